@@ -1,0 +1,293 @@
+/* ast.h — the syntax tree of a .camp file.  The parser builds it; the checker
+ * (compiler/check.c) annotates it in place (types, resolved names,
+ * populations); the SQL generator and the runtime read the annotated tree.
+ * All nodes live in the compilation's Arena. */
+#ifndef CAMP_AST_H
+#define CAMP_AST_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+
+struct Type;
+struct Schema;
+struct Column;
+struct Pop;
+struct Decl;
+
+/* ---------------------------------------------------------------- exprs */
+
+typedef enum {
+  E_INT,      /* ival */
+  E_DEC,      /* text holds the literal as written; dval its value */
+  E_STR,      /* text */
+  E_BOOL,     /* ival 0/1 */
+  E_NULL,
+  E_DATE,     /* text 'YYYY-MM-DD' */
+  E_TIMESTAMP,/* text 'YYYY-MM-DD HH:MM[:SS]' normalised to seconds */
+  E_DURATION, /* ival = seconds; text as written ("90d") */
+  E_NAME,     /* name */
+  E_FIELD,    /* a.name : left = a */
+  E_CALL,     /* name(args); args are Expr; an arg may carry `where` */
+  E_UNARY,    /* op, left */
+  E_BINARY,   /* op, left, right */
+  E_IN,       /* left in list (args); negated */
+  E_BETWEEN,  /* left between args[0] and args[1]; negated */
+  E_ISNULL,   /* left is [not] null; negated */
+  E_EXISTS,   /* exists left [where right] */
+  E_LIST,     /* [args] */
+  E_WITHIN,   /* name within right (retarget feedback) */
+} ExprKind;
+
+typedef enum {
+  OP_NONE,
+  OP_AND, OP_OR, OP_NOT, OP_NEG,
+  OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
+  OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_CONCAT,
+  OP_LIKE, OP_NOT_LIKE, OP_CONTAINS, OP_NOT_CONTAINS, OP_STARTS,
+  OP_NOT_STARTS,
+} BinOp;
+
+/* What a name in an expression resolved to (set by the checker). */
+typedef enum {
+  REF_NONE,
+  REF_COLUMN,     /* column of the current row's schema: col */
+  REF_ADDED,      /* added (enriched) column of the population: added name */
+  REF_LINK,       /* many-to-one link: target schema, via column col */
+  REF_COLLECTION, /* one-to-many collection: child schema, fk column col */
+  REF_ENUM,       /* enum label (text) */
+  REF_PARAM,      /* func parameter (replaced by inlining) */
+  REF_FEEDBACK,   /* delivery feedback event */
+} RefKind;
+
+typedef struct Expr Expr;
+struct Expr {
+  ExprKind kind;
+  BinOp op;
+  Loc loc;
+  int negated;
+  int paren; /* written in parentheses (kept by fmt) */
+  int64_t ival;
+  double dval;
+  char *text;
+  char *name;
+  Expr *left, *right;
+  Expr *where; /* filter on an aggregate argument: sum(x.y where c) */
+  PtrVec args; /* Expr* */
+  /* --- checker annotations --- */
+  struct Type *type;
+  RefKind ref;
+  struct Column *col;      /* REF_COLUMN, REF_LINK (fk), REF_COLLECTION (fk) */
+  struct Schema *schema;   /* schema the name was found in / target schema */
+  int depth;               /* row scope depth the reference belongs to */
+  struct Decl *callee;     /* resolved func/filter for E_CALL / E_NAME */
+};
+
+/* ---------------------------------------------------------------- schemas */
+
+typedef struct TypeRef {
+  Loc loc;
+  char *name;      /* int, decimal, text, bool, date, timestamp, duration, enum */
+  PtrVec labels;   /* enum labels (char*) */
+  PtrVec label_locs;
+} TypeRef;
+
+typedef struct FieldDecl {
+  Loc loc;
+  char *name;
+  TypeRef *type;
+  int is_key, is_unique, is_version;
+  char *address;   /* channel named in address(...) or NULL */
+  Loc address_loc;
+  Expr *default_value;
+  char *link_target; /* -> schema */
+  Loc link_loc;
+} FieldDecl;
+
+/* ---------------------------------------------------------------- steps */
+
+typedef enum {
+  S_SELECT,    /* source [where rule] : source is a schema or a step */
+  S_AUDIENCE,  /* audience "name" of schema */
+  S_COMBINE,   /* union/intersect/except(inputs) [on (cols)] */
+  S_DEDUP,     /* dedup input by keys keep N prefer ... */
+  S_ENRICH,    /* enrich input { name = expr | first N coll ... } */
+  S_SPLIT,     /* split input { [label] when rule [limit] [order by] ; else } */
+  S_CHANGE_DIM,/* change dimension input to schema [via link] */
+  S_FORK,      /* fork input */
+  S_JOIN,      /* join(inputs) primary name */
+  S_WAIT,      /* wait input duration | until timestamp */
+  S_CHANNEL,   /* email|sms|push|mail input {props} | "text" */
+  S_SAVE,      /* save input as "name" */
+  S_RETARGET,  /* retarget channel_step where feedback_rule */
+  S_RECONCILE, /* reconcile "file" [columns (...)] to schema on a = b, ... */
+} StepKind;
+
+typedef enum { COMB_UNION, COMB_INTERSECT, COMB_EXCEPT } CombineOp;
+typedef enum { CH_EMAIL, CH_SMS, CH_PUSH, CH_MAIL } Channel;
+
+typedef struct StepInput {
+  char *name;
+  Loc loc;
+  struct Step *step; /* resolved by the checker */
+} StepInput;
+
+typedef struct OrderItem {
+  Expr *expr;
+  int desc;
+} OrderItem;
+
+typedef struct EnrichItem {
+  Loc loc;
+  char *name;
+  Expr *expr;          /* scalar column, or NULL for first-N */
+  /* first N coll [where rule] [order by ...] */
+  int64_t first_n;
+  Expr *collection;    /* E_NAME / E_FIELD path to a collection */
+  Expr *where;
+  PtrVec order;        /* OrderItem* */
+  struct Type *type;   /* checker */
+} EnrichItem;
+
+typedef struct SplitBranch {
+  Loc loc;
+  char *label;         /* optional label written before `when` */
+  Expr *rule;          /* NULL for else */
+  int is_else;
+  int has_limit;
+  int64_t limit;       /* count, or percent*100 when limit_percent */
+  double limit_percent;
+  int is_percent;
+  PtrVec order;        /* OrderItem* : top-N; empty means seeded random */
+} SplitBranch;
+
+typedef struct ChannelProp {
+  Loc loc;
+  char *key;    /* subject, template, body, extract, columns, from */
+  char *value;  /* string value */
+  PtrVec cols;  /* columns (...) : char* */
+  PtrVec col_locs;
+} ChannelProp;
+
+typedef struct ReconcileCol {
+  Loc loc;
+  char *name;
+  TypeRef *type;
+} ReconcileCol;
+
+typedef struct MatchPair {
+  Loc loc;
+  char *file_col;
+  char *dim_col;
+} MatchPair;
+
+typedef struct Step Step;
+struct Step {
+  StepKind kind;
+  Loc loc;
+  PtrVec outputs;      /* char* : names bound on the left of `=` */
+  PtrVec output_locs;  /* Loc* */
+  PtrVec inputs;       /* StepInput* */
+  /* S_SELECT / S_AUDIENCE / S_CHANGE_DIM / S_RECONCILE */
+  char *source;        /* schema or step name */
+  Loc source_loc;
+  Expr *rule;          /* where-rule (select, retarget) */
+  char *text;          /* audience name, save name, sms/push text, file */
+  Loc text_loc;
+  char *via;           /* change dimension via link column */
+  Loc via_loc;
+  CombineOp combine;
+  PtrVec on_cols;      /* char*: combine on (...) */
+  PtrVec on_locs;
+  /* dedup */
+  PtrVec keys;         /* Expr* */
+  int64_t keep;
+  int has_keep;
+  PtrVec prefer;       /* Expr* */
+  /* enrich */
+  PtrVec enrich;       /* EnrichItem* */
+  /* split */
+  PtrVec branches;     /* SplitBranch* */
+  int overlap, skip_empty;
+  /* join */
+  char *primary;
+  Loc primary_loc;
+  /* wait */
+  Expr *wait_for;      /* duration */
+  Expr *wait_until;    /* timestamp */
+  /* channel */
+  Channel channel;
+  PtrVec props;        /* ChannelProp* */
+  /* reconcile */
+  PtrVec rcols;        /* ReconcileCol* */
+  PtrVec match;        /* MatchPair* */
+  /* --- checker annotations --- */
+  struct Pop **pops;   /* one population per output (npops) */
+  int npops;
+  int index;           /* position in topological order */
+  int used;            /* some other step reads an output */
+};
+
+/* ---------------------------------------------------------------- decls */
+
+typedef enum { D_IMPORT, D_SCHEMA, D_CAMPAIGN, D_FUNC, D_FILTER } DeclKind;
+
+typedef struct Param {
+  Loc loc;
+  char *name;
+  TypeRef *type;
+} Param;
+
+typedef struct HeaderField {
+  Loc loc;
+  char *name;
+  Expr *value;
+} HeaderField;
+
+typedef struct Decl Decl;
+struct Decl {
+  DeclKind kind;
+  Loc loc;
+  Loc name_loc;
+  char *name;           /* schema/campaign/func/filter name; import path */
+  PtrVec fields;        /* schema: FieldDecl* */
+  PtrVec headers;       /* campaign: HeaderField* */
+  PtrVec steps;         /* campaign: Step* */
+  PtrVec params;        /* func/filter: Param* */
+  TypeRef *ret;         /* func result type */
+  char *on_schema;      /* filter ... on schema */
+  Loc on_loc;
+  Expr *body;           /* func/filter body */
+  /* --- checker annotations --- */
+  struct Schema *schema;
+  struct Type *ret_type;
+  int from_stdlib;
+  int checking;         /* recursion guard while inlining */
+};
+
+/* A comment kept for `camp fmt`: text without the leading `//` or `#`. */
+typedef struct Comment {
+  Loc loc;
+  char *text;
+  int own_line;        /* nothing but blanks before it on its line */
+} Comment;
+
+typedef struct Module {
+  int file;            /* index in Diags */
+  PtrVec decls;        /* Decl* */
+  PtrVec comments;     /* Comment* in source order */
+} Module;
+
+/* Parses one source (already registered in diags) into a Module.  Syntax
+ * errors are reported to diags; the returned module holds whatever parsed. */
+Module *parse_source(Arena *a, Diags *d, int file);
+
+/* Constructors used by the parser. */
+Expr *expr_new(Arena *a, ExprKind k, Loc loc);
+Expr *expr_binary(Arena *a, BinOp op, Expr *l, Expr *r, Loc loc);
+Step *step_new(Arena *a, StepKind k, Loc loc);
+const char *binop_text(BinOp op);
+const char *channel_name(Channel c);
+
+#endif

@@ -1,0 +1,35 @@
+/* lexstate.h — state shared by the flex scanner and the bison parser, and
+ * the literal decoders the scanner calls (lang/lexutil.c). */
+#ifndef CAMP_LEXSTATE_H
+#define CAMP_LEXSTATE_H
+
+#include <stdint.h>
+
+#include "ast.h"
+
+typedef struct LexState {
+  Arena *arena;
+  Diags *diags;
+  Module *module;
+  int file;
+  int line, col, off;
+  int line_has_token; /* last line on which a token ended (for comments) */
+  /* parser scratch lists, moved into nodes when a rule completes */
+  Decl *campaign;
+  PtrVec params, inputs, on_locs, out_locs;
+} LexState;
+
+/* Decodes escapes of a string body (without quotes) into the arena. */
+char *lex_string(LexState *s, const char *body, int len, Loc loc);
+/* Validates a calendar date `YYYY-MM-DD`; returns it, reporting bad dates. */
+char *lex_date(LexState *s, const char *text, Loc loc);
+/* Validates `YYYY-MM-DD HH:MM[:SS]`; returns `YYYY-MM-DD HH:MM:SS`. */
+char *lex_timestamp(LexState *s, const char *text, Loc loc);
+/* `90d` -> seconds; reports overflow. */
+int64_t lex_duration(LexState *s, const char *text, int len, Loc loc);
+/* Decimal integer; reports overflow. */
+int64_t lex_int(LexState *s, const char *text, Loc loc);
+/* Reports a character that cannot start a token. */
+void lex_bad_char(LexState *s, const char *text, Loc loc);
+
+#endif

@@ -1,0 +1,635 @@
+/* parser.y — grammar of the camp language (bison, pure, with locations).
+ * Newlines carry no meaning: statements end where the next one begins.
+ * Error recovery resumes at the next declaration, step or `}` so one run
+ * reports several syntax errors. */
+%code requires {
+#include "ast.h"
+#include "lexstate.h"
+typedef void *yyscan_t;
+#define CAMP_YYLTYPE Loc
+#define CAMP_YYLTYPE_IS_DECLARED 1
+}
+
+%code {
+#include <stdlib.h>
+#include <string.h>
+int camp_yylex(CAMP_YYSTYPE *lval, Loc *lloc, yyscan_t scanner);
+static void camp_yyerror(Loc *loc, yyscan_t scanner, LexState *st, const char *msg);
+#define A (st->arena)
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                       \
+  do {                                                                    \
+    if (N) {                                                              \
+      (Cur) = YYRHSLOC(Rhs, 1);                                           \
+      (Cur).end_line = YYRHSLOC(Rhs, N).end_line;                         \
+      (Cur).end_col = YYRHSLOC(Rhs, N).end_col;                           \
+      (Cur).end_off = YYRHSLOC(Rhs, N).end_off;                           \
+    } else {                                                              \
+      (Cur) = YYRHSLOC(Rhs, 0);                                           \
+      (Cur).line = (Cur).end_line;                                        \
+      (Cur).col = (Cur).end_col;                                          \
+      (Cur).off = (Cur).end_off;                                          \
+    }                                                                     \
+  } while (0)
+
+static Loc *loc_copy(Arena *a, Loc l) {
+  Loc *p = arena_alloc(a, sizeof *p);
+  *p = l;
+  return p;
+}
+static PtrVec vec1(Arena *a, void *x) {
+  PtrVec v = {0};
+  vec_push(a, &v, x);
+  return v;
+}
+static Expr *lit(Arena *a, ExprKind k, Loc l) { return expr_new(a, k, l); }
+static StepInput *input(Arena *a, char *name, Loc l) {
+  StepInput *in = arena_alloc(a, sizeof *in);
+  in->name = name;
+  in->loc = l;
+  return in;
+}
+static Step *combine_step(LexState *st, CombineOp op, PtrVec on, Loc l) {
+  Step *s = step_new(st->arena, S_COMBINE, l);
+  s->combine = op;
+  s->inputs = st->inputs;
+  s->on_cols = on;
+  s->on_locs = st->on_locs;
+  memset(&st->inputs, 0, sizeof st->inputs);
+  memset(&st->on_locs, 0, sizeof st->on_locs);
+  return s;
+}
+static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
+  Step *s = step_new(a, k, l);
+  vec_push(a, &s->inputs, input(a, name, nl));
+  return s;
+}
+}
+
+%define api.pure full
+%define api.prefix {camp_yy}
+%define parse.error verbose
+%locations
+%lex-param {yyscan_t scanner}
+%parse-param {yyscan_t scanner} {LexState *st}
+
+%union {
+  int64_t i;
+  char *s;
+  Expr *e;
+  Step *step;
+  Decl *decl;
+  TypeRef *type;
+  FieldDecl *field;
+  EnrichItem *enrich;
+  SplitBranch *branch;
+  ChannelProp *prop;
+  OrderItem *order;
+  PtrVec v;
+  int flag;
+}
+
+%token <s> IDENT "name" STRING "string" DEC "decimal number" DATE "date"
+%token <s> TIMESTAMP "timestamp"
+%token <i> INT "integer" DURATION "duration"
+%token ARROW "->" NE "!=" LE "<=" GE ">=" CONCAT "||"
+%token <s> IMPORT "import"
+%token <s> SCHEMA "schema"
+%token <s> CAMPAIGN "campaign"
+%token <s> FUNC "func"
+%token <s> FILTER "filter"
+%token <s> KEY "key"
+%token <s> UNIQUE "unique"
+%token <s> ADDRESS "address"
+%token <s> DEFAULT "default"
+%token <s> VERSION "version"
+%token <s> ENUM "enum"
+%token <s> ON "on"
+%token <s> UNION "union"
+%token <s> INTERSECT "intersect"
+%token <s> EXCEPT "except"
+%token <s> DEDUP "dedup"
+%token <s> ENRICH "enrich"
+%token <s> SPLIT "split"
+%token <s> CHANGE "change"
+%token <s> DIMENSION "dimension"
+%token <s> FORK "fork"
+%token <s> JOIN "join"
+%token <s> WAIT "wait"
+%token <s> SAVE "save"
+%token <s> AUDIENCE "audience"
+%token <s> RETARGET "retarget"
+%token <s> RECONCILE "reconcile"
+%token <s> EMAIL "email"
+%token <s> SMS "sms"
+%token <s> PUSH "push"
+%token <s> MAIL "mail"
+%token <s> WHERE "where"
+%token <s> BY "by"
+%token <s> KEEP "keep"
+%token <s> PREFER "prefer"
+%token <s> FIRST "first"
+%token <s> ORDER "order"
+%token <s> ASC "asc"
+%token <s> DESC "desc"
+%token <s> WHEN "when"
+%token <s> LIMIT "limit"
+%token <s> ELSE "else"
+%token <s> OVERLAP "overlap"
+%token <s> SKIP "skip"
+%token <s> EMPTY "empty"
+%token <s> TO "to"
+%token <s> VIA "via"
+%token <s> PRIMARY "primary"
+%token <s> UNTIL "until"
+%token <s> AS "as"
+%token <s> OF "of"
+%token <s> WITHIN "within"
+%token <s> COLUMNS "columns"
+%token <s> SUBJECT "subject"
+%token <s> TEMPLATE "template"
+%token <s> BODY "body"
+%token <s> EXTRACT "extract"
+%token <s> FROM "from"
+%token <s> AND "and"
+%token <s> OR "or"
+%token <s> NOT "not"
+%token <s> IN "in"
+%token <s> BETWEEN "between"
+%token <s> IS "is"
+%token <s> LIKE "like"
+%token <s> CONTAINS "contains"
+%token <s> STARTS "starts"
+%token <s> WITH "with"
+%token <s> EXISTS "exists"
+%token <s> NULLS "nulls"
+%token <s> NULL_KW "null"
+%token <s> TRUE_KW "true"
+%token <s> FALSE_KW "false"
+
+%type <s> ident soft_kw source_ident plain_kw
+%type <e> expr or_expr and_expr not_expr pred arith term unary postfix primary
+%type <e> literal signed_literal call_arg
+%type <v> expr_list call_args ident_list outputs order_list
+%type <v> fields enrich_items branches props params label_list rcols rcols_opt matches
+%type <v> on_opt order_opt
+%type <step> step channel_step
+%type <decl> decl
+%type <type> typeref
+%type <field> field
+%type <enrich> enrich_item
+%type <branch> branch branch_opts
+%type <prop> prop
+%type <order> order_item
+%type <i> channel keep_opt
+%type <flag> split_flags
+%type <v> prefer_opt
+
+/* Four shift/reduce conflicts, all resolved by shifting: the rule after
+ * `exists coll where` extends as far right as possible (and/or/where). */
+%expect 4
+
+%start file
+
+%%
+
+file
+  : %empty
+  | file decl               { if ($2) vec_push(A, &st->module->decls, $2); }
+  | file ';'
+  | file error decl_end
+  ;
+
+decl_end: '}' | ';' ;
+
+decl
+  : IMPORT STRING {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_IMPORT; $$->loc = @$;
+      $$->name = $2; $$->name_loc = @2; }
+  | SCHEMA ident '{' fields '}' {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_SCHEMA; $$->loc = @$;
+      $$->name = $2; $$->name_loc = @2; $$->fields = $4; }
+  | CAMPAIGN ident '{' campaign_items '}' {
+      $$ = st->campaign; st->campaign = NULL; $$->loc = @$;
+      $$->name = $2; $$->name_loc = @2; }
+  | FUNC ident '(' params ')' typeref '=' expr {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_FUNC; $$->loc = @$;
+      $$->name = $2; $$->name_loc = @2; $$->params = $4; $$->ret = $6; $$->body = $8; }
+  | FILTER ident ON ident '=' expr {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_FILTER; $$->loc = @$;
+      $$->name = $2; $$->name_loc = @2; $$->on_schema = $4; $$->on_loc = @4;
+      $$->body = $6; }
+  | FILTER ident '(' params ')' ON ident '=' expr {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_FILTER; $$->loc = @$;
+      $$->name = $2; $$->name_loc = @2; $$->params = $4; $$->on_schema = $7;
+      $$->on_loc = @7; $$->body = $9; }
+  ;
+
+/* ------------------------------------------------------------- schemas */
+
+fields
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | fields field            { $$ = $1; vec_push(A, &$$, $2); }
+  | fields ';'              { $$ = $1; }
+  | fields error            { $$ = $1; }
+  ;
+
+field
+  : ident typeref           { $$ = arena_alloc(A, sizeof(FieldDecl)); $$->loc = @1;
+                              $$->name = $1; $$->type = $2; }
+  | field KEY               { $$ = $1; $$->is_key = 1; }
+  | field UNIQUE            { $$ = $1; $$->is_unique = 1; }
+  | field VERSION           { $$ = $1; $$->is_version = 1; }
+  | field ADDRESS '(' ident ')' { $$ = $1; $$->address = $4; $$->address_loc = @4; }
+  | field DEFAULT signed_literal { $$ = $1; $$->default_value = $3; }
+  | field ARROW ident       { $$ = $1; $$->link_target = $3; $$->link_loc = @3; }
+  ;
+
+typeref
+  : ident                   { $$ = arena_alloc(A, sizeof(TypeRef)); $$->loc = @1; $$->name = $1; }
+  | ENUM '(' label_list ')' { $$ = arena_alloc(A, sizeof(TypeRef)); $$->loc = @$;
+                              $$->name = "enum"; $$->labels = $3; }
+  ;
+
+label_list
+  : ident                   { $$ = vec1(A, $1); }
+  | label_list ',' ident    { $$ = $1; vec_push(A, &$$, $3); }
+  ;
+
+params
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | param_list              { $$ = st->params; memset(&st->params, 0, sizeof st->params); }
+  ;
+
+param_list
+  : param
+  | param_list ',' param
+  ;
+
+param
+  : ident typeref           { Param *p = arena_alloc(A, sizeof *p); p->loc = @1;
+                              p->name = $1; p->type = $2; vec_push(A, &st->params, p); }
+  ;
+
+/* ------------------------------------------------------------ campaigns */
+
+campaign_items
+  : %empty                  { st->campaign = arena_alloc(A, sizeof(Decl));
+                              st->campaign->kind = D_CAMPAIGN; }
+  | campaign_items campaign_item
+  | campaign_items ';'
+  | campaign_items error    { }
+  ;
+
+campaign_item
+  : IDENT literal           { HeaderField *h = arena_alloc(A, sizeof *h); h->loc = @$;
+                              h->name = $1; h->value = $2;
+                              vec_push(A, &st->campaign->headers, h); }
+  | outputs '=' step        { $3->outputs = $1; $3->output_locs = st->out_locs;
+                              memset(&st->out_locs, 0, sizeof st->out_locs);
+                              $3->loc = @$; vec_push(A, &st->campaign->steps, $3); }
+  | channel_step            { vec_push(A, &st->campaign->steps, $1); }
+  | SAVE ident AS STRING    { Step *s = unary_step(A, S_SAVE, $2, @2, @$); s->text = $4;
+                              s->text_loc = @4; vec_push(A, &st->campaign->steps, s); }
+  ;
+
+outputs
+  : ident                   { $$ = vec1(A, $1); vec_push(A, &st->out_locs, loc_copy(A, @1)); }
+  | outputs ',' ident       { $$ = $1; vec_push(A, &$$, $3);
+                              vec_push(A, &st->out_locs, loc_copy(A, @3)); }
+  ;
+
+step
+  : source_ident            { $$ = step_new(A, S_SELECT, @$); $$->source = $1; $$->source_loc = @1; }
+  | source_ident WHERE expr        { $$ = step_new(A, S_SELECT, @$); $$->source = $1;
+                              $$->source_loc = @1; $$->rule = $3; }
+  | AUDIENCE STRING OF ident { $$ = step_new(A, S_AUDIENCE, @$); $$->text = $2; $$->text_loc = @2;
+                              $$->source = $4; $$->source_loc = @4; }
+  | UNION '(' inputs ')' on_opt     { $$ = combine_step(st, COMB_UNION, $5, @$); }
+  | INTERSECT '(' inputs ')' on_opt { $$ = combine_step(st, COMB_INTERSECT, $5, @$); }
+  | EXCEPT '(' inputs ')' on_opt    { $$ = combine_step(st, COMB_EXCEPT, $5, @$); }
+  | DEDUP ident BY expr_list keep_opt prefer_opt {
+                              $$ = unary_step(A, S_DEDUP, $2, @2, @$); $$->keys = $4;
+                              $$->has_keep = $5 >= 0; $$->keep = $5 < 0 ? 1 : $5; $$->prefer = $6; }
+  | ENRICH ident '{' enrich_items '}' {
+                              $$ = unary_step(A, S_ENRICH, $2, @2, @$); $$->enrich = $4; }
+  | SPLIT ident split_flags '{' branches '}' {
+                              $$ = unary_step(A, S_SPLIT, $2, @2, @$); $$->branches = $5;
+                              $$->overlap = $3 & 1; $$->skip_empty = ($3 & 2) != 0; }
+  | CHANGE DIMENSION ident TO ident {
+                              $$ = unary_step(A, S_CHANGE_DIM, $3, @3, @$); $$->source = $5;
+                              $$->source_loc = @5; }
+  | CHANGE DIMENSION ident TO ident VIA ident {
+                              $$ = unary_step(A, S_CHANGE_DIM, $3, @3, @$); $$->source = $5;
+                              $$->source_loc = @5; $$->via = $7; $$->via_loc = @7; }
+  | FORK ident              { $$ = unary_step(A, S_FORK, $2, @2, @$); }
+  | JOIN '(' inputs ')' PRIMARY ident {
+                              $$ = step_new(A, S_JOIN, @$); $$->inputs = st->inputs;
+                              memset(&st->inputs, 0, sizeof st->inputs);
+                              $$->primary = $6; $$->primary_loc = @6; }
+  | WAIT ident DURATION     { $$ = unary_step(A, S_WAIT, $2, @2, @$);
+                              $$->wait_for = lit(A, E_DURATION, @3); $$->wait_for->ival = $3; }
+  | WAIT ident UNTIL TIMESTAMP { $$ = unary_step(A, S_WAIT, $2, @2, @$);
+                              $$->wait_until = lit(A, E_TIMESTAMP, @4); $$->wait_until->text = $4; }
+  | WAIT ident UNTIL DATE   { $$ = unary_step(A, S_WAIT, $2, @2, @$);
+                              $$->wait_until = lit(A, E_TIMESTAMP, @4);
+                              $$->wait_until->text = arena_printf(A, "%s 00:00:00", $4); }
+  | channel_step            { $$ = $1; }
+  | SAVE ident AS STRING    { $$ = unary_step(A, S_SAVE, $2, @2, @$); $$->text = $4; $$->text_loc = @4; }
+  | RETARGET ident WHERE expr { $$ = unary_step(A, S_RETARGET, $2, @2, @$); $$->rule = $4; }
+  | RECONCILE STRING rcols_opt TO ident ON matches {
+                              $$ = step_new(A, S_RECONCILE, @$); $$->text = $2; $$->text_loc = @2;
+                              $$->rcols = $3; $$->source = $5; $$->source_loc = @5; $$->match = $7; }
+  ;
+
+inputs
+  : ident                   { vec_push(A, &st->inputs, input(A, $1, @1)); }
+  | inputs ',' ident        { vec_push(A, &st->inputs, input(A, $3, @3)); }
+  ;
+
+on_opt
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | ON '(' ident_list ')'   { $$ = $3; }
+  ;
+
+ident_list
+  : ident                   { $$ = vec1(A, $1); vec_push(A, &st->on_locs, loc_copy(A, @1)); }
+  | ident_list ',' ident    { $$ = $1; vec_push(A, &$$, $3); vec_push(A, &st->on_locs, loc_copy(A, @3)); }
+  ;
+
+keep_opt
+  : %empty                  { $$ = -1; }
+  | KEEP INT                { $$ = $2; }
+  ;
+
+prefer_opt
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | PREFER expr_list        { $$ = $2; }
+  ;
+
+enrich_items
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | enrich_items enrich_item { $$ = $1; vec_push(A, &$$, $2); }
+  | enrich_items ';'        { $$ = $1; }
+  | enrich_items error      { $$ = $1; }
+  ;
+
+enrich_item
+  : ident '=' expr          { $$ = arena_alloc(A, sizeof(EnrichItem)); $$->loc = @1;
+                              $$->name = $1; $$->expr = $3; }
+  | ident '=' FIRST INT postfix order_opt {
+                              $$ = arena_alloc(A, sizeof(EnrichItem)); $$->loc = @1;
+                              $$->name = $1; $$->first_n = $4; $$->collection = $5;
+                              $$->order = $6; }
+  | ident '=' FIRST INT postfix WHERE expr order_opt {
+                              $$ = arena_alloc(A, sizeof(EnrichItem)); $$->loc = @1;
+                              $$->name = $1; $$->first_n = $4; $$->collection = $5;
+                              $$->where = $7; $$->order = $8; }
+  ;
+
+order_opt
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | ORDER BY order_list     { $$ = $3; }
+  ;
+
+order_list
+  : order_item              { $$ = vec1(A, $1); }
+  | order_list ',' order_item { $$ = $1; vec_push(A, &$$, $3); }
+  ;
+
+order_item
+  : expr                    { $$ = arena_alloc(A, sizeof(OrderItem)); $$->expr = $1; }
+  | expr ASC                { $$ = arena_alloc(A, sizeof(OrderItem)); $$->expr = $1; }
+  | expr DESC               { $$ = arena_alloc(A, sizeof(OrderItem)); $$->expr = $1; $$->desc = 1; }
+  ;
+
+split_flags
+  : %empty                  { $$ = 0; }
+  | split_flags OVERLAP     { $$ = $1 | 1; }
+  | split_flags SKIP EMPTY  { $$ = $1 | 2; }
+  ;
+
+branches
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | branches branch         { $$ = $1; vec_push(A, &$$, $2); }
+  | branches ';'            { $$ = $1; }
+  | branches error          { $$ = $1; }
+  ;
+
+branch
+  : branch_opts             { $$ = $1; }
+  | ELSE                    { $$ = arena_alloc(A, sizeof(SplitBranch)); $$->loc = @1; $$->is_else = 1; }
+  | ident ELSE              { $$ = arena_alloc(A, sizeof(SplitBranch)); $$->loc = @$;
+                              $$->label = $1; $$->is_else = 1; }
+  ;
+
+branch_opts
+  : WHEN expr               { $$ = arena_alloc(A, sizeof(SplitBranch)); $$->loc = @$; $$->rule = $2; }
+  | ident WHEN expr         { $$ = arena_alloc(A, sizeof(SplitBranch)); $$->loc = @$;
+                              $$->label = $1; $$->rule = $3; }
+  | branch_opts LIMIT INT   { $$ = $1; $$->has_limit = 1; $$->limit = $3; }
+  | branch_opts LIMIT INT '%' { $$ = $1; $$->has_limit = 1; $$->is_percent = 1;
+                              $$->limit_percent = (double)$3; }
+  | branch_opts LIMIT DEC '%' { $$ = $1; $$->has_limit = 1; $$->is_percent = 1;
+                              $$->limit_percent = atof($3); }
+  | branch_opts ORDER BY order_list { $$ = $1; $$->order = $4; }
+  ;
+
+channel
+  : EMAIL                   { $$ = CH_EMAIL; }
+  | SMS                     { $$ = CH_SMS; }
+  | PUSH                    { $$ = CH_PUSH; }
+  | MAIL                    { $$ = CH_MAIL; }
+  ;
+
+channel_step
+  : channel ident '{' props '}' { $$ = unary_step(A, S_CHANNEL, $2, @2, @$);
+                              $$->channel = (Channel)$1; $$->props = $4; }
+  | channel ident STRING    { $$ = unary_step(A, S_CHANNEL, $2, @2, @$);
+                              $$->channel = (Channel)$1;
+                              ChannelProp *p = arena_alloc(A, sizeof *p); p->loc = @3;
+                              p->key = $1 == CH_EMAIL ? "subject" : "body"; p->value = $3;
+                              vec_push(A, &$$->props, p); }
+  ;
+
+props
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | props prop              { $$ = $1; vec_push(A, &$$, $2); }
+  | props ';'               { $$ = $1; }
+  | props error             { $$ = $1; }
+  ;
+
+prop
+  : SUBJECT STRING          { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = "subject"; $$->value = $2; }
+  | TEMPLATE STRING         { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = "template"; $$->value = $2; }
+  | BODY STRING             { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = "body"; $$->value = $2; }
+  | EXTRACT STRING          { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = "extract"; $$->value = $2; }
+  | FROM STRING             { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = "from"; $$->value = $2; }
+  | COLUMNS '(' ident_list ')' { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = "columns";
+                              $$->cols = $3; $$->col_locs = st->on_locs;
+                              memset(&st->on_locs, 0, sizeof st->on_locs); }
+  ;
+
+rcols_opt
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | COLUMNS '(' rcols ')'   { $$ = $3; }
+  ;
+
+rcols
+  : ident typeref           { ReconcileCol *c = arena_alloc(A, sizeof *c); c->loc = @1;
+                              c->name = $1; c->type = $2; $$ = vec1(A, c); }
+  | rcols ',' ident typeref { ReconcileCol *c = arena_alloc(A, sizeof *c); c->loc = @3;
+                              c->name = $3; c->type = $4; $$ = $1; vec_push(A, &$$, c); }
+  ;
+
+matches
+  : ident '=' ident         { MatchPair *m = arena_alloc(A, sizeof *m); m->loc = @$;
+                              m->file_col = $1; m->dim_col = $3; $$ = vec1(A, m); }
+  | matches ',' ident '=' ident { MatchPair *m = arena_alloc(A, sizeof *m); m->loc = @3;
+                              m->file_col = $3; m->dim_col = $5; $$ = $1; vec_push(A, &$$, m); }
+  ;
+
+/* ---------------------------------------------------------- expressions */
+
+expr_list
+  : expr                    { $$ = vec1(A, $1); }
+  | expr_list ',' expr      { $$ = $1; vec_push(A, &$$, $3); }
+  ;
+
+expr : or_expr ;
+
+or_expr
+  : or_expr OR and_expr     { $$ = expr_binary(A, OP_OR, $1, $3, @$); }
+  | and_expr
+  ;
+
+and_expr
+  : and_expr AND not_expr   { $$ = expr_binary(A, OP_AND, $1, $3, @$); }
+  | not_expr
+  ;
+
+not_expr
+  : NOT not_expr            { $$ = expr_new(A, E_UNARY, @$); $$->op = OP_NOT; $$->left = $2; }
+  | pred
+  ;
+
+pred
+  : arith '=' arith         { $$ = expr_binary(A, OP_EQ, $1, $3, @$); }
+  | arith NE arith          { $$ = expr_binary(A, OP_NE, $1, $3, @$); }
+  | arith '<' arith         { $$ = expr_binary(A, OP_LT, $1, $3, @$); }
+  | arith LE arith          { $$ = expr_binary(A, OP_LE, $1, $3, @$); }
+  | arith '>' arith         { $$ = expr_binary(A, OP_GT, $1, $3, @$); }
+  | arith GE arith          { $$ = expr_binary(A, OP_GE, $1, $3, @$); }
+  | arith LIKE arith        { $$ = expr_binary(A, OP_LIKE, $1, $3, @$); }
+  | arith NOT LIKE arith    { $$ = expr_binary(A, OP_NOT_LIKE, $1, $4, @$); }
+  | arith CONTAINS arith    { $$ = expr_binary(A, OP_CONTAINS, $1, $3, @$); }
+  | arith NOT CONTAINS arith { $$ = expr_binary(A, OP_NOT_CONTAINS, $1, $4, @$); }
+  | arith STARTS WITH arith { $$ = expr_binary(A, OP_STARTS, $1, $4, @$); }
+  | arith NOT STARTS WITH arith { $$ = expr_binary(A, OP_NOT_STARTS, $1, $5, @$); }
+  | arith IN '[' expr_list ']' { $$ = expr_new(A, E_IN, @$); $$->left = $1; $$->args = $4; }
+  | arith NOT IN '[' expr_list ']' { $$ = expr_new(A, E_IN, @$); $$->left = $1; $$->args = $5;
+                              $$->negated = 1; }
+  | arith BETWEEN arith AND arith { $$ = expr_new(A, E_BETWEEN, @$); $$->left = $1;
+                              $$->args = vec1(A, $3); vec_push(A, &$$->args, $5); }
+  | arith NOT BETWEEN arith AND arith { $$ = expr_new(A, E_BETWEEN, @$); $$->left = $1;
+                              $$->args = vec1(A, $4); vec_push(A, &$$->args, $6); $$->negated = 1; }
+  | arith IS NULL_KW        { $$ = expr_new(A, E_ISNULL, @$); $$->left = $1; }
+  | arith IS NOT NULL_KW    { $$ = expr_new(A, E_ISNULL, @$); $$->left = $1; $$->negated = 1; }
+  | EXISTS postfix          { $$ = expr_new(A, E_EXISTS, @$); $$->left = $2; }
+  | EXISTS postfix WHERE expr { $$ = expr_new(A, E_EXISTS, @$); $$->left = $2; $$->right = $4; }
+  | arith
+  ;
+
+arith
+  : arith '+' term          { $$ = expr_binary(A, OP_ADD, $1, $3, @$); }
+  | arith '-' term          { $$ = expr_binary(A, OP_SUB, $1, $3, @$); }
+  | arith CONCAT term       { $$ = expr_binary(A, OP_CONCAT, $1, $3, @$); }
+  | term
+  ;
+
+term
+  : term '*' unary          { $$ = expr_binary(A, OP_MUL, $1, $3, @$); }
+  | term '/' unary          { $$ = expr_binary(A, OP_DIV, $1, $3, @$); }
+  | term '%' unary          { $$ = expr_binary(A, OP_MOD, $1, $3, @$); }
+  | unary
+  ;
+
+unary
+  : '-' unary               { $$ = expr_new(A, E_UNARY, @$); $$->op = OP_NEG; $$->left = $2; }
+  | postfix
+  ;
+
+postfix
+  : primary
+  | postfix '.' ident       { $$ = expr_new(A, E_FIELD, @$); $$->left = $1; $$->name = $3; }
+  ;
+
+primary
+  : literal
+  | ident                   { $$ = expr_new(A, E_NAME, @$); $$->name = $1; }
+  | ident WITHIN DURATION   { $$ = expr_new(A, E_WITHIN, @$); $$->name = $1;
+                              $$->right = lit(A, E_DURATION, @3); $$->right->ival = $3; }
+  | ident '(' ')'           { $$ = expr_new(A, E_CALL, @$); $$->name = $1; }
+  | ident '(' call_args ')' { $$ = expr_new(A, E_CALL, @$); $$->name = $1; $$->args = $3; }
+  | '(' expr ')'            { $$ = $2; $$->paren = 1; }
+  | '[' expr_list ']'       { $$ = expr_new(A, E_LIST, @$); $$->args = $2; }
+  ;
+
+call_args
+  : call_arg                { $$ = vec1(A, $1); }
+  | call_args ',' call_arg  { $$ = $1; vec_push(A, &$$, $3); }
+  ;
+
+call_arg
+  : expr
+  | expr WHERE expr         { $$ = $1; $$->where = $3; }
+  ;
+
+literal
+  : INT                     { $$ = lit(A, E_INT, @$); $$->ival = $1; }
+  | DEC                     { $$ = lit(A, E_DEC, @$); $$->text = $1; $$->dval = atof($1); }
+  | STRING                  { $$ = lit(A, E_STR, @$); $$->text = $1; }
+  | DATE                    { $$ = lit(A, E_DATE, @$); $$->text = $1; }
+  | TIMESTAMP               { $$ = lit(A, E_TIMESTAMP, @$); $$->text = $1; }
+  | DURATION                { $$ = lit(A, E_DURATION, @$); $$->ival = $1; }
+  | TRUE_KW                 { $$ = lit(A, E_BOOL, @$); $$->ival = 1; }
+  | FALSE_KW                { $$ = lit(A, E_BOOL, @$); $$->ival = 0; }
+  | NULL_KW                 { $$ = lit(A, E_NULL, @$); }
+  ;
+
+signed_literal
+  : literal
+  | '-' INT                 { $$ = lit(A, E_INT, @$); $$->ival = -$2; }
+  | '-' DEC                 { $$ = lit(A, E_DEC, @$); $$->text = arena_printf(A, "-%s", $2);
+                              $$->dval = -atof($2); }
+  | ident                   { $$ = expr_new(A, E_NAME, @$); $$->name = $1; }
+  ;
+
+/* Keywords that are also ordinary names (columns, steps, channels). */
+ident
+  : IDENT
+  | soft_kw
+  ;
+
+soft_kw
+  : EMAIL | SMS | PUSH | MAIL | plain_kw
+  ;
+
+/* A name where a channel keyword would be ambiguous: `x = email vip {..}`. */
+source_ident
+  : IDENT
+  | plain_kw
+  ;
+
+plain_kw
+  : SUBJECT | TEMPLATE | BODY | EXTRACT | COLUMNS | DIMENSION | PRIMARY
+  | OVERLAP | EMPTY | AUDIENCE | FROM | NULLS
+  ;
+
+%%
+
+static void camp_yyerror(Loc *loc, yyscan_t scanner, LexState *st, const char *msg) {
+  (void)scanner;
+  /* bison says "syntax error, unexpected X, expecting Y": keep the detail. */
+  const char *p = strncmp(msg, "syntax error, ", 14) == 0 ? msg + 14 : msg;
+  diag_error(st->diags, *loc, "syntax error: %s", p);
+}
