@@ -1,0 +1,89 @@
+/* db.h — the database backend interface.  Every database call of camp goes
+ * through here (SQLite now, PostgreSQL later); no other file includes
+ * sqlite3.h.  Errors are returned as text so callers can report them. */
+#ifndef CAMP_DB_H
+#define CAMP_DB_H
+
+#include <stdint.h>
+
+typedef struct Db Db;
+typedef struct DbStmt DbStmt;
+
+typedef enum { DBV_NULL, DBV_INT, DBV_REAL, DBV_TEXT } DbValueKind;
+
+/* A value bound to or read from a statement.  Text is not owned. */
+typedef struct DbValue {
+  DbValueKind kind;
+  int64_t i;
+  double r;
+  const char *s;
+} DbValue;
+
+typedef enum { DB_OPEN_READONLY, DB_OPEN_READWRITE, DB_OPEN_CREATE } DbOpenMode;
+
+/* Opens a database.  "sqlite:" prefixes are optional; ":memory:" works.
+ * A file that is not a database, or missing with a non-CREATE mode, fails.
+ * On failure returns NULL and writes a message into err (errlen bytes). */
+Db *db_open(const char *path, DbOpenMode mode, char *err, size_t errlen);
+void db_close(Db *db);
+/* The last error message of this connection. */
+const char *db_error(Db *db);
+/* Name of the backend ("sqlite"). */
+const char *db_backend(Db *db);
+
+/* Runs one or more statements without results.  0 on success. */
+int db_exec(Db *db, const char *sql);
+/* Prepares one statement; NULL on error (see db_error). */
+DbStmt *db_prepare(Db *db, const char *sql);
+/* Binds parameter idx (1-based). */
+int db_bind(DbStmt *st, int idx, DbValue v);
+int db_bind_int(DbStmt *st, int idx, int64_t v);
+int db_bind_text(DbStmt *st, int idx, const char *s);
+int db_bind_null(DbStmt *st, int idx);
+/* Advances: 1 = a row is ready, 0 = done, -1 = error. */
+int db_step(DbStmt *st);
+int db_reset(DbStmt *st);
+int db_column_count(DbStmt *st);
+const char *db_column_name(DbStmt *st, int col);
+/* Valid until the next step/reset/finalize. */
+DbValue db_column(DbStmt *st, int col);
+void db_finalize(DbStmt *st);
+
+/* Convenience: first column of the first row as integer; def if no row. */
+int64_t db_query_int(Db *db, const char *sql, int64_t def);
+
+/* Transactions (BEGIN IMMEDIATE: takes the write lock up front). */
+int db_begin(Db *db);
+int db_commit(Db *db);
+int db_rollback(Db *db);
+
+/* Introspection for `camp schema --from-db` and schema/database checks. */
+typedef struct DbColumnInfo {
+  char *name;
+  char *decl_type;     /* as declared, may be "" */
+  int notnull;
+  int pk;              /* position in the primary key, 0 if not part */
+  char *fk_table;      /* referenced table or NULL */
+  char *fk_column;     /* referenced column or NULL */
+  int unique;          /* a single-column UNIQUE index/constraint */
+} DbColumnInfo;
+
+typedef struct DbTableInfo {
+  char *name;
+  DbColumnInfo *cols;
+  int ncols;
+} DbTableInfo;
+
+/* User tables (not sqlite_* nor camp_*), sorted by name.  Caller frees with
+ * db_free_tables.  Returns count, or -1 on error. */
+int db_tables(Db *db, DbTableInfo **out);
+void db_free_tables(DbTableInfo *t, int n);
+/* Describes one table; 0 if it exists, -1 if not. */
+int db_table_info(Db *db, const char *table, DbTableInfo *out);
+void db_free_table_info(DbTableInfo *t);
+
+/* Registers camp's SQL functions on the connection (done by db_open):
+ *   camp_hash(seed, salt, value) -> deterministic 63-bit integer, used for
+ *     seeded random sampling and tie-breaks. */
+
+#endif
