@@ -68,6 +68,7 @@ struct Expr {
   Loc loc;
   int negated;
   int paren; /* written in parentheses (kept by fmt) */
+  int frozen; /* an inlined argument, already checked in the caller's scope */
   int64_t ival;
   double dval;
   char *text;
