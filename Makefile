@@ -21,8 +21,21 @@ GEN := $(BUILD)/parser.c $(BUILD)/lexer.c $(BUILD)/stdlib_embed.c
 OBJ := $(patsubst %.c,$(BUILD)/%.o,$(SRC)) $(BUILD)/parser.o $(BUILD)/lexer.o \
        $(BUILD)/stdlib_embed.o
 
-.PHONY: all deps test demo asan fuzz install clean bless bench
+LIB_OBJ := $(filter-out $(BUILD)/cli/%,$(OBJ))
+TEST_BINS := $(BUILD)/tests/exec_test $(BUILD)/tests/db_test
+
+.PHONY: all deps test demo asan fuzz install clean bless bench test-bins
 all: deps $(BIN)/camp
+
+test-bins: $(TEST_BINS)
+
+$(BUILD)/tests/exec_test: tests/exec/exec_test.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
+
+$(BUILD)/tests/db_test: tests/unit/db_test.c $(BUILD)/runtime/db_sqlite.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(LDFLAGS)
 
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)
@@ -57,19 +70,19 @@ $(BUILD)/%.o: %.c | $(BUILD)/parser.h
 
 -include $(patsubst %.c,$(BUILD)/%.d,$(SRC))
 
-test: all
-	@sh tests/run.sh $(BIN)/camp
+test: all test-bins
+	@TEST_BIN_DIR=$(BUILD)/tests sh tests/run.sh $(BIN)/camp
 
-bless: all
-	@BLESS=1 sh tests/run.sh $(BIN)/camp
+bless: all test-bins
+	@BLESS=1 TEST_BIN_DIR=$(BUILD)/tests sh tests/run.sh $(BIN)/camp
 
 # ASan + UBSan over the whole suite, in a separate build tree.
 asan: deps
 	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT="-O1 -g" \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  build-asan/bin/camp
+	  build-asan/bin/camp test-bins
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	  sh tests/run.sh build-asan/bin/camp
+	  TEST_BIN_DIR=build-asan/tests sh tests/run.sh build-asan/bin/camp
 
 demo: all
 	@sh examples/retail/demo.sh $(BIN)/camp

@@ -1,3 +1,64 @@
-/* cmd_schema.c — TEMPORARY placeholder during bring-up. */
+/* cmd_schema.c — `camp schema --from-db DB [--output FILE]`: writes `.camp`
+ * schemas for the tables of a database (stdout by default).  Exit 0 on
+ * success, 1 when the database cannot be used, 2 on bad usage. */
+#include <errno.h>
+#include <string.h>
+
 #include "cli.h"
-int cmd_schema(int argc, char **argv) { (void)argc; (void)argv; return 2; }
+#include "db.h"
+#include "schema_import.h"
+
+static int usage(void) {
+  fprintf(stderr, "usage: camp schema --from-db DB.sqlite [--output FILE]\n");
+  return 2;
+}
+
+/* Writes the import into path, or stdout when path is NULL. */
+static int write_schemas(Db *db, const char *label, const char *path) {
+  char err[1024];
+  FILE *tmp = tmpfile(); /* so a failed import leaves FILE untouched */
+  if (!tmp) {
+    fprintf(stderr, "camp schema: cannot create a temporary file: %s\n", strerror(errno));
+    return 1;
+  }
+  if (schema_import(db, label, tmp, err, sizeof err) != 0) {
+    fprintf(stderr, "camp schema: %s\n", err);
+    fclose(tmp);
+    return 1;
+  }
+  FILE *out = path ? fopen(path, "w") : stdout;
+  if (!out) {
+    fprintf(stderr, "camp schema: cannot write `%s`: %s\n", path, strerror(errno));
+    fclose(tmp);
+    return 1;
+  }
+  rewind(tmp);
+  char buf[8192];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, tmp)) > 0) fwrite(buf, 1, n, out);
+  fclose(tmp);
+  int bad = ferror(out) || fflush(out) != 0;
+  if (path && fclose(out) != 0) bad = 1;
+  if (bad) {
+    fprintf(stderr, "camp schema: cannot write `%s`: %s\n", path ? path : "stdout",
+            strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
+int cmd_schema(int argc, char **argv) {
+  CliOpts o;
+  int rc = cli_parse("schema", argc, argv, "from-db,output", &o);
+  if (rc) return rc;
+  if (!o.from_db || o.nfiles > 0) return usage();
+  char err[1024];
+  Db *db = db_open(o.from_db, DB_OPEN_READONLY, err, sizeof err);
+  if (!db) {
+    fprintf(stderr, "camp schema: %s\n", err);
+    return 1;
+  }
+  rc = write_schemas(db, o.from_db, o.output);
+  db_close(db);
+  return rc;
+}

@@ -251,7 +251,7 @@ static void step_combine(Graph *g, Step *s) {
         AddedCol *o = pop_added(in[i], ac->name);
         everywhere &= o && type_compatible(o->type, ac->type);
       }
-      if (everywhere && same) add_col(c, p, ac->name, ac->type, ac->loc);
+      if (everywhere && same && s->on_cols.len == 0) add_col(c, p, ac->name, ac->type, ac->loc);
     }
   } else {
     p->added = in[0]->added;
@@ -748,6 +748,36 @@ static void visit(Graph *g, Step *s) {
   vec_push(g->c->a, &g->order, s);
 }
 
+static const char *kind_name(Step *s) {
+  switch (s->kind) {
+    case S_CHANNEL: return channel_name(s->channel);
+    case S_SAVE: return "save";
+    default: return "step";
+  }
+}
+
+/* Unnamed steps (`sms later "..."`) get `_sms_later`, numbered if repeated;
+ * a leading `_` cannot clash with user names, which may not start with it. */
+static void label_steps(Ctx *c, Decl *camp) {
+  for (int i = 0; i < camp->steps.len; i++) {
+    Step *s = camp->steps.items[i];
+    if (s->outputs.len) {
+      s->label = s->outputs.items[0];
+      continue;
+    }
+    const char *in = s->inputs.len ? ((StepInput *)s->inputs.items[0])->name : "x";
+    char *base = arena_printf(c->a, "_%s_%s", kind_name(s), in);
+    char *label = base;
+    for (int n = 2;; n++) {
+      int taken = 0;
+      for (int j = 0; j < i; j++) taken |= !strcmp(((Step *)camp->steps.items[j])->label, label);
+      if (!taken) break;
+      label = arena_printf(c->a, "%s_%d", base, n);
+    }
+    s->label = label;
+  }
+}
+
 static void check_headers(Ctx *c, Decl *camp) {
   static const char *known[] = {"title", "seed", "description", "owner"};
   for (int i = 0; i < camp->headers.len; i++) {
@@ -798,6 +828,7 @@ void check_campaign(Ctx *c, Decl *camp) {
   free(g.state);
   /* Steps now in dependency order: later stages iterate camp->steps. */
   camp->steps = g.order;
+  label_steps(c, camp);
   for (int i = 0; i < camp->steps.len; i++) {
     Step *s = camp->steps.items[i];
     int sink = s->kind == S_CHANNEL || s->kind == S_SAVE;

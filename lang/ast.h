@@ -228,6 +228,7 @@ struct Step {
   int npops;
   int index;           /* position in topological order */
   int used;            /* some other step reads an output */
+  char *label;         /* unique name: first output, or _KIND_INPUT for unnamed */
 };
 
 /* ---------------------------------------------------------------- decls */

@@ -4,6 +4,7 @@
 #ifndef CAMP_DB_H
 #define CAMP_DB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct Db Db;
@@ -63,9 +64,14 @@ typedef struct DbColumnInfo {
   char *decl_type;     /* as declared, may be "" */
   int notnull;
   int pk;              /* position in the primary key, 0 if not part */
-  char *fk_table;      /* referenced table or NULL */
-  char *fk_column;     /* referenced column or NULL */
-  int unique;          /* a single-column UNIQUE index/constraint */
+  char *fk_table;      /* referenced table of a single-column foreign key
+                        * (spelled as in sqlite_master when it exists), or
+                        * NULL; composite keys: see db_foreign_keys */
+  char *fk_column;     /* referenced column; when the key names none, the
+                        * referenced table's single-column primary key;
+                        * NULL if that cannot be resolved */
+  int unique;          /* a single-column UNIQUE index/constraint (not the
+                        * primary key's own index, not partial indexes) */
 } DbColumnInfo;
 
 typedef struct DbTableInfo {
@@ -82,8 +88,32 @@ void db_free_tables(DbTableInfo *t, int n);
 int db_table_info(Db *db, const char *table, DbTableInfo *out);
 void db_free_table_info(DbTableInfo *t);
 
+/* Every foreign key of a table, composite ones included (the column
+ * fields above only describe single-column keys). */
+typedef struct DbForeignKey {
+  char *table;         /* referenced table, as declared */
+  int ncols;
+  char **from;         /* columns of this table */
+  char **to;           /* referenced columns; an entry is NULL when the key
+                        * names no column (the referenced primary key) */
+} DbForeignKey;
+
+/* Foreign keys of `table` in declaration order.  Caller frees with
+ * db_free_foreign_keys.  Returns count, or -1 on error. */
+int db_foreign_keys(Db *db, const char *table, DbForeignKey **out);
+void db_free_foreign_keys(DbForeignKey *fks, int n);
+
 /* Registers camp's SQL functions on the connection (done by db_open):
- *   camp_hash(seed, salt, value) -> deterministic 63-bit integer, used for
- *     seeded random sampling and tie-breaks. */
+ *   camp_hash(seed, salt, value) -> deterministic integer in [0, 2^63),
+ *     used for seeded random sampling and tie-breaks.  Any number (>= 1) of
+ *     arguments is accepted.  Each argument is hashed with its storage
+ *     class: integer 42, real 42.0 and text '42' give different results;
+ *     NULL is a value of its own.  The result is the same on every machine
+ *     and SQLite version (FNV-1a over a byte encoding, splitmix64 finish;
+ *     see db_hash_values for the exact encoding). */
+
+/* The function behind camp_hash, for callers that hash outside SQL (the
+ * runtime's in-memory steps must agree with the SQL they generate). */
+uint64_t db_hash_values(const DbValue *v, int n);
 
 #endif
