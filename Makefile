@@ -10,11 +10,12 @@ WARN     := -Wall -Wextra -Werror
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I lang -I compiler -I runtime -I $(BUILD) $(CFLAGS)
-LIBS     := -lsqlite3 -ljansson -lm
+LIBS     := -lsqlite3 -ljansson -lcsv -lm
 
 # Debian packages camp needs to build and test (see README: Dependencies).
-DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libgccjit-12-dev \
-            sqlite3 valgrind
+DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccjit-12-dev \
+            sqlite3 valgrind graphviz jq vim emacs-nox \
+            $(if $(shell command -v npm),,nodejs npm)
 
 SRC := $(wildcard lang/*.c compiler/*.c runtime/*.c cli/*.c)
 GEN := $(BUILD)/parser.c $(BUILD)/lexer.c $(BUILD)/stdlib_embed.c
@@ -22,14 +23,14 @@ OBJ := $(patsubst %.c,$(BUILD)/%.o,$(SRC)) $(BUILD)/parser.o $(BUILD)/lexer.o \
        $(BUILD)/stdlib_embed.o
 
 LIB_OBJ := $(filter-out $(BUILD)/cli/%,$(OBJ))
-TEST_BINS := $(BUILD)/tests/exec_test $(BUILD)/tests/db_test
+TEST_BINS := $(BUILD)/tests/exec_cases $(BUILD)/tests/db_test
 
 .PHONY: all deps test demo asan fuzz install clean bless bench test-bins
 all: deps $(BIN)/camp
 
 test-bins: $(TEST_BINS)
 
-$(BUILD)/tests/exec_test: tests/exec/exec_test.c $(LIB_OBJ)
+$(BUILD)/tests/exec_cases: tests/exec/exec_test.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
 

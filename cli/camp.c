@@ -15,7 +15,13 @@ static const Command commands[] = {
     {"sql", cmd_sql, "sql FILE [--campaign C] [--step S] [--dialect sqlite]"},
     {"fmt", cmd_fmt, "fmt FILE... [--check]     canonical layout, comments kept"},
     {"schema", cmd_schema, "schema --from-db DB      write .camp schemas for a database"},
+    {"plan", cmd_plan, "plan FILE --db DB          dry run: exact counts per step, nothing saved"},
+    {"run", cmd_run, "run FILE --db DB           start a run: steps, waits, outbox"},
+    {"resume", cmd_resume, "resume --db DB             continue runs whose waits are due (cron)"},
     {"keywords", cmd_keywords, "keywords [--format json] the language vocabulary (editors)"},
+    {"status", cmd_status, "status --db DB [RUN_ID]   runs, or one run's steps, outbox and warnings"},
+    {"graph", cmd_graph, "graph FILE [--db DB]      the campaign as a Graphviz graph (--format dot|svg)"},
+    {"outbox", cmd_outbox, "outbox --db DB [--run ID] queued messages (--format text|csv|json)"},
 };
 
 static void usage(FILE *out) {

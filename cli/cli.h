@@ -46,5 +46,11 @@ int cmd_sql(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_keywords(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
 
 #endif

@@ -2,15 +2,36 @@
  * schemas for the tables of a database (stdout by default).  Exit 0 on
  * success, 1 when the database cannot be used, 2 on bad usage. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "db.h"
+#include "format.h"
 #include "schema_import.h"
 
 static int usage(void) {
   fprintf(stderr, "usage: camp schema --from-db DB.sqlite [--output FILE]\n");
   return 2;
+}
+
+/* The generated text in `camp fmt` layout, so imports are fmt-clean. */
+static char *canonical(FILE *tmp) {
+  long n = ftell(tmp);
+  rewind(tmp);
+  char *raw = malloc((size_t)n + 1);
+  if (!raw || fread(raw, 1, (size_t)n, tmp) != (size_t)n) abort();
+  raw[n] = 0;
+  Arena a = {0};
+  Diags d;
+  diags_init(&d, &a);
+  int f = diags_add_source(&d, "schema", raw, (size_t)n);
+  Module *m = parse_source(&a, &d, f);
+  char *out = d.nerrors ? NULL : format_module(m, diags_file(&d, f));
+  if (out) free(raw); else out = raw;
+  diags_free(&d);
+  arena_free(&a);
+  return out;
 }
 
 /* Writes the import into path, or stdout when path is NULL. */
@@ -32,11 +53,10 @@ static int write_schemas(Db *db, const char *label, const char *path) {
     fclose(tmp);
     return 1;
   }
-  rewind(tmp);
-  char buf[8192];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, tmp)) > 0) fwrite(buf, 1, n, out);
+  char *text = canonical(tmp);
   fclose(tmp);
+  fputs(text, out);
+  free(text);
   int bad = ferror(out) || fflush(out) != 0;
   if (path && fclose(out) != 0) bad = 1;
   if (bad) {

@@ -461,7 +461,7 @@ static void step_passthrough(Graph *g, Step *s, int lo, int hi, const char *kind
   Pop *in = input_pop(g, si->name, si->loc, &si->step);
   check_outputs(c, s, lo, hi, kind);
   if (!in) return;
-  set_pops(c, s, pop_copy(c, in), s->outputs.len);
+  set_pops(c, s, pop_copy(c, in), s->outputs.len ? s->outputs.len : 1);
 }
 
 static void step_join(Graph *g, Step *s) {
@@ -503,17 +503,11 @@ static ChannelProp *prop(Step *s, const char *key) {
   return NULL;
 }
 
-/* Reads a template next to the campaign file; NULL if unreadable. */
+/* Reads a template named in the campaign; NULL if unreadable. */
 static char *read_template(Ctx *c, Loc at, const char *name) {
   const SourceFile *f = diags_file(c->d, at.file);
-  char *path;
-  if (name[0] == '/' || !f) {
-    path = arena_strdup(c->a, name);
-  } else {
-    const char *slash = strrchr(f->path, '/');
-    path = slash ? arena_printf(c->a, "%.*s/%s", (int)(slash - f->path), f->path, name)
-                 : arena_strdup(c->a, name);
-  }
+  char path[4096];
+  program_find_file(f ? f->path : NULL, name, 0, path, sizeof path);
   FILE *fp = fopen(path, "rb");
   if (!fp) return NULL;
   size_t cap = 1 << 16, len = 0;
@@ -601,7 +595,8 @@ static void step_channel(Graph *g, Step *s) {
       }
     }
   }
-  set_pops(c, s, pop_copy(c, in), s->outputs.len);
+  /* Unnamed channel steps still deliver to a population: keep one. */
+  set_pops(c, s, pop_copy(c, in), s->outputs.len ? s->outputs.len : 1);
 }
 
 static void step_retarget(Graph *g, Step *s) {
@@ -723,6 +718,7 @@ static void check_step(Graph *g, Step *s) {
     case S_CHANNEL: step_channel(g, s); break;
     case S_SAVE:
       step_passthrough(g, s, 0, 1, "save");
+
       if (!s->text[0]) diag_error(g->c->d, s->text_loc, "a saved audience needs a name");
       break;
     case S_RETARGET: step_retarget(g, s); break;

@@ -1,6 +1,7 @@
 /* program.c — loading sources and their imports into one Program. */
 #include "program.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -171,4 +172,41 @@ Decl *program_campaign(Program *p, const char *name) {
     return NULL;
   }
   return found;
+}
+
+static int usable(const char *path, int output) {
+  struct stat st;
+  if (!output) return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+  char dir[4096];
+  if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) return 0;
+  char *slash = strrchr(dir, '/');
+  if (!slash) return 1;
+  *slash = 0;
+  return stat(dir[0] ? dir : "/", &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int program_find_file(const char *from, const char *name, int output, char *out, size_t outlen) {
+  if (name[0] == '/') {
+    snprintf(out, outlen, "%s", name);
+    return usable(out, output) ? 0 : -1;
+  }
+  char dir[4096];
+  const char *slash = from ? strrchr(from, '/') : NULL;
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - from) : 1, slash ? from : ".");
+  char first[8192];
+  if (snprintf(first, sizeof first, "%s/%s", dir, name) >= (int)sizeof first) first[0] = 0;
+  for (int depth = 0; depth < 16; depth++) {
+    snprintf(out, outlen, "%s/%s", dir, name);
+    if (usable(out, output)) return 0;
+    char *s = strrchr(dir, '/');
+    if (!s) {
+      if (strcmp(dir, ".") == 0) break;
+      snprintf(dir, sizeof dir, ".");
+      continue;
+    }
+    if (strcmp(s, "/..") == 0 || s == dir) break;
+    *s = 0;
+  }
+  snprintf(out, outlen, "%s", first);
+  return -1;
 }

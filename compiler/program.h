@@ -33,4 +33,18 @@ void program_check(Program *p);
  * is NULL.  Reports an error and returns NULL otherwise. */
 Decl *program_campaign(Program *p, const char *name);
 
+/* Resolves a file named in a campaign (template, CSV, extraction file)
+ * written in source file `from`: relative names are looked up in from's
+ * directory, then its parents, like imports.  For an input the file must
+ * exist; for an output (output=1) its directory must.  Falls back to from's
+ * directory.  Writes the path to out; returns 0 if found, -1 if not. */
+int program_find_file(const char *from, const char *name, int output, char *out, size_t outlen);
+
+/* Resolves a personalization name (`first_name`, `store.city`) against
+ * population pop after checking; NULL if it names no column there. */
+Expr *program_placeholder(Program *p, Pop *pop, const char *name);
+/* Every schema a checked campaign reads (dimensions, links, collections),
+ * without duplicates, in first-use order. */
+void program_schemas_used(Program *p, Decl *campaign, PtrVec *out);
+
 #endif

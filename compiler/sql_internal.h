@@ -33,6 +33,8 @@ struct SqlDialect {
   const char *name;
   const char *create_temp;        /* CREATE TEMP TABLE */
   const char *drop_temp;          /* DROP TABLE IF EXISTS temp.%1 */
+  const char *create_table;       /* CREATE TABLE (persistent results) */
+  const char *drop_table;         /* DROP TABLE IF EXISTS %1 */
   const char *now_default;        /* current timestamp as text */
   const char *nulls_last;         /* " NULLS LAST" or "" if default */
   const char *true_lit, *false_lit;

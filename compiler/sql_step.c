@@ -7,9 +7,8 @@
 #include "sql_internal.h"
 
 void sql_table(SqlGen *g, SqlBuf *b, const char *name) {
-  (void)g;
   SqlBuf t = {0};
-  sb_printf(&t, "s_%s", name);
+  sb_printf(&t, "%s%s", g->o && g->o->table_prefix ? g->o->table_prefix : "s_", name);
   sb_ident(b, t.s);
   sb_free(&t);
 }
@@ -22,9 +21,10 @@ static const char *in_name(Step *s, int i) {
 static void create(SqlGen *g, SqlBuf *b, const char *name) {
   SqlBuf t = {0};
   sql_table(g, &t, name);
-  sb_tmpl(b, g->d->drop_temp, t.s, NULL, NULL);
+  int durable = g->o && g->o->persistent;
+  sb_tmpl(b, durable ? g->d->drop_table : g->d->drop_temp, t.s, NULL, NULL);
   sb_put(b, ";\n");
-  sb_printf(b, "%s %s AS\n", g->d->create_temp, t.s);
+  sb_printf(b, "%s %s AS\n", durable ? g->d->create_table : g->d->create_temp, t.s);
   sb_free(&t);
 }
 

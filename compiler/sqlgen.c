@@ -61,3 +61,10 @@ char *sql_campaign(Program *p, Decl *campaign, const SqlOptions *o) {
   }
   return sb_take(&b);
 }
+
+char *sql_expression(Expr *e, const SqlOptions *o) {
+  SqlGen g;
+  gen_init(&g, NULL, o);
+  g.row_alias = "p";
+  return sql_expr_str(&g, e);
+}

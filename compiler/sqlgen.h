@@ -25,6 +25,8 @@ typedef struct SqlOptions {
   const SqlDialect *dialect;
   const char *now;   /* fixed clock 'YYYY-MM-DD HH:MM:SS', or NULL = current */
   int64_t run_id;    /* value of camp_params.run_id (0 by default) */
+  const char *table_prefix; /* step tables are "<prefix><output>"; NULL = "s_" */
+  int persistent;    /* CREATE TABLE (durable runs) instead of TEMP tables */
 } SqlOptions;
 
 /* The whole campaign as one script: params, then each step's tables in
@@ -34,5 +36,9 @@ char *sql_campaign(Program *p, Decl *campaign, const SqlOptions *o);
 char *sql_step(Program *p, Decl *campaign, Step *s, const SqlOptions *o);
 /* The statement that (re)creates camp_params; malloc'd. */
 char *sql_params(Decl *campaign, const SqlOptions *o);
+
+/* One checked expression over a population row (aliases p = population
+ * table, t0 = dimension row); malloc'd. */
+char *sql_expression(Expr *e, const SqlOptions *o);
 
 #endif

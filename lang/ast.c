@@ -1,6 +1,7 @@
 /* ast.c — node constructors and the parse entry point. */
 #include "ast.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "lexstate.h"
@@ -75,6 +76,86 @@ const char *channel_name(Channel c) {
   return "?";
 }
 
+/* Nesting deeper than this is refused at parse time, so every later stage
+ * may recurse over expressions without overflowing the stack. */
+#define MAX_EXPR_DEPTH 1000
+
+typedef struct {
+  Expr *e;
+  int depth;
+} DepthItem;
+
+/* Iterative depth check: the tree may be too deep to walk recursively. */
+static int expr_too_deep(Expr *root, Diags *d) {
+  if (!root) return 0;
+  int cap = 64, n = 0;
+  DepthItem *stack = malloc(sizeof *stack * (size_t)cap);
+  if (!stack) abort();
+  stack[n++] = (DepthItem){root, 1};
+  int bad = 0;
+  while (n > 0 && !bad) {
+    DepthItem it = stack[--n];
+    if (it.depth > MAX_EXPR_DEPTH) {
+      diag_error(d, it.e->loc, "expression nested more than %d levels deep", MAX_EXPR_DEPTH);
+      diag_hint(d, "split it into several steps, funcs or filters");
+      bad = 1;
+      break;
+    }
+    Expr *kids[3] = {it.e->left, it.e->right, it.e->where};
+    int nk = 3 + it.e->args.len;
+    if (n + nk >= cap) {
+      while (n + nk >= cap) cap *= 2;
+      stack = realloc(stack, sizeof *stack * (size_t)cap);
+      if (!stack) abort();
+    }
+    for (int i = 0; i < 3; i++)
+      if (kids[i]) stack[n++] = (DepthItem){kids[i], it.depth + 1};
+    for (int i = 0; i < it.e->args.len; i++)
+      stack[n++] = (DepthItem){it.e->args.items[i], it.depth + 1};
+  }
+  free(stack);
+  return bad;
+}
+
+static void limit_order(PtrVec *order, Diags *d) {
+  for (int i = 0; i < order->len; i++) {
+    OrderItem *o = order->items[i];
+    if (expr_too_deep(o->expr, d)) o->expr = expr_new(d->arena, E_NULL, o->expr->loc);
+  }
+}
+
+#define LIMIT(x) do { if (expr_too_deep((x), d)) (x) = expr_new(d->arena, E_NULL, (x)->loc); } while (0)
+
+static void limit_step(Step *s, Diags *d) {
+  if (s->rule) LIMIT(s->rule);
+  for (int i = 0; i < s->keys.len; i++) LIMIT(*(Expr **)&s->keys.items[i]);
+  for (int i = 0; i < s->prefer.len; i++) LIMIT(*(Expr **)&s->prefer.items[i]);
+  for (int i = 0; i < s->enrich.len; i++) {
+    EnrichItem *it = s->enrich.items[i];
+    if (it->expr) LIMIT(it->expr);
+    if (it->collection) LIMIT(it->collection);
+    if (it->where) LIMIT(it->where);
+    limit_order(&it->order, d);
+  }
+  for (int i = 0; i < s->branches.len; i++) {
+    SplitBranch *b = s->branches.items[i];
+    if (b->rule) LIMIT(b->rule);
+    limit_order(&b->order, d);
+  }
+}
+
+static void limit_depth(Module *m, Diags *d) {
+  for (int i = 0; i < m->decls.len; i++) {
+    Decl *dc = m->decls.items[i];
+    if (dc->body) LIMIT(dc->body);
+    for (int k = 0; k < dc->steps.len; k++) limit_step(dc->steps.items[k], d);
+    for (int k = 0; k < dc->fields.len; k++) {
+      FieldDecl *f = dc->fields.items[k];
+      if (f->default_value) LIMIT(f->default_value);
+    }
+  }
+}
+
 Module *parse_source(Arena *a, Diags *d, int file) {
   const SourceFile *f = diags_file(d, file);
   Module *m = arena_alloc(a, sizeof *m);
@@ -93,5 +174,6 @@ Module *parse_source(Arena *a, Diags *d, int file) {
   camp_yy_scan_bytes(f->text, (int)f->len, scanner);
   camp_yyparse(scanner, &st);
   camp_yylex_destroy(scanner);
+  limit_depth(m, d);
   return m;
 }

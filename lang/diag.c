@@ -183,6 +183,9 @@ static const char *level_name(DiagLevel l) {
   return l == DIAG_ERROR ? "error" : l == DIAG_WARNING ? "warning" : "note";
 }
 
+/* Source lines longer than this are shown as a window around the column. */
+#define LINE_WINDOW 160
+
 static void print_source_line(FILE *out, const SourceFile *f, const Diag *g,
                               int color) {
   if (!f || g->loc.line < 1 || g->loc.line > f->nlines) return;
@@ -190,13 +193,22 @@ static void print_source_line(FILE *out, const SourceFile *f, const Diag *g,
   int end = start;
   while ((size_t)end < f->len && f->text[end] != '\n') end++;
   if (end > start && f->text[end - 1] == '\r') end--;
-  fprintf(out, "%5d | %.*s\n      | ", g->loc.line, end - start, f->text + start);
   int col = g->loc.col < 1 ? 1 : g->loc.col;
-  for (int i = 1; i < col && start + i - 1 < end; i++)
-    fputc(f->text[start + i - 1] == '\t' ? '\t' : ' ', out);
+  int from = start, to = end;
+  if (end - start > LINE_WINDOW) {
+    from = start + col - 1 - LINE_WINDOW / 2;
+    if (from < start) from = start;
+    to = from + LINE_WINDOW;
+    if (to > end) to = end;
+  }
+  const char *pre = from > start ? "..." : "", *post = to < end ? "..." : "";
+  fprintf(out, "%5d | %s%.*s%s\n      | %s", g->loc.line, pre, to - from, f->text + from, post,
+          from > start ? "   " : "");
+  int caret = start + col - 1;
+  for (int i = from; i < caret && i < to; i++) fputc(f->text[i] == '\t' ? '\t' : ' ', out);
   int width = 1;
-  if (g->loc.end_line == g->loc.line && g->loc.end_col > col)
-    width = g->loc.end_col - col;
+  if (g->loc.end_line == g->loc.line && g->loc.end_col > col) width = g->loc.end_col - col;
+  if (caret + width > to) width = to > caret ? to - caret : 1;
   if (color) fputs("\033[1;32m", out);
   fputc('^', out);
   for (int i = 1; i < width; i++) fputc('~', out);
@@ -205,6 +217,9 @@ static void print_source_line(FILE *out, const SourceFile *f, const Diag *g,
 }
 
 void diags_print_text(const Diags *d, FILE *out, int color) {
+  /* stderr is unbuffered: one write per character would be slow. */
+  static char buf[1 << 16];
+  if (out == stderr) setvbuf(stderr, buf, _IOFBF, sizeof buf);
   for (int i = 0; i < d->len; i++) {
     const Diag *g = &d->items[i];
     const SourceFile *f = diags_file(d, g->loc.file);
@@ -227,6 +242,8 @@ void diags_print_text(const Diags *d, FILE *out, int color) {
     print_source_line(out, f, g, color);
     if (g->hint) fprintf(out, "      = hint: %s\n", g->hint);
   }
+  fflush(out);
+  if (out == stderr) setvbuf(stderr, NULL, _IONBF, 0);
 }
 
 /* JSON strings must be UTF-8; bytes of a broken sequence become '?'. */

@@ -73,6 +73,10 @@ typedef struct Fmt {
   int last_comment; /* comment ending the open line, or -1 */
   int block_start;  /* nothing written yet in the current block */
   int force_blank;  /* the next line starts after a blank line */
+  int line_has_code;  /* the open line holds code (not only comments) */
+  int line_trailing;  /* the open line already has a trailing comment */
+  int *trail;         /* out offsets of the space before trailing comments */
+  int ntrail, captrail;
 } Fmt;
 
 /* Appends code text to the open line. */
@@ -92,9 +96,10 @@ int fmt_pending(const Fmt *f, int limit);
  * inner indentation, then `}` at indent. */
 void fmt_close(Fmt *f, int brace_off, int indent);
 /* Writes a where-rule / body at the end of the open line, broken before
- * each top-level `and`/`or` onto lines at cont when the line would pass
- * FMT_WIDTH columns. */
-void fmt_rule(Fmt *f, const Expr *e, int cont);
+ * each `and`/`or` of its outermost chain (looking through a leading `not`
+ * and `exists c where`) onto lines at cont when the line, plus tail more
+ * columns that will follow the rule, would pass FMT_WIDTH columns. */
+void fmt_rule(Fmt *f, const Expr *e, int cont, int tail);
 /* Writes one rendered piece of code (a Buf) and frees it. */
 void fmt_tok_buf(Fmt *f, Buf *b);
 

@@ -1,0 +1,152 @@
+/* cmd_run.c — `camp plan`, `camp run` and `camp resume`. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "db.h"
+#include "exec.h"
+#include "store.h"
+
+static int check_engine(const char *cmd, const char *engine) {
+  if (!engine || !strcmp(engine, "sql") || !strcmp(engine, "auto") || !strcmp(engine, "interp") ||
+      !strcmp(engine, "jit"))
+    return 0;
+  fprintf(stderr, "camp %s: --engine must be sql, interp, jit or auto\n", cmd);
+  return 2;
+}
+
+static void exec_opts(CliOpts *o, ExecOptions *e) {
+  memset(e, 0, sizeof *e);
+  e->now = o->now;
+  e->engine = o->engine;
+  e->explain = o->explain;
+  e->json = !strcmp(o->format, "json");
+  e->progress = isatty(2) && !e->json;
+  e->out = stdout;
+}
+
+/* Compiles, opens the database and checks the schema against it. */
+static int prepare(const char *cmd, CliOpts *o, int writable, Program **pp, Decl **camp, Db **db) {
+  if (o->nfiles != 1 || !o->db) {
+    fprintf(stderr, "usage: camp %s FILE --db DB [--campaign NAME] [--now TIMESTAMP] [--format text|json]\n", cmd);
+    return 2;
+  }
+  if (strcmp(o->format, "text") && strcmp(o->format, "json")) {
+    fprintf(stderr, "camp %s: --format must be text or json\n", cmd);
+    return 2;
+  }
+  if (check_engine(cmd, o->engine)) return 2;
+  int status;
+  *pp = cli_compile(o, &status);
+  *camp = status ? NULL : program_campaign(*pp, o->campaign);
+  if (!*camp) {
+    cli_print_diags(*pp, o);
+    return 1;
+  }
+  char err[1024];
+  *db = db_open(o->db, writable ? DB_OPEN_READWRITE : DB_OPEN_READONLY, err, sizeof err);
+  if (!*db) {
+    fprintf(stderr, "camp %s: %s\n", cmd, err);
+    return 1;
+  }
+  if (exec_verify_schema(*db, *pp, *camp)) {
+    fprintf(stderr, "camp %s: the database %s does not match the campaign's schemas:\n", cmd, o->db);
+    cli_print_diags(*pp, o);
+    return 1;
+  }
+  return 0;
+}
+
+static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
+  CliOpts o;
+  int rc = cli_parse(cmd, argc, argv, "db,campaign,now,format,engine,explain,I", &o);
+  if (rc) return rc;
+  Program *p = NULL;
+  Decl *camp = NULL;
+  Db *db = NULL;
+  rc = prepare(cmd, &o, run, &p, &camp, &db);
+  if (rc == 0) {
+    ExecOptions e;
+    exec_opts(&o, &e);
+    rc = run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
+  }
+  if (db) db_close(db);
+  program_free(p);
+  return rc;
+}
+
+int cmd_plan(int argc, char **argv) { return plan_or_run(argc, argv, "plan", 0); }
+int cmd_run(int argc, char **argv) { return plan_or_run(argc, argv, "run", 1); }
+
+/* One run: recompile its campaign and continue it. */
+static int resume_one(Db *db, CliOpts *o, int64_t id, const char *campaign, const char *file,
+                      const char *hash) {
+  CliOpts co = *o;
+  co.nfiles = 1;
+  co.files[0] = file;
+  co.campaign = campaign;
+  int status;
+  Program *p = cli_compile(&co, &status);
+  Decl *camp = status ? NULL : program_campaign(p, campaign);
+  int rc = 1;
+  char now_hash[17];
+  if (!camp) {
+    fprintf(stderr, "camp resume: run %lld: cannot compile %s:\n", (long long)id, file);
+    cli_print_diags(p, &co);
+  } else if (exec_source_hash(p, now_hash), strcmp(now_hash, hash) != 0) {
+    fprintf(stderr, "camp resume: run %lld: %s changed since the run started; "
+                    "finish it with the original source or start a new run\n", (long long)id, file);
+  } else {
+    ExecOptions e;
+    exec_opts(o, &e);
+    rc = exec_continue(db, p, camp, id, &e);
+  }
+  program_free(p);
+  return rc;
+}
+
+int cmd_resume(int argc, char **argv) {
+  CliOpts o;
+  int rc = cli_parse("resume", argc, argv, "db,now,format,engine,run,I", &o);
+  if (rc) return rc;
+  if (!o.db || o.nfiles) {
+    fprintf(stderr, "usage: camp resume --db DB [--now TIMESTAMP] [--run ID]\n");
+    return 2;
+  }
+  char err[1024];
+  Db *db = db_open(o.db, DB_OPEN_READWRITE, err, sizeof err);
+  if (!db) {
+    fprintf(stderr, "camp resume: %s\n", err);
+    return 1;
+  }
+  if (!store_present(db)) {
+    printf("no camp runs in %s\n", o.db);
+    db_close(db);
+    return 0;
+  }
+  DbStmt *st = db_prepare(db, "SELECT id, campaign, source_file, source_hash FROM camp_runs"
+                              " WHERE state IN ('running', 'waiting', 'failed') ORDER BY id");
+  int64_t ids[1024];
+  char *names[1024], *files[1024], *hashes[1024];
+  int n = 0;
+  while (st && db_step(st) == 1 && n < 1024) {
+    int64_t id = db_column(st, 0).i;
+    if (o.run && id != atoll(o.run)) continue;
+    ids[n] = id;
+    names[n] = strdup(db_column(st, 1).s ? db_column(st, 1).s : "");
+    files[n] = strdup(db_column(st, 2).s ? db_column(st, 2).s : "");
+    hashes[n] = strdup(db_column(st, 3).s ? db_column(st, 3).s : "");
+    n++;
+  }
+  db_finalize(st);
+  for (int i = 0; i < n; i++) {
+    if (resume_one(db, &o, ids[i], names[i], files[i], hashes[i])) rc = 1;
+    free(names[i]);
+    free(files[i]);
+    free(hashes[i]);
+  }
+  if (n == 0) printf("nothing to resume in %s\n", o.db);
+  db_close(db);
+  return rc;
+}

@@ -1,0 +1,2 @@
+" camp batch-campaign files
+autocmd BufRead,BufNewFile *.camp setfiletype camp

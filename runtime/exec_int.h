@@ -1,0 +1,56 @@
+/* exec_int.h — internals shared by the executor's files:
+ *   exec.c          plan / start / continue: the pass over the step graph
+ *   exec_step.c     one step in one transaction (SQL, counts, state)
+ *   exec_channel.c  channel side effects: render, outbox, extract, save
+ *   exec_verify.c   the campaign's schemas against the database */
+#ifndef CAMP_EXEC_INT_H
+#define CAMP_EXEC_INT_H
+
+#include <limits.h>
+
+#include "exec.h"
+#include "sqlgen.h"
+
+typedef enum { ST_PENDING, ST_WAITING, ST_DONE, ST_SKIPPED, ST_FAILED } StepState;
+
+typedef struct Exec {
+  Db *db;
+  Program *p;
+  Decl *camp;
+  const ExecOptions *o;
+  int dry;                 /* plan: TEMP tables, no side effects */
+  int64_t run_id;
+  char now[20];
+  char source_file[PATH_MAX]; /* the campaign file: names in it are relative to it */
+  SqlOptions so;
+  char prefix[64];         /* result table prefix */
+  StepState *state;        /* per step (index in camp->steps) */
+  int64_t *counts;         /* per step: count of each output, packed */
+  int *count_base;         /* per step: first slot in counts */
+  int warnings;
+  int commits;             /* for the kill-test hook */
+  char err[4096];
+} Exec;
+
+/* exec_step.c */
+/* Executes step s; returns its new state, or ST_FAILED with x->err set. */
+StepState exec_step(Exec *x, Step *s);
+/* Count of output k of step s (after it ran). */
+int64_t exec_count(Exec *x, Step *s, int k);
+/* The result table of output `name`, quoted, into out. */
+void exec_table(Exec *x, const char *name, char *out, size_t outlen);
+/* Commits the step transaction (with the test kill hook around it). */
+int exec_commit(Exec *x);
+
+/* exec_channel.c: messages for a channel step (rows of its result table),
+ * the direct-mail file, or the saved audience.  0 or -1 with x->err. */
+int exec_channel(Exec *x, Step *s);
+int exec_save(Exec *x, Step *s);
+
+/* Population of input i of step s. */
+Pop *exec_input_pop(Step *s, int i);
+/* Path of an input / output file named in the campaign (program_find_file). */
+void exec_path(Exec *x, const char *name, char *out, size_t outlen);
+void exec_out_path(Exec *x, const char *name, char *out, size_t outlen);
+
+#endif
