@@ -30,6 +30,8 @@ all: deps $(BIN)/camp
 
 test-bins: $(TEST_BINS)
 
+include mk/engines.mk
+
 $(BUILD)/tests/exec_cases: tests/exec/exec_test.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
@@ -85,8 +87,12 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  TEST_BIN_DIR=build-asan/tests sh tests/run.sh build-asan/bin/camp
 
-demo: all
-	@sh examples/retail/demo.sh $(BIN)/camp
+$(BIN)/retail-gen: examples/retail/gen.c
+	@mkdir -p $(BIN)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< -lsqlite3
+
+demo: all $(BIN)/retail-gen
+	@GEN=$(BIN)/retail-gen sh examples/retail/demo.sh $(BIN)/camp
 
 fuzz: deps
 	@sh tests/fuzz/build.sh

@@ -52,5 +52,6 @@ int cmd_outbox(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
 
 #endif

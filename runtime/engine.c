@@ -1,0 +1,328 @@
+/* engine.c — engine selection and the SQL engine: runs a rule through the
+ * SQL the compiler generates (compiler/sql_expr.c) or through a columnar
+ * engine over the snapshot, with the fallback rules of engine.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "interp.h"
+#include "snapshot.h"
+#include "sqlgen.h"
+
+void keyvec_push(KeyVec *k, int64_t key) {
+  if (k->n == k->cap) {
+    k->cap = k->cap ? k->cap * 2 : 1024;
+    k->v = realloc(k->v, sizeof *k->v * k->cap);
+    if (!k->v) abort();
+  }
+  k->v[k->n++] = key;
+}
+
+void keyvec_free(KeyVec *k) {
+  free(k->v);
+  memset(k, 0, sizeof *k);
+}
+
+static const char *const kind_names[] = {"sql", "interp", "jit", "auto"};
+
+int engine_parse_kind(const char *s, EngineKind *out) {
+  for (int i = 0; i < 4; i++)
+    if (s && !strcmp(s, kind_names[i])) return *out = (EngineKind)i, 0;
+  return -1;
+}
+
+const char *engine_kind_name(EngineKind k) { return kind_names[k]; }
+
+/* The libgccjit engine is not written yet: ENGINE_JIT answers 1 (use SQL)
+ * and ENGINE_AUTO uses the interpreter. */
+#define CAMP_JIT_READY 0
+
+int engine_have_jit(void) { return CAMP_JIT_READY; }
+
+/* Per-context set of schemas the snapshot must hold (grows). */
+typedef struct SchemaSet {
+  Schema **v;
+  int n;
+} SchemaSet;
+
+int engine_init(EngineCtx *e, Db *db, const char *db_path, const char *now, int64_t seed,
+                char *err, size_t errlen) {
+  memset(e, 0, sizeof *e);
+  e->db = db;
+  e->db_path = db_path && strcmp(db_path, ":memory:") ? db_path : NULL;
+  e->snap_mode = e->db_path ? SNAP_FILE : SNAP_MEMORY;
+  e->seed = seed;
+  e->auto_min_rows = 20000;
+  if (now) {
+    int64_t t;
+    if (snap_parse_ts(now, &t)) {
+      snprintf(err, errlen, "clock `%s` is not 'YYYY-MM-DD HH:MM:SS'", now);
+      return -1;
+    }
+    snprintf(e->now, sizeof e->now, "%s", now);
+  } else {
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(e->now, sizeof e->now, "%Y-%m-%d %H:%M:%S", &tm);
+  }
+  e->schemas = calloc(1, sizeof(SchemaSet));
+  if (!e->schemas) abort();
+  return 0;
+}
+
+void engine_free(EngineCtx *e) {
+  snapshot_free(e->snap);
+  SchemaSet *ss = e->schemas;
+  if (ss) free(ss->v);
+  free(ss);
+  memset(e, 0, sizeof *e);
+}
+
+void engine_invalidate(EngineCtx *e) {
+  snapshot_free(e->snap);
+  e->snap = NULL;
+}
+
+static int covers(const Snapshot *s, SchemaSet *ss) {
+  for (int i = 0; i < ss->n; i++)
+    if (snapshot_table(s, ss->v[i]->name) < 0) return 0;
+  return 1;
+}
+
+static int same_file(const Snapshot *s, const char *db_path) {
+  SnapFingerprint fp;
+  if (snapshot_fingerprint(db_path, &fp)) return 0;
+  return fp.change_counter == s->fp.change_counter && fp.db_size == s->fp.db_size &&
+         fp.wal_size == s->fp.wal_size && fp.wal_salt1 == s->fp.wal_salt1 &&
+         fp.wal_salt2 == s->fp.wal_salt2;
+}
+
+int engine_prepare(EngineCtx *e, Schema *dim, Expr **rules, int nrules, char *err,
+                   size_t errlen) {
+  SchemaSet *ss = e->schemas;
+  snapshot_add_schema(dim, &ss->v, &ss->n);
+  for (int i = 0; i < nrules; i++) snapshot_rule_schemas(rules[i], &ss->v, &ss->n);
+  if (e->snap && covers(e->snap, ss) &&
+      (e->snap_mode == SNAP_MEMORY || same_file(e->snap, e->db_path)))
+    return 0;
+  snapshot_free(e->snap);
+  e->snap = NULL;
+  if (e->snap_mode == SNAP_MEMORY) {
+    e->snap = snapshot_build(e->db, ss->v, ss->n, err, errlen);
+  } else {
+    int rebuilt;
+    e->snap = snapshot_open(e->db, e->db_path, ss->v, ss->n, &rebuilt, err, errlen);
+    e->snap_rebuilt += rebuilt;
+  }
+  return e->snap ? 0 : -1;
+}
+
+/* --------------------------------------------------------------- SQL */
+
+static int set_params(EngineCtx *e, char *why, size_t whylen) {
+  char sql[256];
+  snprintf(sql, sizeof sql,
+           "CREATE TEMP TABLE IF NOT EXISTS \"camp_params\"(\"now\", \"seed\", \"run_id\");"
+           "DELETE FROM temp.\"camp_params\";"
+           "INSERT INTO temp.\"camp_params\" VALUES ('%s', %lld, 0);",
+           e->now, (long long)e->seed);
+  if (db_exec(e->db, sql) == 0) return 0;
+  snprintf(why, whylen, "%s", db_error(e->db));
+  return -1;
+}
+
+/* The SELECT of the rule's keys; malloc'd. */
+static char *select_sql(Schema *dim, Expr **rules, int n, int with_input, int split) {
+  SqlOptions so = {0};
+  so.dialect = sql_dialect("sqlite");
+  size_t cap = 1024;
+  char **parts = calloc((size_t)n + 1, sizeof *parts);
+  if (!parts) abort();
+  for (int i = 0; i < n; i++) {
+    parts[i] = rules[i] ? sql_expression(rules[i], &so) : strdup("1");
+    cap += strlen(parts[i]) + 64;
+  }
+  char *sql = malloc(cap + strlen(dim->name) * 2 + strlen(dim->key->name) * 2);
+  if (!sql) abort();
+  size_t at = (size_t)sprintf(sql, "SELECT t0.\"%s\"", dim->key->name);
+  for (int i = 0; split && i < n; i++)
+    at += (size_t)sprintf(sql + at, ", CASE WHEN (%s) THEN 1 ELSE 0 END", parts[i]);
+  if (with_input)
+    at += (size_t)sprintf(sql + at, " FROM temp.\"camp_engine_input\" AS p JOIN \"%s\" AS t0 ON t0.\"%s\" = p.\"k\"",
+                          dim->name, dim->key->name);
+  else
+    at += (size_t)sprintf(sql + at, " FROM \"%s\" AS t0", dim->name);
+  if (!split && n && rules[0]) at += (size_t)sprintf(sql + at, " WHERE (%s)", parts[0]);
+  sprintf(sql + at, with_input ? " ORDER BY p.\"pos\"" : " ORDER BY 1");
+  for (int i = 0; i < n; i++) free(parts[i]);
+  free(parts);
+  return sql;
+}
+
+static int load_input(EngineCtx *e, const KeyVec *input, char *why, size_t whylen) {
+  if (db_exec(e->db, "DROP TABLE IF EXISTS temp.\"camp_engine_input\";"
+                     "CREATE TEMP TABLE \"camp_engine_input\"(\"k\" INTEGER, \"pos\" INTEGER PRIMARY KEY)")) {
+    snprintf(why, whylen, "%s", db_error(e->db));
+    return -1;
+  }
+  DbStmt *st = db_prepare(e->db, "INSERT INTO temp.\"camp_engine_input\" VALUES (?, ?)");
+  if (!st) {
+    snprintf(why, whylen, "%s", db_error(e->db));
+    return -1;
+  }
+  for (size_t i = 0; i < input->n; i++) {
+    db_bind_int(st, 1, input->v[i]);
+    db_bind_int(st, 2, (int64_t)i);
+    if (db_step(st) < 0) {
+      snprintf(why, whylen, "%s", db_error(e->db));
+      db_finalize(st);
+      return -1;
+    }
+    db_reset(st);
+  }
+  db_finalize(st);
+  return 0;
+}
+
+static int sql_run(EngineCtx *e, Schema *dim, Expr **rules, int n, int split,
+                   const KeyVec *input, KeyVec *out, uint8_t **flags, char *why, size_t whylen) {
+  if (!dim->key) {
+    snprintf(why, whylen, "schema %s has no key", dim->name);
+    return -1;
+  }
+  if (set_params(e, why, whylen) || (input && load_input(e, input, why, whylen))) return -1;
+  char *sql = select_sql(dim, rules, n, input != NULL, split);
+  DbStmt *st = db_prepare(e->db, sql);
+  free(sql);
+  if (!st) {
+    snprintf(why, whylen, "%s", db_error(e->db));
+    return -1;
+  }
+  size_t cap = 0, rows = 0;
+  uint8_t *fl = NULL;
+  int rc;
+  while ((rc = db_step(st)) == 1) {
+    keyvec_push(out, db_column(st, 0).i);
+    if (!split) continue;
+    if (rows == cap) {
+      cap = cap ? cap * 2 : 1024;
+      fl = realloc(fl, cap * (size_t)n);
+      if (!fl) abort();
+    }
+    for (int k = 0; k < n; k++) fl[rows * (size_t)n + (size_t)k] = (uint8_t)db_column(st, k + 1).i;
+    rows++;
+  }
+  if (rc < 0) snprintf(why, whylen, "%s", db_error(e->db));
+  db_finalize(st);
+  if (split) *flags = fl ? fl : calloc(1, 1);
+  return rc < 0 ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ columnar */
+
+/* Row numbers of the input keys (or every row). */
+static uint32_t *input_rows(const SnapTable *t, const KeyVec *input, int64_t *n) {
+  int64_t cnt = input ? (int64_t)input->n : t->nrows, k = 0;
+  uint32_t *rows = malloc(sizeof(uint32_t) * (size_t)(cnt + 1));
+  if (!rows) abort();
+  for (int64_t i = 0; i < cnt; i++) {
+    int64_t r = input ? snapshot_find_key(t, input->v[i]) : i;
+    if (r >= 0) rows[k++] = (uint32_t)r;
+  }
+  *n = k;
+  return rows;
+}
+
+static int columnar(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n, int split,
+                    const KeyVec *input, KeyVec *out, uint8_t **flags, char *why, size_t whylen) {
+  char err[256];
+  if (!dim->key || dim->key->type->kind != T_INT) {
+    snprintf(why, whylen, "the columnar engines need an int key (%s)", dim->name);
+    return 1;
+  }
+  if (engine_prepare(e, dim, rules, n, err, sizeof err)) {
+    snprintf(why, whylen, "snapshot: %.200s", err);
+    return 1;
+  }
+  int64_t now;
+  snap_parse_ts(e->now, &now);
+  VProg *p = interp_compile(e->snap, dim, rules, n, now, why, whylen);
+  if (!p) return 1;
+  int64_t nrows;
+  uint32_t *rows = input_rows(p->dim, input, &nrows);
+  uint8_t *res = malloc((size_t)(nrows + 1) * (size_t)n);
+  if (!res) abort();
+  VRun run = {e->snap, now, NULL};
+  (void)kind;
+  int rc = interp_eval(p, &run, rows, nrows, res);
+  if (rc == 1 && run.bail) snprintf(why, whylen, "%s", run.bail);
+  if (rc == 0) {
+    const int64_t *keys = p->dim->cols[p->dim->key_col].data;
+    for (int64_t i = 0; i < nrows; i++)
+      if (split || res[i]) keyvec_push(out, keys[rows[i]]);
+    if (split) *flags = res, res = NULL;
+  }
+  free(res);
+  free(rows);
+  interp_free(p);
+  return rc;
+}
+
+static int dispatch(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n, int split,
+                    const KeyVec *input, KeyVec *out, uint8_t **flags, char *why, size_t whylen) {
+  char w[256] = "";
+  int rc;
+  switch (kind) {
+    case ENGINE_SQL:
+      rc = sql_run(e, dim, rules, n, split, input, out, flags, w, sizeof w);
+      snprintf(e->why, sizeof e->why, "sql requested");
+      break;
+    case ENGINE_JIT:
+      snprintf(w, sizeof w, "the jit engine is not implemented yet");
+      snprintf(e->why, sizeof e->why, "jit requested");
+      rc = 1;
+      break;
+    case ENGINE_INTERP:
+      rc = columnar(e, kind, dim, rules, n, split, input, out, flags, w, sizeof w);
+      snprintf(e->why, sizeof e->why, "%s requested", kind_names[kind]);
+      break;
+    default: {
+      int64_t rows = input ? (int64_t)input->n : -1;
+      if (rows >= 0 && rows < e->auto_min_rows) {
+        snprintf(e->why, sizeof e->why, "auto: %lld input rows, below %lld: sql", (long long)rows,
+                 (long long)e->auto_min_rows);
+        kind = ENGINE_SQL;
+        rc = sql_run(e, dim, rules, n, split, input, out, flags, w, sizeof w);
+        break;
+      }
+      kind = ENGINE_INTERP;
+      rc = columnar(e, kind, dim, rules, n, split, input, out, flags, w, sizeof w);
+      if (rc == 1) {
+        snprintf(e->why, sizeof e->why, "auto: sql (%.200s)", w);
+        kind = ENGINE_SQL;
+        rc = sql_run(e, dim, rules, n, split, input, out, flags, w, sizeof w);
+      } else {
+        snprintf(e->why, sizeof e->why, "auto: %s over the snapshot", kind_names[kind]);
+      }
+    }
+  }
+  e->last_used = kind;
+  if (rc) snprintf(why, whylen, "%s", w);
+  else if (why && whylen) snprintf(why, whylen, "%s", e->why);
+  return rc;
+}
+
+int engine_select(EngineCtx *e, EngineKind kind, Schema *dim, Expr *rule, const KeyVec *input,
+                  KeyVec *out, char *why, size_t whylen) {
+  Expr *rules[1] = {rule};
+  return dispatch(e, kind, dim, rules, 1, 0, input, out, NULL, why, whylen);
+}
+
+int engine_split(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n,
+                 const KeyVec *input, KeyVec *keys, uint8_t **flags, char *why, size_t whylen) {
+  *flags = NULL;
+  return dispatch(e, kind, dim, rules, n, 1, input, keys, flags, why, whylen);
+}
