@@ -23,7 +23,8 @@ OBJ := $(patsubst %.c,$(BUILD)/%.o,$(SRC)) $(BUILD)/parser.o $(BUILD)/lexer.o \
        $(BUILD)/stdlib_embed.o
 
 LIB_OBJ := $(filter-out $(BUILD)/cli/%,$(OBJ))
-TEST_BINS := $(BUILD)/tests/exec_cases $(BUILD)/tests/db_test
+TEST_BINS := $(BUILD)/tests/exec_cases $(BUILD)/tests/db_test $(BUILD)/tests/render_test \
+             $(BUILD)/tests/csv_test
 
 .PHONY: all deps test demo asan fuzz install clean bless bench test-bins
 all: deps $(BIN)/camp
@@ -35,6 +36,15 @@ include mk/engines.mk
 $(BUILD)/tests/exec_cases: tests/exec/exec_test.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
+
+$(BUILD)/tests/render_test: tests/unit/render_test.c $(BUILD)/runtime/render.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(LDFLAGS)
+
+$(BUILD)/tests/csv_test: tests/unit/csv_test.c $(BUILD)/runtime/csv_import.o $(BUILD)/runtime/extract.o \
+                         $(BUILD)/runtime/db_sqlite.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(LDFLAGS)
 
 $(BUILD)/tests/db_test: tests/unit/db_test.c $(BUILD)/runtime/db_sqlite.o
 	@mkdir -p $(dir $@)

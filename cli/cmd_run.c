@@ -20,6 +20,7 @@ static void exec_opts(CliOpts *o, ExecOptions *e) {
   memset(e, 0, sizeof *e);
   e->now = o->now;
   e->engine = o->engine;
+  e->db_path = o->db;
   e->explain = o->explain;
   e->json = !strcmp(o->format, "json");
   e->progress = isatty(2) && !e->json;

@@ -33,7 +33,8 @@ void csv_errors_free(CsvErrors *e);
  *
  * File format: RFC 4180 (strict quoting), a header row required, LF or
  * CRLF line ends, quoted fields may hold newlines, an optional UTF-8 BOM,
- * blank lines skipped.  Header names match declared columns
+ * blank lines skipped (line numbers count LFs: a CR-only file reads, but
+ * every record reports line 1).  Header names match declared columns
  * case-sensitively; extra file columns are ignored.
  *
  * Fields: an empty field ("" too) is NULL.  Text is kept byte for byte and
@@ -48,10 +49,12 @@ void csv_errors_free(CsvErrors *e);
  * valid int", invalid UTF-8, broken quoting; a declared column missing from
  * the header, a duplicated header name, an empty file).  Records are never
  * silently dropped: if anything is wrong the table is dropped again
- * (nothing stays behind) and the number of problems (> 0) is returned.
- * Broken quoting stops the reading: later records are not checked.
+ * (nothing stays behind) and the number of bad records (> 0) is returned;
+ * errs->count counts messages (one per bad value, so it may be larger).
+ * Header problems and an empty file count as one bad record.  Broken
+ * quoting stops the reading: later records are not checked.
  *
- * Returns 0 when every record was inserted; the count of problems; or -1
+ * Returns 0 when every record was inserted; the count of bad records; or -1
  * for other failures — the file cannot be opened or read ("cannot open
  * PATH: reason"), an unknown type name, a database error (e.g. the table
  * exists) — with the message also in errs.  The caller runs this inside its

@@ -80,11 +80,17 @@ static int exec_init(Exec *x, Db *db, Program *p, Decl *camp, const char *source
   x->counts = calloc((size_t)slots + 1, sizeof *x->counts);
   if (!x->state || !x->count_base || !x->counts) abort();
   x->so.dialect = sql_dialect(db_backend(db));
+  x->engine = ENGINE_AUTO;
+  if (o->engine && engine_parse_kind(o->engine, &x->engine)) {
+    fprintf(stderr, "camp: --engine must be sql, interp, jit or auto\n");
+    return -1;
+  }
   x->so.now = x->now;
   return 0;
 }
 
 static void exec_free(Exec *x) {
+  exec_engine_free(x);
   free(x->state);
   free(x->count_base);
   free(x->counts);

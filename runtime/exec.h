@@ -22,6 +22,7 @@
 typedef struct ExecOptions {
   const char *now;        /* fixed clock 'YYYY-MM-DD HH:MM:SS' or NULL */
   const char *engine;     /* sql | interp | jit | auto (NULL = auto) */
+  const char *db_path;    /* the database file (for the columnar snapshot) */
   int explain;            /* print which engine ran each step and why */
   int json;               /* machine-readable output */
   int progress;           /* progress lines on stderr (a TTY) */

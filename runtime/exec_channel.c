@@ -74,15 +74,17 @@ static void fields_free(Fields *f) {
   f->n = 0;
 }
 
+/* Names a template reads: top-level ones and, inside {{#rows}} sections,
+ * the population's own columns (select_rows skips the section rows' keys). */
 static void collect(Fields *f, const char *tmpl) {
   if (!tmpl) return;
   char **names = NULL;
   int n = render_placeholders(tmpl, &names);
-  for (int i = 0; i < n; i++) {
-    add_field(f, names[i]);
-    free(names[i]);
-  }
-  free(names);
+  for (int i = 0; i < n; i++) add_field(f, names[i]);
+  render_free_names(names, n);
+  n = render_inner_placeholders(tmpl, &names);
+  for (int i = 0; i < n; i++) add_field(f, names[i]);
+  render_free_names(names, n);
 }
 
 typedef struct Row {

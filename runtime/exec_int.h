@@ -8,6 +8,7 @@
 
 #include <limits.h>
 
+#include "engine.h"
 #include "exec.h"
 #include "sqlgen.h"
 
@@ -27,6 +28,9 @@ typedef struct Exec {
   StepState *state;        /* per step (index in camp->steps) */
   int64_t *counts;         /* per step: count of each output, packed */
   int *count_base;         /* per step: first slot in counts */
+  EngineCtx eng;           /* rule engines (interp/jit over a snapshot) */
+  EngineKind engine;
+  int eng_ready;
   int warnings;
   int commits;             /* for the kill-test hook */
   char err[4096];
@@ -41,6 +45,11 @@ int64_t exec_count(Exec *x, Step *s, int k);
 void exec_table(Exec *x, const char *name, char *out, size_t outlen);
 /* Commits the step transaction (with the test kill hook around it). */
 int exec_commit(Exec *x);
+
+/* exec_engine.c: a select step through the rule engines.  0 = its table
+ * was created; 1 = use SQL instead; -1 = error (x->err). */
+int exec_select_engine(Exec *x, Step *s);
+void exec_engine_free(Exec *x);
 
 /* exec_channel.c: messages for a channel step (rows of its result table),
  * the direct-mail file, or the saved audience.  0 or -1 with x->err. */

@@ -149,8 +149,6 @@ static int load_import(Exec *x, Step *s) {
   int n = 0;
   for (int i = 0; i < s->rcols.len && n < 64; i++) {
     ReconcileCol *rc = s->rcols.items[i];
-    Type *t = s->pops[s->npops > 1 ? 1 : 0] ? NULL : NULL;
-    (void)t;
     AddedCol *ac = NULL;
     Pop *un = s->npops > 1 ? s->pops[1] : NULL;
     if (un) ac = pop_added(un, rc->name);
@@ -174,8 +172,8 @@ static int load_import(Exec *x, Step *s) {
       off += (size_t)snprintf(x->err + off, sizeof x->err - off, "%s",
                               errs.nmsgs ? errs.msgs[0] : "cannot read the file");
     } else {
-      off += (size_t)snprintf(x->err + off, sizeof x->err - off, "%d bad record%s in %s:", errs.count,
-                              errs.count == 1 ? "" : "s", path);
+      off += (size_t)snprintf(x->err + off, sizeof x->err - off, "%d bad record%s in %s:", bad,
+                              bad == 1 ? "" : "s", path);
       for (int i = 0; i < errs.nmsgs && off < sizeof x->err - 200; i++)
         off += (size_t)snprintf(x->err + off, sizeof x->err - off, "\n  %s", errs.msgs[i]);
     }
@@ -222,9 +220,13 @@ StepState exec_step(Exec *x, Step *s) {
     }
   }
   if (s->kind == S_RECONCILE && load_import(x, s)) return fail(x, s);
-  char *sql = sql_step(x->p, x->camp, s, &x->so);
-  int rc = db_exec(x->db, sql);
-  free(sql);
+  int rc = exec_select_engine(x, s);
+  if (rc < 0) return fail(x, s);
+  if (rc == 1) {
+    char *sql = sql_step(x->p, x->camp, s, &x->so);
+    rc = db_exec(x->db, sql);
+    free(sql);
+  }
   if (rc) {
     snprintf(x->err, sizeof x->err, "step %s: %s", s->label, db_error(x->db));
     return fail(x, s);

@@ -1,0 +1,134 @@
+/* exec_engine.c — select steps evaluated by the rule engines (--engine):
+ * the engine returns the matching keys, which become the step's table, so
+ * everything downstream is the same whichever engine ran. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec_int.h"
+
+void exec_engine_free(Exec *x) {
+  if (x->eng_ready) engine_free(&x->eng);
+  x->eng_ready = 0;
+}
+
+static int ensure_engine(Exec *x) {
+  if (x->eng_ready) return 0;
+  int64_t seed = 0;
+  for (int i = 0; i < x->camp->headers.len; i++) {
+    HeaderField *h = x->camp->headers.items[i];
+    if (!strcmp(h->name, "seed")) seed = h->value->ival;
+  }
+  char err[512];
+  if (engine_init(&x->eng, x->db, x->o->db_path, x->now, seed, err, sizeof err)) {
+    snprintf(x->err, sizeof x->err, "rule engine: %s", err);
+    return -1;
+  }
+  x->eng_ready = 1;
+  return 0;
+}
+
+static int read_keys(Exec *x, const char *table, KeyVec *out) {
+  char sql[700];
+  snprintf(sql, sizeof sql, "SELECT \"_key\" FROM %s ORDER BY \"_key\"", table);
+  DbStmt *st = db_prepare(x->db, sql);
+  if (!st) return -1;
+  int rc;
+  while ((rc = db_step(st)) == 1) {
+    DbValue v = db_column(st, 0);
+    if (v.kind != DBV_INT) { /* text keys: the engines take integers only */
+      db_finalize(st);
+      return 1;
+    }
+    keyvec_push(out, v.i);
+  }
+  db_finalize(st);
+  return rc < 0 ? -1 : 0;
+}
+
+static int store_keys(Exec *x, const KeyVec *keys) {
+  if (db_exec(x->db, "DROP TABLE IF EXISTS temp.camp_engine_result;"
+                     "CREATE TEMP TABLE camp_engine_result(key INTEGER PRIMARY KEY)"))
+    return -1;
+  DbStmt *ins = db_prepare(x->db, "INSERT OR IGNORE INTO temp.camp_engine_result(key) VALUES (?)");
+  if (!ins) return -1;
+  for (size_t i = 0; i < keys->n; i++) {
+    db_reset(ins);
+    db_bind_int(ins, 1, keys->v[i]);
+    if (db_step(ins) < 0) {
+      db_finalize(ins);
+      return -1;
+    }
+  }
+  db_finalize(ins);
+  return 0;
+}
+
+static int create_from_keys(Exec *x, Step *s, const char *input) {
+  Pop *pop = s->pops[0];
+  char out[512];
+  exec_table(x, s->label, out, sizeof out);
+  size_t cap = 4096, len = 0;
+  char *sql = malloc(cap);
+  if (!sql) abort();
+  len += (size_t)snprintf(sql, cap, "DROP TABLE IF EXISTS %s%s; CREATE %sTABLE %s AS SELECT ",
+                          x->dry ? "temp." : "", out, x->dry ? "TEMP " : "", out);
+  if (!input) {
+    len += (size_t)snprintf(sql + len, cap - len, "r.key AS \"_key\" FROM temp.camp_engine_result AS r");
+  } else {
+    len += (size_t)snprintf(sql + len, cap - len, "p.\"_key\"");
+    for (int i = 0; i < pop->added.len && len < cap - 300; i++)
+      len += (size_t)snprintf(sql + len, cap - len, ", p.\"%s\"", ((AddedCol *)pop->added.items[i])->name);
+    snprintf(sql + len, cap - len, " FROM %s AS p JOIN temp.camp_engine_result AS r ON r.key = p.\"_key\"", input);
+  }
+  int rc = db_exec(x->db, sql);
+  free(sql);
+  return rc ? -1 : 0;
+}
+
+static void explain(Exec *x, Step *s, const char *engine, const char *why) {
+  if (!x->o->explain) return;
+  fprintf(stderr, "explain: step %s: %s (%s)\n", s->label, engine, why);
+}
+
+int exec_select_engine(Exec *x, Step *s) {
+  if (s->kind != S_SELECT || !s->rule || x->engine == ENGINE_SQL) {
+    if (s->kind == S_SELECT && s->rule) explain(x, s, "sql", "--engine sql");
+    else if (x->o->explain) explain(x, s, "sql", "only select steps run in the columnar engines");
+    return 1;
+  }
+  if (ensure_engine(x)) return -1;
+  Pop *pop = s->pops[0];
+  KeyVec in = {0}, out = {0};
+  char table[512] = "", why[256] = "";
+  int have_input = s->inputs.len > 0;
+  if (have_input) {
+    exec_table(x, ((StepInput *)s->inputs.items[0])->name, table, sizeof table);
+    int r = read_keys(x, table, &in);
+    if (r) {
+      keyvec_free(&in);
+      if (r < 0) snprintf(x->err, sizeof x->err, "%s", db_error(x->db));
+      explain(x, s, "sql", "text keys");
+      return r < 0 ? -1 : 1;
+    }
+  }
+  int rc = engine_select(&x->eng, x->engine, pop->dim, s->rule, have_input ? &in : NULL, &out, why,
+                         sizeof why);
+  keyvec_free(&in);
+  if (rc == 1) {
+    keyvec_free(&out);
+    explain(x, s, "sql", why[0] ? why : "the engine cannot express this rule");
+    return 1;
+  }
+  if (rc < 0) {
+    snprintf(x->err, sizeof x->err, "step %s: rule engine: %s", s->label, why);
+    keyvec_free(&out);
+    return -1;
+  }
+  explain(x, s, engine_kind_name(x->eng.last_used), x->eng.why[0] ? x->eng.why : why);
+  rc = store_keys(x, &out);
+  keyvec_free(&out);
+  if (rc == 0) rc = create_from_keys(x, s, have_input ? table : NULL);
+  if (rc) snprintf(x->err, sizeof x->err, "step %s: %s", s->label, db_error(x->db));
+  return rc;
+}
