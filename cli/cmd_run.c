@@ -8,6 +8,14 @@
 #include "exec.h"
 #include "store.h"
 
+/* Bad flags are usage errors, found before any work is done. */
+static int check_now(const char *cmd, const char *now) {
+  char norm[20];
+  if (!now || exec_parse_now(now, norm) == 0) return 0;
+  fprintf(stderr, "camp %s: --now `%s` is not a date or time (use YYYY-MM-DD[ HH:MM[:SS]])\n", cmd, now);
+  return 2;
+}
+
 static int check_engine(const char *cmd, const char *engine) {
   if (!engine || !strcmp(engine, "sql") || !strcmp(engine, "auto") || !strcmp(engine, "interp") ||
       !strcmp(engine, "jit"))
@@ -37,7 +45,7 @@ static int prepare(const char *cmd, CliOpts *o, int writable, Program **pp, Decl
     fprintf(stderr, "camp %s: --format must be text or json\n", cmd);
     return 2;
   }
-  if (check_engine(cmd, o->engine)) return 2;
+  if (check_engine(cmd, o->engine) || check_now(cmd, o->now)) return 2;
   int status;
   *pp = cli_compile(o, &status);
   *camp = status ? NULL : program_campaign(*pp, o->campaign);
@@ -115,6 +123,7 @@ int cmd_resume(int argc, char **argv) {
     fprintf(stderr, "usage: camp resume --db DB [--now TIMESTAMP] [--run ID]\n");
     return 2;
   }
+  if (check_engine("resume", o.engine) || check_now("resume", o.now)) return 2;
   char err[1024];
   Db *db = db_open(o.db, DB_OPEN_READWRITE, err, sizeof err);
   if (!db) {

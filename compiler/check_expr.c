@@ -133,15 +133,21 @@ static Expr *inline_call(Ctx *c, Scope *s, Expr *e, Decl *f) {
                f->params.len == 1 ? "" : "s", e->args.len);
     return e->type = err_type(), e;
   }
+  int bad_args = 0;
   for (int i = 0; i < e->args.len; i++) {
     Expr *a = check_expr(c, s, e->args.items[i]);
     e->args.items[i] = a;
     Param *prm = f->params.items[i];
     Type *pt = names_type(c, prm->type);
-    if (!type_compatible(a->type, pt))
+    if (a->type->kind == T_ERROR) bad_args = 1;
+    if (!type_compatible(a->type, pt)) {
       diag_error(c->d, a->loc, "argument `%s` of `%s` must be %s, not %s", prm->name,
                  f->name, type_name(c->a, pt), type_name(c->a, a->type));
+      bad_args = 1;
+    }
   }
+  /* The body would only repeat the argument's error in other words. */
+  if (bad_args) return e->type = err_type(), e;
   if (f->checking || c->inline_depth > 32) {
     diag_error(c->d, e->loc, "`%s` calls itself; funcs and filters cannot be recursive",
                f->name);
@@ -245,7 +251,8 @@ static Expr *check_name(Ctx *c, Scope *s, Expr *e) {
   const char *best = diag_closest(e->name, cands, n);
   if (!best && in_feedback(s)) best = diag_closest(e->name, feedback_events, COUNT(feedback_events));
   if (best) diag_hint(c->d, "did you mean `%s`?", best);
-  else if (f) diag_hint(c->d, "`%s` is a func: call it with (...)", e->name);
+  else if (f) diag_hint(c->d, "`%s` is a %s: call it with (...)", e->name,
+                        f->kind == D_FILTER ? "filter with parameters" : "func");
   e->type = err_type();
   return e;
 }
@@ -813,17 +820,19 @@ void check_funcs(Ctx *c) {
         continue;
       }
       s.schema = f->schema;
+      /* Check a copy: checking rewrites nodes in place, and every use
+       * inlines a fresh copy of the untouched body. */
       f->checking = 1;
-      f->body = check_rule(c, &s, f->body, arena_printf(c->a, "filter `%s`", f->name));
+      check_rule(c, &s, clone_expr(c, f->body, NULL, NULL), arena_printf(c->a, "filter `%s`", f->name));
       f->checking = 0;
     } else {
       f->ret_type = names_type(c, f->ret);
       f->checking = 1;
-      f->body = check_expr(c, &s, f->body);
+      Expr *body = check_expr(c, &s, clone_expr(c, f->body, NULL, NULL));
       f->checking = 0;
-      if (!type_compatible(f->body->type, f->ret_type))
-        diag_error(c->d, f->body->loc, "func `%s` returns %s but its body is %s", f->name,
-                   type_name(c->a, f->ret_type), type_name(c->a, f->body->type));
+      if (!type_compatible(body->type, f->ret_type))
+        diag_error(c->d, body->loc, "func `%s` returns %s but its body is %s", f->name,
+                   type_name(c->a, f->ret_type), type_name(c->a, body->type));
     }
   }
 }

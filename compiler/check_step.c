@@ -389,9 +389,9 @@ static void step_split(Graph *g, Step *s) {
     }
     b->rule = check_rule(c, &sc, b->rule, "`when`");
     if (b->is_percent && (b->limit_percent <= 0 || b->limit_percent > 100))
-      diag_error(c->d, b->loc, "a percentage limit must be between 0 and 100");
-    if (b->has_limit && !b->is_percent && b->limit < 0)
-      diag_error(c->d, b->loc, "a limit must be positive");
+      diag_error(c->d, b->loc, "a percentage limit must be more than 0%% and at most 100%%");
+    if (b->has_limit && !b->is_percent && b->limit < 1)
+      diag_error(c->d, b->loc, "a limit must be at least 1");
     if (b->order.len && !b->has_limit)
       diag_warning(c->d, b->loc, "`order by` only matters with a limit");
     for (int k = 0; k < b->order.len; k++) {
@@ -438,15 +438,41 @@ static void step_change_dim(Graph *g, Step *s) {
     down = cl;
     ndown++;
   }
+  if (nup + ndown == 0 && s->via) {
+    PtrVec cands = {0};
+    for (int i = 0; i < in->dim->columns.len; i++) {
+      Column *col = in->dim->columns.items[i];
+      if (col->link == to) vec_push(c->a, &cands, col->name);
+    }
+    for (int i = 0; i < in->dim->collections.len; i++) {
+      Collection *cl = in->dim->collections.items[i];
+      if (cl->child == to) vec_push(c->a, &cands, cl->fk->name);
+    }
+    diag_error(c->d, s->via_loc, "`%s` is not a link between %s and %s", s->via, in->dim->name,
+               to->name);
+    const char *best = diag_closest(s->via, (const char *const *)cands.items, cands.len);
+    if (best) diag_hint(c->d, "did you mean `%s`?", best);
+    else if (cands.len) diag_hint(c->d, "the links are: %s%s", (char *)cands.items[0], cands.len > 1 ? ", ..." : "");
+    return;
+  }
   if (nup + ndown == 0) {
-    diag_error(c->d, s->source_loc, "no link between %s and %s%s%s", in->dim->name, to->name,
-               s->via ? " via " : "", s->via ? s->via : "");
+    diag_error(c->d, s->source_loc, "no link between %s and %s", in->dim->name, to->name);
     diag_hint(c->d, "declare one in a schema, e.g. `%s_id int -> %s`", to->name, to->name);
     return;
   }
   if (nup + ndown > 1) {
     diag_error(c->d, s->source_loc, "several links lead from %s to %s: choose one with `via`",
                in->dim->name, to->name);
+    char *list = "";
+    for (int i = 0; i < in->dim->columns.len; i++) {
+      Column *col = in->dim->columns.items[i];
+      if (col->link == to) list = arena_printf(c->a, "%s%s`%s`", list, list[0] ? ", " : "", col->name);
+    }
+    for (int i = 0; i < in->dim->collections.len; i++) {
+      Collection *cl = in->dim->collections.items[i];
+      if (cl->child == to) list = arena_printf(c->a, "%s%s`%s`", list, list[0] ? ", " : "", cl->fk->name);
+    }
+    diag_hint(c->d, "the links are %s", list);
     return;
   }
   /* Record the path on the step for the SQL generator. */
@@ -812,6 +838,7 @@ void check_campaign(Ctx *c, Decl *camp) {
       if (prev) {
         diag_error(c->d, o->loc, "step `%s` is defined twice", o->name);
         diag_note(c->d, prev->loc, "first defined here");
+        s->used = 1; /* no "never used" on top of the real error */
         continue;
       }
       if (o->name[0] == '_') diag_error(c->d, o->loc, "names starting with `_` are reserved");

@@ -101,6 +101,14 @@ static void build_column(Ctx *c, Schema *s, FieldDecl *f) {
   if (f->is_version && col->type->kind != T_TIMESTAMP && col->type->kind != T_INT &&
       col->type->kind != T_ERROR)
     diag_error(c->d, f->loc, "a version column must be a timestamp or an int");
+  if (f->is_version) {
+    for (int i = 0; i < s->columns.len; i++)
+      if (((Column *)s->columns.items[i])->is_version) {
+        diag_error(c->d, f->loc, "schema `%s` already has a version column (`%s`)", s->name,
+                   ((Column *)s->columns.items[i])->name);
+        break;
+      }
+  }
   if (f->link_target) col->link_name = link_name(c->a, f->name);
   vec_push(c->a, &s->columns, col);
 }

@@ -69,6 +69,17 @@ static void hash_sql(SqlGen *g, SqlBuf *b, const char *salt, const char *key) {
   sb_free(&salt_b);
 }
 
+/* A user string inside a `--` comment: control characters would end the
+ * comment and let the rest run as SQL, so they are shown as `?`. */
+static void sb_comment_text(SqlBuf *b, const char *text) {
+  sb_put(b, "'");
+  for (const char *p = text; *p; p++) {
+    char ch = (unsigned char)*p < 0x20 ? '?' : *p;
+    sb_putn(b, &ch, 1);
+  }
+  sb_put(b, "'");
+}
+
 static void not_in_table(SqlGen *g, SqlBuf *b, const char *table, const char *key, int negate) {
   sb_put(b, negate ? "NOT EXISTS (SELECT 1 FROM " : "EXISTS (SELECT 1 FROM ");
   sql_table(g, b, table);
@@ -301,8 +312,16 @@ static void prefer_order(SqlGen *g, SqlBuf *b, Step *s) {
     sb_put(b, ", ");
   }
   /* Ties are broken by the seeded hash, then the key: reproducible. */
-  hash_sql(g, b, s->label, "p.\"_key\"");
-  sb_put(b, ", p.\"_key\"");
+  int has_random = 0;
+  for (int i = 0; i < s->prefer.len; i++) {
+    Expr *e = s->prefer.items[i];
+    has_random |= e->kind == E_NAME || (e->kind == E_CALL && !strcmp(e->name, "random"));
+  }
+  if (!has_random) {
+    hash_sql(g, b, s->label, "p.\"_key\"");
+    sb_put(b, ", ");
+  }
+  sb_put(b, "p.\"_key\"");
 }
 
 static void dedup_ranked(SqlGen *g, SqlBuf *b, Step *s, Pop *in) {
@@ -577,7 +596,7 @@ static void gen_reconcile(SqlGen *g, SqlBuf *b, Step *s) {
   Pop *matched = s->pops[0];
   Schema *dim = matched->dim;
   sb_put(b, "-- reconcile: the runtime loads ");
-  sb_string(b, s->text);
+  sb_comment_text(b, s->text);
   sb_put(b, " into ");
   import_table(b, s);
   sb_put(b, " (\"_line\", declared columns)\n");
@@ -661,7 +680,7 @@ void sql_gen_step(SqlGen *g, SqlBuf *b, Step *s) {
     case S_CHANNEL: gen_channel(g, b, s); break;
     case S_SAVE:
       sb_put(b, "-- save: the runtime stores these rows in camp_audience as ");
-      sb_string(b, s->text);
+      sb_comment_text(b, s->text);
       sb_put(b, "\n");
       gen_copy(g, b, s, in_name(s, 0), s->label, NULL);
       break;

@@ -159,16 +159,50 @@ const char *diag_closest(const char *name, const char *const *cands, int n) {
   return bestd <= limit ? best : NULL;
 }
 
+static int loc_cmp(const Loc *a, const Loc *b) {
+  if (a->file != b->file) return a->file - b->file;
+  if (a->line != b->line) return a->line - b->line;
+  return a->col - b->col;
+}
+
 static int diag_cmp(const void *pa, const void *pb) {
   const Diag *a = pa, *b = pb;
-  if (a->loc.file != b->loc.file) return a->loc.file - b->loc.file;
-  if (a->loc.line != b->loc.line) return a->loc.line - b->loc.line;
-  if (a->loc.col != b->loc.col) return a->loc.col - b->loc.col;
-  return strcmp(a->message, b->message);
+  int c = loc_cmp(&a->loc, &b->loc);
+  return c ? c : strcmp(a->message, b->message);
+}
+
+/* A note belongs to the diagnostic before it: groups sort by their head. */
+typedef struct {
+  Diag d;
+  Loc head;
+  int head_index, seq;
+} Sorted;
+
+static int sorted_cmp(const void *pa, const void *pb) {
+  const Sorted *a = pa, *b = pb;
+  int c = loc_cmp(&a->head, &b->head);
+  if (c) return c;
+  if (a->head_index != b->head_index) return a->head_index - b->head_index;
+  return a->seq - b->seq;
 }
 
 void diags_sort(Diags *d) {
-  if (d->len > 1) qsort(d->items, (size_t)d->len, sizeof(Diag), diag_cmp);
+  if (d->len > 1) {
+    Sorted *v = malloc(sizeof *v * (size_t)d->len);
+    if (!v) abort();
+    int head = 0;
+    for (int i = 0; i < d->len; i++) {
+      if (d->items[i].level != DIAG_NOTE || i == 0) head = i;
+      v[i].d = d->items[i];
+      v[i].head = d->items[head].loc;
+      v[i].head_index = head;
+      v[i].seq = i;
+    }
+    qsort(v, (size_t)d->len, sizeof *v, sorted_cmp);
+    for (int i = 0; i < d->len; i++) d->items[i] = v[i].d;
+    free(v);
+  }
+  /* Exact duplicates (same place, level and message) are reported once. */
   int w = 0;
   for (int r = 0; r < d->len; r++) {
     if (w > 0 && diag_cmp(&d->items[w - 1], &d->items[r]) == 0 &&

@@ -2,6 +2,7 @@
  * resume.  Steps are in dependency order, so one pass runs every step whose
  * inputs are done; a waiting step holds back only its own branch. */
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -196,14 +197,7 @@ static int load_run(Exec *x) {
     x->state[i] = !strcmp(t, "done") ? ST_DONE : !strcmp(t, "skipped") ? ST_SKIPPED
                 : !strcmp(t, "waiting") ? ST_WAITING : ST_PENDING; /* failed: retried */
     db_finalize(st);
-    for (int k = 0; k < (s->outputs.len ? s->outputs.len : 1); k++) {
-      DbStmt *c = db_prepare(x->db, "SELECT count FROM camp_counts WHERE run_id = ? AND output = ?");
-      if (!c) return -1;
-      db_bind_int(c, 1, x->run_id);
-      db_bind_text(c, 2, s->outputs.len ? s->outputs.items[k] : s->label);
-      if (db_step(c) == 1) x->counts[x->count_base[i] + k] = db_column(c, 0).i;
-      db_finalize(c);
-    }
+    exec_load_counts(x, s);
   }
   return 0;
 }
@@ -337,11 +331,14 @@ int exec_start(Db *db, Program *p, Decl *camp, const char *source_file, const Ex
   }
   /* The run and all its step rows appear together or not at all. */
   if (db_begin(db)) goto dberr;
+  /* An absolute path, so `camp resume` works from any directory. */
+  char abs[PATH_MAX];
+  const char *stored = realpath(source_file, abs) ? abs : source_file;
   DbStmt *st = db_prepare(db, "INSERT INTO camp_runs(campaign, source_file, source_hash, state,"
                               " started_at, updated_at, seed) VALUES (?, ?, ?, 'running', ?, ?, ?)");
   if (!st) goto dberr_rb;
   db_bind_text(st, 1, camp->name);
-  db_bind_text(st, 2, source_file);
+  db_bind_text(st, 2, stored);
   db_bind_text(st, 3, hash);
   db_bind_text(st, 4, x.now);
   db_bind_text(st, 5, x.now);

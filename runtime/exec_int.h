@@ -43,6 +43,8 @@ StepState exec_step(Exec *x, Step *s);
 int64_t exec_count(Exec *x, Step *s, int k);
 /* The result table of output `name`, quoted, into out. */
 void exec_table(Exec *x, const char *name, char *out, size_t outlen);
+/* Reads the recorded counts of step s (run by this or another process). */
+void exec_load_counts(Exec *x, Step *s);
 /* Commits the step transaction (with the test kill hook around it). */
 int exec_commit(Exec *x);
 

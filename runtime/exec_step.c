@@ -126,15 +126,51 @@ static StepState stored_state(Exec *x, Step *s, char *due, size_t duelen) {
   return r;
 }
 
-/* When a wait is over: now + duration, or the fixed time. */
+/* The longest `within` window of a retarget rule (0 if none). */
+static int64_t feedback_window(Expr *e) {
+  if (!e) return 0;
+  int64_t w = e->kind == E_WITHIN && e->right ? e->right->ival : 0;
+  int64_t l = feedback_window(e->left), r = feedback_window(e->right);
+  if (l > w) w = l;
+  if (r > w) w = r;
+  for (int i = 0; i < e->args.len; i++) {
+    int64_t a = feedback_window(e->args.items[i]);
+    if (a > w) w = a;
+  }
+  return w;
+}
+
+void exec_load_counts(Exec *x, Step *s) {
+  int n = s->outputs.len ? s->outputs.len : 1;
+  for (int k = 0; k < n; k++) {
+    DbStmt *c = db_prepare(x->db, "SELECT count FROM camp_counts WHERE run_id = ? AND output = ?");
+    if (!c) return;
+    db_bind_int(c, 1, x->run_id);
+    db_bind_text(c, 2, s->outputs.len ? s->outputs.items[k] : s->label);
+    if (db_step(c) == 1) x->counts[x->count_base[s->index] + k] = db_column(c, 0).i;
+    db_finalize(c);
+  }
+}
+
+/* When a wait is over: now + duration, or the fixed time.  A retarget on
+ * `opened within 3d` waits until 3 days after its channel step was done, so
+ * the feedback it reads is complete. */
 static void wait_due(Exec *x, Step *s, char out[20]) {
-  if (s->wait_until) {
+  if (s->kind == S_WAIT && s->wait_until) {
     snprintf(out, 20, "%s", s->wait_until->text);
     return;
   }
-  char sql[128];
-  snprintf(sql, sizeof sql, "SELECT datetime('%s', '+%lld seconds')", x->now,
-           (long long)s->wait_for->ival);
+  char sql[512];
+  if (s->kind == S_RETARGET) {
+    StepInput *si = s->inputs.items[0];
+    snprintf(sql, sizeof sql,
+             "SELECT datetime(coalesce((SELECT finished_at FROM camp_steps WHERE run_id = %lld"
+             " AND step = '%s'), '%s'), '+%lld seconds')",
+             (long long)x->run_id, si->step->label, x->now, (long long)feedback_window(s->rule));
+  } else {
+    snprintf(sql, sizeof sql, "SELECT datetime('%s', '+%lld seconds')", x->now,
+             (long long)s->wait_for->ival);
+  }
   DbStmt *st = db_prepare(x->db, sql);
   out[0] = 0;
   if (st && db_step(st) == 1) {
@@ -207,12 +243,14 @@ StepState exec_step(Exec *x, Step *s) {
     StepState now_state = stored_state(x, s, due, sizeof due);
     if (now_state == ST_DONE || now_state == ST_SKIPPED) {
       /* Another process did it meanwhile: just read its counts. */
+      exec_load_counts(x, s);
       db_rollback(x->db);
       return now_state;
     }
   }
   if (set_params(x)) return fail(x, s);
-  if (s->kind == S_WAIT && !x->dry) {
+  int timed = s->kind == S_WAIT || (s->kind == S_RETARGET && feedback_window(s->rule) > 0);
+  if (timed && !x->dry) {
     if (!due[0]) wait_due(x, s, due);
     if (strcmp(x->now, due) < 0) {
       if (set_state(x, s, "waiting", due, NULL) || exec_commit(x)) return fail(x, s);

@@ -10,8 +10,9 @@
 #           FILE.json.expected also `camp check --format json FILE` stdout.
 #           To add a JSON golden: touch FILE.json.expected, then bless.
 #   sql     tests/sql/**/*.camp: `camp sql FILE` stdout == FILE.sql, exit 0.
-#   sub-suites tests/{fmt,schema,editors,exec,report,runtime}/run.sh CAMP, when present;
-#           their last line `X: N passed, N failed[, N skipped]` is added in.
+#   scripts tests/{fmt,schema,editors,exec,report,runtime}/run.sh CAMP when
+#           present, then any other tests/*/run.sh; each one's last line
+#           `X: N passed, N failed[, N skipped]` is added in (ONLY=fmt etc.).
 #   unit    $TEST_BIN_DIR/*_test (default tests/unit), same last-line rule.
 #   fuzz    tests/fuzz/mutate.c (compiled here with cc): truncations and
 #           mutations of every tests/ examples/ stdlib/ .camp file must not
@@ -165,7 +166,10 @@ add_summary() {
   T_PASS=$((T_PASS + $4))
   T_FAIL=$((T_FAIL + $5))
   T_SKIP=$((T_SKIP + $6))
-  if [ "$3" != 0 ] && [ "$5" = 0 ]; then
+  if [ "$7" != 1 ]; then
+    t_fail "$1: exit $3$(t_signal_name "$3"), output after its summary line:"
+    grep -v '^[[:space:]]*$' "$2" | tail -n 1 | sed 's/^/    /'
+  elif [ "$3" != 0 ] && [ "$5" = 0 ]; then
     t_fail "$1: exit $3$(t_signal_name "$3") although it reported no failures"
   fi
 }
@@ -177,8 +181,21 @@ run_script() {
   timeout -k 5 "$SUITE_TIMEOUT" "$sh_" "$1" "$CAMPX"
 }
 
+NAMED_SCRIPTS="fmt schema editors exec report runtime"
+
+# The named sub-suites first, then any other tests/*/run.sh, alphabetically.
+script_dirs() {
+  echo $NAMED_SCRIPTS
+  for s in tests/*/run.sh; do
+    [ -f "$s" ] || continue
+    d=${s#tests/}
+    d=${d%/run.sh}
+    case " $NAMED_SCRIPTS " in *" $d "*) ;; *) echo "$d" ;; esac
+  done
+}
+
 suite_scripts() {
-  for d in fmt schema editors exec report runtime; do
+  for d in $(script_dirs); do
     s=tests/$d/run.sh
     [ -f "$s" ] || continue
     wanted "$d" scripts || continue
@@ -252,7 +269,7 @@ run_suite() { # NAME FUNCTION [ALSO-SELECTED-BY...]
 [ "${VALGRIND:-0}" = 1 ] && echo "VALGRIND=1: camp runs under valgrind"
 run_suite check suite_check
 run_suite sql suite_sql
-run_suite scripts suite_scripts fmt schema editors exec report runtime
+run_suite scripts suite_scripts $(script_dirs)
 run_suite unit suite_unit
 run_suite fuzz suite_fuzz
 

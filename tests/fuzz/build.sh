@@ -21,8 +21,12 @@ cd "$ROOT"
 B=${FUZZ_BUILD:-build/fuzz}
 SECONDS_=${FUZZ_SECONDS:-60}
 
-sh tools/deps.sh clang libclang-rt-14-dev make flex bison libsqlite3-dev libjansson-dev
+# The project's own packages come from `make deps` (the fuzz target's
+# prerequisite); libFuzzer needs clang and its runtime library on top.
+sh tools/deps.sh clang libclang-rt-14-dev
 CLANG=$(command -v clang || command -v clang-14)
+# Link with exactly the Makefile's libraries (one list to maintain).
+LIBS=$(printf 'print-libs:\n\t@echo $(LIBS)\n' | make -s -f Makefile -f - print-libs)
 
 # Generated sources come from the Makefile's own rules, in a private tree.
 make -s BUILD="$B" "$B/parser.c" "$B/lexer.c" "$B/stdlib_embed.c"
@@ -41,8 +45,7 @@ echo "fuzz: building $B/fuzz_check with $CLANG"
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
   -I lang -I compiler -I runtime -I "$B" \
   -o "$B/fuzz_check" tests/fuzz/fuzz_check.c $SRC \
-  "$B/parser.c" "$B/lexer.c" "$B/stdlib_embed.c" \
-  -lsqlite3 -ljansson -lm
+  "$B/parser.c" "$B/lexer.c" "$B/stdlib_embed.c" $LIBS
 
 mkdir -p "$B/corpus" tests/fuzz/failures
 for dir in tests examples stdlib; do
