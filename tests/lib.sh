@@ -54,13 +54,19 @@ t_summary() {
   fi
 }
 
-# t_parse_summary FILE — prints "PASSED FAILED SKIPPED" from the last
-# non-empty line of FILE when it reads `X: N passed, N failed[, N skipped]`;
-# prints nothing otherwise.
+T_SUMMARY_RE='^[^:]*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed\(, \([0-9][0-9]*\) skipped\)\{0,1\}[[:space:]]*$'
+
+# t_parse_summary FILE — prints "PASSED FAILED SKIPPED LAST" from the last
+# line of FILE that reads `X: N passed, N failed[, N skipped]`, where LAST is
+# 1 when that line is also the last non-empty line; prints nothing when no
+# line has that form.
 t_parse_summary() {
-  grep -v '^[[:space:]]*$' "$1" | tail -n 1 |
-    sed -n 's/^[^:]*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed\(, \([0-9][0-9]*\) skipped\)\{0,1\}[[:space:]]*$/\1 \2 \4/p' |
-    awk '{ print $1, $2, ($3 == "" ? 0 : $3) }'
+  last=$(grep -v '^[[:space:]]*$' "$1" | tail -n 1)
+  line=$(grep "$T_SUMMARY_RE" "$1" | tail -n 1)
+  [ -n "$line" ] || return 0
+  printf '%s\n' "$line" | sed -n "s/$T_SUMMARY_RE/\\1 \\2 \\4/p" |
+    awk -v last="$([ "$line" = "$last" ] && echo 1 || echo 0)" \
+      '{ print $1, $2, ($3 == "" ? 0 : $3), last }'
 }
 
 # t_signal_name RC — " (killed by SIGNAME)" for an exit status above 128.
