@@ -23,6 +23,7 @@ static const Command commands[] = {
     {"graph", cmd_graph, "graph FILE [--db DB]      the campaign as a Graphviz graph (--format dot|svg)"},
     {"outbox", cmd_outbox, "outbox --db DB [--run ID] queued messages (--format text|csv|json)"},
     {"snapshot", cmd_snapshot, "snapshot --db DB [FILE]   build/refresh the columnar snapshot of the tables"},
+    {"lsp", cmd_lsp, "lsp                       language server (LSP over stdio) for editors"},
 };
 
 static void usage(FILE *out) {

@@ -53,5 +53,6 @@ int cmd_plan(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
+int cmd_lsp(int argc, char **argv);
 
 #endif
