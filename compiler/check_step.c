@@ -18,22 +18,41 @@ typedef struct Graph {
   Ctx *c;
   Decl *campaign;
   PtrVec outputs;   /* Output* */
+  Output **slots;   /* open-addressing hash of outputs by name */
+  int nslots;
   PtrVec order;     /* Step* in dependency order */
   int *state;       /* per step: 0 new, 1 visiting, 2 done */
 } Graph;
 
-static Output *find_output(Graph *g, const char *name) {
-  for (int i = 0; i < g->outputs.len; i++) {
-    Output *o = g->outputs.items[i];
-    if (strcmp(o->name, name) == 0) return o;
-  }
-  return NULL;
+static unsigned name_hash(const char *s) {
+  unsigned h = 2166136261u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
 }
 
+/* Outputs are looked up for every input of every step: hash them. */
+static Output *find_output(Graph *g, const char *name) {
+  if (!g->nslots) return NULL;
+  for (unsigned i = name_hash(name) % (unsigned)g->nslots;; i = (i + 1) % (unsigned)g->nslots) {
+    Output *o = g->slots[i];
+    if (!o) return NULL;
+    if (strcmp(o->name, name) == 0) return o;
+  }
+}
+
+static void add_output(Graph *g, Output *o) {
+  vec_push(g->c->a, &g->outputs, o);
+  for (unsigned i = name_hash(o->name) % (unsigned)g->nslots;; i = (i + 1) % (unsigned)g->nslots)
+    if (!g->slots[i]) {
+      g->slots[i] = o;
+      return;
+    }
+}
+
+/* Position of s in the campaign as written (set before the graph walk). */
 static int step_index(Graph *g, Step *s) {
-  for (int i = 0; i < g->campaign->steps.len; i++)
-    if (g->campaign->steps.items[i] == s) return i;
-  return -1;
+  (void)g;
+  return s->pos;
 }
 
 static Pop *pop_new(Ctx *c, Schema *dim) {
@@ -826,8 +845,14 @@ void check_campaign(Ctx *c, Decl *camp) {
   g.campaign = camp;
   c->campaign = camp;
   check_headers(c, camp);
+  int nout = 0;
+  for (int i = 0; i < camp->steps.len; i++) nout += ((Step *)camp->steps.items[i])->outputs.len;
+  g.nslots = 2 * nout + 1;
+  g.slots = calloc((size_t)g.nslots, sizeof *g.slots);
+  if (!g.slots) abort();
   for (int i = 0; i < camp->steps.len; i++) {
     Step *s = camp->steps.items[i];
+    s->pos = i;
     for (int k = 0; k < s->outputs.len; k++) {
       Output *o = arena_alloc(c->a, sizeof *o);
       o->name = s->outputs.items[k];
@@ -842,13 +867,14 @@ void check_campaign(Ctx *c, Decl *camp) {
         continue;
       }
       if (o->name[0] == '_') diag_error(c->d, o->loc, "names starting with `_` are reserved");
-      vec_push(c->a, &g.outputs, o);
+      add_output(&g, o);
     }
   }
   g.state = calloc((size_t)camp->steps.len + 1, sizeof(int));
   if (!g.state) abort();
   for (int i = 0; i < camp->steps.len; i++) visit(&g, camp->steps.items[i]);
   free(g.state);
+  free(g.slots);
   /* Steps now in dependency order: later stages iterate camp->steps. */
   camp->steps = g.order;
   label_steps(c, camp);

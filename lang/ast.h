@@ -227,6 +227,7 @@ struct Step {
   struct Pop **pops;   /* one population per output (npops) */
   int npops;
   int index;           /* position in topological order */
+  int pos;             /* position as written (checker scratch) */
   int used;            /* some other step reads an output */
   char *label;         /* unique name: first output, or _KIND_INPUT for unnamed */
 };

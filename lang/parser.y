@@ -48,6 +48,15 @@ static StepInput *input(Arena *a, char *name, Loc l) {
   in->loc = l;
   return in;
 }
+/* After a syntax error, lists half-built by the broken statement must not
+ * leak into the next one (they would give it wrong locations). */
+static void clear_scratch(LexState *st) {
+  memset(&st->params, 0, sizeof st->params);
+  memset(&st->inputs, 0, sizeof st->inputs);
+  memset(&st->on_locs, 0, sizeof st->on_locs);
+  memset(&st->out_locs, 0, sizeof st->out_locs);
+}
+
 static Step *combine_step(LexState *st, CombineOp op, PtrVec on, Loc l) {
   Step *s = step_new(st->arena, S_COMBINE, l);
   s->combine = op;
@@ -196,7 +205,7 @@ file
   : %empty
   | file decl               { if ($2) vec_push(A, &st->module->decls, $2); }
   | file ';'
-  | file error decl_end
+  | file error decl_end     { clear_scratch(st); }
   ;
 
 decl_end: '}' | ';' ;
@@ -277,7 +286,7 @@ campaign_items
                               st->campaign->kind = D_CAMPAIGN; }
   | campaign_items campaign_item
   | campaign_items ';'
-  | campaign_items error    { }
+  | campaign_items error    { clear_scratch(st); }
   ;
 
 campaign_item
