@@ -369,7 +369,8 @@ static void group_collections(Snapshot *s, Schema **schemas) {
       if (fk < 0 || ct->cols[fk].link_table != i) continue;
       const int32_t *link = ct->cols[fk].link_rows;
       uint32_t *off = own(s, calloc((size_t)t->nrows + 2, sizeof(uint32_t)));
-      uint32_t *rows = own(s, xmalloc(sizeof(uint32_t) * (size_t)(ct->nrows + 1)));
+      /* calloc: children with a dangling link leave slots unused. */
+      uint32_t *rows = own(s, calloc((size_t)ct->nrows + 1, sizeof(uint32_t)));
       if (!off) abort();
       for (int64_t r = 0; r < ct->nrows; r++)
         if (link[r] >= 0) off[link[r] + 1]++;
