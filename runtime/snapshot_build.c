@@ -371,7 +371,7 @@ static void group_collections(Snapshot *s, Schema **schemas) {
       uint32_t *off = own(s, calloc((size_t)t->nrows + 2, sizeof(uint32_t)));
       /* calloc: children with a dangling link leave slots unused. */
       uint32_t *rows = own(s, calloc((size_t)ct->nrows + 1, sizeof(uint32_t)));
-      if (!off) abort();
+      if (!off || !rows) abort();
       for (int64_t r = 0; r < ct->nrows; r++)
         if (link[r] >= 0) off[link[r] + 1]++;
       for (int64_t p = 0; p < t->nrows; p++) off[p + 1] += off[p];
