@@ -641,4 +641,6 @@ static void camp_yyerror(Loc *loc, yyscan_t scanner, LexState *st, const char *m
   /* bison says "syntax error, unexpected X, expecting Y": keep the detail. */
   const char *p = strncmp(msg, "syntax error, ", 14) == 0 ? msg + 14 : msg;
   diag_error(st->diags, *loc, "syntax error: %s", p);
+  if (strstr(p, "unexpected end of file"))
+    diag_hint(st->diags, "a `{` is not closed: every schema, campaign and block ends with `}`");
 }
