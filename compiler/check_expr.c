@@ -692,27 +692,18 @@ static Expr *check_binary(Ctx *c, Scope *s, Expr *e) {
   }
 }
 
-static Expr *check_in(Ctx *c, Scope *s, Expr *e) {
+/* `x in [a, b]` and `x between a and b`: every operand is compared with x. */
+static Expr *check_compared_list(Ctx *c, Scope *s, Expr *e) {
   e->left = check_expr(c, s, e->left);
   require_scalar(c, e->left);
   for (int i = 0; i < e->args.len; i++) {
     Expr *a = check_operand(c, s, e->args.items[i], e->left->type);
     e->args.items[i] = a;
-    if (!type_compatible(e->left->type, a->type))
+    if (type_compatible(e->left->type, a->type)) continue;
+    if (e->kind == E_IN)
       diag_error(c->d, a->loc, "list item is %s but `in` compares with %s",
                  type_name(c->a, a->type), type_name(c->a, e->left->type));
-  }
-  e->type = type_basic(T_BOOL);
-  return e;
-}
-
-static Expr *check_between(Ctx *c, Scope *s, Expr *e) {
-  e->left = check_expr(c, s, e->left);
-  require_scalar(c, e->left);
-  for (int i = 0; i < e->args.len; i++) {
-    Expr *a = check_operand(c, s, e->args.items[i], e->left->type);
-    e->args.items[i] = a;
-    if (!type_compatible(e->left->type, a->type))
+    else
       diag_error(c->d, a->loc, "cannot compare %s with %s", type_name(c->a, e->left->type),
                  type_name(c->a, a->type));
   }
@@ -769,8 +760,8 @@ Expr *check_expr(Ctx *c, Scope *s, Expr *e) {
     case E_CALL: return check_call(c, s, e);
     case E_UNARY: return check_unary(c, s, e);
     case E_BINARY: return check_binary(c, s, e);
-    case E_IN: return check_in(c, s, e);
-    case E_BETWEEN: return check_between(c, s, e);
+    case E_IN:
+    case E_BETWEEN: return check_compared_list(c, s, e);
     case E_ISNULL:
       e->left = check_expr(c, s, e->left);
       require_scalar(c, e->left);

@@ -55,15 +55,10 @@ static char *as_timestamp_str(SqlGen *g, Expr *e) {
   return sb_take(&b);
 }
 
-/* The key value a link path points at: t0."store_id", or for store.region
- * the region_id of that store (a nested look-up). */
-static void link_key(SqlGen *g, SqlBuf *b, Expr *e) {
-  if (e->kind == E_NAME) {
-    sb_printf(b, "%s.", sql_alias(e->depth));
-    sb_ident(b, e->col->name);
-    return;
-  }
-  /* E_FIELD whose left is a link: fk column of the left's target row. */
+static void link_key(SqlGen *g, SqlBuf *b, Expr *e);
+
+/* Column e->col of the row the link e->left points at, as a subquery. */
+static void lookup_through(SqlGen *g, SqlBuf *b, Expr *e) {
   int a = ++g->next_alias;
   Schema *t = e->left->type->schema;
   sb_printf(b, "(SELECT l%d.", a);
@@ -77,23 +72,24 @@ static void link_key(SqlGen *g, SqlBuf *b, Expr *e) {
   sb_put(b, ")");
 }
 
-/* Column reached through a link: (SELECT lN."city" FROM "stores" ...). */
-static void field_sql(SqlGen *g, SqlBuf *b, Expr *e) {
-  if (e->ref == REF_LINK) {
-    link_key(g, b, e);
+/* The key value a link path points at: t0."store_id", or for store.region
+ * the region_id of that store (a nested look-up). */
+static void link_key(SqlGen *g, SqlBuf *b, Expr *e) {
+  if (e->kind == E_NAME) {
+    sb_printf(b, "%s.", sql_alias(e->depth));
+    sb_ident(b, e->col->name);
     return;
   }
-  int a = ++g->next_alias;
-  Schema *t = e->left->type->schema;
-  sb_printf(b, "(SELECT l%d.", a);
-  sb_ident(b, e->col->name);
-  sb_put(b, " FROM ");
-  sb_ident(b, t->name);
-  sb_printf(b, " AS l%d WHERE l%d.", a, a);
-  sb_ident(b, t->key->name);
-  sb_put(b, " = ");
-  link_key(g, b, e->left);
-  sb_put(b, ")");
+  /* E_FIELD whose left is a link: fk column of the left's target row. */
+  lookup_through(g, b, e);
+}
+
+/* Column reached through a link: (SELECT lN."city" FROM "stores" ...). */
+static void field_sql(SqlGen *g, SqlBuf *b, Expr *e) {
+  if (e->ref == REF_LINK)
+    link_key(g, b, e);
+  else
+    lookup_through(g, b, e);
 }
 
 /* FROM child AS tN WHERE tN.fk = <parent key> : the rows of a collection. */

@@ -592,6 +592,18 @@ static void import_table(SqlBuf *b, Step *s) {
   sb_free(&t);
 }
 
+/* t0."email" = i."email" AND ... : a file row matches a dimension row. */
+static void match_condition(SqlBuf *b, Step *s) {
+  for (int k = 0; k < s->match.len; k++) {
+    MatchPair *m = s->match.items[k];
+    if (k) sb_put(b, " AND ");
+    sb_put(b, "t0.");
+    sb_ident(b, m->dim_col);
+    sb_put(b, " = i.");
+    sb_ident(b, m->file_col);
+  }
+}
+
 static void gen_reconcile(SqlGen *g, SqlBuf *b, Step *s) {
   Pop *matched = s->pops[0];
   Schema *dim = matched->dim;
@@ -618,14 +630,7 @@ static void gen_reconcile(SqlGen *g, SqlBuf *b, Step *s) {
   sb_put(b, " AS i\n    JOIN ");
   sb_ident(b, dim->name);
   sb_put(b, " AS t0 ON ");
-  for (int k = 0; k < s->match.len; k++) {
-    MatchPair *m = s->match.items[k];
-    if (k) sb_put(b, " AND ");
-    sb_put(b, "t0.");
-    sb_ident(b, m->dim_col);
-    sb_put(b, " = i.");
-    sb_ident(b, m->file_col);
-  }
+  match_condition(b, s);
   sb_put(b, "\n) AS r\nWHERE r.\"_rn\" = 1;\n");
   if (s->outputs.len < 2) return;
   Pop *un = s->pops[1];
@@ -640,14 +645,7 @@ static void gen_reconcile(SqlGen *g, SqlBuf *b, Step *s) {
   sb_put(b, " AS i\nWHERE NOT EXISTS (SELECT 1 FROM ");
   sb_ident(b, dim->name);
   sb_put(b, " AS t0 WHERE ");
-  for (int k = 0; k < s->match.len; k++) {
-    MatchPair *m = s->match.items[k];
-    if (k) sb_put(b, " AND ");
-    sb_put(b, "t0.");
-    sb_ident(b, m->dim_col);
-    sb_put(b, " = i.");
-    sb_ident(b, m->file_col);
-  }
+  match_condition(b, s);
   sb_put(b, ");\n");
 }
 
