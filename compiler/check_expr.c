@@ -149,8 +149,11 @@ static Expr *inline_call(Ctx *c, Scope *s, Expr *e, Decl *f) {
   /* The body would only repeat the argument's error in other words. */
   if (bad_args) return e->type = err_type(), e;
   if (f->checking || c->inline_depth > 32) {
-    diag_error(c->d, e->loc, "`%s` calls itself; funcs and filters cannot be recursive",
-               f->name);
+    /* Report a cycle once, not at every call that runs into it. */
+    if (!f->recursive)
+      diag_error(c->d, e->loc, "`%s` calls itself (directly or through other funcs); funcs and filters cannot be recursive",
+                 f->name);
+    f->recursive = 1;
     return e->type = err_type(), e;
   }
   f->checking = 1;

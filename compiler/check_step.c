@@ -588,7 +588,16 @@ static void step_channel(Graph *g, Step *s) {
     ChannelProp *p = s->props.items[i];
     int ok = 0;
     for (int k = 0; k < 5 && allowed[s->channel][k]; k++) ok |= !strcmp(allowed[s->channel][k], p->key);
-    if (!ok) diag_error(c->d, p->loc, "`%s` is not a setting of %s", p->key, ch);
+    if (!ok) {
+      diag_error(c->d, p->loc, "`%s` is not a setting of %s", p->key, ch);
+      int n = 0;
+      while (n < 5 && allowed[s->channel][n]) n++;
+      const char *best = diag_closest(p->key, allowed[s->channel], n);
+      if (best) diag_hint(c->d, "did you mean `%s`?", best);
+      else diag_hint(c->d, "%s takes: %s%s%s%s%s", ch, allowed[s->channel][0],
+                     n > 1 ? ", " : "", n > 1 ? allowed[s->channel][1] : "",
+                     n > 2 ? ", " : "", n > 2 ? allowed[s->channel][2] : "");
+    }
     for (int j = 0; j < i; j++)
       if (!strcmp(((ChannelProp *)s->props.items[j])->key, p->key))
         diag_error(c->d, p->loc, "`%s` is set twice", p->key);

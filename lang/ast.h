@@ -267,6 +267,7 @@ struct Decl {
   struct Type *ret_type;
   int from_stdlib;
   int checking;         /* recursion guard while inlining */
+  int recursive;        /* recursion already reported */
 };
 
 /* A comment kept for `camp fmt`: text without the leading `//` or `#`. */

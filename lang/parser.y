@@ -473,6 +473,7 @@ prop
   | BODY STRING             { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = "body"; $$->value = $2; }
   | EXTRACT STRING          { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = "extract"; $$->value = $2; }
   | FROM STRING             { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = "from"; $$->value = $2; }
+  | IDENT STRING            { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = $1; $$->value = $2; }
   | COLUMNS '(' ident_list ')' { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = "columns";
                               $$->cols = $3; $$->col_locs = st->on_locs;
                               memset(&st->on_locs, 0, sizeof st->on_locs); }

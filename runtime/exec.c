@@ -174,6 +174,7 @@ static int exec_pass(Exec *x) {
     }
     progress(x, done, n, s);
     x->state[i] = exec_step(x, s);
+    if (x->busy) break;
     if (x->state[i] == ST_FAILED) {
       progress(x, done, n, NULL);
       return -1;
@@ -315,6 +316,11 @@ static int run_pass(Exec *x) {
   x->so.persistent = 1;
   x->so.run_id = x->run_id;
   int rc = exec_pass(x);
+  if (x->busy) {
+    fprintf(stderr, "camp: run %lld: %s; another camp process is working on it, leaving it\n",
+            (long long)x->run_id, x->err);
+    return 0;
+  }
   if (rc) fprintf(stderr, "camp: run %lld failed: %s\n", (long long)x->run_id, x->err);
   finish_run(x);
   print_counts(x);

@@ -33,6 +33,7 @@ typedef struct Exec {
   int eng_ready;
   int warnings;
   int commits;             /* for the kill-test hook */
+  int busy;                /* another process holds the write lock */
   char err[4096];
 } Exec;
 

@@ -237,8 +237,11 @@ StepState exec_step(Exec *x, Step *s) {
   char due[32] = "";
   if (!x->dry) {
     if (db_begin(x->db) != 0) {
-      snprintf(x->err, sizeof x->err, "database is busy: %s", db_error(x->db));
-      return ST_FAILED;
+      /* Another camp process is working on this database: leave the step
+       * (and the run's state) to it; a later resume goes on. */
+      snprintf(x->err, sizeof x->err, "the database is busy (%s)", db_error(x->db));
+      x->busy = 1;
+      return ST_WAITING;
     }
     StepState now_state = stored_state(x, s, due, sizeof due);
     if (now_state == ST_DONE || now_state == ST_SKIPPED) {
