@@ -563,6 +563,21 @@ section_concurrency() {
     done
     i=$((i + 1))
   done
+  # A resume that cannot get the write lock in time leaves the run to the
+  # process holding it (exit 0, state untouched) and a later resume ends it.
+  W=$(ws busy)
+  D=$W/db.sqlite
+  (cd "$W" && camp run full.camp --db db.sqlite --now 2026-03-01 > /dev/null 2>&1)
+  { echo "BEGIN IMMEDIATE;"; sleep 2; echo "COMMIT;"; } | sqlite3 -batch "$D" &
+  pl=$!
+  sleep 0.3
+  CAMP_BUSY_TIMEOUT_MS=300 resume_in "$W" --now "2026-03-10 09:00" > "$W/c.out" 2> "$W/c.err"
+  eq "busy database: resume exits 0" 0 $?
+  has "busy database: resume says another process holds it" "$W/c.err" "another camp process"
+  eq "busy database: run state untouched" waiting "$(q "$D" "SELECT state FROM camp_runs")"
+  wait $pl
+  resume_in "$W" --now "2026-03-10 09:00" > /dev/null 2>&1
+  eq "busy database: the next resume finishes the run" done "$(q "$D" "SELECT state FROM camp_runs")"
 }
 
 # ------------------------------------------------------------- 9. errors
