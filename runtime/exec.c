@@ -246,9 +246,14 @@ static void print_counts(Exec *x) {
   }
   if (!x->dry) fprintf(out, "run %lld of %s (now %s)\n", (long long)x->run_id, x->camp->name, x->now);
   else fprintf(out, "plan of %s (now %s)\n", x->camp->name, x->now);
+  int w = 4;
+  for (int i = 0; i < x->camp->steps.len; i++) {
+    int n = (int)strlen(((Step *)x->camp->steps.items[i])->label);
+    if (n > w) w = n;
+  }
   for (int i = 0; i < x->camp->steps.len; i++) {
     Step *s = x->camp->steps.items[i];
-    fprintf(out, "  %-20s %-16s", s->label, kind_name(s));
+    fprintf(out, "  %-*s  %-16s", w, s->label, kind_name(s));
     if (x->state[i] != ST_DONE) {
       fprintf(out, " %s\n", state_name(x->state[i]));
       continue;
