@@ -35,6 +35,8 @@ struct SqlDialect {
   const char *drop_temp;          /* DROP TABLE IF EXISTS temp.%1 */
   const char *create_table;       /* CREATE TABLE (persistent results) */
   const char *drop_table;         /* DROP TABLE IF EXISTS %1 */
+  const char *key_index_temp;     /* index %1 on the _key of TEMP table %2 */
+  const char *key_index;          /* index %1 on the _key of table %2 */
   const char *now_default;        /* current timestamp as text */
   const char *nulls_last;         /* " NULLS LAST" or "" if default */
   const char *true_lit, *false_lit;

@@ -71,6 +71,8 @@ static void hash_sql(SqlGen *g, SqlBuf *b, const char *salt, const char *key) {
 
 /* A user string inside a `--` comment: control characters would end the
  * comment and let the rest run as SQL, so they are shown as `?`. */
+static void sql_gen_step_tables(SqlGen *g, SqlBuf *b, Step *s);
+
 static void sb_comment_text(SqlBuf *b, const char *text) {
   sb_put(b, "'");
   for (const char *p = text; *p; p++) {
@@ -649,9 +651,32 @@ static void gen_reconcile(SqlGen *g, SqlBuf *b, Step *s) {
   sb_put(b, ");\n");
 }
 
+/* Later steps look rows up by key (EXISTS, joins): without an index every
+ * look-up scans the table and a step is quadratic in its input. */
+static void key_indexes(SqlGen *g, SqlBuf *b, Step *s) {
+  int n = s->outputs.len ? s->outputs.len : 1;
+  for (int k = 0; k < n; k++) {
+    const char *name = s->outputs.len ? s->outputs.items[k] : s->label;
+    SqlBuf t = {0}, idx = {0}, iname = {0};
+    sql_table(g, &t, name);
+    sb_printf(&iname, "%s%s__key", g->o && g->o->table_prefix ? g->o->table_prefix : "s_", name);
+    sb_ident(&idx, iname.s);
+    sb_tmpl(b, g->o && g->o->persistent ? g->d->key_index : g->d->key_index_temp, idx.s, t.s, NULL);
+    sb_put(b, ";\n");
+    sb_free(&t);
+    sb_free(&idx);
+    sb_free(&iname);
+  }
+}
+
 void sql_gen_step(SqlGen *g, SqlBuf *b, Step *s) {
   g->next_alias = 0;
   g->row_alias = "p";
+  sql_gen_step_tables(g, b, s);
+  key_indexes(g, b, s);
+}
+
+static void sql_gen_step_tables(SqlGen *g, SqlBuf *b, Step *s) {
   switch (s->kind) {
     case S_SELECT: gen_select(g, b, s); break;
     case S_AUDIENCE: gen_audience(g, b, s); break;

@@ -1,9 +1,19 @@
-# mk/engines.mk — rule engines (issue 4): the differential test binary and
-# the benchmark.  Included from the Makefile.
+# mk/engines.mk — rule engines (issue 4): libgccjit flags, the differential
+# test binary and the benchmark.  Included from the Makefile.
 #
+#   make JIT=0       builds without libgccjit (the jit engine then declines
+#                    and auto uses the interpreter)
 #   make test        also builds $(BUILD)/tests/engines_test, which
 #                    tests/run.sh runs with the unit binaries
-# (make bench is not written yet: see the engines report.)
+#   make bench       the benchmark of bench/README (not part of make test)
+
+JIT ?= 1
+ifeq ($(JIT),1)
+CFLAGS_ALL += -DCAMP_JIT=1
+LIBS += -lgccjit -ldl -lpthread
+else
+CFLAGS_ALL += -DCAMP_JIT=0
+endif
 
 ENGINES_TEST := $(BUILD)/tests/engines_test
 
@@ -12,3 +22,18 @@ $(ENGINES_TEST): tests/engines/engines_test.c $(LIB_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
 
 test-bins: $(ENGINES_TEST)
+
+# ------------------------------------------------------------------ bench
+# make bench [BENCH_CUSTOMERS=10000000] [BENCH_RUNS=7]: generates the
+# database once (cached under build/bench/), then runs bench/run.sh, which
+# prints every figure and the target ratios (recorded in bench/RESULTS.md).
+BENCH_CUSTOMERS ?= 10000000
+BENCH_RUNS ?= 7
+BENCH_BIN := $(BUILD)/bench/bench
+
+$(BENCH_BIN): bench/bench.c bench/baseline.c bench/baseline.h $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -I bench -o $@ bench/bench.c bench/baseline.c $(LIB_OBJ) $(LIBS) $(LDFLAGS)
+
+bench: $(BIN)/camp $(BIN)/retail-gen $(BENCH_BIN)
+	@sh bench/run.sh $(BIN)/camp $(BIN)/retail-gen $(BENCH_BIN) $(BENCH_CUSTOMERS) $(BENCH_RUNS)

@@ -5,10 +5,13 @@
  *   ENGINE_INTERP  the vectorized interpreter over the columnar snapshot
  *                  (runtime/interp*.c): batches, selection vectors, one
  *                  primitive per operator and type
- *   ENGINE_JIT     libgccjit-compiled code over the snapshot — NOT YET
- *                  IMPLEMENTED: engine_select answers 1 (use SQL)
+ *   ENGINE_JIT     libgccjit-compiled code over the snapshot (compiler/jit.h);
+ *                  where the JIT declines a construct the interpreter runs
+ *                  (why says so), where that declines too the answer is 1;
+ *                  a libgccjit failure is reported in why as an internal
+ *                  error and the interpreter runs instead
  *   ENGINE_AUTO    SQL for small inputs and rules the columnar engines cannot
- *                  express, else the fastest columnar engine available
+ *                  express, interp below auto_jit_rows rows, jit above
  *
  * All engines consume the checked AST (the typed rule IR): they never
  * re-parse or re-type.  They must select exactly the keys the SQL selects on
@@ -57,6 +60,10 @@ typedef struct EngineCtx {
   char now[20];            /* the clock 'YYYY-MM-DD HH:MM:SS' */
   int64_t seed;
   int64_t auto_min_rows;   /* ENGINE_AUTO: SQL below this many input rows */
+  int64_t auto_jit_rows;   /* ENGINE_AUTO: jit from this many rows (break-even) */
+  int jit_threads;         /* threads the jit engine uses (default 1;
+                              env CAMP_JIT_THREADS) */
+  void *jit;               /* compiled rules (compiler/jit.h JitCache) */
   void *schemas;           /* tables the snapshot must hold (engine.c) */
   int snap_rebuilt;        /* how many times a snapshot file was (re)built */
   char why[256];           /* why the last engine_select chose its engine */
@@ -95,6 +102,15 @@ int engine_prepare(EngineCtx *e, Schema *dim, Expr **rules, int nrules, char *er
  * SQL itself.  e->last_used / e->why tell what ran. */
 int engine_select(EngineCtx *e, EngineKind kind, Schema *dim, Expr *rule,
                   const KeyVec *input, KeyVec *out, char *why, size_t whylen);
+
+/* Compiles every rule (over dim) into one libgccjit context ahead of use,
+ * e.g. all audience rules of a campaign at plan start, so later
+ * engine_select / engine_split calls with ENGINE_JIT / AUTO only look them
+ * up.  Rules the JIT cannot express are skipped (*ncompiled counts the
+ * others).  0 on success (also when JIT is unavailable: nothing to do), -1
+ * with why on a snapshot or libgccjit error. */
+int engine_jit_precompile(EngineCtx *e, Schema *dim, Expr **rules, int n, int *ncompiled,
+                          char *why, size_t whylen);
 
 /* Split: evaluates n conditions in one pass over the rows.  flags receives
  * one byte per (row, condition): flags[i * n + c] = 1 when input row i (or

@@ -79,8 +79,12 @@ static int create_from_keys(Exec *x, Step *s, const char *input) {
     len += (size_t)snprintf(sql + len, cap - len, "p.\"_key\"");
     for (int i = 0; i < pop->added.len && len < cap - 300; i++)
       len += (size_t)snprintf(sql + len, cap - len, ", p.\"%s\"", ((AddedCol *)pop->added.items[i])->name);
-    snprintf(sql + len, cap - len, " FROM %s AS p JOIN temp.camp_engine_result AS r ON r.key = p.\"_key\"", input);
+    len += (size_t)snprintf(sql + len, cap - len,
+                            " FROM %s AS p JOIN temp.camp_engine_result AS r ON r.key = p.\"_key\"", input);
   }
+  /* Same key index as the SQL generator gives every step table. */
+  snprintf(sql + len, cap - len, "; CREATE INDEX %s\"%s%s__key\" ON %s(\"_key\")", x->dry ? "temp." : "",
+           x->prefix, s->label, out);
   int rc = db_exec(x->db, sql);
   free(sql);
   return rc ? -1 : 0;

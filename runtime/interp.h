@@ -74,6 +74,9 @@ struct VNode {
   Frame *child;
   void *acc;           /* per-parent accumulators (interp_coll.c) */
   int agg;             /* 0 exists, 1 count, 2 sum, 3 avg, 4 min, 5 max */
+  /* JIT planning (compiler/jit_plan.c): node kind, first parameter slots */
+  int jk, jexp, jrow;
+  int js_p, js_k, js_f;
 };
 
 /* A compiled rule (or several, for split). */
@@ -83,6 +86,8 @@ typedef struct VProg {
   VNode **all;         /* every node, for freeing */
   int nall, capall;
   const SnapTable *dim;
+  const Snapshot *snap;
+  int64_t now;         /* the clock, seconds (constant folding) */
   char why[256];
 } VProg;
 
@@ -91,7 +96,8 @@ typedef struct VProg {
 VProg *interp_compile(const Snapshot *s, Schema *dim, Expr **rules, int n, int64_t now,
                       char *why, size_t whylen);
 void interp_free(VProg *p);
-/* Evaluates roots over the rows (row numbers of dim); out[i*nroots+k] = 1
+/* Evaluates roots over the rows (row numbers of dim; NULL = 0..nrows-1);
+ * out[i*nroots+k] = 1
  * when rule k holds for rows[i].  0 on success, 1 when it bailed (r->bail). */
 int interp_eval(VProg *p, VRun *r, const uint32_t *rows, int64_t nrows, uint8_t *out);
 

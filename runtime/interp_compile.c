@@ -647,6 +647,8 @@ VProg *interp_compile(const Snapshot *s, Schema *dim, Expr **rules, int n, int64
   if (t && (t->key_col < 0 || t->key_bad))
     fail(&c, "table %s has no unique non-null int key", t->name);
   p->dim = t;
+  p->snap = s;
+  p->now = now;
   p->roots = calloc((size_t)n + 1, sizeof *p->roots);
   if (!p->roots) abort();
   for (int i = 0; i < n && !c.failed; i++) {

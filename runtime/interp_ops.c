@@ -25,8 +25,23 @@ static inline int64_t row_at(VNode *n, Frame *f, int p) {
   return f->rows[n->depth][p];
 }
 
+/* Fast path: a column of the frame's own rows without NULLs. */
+static int column_direct(VNode *n, Frame *f, const uint16_t *sel, int nsel) {
+  const SnapCol *c = n->col;
+  if (n->a || c->nulls) return 0;
+  const uint32_t *rows = f->rows[n->depth];
+  switch (c->kind) {
+    case SC_I64: { const int64_t *d = c->data; EACH { n->iv[P] = d[rows[P]]; n->nul[P] = 0; } return 1; }
+    case SC_I32: { const int32_t *d = c->data; EACH { n->iv[P] = d[rows[P]]; n->nul[P] = 0; } return 1; }
+    case SC_I8: { const int8_t *d = c->data; EACH { n->iv[P] = d[rows[P]]; n->nul[P] = 0; } return 1; }
+    case SC_F64: { const double *d = c->data; EACH { n->fv[P] = d[rows[P]]; n->nul[P] = 0; } return 1; }
+    default: return 0;
+  }
+}
+
 void ev_column(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {
   ev(n->a, r, f, sel, nsel);
+  if (column_direct(n, f, sel, nsel)) return;
   const SnapCol *c = n->col;
   switch (c->kind) {
     case SC_I64: {
@@ -138,10 +153,27 @@ static inline int cmp_res(int op, int c) {
     n->iv[p] = cmp_res(n->op, (X[p] > Y[p]) - (X[p] < Y[p]));           \
   }
 
+/* column <op> constant: one loop per operator, the constant in a register. */
+#define CMP_K(OPR)                                                      \
+  EACH { int p = P; n->nul[p] = a->nul[p]; n->iv[p] = a->iv[p] OPR k; }
+
+static int cmp_int_const(VNode *n, VNode *a, int64_t k, int op, const uint16_t *sel, int nsel) {
+  switch (op) {
+    case OP_EQ: CMP_K(==) return 1;
+    case OP_NE: CMP_K(!=) return 1;
+    case OP_LT: CMP_K(<) return 1;
+    case OP_LE: CMP_K(<=) return 1;
+    case OP_GT: CMP_K(>) return 1;
+    case OP_GE: CMP_K(>=) return 1;
+  }
+  return 0;
+}
+
 void ev_cmp_int(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {
   VNode *a = n->a, *b = n->b;
   ev(a, r, f, sel, nsel);
   ev(b, r, f, sel, nsel);
+  if (b->eval == ev_const && !b->nul[0] && cmp_int_const(n, a, b->iv[0], n->op, sel, nsel)) return;
   CMP_LOOP(a->iv, b->iv)
 }
 

@@ -14,7 +14,8 @@ int interp_eval(VProg *p, VRun *r, const uint32_t *rows, int64_t nrows, uint8_t 
   r->bail = NULL;
   for (int64_t base = 0; base < nrows; base += VB) {
     int n = nrows - base < VB ? (int)(nrows - base) : VB;
-    memcpy(f->rows[0], rows + base, sizeof(uint32_t) * (size_t)n);
+    if (rows) memcpy(f->rows[0], rows + base, sizeof(uint32_t) * (size_t)n);
+    else for (int i = 0; i < n; i++) f->rows[0][i] = (uint32_t)(base + i);
     f->n = n;
     for (int k = 0; k < p->nroots; k++) {
       VNode *root = p->roots[k];

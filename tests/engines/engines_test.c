@@ -6,12 +6,17 @@
  * integers under NUMERIC affinity) in an in-memory SQLite database.  Each
  * case is a random well-typed rule written as camp source, pushed through
  * program_load_text + program_check, then evaluated by every engine through
- * engine_select; the selected keys must be identical to the SQL engine's.
+ * engine_select (sql, interp, auto, jit); the selected keys must be
+ * identical to the SQL engine's.  The jit compiles all rules of a world in
+ * one libgccjit context up front (engine_jit_precompile), as a campaign
+ * does; a rule the jit declines runs on the interpreter and counts as
+ * declined for the jit.
  * A columnar engine may decline (return 1: the caller would run SQL) — that
  * is counted as "declined", never as passed.
  *
  *   engines_test [SEED [WORLDS [CASES_PER_WORLD]]]
- *   ENGINES_VERBOSE=1 prints every rule.
+ *   ENGINES_VERBOSE=1 prints every rule.  ENGINES_JIT_OPT=1 keeps
+ *   $CAMP_JIT_OPT as set (else worlds run at -O1, every 10th at -O2).
  * Prints failing rules with their seed/world/case for replay and ends with
  * `engines: N passed, N failed`. */
 #include <stdarg.h>
@@ -418,57 +423,73 @@ static Step *first_step(Program *p) {
   return c && c->steps.len ? c->steps.items[0] : NULL;
 }
 
-/* One rule: check it, run SQL and the columnar engines, compare. */
-static void run_case(Db *db, const char *schemas, const char *rule, uint64_t seed, int world, int cs,
-                     int use_input) {
+/* A generated rule, checked: its program owns the AST. */
+typedef struct Case {
+  char *text;
+  Program *p;
+  Expr *rule;
+  Schema *dim;
+} Case;
+
+static void check_case(Case *k, const char *schemas, uint64_t seed, int world, int cs) {
   Buf src = {0};
-  bput(&src, "%scampaign t { r = dim where %s\n}\n", schemas, rule);
-  Program *p = program_new();
-  program_load_text(p, "engines.camp", src.s);
-  program_check(p);
-  Step *st = first_step(p);
-  if (p->diags.nerrors || !st || !st->rule) {
+  bput(&src, "%scampaign t { r = dim where %s\n}\n", schemas, k->text);
+  k->p = program_new();
+  program_load_text(k->p, "engines.camp", src.s);
+  program_check(k->p);
+  free(src.s);
+  Step *st = first_step(k->p);
+  if (k->p->diags.nerrors || !st || !st->rule) {
     if (rejected++ < 5) fprintf(stderr, "generator produced an ill-typed rule (seed %llu world %d case %d): %s\n",
-                                (unsigned long long)seed, world, cs, rule);
-    program_free(p);
-    free(src.s);
+                                (unsigned long long)seed, world, cs, k->text);
     return;
   }
-  Schema *d = st->pops[0]->dim;
+  k->rule = st->rule;
+  k->dim = st->pops[0]->dim;
+}
+
+static int64_t jit_runs;
+
+/* One rule: run SQL and the columnar engines, compare.  jctx: the world's
+ * context whose JIT cache holds the world's rules (compiled in one go). */
+static void run_case(Db *db, Case *k, EngineCtx *jctx, uint64_t seed, int world, int cs, int use_input) {
+  const char *rule = k->text;
   EngineCtx e;
   char err[256], why[256];
   if (engine_init(&e, db, NULL, "2026-03-01 12:00:00", 42, err, sizeof err)) abort();
   KeyVec input = {0}, want = {0}, got = {0};
   if (use_input)
-    for (int k = 0; k < dim.nrows * 3 + 4; k += 1 + rn(3)) keyvec_push(&input, rn(4) ? k : 2);
+    for (int i = 0; i < dim.nrows * 3 + 4; i += 1 + rn(3)) keyvec_push(&input, rn(4) ? i : 2);
   const KeyVec *in = use_input ? &input : NULL;
-  int rc = engine_select(&e, ENGINE_SQL, d, st->rule, in, &want, why, sizeof why);
+  int rc = engine_select(&e, ENGINE_SQL, k->dim, k->rule, in, &want, why, sizeof why);
   if (rc) {
     failed++;
     fprintf(stderr, "FAIL sql engine error (seed %llu world %d case %d): %s\n  rule: %s\n",
             (unsigned long long)seed, world, cs, why, rule);
   } else {
-    EngineKind kinds[] = {ENGINE_INTERP, ENGINE_AUTO};
-    for (int k = 0; k < 2; k++) {
+    EngineKind kinds[] = {ENGINE_INTERP, ENGINE_AUTO, ENGINE_JIT};
+    for (int i = 0; i < 3; i++) {
+      EngineCtx *ec = kinds[i] == ENGINE_JIT ? jctx : &e;
+      if (kinds[i] == ENGINE_JIT && !engine_have_jit()) continue;
       got.n = 0;
-      rc = engine_select(&e, kinds[k], d, st->rule, in, &got, why, sizeof why);
-      if (getenv("ENGINES_VERBOSE")) fprintf(stderr, "%s rc=%d %s: %s\n", engine_kind_name(kinds[k]), rc, why, rule);
-      if (rc == 1) { declined++; continue; }
-      if (kinds[k] == ENGINE_INTERP) engine_accepts++;
+      rc = engine_select(ec, kinds[i], k->dim, k->rule, in, &got, why, sizeof why);
+      if (getenv("ENGINES_VERBOSE")) fprintf(stderr, "%s rc=%d %s (%s): %s\n", engine_kind_name(kinds[i]), rc, ec->why, why, rule);
+      /* jit requested but another engine answered: the jit declined */
+      if (rc == 1 || (kinds[i] == ENGINE_JIT && rc == 0 && ec->last_used != ENGINE_JIT)) { declined++; continue; }
+      if (kinds[i] == ENGINE_INTERP) engine_accepts++;
+      if (kinds[i] == ENGINE_JIT) jit_runs++;
       if (rc == 0 && same_keys(&want, &got)) { passed++; continue; }
       failed++;
-      fprintf(stderr, "FAIL %s (seed %llu world %d case %d%s): %s\n  rule: %s\n", engine_kind_name(kinds[k]),
+      fprintf(stderr, "FAIL %s (seed %llu world %d case %d%s): %s\n  rule: %s\n", engine_kind_name(kinds[i]),
               (unsigned long long)seed, world, cs, use_input ? ", with input keys" : "", rc ? why : "different keys", rule);
       print_keys("sql", &want);
-      print_keys(engine_kind_name(kinds[k]), &got);
+      print_keys(engine_kind_name(kinds[i]), &got);
     }
   }
   keyvec_free(&input);
   keyvec_free(&want);
   keyvec_free(&got);
   engine_free(&e);
-  program_free(p);
-  free(src.s);
 }
 
 static void run_world(uint64_t seed, int world, int cases) {
@@ -496,13 +517,40 @@ static void run_world(uint64_t seed, int world, int cases) {
     free(sql.s);
     return;
   }
+  Case *ks = calloc((size_t)cases + 1, sizeof *ks);
+  Expr **rules = calloc((size_t)cases + 1, sizeof *rules);
+  if (!ks || !rules) abort();
+  int nr = 0;
+  Schema *d = NULL;
   for (int c = 0; c < cases; c++) {
     Buf rule = {0};
     Scope s = {0};
     gen(&rule, TY_BOOL, 0, &s);
-    run_case(db, schemas.s, rule.s, seed, world, c, c % 5 == 4);
-    free(rule.s);
+    ks[c].text = rule.s;
+    check_case(&ks[c], schemas.s, seed, world, c);
+    if (ks[c].rule) rules[nr++] = ks[c].rule, d = ks[c].dim;
   }
+  /* every rule of the world in one libgccjit context, as a campaign would;
+   * -O1 keeps a cold cache to ~0.3 s per world, every 10th world at -O2 */
+  if (!getenv("ENGINES_JIT_OPT")) setenv("CAMP_JIT_OPT", world % 10 == 0 ? "2" : "1", 1);
+  EngineCtx jctx;
+  if (engine_init(&jctx, db, NULL, "2026-03-01 12:00:00", 42, err, sizeof err)) abort();
+  int ncomp = 0;
+  char why[256];
+  if (d && engine_jit_precompile(&jctx, d, rules, nr, &ncomp, why, sizeof why)) {
+    failed++;
+    fprintf(stderr, "FAIL jit precompile (seed %llu world %d): %s\n", (unsigned long long)seed, world, why);
+  }
+  for (int c = 0; c < cases; c++) {
+    if (ks[c].rule) run_case(db, &ks[c], &jctx, seed, world, c, c % 5 == 4);
+  }
+  engine_free(&jctx); /* holds schemas of the programs: free it first */
+  for (int c = 0; c < cases; c++) {
+    if (ks[c].p) program_free(ks[c].p);
+    free(ks[c].text);
+  }
+  free(ks);
+  free(rules);
   db_close(db);
   free(schemas.s);
   free(sql.s);
@@ -578,8 +626,8 @@ int main(int argc, char **argv) {
     staleness_test("delete");
     staleness_test("wal");
   }
-  printf("engines: interp evaluated %lld rules itself, declined %d (SQL fallback), %d ill-typed generated rules skipped\n",
-         (long long)engine_accepts, declined, rejected);
+  printf("engines: interp evaluated %lld rules itself, jit %lld; declined %d (fallback), %d ill-typed generated rules skipped\n",
+         (long long)engine_accepts, (long long)jit_runs, declined, rejected);
   printf("engines: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

@@ -1,0 +1,369 @@
+/* bench.c — the rule-engine benchmark (make bench; bench/README.md).
+ *
+ *   bench DB RUNS     prints one line per measurement: name, median ms,
+ *                     rows selected; then the ratios of the issue's targets.
+ *
+ * Everything is measured in this one process on the same database: SQLite
+ * (the SQL camp generates, plus hand-written plain forms for R2), the
+ * interpreter, the JIT on 1 and 2 threads, the hand-written C baseline
+ * (bench/baseline.c), a 10-way split, JIT compile latency cold / warm, and
+ * snapshot build / map time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "baseline.h"
+#include "db.h"
+#include "engine.h"
+#include "interp.h"
+#include "jit.h"
+#include "program.h"
+#include "snapshot.h"
+
+#define NOW "2026-03-01 00:00:00"
+#define R1 "loyalty >= 500 and country in [\"SE\", \"NO\"] and store_id > 3 and email like \"%@example.se\""
+#define R2 R1 " and sum(purchases.amount where at > now() - 90d) > 100"
+#define R2_CUT "2025-12-01 00:00:00"
+
+static const char *split_rules[10] = {
+    "tier = gold", "tier = silver and loyalty > 800", "country = \"SE\"", "country in [\"DK\", \"NO\"]",
+    "loyalty between 100 and 300", "store_id > 50", "birthdate < 1970-01-01", "email like \"%@example.com\"",
+    "loyalty >= 2000 or tier = bronze", "push_token is not null"};
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int cmpd(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+  qsort(v, (size_t)n, sizeof *v, cmpd);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void report(const char *name, double ms, long long rows) {
+  printf("%-40s %10.2f ms  %10lld rows\n", name, ms, rows);
+  fflush(stdout);
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = malloc((size_t)n + 1);
+  if (!s || fread(s, 1, (size_t)n, f) != (size_t)n) exit(1);
+  s[n] = 0;
+  fclose(f);
+  return s;
+}
+
+static Db *db;
+static const char *db_path;
+static int runs;
+
+/* Median time of engine_select(kind) over a rule; *rows = keys selected. */
+static double time_select(EngineKind kind, int threads, Schema *dim, Expr *rule, long long *rows) {
+  EngineCtx e;
+  char err[256], why[256];
+  engine_init(&e, db, db_path, NOW, 1, err, sizeof err);
+  e.jit_threads = threads;
+  KeyVec k = {0};
+  double t[64];
+  int n = kind == ENGINE_SQL ? (runs < 3 ? runs : 3) : runs;
+  for (int i = 0; i <= n; i++) { /* run 0 warms the snapshot map / jit */
+    k.n = 0;
+    double t0 = now_ms();
+    if (engine_select(&e, kind, dim, rule, NULL, &k, why, sizeof why)) {
+      fprintf(stderr, "bench: %s: %s\n", engine_kind_name(kind), why);
+      exit(1);
+    }
+    if (i) t[i - 1] = now_ms() - t0;
+    if (kind != ENGINE_SQL && e.last_used != kind) {
+      fprintf(stderr, "bench: %s did not run (%s)\n", engine_kind_name(kind), e.why);
+      exit(1);
+    }
+    if (kind == ENGINE_SQL && !i) { t[0] = now_ms() - t0; if (n == 1) break; }
+  }
+  *rows = (long long)k.n;
+  keyvec_free(&k);
+  engine_free(&e);
+  return median(t, n);
+}
+
+static double time_split(EngineKind kind, Schema *dim, Expr **rules, int nr, long long *sel) {
+  EngineCtx e;
+  char err[256], why[256];
+  engine_init(&e, db, db_path, NOW, 1, err, sizeof err);
+  double t[64];
+  int n = kind == ENGINE_SQL ? (runs < 3 ? runs : 3) : runs;
+  for (int i = 0; i <= n; i++) {
+    KeyVec k = {0};
+    uint8_t *fl = NULL;
+    double t0 = now_ms();
+    if (engine_split(&e, kind, dim, rules, nr, NULL, &k, &fl, why, sizeof why)) {
+      fprintf(stderr, "bench: split %s: %s\n", engine_kind_name(kind), why);
+      exit(1);
+    }
+    if (i) t[i - 1] = now_ms() - t0;
+    long long s = 0;
+    for (size_t j = 0; j < k.n * (size_t)nr; j++) s += fl[j];
+    *sel = s;
+    free(fl);
+    keyvec_free(&k);
+  }
+  engine_free(&e);
+  return median(t, n);
+}
+
+/* R2 in hand-written SQL: the join + GROUP BY form. */
+static double time_sql_join(long long *rows) {
+  const char *sql =
+      "SELECT c.id FROM customers c JOIN purchases p ON p.customer_id = c.id "
+      "WHERE c.loyalty >= 500 AND c.country IN ('SE', 'NO') AND c.store_id > 3 "
+      "AND c.email LIKE '%@example.se' AND p.at > '" R2_CUT "' "
+      "GROUP BY c.id HAVING sum(p.amount) > 100 ORDER BY c.id";
+  double t[8];
+  int n = runs < 3 ? runs : 3;
+  for (int i = 0; i < n; i++) {
+    double t0 = now_ms();
+    DbStmt *st = db_prepare(db, sql);
+    if (!st) { fprintf(stderr, "bench: %s\n", db_error(db)); exit(1); }
+    long long c = 0;
+    while (db_step(st) == 1) c++;
+    db_finalize(st);
+    t[i] = now_ms() - t0;
+    *rows = c;
+  }
+  return median(t, n);
+}
+
+/* The JIT kernel alone and the C baseline alone over R1's columns. */
+static void kernels(Schema *dim, Expr *rule, double *jit1, double *jit2, double *base,
+                    long long *nj, long long *nb) {
+  EngineCtx e;
+  char err[256], why[256];
+  engine_init(&e, db, db_path, NOW, 1, err, sizeof err);
+  if (engine_prepare(&e, dim, &rule, 1, err, sizeof err)) { fprintf(stderr, "bench: %s\n", err); exit(1); }
+  int64_t now;
+  snap_parse_ts(NOW, &now);
+  VProg *p = interp_compile(e.snap, dim, &rule, 1, now, why, sizeof why);
+  const SnapTable *t = p->dim;
+  uint8_t *out = malloc((size_t)t->nrows + 1);
+  JitCache *jc = jit_cache_new();
+  double tj[64], tb[64], tj2[64];
+  for (int th = 1; th <= 2; th++)
+    for (int i = 0; i <= runs; i++) {
+      double t0 = now_ms();
+      if (jit_eval(jc, p, NULL, t->nrows, th, out, why, sizeof why)) { fprintf(stderr, "bench: jit %s\n", why); exit(1); }
+      if (i) (th == 1 ? tj : tj2)[i - 1] = now_ms() - t0;
+    }
+  long long c = 0;
+  for (int64_t i = 0; i < t->nrows; i++) c += out[i];
+  *nj = c;
+  BaselineR1 b;
+  const SnapCol *cols = t->cols;
+  const SnapCol *loy = &cols[snapshot_col(t, "loyalty")], *cty = &cols[snapshot_col(t, "country")];
+  const SnapCol *sto = &cols[snapshot_col(t, "store_id")], *em = &cols[snapshot_col(t, "email")];
+  uint8_t *set = calloc(cty->ndict + 1, 1);
+  for (uint32_t k = 0; k < cty->ndict; k++) {
+    uint32_t len;
+    const char *s = snap_str(cty, k, &len);
+    set[k] = (len == 2 && (!memcmp(s, "SE", 2) || !memcmp(s, "NO", 2)));
+  }
+  b.loyalty = loy->data;
+  b.country = cty->data;
+  b.country_set = set;
+  b.store = sto->data;
+  b.store_nulls = sto->nulls;
+  b.email_codes = em->data;
+  b.email_nulls = em->nulls;
+  b.email_off = em->str_off;
+  b.email_bytes = em->str_bytes;
+  if (loy->nulls || cty->nulls || loy->kind != SC_I64 || sto->kind != SC_I64 || !cty->data) {
+    fprintf(stderr, "bench: the baseline expects non-null int64 loyalty and dictionary country\n");
+    exit(1);
+  }
+  for (int i = 0; i <= runs; i++) {
+    double t0 = now_ms();
+    baseline_r1(&b, 0, t->nrows, out);
+    if (i) tb[i - 1] = now_ms() - t0;
+  }
+  c = 0;
+  for (int64_t i = 0; i < t->nrows; i++) c += out[i];
+  *nb = c;
+  *jit1 = median(tj, runs);
+  *jit2 = median(tj2, runs);
+  *base = median(tb, runs);
+  free(set);
+  free(out);
+  jit_cache_free(jc);
+  interp_free(p);
+  engine_free(&e);
+}
+
+/* Cold (empty cache dir) and warm (cache hit, new process state) compile
+ * of n rules in one context. */
+static void compile_latency(Schema *dim, Expr **rules, int n, double *cold, double *warm) {
+  double tc[16], tw[16];
+  int m = runs < 5 ? runs : 5;
+  for (int i = 0; i < m; i++) {
+    char dir[] = "/tmp/camp-bench-jit-XXXXXX";
+    if (!mkdtemp(dir)) exit(1);
+    setenv("CAMP_JIT_CACHE", dir, 1);
+    for (int w = 0; w < 2; w++) {
+      EngineCtx e;
+      char err[256];
+      int ok;
+      engine_init(&e, db, db_path, NOW, 1, err, sizeof err);
+      engine_prepare(&e, dim, rules, n, err, sizeof err);
+      double t0 = now_ms();
+      if (engine_jit_precompile(&e, dim, rules, n, &ok, err, sizeof err) || ok != n) {
+        fprintf(stderr, "bench: precompile: %s (%d of %d)\n", err, ok, n);
+        exit(1);
+      }
+      (w ? tw : tc)[i] = now_ms() - t0;
+      engine_free(&e);
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd)) exit(1);
+  }
+  unsetenv("CAMP_JIT_CACHE");
+  *cold = median(tc, m);
+  *warm = median(tw, m);
+}
+
+static void snapshot_times(Schema *dim, Expr **rules, int n, double *build, double *map) {
+  char err[256];
+  char *dir = snapshot_dir(db_path), cmd[4200];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd)) exit(1);
+  free(dir);
+  EngineCtx e;
+  engine_init(&e, db, db_path, NOW, 1, err, sizeof err);
+  double t0 = now_ms();
+  if (engine_prepare(&e, dim, rules, n, err, sizeof err)) { fprintf(stderr, "bench: %s\n", err); exit(1); }
+  *build = now_ms() - t0;
+  engine_free(&e);
+  double t[64];
+  for (int i = 0; i < runs; i++) {
+    engine_init(&e, db, db_path, NOW, 1, err, sizeof err);
+    t0 = now_ms();
+    engine_prepare(&e, dim, rules, n, err, sizeof err);
+    t[i] = now_ms() - t0;
+    if (e.snap_rebuilt) { fprintf(stderr, "bench: warm snapshot was rebuilt\n"); exit(1); }
+    engine_free(&e);
+  }
+  *map = median(t, runs);
+}
+
+static void ratio(const char *what, double slow, double fast, double target) {
+  double r = slow / fast;
+  printf("%-52s %8.2fx  (target %s%.1fx: %s)\n", what, r, target < 0 ? "<= " : ">= ",
+         target < 0 ? -target : target, (target < 0 ? r <= -target : r >= target) ? "met" : "MISSED");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) { fprintf(stderr, "usage: bench DB RUNS [SCHEMA]\n"); return 2; }
+  db_path = argv[1];
+  runs = atoi(argv[2]);
+  if (runs < 1 || runs > 60) runs = 5;
+  char *schema = slurp(argc > 3 ? argv[3] : "examples/retail/schemas/retail.camp"), err[256];
+  if (!schema) { fprintf(stderr, "bench: no schema file\n"); return 2; }
+  size_t cap = strlen(schema) + 8192;
+  char *src = malloc(cap);
+  int at = snprintf(src, cap, "%s\ncampaign bench {\n r1 = customers where %s\n r2 = customers where %s\n",
+                    schema, R1, R2);
+  for (int i = 0; i < 10; i++) at += snprintf(src + at, cap - (size_t)at, " s%d = customers where %s\n", i, split_rules[i]);
+  snprintf(src + at, cap - (size_t)at, "}\n");
+  Program *p = program_new();
+  program_load_text(p, "bench.camp", src);
+  program_check(p);
+  if (p->diags.nerrors) { fprintf(stderr, "bench: the bench rules do not check\n"); return 1; }
+  Decl *c = p->campaigns.items[0];
+  Expr *rules[12];
+  Schema *dim = NULL;
+  for (int i = 0; i < 12; i++) {
+    Step *st = c->steps.items[i];
+    rules[i] = st->rule;
+    dim = st->pops[0]->dim;
+  }
+  db = db_open(db_path, DB_OPEN_READWRITE, err, sizeof err);
+  if (!db) { fprintf(stderr, "bench: %s\n", err); return 1; }
+  printf("bench: %s, %d runs per engine (SQLite: min(runs, 3)), medians\n", db_path, runs);
+  printf("R1: %s\nR2: R1 and sum(purchases.amount where at > now() - 90d) > 100\n\n", R1);
+
+  double build, map;
+  snapshot_times(dim, rules, 12, &build, &map);
+  report("snapshot build (cold)", build, 0);
+  report("snapshot map (warm)", map, 0);
+  double cold, warm, cold1, warm1;
+  compile_latency(dim, rules, 1, &cold1, &warm1);
+  compile_latency(dim, rules, 12, &cold, &warm);
+  report("jit compile cold, 1 rule", cold1, 1);
+  report("jit compile warm, 1 rule", warm1, 1);
+  report("jit compile cold, 12 rules one context", cold, 12);
+  report("jit compile warm, 12 rules one context", warm, 12);
+
+  long long n_sql, n_int, n_j1, n_j2, n_kj, n_kb, n;
+  double r1_sql = time_select(ENGINE_SQL, 1, dim, rules[0], &n_sql);
+  report("R1 sqlite", r1_sql, n_sql);
+  double r1_int = time_select(ENGINE_INTERP, 1, dim, rules[0], &n_int);
+  report("R1 interp", r1_int, n_int);
+  double r1_j1 = time_select(ENGINE_JIT, 1, dim, rules[0], &n_j1);
+  report("R1 jit 1 thread (engine_select)", r1_j1, n_j1);
+  double r1_j2 = time_select(ENGINE_JIT, 2, dim, rules[0], &n_j2);
+  report("R1 jit 2 threads (engine_select)", r1_j2, n_j2);
+  double kj1, kj2, kb;
+  kernels(dim, rules[0], &kj1, &kj2, &kb, &n_kj, &n_kb);
+  report("R1 jit kernel 1 thread", kj1, n_kj);
+  report("R1 jit kernel 2 threads", kj2, n_kj);
+  report("R1 hand-written C baseline kernel", kb, n_kb);
+
+  double r2_sql = time_select(ENGINE_SQL, 1, dim, rules[1], &n);
+  report("R2 sqlite (camp's SQL: correlated)", r2_sql, n);
+  long long nj = 0;
+  double r2_join = time_sql_join(&nj);
+  report("R2 sqlite (join + group by)", r2_join, nj);
+  double r2_int = time_select(ENGINE_INTERP, 1, dim, rules[1], &n);
+  report("R2 interp", r2_int, n);
+  double r2_jit = time_select(ENGINE_JIT, 1, dim, rules[1], &n);
+  report("R2 jit 1 thread", r2_jit, n);
+  double r2_jit2 = time_select(ENGINE_JIT, 2, dim, rules[1], &n);
+  report("R2 jit 2 threads", r2_jit2, n);
+
+  long long s_sql, s_jit, s_int;
+  double sp_sql = time_split(ENGINE_SQL, dim, rules + 2, 10, &s_sql);
+  report("split 10 sqlite (flags)", sp_sql, s_sql);
+  double sp_int = time_split(ENGINE_INTERP, dim, rules + 2, 10, &s_int);
+  report("split 10 interp (one pass)", sp_int, s_int);
+  double sp_jit = time_split(ENGINE_JIT, dim, rules + 2, 10, &s_jit);
+  report("split 10 jit (one fused pass)", sp_jit, s_jit);
+
+  int same = n_sql == n_int && n_sql == n_j1 && n_sql == n_j2 && n_sql == n_kj && n_sql == n_kb &&
+             s_sql == s_jit && s_sql == s_int;
+  printf("\nanswers agree across engines: %s\n\n", same ? "yes" : "NO");
+  double r2_best = r2_sql < r2_join ? r2_sql : r2_join;
+  ratio("R1 jit (1 thread) vs sqlite", r1_sql, r1_j1, 20);
+  ratio("R1 jit (2 threads) vs sqlite", r1_sql, r1_j2, 20);
+  ratio("R1 jit kernel / C baseline (slower by)", kj1, kb, -1.3);
+  ratio("R1 interp vs sqlite", r1_sql, r1_int, 5);
+  ratio("R2 jit vs sqlite best form", r2_best, r2_jit, 5);
+  ratio("split 10 jit vs sqlite", sp_sql, sp_jit, 30);
+  printf("%-52s %8.2f ms (target <= 60 ms: %s)\n", "jit compile cold, 12 rules", cold, cold <= 60 ? "met" : "MISSED");
+  printf("%-52s %8.2f ms (target <= 5 ms: %s)\n", "jit compile warm, 12 rules", warm, warm <= 5 ? "met" : "MISSED");
+  db_close(db);
+  program_free(p);
+  free(src);
+  free(schema);
+  return same ? 0 : 1;
+}

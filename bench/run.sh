@@ -1,0 +1,47 @@
+#!/bin/sh
+# run.sh CAMP GEN BENCH CUSTOMERS RUNS — `make bench`: generates the retail
+# database once (cached: build/bench/retail-<N>.db), prints the machine, runs
+# the engine benchmark (bench/bench.c), then times `camp plan` of the retail
+# example end to end with --engine sql and --engine jit on a warm snapshot.
+set -e
+CAMP=$1 GEN=$2 BENCH=$3 N=${4:-10000000} RUNS=${5:-7}
+DIR=build/bench
+DB=$DIR/retail-$N.db
+[ "$N" = 10000000 ] && DB=$DIR/retail-10m.db
+[ "$N" = 1000000 ] && DB=$DIR/retail-1m.db
+mkdir -p "$DIR"
+if [ ! -f "$DB" ]; then
+  echo "generating $N customers into $DB (once; ~10 min at 10M)"
+  "$GEN" --out "$DB.tmp" --customers "$N"
+  mv "$DB.tmp" "$DB"
+fi
+echo "== machine"
+echo "nproc: $(nproc)"
+lscpu | head -20
+echo
+echo "== engines ($BENCH $DB $RUNS)"
+"$BENCH" "$DB" "$RUNS"
+echo
+echo "== camp plan examples/retail/campaigns/spring_sale.camp, warm snapshot, median of 3"
+ms() { date +%s%N | awk '{ printf "%d", $1 / 1000000 }'; }
+for engine in sql jit; do
+  "$CAMP" plan examples/retail/campaigns/spring_sale.camp --db "$DB" --now "2026-03-01 00:00" \
+    --engine $engine >/dev/null 2>&1 || true   # warms the snapshot and the jit cache
+  times=""
+  for i in 1 2 3; do
+    t0=$(ms)
+    if ! "$CAMP" plan examples/retail/campaigns/spring_sale.camp --db "$DB" --now "2026-03-01 00:00" \
+         --engine $engine >"$DIR/plan-$engine.out" 2>&1; then
+      echo "camp plan --engine $engine failed:"; tail -5 "$DIR/plan-$engine.out"; break
+    fi
+    times="$times $(( $(ms) - t0 ))"
+  done
+  med=$(echo $times | tr ' ' '\n' | sort -n | sed -n 2p)
+  echo "plan --engine $engine: runs(ms):$times  median ${med:-n/a} ms"
+  eval "plan_$engine=${med:-0}"
+done
+if [ "${plan_jit:-0}" -gt 0 ] && [ "${plan_sql:-0}" -gt 0 ]; then
+  awk -v s="$plan_sql" -v j="$plan_jit" 'BEGIN { r = s / j; printf "plan sql / jit: %.2fx (target >= 5x: %s)\n", r, r >= 5 ? "met" : "MISSED" }'
+fi
+if cmp -s "$DIR/plan-sql.out" "$DIR/plan-jit.out"; then echo "plan outputs identical: yes"
+else echo "plan outputs differ (see $DIR/plan-sql.out, $DIR/plan-jit.out)"; fi
