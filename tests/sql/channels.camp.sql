@@ -8,6 +8,7 @@ DROP TABLE IF EXISTS temp."s_base";
 CREATE TEMP TABLE "s_base" AS
 SELECT t0."id" AS "_key"
 FROM "customers" AS t0;
+CREATE INDEX temp."s_base__key" ON "s_base"("_key");
 
 -- step rich (line 15)
 DROP TABLE IF EXISTS temp."s_rich";
@@ -17,6 +18,7 @@ SELECT p."_key",
   coalesce((SELECT json_group_array(json(json_object('id', r."id", 'customer_id', r."customer_id", 'amount', r."amount", 'at', r."at"))) FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" ORDER BY t1."at" DESC NULLS LAST, t1."id" LIMIT 2) AS r), '[]') AS "last2"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key";
+CREATE INDEX temp."s_rich__key" ON "s_rich"("_key");
 
 -- step by_body (line 16)
 -- email: the runtime renders and queues one message per row below
@@ -26,6 +28,7 @@ SELECT p."_key"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE t0."email" IS NOT NULL AND t0."email" <> '';
+CREATE INDEX temp."s_by_body__key" ON "s_by_body"("_key");
 
 -- step by_tpl (line 17)
 -- email: the runtime renders and queues one message per row below
@@ -35,6 +38,7 @@ SELECT p."_key", p."city", p."last2"
 FROM "s_rich" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE t0."email" IS NOT NULL AND t0."email" <> '';
+CREATE INDEX temp."s_by_tpl__key" ON "s_by_tpl"("_key");
 
 -- step _sms_base (line 18)
 -- sms: the runtime renders and queues one message per row below
@@ -44,6 +48,7 @@ SELECT p."_key"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE t0."phone" IS NOT NULL AND t0."phone" <> '';
+CREATE INDEX temp."s__sms_base__key" ON "s__sms_base"("_key");
 
 -- step _push_base (line 19)
 -- push: the runtime renders and queues one message per row below
@@ -53,6 +58,7 @@ SELECT p."_key"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE t0."token" IS NOT NULL AND t0."token" <> '';
+CREATE INDEX temp."s__push_base__key" ON "s__push_base"("_key");
 
 -- step _push_rich (line 20)
 -- push: the runtime renders and queues one message per row below
@@ -62,6 +68,7 @@ SELECT p."_key", p."city", p."last2"
 FROM "s_rich" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE t0."token" IS NOT NULL AND t0."token" <> '';
+CREATE INDEX temp."s__push_rich__key" ON "s__push_rich"("_key");
 
 -- step _mail_rich (line 21)
 -- mail: the runtime renders and queues one message per row below
@@ -70,3 +77,4 @@ CREATE TEMP TABLE "s__mail_rich" AS
 SELECT p."_key", p."city", p."last2"
 FROM "s_rich" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key";
+CREATE INDEX temp."s__mail_rich__key" ON "s__mail_rich"("_key");

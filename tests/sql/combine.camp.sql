@@ -9,6 +9,7 @@ CREATE TEMP TABLE "s_a" AS
 SELECT t0."id" AS "_key"
 FROM "customers" AS t0
 WHERE (t0."loyalty" > 10);
+CREATE INDEX temp."s_a__key" ON "s_a"("_key");
 
 -- step b (line 7)
 DROP TABLE IF EXISTS temp."s_b";
@@ -16,6 +17,7 @@ CREATE TEMP TABLE "s_b" AS
 SELECT t0."id" AS "_key"
 FROM "customers" AS t0
 WHERE (t0."loyalty" < 100);
+CREATE INDEX temp."s_b__key" ON "s_b"("_key");
 
 -- step c (line 8)
 DROP TABLE IF EXISTS temp."s_c";
@@ -23,6 +25,7 @@ CREATE TEMP TABLE "s_c" AS
 SELECT t0."id" AS "_key"
 FROM "customers" AS t0
 WHERE (t0."email" LIKE '%@x.se');
+CREATE INDEX temp."s_c__key" ON "s_c"("_key");
 
 -- step l (line 9)
 DROP TABLE IF EXISTS temp."s_l";
@@ -30,6 +33,7 @@ CREATE TEMP TABLE "s_l" AS
 SELECT t0."id" AS "_key"
 FROM "leads" AS t0
 WHERE (t0."source" = 'fair');
+CREATE INDEX temp."s_l__key" ON "s_l"("_key");
 
 -- step rich (line 10)
 DROP TABLE IF EXISTS temp."s_rich";
@@ -38,6 +42,7 @@ SELECT p."_key",
   (t0."loyalty" * 2) AS "points"
 FROM "s_a" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key";
+CREATE INDEX temp."s_rich__key" ON "s_rich"("_key");
 
 -- step u (line 11)
 DROP TABLE IF EXISTS temp."s_u";
@@ -47,6 +52,7 @@ UNION
 SELECT "_key" FROM "s_b"
 UNION
 SELECT "_key" FROM "s_c";
+CREATE INDEX temp."s_u__key" ON "s_u"("_key");
 
 -- step u_cols (line 12)
 DROP TABLE IF EXISTS temp."s_u_cols";
@@ -54,6 +60,7 @@ CREATE TEMP TABLE "s_u_cols" AS
 SELECT "_key" FROM "s_rich"
 UNION
 SELECT "_key" FROM "s_b";
+CREATE INDEX temp."s_u_cols__key" ON "s_u_cols"("_key");
 
 -- step both (line 13)
 DROP TABLE IF EXISTS temp."s_both";
@@ -72,6 +79,8 @@ FROM (
 ) AS k
   LEFT JOIN "s_a" AS p ON p."_key" = k."_key"
 WHERE NOT EXISTS (SELECT 1 FROM "s_both" AS x WHERE x."_key" = k."_key");
+CREATE INDEX temp."s_both__key" ON "s_both"("_key");
+CREATE INDEX temp."s_either_not_both__key" ON "s_either_not_both"("_key");
 
 -- step only_a (line 14)
 DROP TABLE IF EXISTS temp."s_only_a";
@@ -87,6 +96,8 @@ SELECT p."_key"
 FROM "s_a" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE NOT EXISTS (SELECT 1 FROM "s_only_a" AS x WHERE x."_key" = p."_key");
+CREATE INDEX temp."s_only_a__key" ON "s_only_a"("_key");
+CREATE INDEX temp."s_removed__key" ON "s_removed"("_key");
 
 -- step u_on (line 15)
 DROP TABLE IF EXISTS temp."s_u_on";
@@ -94,6 +105,7 @@ CREATE TEMP TABLE "s_u_on" AS
 SELECT "_key" FROM "s_a"
 UNION
 SELECT t0."id" AS "_key" FROM "customers" AS t0 WHERE EXISTS (SELECT 1 FROM "s_l" AS q JOIN "leads" AS u ON u."id" = q."_key" WHERE u."email" = t0."email");
+CREATE INDEX temp."s_u_on__key" ON "s_u_on"("_key");
 
 -- step i_on (line 16)
 DROP TABLE IF EXISTS temp."s_i_on";
@@ -112,6 +124,8 @@ FROM (
 ) AS k
   LEFT JOIN "s_a" AS p ON p."_key" = k."_key"
 WHERE NOT EXISTS (SELECT 1 FROM "s_i_on" AS x WHERE x."_key" = k."_key");
+CREATE INDEX temp."s_i_on__key" ON "s_i_on"("_key");
+CREATE INDEX temp."s_i_rest__key" ON "s_i_rest"("_key");
 
 -- step x_on (line 17)
 DROP TABLE IF EXISTS temp."s_x_on";
@@ -126,6 +140,8 @@ SELECT p."_key"
 FROM "s_a" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE NOT EXISTS (SELECT 1 FROM "s_x_on" AS x WHERE x."_key" = p."_key");
+CREATE INDEX temp."s_x_on__key" ON "s_x_on"("_key");
+CREATE INDEX temp."s_x_removed__key" ON "s_x_removed"("_key");
 
 -- step _save_u (line 18)
 -- save: the runtime stores these rows in camp_audience as 'u'
@@ -133,6 +149,7 @@ DROP TABLE IF EXISTS temp."s__save_u";
 CREATE TEMP TABLE "s__save_u" AS
 SELECT p."_key"
 FROM "s_u" AS p;
+CREATE INDEX temp."s__save_u__key" ON "s__save_u"("_key");
 
 -- step _save_u_cols (line 18)
 -- save: the runtime stores these rows in camp_audience as 'u_cols'
@@ -140,6 +157,7 @@ DROP TABLE IF EXISTS temp."s__save_u_cols";
 CREATE TEMP TABLE "s__save_u_cols" AS
 SELECT p."_key"
 FROM "s_u_cols" AS p;
+CREATE INDEX temp."s__save_u_cols__key" ON "s__save_u_cols"("_key");
 
 -- step _save_both (line 18)
 -- save: the runtime stores these rows in camp_audience as 'both'
@@ -147,6 +165,7 @@ DROP TABLE IF EXISTS temp."s__save_both";
 CREATE TEMP TABLE "s__save_both" AS
 SELECT p."_key"
 FROM "s_both" AS p;
+CREATE INDEX temp."s__save_both__key" ON "s__save_both"("_key");
 
 -- step _save_either_not_both (line 19)
 -- save: the runtime stores these rows in camp_audience as 'either'
@@ -154,6 +173,7 @@ DROP TABLE IF EXISTS temp."s__save_either_not_both";
 CREATE TEMP TABLE "s__save_either_not_both" AS
 SELECT p."_key"
 FROM "s_either_not_both" AS p;
+CREATE INDEX temp."s__save_either_not_both__key" ON "s__save_either_not_both"("_key");
 
 -- step _save_only_a (line 19)
 -- save: the runtime stores these rows in camp_audience as 'only_a'
@@ -161,6 +181,7 @@ DROP TABLE IF EXISTS temp."s__save_only_a";
 CREATE TEMP TABLE "s__save_only_a" AS
 SELECT p."_key"
 FROM "s_only_a" AS p;
+CREATE INDEX temp."s__save_only_a__key" ON "s__save_only_a"("_key");
 
 -- step _save_removed (line 19)
 -- save: the runtime stores these rows in camp_audience as 'removed'
@@ -168,6 +189,7 @@ DROP TABLE IF EXISTS temp."s__save_removed";
 CREATE TEMP TABLE "s__save_removed" AS
 SELECT p."_key"
 FROM "s_removed" AS p;
+CREATE INDEX temp."s__save_removed__key" ON "s__save_removed"("_key");
 
 -- step _save_u_on (line 20)
 -- save: the runtime stores these rows in camp_audience as 'u_on'
@@ -175,6 +197,7 @@ DROP TABLE IF EXISTS temp."s__save_u_on";
 CREATE TEMP TABLE "s__save_u_on" AS
 SELECT p."_key"
 FROM "s_u_on" AS p;
+CREATE INDEX temp."s__save_u_on__key" ON "s__save_u_on"("_key");
 
 -- step _save_i_on (line 20)
 -- save: the runtime stores these rows in camp_audience as 'i_on'
@@ -182,6 +205,7 @@ DROP TABLE IF EXISTS temp."s__save_i_on";
 CREATE TEMP TABLE "s__save_i_on" AS
 SELECT p."_key"
 FROM "s_i_on" AS p;
+CREATE INDEX temp."s__save_i_on__key" ON "s__save_i_on"("_key");
 
 -- step _save_i_rest (line 20)
 -- save: the runtime stores these rows in camp_audience as 'i_rest'
@@ -189,6 +213,7 @@ DROP TABLE IF EXISTS temp."s__save_i_rest";
 CREATE TEMP TABLE "s__save_i_rest" AS
 SELECT p."_key"
 FROM "s_i_rest" AS p;
+CREATE INDEX temp."s__save_i_rest__key" ON "s__save_i_rest"("_key");
 
 -- step _save_x_on (line 21)
 -- save: the runtime stores these rows in camp_audience as 'x_on'
@@ -196,6 +221,7 @@ DROP TABLE IF EXISTS temp."s__save_x_on";
 CREATE TEMP TABLE "s__save_x_on" AS
 SELECT p."_key"
 FROM "s_x_on" AS p;
+CREATE INDEX temp."s__save_x_on__key" ON "s__save_x_on"("_key");
 
 -- step _save_x_removed (line 21)
 -- save: the runtime stores these rows in camp_audience as 'x_removed'
@@ -203,3 +229,4 @@ DROP TABLE IF EXISTS temp."s__save_x_removed";
 CREATE TEMP TABLE "s__save_x_removed" AS
 SELECT p."_key"
 FROM "s_x_removed" AS p;
+CREATE INDEX temp."s__save_x_removed__key" ON "s__save_x_removed"("_key");

@@ -8,6 +8,7 @@ DROP TABLE IF EXISTS temp."s_base";
 CREATE TEMP TABLE "s_base" AS
 SELECT t0."id" AS "_key"
 FROM "customers" AS t0;
+CREATE INDEX temp."s_base__key" ON "s_base"("_key");
 
 -- step by_max (line 7)
 DROP TABLE IF EXISTS temp."s_by_max";
@@ -32,6 +33,8 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 1;
+CREATE INDEX temp."s_by_max__key" ON "s_by_max"("_key");
+CREATE INDEX temp."s_dup_max__key" ON "s_dup_max"("_key");
 
 -- step by_min (line 8)
 DROP TABLE IF EXISTS temp."s_by_min";
@@ -56,6 +59,8 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 2;
+CREATE INDEX temp."s_by_min__key" ON "s_by_min"("_key");
+CREATE INDEX temp."s_dup_min__key" ON "s_dup_min"("_key");
 
 -- step by_nn (line 9)
 DROP TABLE IF EXISTS temp."s_by_nn";
@@ -80,6 +85,8 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 1;
+CREATE INDEX temp."s_by_nn__key" ON "s_by_nn"("_key");
+CREATE INDEX temp."s_dup_nn__key" ON "s_dup_nn"("_key");
 
 -- step by_list (line 10)
 DROP TABLE IF EXISTS temp."s_by_list";
@@ -104,6 +111,8 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 1;
+CREATE INDEX temp."s_by_list__key" ON "s_by_list"("_key");
+CREATE INDEX temp."s_dup_list__key" ON "s_dup_list"("_key");
 
 -- step by_rand (line 11)
 DROP TABLE IF EXISTS temp."s_by_rand";
@@ -128,6 +137,8 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 1;
+CREATE INDEX temp."s_by_rand__key" ON "s_by_rand"("_key");
+CREATE INDEX temp."s_dup_rand__key" ON "s_dup_rand"("_key");
 
 -- step by_none (line 12)
 DROP TABLE IF EXISTS temp."s_by_none";
@@ -152,6 +163,8 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 1;
+CREATE INDEX temp."s_by_none__key" ON "s_by_none"("_key");
+CREATE INDEX temp."s_dup_none__key" ON "s_dup_none"("_key");
 
 -- step by_all (line 13)
 DROP TABLE IF EXISTS temp."s_by_all";
@@ -176,6 +189,8 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE 0;
+CREATE INDEX temp."s_by_all__key" ON "s_by_all"("_key");
+CREATE INDEX temp."s_dup_all__key" ON "s_dup_all"("_key");
 
 -- step _save_by_max (line 14)
 -- save: the runtime stores these rows in camp_audience as '1'
@@ -183,6 +198,7 @@ DROP TABLE IF EXISTS temp."s__save_by_max";
 CREATE TEMP TABLE "s__save_by_max" AS
 SELECT p."_key"
 FROM "s_by_max" AS p;
+CREATE INDEX temp."s__save_by_max__key" ON "s__save_by_max"("_key");
 
 -- step _save_dup_max (line 14)
 -- save: the runtime stores these rows in camp_audience as '2'
@@ -190,6 +206,7 @@ DROP TABLE IF EXISTS temp."s__save_dup_max";
 CREATE TEMP TABLE "s__save_dup_max" AS
 SELECT p."_key"
 FROM "s_dup_max" AS p;
+CREATE INDEX temp."s__save_dup_max__key" ON "s__save_dup_max"("_key");
 
 -- step _save_by_min (line 14)
 -- save: the runtime stores these rows in camp_audience as '3'
@@ -197,6 +214,7 @@ DROP TABLE IF EXISTS temp."s__save_by_min";
 CREATE TEMP TABLE "s__save_by_min" AS
 SELECT p."_key"
 FROM "s_by_min" AS p;
+CREATE INDEX temp."s__save_by_min__key" ON "s__save_by_min"("_key");
 
 -- step _save_dup_min (line 14)
 -- save: the runtime stores these rows in camp_audience as '4'
@@ -204,6 +222,7 @@ DROP TABLE IF EXISTS temp."s__save_dup_min";
 CREATE TEMP TABLE "s__save_dup_min" AS
 SELECT p."_key"
 FROM "s_dup_min" AS p;
+CREATE INDEX temp."s__save_dup_min__key" ON "s__save_dup_min"("_key");
 
 -- step _save_by_nn (line 15)
 -- save: the runtime stores these rows in camp_audience as '5'
@@ -211,6 +230,7 @@ DROP TABLE IF EXISTS temp."s__save_by_nn";
 CREATE TEMP TABLE "s__save_by_nn" AS
 SELECT p."_key"
 FROM "s_by_nn" AS p;
+CREATE INDEX temp."s__save_by_nn__key" ON "s__save_by_nn"("_key");
 
 -- step _save_dup_nn (line 15)
 -- save: the runtime stores these rows in camp_audience as '6'
@@ -218,6 +238,7 @@ DROP TABLE IF EXISTS temp."s__save_dup_nn";
 CREATE TEMP TABLE "s__save_dup_nn" AS
 SELECT p."_key"
 FROM "s_dup_nn" AS p;
+CREATE INDEX temp."s__save_dup_nn__key" ON "s__save_dup_nn"("_key");
 
 -- step _save_by_list (line 15)
 -- save: the runtime stores these rows in camp_audience as '7'
@@ -225,6 +246,7 @@ DROP TABLE IF EXISTS temp."s__save_by_list";
 CREATE TEMP TABLE "s__save_by_list" AS
 SELECT p."_key"
 FROM "s_by_list" AS p;
+CREATE INDEX temp."s__save_by_list__key" ON "s__save_by_list"("_key");
 
 -- step _save_dup_list (line 15)
 -- save: the runtime stores these rows in camp_audience as '8'
@@ -232,6 +254,7 @@ DROP TABLE IF EXISTS temp."s__save_dup_list";
 CREATE TEMP TABLE "s__save_dup_list" AS
 SELECT p."_key"
 FROM "s_dup_list" AS p;
+CREATE INDEX temp."s__save_dup_list__key" ON "s__save_dup_list"("_key");
 
 -- step _save_by_rand (line 16)
 -- save: the runtime stores these rows in camp_audience as '9'
@@ -239,6 +262,7 @@ DROP TABLE IF EXISTS temp."s__save_by_rand";
 CREATE TEMP TABLE "s__save_by_rand" AS
 SELECT p."_key"
 FROM "s_by_rand" AS p;
+CREATE INDEX temp."s__save_by_rand__key" ON "s__save_by_rand"("_key");
 
 -- step _save_dup_rand (line 16)
 -- save: the runtime stores these rows in camp_audience as '10'
@@ -246,6 +270,7 @@ DROP TABLE IF EXISTS temp."s__save_dup_rand";
 CREATE TEMP TABLE "s__save_dup_rand" AS
 SELECT p."_key"
 FROM "s_dup_rand" AS p;
+CREATE INDEX temp."s__save_dup_rand__key" ON "s__save_dup_rand"("_key");
 
 -- step _save_by_none (line 16)
 -- save: the runtime stores these rows in camp_audience as '11'
@@ -253,6 +278,7 @@ DROP TABLE IF EXISTS temp."s__save_by_none";
 CREATE TEMP TABLE "s__save_by_none" AS
 SELECT p."_key"
 FROM "s_by_none" AS p;
+CREATE INDEX temp."s__save_by_none__key" ON "s__save_by_none"("_key");
 
 -- step _save_dup_none (line 16)
 -- save: the runtime stores these rows in camp_audience as '12'
@@ -260,6 +286,7 @@ DROP TABLE IF EXISTS temp."s__save_dup_none";
 CREATE TEMP TABLE "s__save_dup_none" AS
 SELECT p."_key"
 FROM "s_dup_none" AS p;
+CREATE INDEX temp."s__save_dup_none__key" ON "s__save_dup_none"("_key");
 
 -- step _save_by_all (line 17)
 -- save: the runtime stores these rows in camp_audience as '13'
@@ -267,6 +294,7 @@ DROP TABLE IF EXISTS temp."s__save_by_all";
 CREATE TEMP TABLE "s__save_by_all" AS
 SELECT p."_key"
 FROM "s_by_all" AS p;
+CREATE INDEX temp."s__save_by_all__key" ON "s__save_by_all"("_key");
 
 -- step _save_dup_all (line 17)
 -- save: the runtime stores these rows in camp_audience as '14'
@@ -274,3 +302,4 @@ DROP TABLE IF EXISTS temp."s__save_dup_all";
 CREATE TEMP TABLE "s__save_dup_all" AS
 SELECT p."_key"
 FROM "s_dup_all" AS p;
+CREATE INDEX temp."s__save_dup_all__key" ON "s__save_dup_all"("_key");

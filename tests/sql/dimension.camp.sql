@@ -9,6 +9,7 @@ CREATE TEMP TABLE "s_base" AS
 SELECT t0."id" AS "_key"
 FROM "customers" AS t0
 WHERE (t0."loyalty" > 10);
+CREATE INDEX temp."s_base__key" ON "s_base"("_key");
 
 -- step rich (line 8)
 DROP TABLE IF EXISTS temp."s_rich";
@@ -17,6 +18,7 @@ SELECT p."_key",
   (SELECT sum(t1."amount") FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") AS "spent"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key";
+CREATE INDEX temp."s_rich__key" ON "s_rich"("_key");
 
 -- step up (line 9)
 DROP TABLE IF EXISTS temp."s_up";
@@ -25,6 +27,7 @@ SELECT DISTINCT t1."id" AS "_key"
 FROM "s_rich" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
   JOIN "stores" AS t1 ON t1."id" = t0."store_id";
+CREATE INDEX temp."s_up__key" ON "s_up"("_key");
 
 -- step home (line 10)
 DROP TABLE IF EXISTS temp."s_home";
@@ -33,6 +36,7 @@ SELECT DISTINCT t1."id" AS "_key"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
   JOIN "stores" AS t1 ON t1."id" = t0."home_store";
+CREATE INDEX temp."s_home__key" ON "s_home"("_key");
 
 -- step lund (line 11)
 DROP TABLE IF EXISTS temp."s_lund";
@@ -40,6 +44,7 @@ CREATE TEMP TABLE "s_lund" AS
 SELECT t0."id" AS "_key"
 FROM "stores" AS t0
 WHERE (t0."city" = 'Lund');
+CREATE INDEX temp."s_lund__key" ON "s_lund"("_key");
 
 -- step down (line 12)
 DROP TABLE IF EXISTS temp."s_down";
@@ -48,6 +53,7 @@ SELECT DISTINCT t1."id" AS "_key"
 FROM "s_lund" AS p
   JOIN "stores" AS t0 ON t0."id" = p."_key"
   JOIN "customers" AS t1 ON t1."store_id" = t0."id";
+CREATE INDEX temp."s_down__key" ON "s_down"("_key");
 
 -- step buys (line 13)
 DROP TABLE IF EXISTS temp."s_buys";
@@ -56,6 +62,7 @@ SELECT DISTINCT t1."id" AS "_key"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
   JOIN "purchases" AS t1 ON t1."customer_id" = t0."id";
+CREATE INDEX temp."s_buys__key" ON "s_buys"("_key");
 
 -- step _save_up (line 14)
 -- save: the runtime stores these rows in camp_audience as 'up'
@@ -63,6 +70,7 @@ DROP TABLE IF EXISTS temp."s__save_up";
 CREATE TEMP TABLE "s__save_up" AS
 SELECT p."_key"
 FROM "s_up" AS p;
+CREATE INDEX temp."s__save_up__key" ON "s__save_up"("_key");
 
 -- step _save_home (line 14)
 -- save: the runtime stores these rows in camp_audience as 'home'
@@ -70,6 +78,7 @@ DROP TABLE IF EXISTS temp."s__save_home";
 CREATE TEMP TABLE "s__save_home" AS
 SELECT p."_key"
 FROM "s_home" AS p;
+CREATE INDEX temp."s__save_home__key" ON "s__save_home"("_key");
 
 -- step _save_down (line 14)
 -- save: the runtime stores these rows in camp_audience as 'down'
@@ -77,6 +86,7 @@ DROP TABLE IF EXISTS temp."s__save_down";
 CREATE TEMP TABLE "s__save_down" AS
 SELECT p."_key"
 FROM "s_down" AS p;
+CREATE INDEX temp."s__save_down__key" ON "s__save_down"("_key");
 
 -- step _save_buys (line 14)
 -- save: the runtime stores these rows in camp_audience as 'buys'
@@ -84,3 +94,4 @@ DROP TABLE IF EXISTS temp."s__save_buys";
 CREATE TEMP TABLE "s__save_buys" AS
 SELECT p."_key"
 FROM "s_buys" AS p;
+CREATE INDEX temp."s__save_buys__key" ON "s__save_buys"("_key");

@@ -9,6 +9,7 @@ CREATE TEMP TABLE "s_base" AS
 SELECT t0."id" AS "_key"
 FROM "customers" AS t0
 WHERE (t0."loyalty" > 0);
+CREATE INDEX temp."s_base__key" ON "s_base"("_key");
 
 -- step rich (line 8)
 DROP TABLE IF EXISTS temp."s_rich";
@@ -22,6 +23,7 @@ SELECT p."_key",
   coalesce((SELECT json_group_array(json(json_object('id', r."id", 'customer_id', r."customer_id", 'amount', r."amount", 'at', r."at", 'sku', r."sku"))) FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" ORDER BY t1."id" LIMIT 1) AS r), '[]') AS "any1"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key";
+CREATE INDEX temp."s_rich__key" ON "s_rich"("_key");
 
 -- step richer (line 16)
 DROP TABLE IF EXISTS temp."s_richer";
@@ -30,6 +32,7 @@ SELECT p."_key", p."city", p."spent", p."n", p."label", p."last2", p."any1",
   (p."spent" * 2) AS "double_spent"
 FROM "s_rich" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key";
+CREATE INDEX temp."s_richer__key" ON "s_richer"("_key");
 
 -- step top (line 17)
 DROP TABLE IF EXISTS temp."s_top";
@@ -39,6 +42,7 @@ FROM "s_richer" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE (p."spent" > 100)
       AND (p."n" >= 2);
+CREATE INDEX temp."s_top__key" ON "s_top"("_key");
 
 -- step _save_top (line 18)
 -- save: the runtime stores these rows in camp_audience as 'top'
@@ -46,3 +50,4 @@ DROP TABLE IF EXISTS temp."s__save_top";
 CREATE TEMP TABLE "s__save_top" AS
 SELECT p."_key", p."city", p."spent", p."n", p."label", p."last2", p."any1", p."double_spent"
 FROM "s_top" AS p;
+CREATE INDEX temp."s__save_top__key" ON "s__save_top"("_key");

@@ -10,6 +10,7 @@ SELECT DISTINCT t0."id" AS "_key"
 FROM "camp_audience" AS a
   JOIN "customers" AS t0 ON t0."id" = a."key"
 WHERE a."name" = 'spring_vip' AND a."dimension" = 'customers';
+CREATE INDEX temp."s_old__key" ON "s_old"("_key");
 
 -- step fresh (line 6)
 DROP TABLE IF EXISTS temp."s_fresh";
@@ -18,6 +19,7 @@ SELECT p."_key"
 FROM "s_old" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE (t0."loyalty" > 10);
+CREATE INDEX temp."s_fresh__key" ON "s_fresh"("_key");
 
 -- step m (line 7)
 -- email: the runtime renders and queues one message per row below
@@ -27,6 +29,7 @@ SELECT p."_key"
 FROM "s_fresh" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE t0."email" IS NOT NULL AND t0."email" <> '';
+CREATE INDEX temp."s_m__key" ON "s_m"("_key");
 
 -- step t (line 8)
 -- sms: the runtime renders and queues one message per row below
@@ -36,6 +39,7 @@ SELECT p."_key"
 FROM "s_fresh" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE t0."phone" IS NOT NULL AND t0."phone" <> '';
+CREATE INDEX temp."s_t__key" ON "s_t"("_key");
 
 -- step r1 (line 9)
 DROP TABLE IF EXISTS temp."s_r1";
@@ -45,6 +49,7 @@ FROM "s_m" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
   JOIN "camp_outbox" AS o ON o."run_id" = (SELECT "run_id" FROM temp."camp_params") AND o."step" = 'm' AND o."recipient_key" = p."_key"
 WHERE NOT (EXISTS (SELECT 1 FROM "camp_feedback" AS f WHERE f."outbox_id" = o."id" AND f."event" = 'opened' AND f."at" <= datetime(coalesce(o."sent_at", o."queued_at"), (259200) || ' seconds')));
+CREATE INDEX temp."s_r1__key" ON "s_r1"("_key");
 
 -- step r2 (line 10)
 DROP TABLE IF EXISTS temp."s_r2";
@@ -55,6 +60,7 @@ FROM "s_m" AS p
   JOIN "camp_outbox" AS o ON o."run_id" = (SELECT "run_id" FROM temp."camp_params") AND o."step" = 'm' AND o."recipient_key" = p."_key"
 WHERE EXISTS (SELECT 1 FROM "camp_feedback" AS f WHERE f."outbox_id" = o."id" AND f."event" = 'clicked')
       OR EXISTS (SELECT 1 FROM "camp_feedback" AS f WHERE f."outbox_id" = o."id" AND f."event" = 'unsubscribed');
+CREATE INDEX temp."s_r2__key" ON "s_r2"("_key");
 
 -- step r3 (line 11)
 DROP TABLE IF EXISTS temp."s_r3";
@@ -65,6 +71,7 @@ FROM "s_t" AS p
   JOIN "camp_outbox" AS o ON o."run_id" = (SELECT "run_id" FROM temp."camp_params") AND o."step" = 't' AND o."recipient_key" = p."_key"
 WHERE EXISTS (SELECT 1 FROM "camp_feedback" AS f WHERE f."outbox_id" = o."id" AND f."event" = 'delivered')
       AND NOT (EXISTS (SELECT 1 FROM "camp_feedback" AS f WHERE f."outbox_id" = o."id" AND f."event" = 'bounced'));
+CREATE INDEX temp."s_r3__key" ON "s_r3"("_key");
 
 -- step r4 (line 12)
 DROP TABLE IF EXISTS temp."s_r4";
@@ -76,6 +83,7 @@ FROM "s_m" AS p
 WHERE EXISTS (SELECT 1 FROM "camp_feedback" AS f WHERE f."outbox_id" = o."id" AND f."event" = 'sent')
       AND NOT (EXISTS (SELECT 1 FROM "camp_feedback" AS f WHERE f."outbox_id" = o."id" AND f."event" = 'failed' AND f."at" <= datetime(coalesce(o."sent_at", o."queued_at"), (43200) || ' seconds')))
       AND (t0."loyalty" > 5);
+CREATE INDEX temp."s_r4__key" ON "s_r4"("_key");
 
 -- step _save_r1 (line 13)
 -- save: the runtime stores these rows in camp_audience as 'r1'
@@ -83,6 +91,7 @@ DROP TABLE IF EXISTS temp."s__save_r1";
 CREATE TEMP TABLE "s__save_r1" AS
 SELECT p."_key"
 FROM "s_r1" AS p;
+CREATE INDEX temp."s__save_r1__key" ON "s__save_r1"("_key");
 
 -- step _save_r2 (line 13)
 -- save: the runtime stores these rows in camp_audience as 'r2'
@@ -90,6 +99,7 @@ DROP TABLE IF EXISTS temp."s__save_r2";
 CREATE TEMP TABLE "s__save_r2" AS
 SELECT p."_key"
 FROM "s_r2" AS p;
+CREATE INDEX temp."s__save_r2__key" ON "s__save_r2"("_key");
 
 -- step _save_r3 (line 13)
 -- save: the runtime stores these rows in camp_audience as 'r3'
@@ -97,6 +107,7 @@ DROP TABLE IF EXISTS temp."s__save_r3";
 CREATE TEMP TABLE "s__save_r3" AS
 SELECT p."_key"
 FROM "s_r3" AS p;
+CREATE INDEX temp."s__save_r3__key" ON "s__save_r3"("_key");
 
 -- step _save_r4 (line 13)
 -- save: the runtime stores these rows in camp_audience as 'r4'
@@ -104,6 +115,7 @@ DROP TABLE IF EXISTS temp."s__save_r4";
 CREATE TEMP TABLE "s__save_r4" AS
 SELECT p."_key"
 FROM "s_r4" AS p;
+CREATE INDEX temp."s__save_r4__key" ON "s__save_r4"("_key");
 
 -- step _save_fresh (line 14)
 -- save: the runtime stores these rows in camp_audience as 'fresh'
@@ -111,3 +123,4 @@ DROP TABLE IF EXISTS temp."s__save_fresh";
 CREATE TEMP TABLE "s__save_fresh" AS
 SELECT p."_key"
 FROM "s_fresh" AS p;
+CREATE INDEX temp."s__save_fresh__key" ON "s__save_fresh"("_key");

@@ -9,6 +9,7 @@ CREATE TEMP TABLE "s_base" AS
 SELECT t0."id" AS "_key"
 FROM "customers" AS t0
 WHERE (t0."loyalty" > 1);
+CREATE INDEX temp."s_base__key" ON "s_base"("_key");
 
 -- step a (line 6)
 DROP TABLE IF EXISTS temp."s_a";
@@ -19,6 +20,8 @@ DROP TABLE IF EXISTS temp."s_b";
 CREATE TEMP TABLE "s_b" AS
 SELECT p."_key"
 FROM "s_base" AS p;
+CREATE INDEX temp."s_a__key" ON "s_a"("_key");
+CREATE INDEX temp."s_b__key" ON "s_b"("_key");
 
 -- step j (line 7)
 -- join: runs once every input is done; passes `b`
@@ -26,6 +29,7 @@ DROP TABLE IF EXISTS temp."s_j";
 CREATE TEMP TABLE "s_j" AS
 SELECT p."_key"
 FROM "s_b" AS p;
+CREATE INDEX temp."s_j__key" ON "s_j"("_key");
 
 -- step later (line 8)
 -- wait: the runtime holds these rows until the wait is over
@@ -33,6 +37,7 @@ DROP TABLE IF EXISTS temp."s_later";
 CREATE TEMP TABLE "s_later" AS
 SELECT p."_key"
 FROM "s_j" AS p;
+CREATE INDEX temp."s_later__key" ON "s_later"("_key");
 
 -- step held (line 9)
 -- wait: the runtime holds these rows until the wait is over
@@ -40,6 +45,7 @@ DROP TABLE IF EXISTS temp."s_held";
 CREATE TEMP TABLE "s_held" AS
 SELECT p."_key"
 FROM "s_base" AS p;
+CREATE INDEX temp."s_held__key" ON "s_held"("_key");
 
 -- step _save_later (line 10)
 -- save: the runtime stores these rows in camp_audience as 'later'
@@ -47,6 +53,7 @@ DROP TABLE IF EXISTS temp."s__save_later";
 CREATE TEMP TABLE "s__save_later" AS
 SELECT p."_key"
 FROM "s_later" AS p;
+CREATE INDEX temp."s__save_later__key" ON "s__save_later"("_key");
 
 -- step _save_held (line 10)
 -- save: the runtime stores these rows in camp_audience as 'held'
@@ -54,3 +61,4 @@ DROP TABLE IF EXISTS temp."s__save_held";
 CREATE TEMP TABLE "s__save_held" AS
 SELECT p."_key"
 FROM "s_held" AS p;
+CREATE INDEX temp."s__save_held__key" ON "s__save_held"("_key");

@@ -11,6 +11,7 @@ FROM "customers" AS t0
 WHERE ((SELECT count(*) FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") > 10)
       AND (EXISTS (SELECT 1 FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" AND ((t1."at" >= datetime('2026-01-01')))))
       AND (((t0."loyalty" * 2) + 5) > 100);
+CREATE INDEX temp."s_a__key" ON "s_a"("_key");
 
 -- step b (line 16)
 DROP TABLE IF EXISTS temp."s_b";
@@ -21,6 +22,7 @@ WHERE (((CAST(strftime('%Y', (SELECT "now" FROM temp."camp_params")) AS INTEGER)
       AND NOT ((CAST(strftime('%w', t0."birthdate") AS INTEGER) IN (0, 6)))
       AND (t0."seen" > (datetime((SELECT "now" FROM temp."camp_params"), (-604800) || ' seconds')))
       AND (CAST(strftime('%m', t0."birthdate") AS INTEGER) = CAST(strftime('%m', date((SELECT "now" FROM temp."camp_params"))) AS INTEGER));
+CREATE INDEX temp."s_b__key" ON "s_b"("_key");
 
 -- step c (line 18)
 DROP TABLE IF EXISTS temp."s_c";
@@ -32,6 +34,7 @@ WHERE (lower(trim(t0."email")) = 'a@b.se')
       OR (trim(t0."email") = '')))
       AND (substr(t0."email", 1, 3) = 'abc')
       AND (((t0."loyalty" * 2) * 2) > 8);
+CREATE INDEX temp."s_c__key" ON "s_c"("_key");
 
 -- step _save_a (line 20)
 -- save: the runtime stores these rows in camp_audience as 'a'
@@ -39,6 +42,7 @@ DROP TABLE IF EXISTS temp."s__save_a";
 CREATE TEMP TABLE "s__save_a" AS
 SELECT p."_key"
 FROM "s_a" AS p;
+CREATE INDEX temp."s__save_a__key" ON "s__save_a"("_key");
 
 -- step _save_b (line 20)
 -- save: the runtime stores these rows in camp_audience as 'b'
@@ -46,6 +50,7 @@ DROP TABLE IF EXISTS temp."s__save_b";
 CREATE TEMP TABLE "s__save_b" AS
 SELECT p."_key"
 FROM "s_b" AS p;
+CREATE INDEX temp."s__save_b__key" ON "s__save_b"("_key");
 
 -- step _save_c (line 20)
 -- save: the runtime stores these rows in camp_audience as 'c'
@@ -53,3 +58,4 @@ DROP TABLE IF EXISTS temp."s__save_c";
 CREATE TEMP TABLE "s__save_c" AS
 SELECT p."_key"
 FROM "s_c" AS p;
+CREATE INDEX temp."s__save_c__key" ON "s__save_c"("_key");

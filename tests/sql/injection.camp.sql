@@ -10,6 +10,7 @@ SELECT t0."id" AS "_key"
 FROM "order" AS t0
 WHERE (t0."group" = 'O''Brien "quoted" ; -- not a comment')
       AND (t0."select" LIKE '%''%');
+CREATE INDEX temp."s_where__key" ON "s_where"("_key");
 
 -- step drop (line 14)
 DROP TABLE IF EXISTS temp."s_drop";
@@ -20,6 +21,7 @@ FROM "s_where" AS p
 WHERE t0."group" IN ('a''b', 'c"d', 'e\f', 'g;h--i', 'line
 break', '/* x */')
       AND t0."from" BETWEEN 1 AND 2;
+CREATE INDEX temp."s_drop__key" ON "s_drop"("_key");
 
 -- step m (line 16)
 -- email: the runtime renders and queues one message per row below
@@ -29,6 +31,7 @@ SELECT p."_key"
 FROM "s_drop" AS p
   JOIN "order" AS t0 ON t0."id" = p."_key"
 WHERE t0."select" IS NOT NULL AND t0."select" <> '';
+CREATE INDEX temp."s_m__key" ON "s_m"("_key");
 
 -- step _save_drop (line 20)
 -- save: the runtime stores these rows in camp_audience as 'evil'name"; DROP TABLE x; --'
@@ -36,6 +39,7 @@ DROP TABLE IF EXISTS temp."s__save_drop";
 CREATE TEMP TABLE "s__save_drop" AS
 SELECT p."_key"
 FROM "s_drop" AS p;
+CREATE INDEX temp."s__save_drop__key" ON "s__save_drop"("_key");
 
 -- step _save_drop_2 (line 22)
 -- save: the runtime stores these rows in camp_audience as 'nl?DROP TABLE customers; --'
@@ -43,6 +47,7 @@ DROP TABLE IF EXISTS temp."s__save_drop_2";
 CREATE TEMP TABLE "s__save_drop_2" AS
 SELECT p."_key"
 FROM "s_drop" AS p;
+CREATE INDEX temp."s__save_drop_2__key" ON "s__save_drop_2"("_key");
 
 -- step r1 (line 23)
 -- reconcile: the runtime loads 'data/it's"; DROP TABLE x; --.csv' into "camp_import_r1" ("_line", declared columns)
@@ -61,6 +66,8 @@ CREATE TEMP TABLE "s_r2" AS
 SELECT i."_line" AS "_key", i."mail"
 FROM "camp_import_r1" AS i
 WHERE NOT EXISTS (SELECT 1 FROM "order" AS t0 WHERE t0."select" = i."mail");
+CREATE INDEX temp."s_r1__key" ON "s_r1"("_key");
+CREATE INDEX temp."s_r2__key" ON "s_r2"("_key");
 
 -- step dedup1 (line 26)
 DROP TABLE IF EXISTS temp."s_dedup1";
@@ -85,6 +92,8 @@ WITH ranked AS (
 )
 SELECT r."_key", r."mail" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 1;
+CREATE INDEX temp."s_dedup1__key" ON "s_dedup1"("_key");
+CREATE INDEX temp."s_dupes__key" ON "s_dupes"("_key");
 
 -- step _save_dedup1 (line 27)
 -- save: the runtime stores these rows in camp_audience as 'r1'
@@ -92,6 +101,7 @@ DROP TABLE IF EXISTS temp."s__save_dedup1";
 CREATE TEMP TABLE "s__save_dedup1" AS
 SELECT p."_key", p."mail"
 FROM "s_dedup1" AS p;
+CREATE INDEX temp."s__save_dedup1__key" ON "s__save_dedup1"("_key");
 
 -- step _save_r2 (line 28)
 -- save: the runtime stores these rows in camp_audience as 'r2'
@@ -99,6 +109,7 @@ DROP TABLE IF EXISTS temp."s__save_r2";
 CREATE TEMP TABLE "s__save_r2" AS
 SELECT p."_key", p."mail"
 FROM "s_r2" AS p;
+CREATE INDEX temp."s__save_r2__key" ON "s__save_r2"("_key");
 
 -- step _save_dupes (line 29)
 -- save: the runtime stores these rows in camp_audience as 'dupes'
@@ -106,3 +117,4 @@ DROP TABLE IF EXISTS temp."s__save_dupes";
 CREATE TEMP TABLE "s__save_dupes" AS
 SELECT p."_key", p."mail"
 FROM "s_dupes" AS p;
+CREATE INDEX temp."s__save_dupes__key" ON "s__save_dupes"("_key");

@@ -20,6 +20,8 @@ CREATE TEMP TABLE "s_unmatched" AS
 SELECT i."_line" AS "_key", i."email", i."amount", i."note"
 FROM "camp_import_matched" AS i
 WHERE NOT EXISTS (SELECT 1 FROM "customers" AS t0 WHERE t0."email" = i."email");
+CREATE INDEX temp."s_matched__key" ON "s_matched"("_key");
+CREATE INDEX temp."s_unmatched__key" ON "s_unmatched"("_key");
 
 -- step by_other (line 7)
 -- reconcile: the runtime loads 'data/other.csv' into "camp_import_by_other" ("_line", declared columns)
@@ -38,6 +40,8 @@ CREATE TEMP TABLE "s_rest" AS
 SELECT i."_line" AS "_key", i."mail", i."code"
 FROM "camp_import_by_other" AS i
 WHERE NOT EXISTS (SELECT 1 FROM "customers" AS t0 WHERE t0."email" = i."mail");
+CREATE INDEX temp."s_by_other__key" ON "s_by_other"("_key");
+CREATE INDEX temp."s_rest__key" ON "s_rest"("_key");
 
 -- step plain (line 8)
 -- reconcile: the runtime loads 'data/plain.csv' into "camp_import_plain" ("_line", declared columns)
@@ -56,6 +60,8 @@ CREATE TEMP TABLE "s_nomatch" AS
 SELECT i."_line" AS "_key", i."email"
 FROM "camp_import_plain" AS i
 WHERE NOT EXISTS (SELECT 1 FROM "customers" AS t0 WHERE t0."email" = i."email");
+CREATE INDEX temp."s_plain__key" ON "s_plain"("_key");
+CREATE INDEX temp."s_nomatch__key" ON "s_nomatch"("_key");
 
 -- step big (line 9)
 DROP TABLE IF EXISTS temp."s_big";
@@ -65,6 +71,7 @@ FROM "s_matched" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE (p."amount" > 100.0)
       AND (t0."loyalty" > 1);
+CREATE INDEX temp."s_big__key" ON "s_big"("_key");
 
 -- step m (line 10)
 -- email: the runtime renders and queues one message per row below
@@ -74,6 +81,7 @@ SELECT p."_key", p."amount", p."note"
 FROM "s_big" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE t0."email" IS NOT NULL AND t0."email" <> '';
+CREATE INDEX temp."s_m__key" ON "s_m"("_key");
 
 -- step _save_unmatched (line 11)
 -- save: the runtime stores these rows in camp_audience as 'unmatched'
@@ -81,6 +89,7 @@ DROP TABLE IF EXISTS temp."s__save_unmatched";
 CREATE TEMP TABLE "s__save_unmatched" AS
 SELECT p."_key", p."email", p."amount", p."note"
 FROM "s_unmatched" AS p;
+CREATE INDEX temp."s__save_unmatched__key" ON "s__save_unmatched"("_key");
 
 -- step _save_by_other (line 11)
 -- save: the runtime stores these rows in camp_audience as 'by_other'
@@ -88,6 +97,7 @@ DROP TABLE IF EXISTS temp."s__save_by_other";
 CREATE TEMP TABLE "s__save_by_other" AS
 SELECT p."_key", p."mail", p."code"
 FROM "s_by_other" AS p;
+CREATE INDEX temp."s__save_by_other__key" ON "s__save_by_other"("_key");
 
 -- step _save_rest (line 11)
 -- save: the runtime stores these rows in camp_audience as 'rest'
@@ -95,6 +105,7 @@ DROP TABLE IF EXISTS temp."s__save_rest";
 CREATE TEMP TABLE "s__save_rest" AS
 SELECT p."_key", p."mail", p."code"
 FROM "s_rest" AS p;
+CREATE INDEX temp."s__save_rest__key" ON "s__save_rest"("_key");
 
 -- step _save_plain (line 12)
 -- save: the runtime stores these rows in camp_audience as 'plain'
@@ -102,6 +113,7 @@ DROP TABLE IF EXISTS temp."s__save_plain";
 CREATE TEMP TABLE "s__save_plain" AS
 SELECT p."_key"
 FROM "s_plain" AS p;
+CREATE INDEX temp."s__save_plain__key" ON "s__save_plain"("_key");
 
 -- step _save_nomatch (line 12)
 -- save: the runtime stores these rows in camp_audience as 'nomatch'
@@ -109,3 +121,4 @@ DROP TABLE IF EXISTS temp."s__save_nomatch";
 CREATE TEMP TABLE "s__save_nomatch" AS
 SELECT p."_key", p."email"
 FROM "s_nomatch" AS p;
+CREATE INDEX temp."s__save_nomatch__key" ON "s__save_nomatch"("_key");

@@ -12,6 +12,7 @@ WHERE ((t0."loyalty" > 10)
       AND NOT (t0."vip"))
       OR (t0."tier" = 'gold')
       AND (t0."vip" = 1);
+CREATE INDEX temp."s_logic__key" ON "s_logic"("_key");
 
 -- step compare (line 39)
 DROP TABLE IF EXISTS temp."s_compare";
@@ -24,6 +25,7 @@ WHERE (t0."loyalty" = 1)
       OR (t0."loyalty" <= 4)
       OR (t0."loyalty" > 5)
       OR (t0."loyalty" >= 6);
+CREATE INDEX temp."s_compare__key" ON "s_compare"("_key");
 
 -- step lists (line 45)
 DROP TABLE IF EXISTS temp."s_lists";
@@ -33,6 +35,7 @@ FROM "customers" AS t0
 WHERE t0."country" IN ('SE', 'DK')
       AND t0."tier" NOT IN ('bronze', 'silver')
       AND t0."loyalty" BETWEEN 10 AND 20;
+CREATE INDEX temp."s_lists__key" ON "s_lists"("_key");
 
 -- step nulls (line 48)
 DROP TABLE IF EXISTS temp."s_nulls";
@@ -42,6 +45,7 @@ FROM "customers" AS t0
 WHERE t0."email" IS NULL
       OR t0."first_name" IS NOT NULL
       AND NOT ((t0."score" IS NULL));
+CREATE INDEX temp."s_nulls__key" ON "s_nulls"("_key");
 
 -- step texts (line 49)
 DROP TABLE IF EXISTS temp."s_texts";
@@ -52,6 +56,7 @@ WHERE (t0."email" LIKE '%@example.com')
       AND (instr(t0."first_name", 'an') > 0)
       AND (substr(t0."country", 1, length('S')) = 'S')
       AND (((t0."first_name" || ' ') || t0."country") <> '');
+CREATE INDEX temp."s_texts__key" ON "s_texts"("_key");
 
 -- step maths (line 53)
 DROP TABLE IF EXISTS temp."s_maths";
@@ -60,6 +65,7 @@ SELECT t0."id" AS "_key"
 FROM "customers" AS t0
 WHERE (((t0."loyalty" + 1) - (((2 * 3) / 4) % 5)) > -t0."loyalty")
       AND ((t0."score" * 1.5) >= 10.25);
+CREATE INDEX temp."s_maths__key" ON "s_maths"("_key");
 
 -- step times (line 54)
 DROP TABLE IF EXISTS temp."s_times";
@@ -72,6 +78,7 @@ WHERE (t0."birthdate" < '2000-01-01')
       AND ((CAST(round((julianday(t0."updated_at") - julianday(t0."created_at")) * 86400) AS INTEGER)) > 1209600)
       AND (t0."birthdate" >= (date(date((SELECT "now" FROM temp."camp_params")), (-30) || ' days')))
       AND (t0."created_at" > datetime(t0."birthdate"));
+CREATE INDEX temp."s_times__key" ON "s_times"("_key");
 
 -- step funcs (line 60)
 DROP TABLE IF EXISTS temp."s_funcs";
@@ -96,6 +103,7 @@ WHERE (lower(t0."email") = upper(t0."email"))
       AND (((CAST(strftime('%Y', (SELECT "now" FROM temp."camp_params")) AS INTEGER) - CAST(strftime('%Y', datetime(t0."birthdate")) AS INTEGER) - (strftime('%m-%d', (SELECT "now" FROM temp."camp_params")) < strftime('%m-%d', datetime(t0."birthdate"))))) >= 18)
       AND (date(t0."created_at") = '2026-01-01')
       AND (min(min(t0."loyalty", 100), t0."score") < max(t0."loyalty", 5));
+CREATE INDEX temp."s_funcs__key" ON "s_funcs"("_key");
 
 -- step links (line 78)
 DROP TABLE IF EXISTS temp."s_links";
@@ -105,6 +113,7 @@ FROM "customers" AS t0
 WHERE ((SELECT l1."city" FROM "stores" AS l1 WHERE l1."id" = t0."store_id") = 'Lund')
       AND ((SELECT l2."name" FROM "regions" AS l2 WHERE l2."id" = (SELECT l3."region_id" FROM "stores" AS l3 WHERE l3."id" = t0."store_id")) <> 'South')
       AND t0."store_id" IS NOT NULL;
+CREATE INDEX temp."s_links__key" ON "s_links"("_key");
 
 -- step coll (line 81)
 DROP TABLE IF EXISTS temp."s_coll";
@@ -118,6 +127,7 @@ WHERE (EXISTS (SELECT 1 FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" 
       AND ((SELECT avg(t1."amount") FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") > 10.0)
       AND ((SELECT min(t1."at") FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") < (SELECT "now" FROM temp."camp_params"))
       AND ((SELECT max(t1."amount") FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") < 1000.0);
+CREATE INDEX temp."s_coll__key" ON "s_coll"("_key");
 
 -- step narrowed (line 87)
 DROP TABLE IF EXISTS temp."s_narrowed";
@@ -126,6 +136,7 @@ SELECT p."_key"
 FROM "s_logic" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE (t0."loyalty" > 100);
+CREATE INDEX temp."s_narrowed__key" ON "s_narrowed"("_key");
 
 -- step _save_compare (line 88)
 -- save: the runtime stores these rows in camp_audience as 'compare'
@@ -133,6 +144,7 @@ DROP TABLE IF EXISTS temp."s__save_compare";
 CREATE TEMP TABLE "s__save_compare" AS
 SELECT p."_key"
 FROM "s_compare" AS p;
+CREATE INDEX temp."s__save_compare__key" ON "s__save_compare"("_key");
 
 -- step _save_lists (line 89)
 -- save: the runtime stores these rows in camp_audience as 'lists'
@@ -140,6 +152,7 @@ DROP TABLE IF EXISTS temp."s__save_lists";
 CREATE TEMP TABLE "s__save_lists" AS
 SELECT p."_key"
 FROM "s_lists" AS p;
+CREATE INDEX temp."s__save_lists__key" ON "s__save_lists"("_key");
 
 -- step _save_nulls (line 90)
 -- save: the runtime stores these rows in camp_audience as 'nulls'
@@ -147,6 +160,7 @@ DROP TABLE IF EXISTS temp."s__save_nulls";
 CREATE TEMP TABLE "s__save_nulls" AS
 SELECT p."_key"
 FROM "s_nulls" AS p;
+CREATE INDEX temp."s__save_nulls__key" ON "s__save_nulls"("_key");
 
 -- step _save_texts (line 91)
 -- save: the runtime stores these rows in camp_audience as 'texts'
@@ -154,6 +168,7 @@ DROP TABLE IF EXISTS temp."s__save_texts";
 CREATE TEMP TABLE "s__save_texts" AS
 SELECT p."_key"
 FROM "s_texts" AS p;
+CREATE INDEX temp."s__save_texts__key" ON "s__save_texts"("_key");
 
 -- step _save_maths (line 92)
 -- save: the runtime stores these rows in camp_audience as 'maths'
@@ -161,6 +176,7 @@ DROP TABLE IF EXISTS temp."s__save_maths";
 CREATE TEMP TABLE "s__save_maths" AS
 SELECT p."_key"
 FROM "s_maths" AS p;
+CREATE INDEX temp."s__save_maths__key" ON "s__save_maths"("_key");
 
 -- step _save_times (line 93)
 -- save: the runtime stores these rows in camp_audience as 'times'
@@ -168,6 +184,7 @@ DROP TABLE IF EXISTS temp."s__save_times";
 CREATE TEMP TABLE "s__save_times" AS
 SELECT p."_key"
 FROM "s_times" AS p;
+CREATE INDEX temp."s__save_times__key" ON "s__save_times"("_key");
 
 -- step _save_funcs (line 94)
 -- save: the runtime stores these rows in camp_audience as 'funcs'
@@ -175,6 +192,7 @@ DROP TABLE IF EXISTS temp."s__save_funcs";
 CREATE TEMP TABLE "s__save_funcs" AS
 SELECT p."_key"
 FROM "s_funcs" AS p;
+CREATE INDEX temp."s__save_funcs__key" ON "s__save_funcs"("_key");
 
 -- step _save_links (line 95)
 -- save: the runtime stores these rows in camp_audience as 'links'
@@ -182,6 +200,7 @@ DROP TABLE IF EXISTS temp."s__save_links";
 CREATE TEMP TABLE "s__save_links" AS
 SELECT p."_key"
 FROM "s_links" AS p;
+CREATE INDEX temp."s__save_links__key" ON "s__save_links"("_key");
 
 -- step _save_coll (line 96)
 -- save: the runtime stores these rows in camp_audience as 'coll'
@@ -189,6 +208,7 @@ DROP TABLE IF EXISTS temp."s__save_coll";
 CREATE TEMP TABLE "s__save_coll" AS
 SELECT p."_key"
 FROM "s_coll" AS p;
+CREATE INDEX temp."s__save_coll__key" ON "s__save_coll"("_key");
 
 -- step _save_narrowed (line 97)
 -- save: the runtime stores these rows in camp_audience as 'narrowed'
@@ -196,3 +216,4 @@ DROP TABLE IF EXISTS temp."s__save_narrowed";
 CREATE TEMP TABLE "s__save_narrowed" AS
 SELECT p."_key"
 FROM "s_narrowed" AS p;
+CREATE INDEX temp."s__save_narrowed__key" ON "s__save_narrowed"("_key");

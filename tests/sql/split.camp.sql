@@ -8,6 +8,7 @@ DROP TABLE IF EXISTS temp."s_base";
 CREATE TEMP TABLE "s_base" AS
 SELECT t0."id" AS "_key"
 FROM "customers" AS t0;
+CREATE INDEX temp."s_base__key" ON "s_base"("_key");
 
 -- step best (line 7)
 DROP TABLE IF EXISTS temp."s_best";
@@ -45,6 +46,10 @@ FROM "s_base" AS p
 WHERE NOT EXISTS (SELECT 1 FROM "s_best" AS x WHERE x."_key" = p."_key")
   AND NOT EXISTS (SELECT 1 FROM "s_pct" AS x WHERE x."_key" = p."_key")
   AND NOT EXISTS (SELECT 1 FROM "s_sample" AS x WHERE x."_key" = p."_key");
+CREATE INDEX temp."s_best__key" ON "s_best"("_key");
+CREATE INDEX temp."s_pct__key" ON "s_pct"("_key");
+CREATE INDEX temp."s_sample__key" ON "s_sample"("_key");
+CREATE INDEX temp."s_rest__key" ON "s_rest"("_key");
 
 -- step o1 (line 13)
 DROP TABLE IF EXISTS temp."s_o1";
@@ -61,6 +66,8 @@ FROM "s_base" AS p
 WHERE (t0."loyalty" > 5)
 ORDER BY t0."score" ASC NULLS LAST, p."_key"
 LIMIT (SELECT CAST((SELECT count(*) FROM "s_base") * 50 / 100.0 + 0.5 AS INTEGER));
+CREATE INDEX temp."s_o1__key" ON "s_o1"("_key");
+CREATE INDEX temp."s_o2__key" ON "s_o2"("_key");
 
 -- step s1 (line 17)
 DROP TABLE IF EXISTS temp."s_s1";
@@ -75,6 +82,8 @@ SELECT p."_key"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE NOT EXISTS (SELECT 1 FROM "s_s1" AS x WHERE x."_key" = p."_key");
+CREATE INDEX temp."s_s1__key" ON "s_s1"("_key");
+CREATE INDEX temp."s_s2__key" ON "s_s2"("_key");
 
 -- step _save_best (line 21)
 -- save: the runtime stores these rows in camp_audience as 'best'
@@ -82,6 +91,7 @@ DROP TABLE IF EXISTS temp."s__save_best";
 CREATE TEMP TABLE "s__save_best" AS
 SELECT p."_key"
 FROM "s_best" AS p;
+CREATE INDEX temp."s__save_best__key" ON "s__save_best"("_key");
 
 -- step _save_pct (line 21)
 -- save: the runtime stores these rows in camp_audience as 'pct'
@@ -89,6 +99,7 @@ DROP TABLE IF EXISTS temp."s__save_pct";
 CREATE TEMP TABLE "s__save_pct" AS
 SELECT p."_key"
 FROM "s_pct" AS p;
+CREATE INDEX temp."s__save_pct__key" ON "s__save_pct"("_key");
 
 -- step _save_sample (line 21)
 -- save: the runtime stores these rows in camp_audience as 'sample'
@@ -96,6 +107,7 @@ DROP TABLE IF EXISTS temp."s__save_sample";
 CREATE TEMP TABLE "s__save_sample" AS
 SELECT p."_key"
 FROM "s_sample" AS p;
+CREATE INDEX temp."s__save_sample__key" ON "s__save_sample"("_key");
 
 -- step _save_rest (line 21)
 -- save: the runtime stores these rows in camp_audience as 'rest'
@@ -103,6 +115,7 @@ DROP TABLE IF EXISTS temp."s__save_rest";
 CREATE TEMP TABLE "s__save_rest" AS
 SELECT p."_key"
 FROM "s_rest" AS p;
+CREATE INDEX temp."s__save_rest__key" ON "s__save_rest"("_key");
 
 -- step _save_o1 (line 22)
 -- save: the runtime stores these rows in camp_audience as 'o1'
@@ -110,6 +123,7 @@ DROP TABLE IF EXISTS temp."s__save_o1";
 CREATE TEMP TABLE "s__save_o1" AS
 SELECT p."_key"
 FROM "s_o1" AS p;
+CREATE INDEX temp."s__save_o1__key" ON "s__save_o1"("_key");
 
 -- step _save_o2 (line 22)
 -- save: the runtime stores these rows in camp_audience as 'o2'
@@ -117,6 +131,7 @@ DROP TABLE IF EXISTS temp."s__save_o2";
 CREATE TEMP TABLE "s__save_o2" AS
 SELECT p."_key"
 FROM "s_o2" AS p;
+CREATE INDEX temp."s__save_o2__key" ON "s__save_o2"("_key");
 
 -- step _save_s1 (line 22)
 -- save: the runtime stores these rows in camp_audience as 's1'
@@ -124,6 +139,7 @@ DROP TABLE IF EXISTS temp."s__save_s1";
 CREATE TEMP TABLE "s__save_s1" AS
 SELECT p."_key"
 FROM "s_s1" AS p;
+CREATE INDEX temp."s__save_s1__key" ON "s__save_s1"("_key");
 
 -- step _save_s2 (line 22)
 -- save: the runtime stores these rows in camp_audience as 's2'
@@ -131,3 +147,4 @@ DROP TABLE IF EXISTS temp."s__save_s2";
 CREATE TEMP TABLE "s__save_s2" AS
 SELECT p."_key"
 FROM "s_s2" AS p;
+CREATE INDEX temp."s__save_s2__key" ON "s__save_s2"("_key");
