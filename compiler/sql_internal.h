@@ -76,6 +76,7 @@ typedef struct SqlGen {
   int next_alias;          /* l1, l2 ... for link look-ups */
   const char *row_alias;   /* alias of the input population table ("p") */
   const char *outbox_alias;/* retarget: alias of the outbox row */
+  char pending_index[512]; /* table created last: its key index comes next */
 } SqlGen;
 
 /* Renders e (checked) into b.  Columns of depth d read alias t<d>. */

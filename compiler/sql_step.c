@@ -18,7 +18,28 @@ static const char *in_name(Step *s, int i) {
   return si->name;
 }
 
+/* Later statements look rows up by key (EXISTS, joins) — even within the
+ * same step, as split subsets do: without an index each look-up scans the
+ * table and a step is quadratic.  The index of a table is written when the
+ * next table starts or the step ends. */
+static void flush_key_index(SqlGen *g, SqlBuf *b) {
+  if (!g->pending_index[0]) return;
+  const char *prefix = g->o && g->o->table_prefix ? g->o->table_prefix : "s_";
+  SqlBuf t = {0}, idx = {0}, iname = {0};
+  sql_table(g, &t, g->pending_index);
+  sb_printf(&iname, "%s%s__key", prefix, g->pending_index);
+  sb_ident(&idx, iname.s);
+  sb_tmpl(b, g->o && g->o->persistent ? g->d->key_index : g->d->key_index_temp, idx.s, t.s, NULL);
+  sb_put(b, ";\n");
+  sb_free(&t);
+  sb_free(&idx);
+  sb_free(&iname);
+  g->pending_index[0] = 0;
+}
+
 static void create(SqlGen *g, SqlBuf *b, const char *name) {
+  flush_key_index(g, b);
+  snprintf(g->pending_index, sizeof g->pending_index, "%s", name);
   SqlBuf t = {0};
   sql_table(g, &t, name);
   int durable = g->o && g->o->persistent;
@@ -72,6 +93,7 @@ static void hash_sql(SqlGen *g, SqlBuf *b, const char *salt, const char *key) {
 /* A user string inside a `--` comment: control characters would end the
  * comment and let the rest run as SQL, so they are shown as `?`. */
 static void sql_gen_step_tables(SqlGen *g, SqlBuf *b, Step *s);
+static void flush_key_index(SqlGen *g, SqlBuf *b);
 
 static void sb_comment_text(SqlBuf *b, const char *text) {
   sb_put(b, "'");
@@ -651,29 +673,12 @@ static void gen_reconcile(SqlGen *g, SqlBuf *b, Step *s) {
   sb_put(b, ");\n");
 }
 
-/* Later steps look rows up by key (EXISTS, joins): without an index every
- * look-up scans the table and a step is quadratic in its input. */
-static void key_indexes(SqlGen *g, SqlBuf *b, Step *s) {
-  int n = s->outputs.len ? s->outputs.len : 1;
-  for (int k = 0; k < n; k++) {
-    const char *name = s->outputs.len ? s->outputs.items[k] : s->label;
-    SqlBuf t = {0}, idx = {0}, iname = {0};
-    sql_table(g, &t, name);
-    sb_printf(&iname, "%s%s__key", g->o && g->o->table_prefix ? g->o->table_prefix : "s_", name);
-    sb_ident(&idx, iname.s);
-    sb_tmpl(b, g->o && g->o->persistent ? g->d->key_index : g->d->key_index_temp, idx.s, t.s, NULL);
-    sb_put(b, ";\n");
-    sb_free(&t);
-    sb_free(&idx);
-    sb_free(&iname);
-  }
-}
-
 void sql_gen_step(SqlGen *g, SqlBuf *b, Step *s) {
   g->next_alias = 0;
   g->row_alias = "p";
+  g->pending_index[0] = 0;
   sql_gen_step_tables(g, b, s);
-  key_indexes(g, b, s);
+  flush_key_index(g, b);
 }
 
 static void sql_gen_step_tables(SqlGen *g, SqlBuf *b, Step *s) {
