@@ -69,6 +69,7 @@ SELECT p."_key"
 FROM "s_a" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE EXISTS (SELECT 1 FROM "s_b" AS q JOIN "customers" AS u ON u."id" = q."_key" WHERE q."_key" = p."_key");
+CREATE INDEX temp."s_both__key" ON "s_both"("_key");
 DROP TABLE IF EXISTS temp."s_either_not_both";
 CREATE TEMP TABLE "s_either_not_both" AS
 SELECT k."_key"
@@ -79,7 +80,6 @@ FROM (
 ) AS k
   LEFT JOIN "s_a" AS p ON p."_key" = k."_key"
 WHERE NOT EXISTS (SELECT 1 FROM "s_both" AS x WHERE x."_key" = k."_key");
-CREATE INDEX temp."s_both__key" ON "s_both"("_key");
 CREATE INDEX temp."s_either_not_both__key" ON "s_either_not_both"("_key");
 
 -- step only_a (line 14)
@@ -90,13 +90,13 @@ FROM "s_a" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE NOT EXISTS (SELECT 1 FROM "s_b" AS q JOIN "customers" AS u ON u."id" = q."_key" WHERE q."_key" = p."_key")
   AND NOT EXISTS (SELECT 1 FROM "s_c" AS q JOIN "customers" AS u ON u."id" = q."_key" WHERE q."_key" = p."_key");
+CREATE INDEX temp."s_only_a__key" ON "s_only_a"("_key");
 DROP TABLE IF EXISTS temp."s_removed";
 CREATE TEMP TABLE "s_removed" AS
 SELECT p."_key"
 FROM "s_a" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE NOT EXISTS (SELECT 1 FROM "s_only_a" AS x WHERE x."_key" = p."_key");
-CREATE INDEX temp."s_only_a__key" ON "s_only_a"("_key");
 CREATE INDEX temp."s_removed__key" ON "s_removed"("_key");
 
 -- step u_on (line 15)
@@ -114,6 +114,7 @@ SELECT p."_key"
 FROM "s_a" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE EXISTS (SELECT 1 FROM "s_l" AS q JOIN "leads" AS u ON u."id" = q."_key" WHERE u."email" = t0."email" AND u."phone" = t0."phone");
+CREATE INDEX temp."s_i_on__key" ON "s_i_on"("_key");
 DROP TABLE IF EXISTS temp."s_i_rest";
 CREATE TEMP TABLE "s_i_rest" AS
 SELECT k."_key"
@@ -124,7 +125,6 @@ FROM (
 ) AS k
   LEFT JOIN "s_a" AS p ON p."_key" = k."_key"
 WHERE NOT EXISTS (SELECT 1 FROM "s_i_on" AS x WHERE x."_key" = k."_key");
-CREATE INDEX temp."s_i_on__key" ON "s_i_on"("_key");
 CREATE INDEX temp."s_i_rest__key" ON "s_i_rest"("_key");
 
 -- step x_on (line 17)
@@ -134,13 +134,13 @@ SELECT p."_key"
 FROM "s_a" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE NOT EXISTS (SELECT 1 FROM "s_l" AS q JOIN "leads" AS u ON u."id" = q."_key" WHERE u."email" = t0."email");
+CREATE INDEX temp."s_x_on__key" ON "s_x_on"("_key");
 DROP TABLE IF EXISTS temp."s_x_removed";
 CREATE TEMP TABLE "s_x_removed" AS
 SELECT p."_key"
 FROM "s_a" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE NOT EXISTS (SELECT 1 FROM "s_x_on" AS x WHERE x."_key" = p."_key");
-CREATE INDEX temp."s_x_on__key" ON "s_x_on"("_key");
 CREATE INDEX temp."s_x_removed__key" ON "s_x_removed"("_key");
 
 -- step _save_u (line 18)

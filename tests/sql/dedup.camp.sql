@@ -22,6 +22,7 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE r."_nullkey" OR r."_rank" <= 1;
+CREATE INDEX temp."s_by_max__key" ON "s_by_max"("_key");
 DROP TABLE IF EXISTS temp."s_dup_max";
 CREATE TEMP TABLE "s_dup_max" AS
 WITH ranked AS (
@@ -33,7 +34,6 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 1;
-CREATE INDEX temp."s_by_max__key" ON "s_by_max"("_key");
 CREATE INDEX temp."s_dup_max__key" ON "s_dup_max"("_key");
 
 -- step by_min (line 8)
@@ -48,6 +48,7 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE r."_nullkey" OR r."_rank" <= 2;
+CREATE INDEX temp."s_by_min__key" ON "s_by_min"("_key");
 DROP TABLE IF EXISTS temp."s_dup_min";
 CREATE TEMP TABLE "s_dup_min" AS
 WITH ranked AS (
@@ -59,7 +60,6 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 2;
-CREATE INDEX temp."s_by_min__key" ON "s_by_min"("_key");
 CREATE INDEX temp."s_dup_min__key" ON "s_dup_min"("_key");
 
 -- step by_nn (line 9)
@@ -74,6 +74,7 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE r."_nullkey" OR r."_rank" <= 1;
+CREATE INDEX temp."s_by_nn__key" ON "s_by_nn"("_key");
 DROP TABLE IF EXISTS temp."s_dup_nn";
 CREATE TEMP TABLE "s_dup_nn" AS
 WITH ranked AS (
@@ -85,7 +86,6 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 1;
-CREATE INDEX temp."s_by_nn__key" ON "s_by_nn"("_key");
 CREATE INDEX temp."s_dup_nn__key" ON "s_dup_nn"("_key");
 
 -- step by_list (line 10)
@@ -100,6 +100,7 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE r."_nullkey" OR r."_rank" <= 1;
+CREATE INDEX temp."s_by_list__key" ON "s_by_list"("_key");
 DROP TABLE IF EXISTS temp."s_dup_list";
 CREATE TEMP TABLE "s_dup_list" AS
 WITH ranked AS (
@@ -111,7 +112,6 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 1;
-CREATE INDEX temp."s_by_list__key" ON "s_by_list"("_key");
 CREATE INDEX temp."s_dup_list__key" ON "s_dup_list"("_key");
 
 -- step by_rand (line 11)
@@ -126,6 +126,7 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE r."_nullkey" OR r."_rank" <= 1;
+CREATE INDEX temp."s_by_rand__key" ON "s_by_rand"("_key");
 DROP TABLE IF EXISTS temp."s_dup_rand";
 CREATE TEMP TABLE "s_dup_rand" AS
 WITH ranked AS (
@@ -137,7 +138,6 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 1;
-CREATE INDEX temp."s_by_rand__key" ON "s_by_rand"("_key");
 CREATE INDEX temp."s_dup_rand__key" ON "s_dup_rand"("_key");
 
 -- step by_none (line 12)
@@ -152,6 +152,7 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE r."_nullkey" OR r."_rank" <= 1;
+CREATE INDEX temp."s_by_none__key" ON "s_by_none"("_key");
 DROP TABLE IF EXISTS temp."s_dup_none";
 CREATE TEMP TABLE "s_dup_none" AS
 WITH ranked AS (
@@ -163,7 +164,6 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 1;
-CREATE INDEX temp."s_by_none__key" ON "s_by_none"("_key");
 CREATE INDEX temp."s_dup_none__key" ON "s_dup_none"("_key");
 
 -- step by_all (line 13)
@@ -178,6 +178,7 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE 1;
+CREATE INDEX temp."s_by_all__key" ON "s_by_all"("_key");
 DROP TABLE IF EXISTS temp."s_dup_all";
 CREATE TEMP TABLE "s_dup_all" AS
 WITH ranked AS (
@@ -189,7 +190,6 @@ WITH ranked AS (
 )
 SELECT r."_key" FROM ranked AS r
 WHERE 0;
-CREATE INDEX temp."s_by_all__key" ON "s_by_all"("_key");
 CREATE INDEX temp."s_dup_all__key" ON "s_dup_all"("_key");
 
 -- step _save_by_max (line 14)

@@ -16,11 +16,11 @@ DROP TABLE IF EXISTS temp."s_a";
 CREATE TEMP TABLE "s_a" AS
 SELECT p."_key"
 FROM "s_base" AS p;
+CREATE INDEX temp."s_a__key" ON "s_a"("_key");
 DROP TABLE IF EXISTS temp."s_b";
 CREATE TEMP TABLE "s_b" AS
 SELECT p."_key"
 FROM "s_base" AS p;
-CREATE INDEX temp."s_a__key" ON "s_a"("_key");
 CREATE INDEX temp."s_b__key" ON "s_b"("_key");
 
 -- step j (line 7)

@@ -61,12 +61,12 @@ FROM (
     JOIN "order" AS t0 ON t0."select" = i."mail"
 ) AS r
 WHERE r."_rn" = 1;
+CREATE INDEX temp."s_r1__key" ON "s_r1"("_key");
 DROP TABLE IF EXISTS temp."s_r2";
 CREATE TEMP TABLE "s_r2" AS
 SELECT i."_line" AS "_key", i."mail"
 FROM "camp_import_r1" AS i
 WHERE NOT EXISTS (SELECT 1 FROM "order" AS t0 WHERE t0."select" = i."mail");
-CREATE INDEX temp."s_r1__key" ON "s_r1"("_key");
 CREATE INDEX temp."s_r2__key" ON "s_r2"("_key");
 
 -- step dedup1 (line 26)
@@ -81,6 +81,7 @@ WITH ranked AS (
 )
 SELECT r."_key", r."mail" FROM ranked AS r
 WHERE r."_nullkey" OR r."_rank" <= 1;
+CREATE INDEX temp."s_dedup1__key" ON "s_dedup1"("_key");
 DROP TABLE IF EXISTS temp."s_dupes";
 CREATE TEMP TABLE "s_dupes" AS
 WITH ranked AS (
@@ -92,7 +93,6 @@ WITH ranked AS (
 )
 SELECT r."_key", r."mail" FROM ranked AS r
 WHERE NOT r."_nullkey" AND r."_rank" > 1;
-CREATE INDEX temp."s_dedup1__key" ON "s_dedup1"("_key");
 CREATE INDEX temp."s_dupes__key" ON "s_dupes"("_key");
 
 -- step _save_dedup1 (line 27)

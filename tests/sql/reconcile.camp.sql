@@ -15,12 +15,12 @@ FROM (
     JOIN "customers" AS t0 ON t0."email" = i."email"
 ) AS r
 WHERE r."_rn" = 1;
+CREATE INDEX temp."s_matched__key" ON "s_matched"("_key");
 DROP TABLE IF EXISTS temp."s_unmatched";
 CREATE TEMP TABLE "s_unmatched" AS
 SELECT i."_line" AS "_key", i."email", i."amount", i."note"
 FROM "camp_import_matched" AS i
 WHERE NOT EXISTS (SELECT 1 FROM "customers" AS t0 WHERE t0."email" = i."email");
-CREATE INDEX temp."s_matched__key" ON "s_matched"("_key");
 CREATE INDEX temp."s_unmatched__key" ON "s_unmatched"("_key");
 
 -- step by_other (line 7)
@@ -35,12 +35,12 @@ FROM (
     JOIN "customers" AS t0 ON t0."email" = i."mail"
 ) AS r
 WHERE r."_rn" = 1;
+CREATE INDEX temp."s_by_other__key" ON "s_by_other"("_key");
 DROP TABLE IF EXISTS temp."s_rest";
 CREATE TEMP TABLE "s_rest" AS
 SELECT i."_line" AS "_key", i."mail", i."code"
 FROM "camp_import_by_other" AS i
 WHERE NOT EXISTS (SELECT 1 FROM "customers" AS t0 WHERE t0."email" = i."mail");
-CREATE INDEX temp."s_by_other__key" ON "s_by_other"("_key");
 CREATE INDEX temp."s_rest__key" ON "s_rest"("_key");
 
 -- step plain (line 8)
@@ -55,12 +55,12 @@ FROM (
     JOIN "customers" AS t0 ON t0."email" = i."email"
 ) AS r
 WHERE r."_rn" = 1;
+CREATE INDEX temp."s_plain__key" ON "s_plain"("_key");
 DROP TABLE IF EXISTS temp."s_nomatch";
 CREATE TEMP TABLE "s_nomatch" AS
 SELECT i."_line" AS "_key", i."email"
 FROM "camp_import_plain" AS i
 WHERE NOT EXISTS (SELECT 1 FROM "customers" AS t0 WHERE t0."email" = i."email");
-CREATE INDEX temp."s_plain__key" ON "s_plain"("_key");
 CREATE INDEX temp."s_nomatch__key" ON "s_nomatch"("_key");
 
 -- step big (line 9)

@@ -19,6 +19,7 @@ FROM "s_base" AS p
 WHERE (t0."loyalty" > 100)
 ORDER BY t0."loyalty" DESC NULLS LAST, t0."score" ASC NULLS LAST, p."_key"
 LIMIT 10;
+CREATE INDEX temp."s_best__key" ON "s_best"("_key");
 DROP TABLE IF EXISTS temp."s_pct";
 CREATE TEMP TABLE "s_pct" AS
 SELECT p."_key"
@@ -28,6 +29,7 @@ WHERE (t0."loyalty" > 50)
   AND NOT EXISTS (SELECT 1 FROM "s_best" AS x WHERE x."_key" = p."_key")
 ORDER BY camp_hash((SELECT "seed" FROM temp."camp_params"), 'best:pct', p."_key"), p."_key"
 LIMIT (SELECT CAST((SELECT count(*) FROM "s_base") * 25 / 100.0 + 0.5 AS INTEGER));
+CREATE INDEX temp."s_pct__key" ON "s_pct"("_key");
 DROP TABLE IF EXISTS temp."s_sample";
 CREATE TEMP TABLE "s_sample" AS
 SELECT p."_key"
@@ -38,6 +40,7 @@ WHERE (t0."score" > 0)
   AND NOT EXISTS (SELECT 1 FROM "s_pct" AS x WHERE x."_key" = p."_key")
 ORDER BY camp_hash((SELECT "seed" FROM temp."camp_params"), 'best:sample', p."_key"), p."_key"
 LIMIT 5;
+CREATE INDEX temp."s_sample__key" ON "s_sample"("_key");
 DROP TABLE IF EXISTS temp."s_rest";
 CREATE TEMP TABLE "s_rest" AS
 SELECT p."_key"
@@ -46,9 +49,6 @@ FROM "s_base" AS p
 WHERE NOT EXISTS (SELECT 1 FROM "s_best" AS x WHERE x."_key" = p."_key")
   AND NOT EXISTS (SELECT 1 FROM "s_pct" AS x WHERE x."_key" = p."_key")
   AND NOT EXISTS (SELECT 1 FROM "s_sample" AS x WHERE x."_key" = p."_key");
-CREATE INDEX temp."s_best__key" ON "s_best"("_key");
-CREATE INDEX temp."s_pct__key" ON "s_pct"("_key");
-CREATE INDEX temp."s_sample__key" ON "s_sample"("_key");
 CREATE INDEX temp."s_rest__key" ON "s_rest"("_key");
 
 -- step o1 (line 13)
@@ -58,6 +58,7 @@ SELECT p."_key"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE (t0."loyalty" > 10);
+CREATE INDEX temp."s_o1__key" ON "s_o1"("_key");
 DROP TABLE IF EXISTS temp."s_o2";
 CREATE TEMP TABLE "s_o2" AS
 SELECT p."_key"
@@ -66,7 +67,6 @@ FROM "s_base" AS p
 WHERE (t0."loyalty" > 5)
 ORDER BY t0."score" ASC NULLS LAST, p."_key"
 LIMIT (SELECT CAST((SELECT count(*) FROM "s_base") * 50 / 100.0 + 0.5 AS INTEGER));
-CREATE INDEX temp."s_o1__key" ON "s_o1"("_key");
 CREATE INDEX temp."s_o2__key" ON "s_o2"("_key");
 
 -- step s1 (line 17)
@@ -76,13 +76,13 @@ SELECT p."_key"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE (t0."loyalty" > 1000);
+CREATE INDEX temp."s_s1__key" ON "s_s1"("_key");
 DROP TABLE IF EXISTS temp."s_s2";
 CREATE TEMP TABLE "s_s2" AS
 SELECT p."_key"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
 WHERE NOT EXISTS (SELECT 1 FROM "s_s1" AS x WHERE x."_key" = p."_key");
-CREATE INDEX temp."s_s1__key" ON "s_s1"("_key");
 CREATE INDEX temp."s_s2__key" ON "s_s2"("_key");
 
 -- step _save_best (line 21)
