@@ -23,7 +23,7 @@ echo "== engines ($BENCH $DB $RUNS)"
 "$BENCH" "$DB" "$RUNS"
 echo
 echo "== camp plan examples/retail/campaigns/spring_sale.camp, warm snapshot, median of 3"
-ms() { date +%s%N | awk '{ printf "%d", $1 / 1000000 }'; }
+ms() { date +%s%3N; }
 for engine in sql jit; do
   "$CAMP" plan examples/retail/campaigns/spring_sale.camp --db "$DB" --now "2026-03-01 00:00" \
     --engine $engine >/dev/null 2>&1 || true   # warms the snapshot and the jit cache
