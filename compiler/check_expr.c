@@ -171,17 +171,8 @@ static Expr *inline_call(Ctx *c, Scope *s, Expr *e, Decl *f) {
 
 /* Looks a name up in one scope level; returns 1 and annotates e if found. */
 static int lookup_level(Ctx *c, Scope *k, Expr *e) {
-  if (k->func && !k->schema) {
-    for (int i = 0; i < k->func->params.len; i++) {
-      Param *prm = k->func->params.items[i];
-      if (strcmp(prm->name, e->name) == 0) {
-        e->ref = REF_PARAM;
-        e->type = names_type(c, prm->type);
-        return 1;
-      }
-    }
-  }
-  if (k->func && k->schema && k->depth == 0) {
+  /* Parameters of a func/filter body, at its own row level only. */
+  if (k->func && (!k->schema || k->depth == 0)) {
     for (int i = 0; i < k->func->params.len; i++) {
       Param *prm = k->func->params.items[i];
       if (strcmp(prm->name, e->name) == 0) {
