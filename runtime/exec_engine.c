@@ -12,6 +12,8 @@ void exec_engine_free(Exec *x) {
   x->eng_ready = 0;
 }
 
+static int precompile(Exec *x);
+
 static int ensure_engine(Exec *x) {
   if (x->eng_ready) return 0;
   int64_t seed = 0;
@@ -25,7 +27,7 @@ static int ensure_engine(Exec *x) {
     return -1;
   }
   x->eng_ready = 1;
-  return 0;
+  return precompile(x);
 }
 
 static int read_keys(Exec *x, const char *table, KeyVec *out) {
@@ -93,6 +95,40 @@ static int create_from_keys(Exec *x, Step *s, const char *input) {
 static void explain(Exec *x, Step *s, const char *engine, const char *why) {
   if (!x->o->explain) return;
   fprintf(stderr, "explain: step %s: %s (%s)\n", s->label, engine, why);
+}
+
+/* All select rules of the campaign, per dimension, compiled in one
+ * libgccjit context before the first step runs (jit and auto only). */
+static int precompile(Exec *x) {
+  if (x->engine != ENGINE_JIT && x->engine != ENGINE_AUTO) return 0;
+  if (!engine_have_jit()) return 0;
+  PtrVec dims = {0};
+  for (int i = 0; i < x->camp->steps.len; i++) {
+    Step *s = x->camp->steps.items[i];
+    if (s->kind != S_SELECT || !s->rule || !s->npops || !s->pops[0]->dim) continue;
+    int seen = 0;
+    for (int k = 0; k < dims.len; k++) seen |= dims.items[k] == s->pops[0]->dim;
+    if (!seen) vec_push(&x->p->arena, &dims, s->pops[0]->dim);
+  }
+  for (int k = 0; k < dims.len; k++) {
+    Schema *dim = dims.items[k];
+    Expr *rules[256];
+    int n = 0;
+    for (int i = 0; i < x->camp->steps.len && n < 256; i++) {
+      Step *s = x->camp->steps.items[i];
+      if (s->kind == S_SELECT && s->rule && s->npops && s->pops[0]->dim == dim) rules[n++] = s->rule;
+    }
+    int compiled = 0;
+    char why[256] = "";
+    if (engine_jit_precompile(&x->eng, dim, rules, n, &compiled, why, sizeof why)) {
+      /* Not fatal: each step then falls back on its own. */
+      if (x->o->explain) fprintf(stderr, "explain: jit precompile for %s failed: %s\n", dim->name, why);
+      continue;
+    }
+    if (x->o->explain)
+      fprintf(stderr, "explain: jit: %d of %d %s rules compiled in one context\n", compiled, n, dim->name);
+  }
+  return 0;
 }
 
 int exec_select_engine(Exec *x, Step *s) {
