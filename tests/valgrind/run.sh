@@ -20,6 +20,7 @@ vg() { # NAME ARGS... — runs camp under valgrind
   name=$1
   shift
   if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+      --suppressions=tools/valgrind.supp \
       "$CAMP" "$@" > "$W/out" 2> "$W/err"; then
     pass=$((pass + 1))
   else
