@@ -5,8 +5,8 @@
  *
  * Everything is measured in this one process on the same database: SQLite
  * (the SQL camp generates, plus hand-written plain forms for R2), the
- * interpreter, the JIT on 1 and 2 threads, the hand-written C baseline
- * (bench/baseline.c), a 10-way split, JIT compile latency cold / warm, and
+ * interpreter, the JIT on 1, 2 and the default (auto) number of threads,
+ * the hand-written C baseline (bench/baseline.c), a 10-way split, JIT compile latency cold / warm, and
  * snapshot build / map time. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,6 +323,9 @@ int main(int argc, char **argv) {
   report("R1 jit 1 thread (engine_select)", r1_j1, n_j1);
   double r1_j2 = time_select(ENGINE_JIT, 2, dim, rules[0], &n_j2);
   report("R1 jit 2 threads (engine_select)", r1_j2, n_j2);
+  long long n_ja;
+  double r1_ja = time_select(ENGINE_JIT, 0, dim, rules[0], &n_ja);
+  report("R1 jit default threads (engine_select)", r1_ja, n_ja);
   double kj1, kj2, kb;
   kernels(dim, rules[0], &kj1, &kj2, &kb, &n_kj, &n_kb);
   report("R1 jit kernel 1 thread", kj1, n_kj);
@@ -347,14 +350,15 @@ int main(int argc, char **argv) {
   double sp_int = time_split(ENGINE_INTERP, dim, rules + 2, 10, &s_int);
   report("split 10 interp (one pass)", sp_int, s_int);
   double sp_jit = time_split(ENGINE_JIT, dim, rules + 2, 10, &s_jit);
-  report("split 10 jit (one fused pass)", sp_jit, s_jit);
+  report("split 10 jit (fused pass, default threads)", sp_jit, s_jit);
 
-  int same = n_sql == n_int && n_sql == n_j1 && n_sql == n_j2 && n_sql == n_kj && n_sql == n_kb &&
+  int same = n_sql == n_int && n_sql == n_j1 && n_sql == n_j2 && n_sql == n_ja && n_sql == n_kj && n_sql == n_kb &&
              s_sql == s_jit && s_sql == s_int;
   printf("\nanswers agree across engines: %s\n\n", same ? "yes" : "NO");
   double r2_best = r2_sql < r2_join ? r2_sql : r2_join;
   ratio("R1 jit (1 thread) vs sqlite", r1_sql, r1_j1, 20);
   ratio("R1 jit (2 threads) vs sqlite", r1_sql, r1_j2, 20);
+  ratio("R1 jit (default threads) vs sqlite", r1_sql, r1_ja, 20);
   ratio("R1 jit kernel / C baseline (slower by)", kj1, kb, -1.3);
   ratio("R1 interp vs sqlite", r1_sql, r1_int, 5);
   ratio("R2 jit vs sqlite best form", r2_best, r2_jit, 5);

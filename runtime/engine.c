@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "interp.h"
@@ -56,7 +57,7 @@ int engine_init(EngineCtx *e, Db *db, const char *db_path, const char *now, int6
    * a few million rows even without the disk cache */
   e->auto_jit_rows = 2000000;
   const char *th = getenv("CAMP_JIT_THREADS");
-  e->jit_threads = th && atoi(th) > 0 ? atoi(th) : 1;
+  e->jit_threads = th && atoi(th) > 0 ? atoi(th) : 0;
   if (now) {
     int64_t t;
     if (snap_parse_ts(now, &t)) {
@@ -243,6 +244,40 @@ static uint32_t *input_rows(const SnapTable *t, const KeyVec *input, int64_t *n)
   return rows;
 }
 
+/* Appends the keys of the rows (rows NULL = 0..n-1) for which sel[i] is
+ * set (sel NULL = all), growing out once and copying without a branch per
+ * row: the selection is unpredictable, a branch would miss often. */
+static void push_keys(KeyVec *out, const int64_t *keys, const uint32_t *rows, int64_t n,
+                      const uint8_t *sel) {
+  size_t cnt = 0;
+  if (sel)
+    for (int64_t i = 0; i < n; i++) cnt += sel[i] != 0;
+  else cnt = (size_t)n;
+  if (out->n + cnt + 1 > out->cap) {
+    out->cap = out->n + cnt + 1;
+    out->v = realloc(out->v, sizeof *out->v * out->cap);
+    if (!out->v) abort();
+  }
+  int64_t *v = out->v + out->n;
+  size_t k = 0;
+  if (!sel && !rows) memcpy(v, keys, sizeof *v * cnt), k = cnt;
+  else if (!sel) for (int64_t i = 0; i < n; i++) v[k++] = keys[rows[i]];
+  else if (!rows) for (int64_t i = 0; i < n; i++) v[k] = keys[i], k += sel[i] != 0;
+  else for (int64_t i = 0; i < n; i++) v[k] = keys[rows[i]], k += sel[i] != 0;
+  out->n += k;
+}
+
+/* Threads for a jit pass over nrows: e->jit_threads when set, else (auto)
+ * one per online CPU, at most 4, from JIT_MT_ROWS rows on — below that,
+ * starting a thread costs more than half the pass saves. */
+#define JIT_MT_ROWS 1000000
+static int jit_threads_for(const EngineCtx *e, int64_t nrows) {
+  if (e->jit_threads > 0) return e->jit_threads;
+  if (nrows < JIT_MT_ROWS) return 1;
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  return cpus < 1 ? 1 : cpus > 4 ? 4 : (int)cpus;
+}
+
 static int columnar(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n, int split,
                     const KeyVec *input, KeyVec *out, uint8_t **flags, char *why, size_t whylen) {
   char err[256];
@@ -267,7 +302,7 @@ static int columnar(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, in
   char jwhy[256] = "";
   if (kind == ENGINE_JIT) {
     if (!e->jit) e->jit = jit_cache_new();
-    rc = jit_eval(e->jit, p, rows, nrows, e->jit_threads, res, jwhy, sizeof jwhy);
+    rc = jit_eval(e->jit, p, rows, nrows, jit_threads_for(e, nrows), res, jwhy, sizeof jwhy);
     if (rc == 0) e->last_used = ENGINE_JIT;
     else snprintf(e->why, sizeof e->why, "jit %s: %.200s", rc < 0 ? "failed" : "declined", jwhy);
     if (rc < 0) fprintf(stderr, "camp: %s; running the interpreter instead\n", jwhy);
@@ -280,13 +315,7 @@ static int columnar(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, in
     else if (rc == 1) snprintf(why, whylen, "%s", jwhy);
   }
   if (rc == 0) {
-    const int64_t *keys = p->dim->cols[p->dim->key_col].data;
-    if (split) {
-      for (int64_t i = 0; i < nrows; i++) keyvec_push(out, keys[rows ? rows[i] : i]);
-    } else {
-      for (int64_t i = 0; i < nrows; i++)
-        if (res[i]) keyvec_push(out, keys[rows ? rows[i] : i]);
-    }
+    push_keys(out, p->dim->cols[p->dim->key_col].data, rows, nrows, split ? NULL : res);
     if (split) *flags = res, res = NULL;
   }
   free(res);

@@ -61,8 +61,9 @@ typedef struct EngineCtx {
   int64_t seed;
   int64_t auto_min_rows;   /* ENGINE_AUTO: SQL below this many input rows */
   int64_t auto_jit_rows;   /* ENGINE_AUTO: jit from this many rows (break-even) */
-  int jit_threads;         /* threads the jit engine uses (default 1;
-                              env CAMP_JIT_THREADS) */
+  int jit_threads;         /* threads the jit engine uses (env
+                              CAMP_JIT_THREADS; default 0 = auto: one per
+                              CPU, at most 4, for inputs of >= 1M rows) */
   void *jit;               /* compiled rules (compiler/jit.h JitCache) */
   void *schemas;           /* tables the snapshot must hold (engine.c) */
   int snap_rebuilt;        /* how many times a snapshot file was (re)built */

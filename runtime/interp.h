@@ -53,6 +53,8 @@ struct VNode {
   VNode *a, *b;
   VNode **args;
   int nargs;
+  VNode **conj;        /* and / or: the operands of the whole chain, cheap first */
+  int nconj;
   /* constants */
   int64_t ki;
   double kf;

@@ -155,11 +155,53 @@ static VNode *cx(C *c, Expr *e);
 
 /* ------------------------------------------------------- comparisons */
 
+/* Rough evaluation cost of a subtree: 1 fixed-width, 2 text, 3 collection. */
+static int cost(const VNode *x) {
+  if (!x) return 0;
+  if (x->eval == ev_collection) return 3;
+  int k = x->eval == ev_like || x->eval == ev_textop || x->eval == ev_cmp_text ||
+                  x->eval == ev_textfn || x->eval == ev_concat
+              ? 2
+              : 1;
+  int ka = cost(x->a), kb = cost(x->b);
+  k = ka > k ? ka : k;
+  k = kb > k ? kb : k;
+  for (int i = 0; i < x->nargs; i++) {
+    int ki = cost(x->args[i]);
+    k = ki > k ? ki : k;
+  }
+  return k;
+}
+
+/* Flattens a chain of the same connective into n->conj, cheap operands
+ * first (stable), so expensive tests only see the rows the cheap ones let
+ * through.  Order does not change the answer: and / or have no side effects
+ * (an overflow bail only sends the rule to SQL). */
+static void chain(VNode *n) {
+  VNode *side[2] = {n->a, n->b};
+  int cnt = 0;
+  for (int s = 0; s < 2; s++) cnt += side[s]->eval == n->eval ? side[s]->nconj : 1;
+  n->conj = malloc(sizeof *n->conj * (size_t)cnt);
+  if (!n->conj) abort();
+  for (int s = 0; s < 2; s++) {
+    if (side[s]->eval != n->eval) n->conj[n->nconj++] = side[s];
+    else
+      for (int i = 0; i < side[s]->nconj; i++) n->conj[n->nconj++] = side[s]->conj[i];
+  }
+  for (int i = 1; i < n->nconj; i++) /* insertion sort: stable, chains are short */
+    for (int j = i; j > 0 && cost(n->conj[j - 1]) > cost(n->conj[j]); j--) {
+      VNode *t = n->conj[j];
+      n->conj[j] = n->conj[j - 1];
+      n->conj[j - 1] = t;
+    }
+}
+
 static VNode *bool_node(C *c, VEval f, VNode *a, VNode *b, int op) {
   VNode *n = vnode_new(c->p, f, P_INT, T_BOOL);
   n->a = a;
   n->b = b;
   n->op = op;
+  if ((f == ev_and || f == ev_or) && a && b) chain(n);
   return n;
 }
 

@@ -25,10 +25,57 @@ static inline int64_t row_at(VNode *n, Frame *f, int p) {
   return f->rows[n->depth][p];
 }
 
-/* Fast path: a column of the frame's own rows without NULLs. */
+/* The NULL bit of row (0 without a bitmap), without a branch per row. */
+#define NBIT(c, row) ((c)->nulls ? (uint8_t)(((c)->nulls[(row) >> 6] >> ((row) & 63)) & 1) : 0)
+
+/* Fast path for a column of the frame's own rows with NULLs: the value is
+ * read unconditionally (the arrays cover every row) and zeroed when NULL. */
+#define DIRECT_NULLS(T, DST)                                                  \
+  {                                                                           \
+    const T *d = c->data;                                                     \
+    EACH {                                                                    \
+      uint32_t row = rows[P];                                                 \
+      uint8_t z = (uint8_t)((c->nulls[row >> 6] >> (row & 63)) & 1);          \
+      n->nul[P] = z;                                                          \
+      n->DST[P] = z ? 0 : d[row];                                             \
+    }                                                                         \
+    return 1;                                                                 \
+  }
+
+static int column_direct_nulls(VNode *n, Frame *f, const uint16_t *sel, int nsel) {
+  const SnapCol *c = n->col;
+  const uint32_t *rows = f->rows[n->depth];
+  switch (c->kind) {
+    case SC_I64: DIRECT_NULLS(int64_t, iv)
+    case SC_I32: DIRECT_NULLS(int32_t, iv)
+    case SC_I8: DIRECT_NULLS(int8_t, iv)
+    case SC_F64: DIRECT_NULLS(double, fv)
+    default: return 0;
+  }
+}
+
+/* Text of the frame's own rows: the code (and the string unless only the
+ * code is used, n->ki). */
+static void column_text_direct(VNode *n, Frame *f, const uint16_t *sel, int nsel) {
+  const SnapCol *c = n->col;
+  const uint32_t *rows = f->rows[n->depth];
+  const int32_t *codes = c->data;
+  EACH {
+    uint32_t row = rows[P];
+    uint8_t z = NBIT(c, row);
+    n->nul[P] = z;
+    uint32_t code = codes ? (uint32_t)codes[row] : row;
+    n->iv[P] = code;
+    if (!n->ki && !z) n->sv[P].p = snap_str(c, code, &n->sv[P].n);
+  }
+}
+
+/* Fast path: a column of the frame's own rows. */
 static int column_direct(VNode *n, Frame *f, const uint16_t *sel, int nsel) {
   const SnapCol *c = n->col;
-  if (n->a || c->nulls) return 0;
+  if (n->a) return 0;
+  if (c->kind == SC_TEXT) return column_text_direct(n, f, sel, nsel), 1;
+  if (c->nulls) return column_direct_nulls(n, f, sel, nsel);
   const uint32_t *rows = f->rows[n->depth];
   switch (c->kind) {
     case SC_I64: { const int64_t *d = c->data; EACH { n->iv[P] = d[rows[P]]; n->nul[P] = 0; } return 1; }
@@ -90,36 +137,39 @@ void ev_linkrow(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {
 
 /* ------------------------------------------------------------ logic */
 
-void ev_and(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {
-  VNode *a = n->a, *b = n->b;
-  ev(a, r, f, sel, nsel);
-  uint16_t s2[VB];
-  int n2 = 0;
-  EACH if (a->nul[P] || a->iv[P]) s2[n2++] = P;
-  if (n2) ev(b, r, f, s2, n2);
-  EACH {
-    int p = P;
-    if (!a->nul[p] && !a->iv[p]) { n->nul[p] = 0; n->iv[p] = 0; continue; }
-    if (!b->nul[p] && !b->iv[p]) { n->nul[p] = 0; n->iv[p] = 0; continue; }
-    n->nul[p] = a->nul[p] | b->nul[p];
-    n->iv[p] = !n->nul[p];
+/* and / or over the flattened chain n->conj: each operand runs only on the
+ * positions the earlier ones left undecided (compacted in place, without
+ * branches); a decided position gets its final value at once.  and: false
+ * decides (value 0, not NULL); or: true decides (value 1). */
+static void chain_eval(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel, int is_or) {
+  uint16_t cur[VB];
+  int nc = nsel;
+  EACH { cur[i_] = P; n->nul[P] = 0; n->iv[P] = is_or; }
+  for (int k = 0; k < n->nconj && nc; k++) {
+    VNode *x = n->conj[k];
+    x->eval(x, r, f, cur, nc);
+    const uint8_t *xn = x->nul;
+    const int64_t *xv = x->iv;
+    int m = 0;
+    for (int i = 0; i < nc; i++) {
+      int p = cur[i], ln = xn[p], lv = xv[p] != 0;
+      int keep = ln | (lv ^ is_or); /* NULL, or the value that does not decide */
+      n->nul[p] = (uint8_t)((n->nul[p] | ln) & keep);
+      cur[m] = (uint16_t)p;
+      m += keep;
+    }
+    nc = m;
   }
+  /* undecided to the end: and -> true unless NULL; or -> false / NULL */
+  for (int i = 0; i < nc; i++) n->iv[cur[i]] = !is_or && !n->nul[cur[i]];
+}
+
+void ev_and(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {
+  chain_eval(n, r, f, sel, nsel, 0);
 }
 
 void ev_or(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {
-  VNode *a = n->a, *b = n->b;
-  ev(a, r, f, sel, nsel);
-  uint16_t s2[VB];
-  int n2 = 0;
-  EACH if (a->nul[P] || !a->iv[P]) s2[n2++] = P;
-  if (n2) ev(b, r, f, s2, n2);
-  EACH {
-    int p = P;
-    if (!a->nul[p] && a->iv[p]) { n->nul[p] = 0; n->iv[p] = 1; continue; }
-    if (!b->nul[p] && b->iv[p]) { n->nul[p] = 0; n->iv[p] = 1; continue; }
-    n->nul[p] = a->nul[p] | b->nul[p];
-    n->iv[p] = 0;
-  }
+  chain_eval(n, r, f, sel, nsel, 1);
 }
 
 void ev_not(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {

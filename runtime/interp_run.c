@@ -40,6 +40,7 @@ void interp_free(VProg *p) {
     free(n->sv);
     free(n->nul);
     free(n->args);
+    free(n->conj);
     free(n->codeset);
     free(n->child);
     free(n->acc);

@@ -67,6 +67,14 @@ static int ci_eq(const char *a, const char *b, size_t n) {
   return 1;
 }
 
+/* ci_eq from the last byte back: a suffix test mostly fails on the last
+ * byte, so this rejects after one comparison. */
+static int ci_eq_rev(const char *a, const char *b, size_t n) {
+  while (n--)
+    if (fold((unsigned char)a[n]) != fold((unsigned char)b[n])) return 0;
+  return 1;
+}
+
 /* LIKE with a constant pattern of shape lit, %lit, lit% or %lit% (no `_`,
  * no inner `%`): n->lo = shape (1 suffix, 2 prefix, 3 infix, 4 exact),
  * n->ks = lit.  Else lo = 0 and the general matcher runs. */
@@ -74,7 +82,7 @@ static int like_fast(const VNode *n, Str s) {
   const char *l = n->ks.p;
   size_t ln = n->ks.n;
   switch (n->lo) {
-    case 1: return s.n >= ln && ci_eq(s.p + s.n - ln, l, ln);
+    case 1: return s.n >= ln && ci_eq_rev(s.p + s.n - ln, l, ln);
     case 2: return s.n >= ln && ci_eq(s.p, l, ln);
     case 4: return s.n == ln && ci_eq(s.p, l, ln);
     default:
@@ -84,8 +92,30 @@ static int like_fast(const VNode *n, Str s) {
   }
 }
 
+/* LIKE with a fast-shape constant pattern straight over a text column of
+ * the frame's rows: reads each string through the column's offsets, without
+ * filling the column node's vectors first. */
+static void like_column(VNode *n, Frame *f, const uint16_t *sel, int nsel) {
+  const SnapCol *c = n->a->col;
+  const uint32_t *rows = f->rows[n->a->depth];
+  const int32_t *codes = c->data;
+  int neg = n->op == OP_NOT_LIKE;
+  EACH {
+    int p = P;
+    uint32_t row = rows[p];
+    n->nul[p] = (uint8_t)snap_is_null(c, row);
+    if (n->nul[p]) continue;
+    Str s;
+    s.p = snap_str(c, codes ? (uint32_t)codes[row] : row, &s.n);
+    n->iv[p] = like_fast(n, s) ^ neg;
+  }
+}
+
 void ev_like(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {
   VNode *a = n->a, *b = n->b;
+  if (n->lo && a->eval == ev_column && !a->a && a->col->kind == SC_TEXT && b->eval == ev_const &&
+      !b->nul[0])
+    return like_column(n, f, sel, nsel);
   a->eval(a, r, f, sel, nsel);
   b->eval(b, r, f, sel, nsel);
   int neg = n->op == OP_NOT_LIKE;
