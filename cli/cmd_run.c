@@ -117,7 +117,7 @@ static int resume_one(Db *db, CliOpts *o, int64_t id, const char *campaign, cons
 
 int cmd_resume(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("resume", argc, argv, "db,now,format,engine,run,I", &o);
+  int rc = cli_parse("resume", argc, argv, "db,now,format,engine,explain,run,I", &o);
   if (rc) return rc;
   if (!o.db || o.nfiles) {
     fprintf(stderr, "usage: camp resume --db DB [--now TIMESTAMP] [--run ID]\n");

@@ -66,10 +66,11 @@ static int store_keys(Exec *x, const KeyVec *keys) {
   return 0;
 }
 
-static int create_from_keys(Exec *x, Step *s, const char *input) {
-  Pop *pop = s->pops[0];
+/* Creates the table of output `name` (population pop) from the keys in
+ * temp.camp_engine_result, with the input table's added columns. */
+static int create_from_keys(Exec *x, const char *name, Pop *pop, const char *input) {
   char out[512];
-  exec_table(x, s->label, out, sizeof out);
+  exec_table(x, name, out, sizeof out);
   size_t cap = 4096, len = 0;
   char *sql = malloc(cap);
   if (!sql) abort();
@@ -86,7 +87,7 @@ static int create_from_keys(Exec *x, Step *s, const char *input) {
   }
   /* Same key index as the SQL generator gives every step table. */
   snprintf(sql + len, cap - len, "; CREATE INDEX %s\"%s%s__key\" ON %s(\"_key\")", x->dry ? "temp." : "",
-           x->prefix, s->label, out);
+           x->prefix, name, out);
   int rc = db_exec(x->db, sql);
   free(sql);
   return rc ? -1 : 0;
@@ -105,7 +106,8 @@ static int precompile(Exec *x) {
   PtrVec dims = {0};
   for (int i = 0; i < x->camp->steps.len; i++) {
     Step *s = x->camp->steps.items[i];
-    if (s->kind != S_SELECT || !s->rule || !s->npops || !s->pops[0]->dim) continue;
+    if (!((s->kind == S_SELECT && s->rule) || s->kind == S_SPLIT) || !s->npops || !s->pops[0]->dim)
+      continue;
     int seen = 0;
     for (int k = 0; k < dims.len; k++) seen |= dims.items[k] == s->pops[0]->dim;
     if (!seen) vec_push(&x->p->arena, &dims, s->pops[0]->dim);
@@ -116,7 +118,12 @@ static int precompile(Exec *x) {
     int n = 0;
     for (int i = 0; i < x->camp->steps.len && n < 256; i++) {
       Step *s = x->camp->steps.items[i];
-      if (s->kind == S_SELECT && s->rule && s->npops && s->pops[0]->dim == dim) rules[n++] = s->rule;
+      if (!s->npops || s->pops[0]->dim != dim) continue;
+      if (s->kind == S_SELECT && s->rule) rules[n++] = s->rule;
+      for (int b = 0; s->kind == S_SPLIT && b < s->branches.len && n < 256; b++) {
+        SplitBranch *br = s->branches.items[b];
+        if (br->rule) rules[n++] = br->rule;
+      }
     }
     int compiled = 0;
     char why[256] = "";
@@ -131,10 +138,118 @@ static int precompile(Exec *x) {
   return 0;
 }
 
+static int64_t campaign_seed(Exec *x) {
+  for (int i = 0; i < x->camp->headers.len; i++) {
+    HeaderField *h = x->camp->headers.items[i];
+    if (!strcmp(h->name, "seed")) return h->value->ival;
+  }
+  return 0;
+}
+
+typedef struct Cand {
+  uint64_t hash;
+  int64_t key;
+  size_t row;
+} Cand;
+
+static int cand_cmp(const void *pa, const void *pb) {
+  const Cand *a = pa, *b = pb;
+  if (a->hash != b->hash) return a->hash < b->hash ? -1 : 1;
+  return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/* A split whose conditions the engines evaluate in one pass; the subsets
+ * are then formed exactly as the generated SQL forms them (earlier subsets
+ * first unless `overlap`, limits by count or percent of the input rounded
+ * half up, random samples ordered by camp_hash(seed, 'split:subset', key)
+ * then key).  Top-N subsets (`order by`) need SQL. */
+static int split_engine(Exec *x, Step *s) {
+  int nb = s->branches.len;
+  Expr *rules[256];
+  int nr = 0;
+  for (int b = 0; b < nb; b++) {
+    SplitBranch *br = s->branches.items[b];
+    if (br->order.len || nb > 256 || s->outputs.len != nb) {
+      explain(x, s, "sql", "top-N subsets (order by) are ordered in SQL");
+      return 1;
+    }
+    if (!br->is_else) rules[nr++] = br->rule;
+  }
+  if (ensure_engine(x)) return -1;
+  Pop *pop = s->pops[0];
+  char table[512], why[256] = "";
+  exec_table(x, ((StepInput *)s->inputs.items[0])->name, table, sizeof table);
+  KeyVec in = {0}, keys = {0};
+  int r = read_keys(x, table, &in);
+  if (r) {
+    keyvec_free(&in);
+    if (r < 0) snprintf(x->err, sizeof x->err, "%s", db_error(x->db));
+    explain(x, s, "sql", "text keys");
+    return r < 0 ? -1 : 1;
+  }
+  uint8_t *flags = NULL;
+  int rc = engine_split(&x->eng, x->engine, pop->dim, rules, nr, &in, &keys, &flags, why, sizeof why);
+  keyvec_free(&in);
+  if (rc) {
+    keyvec_free(&keys);
+    free(flags);
+    if (rc == 1) explain(x, s, "sql", why[0] ? why : "the engine cannot express these rules");
+    else snprintf(x->err, sizeof x->err, "step %s: rule engine: %s", s->label, why);
+    return rc;
+  }
+  explain(x, s, engine_kind_name(x->eng.last_used), x->eng.why[0] ? x->eng.why : why);
+  size_t n = keys.n;
+  uint8_t *taken = calloc(n + 1, 1);
+  Cand *cand = malloc(sizeof *cand * (n + 1));
+  if (!taken || !cand) abort();
+  int64_t seed = campaign_seed(x);
+  int ri = 0;
+  for (int b = 0; b < nb && rc == 0; b++) {
+    SplitBranch *br = s->branches.items[b];
+    const char *name = s->outputs.items[b];
+    char salt[600];
+    snprintf(salt, sizeof salt, "%s:%s", s->label, name);
+    size_t nc = 0;
+    for (size_t i = 0; i < n; i++) {
+      int match = br->is_else ? !taken[i] : flags[i * (size_t)nr + (size_t)ri] && (s->overlap || !taken[i]);
+      if (!match) continue;
+      DbValue hv[3] = {{DBV_INT, seed, 0, NULL}, {DBV_TEXT, 0, 0, salt}, {DBV_INT, keys.v[i], 0, NULL}};
+      cand[nc].hash = br->has_limit ? db_hash_values(hv, 3) : 0;
+      cand[nc].key = keys.v[i];
+      cand[nc].row = i;
+      nc++;
+    }
+    size_t keep = nc;
+    if (br->has_limit) {
+      /* Order as the SQL does: hash, then key. */
+      qsort(cand, nc, sizeof *cand, cand_cmp);
+      int64_t lim = br->is_percent ? (int64_t)((double)n * br->limit_percent / 100.0 + 0.5) : br->limit;
+      if (lim < 0) lim = 0;
+      if ((size_t)lim < keep) keep = (size_t)lim;
+    }
+    KeyVec outk = {0};
+    for (size_t k = 0; k < keep; k++) {
+      keyvec_push(&outk, cand[k].key);
+      taken[cand[k].row] = 1; /* later subsets skip it (unless overlap) */
+    }
+    rc = store_keys(x, &outk);
+    if (rc == 0) rc = create_from_keys(x, name, s->pops[b], table);
+    if (rc) snprintf(x->err, sizeof x->err, "step %s: %s", s->label, db_error(x->db));
+    keyvec_free(&outk);
+    if (!br->is_else) ri++;
+  }
+  free(taken);
+  free(cand);
+  free(flags);
+  keyvec_free(&keys);
+  return rc;
+}
+
 int exec_select_engine(Exec *x, Step *s) {
+  if (s->kind == S_SPLIT && x->engine != ENGINE_SQL) return split_engine(x, s);
   if (s->kind != S_SELECT || !s->rule || x->engine == ENGINE_SQL) {
     if (s->kind == S_SELECT && s->rule) explain(x, s, "sql", "--engine sql");
-    else if (x->o->explain) explain(x, s, "sql", "only select steps run in the columnar engines");
+    else if (x->o->explain) explain(x, s, "sql", "only select and split steps run in the columnar engines");
     return 1;
   }
   if (ensure_engine(x)) return -1;
@@ -168,7 +283,7 @@ int exec_select_engine(Exec *x, Step *s) {
   explain(x, s, engine_kind_name(x->eng.last_used), x->eng.why[0] ? x->eng.why : why);
   rc = store_keys(x, &out);
   keyvec_free(&out);
-  if (rc == 0) rc = create_from_keys(x, s, have_input ? table : NULL);
+  if (rc == 0) rc = create_from_keys(x, s->label, s->pops[0], have_input ? table : NULL);
   if (rc) snprintf(x->err, sizeof x->err, "step %s: %s", s->label, db_error(x->db));
   return rc;
 }
