@@ -9,6 +9,7 @@ N=${CUSTOMERS:-10000}
 OUT=build/demo
 DB=$OUT/retail.db
 EX=examples/retail
+rm -rf "$EX/out" "$EX/campaigns/out"   # extraction files land in out/ (see docs/runtime.md)
 mkdir -p "$OUT" "$EX/out"
 
 step() { printf '\n== %s\n' "$*"; }

@@ -11,7 +11,10 @@ if ! command -v valgrind > /dev/null 2>&1 || grep -q __asan_init "$CAMP" 2> /dev
 fi
 W=$(mktemp -d "${TMPDIR:-/tmp}/camp-vg.XXXXXX") || exit 1
 trap 'rm -rf "$W"' EXIT
-EX=examples/retail
+# A copy of the example: runs write extraction files next to the campaigns.
+cp -R examples/retail "$W/retail"
+rm -rf "$W/retail/out" "$W/retail/campaigns/out"
+EX=$W/retail
 GEN=$W/retail-gen
 cc -std=c11 -D_GNU_SOURCE -O2 -o "$GEN" "$EX/gen.c" -lsqlite3 || { echo "valgrind: 0 passed, 1 failed"; exit 1; }
 "$GEN" --out "$W/db.sqlite" --customers 500 > /dev/null
