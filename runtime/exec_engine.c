@@ -98,10 +98,12 @@ static void explain(Exec *x, Step *s, const char *engine, const char *why) {
   fprintf(stderr, "explain: step %s: %s (%s)\n", s->label, engine, why);
 }
 
-/* All select rules of the campaign, per dimension, compiled in one
- * libgccjit context before the first step runs (jit and auto only). */
+/* With --engine jit, all select and split rules of the campaign, per
+ * dimension, are compiled in one libgccjit context before the first step.
+ * (auto uses the JIT only for very large inputs: it compiles on demand
+ * rather than pay every plan a compile it may not need.) */
 static int precompile(Exec *x) {
-  if (x->engine != ENGINE_JIT && x->engine != ENGINE_AUTO) return 0;
+  if (x->engine != ENGINE_JIT) return 0;
   if (!engine_have_jit()) return 0;
   PtrVec dims = {0};
   for (int i = 0; i < x->camp->steps.len; i++) {
