@@ -210,3 +210,11 @@ int program_find_file(const char *from, const char *name, int output, char *out,
   snprintf(out, outlen, "%s", first);
   return -1;
 }
+
+int64_t program_seed(const Decl *campaign) {
+  for (int i = 0; campaign && i < campaign->headers.len; i++) {
+    HeaderField *h = campaign->headers.items[i];
+    if (!strcmp(h->name, "seed") && h->value->kind == E_INT) return h->value->ival;
+  }
+  return 0;
+}

@@ -33,6 +33,9 @@ void program_check(Program *p);
  * is NULL.  Reports an error and returns NULL otherwise. */
 Decl *program_campaign(Program *p, const char *name);
 
+/* The campaign's `seed` header (0 when it has none). */
+int64_t program_seed(const Decl *campaign);
+
 /* Resolves a file named in a campaign (template, CSV, extraction file)
  * written in source file `from`: relative names are looked up in from's
  * directory, then its parents, like imports.  For an input the file must

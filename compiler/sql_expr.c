@@ -140,6 +140,27 @@ static void aggregate_sql(SqlGen *g, SqlBuf *b, Expr *e) {
 
 static int is_fn(Expr *e, const char *n) { return strcmp(e->name, n) == 0; }
 
+/* a[0] op a[1] op ... through a two-argument template, left to right;
+ * `first` (a printf format) wraps the first argument when given. */
+static void fold(SqlGen *g, SqlBuf *b, Expr **a, int n, const char *tmpl, const char *first) {
+  char *acc = sql_expr_str(g, a[0]);
+  SqlBuf t = {0};
+  if (first) {
+    sb_printf(&t, first, acc);
+    free(acc);
+    acc = sb_take(&t);
+  }
+  for (int i = 1; i < n; i++) {
+    char *next = sql_expr_str(g, a[i]);
+    tmpl2s(&t, tmpl, acc, next);
+    free(acc);
+    free(next);
+    acc = sb_take(&t);
+  }
+  sb_put(b, acc);
+  free(acc);
+}
+
 static void call_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   const SqlDialect *d = g->d;
   Expr **a = (Expr **)e->args.items;
@@ -177,38 +198,9 @@ static void call_sql(SqlGen *g, SqlBuf *b, Expr *e) {
     free(x);
     return;
   }
-  if ((is_fn(e, "min") || is_fn(e, "max")) && n >= 2) {
-    /* Fold n-ary least/greatest into nested binary templates. */
-    char *acc = sql_expr_str(g, a[0]);
-    for (int i = 1; i < n; i++) {
-      char *next = sql_expr_str(g, a[i]);
-      SqlBuf t = {0};
-      tmpl2s(&t, is_fn(e, "min") ? d->least : d->greatest, acc, next);
-      free(acc);
-      free(next);
-      acc = sb_take(&t);
-    }
-    sb_put(b, acc);
-    free(acc);
-    return;
-  }
-  if (is_fn(e, "concat")) {
-    char *acc = sql_expr_str(g, a[0]);
-    SqlBuf t = {0};
-    sb_printf(&t, "coalesce(%s, '')", acc);
-    free(acc);
-    acc = sb_take(&t);
-    for (int i = 1; i < n; i++) {
-      char *next = sql_expr_str(g, a[i]);
-      tmpl2s(&t, d->concat2, acc, next);
-      free(acc);
-      free(next);
-      acc = sb_take(&t);
-    }
-    sb_put(b, acc);
-    free(acc);
-    return;
-  }
+  if ((is_fn(e, "min") || is_fn(e, "max")) && n >= 2)
+    return fold(g, b, a, n, is_fn(e, "min") ? d->least : d->greatest, NULL);
+  if (is_fn(e, "concat")) return fold(g, b, a, n, d->concat2, "coalesce(%s, '')");
   /* lower upper trim length substr replace coalesce abs: same in SQL. */
   sb_printf(b, "%s(", e->name);
   for (int i = 0; i < n; i++) {

@@ -4,14 +4,6 @@
 
 #include "sql_internal.h"
 
-static int64_t campaign_seed(Decl *campaign) {
-  for (int i = 0; campaign && i < campaign->headers.len; i++) {
-    HeaderField *h = campaign->headers.items[i];
-    if (!strcmp(h->name, "seed") && h->value->kind == E_INT) return h->value->ival;
-  }
-  return 0;
-}
-
 char *sql_params(Decl *campaign, const SqlOptions *o) {
   const SqlDialect *d = o && o->dialect ? o->dialect : &sql_dialect_sqlite;
   SqlBuf b = {0};
@@ -22,7 +14,7 @@ char *sql_params(Decl *campaign, const SqlOptions *o) {
   else
     sb_put(&b, d->now_default);
   sb_printf(&b, " AS \"now\", %lld AS \"seed\", %lld AS \"run_id\";\n",
-            (long long)campaign_seed(campaign), (long long)(o ? o->run_id : 0));
+            (long long)program_seed(campaign), (long long)(o ? o->run_id : 0));
   return sb_take(&b);
 }
 

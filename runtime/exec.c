@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "exec_int.h"
+#include "graph.h"
 #include "store.h"
 
 int exec_parse_now(const char *text, char out[20]) {
@@ -44,13 +45,6 @@ void exec_source_hash(Program *p, char out[17]) {
   snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
-static const char *kind_name(Step *s) {
-  static const char *names[] = {"select", "audience", "combine", "dedup", "enrich", "split", "change dimension",
-                                "fork", "join", "wait", "channel", "save", "retarget", "reconcile"};
-  if (s->kind == S_CHANNEL) return channel_name(s->channel);
-  if (s->kind == S_COMBINE) return s->combine == COMB_UNION ? "union" : s->combine == COMB_INTERSECT ? "intersect" : "except";
-  return names[s->kind];
-}
 
 static int exec_init(Exec *x, Db *db, Program *p, Decl *camp, const char *source_file,
                      const ExecOptions *o, int dry) {
@@ -223,7 +217,7 @@ static void print_counts(Exec *x) {
       Step *s = x->camp->steps.items[i];
       json_t *o = json_object();
       json_object_set_new(o, "step", json_string(s->label));
-      json_object_set_new(o, "kind", json_string(kind_name(s)));
+      json_object_set_new(o, "kind", json_string(graph_kind_name(s)));
       json_object_set_new(o, "state", json_string(state_name(x->state[i])));
       json_t *outs = json_object();
       int known = x->state[i] == ST_DONE;
@@ -253,7 +247,7 @@ static void print_counts(Exec *x) {
   }
   for (int i = 0; i < x->camp->steps.len; i++) {
     Step *s = x->camp->steps.items[i];
-    fprintf(out, "  %-*s  %-16s", w, s->label, kind_name(s));
+    fprintf(out, "  %-*s  %-16s", w, s->label, graph_kind_name(s));
     if (x->state[i] != ST_DONE) {
       fprintf(out, " %s\n", state_name(x->state[i]));
       continue;
@@ -342,11 +336,7 @@ int exec_start(Db *db, Program *p, Decl *camp, const char *source_file, const Ex
     exec_free(&x);
     return 1;
   }
-  int64_t seed = 0;
-  for (int i = 0; i < camp->headers.len; i++) {
-    HeaderField *h = camp->headers.items[i];
-    if (!strcmp(h->name, "seed")) seed = h->value->ival;
-  }
+  int64_t seed = program_seed(camp);
   /* The run and all its step rows appear together or not at all. */
   if (db_begin(db)) goto dberr;
   /* An absolute path, so `camp resume` works from any directory. */
@@ -372,7 +362,7 @@ int exec_start(Db *db, Program *p, Decl *camp, const char *source_file, const Ex
     db_bind_int(st, 1, x.run_id);
     db_bind_text(st, 2, s->label);
     db_bind_int(st, 3, i);
-    db_bind_text(st, 4, kind_name(s));
+    db_bind_text(st, 4, graph_kind_name(s));
     rc = db_step(st);
     db_finalize(st);
     if (rc < 0) goto dberr_rb;

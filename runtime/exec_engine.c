@@ -16,11 +16,7 @@ static int precompile(Exec *x);
 
 static int ensure_engine(Exec *x) {
   if (x->eng_ready) return 0;
-  int64_t seed = 0;
-  for (int i = 0; i < x->camp->headers.len; i++) {
-    HeaderField *h = x->camp->headers.items[i];
-    if (!strcmp(h->name, "seed")) seed = h->value->ival;
-  }
+  int64_t seed = program_seed(x->camp);
   char err[512];
   if (engine_init(&x->eng, x->db, x->o->db_path, x->now, seed, err, sizeof err)) {
     snprintf(x->err, sizeof x->err, "rule engine: %s", err);
@@ -46,6 +42,21 @@ static int read_keys(Exec *x, const char *table, KeyVec *out) {
   }
   db_finalize(st);
   return rc < 0 ? -1 : 0;
+}
+
+static void explain(Exec *x, Step *s, const char *engine, const char *why);
+
+/* Keys of step s's input table (its name into table); 1 = text keys, use
+ * SQL (explained); -1 = error in x->err. */
+static int input_keys(Exec *x, Step *s, char *table, size_t tablelen, KeyVec *in) {
+  exec_table(x, ((StepInput *)s->inputs.items[0])->name, table, tablelen);
+  int r = read_keys(x, table, in);
+  if (r) {
+    keyvec_free(in);
+    if (r < 0) snprintf(x->err, sizeof x->err, "%s", db_error(x->db));
+    else explain(x, s, "sql", "text keys");
+  }
+  return r;
 }
 
 static int store_keys(Exec *x, const KeyVec *keys) {
@@ -140,14 +151,6 @@ static int precompile(Exec *x) {
   return 0;
 }
 
-static int64_t campaign_seed(Exec *x) {
-  for (int i = 0; i < x->camp->headers.len; i++) {
-    HeaderField *h = x->camp->headers.items[i];
-    if (!strcmp(h->name, "seed")) return h->value->ival;
-  }
-  return 0;
-}
-
 typedef struct Cand {
   uint64_t hash;
   int64_t key;
@@ -180,15 +183,9 @@ static int split_engine(Exec *x, Step *s) {
   if (ensure_engine(x)) return -1;
   Pop *pop = s->pops[0];
   char table[512], why[256] = "";
-  exec_table(x, ((StepInput *)s->inputs.items[0])->name, table, sizeof table);
   KeyVec in = {0}, keys = {0};
-  int r = read_keys(x, table, &in);
-  if (r) {
-    keyvec_free(&in);
-    if (r < 0) snprintf(x->err, sizeof x->err, "%s", db_error(x->db));
-    explain(x, s, "sql", "text keys");
-    return r < 0 ? -1 : 1;
-  }
+  int r = input_keys(x, s, table, sizeof table, &in);
+  if (r) return r;
   uint8_t *flags = NULL;
   int rc = engine_split(&x->eng, x->engine, pop->dim, rules, nr, &in, &keys, &flags, why, sizeof why);
   keyvec_free(&in);
@@ -204,7 +201,7 @@ static int split_engine(Exec *x, Step *s) {
   uint8_t *taken = calloc(n + 1, 1);
   Cand *cand = malloc(sizeof *cand * (n + 1));
   if (!taken || !cand) abort();
-  int64_t seed = campaign_seed(x);
+  int64_t seed = program_seed(x->camp);
   int ri = 0;
   for (int b = 0; b < nb && rc == 0; b++) {
     SplitBranch *br = s->branches.items[b];
@@ -260,14 +257,8 @@ int exec_select_engine(Exec *x, Step *s) {
   char table[512] = "", why[256] = "";
   int have_input = s->inputs.len > 0;
   if (have_input) {
-    exec_table(x, ((StepInput *)s->inputs.items[0])->name, table, sizeof table);
-    int r = read_keys(x, table, &in);
-    if (r) {
-      keyvec_free(&in);
-      if (r < 0) snprintf(x->err, sizeof x->err, "%s", db_error(x->db));
-      explain(x, s, "sql", "text keys");
-      return r < 0 ? -1 : 1;
-    }
+    int r = input_keys(x, s, table, sizeof table, &in);
+    if (r) return r;
   }
   int rc = engine_select(&x->eng, x->engine, pop->dim, s->rule, have_input ? &in : NULL, &out, why,
                          sizeof why);
