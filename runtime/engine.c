@@ -278,6 +278,35 @@ static int jit_threads_for(const EngineCtx *e, int64_t nrows) {
   return cpus < 1 ? 1 : cpus > 4 ? 4 : (int)cpus;
 }
 
+/* Runs a compiled program over rows with the jit (when kind asks for it
+ * and no root reads an added column) or the interpreter: res[i*n+k].
+ * Sets e->last_used (and e->why when the jit declined).  0, 1 (why), -1. */
+static int eval_prog(EngineCtx *e, EngineKind kind, VProg *p, const uint32_t *rows, int64_t nrows,
+                     uint8_t *res, char *why, size_t whylen) {
+  int64_t now;
+  snap_parse_ts(e->now, &now);
+  int rc = 1;
+  char jwhy[256] = "";
+  e->last_used = kind;
+  if (kind == ENGINE_JIT && p->uses_added) {
+    snprintf(e->why, sizeof e->why, "interp: the rule reads enriched columns");
+  } else if (kind == ENGINE_JIT) {
+    if (!e->jit) e->jit = jit_cache_new();
+    rc = jit_eval(e->jit, p, rows, nrows, jit_threads_for(e, nrows), res, jwhy, sizeof jwhy);
+    if (rc == 0) e->last_used = ENGINE_JIT;
+    else snprintf(e->why, sizeof e->why, "jit %s: %.200s", rc < 0 ? "failed" : "declined", jwhy);
+    if (rc < 0) fprintf(stderr, "camp: %s; running the interpreter instead\n", jwhy);
+  }
+  if (rc != 0) {
+    VRun run = {e->snap, now, NULL};
+    rc = interp_eval(p, &run, rows, nrows, res);
+    e->last_used = ENGINE_INTERP;
+    if (rc == 1 && run.bail) snprintf(why, whylen, "%s", run.bail);
+    else if (rc == 1) snprintf(why, whylen, "%s", jwhy);
+  }
+  return rc;
+}
+
 static int columnar(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n, int split,
                     const KeyVec *input, KeyVec *out, uint8_t **flags, char *why, size_t whylen) {
   char err[256];
@@ -298,22 +327,7 @@ static int columnar(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, in
   uint32_t *rows = input_rows(p->dim, input, &nrows);
   uint8_t *res = malloc((size_t)(nrows + 1) * (size_t)n);
   if (!res) abort();
-  int rc = 1;
-  char jwhy[256] = "";
-  if (kind == ENGINE_JIT) {
-    if (!e->jit) e->jit = jit_cache_new();
-    rc = jit_eval(e->jit, p, rows, nrows, jit_threads_for(e, nrows), res, jwhy, sizeof jwhy);
-    if (rc == 0) e->last_used = ENGINE_JIT;
-    else snprintf(e->why, sizeof e->why, "jit %s: %.200s", rc < 0 ? "failed" : "declined", jwhy);
-    if (rc < 0) fprintf(stderr, "camp: %s; running the interpreter instead\n", jwhy);
-  }
-  if (rc != 0) {
-    VRun run = {e->snap, now, NULL};
-    rc = interp_eval(p, &run, rows, nrows, res);
-    e->last_used = ENGINE_INTERP;
-    if (rc == 1 && run.bail) snprintf(why, whylen, "%s", run.bail);
-    else if (rc == 1) snprintf(why, whylen, "%s", jwhy);
-  }
+  int rc = eval_prog(e, kind, p, rows, nrows, res, why, whylen);
   if (rc == 0) {
     push_keys(out, p->dim->cols[p->dim->key_col].data, rows, nrows, split ? NULL : res);
     if (split) *flags = res, res = NULL;
@@ -413,4 +427,46 @@ int engine_split(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n
                  const KeyVec *input, KeyVec *keys, uint8_t **flags, char *why, size_t whylen) {
   *flags = NULL;
   return dispatch(e, kind, dim, rules, n, 1, input, keys, flags, why, whylen);
+}
+
+/* ------------------------------------------------ rows (exec_mem.c) */
+
+int engine_prepare_all(EngineCtx *e, Schema **dims, int ndims, Expr **rules, int nrules, char *err,
+                       size_t errlen) {
+  SchemaSet *ss = e->schemas;
+  for (int i = 1; i < ndims; i++) snapshot_add_schema(dims[i], &ss->v, &ss->n);
+  return engine_prepare(e, dims[0], rules, nrules, err, errlen);
+}
+
+const SnapTable *engine_table(EngineCtx *e, Schema *dim) {
+  int ti = e->snap && dim ? snapshot_table(e->snap, dim->name) : -1;
+  return ti < 0 ? NULL : &e->snap->tables[ti];
+}
+
+int engine_eval_rows(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n,
+                     const InterpAdded *added, const uint32_t *rows, int64_t nrows, uint8_t *flags,
+                     char *why, size_t whylen) {
+  int64_t now;
+  snap_parse_ts(e->now, &now);
+  VProg *p = interp_compile_ex(e->snap, dim, rules, n, now, added, 0, why, whylen);
+  if (!p) return 1;
+  int rc = eval_prog(e, kind, p, rows, nrows, flags, why, whylen);
+  interp_free(p);
+  return rc;
+}
+
+int engine_values_rows(EngineCtx *e, Schema *dim, Expr **exprs, int n, const InterpAdded *added,
+                       const uint32_t *rows, int64_t nrows, IVals *out, char *why, size_t whylen) {
+  int64_t now;
+  snap_parse_ts(e->now, &now);
+  VProg *p = interp_compile_ex(e->snap, dim, exprs, n, now, added, 1, why, whylen);
+  if (!p) return 1;
+  VRun run = {e->snap, now, NULL};
+  int rc = interp_eval_values(p, &run, rows, nrows, out);
+  if (rc == 1) {
+    snprintf(why, whylen, "%s", run.bail ? run.bail : "the interpreter bailed out");
+    for (int k = 0; k < n; k++) ivals_free(&out[k]);
+  }
+  interp_free(p);
+  return rc;
 }

@@ -122,4 +122,29 @@ int engine_split(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n
                  const KeyVec *input, KeyVec *keys, uint8_t **flags, char *why,
                  size_t whylen);
 
+/* --- Row-level access for the in-memory plan (runtime/exec_mem.c) ---
+ * Callers run engine_prepare first (with every expression they will
+ * evaluate, so the snapshot covers all tables once); rows are row numbers
+ * of dim's snapshot table, in any order. */
+struct SnapTable;
+struct InterpAdded;
+struct IVals;
+/* engine_prepare for several dimensions at once (one snapshot open). */
+int engine_prepare_all(EngineCtx *e, Schema **dims, int ndims, Expr **rules, int nrules, char *err,
+                       size_t errlen);
+/* dim's snapshot table, or NULL. */
+const struct SnapTable *engine_table(EngineCtx *e, Schema *dim);
+/* Conditions over rows: flags[i*n+k] = 1 where rules[k] holds for rows[i].
+ * kind ENGINE_JIT uses the jit unless a rule reads an added column (then,
+ * or when the jit declines, the interpreter).  Same return contract as
+ * engine_select; e->last_used / e->why tell what ran. */
+int engine_eval_rows(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n,
+                     const struct InterpAdded *added, const uint32_t *rows, int64_t nrows,
+                     uint8_t *flags, char *why, size_t whylen);
+/* Values of n expressions over rows (interpreter), into out[0..n-1]
+ * (runtime/interp.h IVals; free with ivals_free).  0, or 1 (why). */
+int engine_values_rows(EngineCtx *e, Schema *dim, Expr **exprs, int n,
+                       const struct InterpAdded *added, const uint32_t *rows, int64_t nrows,
+                       struct IVals *out, char *why, size_t whylen);
+
 #endif

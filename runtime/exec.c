@@ -5,9 +5,11 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exec_int.h"
+#include "exec_mem.h"
 #include "graph.h"
 #include "store.h"
 
@@ -149,6 +151,13 @@ static int mark_skipped(Exec *x, Step *s) {
   return exec_commit(x);
 }
 
+/* Monotonic wall clock in milliseconds, for --explain's step timings. */
+static double exec_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 /* One pass over the graph.  Returns 0, or -1 after a failed step. */
 static int exec_pass(Exec *x) {
   int n = x->camp->steps.len, done = 0;
@@ -167,7 +176,9 @@ static int exec_pass(Exec *x) {
       continue;
     }
     progress(x, done, n, s);
+    double t0 = x->o->explain ? exec_now_ms() : 0;
     x->state[i] = exec_step(x, s);
+    if (x->o->explain) fprintf(stderr, "explain: step %s: %.1f ms\n", s->label, exec_now_ms() - t0);
     if (x->busy) break;
     if (x->state[i] == ST_FAILED) {
       progress(x, done, n, NULL);
@@ -272,6 +283,41 @@ static int temp_runtime_tables(Exec *x) {
       "CREATE TEMP TABLE IF NOT EXISTS camp_audience(name, dimension, key, run_id, saved_at);");
 }
 
+/* A plan with a columnar engine runs in memory (exec_mem.c): always with
+ * --engine interp / jit; with auto when the campaign's largest dimension
+ * table has at least the engines' auto threshold of rows. */
+static void plan_in_memory(Exec *x) {
+  if (x->engine == ENGINE_SQL || x->camp->steps.len == 0) return;
+  if (exec_engine_ensure(x)) {
+    if (x->o->explain) fprintf(stderr, "explain: plan: step by step (%s)\n", x->err);
+    x->err[0] = 0;
+    return;
+  }
+  if (x->engine == ENGINE_AUTO) {
+    int64_t most = 0;
+    for (int i = 0; i < x->camp->steps.len; i++) {
+      Step *s = x->camp->steps.items[i];
+      if (s->kind != S_SELECT || s->inputs.len || !s->npops || !s->pops[0]->dim) continue;
+      char sql[400];
+      snprintf(sql, sizeof sql, "SELECT max(rowid) FROM \"%s\"", s->pops[0]->dim->name);
+      int64_t n = db_query_int(x->db, sql, 0);
+      if (n > most) most = n;
+    }
+    if (most < x->eng.auto_min_rows) {
+      if (x->o->explain)
+        fprintf(stderr, "explain: plan: step by step (auto: %lld rows, below %lld)\n", (long long)most,
+                (long long)x->eng.auto_min_rows);
+      return;
+    }
+  }
+  char why[600];
+  x->mem = exec_mem_new(x, why, sizeof why);
+  if (x->o->explain) {
+    if (x->mem) fprintf(stderr, "explain: plan: in memory over the snapshot (%s)\n", engine_kind_name(x->engine));
+    else fprintf(stderr, "explain: plan: step by step (%s)\n", why);
+  }
+}
+
 int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const ExecOptions *o) {
   Exec x;
   if (exec_init(&x, db, p, camp, source_file, o, 1)) return 1;
@@ -283,13 +329,32 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
     exec_free(&x);
     return 1;
   }
-  if (exec_pass(&x)) {
+  const char *keys = getenv("CAMP_PLAN_KEYS");
+  if (keys && *keys && !(x.keys_out = fopen(keys, "w")))
+    fprintf(stderr, "camp plan: cannot write %s\n", keys);
+  plan_in_memory(&x);
+  int failed = exec_pass(&x);
+  if (x.mem) {
+    exec_mem_free(x.mem);
+    x.mem = NULL;
+    if (o->planned_in_memory) *o->planned_in_memory = !x.mem_failed && !failed;
+    if (x.mem_failed) {
+      /* The memory plan could not reproduce a step: plan again on tables. */
+      if (o->explain) fprintf(stderr, "explain: plan: in memory stopped (%s); planning step by step\n", x.err);
+      x.mem_failed = 0;
+      memset(x.state, 0, sizeof *x.state * (size_t)camp->steps.len);
+      if (x.keys_out) rewind(x.keys_out), (void)!ftruncate(fileno(x.keys_out), 0);
+      failed = exec_pass(&x);
+    }
+  }
+  if (failed) {
     fprintf(stderr, "camp plan: %s\n", x.err);
     rc = 1;
   } else {
     print_counts(&x);
   }
   db_exec(db, "ROLLBACK TO camp_plan; RELEASE camp_plan");
+  if (x.keys_out) fclose(x.keys_out);
   exec_free(&x);
   return rc;
 }

@@ -14,7 +14,7 @@ void exec_engine_free(Exec *x) {
 
 static int precompile(Exec *x);
 
-static int ensure_engine(Exec *x) {
+int exec_engine_ensure(Exec *x) {
   if (x->eng_ready) return 0;
   int64_t seed = program_seed(x->camp);
   char err[512];
@@ -180,7 +180,7 @@ static int split_engine(Exec *x, Step *s) {
     }
     if (!br->is_else) rules[nr++] = br->rule;
   }
-  if (ensure_engine(x)) return -1;
+  if (exec_engine_ensure(x)) return -1;
   Pop *pop = s->pops[0];
   char table[512], why[256] = "";
   KeyVec in = {0}, keys = {0};
@@ -251,7 +251,7 @@ int exec_select_engine(Exec *x, Step *s) {
     else if (x->o->explain) explain(x, s, "sql", "only select and split steps run in the columnar engines");
     return 1;
   }
-  if (ensure_engine(x)) return -1;
+  if (exec_engine_ensure(x)) return -1;
   Pop *pop = s->pops[0];
   KeyVec in = {0}, out = {0};
   char table[512] = "", why[256] = "";

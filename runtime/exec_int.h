@@ -7,6 +7,7 @@
 #define CAMP_EXEC_INT_H
 
 #include <limits.h>
+#include <stdio.h>
 
 #include "engine.h"
 #include "exec.h"
@@ -34,6 +35,9 @@ typedef struct Exec {
   int warnings;
   int commits;             /* for the kill-test hook */
   int busy;                /* another process holds the write lock */
+  struct ExecMem *mem;     /* plan in memory (exec_mem.c), or NULL */
+  int mem_failed;          /* the memory plan declined a step: plan again */
+  FILE *keys_out;          /* plan: each output's keys (CAMP_PLAN_KEYS, tests) */
   char err[4096];
 } Exec;
 
@@ -52,6 +56,8 @@ int exec_commit(Exec *x);
 /* exec_engine.c: a select step through the rule engines.  0 = its table
  * was created; 1 = use SQL instead; -1 = error (x->err). */
 int exec_select_engine(Exec *x, Step *s);
+/* Sets up the rule engines (snapshot, JIT precompile) once.  0 or -1. */
+int exec_engine_ensure(Exec *x);
 void exec_engine_free(Exec *x);
 
 /* exec_channel.c: messages for a channel step (rows of its result table),

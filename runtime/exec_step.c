@@ -8,6 +8,7 @@
 
 #include "csv_import.h"
 #include "exec_int.h"
+#include "exec_mem.h"
 
 Pop *exec_input_pop(Step *s, int i) {
   StepInput *si = s->inputs.items[i];
@@ -220,6 +221,27 @@ static int load_import(Exec *x, Step *s) {
   return 0;
 }
 
+/* Test hook (CAMP_PLAN_KEYS): `output: key key ...` in key order, so the
+ * memory plan's populations can be compared with the tables'. */
+static void write_keys(Exec *x, Step *s) {
+  int n = s->outputs.len ? s->outputs.len : 1;
+  for (int k = 0; k < n; k++) {
+    const char *name = s->outputs.len ? s->outputs.items[k] : s->label;
+    char table[512], sql[700];
+    exec_table(x, name, table, sizeof table);
+    snprintf(sql, sizeof sql, "SELECT \"_key\" FROM %s ORDER BY 1", table);
+    fprintf(x->keys_out, "%s:", name);
+    DbStmt *st = db_prepare(x->db, sql);
+    while (st && db_step(st) == 1) {
+      DbValue v = db_column(st, 0);
+      if (v.kind == DBV_INT) fprintf(x->keys_out, " %lld", (long long)v.i);
+      else fprintf(x->keys_out, " %s", v.kind == DBV_TEXT ? v.s : "?");
+    }
+    db_finalize(st);
+    fputc('\n', x->keys_out);
+  }
+}
+
 static StepState fail(Exec *x, Step *s) {
   if (!x->dry) {
     db_rollback(x->db);
@@ -235,6 +257,14 @@ static StepState fail(Exec *x, Step *s) {
 
 StepState exec_step(Exec *x, Step *s) {
   char due[32] = "";
+  if (x->mem) {
+    /* plan in memory: no tables, no transaction */
+    char why[600];
+    if (exec_mem_step(x->mem, s, why, sizeof why) == 0) return ST_DONE;
+    snprintf(x->err, sizeof x->err, "%s", why);
+    x->mem_failed = 1;
+    return ST_FAILED;
+  }
   if (!x->dry) {
     if (db_begin(x->db) != 0) {
       /* Another camp process is working on this database: leave the step
@@ -273,6 +303,7 @@ StepState exec_step(Exec *x, Step *s) {
     return fail(x, s);
   }
   if (record_counts(x, s)) return fail(x, s);
+  if (x->keys_out) write_keys(x, s);
   if (!x->dry) {
     if (s->kind == S_CHANNEL && exec_channel(x, s)) return fail(x, s);
     if (s->kind == S_SAVE && exec_save(x, s)) return fail(x, s);

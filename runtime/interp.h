@@ -90,6 +90,7 @@ typedef struct VProg {
   const SnapTable *dim;
   const Snapshot *snap;
   int64_t now;         /* the clock, seconds (constant folding) */
+  int uses_added;      /* some root reads an added column (InterpAdded) */
   char why[256];
 } VProg;
 
@@ -97,6 +98,45 @@ typedef struct VProg {
  * or a column cannot be evaluated exactly like SQL (caller uses SQL). */
 VProg *interp_compile(const Snapshot *s, Schema *dim, Expr **rules, int n, int64_t now,
                       char *why, size_t whylen);
+
+/* Added (enriched) columns of a population, laid out like snapshot columns
+ * of the dimension table (indexed by dimension row; rows outside the
+ * population are NULL), so rules that read them compile to column reads. */
+typedef struct InterpAdded {
+  const char **names;
+  const SnapCol *cols;
+  int n;
+} InterpAdded;
+
+/* interp_compile with added columns (may be NULL) and, when values != 0,
+ * roots of any type (expressions whose values interp_eval_values reads)
+ * instead of conditions.  p->uses_added tells whether any root reads one. */
+VProg *interp_compile_ex(const Snapshot *s, Schema *dim, Expr **exprs, int n, int64_t now,
+                         const InterpAdded *added, int values, char *why, size_t whylen);
+
+/* The values of one root over a list of rows: physical type ph (P_TEXT:
+ * strings at bytes + off[i] .. off[i+1]-1, NUL-terminated), NULL flags. */
+typedef struct IVals {
+  Phys ph;
+  TypeKind t;
+  int64_t n;
+  int64_t *iv;
+  double *fv;
+  uint64_t *off;
+  char *bytes;
+  size_t nbytes, capbytes;
+  uint8_t *nul;
+} IVals;
+
+/* Evaluates every root of p (compiled with values = 1) over rows (NULL =
+ * 0..nrows-1) into out[k] (allocated here; free with ivals_free).  0, or 1
+ * when it bailed (r->bail). */
+int interp_eval_values(VProg *p, VRun *r, const uint32_t *rows, int64_t nrows, IVals *out);
+void ivals_free(IVals *v);
+static inline Str ivals_str(const IVals *v, int64_t i) {
+  Str s = {v->bytes + v->off[i], (uint32_t)(v->off[i + 1] - v->off[i] - 1)};
+  return s;
+}
 void interp_free(VProg *p);
 /* Evaluates roots over the rows (row numbers of dim; NULL = 0..nrows-1);
  * out[i*nroots+k] = 1

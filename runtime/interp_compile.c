@@ -16,6 +16,7 @@ typedef struct C {
   const Snapshot *s;
   int64_t now;
   int failed;
+  const InterpAdded *added;
 } C;
 
 static VNode *fail(C *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -595,10 +596,27 @@ static VNode *between(C *c, Expr *e) {
 
 /* ------------------------------------------------------------ dispatch */
 
+/* An added column of the population being evaluated (InterpAdded). */
+static VNode *added_column(C *c, Expr *e) {
+  for (int i = 0; c->added && i < c->added->n; i++) {
+    if (strcmp(c->added->names[i], e->name)) continue;
+    const SnapCol *sc = &c->added->cols[i];
+    if (e->depth != 0) return fail(c, "added column `%s` inside a collection", e->name);
+    if (!sc->data && sc->kind != SC_TEXT) return fail(c, "added column `%s` is not computed in memory", e->name);
+    VNode *n = vnode_new(c->p, ev_column, phys_of(sc->type), sc->type);
+    n->col = sc;
+    n->tab = c->p->dim;
+    n->mayint = n->phys == P_REAL;
+    c->p->uses_added = 1;
+    return n;
+  }
+  return fail(c, "added column `%s` is not in the snapshot", e->name);
+}
+
 static VNode *name_ref(C *c, Expr *e) {
   switch (e->ref) {
     case REF_COLUMN: return column(c, e, e->col, NULL);
-    case REF_ADDED: return fail(c, "added column `%s` is not in the snapshot", e->name);
+    case REF_ADDED: return added_column(c, e);
     case REF_FEEDBACK: return fail(c, "delivery feedback is evaluated in SQL");
     default: return fail(c, "`%s` cannot be used as a value here", e->name);
   }
@@ -682,9 +700,14 @@ static VNode *cx(C *c, Expr *e) {
 
 VProg *interp_compile(const Snapshot *s, Schema *dim, Expr **rules, int n, int64_t now,
                       char *why, size_t whylen) {
+  return interp_compile_ex(s, dim, rules, n, now, NULL, 0, why, whylen);
+}
+
+VProg *interp_compile_ex(const Snapshot *s, Schema *dim, Expr **rules, int n, int64_t now,
+                         const InterpAdded *added, int values, char *why, size_t whylen) {
   VProg *p = calloc(1, sizeof *p);
   if (!p) abort();
-  C c = {p, s, now, 0};
+  C c = {p, s, now, 0, added};
   const SnapTable *t = table_of(&c, dim);
   if (t && (t->key_col < 0 || t->key_bad))
     fail(&c, "table %s has no unique non-null int key", t->name);
@@ -695,7 +718,7 @@ VProg *interp_compile(const Snapshot *s, Schema *dim, Expr **rules, int n, int64
   if (!p->roots) abort();
   for (int i = 0; i < n && !c.failed; i++) {
     p->roots[i] = rules[i] ? cx(&c, rules[i]) : k_int(&c, 1, T_BOOL);
-    if (p->roots[i] && p->roots[i]->phys != P_INT) fail(&c, "rule is not a condition");
+    if (p->roots[i] && p->roots[i]->phys != P_INT && !values) fail(&c, "rule is not a condition");
   }
   p->nroots = n;
   if (c.failed) {

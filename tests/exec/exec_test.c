@@ -14,6 +14,13 @@
  *   --- errors          instead of expect: the case must fail to check
  *                       and each line must appear in some diagnostic
  *
+ * Every case that checks is also planned (`camp plan`) with each engine:
+ * sql (TEMP tables), interp and jit (the in-memory plan of
+ * runtime/exec_mem.c, or its fallback) must give the same members for
+ * every step output (CAMP_PLAN_KEYS), and a memory plan that stops must
+ * not be the reason two engines agree by accident: the memory plan's own
+ * keys are what is compared whenever it ran.
+ *
  * A case named `@setup` is not run: its camp and data sections are put in
  * front of every later case of the same file (shared schema and fixture).
  *
@@ -21,9 +28,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "program.h"
+#include "exec.h"
 #include "sqlgen.h"
 
 typedef struct Case {
@@ -125,6 +134,67 @@ static char *trim(char *s) {
   return s;
 }
 
+/* Plans the case with one engine on a fresh copy of the fixture and
+ * returns the keys of every step output (malloc'd), or NULL. */
+static int in_memory, stepwise;
+
+static char *plan_keys(const char *file, Case *c, Program *p, Decl *camp, const char *engine) {
+  char err[1024];
+  Db *db = db_open(":memory:", DB_OPEN_CREATE, err, sizeof err);
+  if (!db) return NULL;
+  if (c->data && db_exec(db, c->data) != 0) {
+    db_close(db);
+    return NULL;
+  }
+  char path[] = "/tmp/camp-plan-keys-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) {
+    db_close(db);
+    return NULL;
+  }
+  close(fd);
+  setenv("CAMP_PLAN_KEYS", path, 1);
+  FILE *devnull = fopen("/dev/null", "w");
+  int mem = 0;
+  ExecOptions o = {.now = c->now ? trim(c->now) : "2026-03-01 00:00:00", .engine = engine, .out = devnull,
+                   .planned_in_memory = &mem, .explain = getenv("EXEC_EXPLAIN") != NULL};
+  int rc = exec_plan(db, p, camp, file, &o);
+  if (strcmp(engine, "sql")) mem ? in_memory++ : stepwise++;
+  unsetenv("CAMP_PLAN_KEYS");
+  fclose(devnull);
+  db_close(db);
+  char *keys = rc == 0 ? read_all(path) : NULL;
+  unlink(path);
+  return keys;
+}
+
+/* The differential part: sql vs interp vs jit plans of one case. */
+static void plan_engines(const char *file, Case *c, Program *p, Decl *camp) {
+  /* reconcile reads its file relative to the campaign: covered by the SQL
+   * check above and by tests/runtime */
+  for (int i = 0; i < camp->steps.len; i++)
+    if (((Step *)camp->steps.items[i])->kind == S_RECONCILE) return;
+  char *want = plan_keys(file, c, p, camp, "sql");
+  if (!want) {
+    fail(file, c, "plan --engine sql failed%s%s", "", "");
+    return;
+  }
+  static const char *engines[] = {"interp", "jit"};
+  for (int i = 0; i < 2; i++) {
+    char *got = plan_keys(file, c, p, camp, engines[i]);
+    if (!got || strcmp(got, want)) {
+      char label[64];
+      snprintf(label, sizeof label, "plan --engine %s", engines[i]);
+      fail(file, c, "%s: members differ from --engine sql:\n%s", label, got ? got : "(plan failed)");
+      printf("expected (sql):\n%s", want);
+    } else {
+      passed++;
+    }
+    free(got);
+  }
+  free(want);
+}
+
 static void run_case(const char *file, Case *c) {
   Program *p = program_new();
   program_load_text(p, file, c->camp ? c->camp : "");
@@ -201,6 +271,7 @@ static void run_case(const char *file, Case *c) {
     }
     if (ok) passed++;
     free(lines);
+    if (ok) plan_engines(file, c, p, camp);
   }
   free(sql);
   db_close(db);
@@ -285,6 +356,7 @@ static void run_file(const char *path) {
 
 int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) run_file(argv[i]);
+  printf("exec: plans with interp/jit: %d in memory, %d step by step\n", in_memory, stepwise);
   printf("exec: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
