@@ -874,14 +874,17 @@ ExecMem *exec_mem_new(Exec *x, char *why, size_t whylen) {
     snprintf(m->why, sizeof m->why, "snapshot: %s", err);
     goto no;
   }
-  for (int i = 0; i < x->camp->steps.len; i++) {
-    Step *s = x->camp->steps.items[i];
-    for (int k = 0; k < s->npops; k++)
-      if (!engine_table(&x->eng, s->pops[k]->dim)) {
-        snprintf(m->why, sizeof m->why, "table %s is not in the snapshot", s->pops[k]->dim->name);
-        goto no;
-      }
+  int64_t most = 0;
+  for (int d = 0; d < nd; d++) {
+    const SnapTable *t = engine_table(&x->eng, dims[d]);
+    if (!t) {
+      snprintf(m->why, sizeof m->why, "table %s is not in the snapshot", dims[d]->name);
+      goto no;
+    }
+    if (t->nrows > most) most = t->nrows;
   }
+  /* auto: the jit only above its break-even (compiling costs ~50 ms a rule) */
+  if (x->engine == ENGINE_AUTO && most < x->eng.auto_jit_rows) m->kind = ENGINE_INTERP;
   return m;
 no:
   snprintf(why, whylen, "%s", m->why);
