@@ -222,7 +222,7 @@ static int split_engine(Exec *x, Step *s) {
     if (br->has_limit) {
       /* Order as the SQL does: hash, then key. */
       qsort(cand, nc, sizeof *cand, cand_cmp);
-      int64_t lim = br->is_percent ? (int64_t)((double)n * br->limit_percent / 100.0 + 0.5) : br->limit;
+      int64_t lim = br->is_percent ? exec_percent_limit(n, br->limit_percent) : br->limit;
       if (lim < 0) lim = 0;
       if ((size_t)lim < keep) keep = (size_t)lim;
     }

@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "engine.h"
 #include "exec.h"
@@ -40,6 +41,16 @@ typedef struct Exec {
   FILE *keys_out;          /* plan: each output's keys (CAMP_PLAN_KEYS, tests) */
   char err[4096];
 } Exec;
+
+/* Rows a `limit P%` subset keeps of n input rows, exactly as the SQL
+ * computes it: the percent is printed with %g into the SQL text, then
+ * CAST(n * P / 100.0 + 0.5 AS INTEGER). */
+static inline int64_t exec_percent_limit(int64_t n, double percent) {
+  char text[64];
+  snprintf(text, sizeof text, "%g", percent);
+  int64_t lim = (int64_t)((double)n * strtod(text, NULL) / 100.0 + 0.5);
+  return lim < 0 ? 0 : lim;
+}
 
 /* exec_step.c */
 /* Executes step s; returns its new state, or ST_FAILED with x->err set. */

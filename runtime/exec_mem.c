@@ -655,7 +655,7 @@ static int step_split(ExecMem *m, Step *s) {
       so.hash = hash, so.key = keys;
       sort_positions(&so, pos, nc);
       free(hash);
-      int64_t lim = br->is_percent ? (int64_t)((double)in->n * br->limit_percent / 100.0 + 0.5) : br->limit;
+      int64_t lim = br->is_percent ? exec_percent_limit(in->n, br->limit_percent) : br->limit;
       if (lim < 0) lim = 0;
       if (lim < keep) keep = lim;
       qsort(pos, (size_t)keep, sizeof *pos, cmp64); /* back to row order */
