@@ -31,9 +31,10 @@ typedef struct MPop {
   MCol *cols;          /* Pop->added order */
   const char **names;  /* their names */
   int ncols;
-  /* the columns laid out by dimension row for the interpreter, on demand */
+  /* the columns laid out by dimension row for the interpreter, built per
+   * column the first time an expression reads it */
   SnapCol *ov;
-  int ovready;
+  uint8_t *ovready;
 } MPop;
 
 struct ExecMem {
@@ -181,58 +182,79 @@ static MPop *input_named(ExecMem *m, Step *s, const char *name) {
   return NULL;
 }
 
-/* The added columns of p as dimension-row columns for the interpreter. */
-static const InterpAdded *overlay(ExecMem *m, MPop *p, InterpAdded *ia) {
+/* 1 if an expression reads the added column `name`. */
+static int reads_added(const Expr *e, const char *name) {
+  if (!e) return 0;
+  if (e->ref == REF_ADDED && e->name && !strcmp(e->name, name)) return 1;
+  if (reads_added(e->left, name) || reads_added(e->right, name) || reads_added(e->where, name)) return 1;
+  for (int i = 0; i < e->args.len; i++)
+    if (reads_added(e->args.items[i], name)) return 1;
+  return 0;
+}
+
+/* Lays out added column c of p by dimension row (rows outside p NULL). */
+static void overlay_col(ExecMem *m, MPop *p, int c, int64_t nr) {
+  SnapCol *sc = &p->ov[c];
+  const IVals *v = p->cols[c].v;
+  size_t words = (size_t)(nr / 64 + 1);
+  sc->link_table = -1;
+  if (!v) return; /* not computed: data stays NULL, reading it declines */
+  uint64_t *nulls = track(m, malloc(words * 8));
+  memset(nulls, 0xff, words * 8);
+  for (int64_t i = 0; i < p->n; i++)
+    if (!v->nul[i]) nulls[p->rows[i] >> 6] &= ~(1ULL << (p->rows[i] & 63));
+  sc->nulls = nulls;
+  sc->type = v->t;
+  if (v->ph == P_INT) {
+    int64_t *d = track(m, calloc((size_t)nr + 1, sizeof *d));
+    for (int64_t i = 0; i < p->n; i++) d[p->rows[i]] = v->iv[i];
+    sc->kind = SC_I64, sc->data = d;
+    if (sc->type == T_DECIMAL) sc->type = T_INT; /* an integer-valued decimal expression */
+  } else if (v->ph == P_REAL) {
+    double *d = track(m, calloc((size_t)nr + 1, sizeof *d));
+    for (int64_t i = 0; i < p->n; i++) d[p->rows[i]] = v->fv[i];
+    sc->kind = SC_F64, sc->data = d, sc->type = T_DECIMAL, sc->dec_has_int = 1;
+  } else {
+    /* plain text: one string per dimension row (empty outside p) */
+    uint64_t *off = track(m, malloc(sizeof *off * (size_t)(nr + 2)));
+    char *bytes = track(m, malloc(v->nbytes + (size_t)nr + 1));
+    size_t at = 0;
+    int64_t j = 0;
+    for (int64_t r = 0; r < nr; r++) {
+      off[r] = at;
+      if (j < p->n && p->rows[j] == r) {
+        Str s = ivals_str(v, j++);
+        memcpy(bytes + at, s.p, s.n);
+        at += s.n;
+      }
+      bytes[at++] = 0;
+    }
+    off[nr] = at;
+    sc->kind = SC_TEXT, sc->data = NULL, sc->ndict = (uint32_t)nr, sc->dict_sorted = 0;
+    sc->str_off = off, sc->str_bytes = bytes;
+    if (sc->type != T_ENUM) sc->type = T_TEXT;
+  }
+}
+
+/* The added columns of p that exprs read, as dimension-row columns for the
+ * interpreter (the others stay unset: nothing reads them). */
+static const InterpAdded *overlay(ExecMem *m, MPop *p, Expr **exprs, int n, InterpAdded *ia) {
   ia->n = 0;
   if (!p->ncols) return NULL;
   const SnapTable *t = engine_table(&m->x->eng, p->dim);
   if (!t) return NULL;
-  if (!p->ovready) {
+  if (!p->ov) {
     p->ov = track(m, calloc((size_t)p->ncols, sizeof *p->ov));
-    int64_t nr = t->nrows;
-    size_t words = (size_t)(nr / 64 + 1);
-    for (int c = 0; c < p->ncols; c++) {
-      SnapCol *sc = &p->ov[c];
-      const IVals *v = p->cols[c].v;
-      sc->link_table = -1;
-      if (!v) continue; /* not computed: data stays NULL, reading it declines */
-      uint64_t *nulls = track(m, malloc(words * 8));
-      memset(nulls, 0xff, words * 8);
-      for (int64_t i = 0; i < p->n; i++)
-        if (!v->nul[i]) nulls[p->rows[i] >> 6] &= ~(1ULL << (p->rows[i] & 63));
-      sc->nulls = nulls;
-      sc->type = v->t;
-      if (v->ph == P_INT) {
-        int64_t *d = track(m, calloc((size_t)nr + 1, sizeof *d));
-        for (int64_t i = 0; i < p->n; i++) d[p->rows[i]] = v->iv[i];
-        sc->kind = SC_I64, sc->data = d;
-        if (sc->type == T_DECIMAL) sc->type = T_INT; /* an integer-valued decimal expression */
-      } else if (v->ph == P_REAL) {
-        double *d = track(m, calloc((size_t)nr + 1, sizeof *d));
-        for (int64_t i = 0; i < p->n; i++) d[p->rows[i]] = v->fv[i];
-        sc->kind = SC_F64, sc->data = d, sc->type = T_DECIMAL, sc->dec_has_int = 1;
-      } else {
-        /* plain text: one string per dimension row (empty outside p) */
-        uint64_t *off = track(m, malloc(sizeof *off * (size_t)(nr + 2)));
-        char *bytes = track(m, malloc(v->nbytes + (size_t)nr + 1));
-        size_t at = 0;
-        int64_t j = 0;
-        for (int64_t r = 0; r < nr; r++) {
-          off[r] = at;
-          if (j < p->n && p->rows[j] == r) {
-            Str s = ivals_str(v, j++);
-            memcpy(bytes + at, s.p, s.n);
-            at += s.n;
-          }
-          bytes[at++] = 0;
-        }
-        off[nr] = at;
-        sc->kind = SC_TEXT, sc->data = NULL, sc->ndict = (uint32_t)nr, sc->dict_sorted = 0;
-        sc->str_off = off, sc->str_bytes = bytes;
-        if (sc->type != T_ENUM) sc->type = T_TEXT;
-      }
-    }
-    p->ovready = 1;
+    p->ovready = track(m, calloc((size_t)p->ncols, 1));
+    for (int c = 0; c < p->ncols; c++) p->ov[c].link_table = -1;
+  }
+  for (int c = 0; c < p->ncols; c++) {
+    if (p->ovready[c]) continue;
+    int used = 0;
+    for (int k = 0; k < n && !used; k++) used = reads_added(exprs[k], p->names[c]);
+    if (!used) continue;
+    overlay_col(m, p, c, t->nrows);
+    p->ovready[c] = 1;
   }
   ia->cols = p->ov;
   ia->names = p->names;
@@ -245,7 +267,7 @@ static const InterpAdded *overlay(ExecMem *m, MPop *p, InterpAdded *ia) {
 /* flags[i*n+k] for rules over the rows of p.  0, or 1 (declined). */
 static int conditions(ExecMem *m, Step *s, MPop *p, Expr **rules, int n, uint8_t *flags) {
   InterpAdded ia;
-  const InterpAdded *a = overlay(m, p, &ia);
+  const InterpAdded *a = overlay(m, p, rules, n, &ia);
   char why[256] = "";
   int rc = engine_eval_rows(&m->x->eng, m->kind, p->dim, rules, n, a, p->rows, p->n, flags, why,
                             sizeof why);
@@ -256,7 +278,7 @@ static int conditions(ExecMem *m, Step *s, MPop *p, Expr **rules, int n, uint8_t
 /* Values of exprs over the rows of p into out[0..n-1] (tracked). */
 static int values(ExecMem *m, Step *s, MPop *p, Expr **exprs, int n, IVals **out) {
   InterpAdded ia;
-  const InterpAdded *a = overlay(m, p, &ia);
+  const InterpAdded *a = overlay(m, p, exprs, n, &ia);
   IVals *tmp = calloc((size_t)n + 1, sizeof *tmp);
   if (!tmp) abort();
   char why[256] = "";
@@ -450,27 +472,100 @@ static int64_t *keys_of(ExecMem *m, const MPop *p) {
   return out;
 }
 
-/* camp_hash(seed, salt, key) of every row of p, as the SQL computes it. */
-static uint64_t *hashes_of(ExecMem *m, const int64_t *keys, int64_t n, const char *salt) {
-  uint64_t *h = malloc(sizeof *h * (size_t)(n + 1));
-  if (!h) abort();
-  int64_t seed = program_seed(m->x->camp);
-  for (int64_t i = 0; i < n; i++) {
-    DbValue hv[3] = {{DBV_INT, seed, 0, NULL}, {DBV_TEXT, 0, 0, salt}, {DBV_INT, keys[i], 0, NULL}};
-    h[i] = db_hash_values(hv, 3);
-  }
-  return h;
-}
-
 static int cmp64(const void *pa, const void *pb) {
   int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
   return a < b ? -1 : a > b;
+}
+
+static void sift_down(int64_t *heap, int64_t n, int64_t i) {
+  for (;;) {
+    int64_t l = 2 * i + 1, r = l + 1, big = i;
+    if (l < n && cmp_pos(&heap[l], &heap[big]) > 0) big = l;
+    if (r < n && cmp_pos(&heap[r], &heap[big]) > 0) big = r;
+    if (big == i) return;
+    int64_t t = heap[i];
+    heap[i] = heap[big];
+    heap[big] = t;
+    i = big;
+  }
 }
 
 static void sort_positions(Sorter *so, int64_t *pos, int64_t n) {
   g_sorter = so;
   qsort(pos, (size_t)n, sizeof *pos, cmp_pos);
   g_sorter = NULL;
+}
+
+/* Leaves the k first positions in sort order (so's order) at pos[0..k),
+ * sorted: a bounded max-heap, so a small top-N over millions of rows costs
+ * about one comparison per row instead of a full sort. */
+static void top_k(Sorter *so, int64_t *pos, int64_t n, int64_t k) {
+  if (k <= 0) return;
+  if (k * 8 >= n) {
+    sort_positions(so, pos, n);
+    return;
+  }
+  g_sorter = so;
+  /* heap in pos[0..k): the root is the largest kept */
+  for (int64_t i = k / 2 - 1; i >= 0; i--) sift_down(pos, k, i);
+  for (int64_t i = k; i < n; i++) {
+    if (cmp_pos(&pos[i], &pos[0]) >= 0) continue;
+    pos[0] = pos[i];
+    sift_down(pos, k, 0);
+  }
+  qsort(pos, (size_t)k, sizeof *pos, cmp_pos);
+  g_sorter = NULL;
+}
+
+typedef struct HashPos {
+  uint64_t h;
+  int64_t key, pos;
+} HashPos;
+
+static int cmp_hashpos(const void *pa, const void *pb) {
+  const HashPos *a = pa, *b = pb;
+  if (a->h != b->h) return a->h < b->h ? -1 : 1;
+  return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/* Sorts by a 64-bit value (LSD radix, 16-bit digits): grouping millions of
+ * rows by key hash without a comparison sort. */
+static void radix_sort(HashPos *v, int64_t n) {
+  HashPos *tmp = malloc(sizeof *tmp * (size_t)(n + 1));
+  size_t *cnt = malloc(sizeof *cnt * 65536);
+  if (!tmp || !cnt) abort();
+  for (int shift = 0; shift < 64; shift += 16) {
+    memset(cnt, 0, sizeof *cnt * 65536);
+    for (int64_t i = 0; i < n; i++) cnt[(v[i].h >> shift) & 0xffff]++;
+    size_t sum = 0;
+    for (int d = 0; d < 65536; d++) {
+      size_t c = cnt[d];
+      cnt[d] = sum;
+      sum += c;
+    }
+    for (int64_t i = 0; i < n; i++) tmp[cnt[(v[i].h >> shift) & 0xffff]++] = v[i];
+    memcpy(v, tmp, sizeof *v * (size_t)n);
+  }
+  free(tmp);
+  free(cnt);
+}
+
+/* FNV-1a of the key values of position i (the grouping hash of dedup). */
+static uint64_t key_hash(IVals **v, int nk, int64_t i) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (int k = 0; k < nk; k++) {
+    const unsigned char *b;
+    size_t len;
+    int64_t iv;
+    double fv;
+    Str st;
+    if (v[k]->ph == P_INT) iv = v[k]->iv[i], b = (const unsigned char *)&iv, len = 8;
+    else if (v[k]->ph == P_REAL) fv = v[k]->fv[i] == 0 ? 0.0 : v[k]->fv[i], b = (const unsigned char *)&fv, len = 8;
+    else st = ivals_str(v[k], i), b = (const unsigned char *)st.p, len = st.n;
+    for (size_t j = 0; j < len; j++) h = (h ^ b[j]) * 0x100000001b3ULL;
+    h = (h ^ 0xff) * 0x100000001b3ULL; /* separator */
+  }
+  return h;
 }
 
 /* ------------------------------------------------------------ dedup */
@@ -555,21 +650,44 @@ static int step_dedup(ExecMem *m, Step *s) {
   }
   if (!has_random) so.keys[so.nkeys++] = (SortKey){NULL, 0, 0};
   int64_t *keys = keys_of(m, in);
-  uint64_t *hash = hashes_of(m, keys, in->n, s->label);
-  so.hash = hash, so.key = keys;
+  /* the seeded tie-break hash, computed only for rows that have duplicates */
+  uint64_t *hash = malloc(sizeof *hash * (size_t)(in->n + 1));
   int64_t *pos = malloc(sizeof *pos * (size_t)(in->n + 1));
   uint8_t *kept = malloc((size_t)in->n + 1);
-  if (!pos || !kept) abort();
-  for (int64_t i = 0; i < in->n; i++) pos[i] = i;
-  sort_positions(&so, pos, in->n);
-  int64_t rank = 0;
+  HashPos *hp = malloc(sizeof *hp * (size_t)(in->n + 1));
+  if (!hash || !pos || !kept || !hp) abort();
+  so.hash = hash, so.key = keys;
+  /* Rows with a NULL key are kept; the others are grouped by a hash of
+   * their key, and only groups of two or more are sorted in full (which
+   * also separates rows whose different keys share a hash). */
+  int64_t ng = 0;
   for (int64_t i = 0; i < in->n; i++) {
-    int64_t p = pos[i];
-    rank = i > 0 && same_group(&so, pos[i - 1], p) ? rank + 1 : 1;
     int nullkey = 0;
-    for (int k = 0; k < nk; k++) nullkey |= v[k]->nul[p];
-    kept[p] = s->keep == 0 || nullkey || rank <= s->keep;
+    for (int k = 0; k < nk; k++) nullkey |= v[k]->nul[i];
+    kept[i] = 1;
+    if (!nullkey && s->keep > 0) hp[ng++] = (HashPos){key_hash(v, nk, i), 0, i};
   }
+  radix_sort(hp, ng);
+  for (int64_t a = 0, b; a < ng; a = b) {
+    for (b = a + 1; b < ng && hp[b].h == hp[a].h; b++) {}
+    if (b - a == 1) continue;
+    int64_t n = b - a;
+    DbValue hv[3];
+    for (int64_t j = 0; j < n; j++) {
+      pos[j] = hp[a + j].pos;
+      hv[0] = (DbValue){DBV_INT, program_seed(m->x->camp), 0, NULL};
+      hv[1] = (DbValue){DBV_TEXT, 0, 0, s->label};
+      hv[2] = (DbValue){DBV_INT, keys[pos[j]], 0, NULL};
+      hash[pos[j]] = db_hash_values(hv, 3);
+    }
+    sort_positions(&so, pos, n);
+    int64_t rank = 0;
+    for (int64_t j = 0; j < n; j++) {
+      rank = j > 0 && same_group(&so, pos[j - 1], pos[j]) ? rank + 1 : 1;
+      kept[pos[j]] = rank <= s->keep;
+    }
+  }
+  free(hp);
   for (int o = 0; o < (s->outputs.len > 1 ? 2 : 1); o++) {
     int64_t c = 0;
     for (int64_t i = 0; i < in->n; i++)
@@ -636,28 +754,39 @@ static int step_split(ExecMem *m, Step *s) {
     }
     int64_t keep = nc;
     if (br->has_limit) {
-      Sorter so = {0};
-      uint64_t *hash = NULL;
-      IVals *ov[40];
+      int64_t lim = br->is_percent ? exec_percent_limit(in->n, br->limit_percent) : br->limit;
+      if (lim < 0) lim = 0;
+      if (lim < keep) keep = lim;
       int no = br->order.len;
-      if (no > 39) { rc = decline(m, s, "too many order keys%s", NULL); break; }
+      if (no > 39) {
+        rc = decline(m, s, "too many order keys%s", NULL);
+        break;
+      }
       if (no) {
+        /* top-N: order by the values (NULLs last), then key */
+        Sorter so = {0};
+        IVals *ov[40];
         Expr *ex[40];
         for (int k = 0; k < no; k++) ex[k] = ((OrderItem *)br->order.items[k])->expr;
         if ((rc = values(m, s, in, ex, no, ov))) break;
         for (int k = 0; k < no; k++) so.keys[so.nkeys++] = (SortKey){ov[k], ((OrderItem *)br->order.items[k])->desc, 0};
+        so.key = keys;
+        top_k(&so, pos, nc, keep);
       } else {
+        /* random: by camp_hash(seed, 'step:subset', key), then key */
         char salt[600];
         snprintf(salt, sizeof salt, "%s:%s", s->label, (char *)s->outputs.items[b]);
-        hash = hashes_of(m, keys, in->n, salt);
-        so.keys[so.nkeys++] = (SortKey){NULL, 0, 0};
+        int64_t seed = program_seed(m->x->camp);
+        HashPos *hp = malloc(sizeof *hp * (size_t)(nc + 1));
+        if (!hp) abort();
+        for (int64_t k = 0; k < nc; k++) {
+          DbValue hv[3] = {{DBV_INT, seed, 0, NULL}, {DBV_TEXT, 0, 0, salt}, {DBV_INT, keys[pos[k]], 0, NULL}};
+          hp[k] = (HashPos){db_hash_values(hv, 3), keys[pos[k]], pos[k]};
+        }
+        qsort(hp, (size_t)nc, sizeof *hp, cmp_hashpos);
+        for (int64_t k = 0; k < keep; k++) pos[k] = hp[k].pos;
+        free(hp);
       }
-      so.hash = hash, so.key = keys;
-      sort_positions(&so, pos, nc);
-      free(hash);
-      int64_t lim = br->is_percent ? exec_percent_limit(in->n, br->limit_percent) : br->limit;
-      if (lim < 0) lim = 0;
-      if (lim < keep) keep = lim;
       qsort(pos, (size_t)keep, sizeof *pos, cmp64); /* back to row order */
     }
     for (int64_t k = 0; k < keep; k++) taken[pos[k]] = 1; /* later subsets skip it (unless overlap) */
