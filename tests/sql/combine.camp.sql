@@ -68,7 +68,7 @@ CREATE TEMP TABLE "s_both" AS
 SELECT p."_key"
 FROM "s_a" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
-WHERE EXISTS (SELECT 1 FROM "s_b" AS q JOIN "customers" AS u ON u."id" = q."_key" WHERE q."_key" = p."_key");
+WHERE EXISTS (SELECT 1 FROM "s_b" AS q WHERE q."_key" = p."_key");
 CREATE INDEX temp."s_both__key" ON "s_both"("_key");
 DROP TABLE IF EXISTS temp."s_either_not_both";
 CREATE TEMP TABLE "s_either_not_both" AS
@@ -88,8 +88,8 @@ CREATE TEMP TABLE "s_only_a" AS
 SELECT p."_key"
 FROM "s_a" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
-WHERE NOT EXISTS (SELECT 1 FROM "s_b" AS q JOIN "customers" AS u ON u."id" = q."_key" WHERE q."_key" = p."_key")
-  AND NOT EXISTS (SELECT 1 FROM "s_c" AS q JOIN "customers" AS u ON u."id" = q."_key" WHERE q."_key" = p."_key");
+WHERE NOT EXISTS (SELECT 1 FROM "s_b" AS q WHERE q."_key" = p."_key")
+  AND NOT EXISTS (SELECT 1 FROM "s_c" AS q WHERE q."_key" = p."_key");
 CREATE INDEX temp."s_only_a__key" ON "s_only_a"("_key");
 DROP TABLE IF EXISTS temp."s_removed";
 CREATE TEMP TABLE "s_removed" AS
@@ -104,7 +104,7 @@ DROP TABLE IF EXISTS temp."s_u_on";
 CREATE TEMP TABLE "s_u_on" AS
 SELECT "_key" FROM "s_a"
 UNION
-SELECT t0."id" AS "_key" FROM "customers" AS t0 WHERE EXISTS (SELECT 1 FROM "s_l" AS q JOIN "leads" AS u ON u."id" = q."_key" WHERE u."email" = t0."email");
+SELECT t0."id" AS "_key" FROM "customers" AS t0 WHERE coalesce(t0."email" IN (SELECT u."email" FROM "s_l" AS q JOIN "leads" AS u ON u."id" = q."_key" WHERE u."email" IS NOT NULL), 0);
 CREATE INDEX temp."s_u_on__key" ON "s_u_on"("_key");
 
 -- step i_on (line 16)
@@ -113,7 +113,7 @@ CREATE TEMP TABLE "s_i_on" AS
 SELECT p."_key"
 FROM "s_a" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
-WHERE EXISTS (SELECT 1 FROM "s_l" AS q JOIN "leads" AS u ON u."id" = q."_key" WHERE u."email" = t0."email" AND u."phone" = t0."phone");
+WHERE coalesce((t0."email", t0."phone") IN (SELECT u."email", u."phone" FROM "s_l" AS q JOIN "leads" AS u ON u."id" = q."_key" WHERE u."email" IS NOT NULL AND u."phone" IS NOT NULL), 0);
 CREATE INDEX temp."s_i_on__key" ON "s_i_on"("_key");
 DROP TABLE IF EXISTS temp."s_i_rest";
 CREATE TEMP TABLE "s_i_rest" AS
@@ -121,7 +121,7 @@ SELECT k."_key"
 FROM (
   SELECT "_key" FROM "s_a"
   UNION
-  SELECT t0."id" AS "_key" FROM "customers" AS t0 WHERE EXISTS (SELECT 1 FROM "s_l" AS q JOIN "leads" AS u ON u."id" = q."_key" WHERE u."email" = t0."email" AND u."phone" = t0."phone")
+  SELECT t0."id" AS "_key" FROM "customers" AS t0 WHERE coalesce((t0."email", t0."phone") IN (SELECT u."email", u."phone" FROM "s_l" AS q JOIN "leads" AS u ON u."id" = q."_key" WHERE u."email" IS NOT NULL AND u."phone" IS NOT NULL), 0)
 ) AS k
   LEFT JOIN "s_a" AS p ON p."_key" = k."_key"
 WHERE NOT EXISTS (SELECT 1 FROM "s_i_on" AS x WHERE x."_key" = k."_key");
@@ -133,7 +133,7 @@ CREATE TEMP TABLE "s_x_on" AS
 SELECT p."_key"
 FROM "s_a" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
-WHERE NOT EXISTS (SELECT 1 FROM "s_l" AS q JOIN "leads" AS u ON u."id" = q."_key" WHERE u."email" = t0."email");
+WHERE NOT coalesce(t0."email" IN (SELECT u."email" FROM "s_l" AS q JOIN "leads" AS u ON u."id" = q."_key" WHERE u."email" IS NOT NULL), 0);
 CREATE INDEX temp."s_x_on__key" ON "s_x_on"("_key");
 DROP TABLE IF EXISTS temp."s_x_removed";
 CREATE TEMP TABLE "s_x_removed" AS
