@@ -1,0 +1,2 @@
+CREATE TABLE customers(id INTEGER PRIMARY KEY, v INTEGER);
+INSERT INTO customers VALUES (1, 10), (2, 20);

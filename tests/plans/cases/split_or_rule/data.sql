@@ -1,0 +1,2 @@
+CREATE TABLE customers(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER);
+INSERT INTO customers VALUES (1, 0, 5), (2, 2, 0), (3, 0, 0);

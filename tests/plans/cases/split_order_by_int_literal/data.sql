@@ -1,0 +1,2 @@
+CREATE TABLE customers(id INTEGER PRIMARY KEY, a INTEGER);
+INSERT INTO customers VALUES (1, 30), (2, 10), (3, 20);
