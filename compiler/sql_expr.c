@@ -374,7 +374,12 @@ void sql_order_items(SqlGen *g, SqlBuf *b, PtrVec *order) {
   for (int i = 0; i < order->len; i++) {
     OrderItem *oi = order->items[i];
     if (i) sb_put(b, ", ");
-    sql_expr(g, b, oi->expr);
+    /* SQLite reads an integer literal in ORDER BY as a column position */
+    Expr *e = oi->expr;
+    int lit = e->kind == E_INT || (e->kind == E_UNARY && e->op == OP_NEG && e->left && e->left->kind == E_INT);
+    if (lit) sb_put(b, "CAST(");
+    sql_expr(g, b, e);
+    if (lit) sb_put(b, " AS INTEGER)");
     sb_put(b, oi->desc ? " DESC" : " ASC");
     sb_put(b, g->d->nulls_last);
   }

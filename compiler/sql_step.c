@@ -483,6 +483,26 @@ static void gen_enrich(SqlGen *g, SqlBuf *b, Step *s) {
 
 /* ---------------------------------------------------------------- split */
 
+/* 1 if SQL text t is one parenthesized group, "(...)" (quotes skipped). */
+static int enclosed(const char *t) {
+  if (!t || t[0] != '(') return 0;
+  int depth = 0;
+  char q = 0;
+  for (size_t i = 0; t[i]; i++) {
+    char c = t[i];
+    if (q) {
+      if (c == q) q = 0;
+    } else if (c == '\'' || c == '"') {
+      q = c;
+    } else if (c == '(') {
+      depth++;
+    } else if (c == ')' && --depth == 0 && t[i + 1]) {
+      return 0;
+    }
+  }
+  return depth == 0;
+}
+
 static void gen_split(SqlGen *g, SqlBuf *b, Step *s) {
   Pop *in = input_pop_of(s, 0);
   for (int i = 0; i < s->branches.len && i < s->outputs.len; i++) {
@@ -495,7 +515,11 @@ static void gen_split(SqlGen *g, SqlBuf *b, Step *s) {
     from_pop(g, b, in_name(s, 0), in);
     int first = 1;
     if (br->rule) {
-      where_rule(g, b, br->rule, 1);
+      /* parenthesized: the exclusions below must apply to a whole `or` */
+      SqlBuf r = {0};
+      sql_expr(g, &r, br->rule);
+      sb_printf(b, enclosed(r.s) ? "\nWHERE %s" : "\nWHERE (%s)", r.s);
+      sb_free(&r);
       first = 0;
     }
     /* Earlier subsets take their rows first, unless subsets overlap; the
@@ -571,7 +595,10 @@ static void gen_change_dim(SqlGen *g, SqlBuf *b, Step *s) {
 
 static void gen_copy(SqlGen *g, SqlBuf *b, Step *s, const char *input, const char *out,
                      Expr *filter_address) {
+  /* the columns of the input copied (a join copies its primary) */
   Pop *in = input_pop_of(s, 0);
+  for (int i = 0; i < s->inputs.len; i++)
+    if (!strcmp(in_name(s, i), input)) in = input_pop_of(s, i);
   create(g, b, out);
   sb_put(b, "SELECT ");
   pop_columns(b, in, "p");

@@ -601,8 +601,9 @@ static IVals *list_rank(ExecMem *m, Step *s, MPop *in, IVals *x, Expr *e) {
   one.n = in->n ? 1 : 0; /* constants: evaluate on one row */
   for (int k = n - 1; k >= 0 && one.n; k--) {
     Expr *item = e->args.items[k];
-    if (item->kind != E_INT && item->kind != E_DEC && item->kind != E_STR && item->kind != E_BOOL &&
-        item->kind != E_NAME && item->kind != E_DATE && item->kind != E_TIMESTAMP) {
+    Expr *lit = item->kind == E_UNARY && item->op == OP_NEG ? item->left : item;
+    if (!lit || (lit->kind != E_INT && lit->kind != E_DEC && lit->kind != E_STR && lit->kind != E_BOOL &&
+                 lit->kind != E_NAME && lit->kind != E_DATE && lit->kind != E_TIMESTAMP)) {
       decline(m, s, "prefer ... in [...] with a computed item%s", NULL);
       return NULL;
     }
