@@ -965,6 +965,23 @@ static int collect_exprs(Decl *camp, Expr **out, int cap) {
   return n;
 }
 
+/* 1 if the database has a table for schema sc with every column. */
+static int table_matches(Db *db, Schema *sc) {
+  char sql[400];
+  snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s')", sc->name);
+  if (strchr(sc->name, '\'')) return 0;
+  DbStmt *st = db_prepare(db, sql);
+  if (!st) return 0;
+  int found = 0;
+  while (db_step(st) == 1) {
+    DbValue v = db_column(st, 0);
+    for (int c = 0; v.kind == DBV_TEXT && c < sc->columns.len; c++)
+      if (!strcmp(((Column *)sc->columns.items[c])->name, v.s)) found++;
+  }
+  db_finalize(st);
+  return found == sc->columns.len && found > 0;
+}
+
 ExecMem *exec_mem_new(Exec *x, char *why, size_t whylen) {
   ExecMem *m = calloc(1, sizeof *m);
   if (!m) abort();
@@ -992,6 +1009,15 @@ ExecMem *exec_mem_new(Exec *x, char *why, size_t whylen) {
       for (int d = 0; d < nd; d++) seen |= dims[d] == s->pops[k]->dim;
       if (!seen && nd < 256) dims[nd++] = s->pops[k]->dim;
     }
+  }
+  /* Every other schema of the program whose table is in the database goes
+   * in too: campaigns sharing a schema file then share one snapshot
+   * instead of rebuilding it for each other's table set. */
+  for (int i = 0; i < x->p->schemas.len && nd && nd < 256; i++) {
+    Schema *sc = x->p->schemas.items[i];
+    int seen = 0;
+    for (int d = 0; d < nd; d++) seen |= dims[d] == sc;
+    if (!seen && table_matches(x->db, sc)) dims[nd++] = sc;
   }
   if (!nd) {
     free(ex);
