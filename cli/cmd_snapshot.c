@@ -1,8 +1,12 @@
-/* cmd_snapshot.c — `camp snapshot --db DB [FILE...] [--campaign NAME]`:
- * builds (or confirms fresh) the columnar snapshot of the tables the
- * campaign's rules read; without FILE, of every table of the database
- * (schemas as `camp schema --from-db` would write them).  Prints one line
- * per table and whether the file was reused or rebuilt. */
+/* cmd_snapshot.c — `camp snapshot --db DB [FILE...] [--campaign NAME]
+ * [--check]`: makes the columnar snapshot of the tables the campaign's
+ * rules read fresh; without FILE, of every table of the database (schemas
+ * as `camp schema --from-db` would write them); with files that declare no
+ * campaign, of every schema they declare.  Prints whether the file was
+ * fresh, refreshed (per table: reused, patched through its version column
+ * — with the rows read — or read again, and why) or built.  --check then
+ * builds the snapshot again from scratch and compares the two: exit 1 if
+ * they differ in anything. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -50,12 +54,59 @@ static Program *db_program(Db *db, const char *label) {
   return p;
 }
 
+/* Campaigns of the given files (not of the standard library). */
+static int own_campaigns(Program *p) {
+  int n = 0;
+  for (int i = 0; i < p->campaigns.len; i++) n += !((Decl *)p->campaigns.items[i])->from_stdlib;
+  return n;
+}
+
+static void print_tables(const Snapshot *s, const SnapReport *rep) {
+  for (int i = 0; i < s->ntables; i++) {
+    const SnapTable *t = &s->tables[i];
+    int bad = 0;
+    for (int k = 0; k < t->ncols; k++) bad += t->cols[k].bad;
+    printf("  %-20s %10lld rows  %2d columns  %d collections", t->name, (long long)t->nrows,
+           t->ncols, t->ncolls);
+    const SnapTableReport *r = i < rep->ntables ? &rep->tables[i] : NULL;
+    if (r && r->how == SNAP_TABLE_REUSED) printf("  unchanged: reused");
+    if (r && r->how == SNAP_TABLE_REFRESHED)
+      printf("  refreshed: %lld rows read (%lld updated, %lld inserted, %lld deleted, %lld at the latest "
+             "version re-read; %lld versions scanned)",
+             (long long)r->rows_read, (long long)r->updated, (long long)r->inserted,
+             (long long)r->deleted, (long long)r->rechecked, (long long)r->versions_read);
+    if (r && r->how == SNAP_TABLE_BUILT && rep->how == SNAP_OPEN_REFRESHED)
+      printf("  read again: %s", r->why[0] ? r->why : "changed");
+    if (r && rep->how != SNAP_OPEN_FRESH) printf("  [%.0f ms]", r->ms);
+    printf("%s%s\n", bad ? "  (columns with values outside their type: rules reading them use SQL)" : "",
+           t->key_bad ? "  (key not unique/int: SQL only)" : "");
+  }
+}
+
+/* --check: a second snapshot built from scratch must equal s. */
+static int check_against_build(Db *db, const char *db_path, const Snapshot *s, Schema **set, int n) {
+  char err[256], why[512];
+  Snapshot *b = snapshot_refresh(db, db_path, NULL, set, n, NULL, err, sizeof err);
+  if (!b) {
+    fprintf(stderr, "camp snapshot: --check: %s\n", err);
+    return 1;
+  }
+  int diff = snapshot_compare(s, b, why, sizeof why);
+  snapshot_free(b);
+  if (diff) {
+    printf("check: DIFFERS from a full build: %s\n", why);
+    return 1;
+  }
+  printf("check: identical to a full build\n");
+  return 0;
+}
+
 int cmd_snapshot(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("snapshot", argc, argv, "db,campaign,I", &o);
+  int rc = cli_parse("snapshot", argc, argv, "db,campaign,I,check", &o);
   if (rc) return rc;
   if (!o.db) {
-    fprintf(stderr, "usage: camp snapshot --db DB [FILE...] [--campaign NAME]\n");
+    fprintf(stderr, "usage: camp snapshot --db DB [FILE...] [--campaign NAME] [--check]\n");
     return 2;
   }
   char err[256];
@@ -68,7 +119,7 @@ int cmd_snapshot(int argc, char **argv) {
   Program *p = o.nfiles ? cli_compile(&o, &status) : db_program(db, o.db);
   Schema **set = NULL;
   int n = 0;
-  if (p && !status && o.nfiles) {
+  if (p && !status && o.nfiles && (o.campaign || own_campaigns(p))) {
     Decl *c = program_campaign(p, o.campaign);
     if (c) campaign_schemas(c, &set, &n);
   } else if (p && !status) {
@@ -82,27 +133,28 @@ int cmd_snapshot(int argc, char **argv) {
     db_close(db);
     return 1;
   }
-  int rebuilt = 0;
+  SnapReport rep;
   double t0 = now_ms();
-  Snapshot *s = snapshot_open(db, o.db, set, n, &rebuilt, err, sizeof err);
+  Snapshot *s = snapshot_open_report(db, o.db, set, n, &rep, err, sizeof err);
   double ms = now_ms() - t0;
   if (!s) {
     fprintf(stderr, "camp snapshot: %s\n", err);
     rc = 1;
   } else {
     char *dir = snapshot_dir(o.db);
-    printf("snapshot %s/snapshot.bin: %s in %.1f ms\n", dir, rebuilt ? "built" : "fresh, reused", ms);
+    printf("snapshot %s/snapshot.bin: ", dir);
+    if (rep.how == SNAP_OPEN_FRESH) printf("fresh, reused in %.1f ms\n", ms);
+    else if (rep.how == SNAP_OPEN_BUILT) printf("built in %.1f ms, %lld rows read\n", ms, (long long)rep.rows_read);
+    else printf("refreshed incrementally in %.1f ms, %lld rows read\n", ms, (long long)rep.rows_read);
     free(dir);
-    for (int i = 0; i < s->ntables; i++) {
-      const SnapTable *t = &s->tables[i];
-      int bad = 0;
-      for (int k = 0; k < t->ncols; k++) bad += t->cols[k].bad;
-      printf("  %-20s %10lld rows  %2d columns  %d collections%s%s\n", t->name, (long long)t->nrows,
-             t->ncols, t->ncolls, bad ? "  (columns with values outside their type: rules reading them use SQL)" : "",
-             t->key_bad ? "  (key not unique/int: SQL only)" : "");
-    }
+    if (rep.how != SNAP_OPEN_FRESH)
+      printf("  (page hashes %.0f ms, links and collections %.0f ms, files written in %.0f ms)\n",
+             rep.ms_hash, rep.ms_links, rep.ms_save);
+    print_tables(s, &rep);
+    if (o.check) rc = check_against_build(db, o.db, s, set, n);
     snapshot_free(s);
   }
+  snapshot_report_free(&rep);
   free(set);
   program_free(p);
   db_close(db);

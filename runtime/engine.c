@@ -99,9 +99,7 @@ static int covers(const Snapshot *s, SchemaSet *ss) {
 static int same_file(const Snapshot *s, const char *db_path) {
   SnapFingerprint fp;
   if (snapshot_fingerprint(db_path, &fp)) return 0;
-  return fp.change_counter == s->fp.change_counter && fp.db_size == s->fp.db_size &&
-         fp.wal_size == s->fp.wal_size && fp.wal_salt1 == s->fp.wal_salt1 &&
-         fp.wal_salt2 == s->fp.wal_salt2;
+  return snapshot_same_file(&fp, &s->fp);
 }
 
 int engine_prepare(EngineCtx *e, Schema *dim, Expr **rules, int nrules, char *err,

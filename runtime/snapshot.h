@@ -17,9 +17,23 @@
  * holding text, a date that is not a valid 'YYYY-MM-DD', a non-unique key,
  * ...) marks its column `bad`: engines decline rules that read it.
  *
- * Files: DIR/snapshot.bin with DIR = $CAMP_CACHE_DIR/<hash of db path> or
- * DB.camp-snapshot/.  Written to a temporary name and renamed; mapped
- * read-only on use. */
+ * Files: DIR/snapshot.bin (what the snapshot holds) and DIR/seg-*.bin (the
+ * arrays), DIR = $CAMP_CACHE_DIR/<hash of db path> or DB.camp-snapshot/.
+ * Each written to a temporary name and renamed; mapped read-only on use.
+ * A refresh writes only the arrays that changed (snapshot_file.c).
+ *
+ * A stale snapshot is refreshed table by table (snapshot_refresh.c):
+ *   unchanged table      (same content hash of its pages in the database
+ *                        file, snapshot_pages.c): its arrays are reused;
+ *   `version` column     one scan of (key, version) finds the updated,
+ *                        inserted and deleted rows; only those (and the
+ *                        rows at the latest version) are read whole, and
+ *                        the table is patched in memory (columns re-encoded
+ *                        by the build's own code);
+ *   otherwise            the table is read again.
+ * Links and collections are recomputed in memory where a row set changed.
+ * The result is the snapshot a full build would give (`camp snapshot
+ * --check` compares them). */
 #ifndef CAMP_SNAPSHOT_H
 #define CAMP_SNAPSHOT_H
 
@@ -64,13 +78,18 @@ typedef struct SnapTable {
   int64_t max_rowid;        /* max(rowid) when built, -1 if none */
   int key_col;              /* -1 when the schema has no key */
   int key_bad;              /* key not int / not unique / null */
+  int has_hash;             /* hash is known (see snapshot_pages.c) */
+  uint64_t hash[2];         /* content hash of the table in the database */
   SnapCol *cols;
   int ncols;
   SnapColl *colls;
   int ncolls;
 } SnapTable;
 
-/* What a snapshot was built from: any difference means stale. */
+/* What a snapshot was built from: any difference means stale.  In WAL
+ * mode commits leave the header's change counter alone, and a checkpoint
+ * that ends with the WAL deleted leaves no WAL to compare: the file's
+ * modification time (and identity) tells those apart. */
 typedef struct SnapFingerprint {
   uint32_t change_counter;  /* offset 24 of the database header */
   uint32_t wal_salt1, wal_salt2;
@@ -78,15 +97,26 @@ typedef struct SnapFingerprint {
   int64_t db_size;
   int64_t wal_size;
   uint64_t schema_hash;     /* the schemas + layout version */
+  int64_t db_mtime_ns, wal_mtime_ns;
+  uint64_t db_ino, db_dev;
 } SnapFingerprint;
+
+/* A mapped segment file (see snapshot_file.c). */
+typedef struct SnapSeg {
+  char *name;               /* file name in the snapshot directory */
+  uint64_t tag;             /* identity written in its header */
+  const char *base;
+  size_t len;
+} SnapSeg;
 
 typedef struct Snapshot {
   SnapTable *tables;
   int ntables;
   SnapFingerprint fp;
-  /* storage: either one mapping (file) or owned heap blocks */
-  void *map;
-  size_t maplen;
+  /* storage: mapped segment files and owned heap blocks (a refreshed
+   * snapshot has both: arrays it reused stay in the earlier files) */
+  SnapSeg *segs;
+  int nsegs;
   void **blocks;
   int nblocks, capblocks;
 } Snapshot;
@@ -99,6 +129,8 @@ void snapshot_add_schema(Schema *s, Schema ***set, int *n);
 /* Reads the file fingerprint of db_path (NULL = in-memory: zeros).
  * 0 on success, -1 if the file cannot be read. */
 int snapshot_fingerprint(const char *db_path, SnapFingerprint *fp);
+/* 1 if a and b describe the same database file state (schema_hash aside). */
+int snapshot_same_file(const SnapFingerprint *a, const SnapFingerprint *b);
 /* Hash of the schemas' names, columns and types (order-sensitive). */
 uint64_t snapshot_schema_hash(Schema **schemas, int n);
 
@@ -107,7 +139,51 @@ uint64_t snapshot_schema_hash(Schema **schemas, int n);
 Snapshot *snapshot_build(Db *db, Schema **schemas, int n, char *err, size_t errlen);
 void snapshot_free(Snapshot *s);
 
-/* Writes s to path atomically (temp file + rename).  0 or -1 (err). */
+/* How each table of a new snapshot was obtained. */
+typedef enum { SNAP_TABLE_BUILT, SNAP_TABLE_REUSED, SNAP_TABLE_REFRESHED } SnapTableHow;
+
+typedef struct SnapTableReport {
+  SnapTableHow how;
+  int64_t rows_read;        /* whole rows read from the database */
+  int64_t versions_read;    /* (key, version) pairs scanned (refreshed) */
+  int64_t updated, inserted, deleted;
+  int64_t rechecked;        /* rows at the latest version read again */
+  char why[200];            /* built although an earlier snapshot had it */
+  double ms;                /* time spent on it */
+} SnapTableReport;
+
+typedef enum {
+  SNAP_OPEN_FRESH,          /* the file was fresh: mapped as is */
+  SNAP_OPEN_REFRESHED,      /* some tables reused or patched from the old one */
+  SNAP_OPEN_BUILT           /* every table read from the database */
+} SnapOpenHow;
+
+typedef struct SnapReport {
+  SnapOpenHow how;
+  int ntables;              /* 0 when fresh; else the new snapshot's */
+  SnapTableReport *tables;
+  int64_t rows_read;        /* sum over the tables */
+  int saved;                /* the new file was written */
+  double ms_hash;           /* hashing the tables' pages */
+  double ms_links;          /* links and collections */
+  double ms_save;           /* writing the files */
+} SnapReport;
+void snapshot_report_free(SnapReport *r);
+
+/* A snapshot of `schemas` as a full build would give it, reusing what it
+ * can of `old` (NULL: build everything).  db_path (NULL for in-memory)
+ * locates the file for the page hashes.  The result may keep pointers into
+ * old's storage: it takes that storage over (old stays valid to free).
+ * rep (may be NULL) tells per table what happened. */
+Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **schemas, int n,
+                           SnapReport *rep, char *err, size_t errlen);
+
+/* 0 if a and b hold the same tables with the same content (every array,
+ * flag and dictionary), else 1 with the first difference in why. */
+int snapshot_compare(const Snapshot *a, const Snapshot *b, char *why, size_t whylen);
+
+/* Writes s to path atomically (temp file + rename): arrays not already in
+ * a segment file of path's directory go to a new one.  0 or -1 (err). */
 int snapshot_save(const Snapshot *s, const char *path, char *err, size_t errlen);
 /* Maps a snapshot file.  NULL (err) if missing, torn or of another layout. */
 Snapshot *snapshot_load(const char *path, char *err, size_t errlen);
@@ -120,10 +196,14 @@ char *snapshot_dir(const char *db_path);
 int snapshot_fresh(const Snapshot *s, Db *db, const char *db_path, Schema **schemas, int n);
 
 /* Opens the snapshot for schemas: maps the file when fresh and holds them
- * all, else rebuilds it with exactly these tables and saves it.
- * *rebuilt tells which happened.  NULL with err on failure. */
+ * all, else refreshes it (snapshot_refresh) with exactly these tables and
+ * saves it.  *rebuilt is 0 when the file was used as is, 1 when a new
+ * snapshot was made.  NULL with err on failure. */
 Snapshot *snapshot_open(Db *db, const char *db_path, Schema **schemas, int n, int *rebuilt,
                         char *err, size_t errlen);
+/* The same, telling in rep how (free it with snapshot_report_free). */
+Snapshot *snapshot_open_report(Db *db, const char *db_path, Schema **schemas, int n,
+                               SnapReport *rep, char *err, size_t errlen);
 
 /* Lookups. */
 int snapshot_table(const Snapshot *s, const char *name);

@@ -1,27 +1,33 @@
 /* snapshot_build.c — reads tables through db.h into columns: one scan per
  * table in key order, values checked against the camp type (a value SQL
- * would treat differently marks the column bad), text dictionary-encoded,
- * then links resolved to row numbers and collections grouped by parent. */
+ * would treat differently marks the column bad), text dictionary-encoded.
+ * Links and collections, and the whole-snapshot entry points, are in
+ * snapshot_refresh.c, which also reuses these column builders to patch a
+ * table: a refreshed column is encoded by exactly the same code. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "snapshot.h"
+#include "snapshot_impl.h"
 
-static void *xmalloc(size_t n) {
+void *snap_xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);
   if (!p) abort();
   return p;
 }
 
-static void *xrealloc(void *p, size_t n) {
+void *snap_xrealloc(void *p, size_t n) {
   p = realloc(p, n ? n : 1);
   if (!p) abort();
   return p;
 }
 
+#define xmalloc snap_xmalloc
+#define xrealloc snap_xrealloc
+#define own snap_own
+
 /* Registers a heap block owned by the snapshot. */
-static void *own(Snapshot *s, void *p) {
+void *snap_own(Snapshot *s, void *p) {
   if (s->nblocks == s->capblocks) {
     s->capblocks = s->capblocks ? s->capblocks * 2 : 64;
     s->blocks = xrealloc(s->blocks, sizeof(void *) * (size_t)s->capblocks);
@@ -31,15 +37,6 @@ static void *own(Snapshot *s, void *p) {
 }
 
 /* ------------------------------------------------------- string interning */
-
-typedef struct Dict {
-  char *bytes;
-  uint64_t len, cap;
-  uint64_t *off;      /* start of string id */
-  uint32_t n, capn;
-  uint32_t *slots;    /* hash table of id+1, 0 = empty */
-  uint32_t nslots;
-} Dict;
 
 static uint64_t hash_str(const char *s) {
   uint64_t h = 1469598103934665603ULL;
@@ -61,7 +58,7 @@ static void dict_grow_table(Dict *d) {
   d->nslots = ns;
 }
 
-static uint32_t dict_add(Dict *d, const char *s) {
+uint32_t snap_dict_add(Dict *d, const char *s) {
   if ((uint64_t)d->n * 2 >= d->nslots) dict_grow_table(d);
   uint32_t h = (uint32_t)hash_str(s) & (d->nslots - 1);
   while (d->slots[h]) {
@@ -85,7 +82,7 @@ static uint32_t dict_add(Dict *d, const char *s) {
   return d->n++;
 }
 
-static void dict_free(Dict *d) {
+void snap_dict_free(Dict *d) {
   free(d->bytes);
   free(d->off);
   free(d->slots);
@@ -93,16 +90,7 @@ static void dict_free(Dict *d) {
 
 /* ------------------------------------------------------------ one column */
 
-typedef struct ColBuild {
-  SnapCol *c;
-  void *data;          /* i64 / f64 / i32 / i8 / u32 ids */
-  uint64_t *nulls;
-  int has_null;
-  Dict dict;
-  size_t width;
-} ColBuild;
-
-static size_t kind_width(SnapColKind k) {
+size_t snap_kind_width(SnapColKind k) {
   switch (k) {
     case SC_I64: case SC_F64: return 8;
     case SC_I32: case SC_TEXT: return 4;
@@ -111,7 +99,7 @@ static size_t kind_width(SnapColKind k) {
   return 8;
 }
 
-static SnapColKind kind_of(TypeKind t) {
+SnapColKind snap_kind_of(TypeKind t) {
   switch (t) {
     case T_DECIMAL: return SC_F64;
     case T_DATE: return SC_I32;
@@ -121,19 +109,19 @@ static SnapColKind kind_of(TypeKind t) {
   }
 }
 
-static void set_null(ColBuild *b, int64_t row) {
+void snap_set_null(ColBuild *b, int64_t row) {
   b->nulls[row >> 6] |= 1ULL << (row & 63);
   b->has_null = 1;
 }
 
 /* Stores value v of row `row`; marks the column bad where SQL could see
  * something the typed columns cannot represent. */
-static void put_value(ColBuild *b, int64_t row, DbValue v) {
+void snap_put_value(ColBuild *b, int64_t row, DbValue v) {
   SnapCol *c = b->c;
   char *p = (char *)b->data + (size_t)row * b->width;
   memset(p, 0, b->width);
   if (v.kind == DBV_NULL) {
-    set_null(b, row);
+    snap_set_null(b, row);
     return;
   }
   switch (c->type) {
@@ -165,10 +153,10 @@ static void put_value(ColBuild *b, int64_t row, DbValue v) {
     case T_TEXT: case T_ENUM:
       if (v.kind != DBV_TEXT) {
         c->bad = 1;
-        set_null(b, row);
+        snap_set_null(b, row);
         return;
       }
-      *(uint32_t *)p = dict_add(&b->dict, v.s);
+      *(uint32_t *)p = snap_dict_add(&b->dict, v.s);
       return;
     default:
       c->bad = 1;
@@ -184,7 +172,7 @@ static int cmp_ids_ctx_sort(const void *a, const void *b) {
 }
 
 /* Text column: a sorted dictionary when values repeat, else plain. */
-static void finish_text(Snapshot *s, ColBuild *b, int64_t nrows) {
+void snap_finish_text(Snapshot *s, ColBuild *b, int64_t nrows) {
   SnapCol *c = b->c;
   Dict *d = &b->dict;
   uint32_t *ids = b->data;
@@ -240,7 +228,7 @@ static void finish_text(Snapshot *s, ColBuild *b, int64_t nrows) {
   }
   free(b->data);
   b->data = NULL;
-  dict_free(d);
+  snap_dict_free(d);
 }
 
 /* ------------------------------------------------------------ one table */
@@ -260,7 +248,7 @@ static char *select_sql(Schema *sc) {
   return sql;
 }
 
-static int build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, size_t errlen) {
+int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, size_t errlen) {
   int nc = sc->columns.len;
   t->name = strdup(sc->name);
   t->ncols = nc;
@@ -272,11 +260,11 @@ static int build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err,
     Column *col = sc->columns.items[k];
     t->cols[k].name = strdup(col->name);
     t->cols[k].type = col->type->kind;
-    t->cols[k].kind = kind_of(col->type->kind);
+    t->cols[k].kind = snap_kind_of(col->type->kind);
     t->cols[k].link_table = -1;
     if (col == sc->key) t->key_col = k;
     b[k].c = &t->cols[k];
-    b[k].width = kind_width(t->cols[k].kind);
+    b[k].width = snap_kind_width(t->cols[k].kind);
   }
   char *sql = select_sql(sc);
   DbStmt *st = db_prepare(db, sql);
@@ -298,13 +286,13 @@ static int build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err,
       }
       cap = ncap;
     }
-    for (int k = 0; k < nc; k++) put_value(&b[k], n, db_column(st, k));
+    for (int k = 0; k < nc; k++) snap_put_value(&b[k], n, db_column(st, k));
     n++;
   }
   db_finalize(st);
   if (rc < 0) {
     snprintf(err, errlen, "snapshot of table %s: %s", sc->name, db_error(db));
-    for (int k = 0; k < nc; k++) free(b[k].data), free(b[k].nulls), dict_free(&b[k].dict);
+    for (int k = 0; k < nc; k++) free(b[k].data), free(b[k].nulls), snap_dict_free(&b[k].dict);
     free(b);
     return -1;
   }
@@ -314,7 +302,7 @@ static int build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err,
     if (!b[k].data) b[k].data = xmalloc(8);
     if (!b[k].nulls) b[k].nulls = xmalloc(8), b[k].nulls[0] = 0;
     if (b[k].has_null) c->nulls = own(s, b[k].nulls); else free(b[k].nulls);
-    if (c->kind == SC_TEXT) finish_text(s, &b[k], n);
+    if (c->kind == SC_TEXT) snap_finish_text(s, &b[k], n);
     else c->data = own(s, b[k].data);
   }
   free(b);
@@ -333,81 +321,3 @@ static int build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err,
   return 0;
 }
 
-/* --------------------------------------------------- links, collections */
-
-static void resolve_links(Snapshot *s, Schema **schemas) {
-  for (int i = 0; i < s->ntables; i++) {
-    SnapTable *t = &s->tables[i];
-    for (int k = 0; k < t->ncols; k++) {
-      Column *col = schemas[i]->columns.items[k];
-      SnapCol *c = &t->cols[k];
-      if (!col->link || c->bad || c->type != T_INT) continue;
-      int ti = snapshot_table(s, col->link->name);
-      if (ti < 0 || s->tables[ti].key_bad || s->tables[ti].key_col < 0) continue;
-      int32_t *rows = own(s, xmalloc(sizeof(int32_t) * (size_t)(t->nrows + 1)));
-      const int64_t *v = c->data;
-      for (int64_t r = 0; r < t->nrows; r++)
-        rows[r] = snap_is_null(c, r) ? -1 : (int32_t)snapshot_find_key(&s->tables[ti], v[r]);
-      c->link_table = ti;
-      c->link_rows = rows;
-    }
-  }
-}
-
-static void group_collections(Snapshot *s, Schema **schemas) {
-  for (int i = 0; i < s->ntables; i++) {
-    SnapTable *t = &s->tables[i];
-    Schema *sc = schemas[i];
-    t->colls = calloc((size_t)sc->collections.len + 1, sizeof *t->colls);
-    if (!t->colls) abort();
-    for (int k = 0; k < sc->collections.len; k++) {
-      Collection *coll = sc->collections.items[k];
-      int ci = snapshot_table(s, coll->child->name);
-      if (ci < 0) continue;
-      SnapTable *ct = &s->tables[ci];
-      int fk = snapshot_col(ct, coll->fk->name);
-      if (fk < 0 || ct->cols[fk].link_table != i) continue;
-      const int32_t *link = ct->cols[fk].link_rows;
-      uint32_t *off = own(s, calloc((size_t)t->nrows + 2, sizeof(uint32_t)));
-      /* calloc: children with a dangling link leave slots unused. */
-      uint32_t *rows = own(s, calloc((size_t)ct->nrows + 1, sizeof(uint32_t)));
-      if (!off || !rows) abort();
-      for (int64_t r = 0; r < ct->nrows; r++)
-        if (link[r] >= 0) off[link[r] + 1]++;
-      for (int64_t p = 0; p < t->nrows; p++) off[p + 1] += off[p];
-      uint32_t *fill = xmalloc(sizeof(uint32_t) * (size_t)(t->nrows + 1));
-      memcpy(fill, off, sizeof(uint32_t) * (size_t)(t->nrows + 1));
-      for (int64_t r = 0; r < ct->nrows; r++)
-        if (link[r] >= 0) rows[fill[link[r]]++] = (uint32_t)r;
-      free(fill);
-      SnapColl *sl = &t->colls[t->ncolls++];
-      sl->name = strdup(coll->name);
-      sl->child_table = ci;
-      sl->fk_col = fk;
-      sl->offsets = off;
-      sl->rows = rows;
-    }
-  }
-}
-
-Snapshot *snapshot_build(Db *db, Schema **schemas, int n, char *err, size_t errlen) {
-  Snapshot *s = calloc(1, sizeof *s);
-  if (!s) abort();
-  s->tables = calloc((size_t)n + 1, sizeof *s->tables);
-  if (!s->tables) abort();
-  /* One read transaction: all tables from the same database state. */
-  int in_tx = db_exec(db, "BEGIN") == 0;
-  for (int i = 0; i < n; i++) {
-    s->ntables = i + 1;
-    if (build_table(s, db, schemas[i], &s->tables[i], err, errlen) != 0) {
-      if (in_tx) db_exec(db, "COMMIT");
-      snapshot_free(s);
-      return NULL;
-    }
-  }
-  if (in_tx) db_exec(db, "COMMIT");
-  resolve_links(s, schemas);
-  group_collections(s, schemas);
-  s->fp.schema_hash = snapshot_schema_hash(schemas, n);
-  return s;
-}
