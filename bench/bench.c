@@ -2,6 +2,11 @@
  *
  *   bench DB RUNS     prints one line per measurement: name, median ms,
  *                     rows selected; then the ratios of the issue's targets.
+ *   BENCH_ONLY=compile   only the JIT compile latencies (1, 10 and 12 rules)
+ *   BENCH_ONLY=code      only the generated code's speed (R1 kernel, C
+ *                        baseline, split 10 jit)
+ *   BENCH_ONLY=ab        generated-code speed of CAMP_JIT_FLAGS variants,
+ *                        round-robin in one process (see ab_kernels)
  *
  * Everything is measured in this one process on the same database: SQLite
  * (the SQL camp generates, plus hand-written plain forms for R2), the
@@ -146,6 +151,120 @@ static double time_sql_join(long long *rows) {
   return median(t, n);
 }
 
+/* The C baseline's inputs over R1's columns of t (returns the country
+ * set to free). */
+static uint8_t *baseline_setup(const SnapTable *t, BaselineR1 *b) {
+  const SnapCol *cols = t->cols;
+  const SnapCol *loy = &cols[snapshot_col(t, "loyalty")], *cty = &cols[snapshot_col(t, "country")];
+  const SnapCol *sto = &cols[snapshot_col(t, "store_id")], *em = &cols[snapshot_col(t, "email")];
+  uint8_t *set = calloc(cty->ndict + 1, 1);
+  for (uint32_t k = 0; k < cty->ndict; k++) {
+    uint32_t len;
+    const char *s = snap_str(cty, k, &len);
+    set[k] = (len == 2 && (!memcmp(s, "SE", 2) || !memcmp(s, "NO", 2)));
+  }
+  b->loyalty = loy->data;
+  b->country = cty->data;
+  b->country_set = set;
+  b->store = sto->data;
+  b->store_nulls = sto->nulls;
+  b->email_codes = em->data;
+  b->email_nulls = em->nulls;
+  b->email_off = em->str_off;
+  b->email_bytes = em->str_bytes;
+  if (loy->nulls || cty->nulls || loy->kind != SC_I64 || sto->kind != SC_I64 || !cty->data) {
+    fprintf(stderr, "bench: the baseline expects non-null int64 loyalty and dictionary country\n");
+    exit(1);
+  }
+  return set;
+}
+
+/* BENCH_ONLY=ab: generated-code speed of several JIT variants, measured
+ * round-robin in one process (so drift of a noisy machine hits every
+ * variant alike).  BENCH_AB="name=CAMP_JIT_FLAGS;name=...".  Per variant:
+ * R1 kernel over all rows, R1 over every other row (a row list), the
+ * 10-rule split as one 10-root program; all on 1 thread; plus the C
+ * baseline in the same rounds. */
+static void ab_kernels(Schema *dim, Expr **rules) {
+  char spec[16384], *names[8], *vals[8];
+  snprintf(spec, sizeof spec, "%s", getenv("BENCH_AB") ? getenv("BENCH_AB") : "default=");
+  int nv = 0;
+  for (char *tok = strtok(spec, ";"); tok && nv < 8; tok = strtok(NULL, ";")) {
+    char *eq = strchr(tok, '=');
+    names[nv] = tok, vals[nv] = eq ? (*eq = 0, eq + 1) : tok + strlen(tok);
+    nv++;
+  }
+  EngineCtx e;
+  char err[256], why[256];
+  engine_init(&e, db, db_path, NOW, 1, err, sizeof err);
+  if (engine_prepare(&e, dim, rules, 12, err, sizeof err)) { fprintf(stderr, "bench: %s\n", err); exit(1); }
+  int64_t now;
+  snap_parse_ts(NOW, &now);
+  VProg *r1 = interp_compile(e.snap, dim, &rules[0], 1, now, why, sizeof why);
+  VProg *sp = interp_compile(e.snap, dim, rules + 2, 10, now, why, sizeof why);
+  const SnapTable *t = r1->dim;
+  int64_t n = t->nrows, nh = n / 2;
+  uint32_t *half = malloc(sizeof *half * (size_t)(nh + 1));
+  for (int64_t i = 0; i < nh; i++) half[i] = (uint32_t)(2 * i);
+  uint8_t *out = malloc((size_t)n * 10 + 1);
+  char dir[] = "/tmp/camp-bench-ab-XXXXXX";
+  if (!mkdtemp(dir)) exit(1);
+  setenv("CAMP_JIT_CACHE", dir, 1);
+  JitCache *jc = jit_cache_new();
+  BaselineR1 b;
+  uint8_t *set = baseline_setup(t, &b);
+  enum { R = 60 };
+  static double tm[8][3][R], tb[R];
+  long long sel[8][3] = {{0}};
+  int rounds = runs * 3 < R ? runs * 3 : R;
+  for (int r = -1; r < rounds; r++) { /* round -1 compiles and warms */
+    for (int vi = 0; vi < nv; vi++) {
+      int v = r < 0 ? vi : (vi + r) % nv; /* rotate the order every round */
+      setenv("CAMP_JIT_FLAGS", vals[v], 1);
+      for (int k = 0; k < 3; k++) {
+        VProg *p = k == 2 ? sp : r1;
+        double t0 = now_ms();
+        if (jit_eval(jc, p, k == 1 ? half : NULL, k == 1 ? nh : n, 1, out, why, sizeof why)) {
+          fprintf(stderr, "bench: jit %s: %s\n", names[v], why);
+          exit(1);
+        }
+        if (r >= 0) tm[v][k][r] = now_ms() - t0;
+        else {
+          long long c = 0;
+          for (int64_t i = 0; i < (k == 1 ? nh : n) * (k == 2 ? 10 : 1); i++) c += out[i];
+          sel[v][k] = c;
+        }
+      }
+    }
+    double t0 = now_ms();
+    baseline_r1(&b, 0, n, out);
+    if (r >= 0) tb[r] = now_ms() - t0;
+  }
+  /* paired: per round, each variant's time over the first variant's */
+  static double ratio[8][3][R];
+  for (int v = 0; v < nv; v++)
+    for (int k = 0; k < 3; k++)
+      for (int r = 0; r < rounds; r++) ratio[v][k][r] = tm[v][k][r] / tm[0][k][r];
+  double base = median(tb, rounds);
+  printf("ab: %d rounds (order rotated), medians, 1 thread; C baseline R1 %.2f ms\n", rounds, base);
+  printf("%-10s %9s %9s %9s %7s   %s\n", "variant", "R1 all", "R1 rows/2", "split 10", "R1/C",
+         "median of per-round ratios to the first variant");
+  for (int v = 0; v < nv; v++) {
+    double a = median(tm[v][0], rounds), h = median(tm[v][1], rounds), s2 = median(tm[v][2], rounds);
+    double q0 = median(ratio[v][0], rounds), q1 = median(ratio[v][1], rounds), q2 = median(ratio[v][2], rounds);
+    printf("%-10s %9.2f %9.2f %9.2f %6.2fx   %.3f %.3f %.3f   (selected %lld %lld %lld)\n", names[v], a, h, s2,
+           a / base, q0, q1, q2, sel[v][0], sel[v][1], sel[v][2]);
+  }
+  unsetenv("CAMP_JIT_FLAGS");
+  jit_cache_free(jc);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  if (system(cmd)) exit(1);
+  free(set), free(out), free(half);
+  interp_free(r1), interp_free(sp);
+  engine_free(&e);
+}
+
 /* The JIT kernel alone and the C baseline alone over R1's columns. */
 static void kernels(Schema *dim, Expr *rule, double *jit1, double *jit2, double *base,
                     long long *nj, long long *nb) {
@@ -170,28 +289,7 @@ static void kernels(Schema *dim, Expr *rule, double *jit1, double *jit2, double 
   for (int64_t i = 0; i < t->nrows; i++) c += out[i];
   *nj = c;
   BaselineR1 b;
-  const SnapCol *cols = t->cols;
-  const SnapCol *loy = &cols[snapshot_col(t, "loyalty")], *cty = &cols[snapshot_col(t, "country")];
-  const SnapCol *sto = &cols[snapshot_col(t, "store_id")], *em = &cols[snapshot_col(t, "email")];
-  uint8_t *set = calloc(cty->ndict + 1, 1);
-  for (uint32_t k = 0; k < cty->ndict; k++) {
-    uint32_t len;
-    const char *s = snap_str(cty, k, &len);
-    set[k] = (len == 2 && (!memcmp(s, "SE", 2) || !memcmp(s, "NO", 2)));
-  }
-  b.loyalty = loy->data;
-  b.country = cty->data;
-  b.country_set = set;
-  b.store = sto->data;
-  b.store_nulls = sto->nulls;
-  b.email_codes = em->data;
-  b.email_nulls = em->nulls;
-  b.email_off = em->str_off;
-  b.email_bytes = em->str_bytes;
-  if (loy->nulls || cty->nulls || loy->kind != SC_I64 || sto->kind != SC_I64 || !cty->data) {
-    fprintf(stderr, "bench: the baseline expects non-null int64 loyalty and dictionary country\n");
-    exit(1);
-  }
+  uint8_t *set = baseline_setup(t, &b);
   for (int i = 0; i <= runs; i++) {
     double t0 = now_ms();
     baseline_r1(&b, 0, t->nrows, out);
@@ -211,10 +309,12 @@ static void kernels(Schema *dim, Expr *rule, double *jit1, double *jit2, double 
 }
 
 /* Cold (empty cache dir) and warm (cache hit, new process state) compile
- * of n rules in one context. */
+ * of n rules as one batch (engine_jit_precompile, as a campaign does: up
+ * to one compiling process per CPU, see compiler/jit.c); medians of
+ * min(runs, 15). */
 static void compile_latency(Schema *dim, Expr **rules, int n, double *cold, double *warm) {
   double tc[16], tw[16];
-  int m = runs < 5 ? runs : 5;
+  int m = runs < 15 ? runs : 15;
   for (int i = 0; i < m; i++) {
     char dir[] = "/tmp/camp-bench-jit-XXXXXX";
     if (!mkdtemp(dir)) exit(1);
@@ -302,17 +402,55 @@ int main(int argc, char **argv) {
   printf("bench: %s, %d runs per engine (SQLite: min(runs, 3)), medians\n", db_path, runs);
   printf("R1: %s\nR2: R1 and sum(purchases.amount where at > now() - 90d) > 100\n\n", R1);
 
+  const char *only = getenv("BENCH_ONLY");
+  if (only && *only) {
+    char e2[256];
+    EngineCtx e;
+    engine_init(&e, db, db_path, NOW, 1, e2, sizeof e2);
+    if (engine_prepare(&e, dim, rules, 12, e2, sizeof e2)) { fprintf(stderr, "bench: %s\n", e2); return 1; }
+    engine_free(&e);
+    if (!strcmp(only, "ab")) {
+      ab_kernels(dim, rules);
+    } else if (!strcmp(only, "compile")) {
+      double c1, w1, c10, w10, c12, w12;
+      compile_latency(dim, rules, 1, &c1, &w1);
+      compile_latency(dim, rules + 2, 10, &c10, &w10);
+      compile_latency(dim, rules, 12, &c12, &w12);
+      report("jit compile cold, 1 rule", c1, 1);
+      report("jit compile cold, 10 rules (split rules)", c10, 10);
+      report("jit compile cold, 12 rules (R1, R2, split)", c12, 12);
+      report("jit compile warm, 12 rules", w12, 12);
+    } else {
+      long long nkj, nkb, ssel = 0;
+      double kj1, kj2, kb;
+      kernels(dim, rules[0], &kj1, &kj2, &kb, &nkj, &nkb);
+      report("R1 jit kernel 1 thread", kj1, nkj);
+      report("R1 jit kernel 2 threads", kj2, nkj);
+      report("R1 hand-written C baseline kernel", kb, nkb);
+      double sp = time_split(ENGINE_JIT, dim, rules + 2, 10, &ssel);
+      report("split 10 jit (fused pass, default threads)", sp, ssel);
+    }
+    db_close(db);
+    program_free(p);
+    free(src);
+    free(schema);
+    return 0;
+  }
+
   double build, map;
   snapshot_times(dim, rules, 12, &build, &map);
   report("snapshot build (cold)", build, 0);
   report("snapshot map (warm)", map, 0);
-  double cold, warm, cold1, warm1;
+  double cold, warm, cold1, warm1, cold10, warm10;
   compile_latency(dim, rules, 1, &cold1, &warm1);
+  compile_latency(dim, rules + 2, 10, &cold10, &warm10);
   compile_latency(dim, rules, 12, &cold, &warm);
   report("jit compile cold, 1 rule", cold1, 1);
   report("jit compile warm, 1 rule", warm1, 1);
-  report("jit compile cold, 12 rules one context", cold, 12);
-  report("jit compile warm, 12 rules one context", warm, 12);
+  report("jit compile cold, 10 rules (split rules)", cold10, 10);
+  report("jit compile warm, 10 rules (split rules)", warm10, 10);
+  report("jit compile cold, 12 rules (R1, R2, split)", cold, 12);
+  report("jit compile warm, 12 rules", warm, 12);
 
   long long n_sql, n_int, n_j1, n_j2, n_kj, n_kb, n;
   double r1_sql = time_select(ENGINE_SQL, 1, dim, rules[0], &n_sql);
@@ -363,7 +501,8 @@ int main(int argc, char **argv) {
   ratio("R1 interp vs sqlite", r1_sql, r1_int, 5);
   ratio("R2 jit vs sqlite best form", r2_best, r2_jit, 5);
   ratio("split 10 jit vs sqlite", sp_sql, sp_jit, 30);
-  printf("%-52s %8.2f ms (target <= 60 ms: %s)\n", "jit compile cold, 12 rules", cold, cold <= 60 ? "met" : "MISSED");
+  printf("%-52s %8.2f ms (target <= 60 ms: %s)\n", "jit compile cold, 10 rules", cold10, cold10 <= 60 ? "met" : "MISSED");
+  printf("%-52s %8.2f ms (12 rules; the target is stated for <= 10)\n", "jit compile cold, 12 rules", cold);
   printf("%-52s %8.2f ms (target <= 5 ms: %s)\n", "jit compile warm, 12 rules", warm, warm <= 5 ? "met" : "MISSED");
   db_close(db);
   program_free(p);

@@ -1,8 +1,10 @@
 #!/bin/sh
 # run.sh CAMP GEN BENCH CUSTOMERS RUNS — `make bench`: generates the retail
 # database once (cached: build/bench/retail-<N>.db), prints the machine, runs
-# the engine benchmark (bench/bench.c), then times `camp plan` of the retail
-# example end to end with --engine sql and --engine jit on a warm snapshot.
+# the engine benchmark (bench/bench.c) with the load average before and
+# after (the VM is shared: figures taken under load are not comparable),
+# then times `camp plan` of the retail example end to end with --engine sql
+# and --engine jit on a warm snapshot.
 set -e
 CAMP=$1 GEN=$2 BENCH=$3 N=${4:-10000000} RUNS=${5:-7}
 DIR=build/bench
@@ -20,7 +22,9 @@ echo "nproc: $(nproc)"
 lscpu | head -20
 echo
 echo "== engines ($BENCH $DB $RUNS)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"
 "$BENCH" "$DB" "$RUNS"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"
 echo
 echo "== camp plan examples/retail/campaigns/spring_sale.camp, warm snapshot, median of 3"
 ms() { date +%s%3N; }

@@ -3,20 +3,24 @@
  * Input: rule programs already lowered by the interpreter's compiler
  * (runtime/interp.h: a typed, resolved VNode tree per rule, built from the
  * checked AST over one snapshot), so the JIT and the interpreter share one
- * lowering and cannot disagree on typing.  Output: one exported function
- * per program, all programs of a batch compiled in ONE gcc_jit_context:
+ * lowering and cannot disagree on typing.  Output: shared libraries with
+ * one exported function each; the programs of a batch are split across up
+ * to one process per CPU (forked children, each compiling its share in its
+ * own gcc_jit_context into its own library, because libgccjit serializes
+ * compiles within a process), and within a library all programs live in
  *
- *   int camp_rule_N(JitArgs *a, const uint32_t *rows, int64_t begin,
- *                   int64_t end, uint8_t *out)
+ *   int camp_rules(JitArgs *a, const uint32_t *rows, int64_t begin,
+ *                  int64_t end, uint8_t *out, int which)
  *
- * evaluates every root of program N for positions begin..end-1 (row =
- * rows[i], or i when rows is NULL) into out[i * nroots + k].  It returns 1
- * (a->bail set) when SQLite's answer cannot be reproduced (integer
- * overflow).  Generated code reads every snapshot-dependent value (column
- * arrays, dictionary code bounds, constants, now()) from a->ptr / a->k /
- * a->f and calls runtime helpers only through a->h, so a compiled library
- * depends only on the structure of the rules and is cached on disk under
- * a hash of that structure + libgccjit version + options.
+ * which evaluates every root of program `which` for positions begin..end-1
+ * (row = rows[i], or i when rows is NULL) into out[i * nroots + k].  It
+ * returns 1 (a->bail set) when SQLite's answer cannot be reproduced
+ * (integer overflow).  Generated code reads every snapshot-dependent
+ * value (column arrays, dictionary code bounds, constants, now()) from
+ * a->ptr / a->k / a->f and calls runtime helpers only through a->h, so a
+ * compiled library depends only on the structure of the rules and is
+ * cached on disk under a hash of that structure + libgccjit version +
+ * options.
  *
  * Everything here exists only when built with CAMP_JIT=1 (make JIT=1, the
  * default); with JIT=0 jit_available() is 0 and the engine falls back. */
@@ -60,7 +64,8 @@ typedef struct JitStats {
   double load_ms;      /* dlopen + dlsym */
   int from_disk;       /* 1 = warm start: the shared library was cached */
   int from_memory;     /* 1 = already loaded in this context */
-  int nfuncs;          /* functions in the library */
+  int nfuncs;          /* functions compiled or loaded */
+  int nprocs;          /* processes that compiled them (0 = none) */
 } JitStats;
 JitStats jit_last_stats(const JitCache *c);
 

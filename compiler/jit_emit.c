@@ -1,15 +1,25 @@
-/* jit_emit.c — planned programs -> libgccjit functions -> a shared library.
+/* jit_emit.c — planned programs -> libgccjit code -> an object file (or a
+ * shared library when the driver asks for one).
  *
- * Shape of camp_rule_N, per block of JB rows and per root:
+ * All programs of a compile go into ONE exported function
+ *   int camp_rules(JitArgs *a, const uint32_t *rows, int64_t begin,
+ *                  int64_t end, uint8_t *out, int which)
+ * that switches on `which` to program `which`'s code (GCC's fixed cost is
+ * largely per function).  Per block of JB positions and per root:
  *   phase 1  straight-line code over the cheap conjuncts of the root (fixed-
  *            width columns, dictionary codes, arithmetic, 3-valued logic as
  *            0/1 integer algebra: no branches) -> one flag per row, written
- *            branch-free into a selection vector;
+ *            branch-free into a selection vector.  Emitted twice: for
+ *            row = position (rows == NULL) and for row = rows[position], so
+ *            the hot loop loads columns directly;
  *   phase 2  the expensive conjuncts (text helpers, collections) on the
- *            survivors only, short-circuiting per row.
+ *            survivors only, short-circuiting per row.  Emitted once: the
+ *            row of a survivor is picked by a branch that goes the same way
+ *            for a whole call.
  * Values are (v, null) pairs of locals; NULL rows read row 0 (a masked
  * index) so no load depends on a branch.  Integer overflow sets a bail
- * flag checked once per block. */
+ * flag checked once per block.  Parameter slots are loaded (once, before
+ * the loop) only when the code uses them. */
 #if CAMP_JIT
 #include <libgccjit.h>
 #include <stdio.h>
@@ -29,10 +39,17 @@ typedef struct Em {
   gcc_jit_function *fn;
   gcc_jit_block *b;
   gcc_jit_type *i64, *u64, *i128, *dbl, *i32, *u32, *i8, *u8, *cp, *vp, *bl;
-  gcc_jit_rvalue **P, **K, **F, **H;
+  gcc_jit_rvalue **P, **K, **F, **H; /* parameter slots, loaded on first use */
+  gcc_jit_block *slots;               /* the block they are loaded in */
+  gcc_jit_rvalue *a_ptr, *a_k, *a_f, *a_h;
+  gcc_jit_field **fld;
   gcc_jit_lvalue *bail;
   gcc_jit_lvalue *row[VMAXD + 1];
   int nloc, nblk;
+  gcc_jit_rvalue *rows, *begin, *end, *out;
+  gcc_jit_lvalue *sel;
+  gcc_jit_lvalue *ident; /* 1 when rows == NULL */
+  int rmode;             /* row of position i: 0 i, 1 rows[i], 2 either (branch on ident) */
 } Em;
 
 static gcc_jit_rvalue *I(Em *e, long v) { return gcc_jit_context_new_rvalue_from_long(e->c, e->i64, v); }
@@ -87,8 +104,36 @@ static gcc_jit_rvalue *at(Em *e, gcc_jit_rvalue *ptr, gcc_jit_rvalue *idx) {
   return RV(gcc_jit_context_new_array_access(e->c, NULL, ptr, idx));
 }
 
+/* A fresh local holding v, assigned in the slots block. */
+static gcc_jit_rvalue *slot_let(Em *e, gcc_jit_type *t, gcc_jit_rvalue *v) {
+  gcc_jit_lvalue *l = local(e, t);
+  gcc_jit_block_add_assignment(e->slots, NULL, l, v);
+  return RV(l);
+}
+
+/* Parameter slot i of a->ptr / a->k / a->f, helper i of a->h. */
+static gcc_jit_rvalue *SP(Em *e, int i) {
+  if (!e->P[i]) e->P[i] = slot_let(e, e->vp, at(e, e->a_ptr, I(e, i)));
+  return e->P[i];
+}
+static gcc_jit_rvalue *SK(Em *e, int i) {
+  if (!e->K[i]) e->K[i] = slot_let(e, e->i64, at(e, e->a_k, I(e, i)));
+  return e->K[i];
+}
+static gcc_jit_rvalue *SF(Em *e, int i) {
+  if (!e->F[i]) e->F[i] = slot_let(e, e->dbl, at(e, e->a_f, I(e, i)));
+  return e->F[i];
+}
+static gcc_jit_rvalue *SH(Em *e, int i) {
+  if (!e->H[i]) {
+    gcc_jit_rvalue *fp = RV(gcc_jit_rvalue_dereference_field(e->a_h, NULL, e->fld[5 + i]));
+    e->H[i] = slot_let(e, gcc_jit_rvalue_get_type(fp), fp);
+  }
+  return e->H[i];
+}
+
 static gcc_jit_rvalue *P(Em *e, int slot, gcc_jit_type *elem) {
-  return cast(e, e->P[slot], gcc_jit_type_get_pointer(gcc_jit_type_get_const(elem)));
+  return cast(e, SP(e, slot), gcc_jit_type_get_pointer(gcc_jit_type_get_const(elem)));
 }
 
 static JV emit(Em *e, VNode *n);
@@ -106,9 +151,9 @@ static JV em_const(Em *e, VNode *n) {
     if (n->phys == P_TEXT) j.len = I(e, 0);
     return j;
   }
-  if (n->phys == P_INT) j.v = e->K[n->js_k];
-  else if (n->phys == P_REAL) j.v = e->F[n->js_f];
-  else j.v = cast(e, e->P[n->js_p], e->cp), j.len = e->K[n->js_k];
+  if (n->phys == P_INT) j.v = SK(e, n->js_k);
+  else if (n->phys == P_REAL) j.v = SF(e, n->js_f);
+  else j.v = cast(e, SP(e, n->js_p), e->cp), j.len = SK(e, n->js_k);
   return j;
 }
 
@@ -198,7 +243,7 @@ static JV em_codes(Em *e, VNode *n) {
   JV a = emit(e, n->a);
   gcc_jit_rvalue *v;
   if (n->jk == J_RANGE)
-    v = AND(e, CMP(e, GCC_JIT_COMPARISON_GE, a.v, e->K[n->js_k]), CMP(e, GCC_JIT_COMPARISON_LT, a.v, e->K[n->js_k + 1]));
+    v = AND(e, CMP(e, GCC_JIT_COMPARISON_GE, a.v, SK(e, n->js_k)), CMP(e, GCC_JIT_COMPARISON_LT, a.v, SK(e, n->js_k + 1)));
   else
     v = cast(e, at(e, P(e, n->js_p, e->u8), a.v), e->i64);
   return mk(let(e, e->i64, XOR(e, v, I(e, n->ki ? 1 : 0))), a.n);
@@ -296,7 +341,7 @@ static JV em_unary(Em *e, VNode *n) {
 /* ------------------------------------------------------------ text */
 
 static gcc_jit_rvalue *call(Em *e, int h, int nargs, gcc_jit_rvalue **args) {
-  return gcc_jit_context_new_call_through_ptr(e->c, NULL, e->H[h], nargs, args);
+  return gcc_jit_context_new_call_through_ptr(e->c, NULL, SH(e, h), nargs, args);
 }
 
 static JV em_text(Em *e, VNode *n) {
@@ -308,7 +353,7 @@ static JV em_text(Em *e, VNode *n) {
     m = CMP(e, cmp_of(n->op), let(e, e->i64, call(e, 2, 4, args)), I(e, 0));
     neg = 0;
   } else if (n->jk == J_LIKE && n->lo) {
-    gcc_jit_rvalue *args[] = {I(e, n->lo), a.v, a.len, cast(e, e->P[n->js_p], e->cp), e->K[n->js_k]};
+    gcc_jit_rvalue *args[] = {I(e, n->lo), a.v, a.len, cast(e, SP(e, n->js_p), e->cp), SK(e, n->js_k)};
     m = call(e, 1, 5, args);
   } else if (n->jk == J_LIKE) {
     gcc_jit_rvalue *args[] = {b.v, b.len, a.v, a.len};
@@ -438,9 +483,19 @@ static void conjuncts(VNode *n, VNode **out, int *k, int max) {
 
 static gcc_jit_rvalue *truth(Em *e, JV j) { return AND(e, j.v, NOT1(e, j.n)); }
 
-/* Sets e->row[0] for position i. */
-static void load_row(Em *e, gcc_jit_rvalue *rows, int use_rows, gcc_jit_rvalue *i) {
-  set(e, e->row[0], use_rows ? cast(e, at(e, rows, i), e->i64) : i);
+/* Sets e->row[0] for position i (see rmode). */
+static void load_row(Em *e, gcc_jit_rvalue *i) {
+  if (e->rmode < 2) {
+    set(e, e->row[0], e->rmode ? cast(e, at(e, e->rows, i), e->i64) : i);
+    return;
+  }
+  gcc_jit_block *yi = blk(e), *yr = blk(e), *j = blk(e);
+  gcc_jit_block_end_with_conditional(e->b, NULL, cast(e, RV(e->ident), e->bl), yi, yr);
+  gcc_jit_block_add_assignment(yi, NULL, e->row[0], i);
+  gcc_jit_block_end_with_jump(yi, NULL, j);
+  gcc_jit_block_add_assignment(yr, NULL, e->row[0], cast(e, at(e, e->rows, i), e->i64));
+  gcc_jit_block_end_with_jump(yr, NULL, j);
+  e->b = j;
 }
 
 static gcc_jit_lvalue *out_at(Em *e, gcc_jit_rvalue *out, gcc_jit_rvalue *i, int nroots, int k) {
@@ -448,21 +503,18 @@ static gcc_jit_lvalue *out_at(Em *e, gcc_jit_rvalue *out, gcc_jit_rvalue *i, int
   return gcc_jit_context_new_array_access(e->c, NULL, out, idx);
 }
 
-/* One root over positions base..lim-1: the two phases.  Ends in e->b. */
-static void em_root(Em *e, VNode *root, int k, int nroots, gcc_jit_rvalue *base, gcc_jit_rvalue *lim,
-                    gcc_jit_rvalue *rows, int use_rows, gcc_jit_rvalue *out, gcc_jit_lvalue *sel) {
-  VNode *cj[64];
-  int ncj = 0, nexp = 0;
-  conjuncts(root, cj, &ncj, 64);
-  for (int i = 0; i < ncj; i++) nexp += cj[i]->jexp;
-  gcc_jit_lvalue *i = local(e, e->i64), *cnt = local(e, e->i64);
+/* Phase 1 of a root over positions base..lim-1 in row mode e->rmode: the
+ * cheap conjuncts, branch-free, into out (no expensive conjuncts) or the
+ * selection vector sel / cnt.  Ends in e->b. */
+static void em_phase1(Em *e, VNode **cj, int ncj, int nexp, int k, int nroots, gcc_jit_rvalue *base,
+                      gcc_jit_rvalue *lim, gcc_jit_rvalue *out, gcc_jit_lvalue *sel, gcc_jit_lvalue *cnt) {
+  gcc_jit_lvalue *i = local(e, e->i64);
   set(e, i, base);
-  set(e, cnt, I(e, 0));
   gcc_jit_block *h1 = blk(e), *b1 = blk(e), *d1 = blk(e);
   gcc_jit_block_end_with_jump(e->b, NULL, h1);
   gcc_jit_block_end_with_conditional(h1, NULL, gcc_jit_context_new_comparison(e->c, NULL, GCC_JIT_COMPARISON_LT, RV(i), lim), b1, d1);
   e->b = b1;
-  load_row(e, rows, use_rows, RV(i));
+  load_row(e, RV(i));
   gcc_jit_rvalue *flag = I(e, 1);
   for (int c = 0; c < ncj; c++)
     if (!cj[c]->jexp) flag = let(e, e->i64, AND(e, flag, truth(e, emit(e, cj[c]))));
@@ -476,7 +528,12 @@ static void em_root(Em *e, VNode *root, int k, int nroots, gcc_jit_rvalue *base,
   set(e, i, bin(e, GCC_JIT_BINARY_OP_PLUS, e->i64, RV(i), I(e, 1)));
   gcc_jit_block_end_with_jump(e->b, NULL, h1);
   e->b = d1;
-  if (!nexp) return;
+}
+
+/* Phase 2 of a root: the expensive conjuncts on the cnt positions of sel
+ * (relative to base), short-circuiting per row.  Ends in e->b. */
+static void em_phase2(Em *e, VNode **cj, int ncj, int k, int nroots, gcc_jit_rvalue *base,
+                      gcc_jit_rvalue *out, gcc_jit_lvalue *sel, gcc_jit_lvalue *cnt) {
   gcc_jit_lvalue *j = local(e, e->i64);
   set(e, j, I(e, 0));
   gcc_jit_block *h2 = blk(e), *b2 = blk(e), *skip = blk(e), *d2 = blk(e);
@@ -485,7 +542,7 @@ static void em_root(Em *e, VNode *root, int k, int nroots, gcc_jit_rvalue *base,
   e->b = b2;
   gcc_jit_rvalue *pos = let(e, e->i64, bin(e, GCC_JIT_BINARY_OP_PLUS, e->i64, base,
                                            cast(e, at(e, RV(sel), RV(j)), e->i64)));
-  load_row(e, rows, use_rows, pos);
+  load_row(e, pos);
   for (int c = 0; c < ncj; c++) {
     if (!cj[c]->jexp) continue;
     gcc_jit_rvalue *t = truth(e, emit(e, cj[c]));
@@ -500,77 +557,111 @@ static void em_root(Em *e, VNode *root, int k, int nroots, gcc_jit_rvalue *base,
   e->b = d2;
 }
 
-/* The block loop for one row mode; jumps to done or bailed at the end. */
-static void em_loop(Em *e, VProg *p, gcc_jit_param **prm, int use_rows, gcc_jit_block *done,
-                    gcc_jit_block *bailed, gcc_jit_lvalue *sel) {
-  gcc_jit_rvalue *rows = gcc_jit_param_as_rvalue(prm[1]), *end = gcc_jit_param_as_rvalue(prm[3]);
-  gcc_jit_rvalue *out = gcc_jit_param_as_rvalue(prm[4]);
+/* All roots over positions base..lim-1: per root, phase 1 in both row
+ * modes, then phase 2 once.  Ends in e->b. */
+static void em_roots(Em *e, VProg *p, gcc_jit_rvalue *base, gcc_jit_rvalue *lim) {
+  for (int k = 0; k < p->nroots; k++) {
+    VNode *cj[64];
+    int ncj = 0, nexp = 0;
+    conjuncts(p->roots[k], cj, &ncj, 64);
+    for (int i = 0; i < ncj; i++) nexp += cj[i]->jexp;
+    gcc_jit_lvalue *cnt = local(e, e->i64);
+    set(e, cnt, I(e, 0));
+    gcc_jit_block *bi = blk(e), *br = blk(e), *join = blk(e);
+    gcc_jit_block_end_with_conditional(e->b, NULL, cast(e, RV(e->ident), e->bl), bi, br);
+    for (int m = 0; m < 2; m++) {
+      e->b = m ? br : bi, e->rmode = m;
+      em_phase1(e, cj, ncj, nexp, k, p->nroots, base, lim, e->out, e->sel, cnt);
+      gcc_jit_block_end_with_jump(e->b, NULL, join);
+    }
+    e->b = join, e->rmode = 2;
+    if (nexp) em_phase2(e, cj, ncj, k, p->nroots, base, e->out, e->sel, cnt);
+  }
+}
+
+/* The block loop of one program; jumps to done or bailed at the end. */
+static void em_loop(Em *e, VProg *p, gcc_jit_block *done, gcc_jit_block *bailed) {
   gcc_jit_lvalue *base = local(e, e->i64);
-  set(e, base, gcc_jit_param_as_rvalue(prm[2]));
+  set(e, base, e->begin);
   gcc_jit_block *head = blk(e), *body = blk(e);
   gcc_jit_block_end_with_jump(e->b, NULL, head);
-  gcc_jit_block_end_with_conditional(head, NULL, gcc_jit_context_new_comparison(e->c, NULL, GCC_JIT_COMPARISON_LT, RV(base), end), body, done);
+  gcc_jit_block_end_with_conditional(head, NULL, gcc_jit_context_new_comparison(e->c, NULL, GCC_JIT_COMPARISON_LT, RV(base), e->end), body, done);
   e->b = body;
   /* lim = min(base + JB, end), branch-free */
-  gcc_jit_rvalue *d = let(e, e->i64, bin(e, GCC_JIT_BINARY_OP_MINUS, e->i64, bin(e, GCC_JIT_BINARY_OP_PLUS, e->i64, RV(base), I(e, JB)), end));
-  gcc_jit_rvalue *lim = let(e, e->i64, bin(e, GCC_JIT_BINARY_OP_PLUS, e->i64, end, AND(e, d, bin(e, GCC_JIT_BINARY_OP_RSHIFT, e->i64, d, I(e, 63)))));
+  gcc_jit_rvalue *d = let(e, e->i64, bin(e, GCC_JIT_BINARY_OP_MINUS, e->i64, bin(e, GCC_JIT_BINARY_OP_PLUS, e->i64, RV(base), I(e, JB)), e->end));
+  gcc_jit_rvalue *lim = let(e, e->i64, bin(e, GCC_JIT_BINARY_OP_PLUS, e->i64, e->end, AND(e, d, bin(e, GCC_JIT_BINARY_OP_RSHIFT, e->i64, d, I(e, 63)))));
   gcc_jit_rvalue *b0 = let(e, e->i64, RV(base));
-  for (int k = 0; k < p->nroots; k++) em_root(e, p->roots[k], k, p->nroots, b0, lim, rows, use_rows, out, sel);
+  em_roots(e, p, b0, lim);
   set(e, base, lim);
   gcc_jit_block *more = blk(e);
   gcc_jit_block_end_with_conditional(e->b, NULL, cast(e, RV(e->bail), e->bl), bailed, more);
   gcc_jit_block_end_with_jump(more, NULL, head);
 }
 
-static void em_function(Em *e, JPlan *pl, int idx, gcc_jit_type *args_t, gcc_jit_field **fld) {
-  char name[32];
-  snprintf(name, sizeof name, "camp_rule_%d", idx);
-  gcc_jit_type *int_t = gcc_jit_context_get_type(e->c, GCC_JIT_TYPE_INT);
-  gcc_jit_param *prm[5] = {
-      gcc_jit_context_new_param(e->c, NULL, gcc_jit_type_get_pointer(args_t), "a"),
-      gcc_jit_context_new_param(e->c, NULL, gcc_jit_type_get_pointer(gcc_jit_type_get_const(e->u32)), "rows"),
-      gcc_jit_context_new_param(e->c, NULL, e->i64, "begin"),
-      gcc_jit_context_new_param(e->c, NULL, e->i64, "end"),
-      gcc_jit_context_new_param(e->c, NULL, gcc_jit_type_get_pointer(e->u8), "out")};
-  e->fn = gcc_jit_context_new_function(e->c, NULL, GCC_JIT_FUNCTION_EXPORTED, int_t, name, 5, prm, 0);
-  e->nloc = e->nblk = 0;
-  e->b = blk(e);
-  gcc_jit_rvalue *a = gcc_jit_param_as_rvalue(prm[0]);
-  /* every parameter slot into a local: loop-invariant, never aliased by out */
-  gcc_jit_rvalue *ptrs = RV(gcc_jit_rvalue_dereference_field(a, NULL, fld[0]));
-  gcc_jit_rvalue *ks = RV(gcc_jit_rvalue_dereference_field(a, NULL, fld[1]));
-  gcc_jit_rvalue *fs = RV(gcc_jit_rvalue_dereference_field(a, NULL, fld[2]));
-  gcc_jit_rvalue *hs = RV(gcc_jit_rvalue_dereference_field(a, NULL, fld[3]));
+/* Program pl's code from e->b: its parameter slots block, then the loop;
+ * the slots block is closed last, holding only the slots the code used. */
+static void em_body(Em *e, JPlan *pl, gcc_jit_rvalue *a, gcc_jit_field **fld, gcc_jit_block *done,
+                    gcc_jit_block *bailed) {
+  e->a_ptr = RV(gcc_jit_rvalue_dereference_field(a, NULL, fld[0]));
+  e->a_k = RV(gcc_jit_rvalue_dereference_field(a, NULL, fld[1]));
+  e->a_f = RV(gcc_jit_rvalue_dereference_field(a, NULL, fld[2]));
+  e->a_h = RV(gcc_jit_rvalue_dereference_field(a, NULL, fld[3]));
+  e->fld = fld;
   e->P = calloc((size_t)pl->nptr + 1, sizeof *e->P);
   e->K = calloc((size_t)pl->nk + 1, sizeof *e->K);
   e->F = calloc((size_t)pl->nf + 1, sizeof *e->F);
   e->H = calloc(4, sizeof *e->H);
   if (!e->P || !e->K || !e->F || !e->H) abort();
-  for (int i = 0; i < pl->nptr; i++) e->P[i] = let(e, e->vp, at(e, ptrs, I(e, i)));
-  for (int i = 0; i < pl->nk; i++) e->K[i] = let(e, e->i64, at(e, ks, I(e, i)));
-  for (int i = 0; i < pl->nf; i++) e->F[i] = let(e, e->dbl, at(e, fs, I(e, i)));
-  for (int i = 0; i < 4; i++) {
-    gcc_jit_field *hf = fld[5 + i];
-    gcc_jit_rvalue *fp = RV(gcc_jit_rvalue_dereference_field(hs, NULL, hf));
-    e->H[i] = let(e, gcc_jit_rvalue_get_type(fp), fp);
-  }
+  e->slots = e->b;
+  gcc_jit_block *start = blk(e);
+  e->b = start;
+  em_loop(e, pl->p, done, bailed);
+  gcc_jit_block_end_with_jump(e->slots, NULL, start);
+  free(e->P), free(e->K), free(e->F), free(e->H);
+}
+
+/* camp_rules: shared locals, then switch (which) to each program's code. */
+static void em_function(Em *e, JPlan **plans, int n, gcc_jit_type *args_t, gcc_jit_field **fld) {
+  gcc_jit_type *int_t = gcc_jit_context_get_type(e->c, GCC_JIT_TYPE_INT);
+  gcc_jit_param *prm[6] = {
+      gcc_jit_context_new_param(e->c, NULL, gcc_jit_type_get_pointer(args_t), "a"),
+      gcc_jit_context_new_param(e->c, NULL, gcc_jit_type_get_pointer(gcc_jit_type_get_const(e->u32)), "rows"),
+      gcc_jit_context_new_param(e->c, NULL, e->i64, "begin"),
+      gcc_jit_context_new_param(e->c, NULL, e->i64, "end"),
+      gcc_jit_context_new_param(e->c, NULL, gcc_jit_type_get_pointer(e->u8), "out"),
+      gcc_jit_context_new_param(e->c, NULL, int_t, "which")};
+  e->fn = gcc_jit_context_new_function(e->c, NULL, GCC_JIT_FUNCTION_EXPORTED, int_t, "camp_rules", 6, prm, 0);
+  e->b = blk(e);
+  gcc_jit_rvalue *a = gcc_jit_param_as_rvalue(prm[0]);
+  e->rows = gcc_jit_param_as_rvalue(prm[1]);
+  e->begin = gcc_jit_param_as_rvalue(prm[2]);
+  e->end = gcc_jit_param_as_rvalue(prm[3]);
+  e->out = gcc_jit_param_as_rvalue(prm[4]);
   e->bail = local(e, e->i64);
   set(e, e->bail, I(e, 0));
   for (int d = 0; d <= VMAXD; d++) e->row[d] = local(e, e->i64);
-  gcc_jit_lvalue *sel = local(e, gcc_jit_context_new_array_type(e->c, NULL, e->i32, JB));
-  gcc_jit_block *done = blk(e), *bailed = blk(e), *with_rows = blk(e), *ident = blk(e);
-  gcc_jit_rvalue *rows = gcc_jit_param_as_rvalue(prm[1]);
-  gcc_jit_block_end_with_conditional(e->b, NULL,
-                                     gcc_jit_context_new_comparison(e->c, NULL, GCC_JIT_COMPARISON_EQ, rows, gcc_jit_context_null(e->c, gcc_jit_rvalue_get_type(rows))),
-                                     ident, with_rows);
-  e->b = ident;
-  em_loop(e, pl->p, prm, 0, done, bailed, sel);
-  e->b = with_rows;
-  em_loop(e, pl->p, prm, 1, done, bailed, sel);
+  e->sel = local(e, gcc_jit_context_new_array_type(e->c, NULL, e->i32, JB));
+  e->ident = local(e, e->i64);
+  set(e, e->ident, cast(e, gcc_jit_context_new_comparison(e->c, NULL, GCC_JIT_COMPARISON_EQ, e->rows, gcc_jit_context_null(e->c, gcc_jit_rvalue_get_type(e->rows))), e->i64));
+  gcc_jit_block *done = blk(e), *bailed = blk(e);
   gcc_jit_block_end_with_return(done, NULL, gcc_jit_context_zero(e->c, int_t));
   gcc_jit_block_add_assignment(bailed, NULL, gcc_jit_rvalue_dereference_field(a, NULL, fld[4]), I(e, 1));
   gcc_jit_block_end_with_return(bailed, NULL, gcc_jit_context_one(e->c, int_t));
-  free(e->P), free(e->K), free(e->F), free(e->H);
+  gcc_jit_case **cases = calloc((size_t)n + 1, sizeof *cases);
+  gcc_jit_block **entry = calloc((size_t)n + 1, sizeof *entry);
+  if (!cases || !entry) abort();
+  for (int i = 0; i < n; i++) {
+    entry[i] = blk(e);
+    gcc_jit_rvalue *v = gcc_jit_context_new_rvalue_from_int(e->c, int_t, i);
+    cases[i] = gcc_jit_context_new_case(e->c, v, v, entry[i]);
+  }
+  gcc_jit_block_end_with_switch(e->b, NULL, gcc_jit_param_as_rvalue(prm[5]), done, n, cases);
+  for (int i = 0; i < n; i++) {
+    e->b = entry[i];
+    em_body(e, plans[i], a, fld, done, bailed);
+  }
+  free(cases);
+  free(entry);
 }
 
 /* struct JitArgs and struct JitHelpers as libgccjit types; fld[0..4] are
@@ -610,8 +701,36 @@ static gcc_jit_type *em_types(Em *e, gcc_jit_field **fld) {
  * emitter is never reused. */
 const char *jemit_build_id(void) { return __DATE__ " " __TIME__; }
 
-int jemit_compile(JPlan **plans, int n, const char *path, const char *debug_dir, char *err,
-                  size_t errlen) {
+/* Options of every compile, at -O2 (CAMP_JIT_OPT): passes whose compile
+ * time the generated kernels do not pay back, and a link without the C
+ * runtime's start files and libraries (the code calls nothing by name; an
+ * implicit call GCC might emit, e.g. memset, is resolved at dlopen from
+ * the process).  Measured in bench/RESULTS.md ("cold compile"). */
+static const char *const cc_opts[] = {
+    "-fno-tree-vrp", "-fno-tree-vectorize", "-fno-schedule-insns2", "-fno-tree-pre",
+    "-fno-code-hoisting", "-fno-gcse", "-fno-thread-jumps", "-fno-tree-dominator-opts",
+    "-fno-tree-pta", "-fno-tree-bit-ccp", "-fno-dse", "-fno-forward-propagate"};
+static const char *const driver_opts[] = {"-nostdlib"};
+
+/* $CAMP_JIT_FLAGS: more options, comma-separated ("-D:" before a driver
+ * option); for measurements (part of the cache key). */
+static void extra_opts(gcc_jit_context *c) {
+  const char *x = getenv("CAMP_JIT_FLAGS");
+  while (x && *x) {
+    size_t l = strcspn(x, ",");
+    char o[128];
+    if (l && l < sizeof o) {
+      memcpy(o, x, l);
+      o[l] = 0;
+      if (!strncmp(o, "-D:", 3)) gcc_jit_context_add_driver_option(c, o + 3);
+      else if (o[0] == '-') gcc_jit_context_add_command_line_option(c, o);
+    }
+    x += l + (x[l] == ',');
+  }
+}
+
+int jemit_compile(JPlan **plans, int n, const char *path, int object, const char *debug_dir,
+                  int part, char *err, size_t errlen) {
   Em e;
   memset(&e, 0, sizeof e);
   e.c = gcc_jit_context_acquire();
@@ -621,17 +740,25 @@ int jemit_compile(JPlan **plans, int n, const char *path, const char *debug_dir,
   }
   gcc_jit_context_set_int_option(e.c, GCC_JIT_INT_OPTION_OPTIMIZATION_LEVEL, jit_opt_level());
   gcc_jit_context_set_bool_print_errors_to_stderr(e.c, 0);
+  for (size_t i = 0; i < sizeof cc_opts / sizeof *cc_opts; i++)
+    gcc_jit_context_add_command_line_option(e.c, cc_opts[i]);
+  for (size_t i = 0; i < sizeof driver_opts / sizeof *driver_opts; i++)
+    gcc_jit_context_add_driver_option(e.c, driver_opts[i]);
+  extra_opts(e.c);
   gcc_jit_field *fld[9];
   gcc_jit_type *args_t = em_types(&e, fld);
-  for (int i = 0; i < n; i++) em_function(&e, plans[i], i, args_t, fld);
+  em_function(&e, plans, n, args_t, fld);
   if (debug_dir) {
     char f[4096];
-    snprintf(f, sizeof f, "%s/camp-jit-rules.c", debug_dir);
+    char sfx[16] = "";
+    if (part) snprintf(sfx, sizeof sfx, "-%d", part);
+    snprintf(f, sizeof f, "%s/camp-jit-rules%s.c", debug_dir, sfx);
     gcc_jit_context_dump_to_file(e.c, f, 1);
-    snprintf(f, sizeof f, "%s/camp-jit-reproducer.c", debug_dir);
+    snprintf(f, sizeof f, "%s/camp-jit-reproducer%s.c", debug_dir, sfx);
     gcc_jit_context_dump_reproducer_to_file(e.c, f);
   }
-  gcc_jit_context_compile_to_file(e.c, GCC_JIT_OUTPUT_KIND_DYNAMIC_LIBRARY, path);
+  gcc_jit_context_compile_to_file(e.c, object ? GCC_JIT_OUTPUT_KIND_OBJECT_FILE : GCC_JIT_OUTPUT_KIND_DYNAMIC_LIBRARY,
+                                  path);
   const char *fe = gcc_jit_context_get_first_error(e.c);
   int rc = 0;
   if (fe) {

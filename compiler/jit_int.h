@@ -23,7 +23,8 @@ typedef struct JitArgs {
   int64_t bail;
 } JitArgs;
 
-typedef int (*JitFn)(JitArgs *a, const uint32_t *rows, int64_t begin, int64_t end, uint8_t *out);
+typedef int (*JitFn)(JitArgs *a, const uint32_t *rows, int64_t begin, int64_t end, uint8_t *out,
+                     int which);
 
 /* Node kinds the emitter knows (VNode.jk). */
 enum {
@@ -57,10 +58,12 @@ void jplan_free(JPlan *pl);
 /* FNV-1a 64. */
 uint64_t jit_hash(const void *data, size_t n, uint64_t h);
 
-/* Emits and compiles plans into a shared library at path (one context,
- * function camp_rule_<i> for plans[i]).  0, or -1 with err. */
-int jemit_compile(JPlan **plans, int n, const char *path, const char *debug_dir, char *err,
-                  size_t errlen);
+/* Emits and compiles plans into an object file (object = 1) or a shared
+ * library at path (one context, one function camp_rules: `which` = i runs
+ * plans[i]).  debug_dir: where to dump the context (file names carry
+ * `part` when it is not 0).  0, or -1 with err. */
+int jemit_compile(JPlan **plans, int n, const char *path, int object, const char *debug_dir,
+                  int part, char *err, size_t errlen);
 
 extern const JitHelpers jit_helpers;
 const char *jemit_build_id(void);
