@@ -212,8 +212,7 @@ static int split_engine(Exec *x, Step *s) {
     for (size_t i = 0; i < n; i++) {
       int match = br->is_else ? !taken[i] : flags[i * (size_t)nr + (size_t)ri] && (s->overlap || !taken[i]);
       if (!match) continue;
-      DbValue hv[3] = {{DBV_INT, seed, 0, NULL}, {DBV_TEXT, 0, 0, salt}, {DBV_INT, keys.v[i], 0, NULL}};
-      cand[nc].hash = br->has_limit ? db_hash_values(hv, 3) : 0;
+      cand[nc].hash = br->has_limit ? exec_seeded_hash(seed, salt, keys.v[i]) : 0;
       cand[nc].key = keys.v[i];
       cand[nc].row = i;
       nc++;

@@ -52,6 +52,13 @@ static inline int64_t exec_percent_limit(int64_t n, double percent) {
   return lim < 0 ? 0 : lim;
 }
 
+/* camp_hash(seed, salt, key) as the generated SQL computes it: the order
+ * of random subsets and dedup ties. */
+static inline uint64_t exec_seeded_hash(int64_t seed, const char *salt, int64_t key) {
+  DbValue hv[3] = {{DBV_INT, seed, 0, NULL}, {DBV_TEXT, 0, 0, salt}, {DBV_INT, key, 0, NULL}};
+  return db_hash_values(hv, 3);
+}
+
 /* exec_step.c */
 /* Executes step s; returns its new state, or ST_FAILED with x->err set. */
 StepState exec_step(Exec *x, Step *s);

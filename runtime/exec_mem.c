@@ -650,7 +650,7 @@ static int step_dedup(ExecMem *m, Step *s) {
     so.keys[so.nkeys++] = (SortKey){v[vi++], mx, !mx && !mn};
   }
   if (!has_random) so.keys[so.nkeys++] = (SortKey){NULL, 0, 0};
-  int64_t *keys = keys_of(m, in);
+  int64_t *keys = keys_of(m, in), seed = program_seed(m->x->camp);
   /* the seeded tie-break hash, computed only for rows that have duplicates */
   uint64_t *hash = malloc(sizeof *hash * (size_t)(in->n + 1));
   int64_t *pos = malloc(sizeof *pos * (size_t)(in->n + 1));
@@ -673,13 +673,9 @@ static int step_dedup(ExecMem *m, Step *s) {
     for (b = a + 1; b < ng && hp[b].h == hp[a].h; b++) {}
     if (b - a == 1) continue;
     int64_t n = b - a;
-    DbValue hv[3];
     for (int64_t j = 0; j < n; j++) {
       pos[j] = hp[a + j].pos;
-      hv[0] = (DbValue){DBV_INT, program_seed(m->x->camp), 0, NULL};
-      hv[1] = (DbValue){DBV_TEXT, 0, 0, s->label};
-      hv[2] = (DbValue){DBV_INT, keys[pos[j]], 0, NULL};
-      hash[pos[j]] = db_hash_values(hv, 3);
+      hash[pos[j]] = exec_seeded_hash(seed, s->label, keys[pos[j]]);
     }
     sort_positions(&so, pos, n);
     int64_t rank = 0;
@@ -780,10 +776,8 @@ static int step_split(ExecMem *m, Step *s) {
         int64_t seed = program_seed(m->x->camp);
         HashPos *hp = malloc(sizeof *hp * (size_t)(nc + 1));
         if (!hp) abort();
-        for (int64_t k = 0; k < nc; k++) {
-          DbValue hv[3] = {{DBV_INT, seed, 0, NULL}, {DBV_TEXT, 0, 0, salt}, {DBV_INT, keys[pos[k]], 0, NULL}};
-          hp[k] = (HashPos){db_hash_values(hv, 3), keys[pos[k]], pos[k]};
-        }
+        for (int64_t k = 0; k < nc; k++)
+          hp[k] = (HashPos){exec_seeded_hash(seed, salt, keys[pos[k]]), keys[pos[k]], pos[k]};
         qsort(hp, (size_t)nc, sizeof *hp, cmp_hashpos);
         for (int64_t k = 0; k < keep; k++) pos[k] = hp[k].pos;
         free(hp);
