@@ -75,6 +75,22 @@ static Db *db;
 static const char *db_path;
 static int runs;
 
+/* The answers are compared by a fingerprint of the selected keys (and, for
+ * a split, of which conditions each key met), not only by their number:
+ * fp_last is the fingerprint of the last time_* call's answer. */
+static uint64_t fp_last;
+static uint64_t mix(uint64_t x) { /* splitmix64's finalizer */
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+static uint64_t fp_keys(const int64_t *k, size_t n) {
+  uint64_t f = 0;
+  for (size_t i = 0; i < n; i++) f += mix((uint64_t)k[i]);
+  return f;
+}
+
 /* Median time of engine_select(kind) over a rule; *rows = keys selected. */
 static double time_select(EngineKind kind, int threads, Schema *dim, Expr *rule, long long *rows) {
   EngineCtx e;
@@ -99,6 +115,7 @@ static double time_select(EngineKind kind, int threads, Schema *dim, Expr *rule,
     if (kind == ENGINE_SQL && !i) { t[0] = now_ms() - t0; if (n == 1) break; }
   }
   *rows = (long long)k.n;
+  fp_last = fp_keys(k.v, k.n);
   keyvec_free(&k);
   engine_free(&e);
   return median(t, n);
@@ -120,8 +137,13 @@ static double time_split(EngineKind kind, Schema *dim, Expr **rules, int nr, lon
     }
     if (i) t[i - 1] = now_ms() - t0;
     long long s = 0;
-    for (size_t j = 0; j < k.n * (size_t)nr; j++) s += fl[j];
+    uint64_t f = 0;
+    for (size_t j = 0; j < k.n * (size_t)nr; j++) {
+      s += fl[j];
+      if (fl[j]) f += mix((uint64_t)k.v[j / (size_t)nr] * 64 + j % (size_t)nr);
+    }
     *sel = s;
+    fp_last = f;
     free(fl);
     keyvec_free(&k);
   }
@@ -143,10 +165,12 @@ static double time_sql_join(long long *rows) {
     DbStmt *st = db_prepare(db, sql);
     if (!st) { fprintf(stderr, "bench: %s\n", db_error(db)); exit(1); }
     long long c = 0;
-    while (db_step(st) == 1) c++;
+    uint64_t f = 0;
+    while (db_step(st) == 1) c++, f += mix((uint64_t)db_column(st, 0).i);
     db_finalize(st);
     t[i] = now_ms() - t0;
     *rows = c;
+    fp_last = f;
   }
   return median(t, n);
 }
@@ -454,15 +478,21 @@ int main(int argc, char **argv) {
 
   long long n_sql, n_int, n_j1, n_j2, n_kj, n_kb, n;
   double r1_sql = time_select(ENGINE_SQL, 1, dim, rules[0], &n_sql);
+  uint64_t fp_r1 = fp_last;
+  int fp_ok = 1;
   report("R1 sqlite", r1_sql, n_sql);
   double r1_int = time_select(ENGINE_INTERP, 1, dim, rules[0], &n_int);
+  fp_ok &= fp_last == fp_r1;
   report("R1 interp", r1_int, n_int);
   double r1_j1 = time_select(ENGINE_JIT, 1, dim, rules[0], &n_j1);
+  fp_ok &= fp_last == fp_r1;
   report("R1 jit 1 thread (engine_select)", r1_j1, n_j1);
   double r1_j2 = time_select(ENGINE_JIT, 2, dim, rules[0], &n_j2);
+  fp_ok &= fp_last == fp_r1;
   report("R1 jit 2 threads (engine_select)", r1_j2, n_j2);
   long long n_ja;
   double r1_ja = time_select(ENGINE_JIT, 0, dim, rules[0], &n_ja);
+  fp_ok &= fp_last == fp_r1;
   report("R1 jit default threads (engine_select)", r1_ja, n_ja);
   double kj1, kj2, kb;
   kernels(dim, rules[0], &kj1, &kj2, &kb, &n_kj, &n_kb);
@@ -471,28 +501,37 @@ int main(int argc, char **argv) {
   report("R1 hand-written C baseline kernel", kb, n_kb);
 
   double r2_sql = time_select(ENGINE_SQL, 1, dim, rules[1], &n);
+  uint64_t fp_r2 = fp_last;
+  long long n_r2 = n;
   report("R2 sqlite (camp's SQL: correlated)", r2_sql, n);
   long long nj = 0;
   double r2_join = time_sql_join(&nj);
+  fp_ok &= fp_last == fp_r2 && nj == n_r2;
   report("R2 sqlite (join + group by)", r2_join, nj);
   double r2_int = time_select(ENGINE_INTERP, 1, dim, rules[1], &n);
+  fp_ok &= fp_last == fp_r2 && n == n_r2;
   report("R2 interp", r2_int, n);
   double r2_jit = time_select(ENGINE_JIT, 1, dim, rules[1], &n);
+  fp_ok &= fp_last == fp_r2 && n == n_r2;
   report("R2 jit 1 thread", r2_jit, n);
   double r2_jit2 = time_select(ENGINE_JIT, 2, dim, rules[1], &n);
+  fp_ok &= fp_last == fp_r2 && n == n_r2;
   report("R2 jit 2 threads", r2_jit2, n);
 
   long long s_sql, s_jit, s_int;
   double sp_sql = time_split(ENGINE_SQL, dim, rules + 2, 10, &s_sql);
+  uint64_t fp_sp = fp_last;
   report("split 10 sqlite (flags)", sp_sql, s_sql);
   double sp_int = time_split(ENGINE_INTERP, dim, rules + 2, 10, &s_int);
+  fp_ok &= fp_last == fp_sp;
   report("split 10 interp (one pass)", sp_int, s_int);
   double sp_jit = time_split(ENGINE_JIT, dim, rules + 2, 10, &s_jit);
+  fp_ok &= fp_last == fp_sp;
   report("split 10 jit (fused pass, default threads)", sp_jit, s_jit);
 
   int same = n_sql == n_int && n_sql == n_j1 && n_sql == n_j2 && n_sql == n_ja && n_sql == n_kj && n_sql == n_kb &&
-             s_sql == s_jit && s_sql == s_int;
-  printf("\nanswers agree across engines: %s\n\n", same ? "yes" : "NO");
+             s_sql == s_jit && s_sql == s_int && fp_ok;
+  printf("\nanswers agree across engines (counts and key fingerprints): %s\n\n", same ? "yes" : "NO");
   double r2_best = r2_sql < r2_join ? r2_sql : r2_join;
   ratio("R1 jit (1 thread) vs sqlite", r1_sql, r1_j1, 20);
   ratio("R1 jit (2 threads) vs sqlite", r1_sql, r1_j2, 20);

@@ -21,6 +21,7 @@ typedef struct CliOpts {
   const char *run;
   const char *engine;
   const char *output;
+  const char *debug_jit; /* plan/run/resume --debug-jit DIR */
   const char *includes[32];
   int nincludes;
   int check;             /* fmt --check */

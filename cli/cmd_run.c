@@ -26,6 +26,9 @@ static int check_engine(const char *cmd, const char *engine) {
 
 static void exec_opts(CliOpts *o, ExecOptions *e) {
   memset(e, 0, sizeof *e);
+  /* compiler/jit.c reads the dump directory from the environment, so a
+   * flag and CAMP_DEBUG_JIT behave alike (dump + reproducer, one process) */
+  if (o->debug_jit && *o->debug_jit) setenv("CAMP_DEBUG_JIT", o->debug_jit, 1);
   e->now = o->now;
   e->engine = o->engine;
   e->db_path = o->db;
@@ -38,7 +41,8 @@ static void exec_opts(CliOpts *o, ExecOptions *e) {
 /* Compiles, opens the database and checks the schema against it. */
 static int prepare(const char *cmd, CliOpts *o, int writable, Program **pp, Decl **camp, Db **db) {
   if (o->nfiles != 1 || !o->db) {
-    fprintf(stderr, "usage: camp %s FILE --db DB [--campaign NAME] [--now TIMESTAMP] [--format text|json]\n", cmd);
+    fprintf(stderr, "usage: camp %s FILE --db DB [--campaign NAME] [--now TIMESTAMP] [--format text|json]\n"
+                    "       [--engine sql|interp|jit|auto] [--explain] [--debug-jit DIR]\n", cmd);
     return 2;
   }
   if (strcmp(o->format, "text") && strcmp(o->format, "json")) {
@@ -69,7 +73,7 @@ static int prepare(const char *cmd, CliOpts *o, int writable, Program **pp, Decl
 
 static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   CliOpts o;
-  int rc = cli_parse(cmd, argc, argv, "db,campaign,now,format,engine,explain,I", &o);
+  int rc = cli_parse(cmd, argc, argv, "db,campaign,now,format,engine,explain,debug-jit,I", &o);
   if (rc) return rc;
   Program *p = NULL;
   Decl *camp = NULL;
@@ -117,7 +121,7 @@ static int resume_one(Db *db, CliOpts *o, int64_t id, const char *campaign, cons
 
 int cmd_resume(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("resume", argc, argv, "db,now,format,engine,explain,run,I", &o);
+  int rc = cli_parse("resume", argc, argv, "db,now,format,engine,explain,debug-jit,run,I", &o);
   if (rc) return rc;
   if (!o.db || o.nfiles) {
     fprintf(stderr, "usage: camp resume --db DB [--now TIMESTAMP] [--run ID]\n");

@@ -29,6 +29,7 @@ static const OptSpec string_opts[] = {
     STROPT("db", db),           STROPT("from-db", from_db),
     STROPT("now", now),         STROPT("run", run),
     STROPT("engine", engine),   STROPT("output", output),
+    STROPT("debug-jit", debug_jit),
 };
 
 int cli_parse(const char *cmd, int argc, char **argv, const char *allowed,

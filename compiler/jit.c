@@ -31,10 +31,15 @@ JitStats jit_last_stats(const JitCache *c) {
   JitStats s = {0};
   return s;
 }
+int jit_cached(JitCache *c, VProg **progs, int n) { return (void)c, (void)progs, (void)n, 0; }
+int jit_prepare_background(JitCache *c, VProg **progs, int n) { return (void)c, (void)progs, (void)n, -1; }
+void jit_wait_background(JitCache *c) { (void)c; }
+int jit_loaded(JitCache *c, VProg *p) { return (void)c, (void)p, 0; }
 #else
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgccjit.h>
 #include <pthread.h>
 #include <signal.h>
@@ -141,6 +146,7 @@ struct JitCache {
   Lib *libs;
   int nlibs, caplibs;
   JitStats last;
+  pid_t bg;            /* a background compile (jit_prepare_background) */
 };
 
 JitCache *jit_cache_new(void) {
@@ -151,6 +157,7 @@ JitCache *jit_cache_new(void) {
 
 void jit_cache_free(JitCache *c) {
   if (!c) return;
+  jit_wait_background(c);
   for (int i = 0; i < c->nlibs; i++) {
     if (c->libs[i].dl) dlclose(c->libs[i].dl);
     if (c->libs[i].map) munmap(c->libs[i].map, c->libs[i].len);
@@ -495,10 +502,11 @@ static int compile(JPlan **plans, int n, const char *path, int part, char *err, 
  * online CPU (at most JIT_MAXPROCS), never more than one per function;
  * one under valgrind. */
 #define JIT_MAXPROCS 4
+static int in_background; /* this process is a background compile */
 static int nprocs_for(int nm) {
   const char *e = getenv("CAMP_JIT_PROCS");
   long p = e && *e ? atol(e) : sysconf(_SC_NPROCESSORS_ONLN);
-  if (UNDER_VALGRIND()) p = 1;
+  if (UNDER_VALGRIND() || in_background) p = 1; /* leave the other cores to the run */
   if (p < 1) p = 1;
   if (p > JIT_MAXPROCS) p = JIT_MAXPROCS;
   return nm < p ? nm : (int)p;
@@ -632,12 +640,11 @@ static uint64_t plan_hash(const JPlan *pl) {
  * missing plans form one group, cached as one object GROUP.o or, when
  * compiled by np processes, np objects GROUP.KofNP.o (a part whose object
  * cannot be loaded here is linked into GROUP[.KofNP].so instead). */
-static int ensure(JitCache *c, JPlan *pl, int n, char *err, size_t errlen) {
-  JPlan **miss = calloc((size_t)n + 1, sizeof *miss);
-  uint64_t *mh = calloc((size_t)n + 1, sizeof *mh);
-  if (!miss || !mh) abort();
+/* The ok plans of pl[0..n-1] without code in c (each once) into miss / mh
+ * (n + 1 slots each); returns how many, with the hash of their group. */
+static int missing(JitCache *c, JPlan *pl, int n, JPlan **miss, uint64_t *mh, uint64_t *group) {
   int nm = 0;
-  uint64_t group = 0;
+  *group = 0;
   for (int i = 0; i < n; i++) {
     if (!pl[i].ok) continue;
     uint64_t h = plan_hash(&pl[i]);
@@ -646,8 +653,28 @@ static int ensure(JitCache *c, JPlan *pl, int n, char *err, size_t errlen) {
     if (find(c, h) || dup) continue;
     miss[nm] = &pl[i];
     mh[nm++] = h;
-    group = jit_hash(&h, sizeof h, group);
+    *group = jit_hash(&h, sizeof h, *group);
   }
+  return nm;
+}
+
+/* How many processes compiled the complete split of group (of nm
+ * functions) found in dir; 0 when no split is complete. */
+static int disk_split(const char *dir, uint64_t group, int nm) {
+  for (int p = 1; p <= JIT_MAXPROCS && p <= nm; p++) {
+    int all = 1;
+    for (int k = 0; k < p && all; k++) all = part_cached(dir, group, k, p);
+    if (all) return p;
+  }
+  return 0;
+}
+
+static int ensure(JitCache *c, JPlan *pl, int n, char *err, size_t errlen) {
+  JPlan **miss = calloc((size_t)n + 1, sizeof *miss);
+  uint64_t *mh = calloc((size_t)n + 1, sizeof *mh);
+  if (!miss || !mh) abort();
+  uint64_t group;
+  int nm = missing(c, pl, n, miss, mh, &group);
   memset(&c->last, 0, sizeof c->last);
   c->last.from_memory = nm == 0;
   int rc = 0;
@@ -656,13 +683,7 @@ static int ensure(JitCache *c, JPlan *pl, int n, char *err, size_t errlen) {
     cache_dir(dir, sizeof dir);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    /* a warm start: any complete split of this group on disk */
-    int np = 0;
-    for (int p = 1; p <= JIT_MAXPROCS && p <= nm && !np; p++) {
-      int all = 1;
-      for (int k = 0; k < p && all; k++) all = part_cached(dir, group, k, p);
-      if (all) np = p;
-    }
+    int np = disk_split(dir, group, nm); /* a warm start */
     c->last.from_disk = np > 0;
     const char *dbg = getenv("CAMP_DEBUG_JIT");
     if (!np) np = dbg && *dbg ? 1 : nprocs_for(nm);
@@ -716,6 +737,68 @@ int jit_prepare(JitCache *c, VProg **progs, int n, int *ok, char *err, size_t er
   }
   free(pl);
   return rc;
+}
+
+int jit_cached(JitCache *c, VProg **progs, int n) {
+  JPlan *pl = calloc((size_t)n + 1, sizeof *pl);
+  JPlan **miss = calloc((size_t)n + 1, sizeof *miss);
+  uint64_t *mh = calloc((size_t)n + 1, sizeof *mh);
+  if (!pl || !miss || !mh) abort();
+  int nok = 0;
+  for (int i = 0; i < n; i++) jplan_build(&pl[i], progs[i]), nok += pl[i].ok;
+  uint64_t group;
+  int nm = missing(c, pl, n, miss, mh, &group);
+  char dir[4096] = "";
+  if (nm) cache_dir(dir, sizeof dir);
+  int warm = nok > 0 && (nm == 0 || disk_split(dir, group, nm) > 0);
+  for (int i = 0; i < n; i++) jplan_free(&pl[i]);
+  free(pl), free(miss), free(mh);
+  return warm;
+}
+
+int jit_loaded(JitCache *c, VProg *p) {
+  JPlan pl;
+  jplan_build(&pl, p);
+  int in = pl.ok && find(c, plan_hash(&pl)) != NULL;
+  jplan_free(&pl);
+  return in;
+}
+
+int jit_prepare_background(JitCache *c, VProg **progs, int n) {
+  if (UNDER_VALGRIND() || c->bg > 0) return -1;
+  char dir[4096];
+  cache_dir(dir, sizeof dir); /* made here: the child never creates it */
+  if (jit_cached(c, progs, n)) return 0;
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid > 0) {
+    c->bg = pid;
+    return 1;
+  }
+  /* The child compiles into the disk cache and exits: no stdio, no atexit
+   * handlers, signals blocked, below the parent's priority, and none of the
+   * caller's pipes held open (a shell's $(camp ...) must not wait on it). */
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
+  int null = open("/dev/null", O_RDWR);
+  for (int fd = 0; fd < 3 && null >= 0; fd++) dup2(null, fd);
+  if (nice(5) == -1) { /* the priority is a courtesy */ }
+  in_background = 1;
+  JitCache *cc = jit_cache_new();
+  JPlan *pl = calloc((size_t)n + 1, sizeof *pl);
+  if (!pl) _exit(1);
+  for (int i = 0; i < n; i++) jplan_build(&pl[i], progs[i]);
+  char err[512];
+  _exit(access(dir, W_OK) == 0 && ensure(cc, pl, n, err, sizeof err) == 0 ? 0 : 1);
+}
+
+void jit_wait_background(JitCache *c) {
+  if (!c || c->bg <= 0) return;
+  int st;
+  while (waitpid(c->bg, &st, 0) < 0 && errno == EINTR) {}
+  c->bg = 0;
 }
 
 /* ---------------------------------------------------------------- run */

@@ -48,6 +48,21 @@ void jit_cache_free(JitCache *c);
  * (an internal error: message in err; callers fall back to interp). */
 int jit_prepare(JitCache *c, VProg **progs, int n, int *ok, char *err, size_t errlen);
 
+/* 1 when jit_prepare(c, progs, n) would compile nothing: every program the
+ * JIT can express (at least one) has code in c or in the disk cache. */
+int jit_cached(JitCache *c, VProg **progs, int n);
+/* 1 when p's code is loaded in c (jit_eval would not compile). */
+int jit_loaded(JitCache *c, VProg *p);
+
+/* Compiles what jit_prepare(c, progs, n) would compile, into the disk
+ * cache only, in a forked background process, so that a later run finds
+ * the code (c itself loads nothing).  1 when a compile was started, 0 when
+ * the code is cached already, -1 when none could start (under valgrind, a
+ * failed fork, one still running).  jit_wait_background (also called by
+ * jit_cache_free) waits for it. */
+int jit_prepare_background(JitCache *c, VProg **progs, int n);
+void jit_wait_background(JitCache *c);
+
 /* Evaluates p (compiling it if jit_prepare did not) over rows (NULL = row
  * numbers 0..nrows-1) with `threads` threads; out[i*nroots+k] as
  * interp_eval.  0 on success; 1 to decline (why: construct not compiled,

@@ -288,11 +288,14 @@ static int eval_prog(EngineCtx *e, EngineKind kind, VProg *p, const uint32_t *ro
   e->last_used = kind;
   if (kind == ENGINE_JIT && p->uses_added) {
     snprintf(e->why, sizeof e->why, "interp: the rule reads enriched columns");
+  } else if (kind == ENGINE_JIT && e->jit_loaded_only && !(e->jit && jit_loaded(e->jit, p))) {
+    snprintf(e->why, sizeof e->why, "interp: the rule is not compiled and a compile would not pay");
   } else if (kind == ENGINE_JIT) {
     if (!e->jit) e->jit = jit_cache_new();
     rc = jit_eval(e->jit, p, rows, nrows, jit_threads_for(e, nrows), res, jwhy, sizeof jwhy);
     if (rc == 0) e->last_used = ENGINE_JIT;
-    else snprintf(e->why, sizeof e->why, "jit %s: %.200s", rc < 0 ? "failed" : "declined", jwhy);
+    if (rc == 0 && e->jit_loaded_only) snprintf(e->why, sizeof e->why, "below the jit's cold break-even, code loaded");
+    else if (rc) snprintf(e->why, sizeof e->why, "jit %s: %.200s", rc < 0 ? "failed" : "declined", jwhy);
     if (rc < 0) fprintf(stderr, "camp: %s; running the interpreter instead\n", jwhy);
   }
   if (rc != 0) {
@@ -336,30 +339,65 @@ static int columnar(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, in
   return rc;
 }
 
+/* The rules lowered over e's snapshot (those the interpreter declines are
+ * left out); *m says how many.  The caller frees them (free_progs). */
+static VProg **lower_all(EngineCtx *e, Schema *dim, Expr **rules, int n, int *m) {
+  int64_t now;
+  snap_parse_ts(e->now, &now);
+  VProg **ps = calloc((size_t)n + 1, sizeof *ps);
+  if (!ps) abort();
+  *m = 0;
+  for (int i = 0; i < n; i++) {
+    char w[256];
+    ps[*m] = interp_compile(e->snap, dim, &rules[i], 1, now, w, sizeof w);
+    if (ps[*m]) (*m)++;
+  }
+  return ps;
+}
+
+static void free_progs(VProg **ps, int m) {
+  for (int i = 0; i < m; i++) interp_free(ps[i]);
+  free(ps);
+}
+
 int engine_jit_precompile(EngineCtx *e, Schema *dim, Expr **rules, int n, int *ncompiled,
                           char *why, size_t whylen) {
   *ncompiled = 0;
   if (!jit_available() || n <= 0 || !dim->key || dim->key->type->kind != T_INT) return 0;
   if (engine_prepare(e, dim, rules, n, why, whylen)) return -1;
-  int64_t now;
-  snap_parse_ts(e->now, &now);
-  VProg **ps = calloc((size_t)n, sizeof *ps);
-  int *ok = calloc((size_t)n, sizeof *ok);
-  if (!ps || !ok) abort();
-  int m = 0;
-  for (int i = 0; i < n; i++) {
-    char w[256];
-    ps[m] = interp_compile(e->snap, dim, &rules[i], 1, now, w, sizeof w);
-    if (ps[m]) m++;
-  }
+  int m;
+  VProg **ps = lower_all(e, dim, rules, n, &m);
+  int *ok = calloc((size_t)n + 1, sizeof *ok);
+  if (!ok) abort();
   if (!e->jit) e->jit = jit_cache_new();
   int rc = jit_prepare(e->jit, ps, m, ok, why, whylen);
-  for (int i = 0; i < m; i++) {
-    *ncompiled += ok[i];
-    interp_free(ps[i]);
-  }
-  free(ps);
+  for (int i = 0; i < m; i++) *ncompiled += ok[i];
+  free_progs(ps, m);
   free(ok);
+  return rc;
+}
+
+int engine_jit_warm(EngineCtx *e, Schema *dim, Expr **rules, int n) {
+  char why[256];
+  if (!jit_available() || n <= 0 || !dim->key || dim->key->type->kind != T_INT) return 0;
+  if (engine_prepare(e, dim, rules, n, why, sizeof why)) return 0;
+  int m;
+  VProg **ps = lower_all(e, dim, rules, n, &m);
+  if (!e->jit) e->jit = jit_cache_new();
+  int warm = m > 0 && jit_cached(e->jit, ps, m);
+  free_progs(ps, m);
+  return warm;
+}
+
+int engine_jit_compile_background(EngineCtx *e, Schema *dim, Expr **rules, int n) {
+  char why[256];
+  if (!jit_available() || n <= 0 || !dim->key || dim->key->type->kind != T_INT) return -1;
+  if (engine_prepare(e, dim, rules, n, why, sizeof why)) return -1;
+  int m;
+  VProg **ps = lower_all(e, dim, rules, n, &m);
+  if (!e->jit) e->jit = jit_cache_new();
+  int rc = m > 0 ? jit_prepare_background(e->jit, ps, m) : -1;
+  free_progs(ps, m);
   return rc;
 }
 
@@ -393,9 +431,13 @@ static int dispatch(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, in
         int ti = snapshot_table(e->snap, dim->name);
         cnt = ti < 0 ? 0 : e->snap->tables[ti].nrows;
       }
-      kind = jit_available() && cnt >= e->auto_jit_rows ? ENGINE_JIT : ENGINE_INTERP;
+      /* below the break-even only code already loaded (warm) is used */
+      int loaded_only = e->jit_loaded_only;
+      kind = jit_available() && (cnt >= e->auto_jit_rows || e->jit) ? ENGINE_JIT : ENGINE_INTERP;
+      e->jit_loaded_only = cnt < e->auto_jit_rows;
       e->why[0] = 0;
       rc = columnar(e, kind, dim, rules, n, split, input, out, flags, w, sizeof w);
+      e->jit_loaded_only = loaded_only;
       kind = e->last_used;
       if (rc == 1) {
         snprintf(e->why, sizeof e->why, "auto: sql (%.200s)", w);

@@ -65,6 +65,9 @@ typedef struct EngineCtx {
                               CAMP_JIT_THREADS; default 0 = auto: one per
                               CPU, at most 4, for inputs of >= 1M rows) */
   void *jit;               /* compiled rules (compiler/jit.h JitCache) */
+  int jit_loaded_only;     /* ENGINE_JIT runs only rules whose code is
+                              loaded, the interpreter the others (auto below
+                              the break-even: a compile would not pay) */
   void *schemas;           /* tables the snapshot must hold (engine.c) */
   int snap_rebuilt;        /* how many times a snapshot file was (re)built */
   char why[256];           /* why the last engine_select chose its engine */
@@ -112,6 +115,19 @@ int engine_select(EngineCtx *e, EngineKind kind, Schema *dim, Expr *rule,
  * with why on a snapshot or libgccjit error. */
 int engine_jit_precompile(EngineCtx *e, Schema *dim, Expr **rules, int n, int *ncompiled,
                           char *why, size_t whylen);
+
+/* 1 when every rule of this batch the JIT can express (at least one) is
+ * compiled already, in memory or in the disk cache, so that
+ * engine_jit_precompile would only load code (auto then uses the JIT far
+ * below its cold break-even).  Builds or maps the snapshot. */
+int engine_jit_warm(EngineCtx *e, Schema *dim, Expr **rules, int n);
+
+/* Compiles the batch into the JIT's disk cache in a background process
+ * (jit_prepare_background) while this one goes on without it: auto below
+ * the break-even, so the next run of the campaign finds the code.  1 when
+ * started, 0 when nothing needed compiling, -1 when it could not start.
+ * engine_free waits for it. */
+int engine_jit_compile_background(EngineCtx *e, Schema *dim, Expr **rules, int n);
 
 /* Split: evaluates n conditions in one pass over the rows.  flags receives
  * one byte per (row, condition): flags[i * n + c] = 1 when input row i (or

@@ -177,8 +177,11 @@ static int exec_pass(Exec *x) {
     }
     progress(x, done, n, s);
     double t0 = x->o->explain ? exec_now_ms() : 0;
+    x->step_note[0] = 0;
     x->state[i] = exec_step(x, s);
-    if (x->o->explain) fprintf(stderr, "explain: step %s: %.1f ms\n", s->label, exec_now_ms() - t0);
+    if (x->o->explain)
+      fprintf(stderr, "explain: step %s: %s%s%.1f ms\n", s->label, x->step_note, x->step_note[0] ? ", " : "",
+              exec_now_ms() - t0);
     if (x->busy) break;
     if (x->state[i] == ST_FAILED) {
       progress(x, done, n, NULL);

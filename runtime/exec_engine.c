@@ -105,16 +105,37 @@ static int create_from_keys(Exec *x, const char *name, Pop *pop, const char *inp
 }
 
 static void explain(Exec *x, Step *s, const char *engine, const char *why) {
-  if (!x->o->explain) return;
-  fprintf(stderr, "explain: step %s: %s (%s)\n", s->label, engine, why);
+  (void)s;
+  if (x->o->explain) snprintf(x->step_note, sizeof x->step_note, "%s (%.500s)", engine, why);
+}
+
+/* Should auto compile (or load) the rules over dim before the first step?
+ * Yes from the JIT's cold break-even on; below it (but above the SQL
+ * threshold) only when they are compiled already — a recurring campaign's
+ * rules are, from its second run on — so loading costs about a millisecond
+ * and the JIT beats the interpreter on any input the columnar engines get. */
+static int auto_precompiles(Exec *x, Schema *dim, Expr **rules, int n, const char **how) {
+  char sql[400];
+  snprintf(sql, sizeof sql, "SELECT max(rowid) FROM \"%s\"", dim->name);
+  int64_t rows = db_query_int(x->db, sql, 0);
+  *how = "compiled in one context";
+  if (rows < x->eng.auto_min_rows) return 0;
+  if (rows >= x->eng.auto_jit_rows) return 1;
+  *how = "found compiled in the cache";
+  if (engine_jit_warm(&x->eng, dim, rules, n)) return 1;
+  /* cold: the interpreter answers now, the next run finds the code */
+  if (engine_jit_compile_background(&x->eng, dim, rules, n) == 1 && x->o->explain)
+    fprintf(stderr, "explain: jit: %s rules compiling in the background for the next run "
+                    "(%lld rows, below the cold break-even of %lld)\n",
+            dim->name, (long long)rows, (long long)x->eng.auto_jit_rows);
+  return 0;
 }
 
 /* With --engine jit, all select and split rules of the campaign, per
- * dimension, are compiled in one libgccjit context before the first step.
- * (auto uses the JIT only for very large inputs: it compiles on demand
- * rather than pay every plan a compile it may not need.) */
+ * dimension, are compiled in one libgccjit context before the first step;
+ * with auto, when auto_precompiles says so. */
 static int precompile(Exec *x) {
-  if (x->engine != ENGINE_JIT) return 0;
+  if (x->engine != ENGINE_JIT && x->engine != ENGINE_AUTO) return 0;
   if (!engine_have_jit()) return 0;
   PtrVec dims = {0};
   for (int i = 0; i < x->camp->steps.len; i++) {
@@ -140,13 +161,15 @@ static int precompile(Exec *x) {
     }
     int compiled = 0;
     char why[256] = "";
+    const char *how = "compiled in one context";
+    if (x->engine == ENGINE_AUTO && !auto_precompiles(x, dim, rules, n, &how)) continue;
     if (engine_jit_precompile(&x->eng, dim, rules, n, &compiled, why, sizeof why)) {
       /* Not fatal: each step then falls back on its own. */
       if (x->o->explain) fprintf(stderr, "explain: jit precompile for %s failed: %s\n", dim->name, why);
       continue;
     }
     if (x->o->explain)
-      fprintf(stderr, "explain: jit: %d of %d %s rules compiled in one context\n", compiled, n, dim->name);
+      fprintf(stderr, "explain: jit: %d of %d %s rules %s\n", compiled, n, dim->name, how);
   }
   return 0;
 }

@@ -39,6 +39,7 @@ typedef struct Exec {
   struct ExecMem *mem;     /* plan in memory (exec_mem.c), or NULL */
   int mem_failed;          /* the memory plan declined a step: plan again */
   FILE *keys_out;          /* plan: each output's keys (CAMP_PLAN_KEYS, tests) */
+  char step_note[600];     /* --explain: what ran the current step and why */
   char err[4096];
 } Exec;
 

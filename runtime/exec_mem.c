@@ -47,6 +47,9 @@ struct ExecMem {
   int nblocks, capblocks;
   char why[512];
   Step *stopped;
+  /* --explain: what evaluated the current step's rules */
+  int used_jit, used_interp, nvalues;
+  char used_why[256];
 };
 
 /* ------------------------------------------------------------ memory */
@@ -269,9 +272,13 @@ static int conditions(ExecMem *m, Step *s, MPop *p, Expr **rules, int n, uint8_t
   InterpAdded ia;
   const InterpAdded *a = overlay(m, p, rules, n, &ia);
   char why[256] = "";
+  m->x->eng.why[0] = 0;
   int rc = engine_eval_rows(&m->x->eng, m->kind, p->dim, rules, n, a, p->rows, p->n, flags, why,
                             sizeof why);
   if (rc) return decline(m, s, "%s", why[0] ? why : "the engines cannot evaluate the rule");
+  if (m->x->eng.last_used == ENGINE_JIT) m->used_jit++;
+  else m->used_interp++;
+  if (m->x->eng.why[0]) snprintf(m->used_why, sizeof m->used_why, "%s", m->x->eng.why);
   return 0;
 }
 
@@ -283,6 +290,7 @@ static int values(ExecMem *m, Step *s, MPop *p, Expr **exprs, int n, IVals **out
   if (!tmp) abort();
   char why[256] = "";
   int rc = engine_values_rows(&m->x->eng, p->dim, exprs, n, a, p->rows, p->n, tmp, why, sizeof why);
+  m->nvalues += n;
   if (rc) {
     free(tmp);
     return decline(m, s, "%s", why[0] ? why : "the interpreter cannot compute the value");
@@ -1033,8 +1041,9 @@ ExecMem *exec_mem_new(Exec *x, char *why, size_t whylen) {
     }
     if (t->nrows > most) most = t->nrows;
   }
-  /* auto: the jit only above its break-even (compiling costs ~50 ms a rule) */
-  if (x->engine == ENGINE_AUTO && most < x->eng.auto_jit_rows) m->kind = ENGINE_INTERP;
+  /* auto below the jit's cold break-even (a compile costs 20-60 ms): code
+   * already loaded (found in the cache) runs, other rules are interpreted */
+  if (x->engine == ENGINE_AUTO && most < x->eng.auto_jit_rows) x->eng.jit_loaded_only = 1;
   return m;
 no:
   snprintf(why, whylen, "%s", m->why);
@@ -1053,11 +1062,28 @@ static void write_keys(ExecMem *m, const MPop *p, const char *name) {
   fputc('\n', m->x->keys_out);
 }
 
+/* --explain: which engine evaluated the step's conditions, and why. */
+static void explain_step(ExecMem *m, Step *s) {
+  if (!m->x->o->explain) return;
+  char c[400] = "";
+  const char *why = m->used_why;
+  if (!strncmp(why, "interp: ", 8)) why += 8;
+  if (m->used_jit || m->used_interp)
+    snprintf(c, sizeof c, "conditions by %s%s%s", m->used_jit && m->used_interp ? "jit and interp" : m->used_jit ? "jit" : "interp",
+             why[0] ? ": " : "", why);
+  (void)s;
+  snprintf(m->x->step_note, sizeof m->x->step_note, "in memory (%s%s%s)", c, c[0] && m->nvalues ? "; " : "",
+           m->nvalues ? "values by interp" : c[0] ? "" : "no rule");
+}
+
 int exec_mem_step(ExecMem *m, Step *s, char *why, size_t whylen) {
+  m->used_jit = m->used_interp = m->nvalues = 0;
+  m->used_why[0] = 0;
   if (step_run(m, s)) {
     snprintf(why, whylen, "%s", m->why);
     return 1;
   }
+  explain_step(m, s);
   int n = s->outputs.len ? s->outputs.len : 1;
   for (int k = 0; k < n; k++) {
     MPop *p = *slot(m, s, k);

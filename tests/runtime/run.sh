@@ -480,6 +480,57 @@ CAMP
   eq "split via engines: every sql subset has members" 6 "$(grep -c . "$TMP/rnd/members-sql")"
   same "split --engine interp: the same members as SQL" "$TMP/rnd/members-sql" "$TMP/rnd/members-interp"
   same "split --engine jit: the same members as SQL" "$TMP/rnd/members-sql" "$TMP/rnd/members-jit"
+  # --debug-jit DIR: a cold compile (empty cache) leaves libgccjit's dump of
+  # the rules and a reproducer that builds as a C program of its own.
+  if CAMP_JIT_CACHE="$TMP/rnd/jc" camp plan "$TMP/rnd/eng.camp" --db "$TMP/rnd/e-sql.sqlite" --now 2026-03-01 \
+       --engine jit --explain --debug-jit "$TMP/rnd/dbg" > /dev/null 2> "$TMP/rnd/dbg.err" &&
+     grep -q 'rules compiled in one context' "$TMP/rnd/dbg.err"; then
+    ok "--debug-jit: the rules' dump is written" test -s "$TMP/rnd/dbg/camp-jit-rules.c"
+    ok "--debug-jit: the reproducer is written" test -s "$TMP/rnd/dbg/camp-jit-reproducer.c"
+    ok "--debug-jit: the reproducer compiles" \
+      gcc -o "$TMP/rnd/dbg/repro" "$TMP/rnd/dbg/camp-jit-reproducer.c" -lgccjit
+  else
+    ok "--debug-jit: plan with a cold cache (or a build without the JIT) succeeds" \
+      grep -q 'interp' "$TMP/rnd/dbg.err"
+  fi
+  section_auto_warm
+}
+
+# auto below the JIT's cold break-even: the first plan interprets and
+# compiles in the background, the next ones load that code and run the
+# JIT; every plan gives the counts of --engine sql.
+section_auto_warm() {
+  A=$TMP/auto
+  mkdir -p "$A"
+  cp "$HERE/schema.camp" "$A/"
+  { cat "$HERE/fixture.sql"; echo "
+    WITH RECURSIVE n(i) AS (SELECT 9 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
+    INSERT INTO customers SELECT i, 'c' || i || '@x.se', NULL, NULL, 'N' || i,
+      CASE i % 3 WHEN 0 THEN 'SE' WHEN 1 THEN 'DK' ELSE 'NO' END, i % 4000,
+      CASE i % 4 WHEN 0 THEN 'gold' WHEN 1 THEN 'silver' WHEN 2 THEN 'bronze' END, 1 + i % 3 FROM n;"
+  } | sqlite3 -batch "$A/db.sqlite"
+  cat > "$A/auto.camp" << 'CAMP'
+import "schema"
+campaign auto {
+  rich = customers where loyalty >= 1000 and country in ["SE", "DK"]
+  se = customers where email like "%@x.se" and tier = gold
+  a, b, rest = split rich { a when loyalty > 3000; b when store_id = 2; else }
+}
+CAMP
+  camp plan "$A/auto.camp" --db "$A/db.sqlite" --now 2026-03-01 --engine sql > "$A/sql.out" 2>&1
+  for i in 1 2 3; do
+    CAMP_JIT_CACHE="$A/jc" camp plan "$A/auto.camp" --db "$A/db.sqlite" --now 2026-03-01 --explain \
+      > "$A/auto$i.out" 2> "$A/auto$i.err"
+    same "auto plan $i: the counts of --engine sql" "$A/sql.out" "$A/auto$i.out"
+  done
+  if grep -q 'rules compiling in the background' "$A/auto1.err"; then
+    ok "auto, cold cache: the interpreter answers" grep -q 'step rich: in memory (conditions by interp' "$A/auto1.err"
+    ok "auto, next plan: the rules are found compiled" grep -q 'rules found compiled in the cache' "$A/auto2.err"
+    ok "auto, next plan: the jit answers" grep -q 'step rich: in memory (conditions by jit' "$A/auto2.err"
+    ok "auto, next plan: no compile" test "$(grep -c background "$A/auto3.err")" = 0
+  else # a build without libgccjit
+    ok "auto without a jit: the interpreter answers" grep -q 'step rich: in memory (conditions by interp' "$A/auto1.err"
+  fi
 }
 
 # --------------------------------------------------- 7. kill and resume
