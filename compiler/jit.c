@@ -35,7 +35,14 @@ int jit_cached(JitCache *c, VProg **progs, int n) { return (void)c, (void)progs,
 int jit_prepare_background(JitCache *c, VProg **progs, int n) { return (void)c, (void)progs, (void)n, -1; }
 void jit_wait_background(JitCache *c) { (void)c; }
 int jit_loaded(JitCache *c, VProg *p) { return (void)c, (void)p, 0; }
+int jit_eval_values(JitCache *c, VProg *p, const uint32_t *rows, int64_t nrows, int threads, IVals *out,
+                    char *why, size_t whylen) {
+  (void)c, (void)p, (void)rows, (void)nrows, (void)threads, (void)out;
+  snprintf(why, whylen, "this camp was built without libgccjit (make JIT=0)");
+  return 1;
+}
 #else
+#include <assert.h>
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
@@ -818,21 +825,10 @@ static void *work(void *w_) {
   return NULL;
 }
 
-int jit_eval(JitCache *c, VProg *p, const uint32_t *rows, int64_t nrows, int threads, uint8_t *out,
-             char *why, size_t whylen) {
-  JPlan pl;
-  jplan_build(&pl, p);
-  if (!pl.ok) {
-    snprintf(why, whylen, "%s", pl.why);
-    jplan_free(&pl);
-    return 1;
-  }
-  int rc = ensure(c, &pl, 1, why, whylen);
-  const Entry *found = rc ? NULL : find(c, plan_hash(&pl));
-  if (!found) {
-    jplan_free(&pl);
-    return -1;
-  }
+/* Runs found's code for plan pl over positions 0..nrows-1 on up to
+ * `threads` threads (slices of whole blocks); 1 when any bailed. */
+static int run_threads(const Entry *found, JPlan *pl, const uint32_t *rows, int64_t nrows, int threads,
+                       uint8_t *out, uint8_t *nul) {
   if (threads < 1) threads = 1;
   if (threads > 16) threads = 16;
   if (nrows < 65536) threads = 1;
@@ -844,7 +840,7 @@ int jit_eval(JitCache *c, VProg *p, const uint32_t *rows, int64_t nrows, int thr
   for (int t = 0; t < threads; t++) {
     int64_t b = chunk * t, e = b + chunk < nrows ? b + chunk : nrows;
     if (b >= e && t > 0) break;
-    w[t] = (Work){*found, {pl.ptr, pl.k, pl.f, &jit_helpers, 0}, rows, b, e, out, 0};
+    w[t] = (Work){*found, {pl->ptr, pl->k, pl->f, &jit_helpers, 0, nul}, rows, b, e, out, 0};
     nt++;
   }
   int started[16] = {0};
@@ -856,11 +852,79 @@ int jit_eval(JitCache *c, VProg *p, const uint32_t *rows, int64_t nrows, int thr
     if (started[t]) pthread_join(tid[t], NULL);
     bail |= w[t].rc;
   }
-  jplan_free(&pl);
-  if (bail) {
-    snprintf(why, whylen, "integer overflow (SQLite switches to reals): jit declines");
-    return 1;
+  return bail != 0;
+}
+
+/* pl built for p with code in c (compiled now if need be): the entry, or
+ * NULL with why (rc 1: declined, -1: libgccjit failed). */
+static const Entry *code_for(JitCache *c, JPlan *pl, VProg *p, int *rc, char *why, size_t whylen) {
+  jplan_build(pl, p);
+  if (!pl->ok) {
+    snprintf(why, whylen, "%s", pl->why);
+    *rc = 1;
+    return NULL;
   }
+  const Entry *found = ensure(c, pl, 1, why, whylen) ? NULL : find(c, plan_hash(pl));
+  *rc = found ? 0 : -1;
+  return found;
+}
+
+static int overflowed(char *why, size_t whylen) {
+  snprintf(why, whylen, "integer overflow (SQLite switches to reals): jit declines");
+  return 1;
+}
+
+int jit_eval(JitCache *c, VProg *p, const uint32_t *rows, int64_t nrows, int threads, uint8_t *out,
+             char *why, size_t whylen) {
+  JPlan pl;
+  int rc;
+  const Entry *found = code_for(c, &pl, p, &rc, why, whylen);
+  if (found && run_threads(found, &pl, rows, nrows, threads, out, NULL)) rc = overflowed(why, whylen);
+  jplan_free(&pl);
+  return rc;
+}
+
+int jit_eval_values(JitCache *c, VProg *p, const uint32_t *rows, int64_t nrows, int threads, IVals *out,
+                    char *why, size_t whylen) {
+  assert(p->values);
+  JPlan pl;
+  int rc;
+  const Entry *found = code_for(c, &pl, p, &rc, why, whylen);
+  if (!found) {
+    jplan_free(&pl);
+    return rc;
+  }
+  size_t nr = (size_t)p->nroots, cells = (size_t)nrows * nr + 1;
+  int64_t *words = malloc(sizeof *words * cells);
+  uint8_t *nul = malloc(cells);
+  if (!words || !nul) abort();
+  if (run_threads(found, &pl, rows, nrows, threads, (uint8_t *)words, nul)) {
+    free(words), free(nul), jplan_free(&pl);
+    return overflowed(why, whylen);
+  }
+  for (size_t k = 0; k < nr; k++) { /* one array per root, as interp_eval_values gives */
+    IVals *v = &out[k];
+    memset(v, 0, sizeof *v);
+    v->ph = p->roots[k]->phys, v->t = p->roots[k]->t, v->n = nrows;
+    if (nr == 1) {
+      v->nul = nul, nul = NULL;
+      if (v->ph == P_REAL) v->fv = (double *)(void *)words;
+      else v->iv = words;
+      words = NULL;
+      break;
+    }
+    v->nul = malloc((size_t)nrows + 1);
+    void *arr = malloc(sizeof(int64_t) * ((size_t)nrows + 1));
+    if (!v->nul || !arr) abort();
+    if (v->ph == P_REAL) v->fv = arr;
+    else v->iv = arr;
+    int64_t *dst = arr;
+    for (int64_t i = 0; i < nrows; i++) {
+      dst[i] = words[(size_t)i * nr + k];
+      v->nul[i] = nul[(size_t)i * nr + k];
+    }
+  }
+  free(words), free(nul), jplan_free(&pl);
   return 0;
 }
 #endif

@@ -71,6 +71,13 @@ void jit_wait_background(JitCache *c);
 int jit_eval(JitCache *c, VProg *p, const uint32_t *rows, int64_t nrows, int threads,
              uint8_t *out, char *why, size_t whylen);
 
+/* Evaluates value program p (interp_compile_ex with values = 1; text roots
+ * decline) over rows into out[k] per root, exactly as interp_eval_values
+ * would (arrays malloc'd here: ivals_free).  Same return contract as
+ * jit_eval. */
+int jit_eval_values(JitCache *c, VProg *p, const uint32_t *rows, int64_t nrows, int threads, IVals *out,
+                    char *why, size_t whylen);
+
 /* Statistics of the last jit_prepare / jit_eval on c, for --explain and
  * the benchmark: compile milliseconds (0 when served from a cache) and
  * where the code came from. */

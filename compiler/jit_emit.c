@@ -41,7 +41,7 @@ typedef struct Em {
   gcc_jit_type *i64, *u64, *i128, *dbl, *i32, *u32, *i8, *u8, *cp, *vp, *bl;
   gcc_jit_rvalue **P, **K, **F, **H; /* parameter slots, loaded on first use */
   gcc_jit_block *slots;               /* the block they are loaded in */
-  gcc_jit_rvalue *a_ptr, *a_k, *a_f, *a_h;
+  gcc_jit_rvalue *a_ptr, *a_k, *a_f, *a_h, *a_nul;
   gcc_jit_field **fld;
   gcc_jit_lvalue *bail;
   gcc_jit_lvalue *row[VMAXD + 1];
@@ -557,9 +557,37 @@ static void em_phase2(Em *e, VNode **cj, int ncj, int k, int nroots, gcc_jit_rva
   e->b = d2;
 }
 
+/* Value roots over positions base..lim-1: each row's values (computed
+ * whole: a value has no cheap part to filter on) into out as int64 or
+ * double and their NULL flags into a->nul.  Ends in e->b. */
+static void em_values(Em *e, VProg *p, gcc_jit_rvalue *base, gcc_jit_rvalue *lim) {
+  gcc_jit_lvalue *i = local(e, e->i64);
+  set(e, i, base);
+  gcc_jit_block *h = blk(e), *b = blk(e), *d = blk(e);
+  gcc_jit_block_end_with_jump(e->b, NULL, h);
+  gcc_jit_block_end_with_conditional(h, NULL, gcc_jit_context_new_comparison(e->c, NULL, GCC_JIT_COMPARISON_LT, RV(i), lim), b, d);
+  e->b = b, e->rmode = 2;
+  load_row(e, RV(i));
+  for (int k = 0; k < p->nroots; k++) {
+    VNode *r = p->roots[k];
+    JV j = emit(e, r);
+    gcc_jit_type *t = r->phys == P_REAL ? e->dbl : e->i64;
+    gcc_jit_rvalue *vout = cast(e, e->out, gcc_jit_type_get_pointer(t));
+    set(e, out_at(e, vout, RV(i), p->nroots, k), r->phys == P_REAL ? j.v : cast(e, j.v, e->i64));
+    set(e, out_at(e, e->a_nul, RV(i), p->nroots, k), cast(e, j.n, e->u8));
+  }
+  set(e, i, bin(e, GCC_JIT_BINARY_OP_PLUS, e->i64, RV(i), I(e, 1)));
+  gcc_jit_block_end_with_jump(e->b, NULL, h);
+  e->b = d;
+}
+
 /* All roots over positions base..lim-1: per root, phase 1 in both row
  * modes, then phase 2 once.  Ends in e->b. */
 static void em_roots(Em *e, VProg *p, gcc_jit_rvalue *base, gcc_jit_rvalue *lim) {
+  if (p->values) {
+    em_values(e, p, base, lim);
+    return;
+  }
   for (int k = 0; k < p->nroots; k++) {
     VNode *cj[64];
     int ncj = 0, nexp = 0;
@@ -606,6 +634,7 @@ static void em_body(Em *e, JPlan *pl, gcc_jit_rvalue *a, gcc_jit_field **fld, gc
   e->a_k = RV(gcc_jit_rvalue_dereference_field(a, NULL, fld[1]));
   e->a_f = RV(gcc_jit_rvalue_dereference_field(a, NULL, fld[2]));
   e->a_h = RV(gcc_jit_rvalue_dereference_field(a, NULL, fld[3]));
+  e->a_nul = RV(gcc_jit_rvalue_dereference_field(a, NULL, fld[9]));
   e->fld = fld;
   e->P = calloc((size_t)pl->nptr + 1, sizeof *e->P);
   e->K = calloc((size_t)pl->nk + 1, sizeof *e->K);
@@ -665,7 +694,7 @@ static void em_function(Em *e, JPlan **plans, int n, gcc_jit_type *args_t, gcc_j
 }
 
 /* struct JitArgs and struct JitHelpers as libgccjit types; fld[0..4] are
- * JitArgs' fields, fld[5..8] the helpers. */
+ * JitArgs' fields, fld[5..8] the helpers, fld[9] JitArgs' nul. */
 static gcc_jit_type *em_types(Em *e, gcc_jit_field **fld) {
   gcc_jit_context *c = e->c;
   e->i64 = gcc_jit_context_get_type(c, GCC_JIT_TYPE_INT64_T);
@@ -694,7 +723,9 @@ static gcc_jit_type *em_types(Em *e, gcc_jit_field **fld) {
   fld[2] = gcc_jit_context_new_field(c, NULL, gcc_jit_type_get_pointer(gcc_jit_type_get_const(e->dbl)), "f");
   fld[3] = gcc_jit_context_new_field(c, NULL, gcc_jit_type_get_pointer(gcc_jit_type_get_const(gcc_jit_struct_as_type(hs))), "h");
   fld[4] = gcc_jit_context_new_field(c, NULL, i64, "bail");
-  return gcc_jit_struct_as_type(gcc_jit_context_new_struct_type(c, NULL, "JitArgs", 5, fld));
+  fld[9] = gcc_jit_context_new_field(c, NULL, gcc_jit_type_get_pointer(e->u8), "nul");
+  gcc_jit_field *args[6] = {fld[0], fld[1], fld[2], fld[3], fld[4], fld[9]};
+  return gcc_jit_struct_as_type(gcc_jit_context_new_struct_type(c, NULL, "JitArgs", 6, args));
 }
 
 /* Changes with every build of the emitter: cached code from an older
@@ -745,7 +776,7 @@ int jemit_compile(JPlan **plans, int n, const char *path, int object, const char
   for (size_t i = 0; i < sizeof driver_opts / sizeof *driver_opts; i++)
     gcc_jit_context_add_driver_option(e.c, driver_opts[i]);
   extra_opts(e.c);
-  gcc_jit_field *fld[9];
+  gcc_jit_field *fld[10];
   gcc_jit_type *args_t = em_types(&e, fld);
   em_function(&e, plans, n, args_t, fld);
   if (debug_dir) {

@@ -21,8 +21,12 @@ typedef struct JitArgs {
   const double *f;
   const JitHelpers *h;
   int64_t bail;
+  uint8_t *nul;        /* value programs: NULL flags, nul[i * nroots + k] */
 } JitArgs;
 
+/* Conditions write out[i * nroots + k] = 0 / 1; value programs (VProg
+ * values) write root k's value of position i to ((int64_t *) out or
+ * (double *) out)[i * nroots + k] and its NULL flag to a->nul. */
 typedef int (*JitFn)(JitArgs *a, const uint32_t *rows, int64_t begin, int64_t end, uint8_t *out,
                      int which);
 

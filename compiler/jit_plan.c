@@ -233,8 +233,10 @@ void jplan_build(JPlan *pl, VProg *p) {
   memset(pl, 0, sizeof *pl);
   pl->p = p;
   pl->ok = 1;
-  key(pl, "camp-jit-1 roots %d:", p->nroots);
+  key(pl, "camp-jit-1 %s %d:", p->values ? "values" : "roots", p->nroots);
   for (int i = 0; i < p->nroots && pl->ok; i++) {
+    if (p->values && p->roots[i]->phys == P_TEXT) decline(pl, "text values are computed by the interpreter");
+    if (!pl->ok) break;
     row_dependent(p->roots[i]);
     plan(pl, p->roots[i]);
     key(pl, ";");

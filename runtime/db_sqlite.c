@@ -204,6 +204,14 @@ Db *db_open(const char *path, DbOpenMode mode, char *err, size_t errlen) {
   /* CAMP_BUSY_TIMEOUT_MS shortens the wait for tests of a busy database. */
   const char *bt = getenv("CAMP_BUSY_TIMEOUT_MS");
   sqlite3_busy_timeout(db->h, bt && atoi(bt) > 0 ? atoi(bt) : BUSY_TIMEOUT_MS);
+  /* CAMP_SQLITE_CACHE_MB: SQLite's page cache (default: SQLite's 2 MB),
+   * for large databases whose pages the OS does not keep cached. */
+  const char *cm = getenv("CAMP_SQLITE_CACHE_MB");
+  if (cm && atoll(cm) > 0) {
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%lld", atoll(cm) * 1024);
+    sqlite3_exec(db->h, pragma, NULL, NULL, NULL);
+  }
   /* Foreign keys stay off: user databases need not be consistent. */
   if (probe(db, path, err, errlen) != 0) {
     db_close(db);

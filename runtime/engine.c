@@ -339,17 +339,20 @@ static int columnar(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, in
   return rc;
 }
 
-/* The rules lowered over e's snapshot (those the interpreter declines are
- * left out); *m says how many.  The caller frees them (free_progs). */
-static VProg **lower_all(EngineCtx *e, Schema *dim, Expr **rules, int n, int *m) {
+/* The batch lowered over e's snapshot: conditions, then values (those the
+ * interpreter declines, e.g. values that read enriched columns, are left
+ * out); *m says how many.  Free with free_progs. */
+static VProg **lower_all(EngineCtx *e, Schema *dim, const EngineBatch *b, int *m) {
   int64_t now;
   snap_parse_ts(e->now, &now);
-  VProg **ps = calloc((size_t)n + 1, sizeof *ps);
+  VProg **ps = calloc((size_t)(b->nrules + b->nvalues) + 1, sizeof *ps);
   if (!ps) abort();
   *m = 0;
-  for (int i = 0; i < n; i++) {
+  for (int i = 0; i < b->nrules + b->nvalues; i++) {
     char w[256];
-    ps[*m] = interp_compile(e->snap, dim, &rules[i], 1, now, w, sizeof w);
+    int val = i >= b->nrules;
+    Expr **x = val ? &b->values[i - b->nrules] : &b->rules[i];
+    ps[*m] = interp_compile_ex(e->snap, dim, x, 1, now, NULL, val, w, sizeof w);
     if (ps[*m]) (*m)++;
   }
   return ps;
@@ -360,16 +363,31 @@ static void free_progs(VProg **ps, int m) {
   free(ps);
 }
 
-int engine_jit_precompile(EngineCtx *e, Schema *dim, Expr **rules, int n, int *ncompiled,
-                          char *why, size_t whylen) {
-  *ncompiled = 0;
-  if (!jit_available() || n <= 0 || !dim->key || dim->key->type->kind != T_INT) return 0;
-  if (engine_prepare(e, dim, rules, n, why, whylen)) return -1;
-  int m;
-  VProg **ps = lower_all(e, dim, rules, n, &m);
-  int *ok = calloc((size_t)n + 1, sizeof *ok);
-  if (!ok) abort();
+/* Makes the snapshot cover the batch's tables; the lowered batch, or NULL
+ * (why) when there is nothing the JIT could take. */
+static VProg **batch_progs(EngineCtx *e, Schema *dim, const EngineBatch *b, int *m, char *why, size_t whylen,
+                           int *err) {
+  *m = 0, *err = 0;
+  int n = b->nrules + b->nvalues;
+  if (!jit_available() || n <= 0 || !dim->key || dim->key->type->kind != T_INT) return NULL;
+  Expr **all = calloc((size_t)n + 1, sizeof *all);
+  if (!all) abort();
+  for (int i = 0; i < n; i++) all[i] = i < b->nrules ? b->rules[i] : b->values[i - b->nrules];
+  *err = engine_prepare(e, dim, all, n, why, whylen) != 0;
+  free(all);
+  if (*err) return NULL;
   if (!e->jit) e->jit = jit_cache_new();
+  return lower_all(e, dim, b, m);
+}
+
+int engine_jit_precompile_batch(EngineCtx *e, Schema *dim, const EngineBatch *b, int *ncompiled, char *why,
+                                size_t whylen) {
+  int m, err;
+  *ncompiled = 0;
+  VProg **ps = batch_progs(e, dim, b, &m, why, whylen, &err);
+  if (!ps) return err ? -1 : 0;
+  int *ok = calloc((size_t)m + 1, sizeof *ok);
+  if (!ok) abort();
   int rc = jit_prepare(e->jit, ps, m, ok, why, whylen);
   for (int i = 0; i < m; i++) *ncompiled += ok[i];
   free_progs(ps, m);
@@ -377,26 +395,26 @@ int engine_jit_precompile(EngineCtx *e, Schema *dim, Expr **rules, int n, int *n
   return rc;
 }
 
-int engine_jit_warm(EngineCtx *e, Schema *dim, Expr **rules, int n) {
+int engine_jit_precompile(EngineCtx *e, Schema *dim, Expr **rules, int n, int *ncompiled, char *why,
+                          size_t whylen) {
+  EngineBatch b = {rules, n, NULL, 0};
+  return engine_jit_precompile_batch(e, dim, &b, ncompiled, why, whylen);
+}
+
+int engine_jit_warm(EngineCtx *e, Schema *dim, const EngineBatch *b) {
   char why[256];
-  if (!jit_available() || n <= 0 || !dim->key || dim->key->type->kind != T_INT) return 0;
-  if (engine_prepare(e, dim, rules, n, why, sizeof why)) return 0;
-  int m;
-  VProg **ps = lower_all(e, dim, rules, n, &m);
-  if (!e->jit) e->jit = jit_cache_new();
-  int warm = m > 0 && jit_cached(e->jit, ps, m);
+  int m, err;
+  VProg **ps = batch_progs(e, dim, b, &m, why, sizeof why, &err);
+  int warm = ps && m > 0 && jit_cached(e->jit, ps, m);
   free_progs(ps, m);
   return warm;
 }
 
-int engine_jit_compile_background(EngineCtx *e, Schema *dim, Expr **rules, int n) {
+int engine_jit_compile_background(EngineCtx *e, Schema *dim, const EngineBatch *b) {
   char why[256];
-  if (!jit_available() || n <= 0 || !dim->key || dim->key->type->kind != T_INT) return -1;
-  if (engine_prepare(e, dim, rules, n, why, sizeof why)) return -1;
-  int m;
-  VProg **ps = lower_all(e, dim, rules, n, &m);
-  if (!e->jit) e->jit = jit_cache_new();
-  int rc = m > 0 ? jit_prepare_background(e->jit, ps, m) : -1;
+  int m, err;
+  VProg **ps = batch_progs(e, dim, b, &m, why, sizeof why, &err);
+  int rc = ps && m > 0 ? jit_prepare_background(e->jit, ps, m) : -1;
   free_progs(ps, m);
   return rc;
 }
@@ -495,18 +513,64 @@ int engine_eval_rows(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, i
   return rc;
 }
 
-int engine_values_rows(EngineCtx *e, Schema *dim, Expr **exprs, int n, const InterpAdded *added,
-                       const uint32_t *rows, int64_t nrows, IVals *out, char *why, size_t whylen) {
+/* The values of expression k by the jit into *out: 0, or 1 when the
+ * interpreter must compute it (why). */
+static int value_by_jit(EngineCtx *e, Schema *dim, Expr *ex, const InterpAdded *added, const uint32_t *rows,
+                        int64_t nrows, IVals *out, char *why, size_t whylen) {
   int64_t now;
   snap_parse_ts(e->now, &now);
-  VProg *p = interp_compile_ex(e->snap, dim, exprs, n, now, added, 1, why, whylen);
+  VProg *p = interp_compile_ex(e->snap, dim, &ex, 1, now, added, 1, why, whylen);
   if (!p) return 1;
-  VRun run = {e->snap, now, NULL};
-  int rc = interp_eval_values(p, &run, rows, nrows, out);
-  if (rc == 1) {
-    snprintf(why, whylen, "%s", run.bail ? run.bail : "the interpreter bailed out");
-    for (int k = 0; k < n; k++) ivals_free(&out[k]);
+  int rc = 1;
+  if (p->uses_added) snprintf(why, whylen, "the value reads enriched columns");
+  else if (e->jit_loaded_only && !(e->jit && jit_loaded(e->jit, p)))
+    snprintf(why, whylen, "the value is not compiled and a compile would not pay");
+  else {
+    if (!e->jit) e->jit = jit_cache_new();
+    rc = jit_eval_values(e->jit, p, rows, nrows, jit_threads_for(e, nrows), out, why, whylen);
+    if (rc < 0) fprintf(stderr, "camp: %s; running the interpreter instead\n", why);
   }
   interp_free(p);
+  return rc != 0;
+}
+
+int engine_values_rows(EngineCtx *e, EngineKind kind, Schema *dim, Expr **exprs, int n,
+                       const InterpAdded *added, const uint32_t *rows, int64_t nrows, IVals *out, char *why,
+                       size_t whylen) {
+  int64_t now;
+  snap_parse_ts(e->now, &now);
+  uint8_t *byjit = calloc((size_t)n + 1, 1);
+  Expr **rest = calloc((size_t)n + 1, sizeof *rest);
+  int *at = calloc((size_t)n + 1, sizeof *at);
+  if (!byjit || !rest || !at) abort();
+  int nrest = 0;
+  e->values_by_jit = 0;
+  for (int k = 0; k < n; k++) {
+    char w[256];
+    if (kind == ENGINE_JIT && jit_available() &&
+        value_by_jit(e, dim, exprs[k], added, rows, nrows, &out[k], w, sizeof w) == 0) {
+      byjit[k] = 1, e->values_by_jit++;
+      continue;
+    }
+    at[nrest] = k, rest[nrest++] = exprs[k];
+  }
+  int rc = 0;
+  if (nrest) { /* the others in one interpreter pass */
+    IVals *tmp = calloc((size_t)nrest + 1, sizeof *tmp);
+    if (!tmp) abort();
+    VProg *p = interp_compile_ex(e->snap, dim, rest, nrest, now, added, 1, why, whylen);
+    VRun run = {e->snap, now, NULL};
+    rc = p ? interp_eval_values(p, &run, rows, nrows, tmp) : 1;
+    if (p && rc == 1) snprintf(why, whylen, "%s", run.bail ? run.bail : "the interpreter bailed out");
+    for (int i = 0; i < nrest && rc == 0; i++) out[at[i]] = tmp[i];
+    if (p && rc) for (int i = 0; i < nrest; i++) ivals_free(&tmp[i]);
+    interp_free(p);
+    free(tmp);
+  }
+  if (rc)
+    for (int k = 0; k < n; k++)
+      if (byjit[k]) ivals_free(&out[k]);
+  e->last_used = e->values_by_jit ? ENGINE_JIT : ENGINE_INTERP;
+  free(byjit), free(rest), free(at);
   return rc;
 }

@@ -65,6 +65,7 @@ typedef struct EngineCtx {
                               CAMP_JIT_THREADS; default 0 = auto: one per
                               CPU, at most 4, for inputs of >= 1M rows) */
   void *jit;               /* compiled rules (compiler/jit.h JitCache) */
+  int values_by_jit;       /* values the last engine_values_rows had the jit compute */
   int jit_loaded_only;     /* ENGINE_JIT runs only rules whose code is
                               loaded, the interpreter the others (auto below
                               the break-even: a compile would not pay) */
@@ -107,27 +108,41 @@ int engine_prepare(EngineCtx *e, Schema *dim, Expr **rules, int nrules, char *er
 int engine_select(EngineCtx *e, EngineKind kind, Schema *dim, Expr *rule,
                   const KeyVec *input, KeyVec *out, char *why, size_t whylen);
 
-/* Compiles every rule (over dim) into one libgccjit context ahead of use,
- * e.g. all audience rules of a campaign at plan start, so later
- * engine_select / engine_split calls with ENGINE_JIT / AUTO only look them
- * up.  Rules the JIT cannot express are skipped (*ncompiled counts the
- * others).  0 on success (also when JIT is unavailable: nothing to do), -1
- * with why on a snapshot or libgccjit error. */
+/* What a campaign evaluates over one dimension, compiled as one batch:
+ * conditions (select rules, split conditions) and values (enrich columns,
+ * dedup keys and preferences, split order keys). */
+typedef struct EngineBatch {
+  Expr **rules;
+  int nrules;
+  Expr **values;
+  int nvalues;
+} EngineBatch;
+
+/* Compiles the batch (over dim) into one libgccjit context per compiling
+ * process ahead of use, e.g. at plan start, so later evaluations with
+ * ENGINE_JIT / AUTO only look the code up.  What the JIT cannot express
+ * (text values, values that read enriched columns, ...) is skipped
+ * (*ncompiled counts the others).  0 on success (also when JIT is
+ * unavailable: nothing to do), -1 with why on a snapshot or libgccjit
+ * error. */
+int engine_jit_precompile_batch(EngineCtx *e, Schema *dim, const EngineBatch *b, int *ncompiled, char *why,
+                                size_t whylen);
+/* engine_jit_precompile_batch of conditions only. */
 int engine_jit_precompile(EngineCtx *e, Schema *dim, Expr **rules, int n, int *ncompiled,
                           char *why, size_t whylen);
 
-/* 1 when every rule of this batch the JIT can express (at least one) is
- * compiled already, in memory or in the disk cache, so that
- * engine_jit_precompile would only load code (auto then uses the JIT far
- * below its cold break-even).  Builds or maps the snapshot. */
-int engine_jit_warm(EngineCtx *e, Schema *dim, Expr **rules, int n);
+/* 1 when everything of the batch the JIT can express (at least one) is
+ * compiled already, in memory or in the disk cache, so that precompiling
+ * would only load code (auto then uses the JIT far below its cold
+ * break-even).  Builds or maps the snapshot. */
+int engine_jit_warm(EngineCtx *e, Schema *dim, const EngineBatch *b);
 
 /* Compiles the batch into the JIT's disk cache in a background process
  * (jit_prepare_background) while this one goes on without it: auto below
  * the break-even, so the next run of the campaign finds the code.  1 when
  * started, 0 when nothing needed compiling, -1 when it could not start.
  * engine_free waits for it. */
-int engine_jit_compile_background(EngineCtx *e, Schema *dim, Expr **rules, int n);
+int engine_jit_compile_background(EngineCtx *e, Schema *dim, const EngineBatch *b);
 
 /* Split: evaluates n conditions in one pass over the rows.  flags receives
  * one byte per (row, condition): flags[i * n + c] = 1 when input row i (or
@@ -157,9 +172,11 @@ const struct SnapTable *engine_table(EngineCtx *e, Schema *dim);
 int engine_eval_rows(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n,
                      const struct InterpAdded *added, const uint32_t *rows, int64_t nrows,
                      uint8_t *flags, char *why, size_t whylen);
-/* Values of n expressions over rows (interpreter), into out[0..n-1]
- * (runtime/interp.h IVals; free with ivals_free).  0, or 1 (why). */
-int engine_values_rows(EngineCtx *e, Schema *dim, Expr **exprs, int n,
+/* Values of n expressions over rows into out[0..n-1] (runtime/interp.h
+ * IVals; free with ivals_free): with kind ENGINE_JIT each numeric value
+ * that reads no enriched column by the jit (e->values_by_jit counts
+ * them), the others by the interpreter.  0, or 1 (why). */
+int engine_values_rows(EngineCtx *e, EngineKind kind, Schema *dim, Expr **exprs, int n,
                        const struct InterpAdded *added, const uint32_t *rows, int64_t nrows,
                        struct IVals *out, char *why, size_t whylen);
 

@@ -114,7 +114,7 @@ static void explain(Exec *x, Step *s, const char *engine, const char *why) {
  * threshold) only when they are compiled already — a recurring campaign's
  * rules are, from its second run on — so loading costs about a millisecond
  * and the JIT beats the interpreter on any input the columnar engines get. */
-static int auto_precompiles(Exec *x, Schema *dim, Expr **rules, int n, const char **how) {
+static int auto_precompiles(Exec *x, Schema *dim, const EngineBatch *bt, const char **how) {
   char sql[400];
   snprintf(sql, sizeof sql, "SELECT max(rowid) FROM \"%s\"", dim->name);
   int64_t rows = db_query_int(x->db, sql, 0);
@@ -122,54 +122,78 @@ static int auto_precompiles(Exec *x, Schema *dim, Expr **rules, int n, const cha
   if (rows < x->eng.auto_min_rows) return 0;
   if (rows >= x->eng.auto_jit_rows) return 1;
   *how = "found compiled in the cache";
-  if (engine_jit_warm(&x->eng, dim, rules, n)) return 1;
+  if (engine_jit_warm(&x->eng, dim, bt)) return 1;
   /* cold: the interpreter answers now, the next run finds the code */
-  if (engine_jit_compile_background(&x->eng, dim, rules, n) == 1 && x->o->explain)
+  if (engine_jit_compile_background(&x->eng, dim, bt) == 1 && x->o->explain)
     fprintf(stderr, "explain: jit: %s rules compiling in the background for the next run "
                     "(%lld rows, below the cold break-even of %lld)\n",
             dim->name, (long long)rows, (long long)x->eng.auto_jit_rows);
   return 0;
 }
 
-/* With --engine jit, all select and split rules of the campaign, per
- * dimension, are compiled in one libgccjit context before the first step;
- * with auto, when auto_precompiles says so. */
+/* The value expressions of step s the engines compute in a plan in
+ * memory (exec_mem.c): enrich columns, dedup keys and preferences, split
+ * order keys; appended to v (up to cap). */
+static void step_values(Step *s, Expr **v, int *n, int cap) {
+  for (int i = 0; s->kind == S_ENRICH && i < s->enrich.len && *n < cap; i++) {
+    EnrichItem *it = s->enrich.items[i];
+    if (it->expr) v[(*n)++] = it->expr;
+  }
+  for (int i = 0; s->kind == S_DEDUP && i < s->keys.len && *n < cap; i++) v[(*n)++] = s->keys.items[i];
+  for (int i = 0; s->kind == S_DEDUP && i < s->prefer.len && *n < cap; i++) {
+    Expr *e = s->prefer.items[i];
+    if (e->kind == E_IN) v[(*n)++] = e->left;
+    else if (e->kind == E_CALL && e->args.len == 1 && strcmp(e->name, "random")) v[(*n)++] = e->args.items[0];
+  }
+  for (int b = 0; s->kind == S_SPLIT && b < s->branches.len; b++) {
+    SplitBranch *br = s->branches.items[b];
+    for (int k = 0; k < br->order.len && *n < cap; k++) v[(*n)++] = ((OrderItem *)br->order.items[k])->expr;
+  }
+}
+
+/* With --engine jit, everything the engines evaluate over a dimension —
+ * select rules and split conditions, and in a plan also the values of
+ * enrich, dedup and top-N split steps — is compiled as one batch before
+ * the first step; with auto, when auto_precompiles says so. */
 static int precompile(Exec *x) {
   if (x->engine != ENGINE_JIT && x->engine != ENGINE_AUTO) return 0;
   if (!engine_have_jit()) return 0;
   PtrVec dims = {0};
   for (int i = 0; i < x->camp->steps.len; i++) {
     Step *s = x->camp->steps.items[i];
-    if (!((s->kind == S_SELECT && s->rule) || s->kind == S_SPLIT) || !s->npops || !s->pops[0]->dim)
-      continue;
+    int uses = (s->kind == S_SELECT && s->rule) || s->kind == S_SPLIT ||
+               (x->dry && (s->kind == S_ENRICH || s->kind == S_DEDUP));
+    if (!uses || !s->npops || !s->pops[0]->dim) continue;
     int seen = 0;
     for (int k = 0; k < dims.len; k++) seen |= dims.items[k] == s->pops[0]->dim;
     if (!seen) vec_push(&x->p->arena, &dims, s->pops[0]->dim);
   }
   for (int k = 0; k < dims.len; k++) {
     Schema *dim = dims.items[k];
-    Expr *rules[256];
-    int n = 0;
-    for (int i = 0; i < x->camp->steps.len && n < 256; i++) {
+    Expr *rules[256], *vals[256];
+    int n = 0, nv = 0;
+    for (int i = 0; i < x->camp->steps.len; i++) {
       Step *s = x->camp->steps.items[i];
       if (!s->npops || s->pops[0]->dim != dim) continue;
-      if (s->kind == S_SELECT && s->rule) rules[n++] = s->rule;
+      if (s->kind == S_SELECT && s->rule && n < 256) rules[n++] = s->rule;
       for (int b = 0; s->kind == S_SPLIT && b < s->branches.len && n < 256; b++) {
         SplitBranch *br = s->branches.items[b];
         if (br->rule) rules[n++] = br->rule;
       }
+      if (x->dry) step_values(s, vals, &nv, 256); /* runs compute values in SQL */
     }
+    EngineBatch bt = {rules, n, vals, nv};
     int compiled = 0;
     char why[256] = "";
     const char *how = "compiled in one context";
-    if (x->engine == ENGINE_AUTO && !auto_precompiles(x, dim, rules, n, &how)) continue;
-    if (engine_jit_precompile(&x->eng, dim, rules, n, &compiled, why, sizeof why)) {
+    if (x->engine == ENGINE_AUTO && !auto_precompiles(x, dim, &bt, &how)) continue;
+    if (engine_jit_precompile_batch(&x->eng, dim, &bt, &compiled, why, sizeof why)) {
       /* Not fatal: each step then falls back on its own. */
       if (x->o->explain) fprintf(stderr, "explain: jit precompile for %s failed: %s\n", dim->name, why);
       continue;
     }
     if (x->o->explain)
-      fprintf(stderr, "explain: jit: %d of %d %s rules %s\n", compiled, n, dim->name, how);
+      fprintf(stderr, "explain: jit: %d of %d %s rules and values %s\n", compiled, n + nv, dim->name, how);
   }
   return 0;
 }

@@ -48,7 +48,7 @@ struct ExecMem {
   char why[512];
   Step *stopped;
   /* --explain: what evaluated the current step's rules */
-  int used_jit, used_interp, nvalues;
+  int used_jit, used_interp, nvalues, nvalues_jit;
   char used_why[256];
 };
 
@@ -289,8 +289,9 @@ static int values(ExecMem *m, Step *s, MPop *p, Expr **exprs, int n, IVals **out
   IVals *tmp = calloc((size_t)n + 1, sizeof *tmp);
   if (!tmp) abort();
   char why[256] = "";
-  int rc = engine_values_rows(&m->x->eng, p->dim, exprs, n, a, p->rows, p->n, tmp, why, sizeof why);
+  int rc = engine_values_rows(&m->x->eng, m->kind, p->dim, exprs, n, a, p->rows, p->n, tmp, why, sizeof why);
   m->nvalues += n;
+  m->nvalues_jit += m->x->eng.values_by_jit;
   if (rc) {
     free(tmp);
     return decline(m, s, "%s", why[0] ? why : "the interpreter cannot compute the value");
@@ -1072,12 +1073,16 @@ static void explain_step(ExecMem *m, Step *s) {
     snprintf(c, sizeof c, "conditions by %s%s%s", m->used_jit && m->used_interp ? "jit and interp" : m->used_jit ? "jit" : "interp",
              why[0] ? ": " : "", why);
   (void)s;
-  snprintf(m->x->step_note, sizeof m->x->step_note, "in memory (%s%s%s)", c, c[0] && m->nvalues ? "; " : "",
-           m->nvalues ? "values by interp" : c[0] ? "" : "no rule");
+  char v[80] = "";
+  if (m->nvalues_jit == m->nvalues && m->nvalues) snprintf(v, sizeof v, "values by jit");
+  else if (m->nvalues_jit) snprintf(v, sizeof v, "values: %d by jit, %d by interp", m->nvalues_jit, m->nvalues - m->nvalues_jit);
+  else if (m->nvalues) snprintf(v, sizeof v, "values by interp");
+  snprintf(m->x->step_note, sizeof m->x->step_note, "in memory (%s%s%s)", c, c[0] && v[0] ? "; " : "",
+           v[0] ? v : c[0] ? "" : "no rule");
 }
 
 int exec_mem_step(ExecMem *m, Step *s, char *why, size_t whylen) {
-  m->used_jit = m->used_interp = m->nvalues = 0;
+  m->used_jit = m->used_interp = m->nvalues = m->nvalues_jit = 0;
   m->used_why[0] = 0;
   if (step_run(m, s)) {
     snprintf(why, whylen, "%s", m->why);

@@ -91,6 +91,7 @@ typedef struct VProg {
   const Snapshot *snap;
   int64_t now;         /* the clock, seconds (constant folding) */
   int uses_added;      /* some root reads an added column (InterpAdded) */
+  int values;          /* roots are values (interp_compile_ex values = 1) */
   char why[256];
 } VProg;
 

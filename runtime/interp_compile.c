@@ -714,6 +714,7 @@ VProg *interp_compile_ex(const Snapshot *s, Schema *dim, Expr **rules, int n, in
   p->dim = t;
   p->snap = s;
   p->now = now;
+  p->values = values != 0;
   p->roots = calloc((size_t)n + 1, sizeof *p->roots);
   if (!p->roots) abort();
   for (int i = 0; i < n && !c.failed; i++) {

@@ -26,6 +26,7 @@
 
 #include "db.h"
 #include "engine.h"
+#include "interp.h"
 #include "program.h"
 
 enum { TY_INT, TY_DEC, TY_TEXT, TY_ENUM, TY_DATE, TY_TS, TY_BOOL, NTY };
@@ -492,6 +493,81 @@ static void run_case(Db *db, Case *k, EngineCtx *jctx, uint64_t seed, int world,
   engine_free(&e);
 }
 
+/* A generated value (an enrich column): k->rule is its expression. */
+static void check_value(Case *k, const char *schemas, uint64_t seed, int world, int cs) {
+  Buf src = {0};
+  bput(&src, "%scampaign t { r = dim\n e = enrich r { v = %s }\n}\n", schemas, k->text);
+  k->p = program_new();
+  program_load_text(k->p, "values.camp", src.s);
+  program_check(k->p);
+  free(src.s);
+  Decl *c = k->p->campaigns.len ? k->p->campaigns.items[0] : NULL;
+  Step *st = c && c->steps.len > 1 ? c->steps.items[1] : NULL;
+  EnrichItem *it = st && st->enrich.len ? st->enrich.items[0] : NULL;
+  if (k->p->diags.nerrors || !it || !it->expr) {
+    if (rejected++ < 5) fprintf(stderr, "generator produced an ill-typed value (seed %llu world %d value %d): %s\n",
+                                (unsigned long long)seed, world, cs, k->text);
+    return;
+  }
+  k->rule = it->expr;
+  k->dim = st->pops[0]->dim;
+}
+
+static int64_t jit_value_runs;
+
+/* One value over every row (and over a row list): the jit must give the
+ * interpreter's values bit for bit and the same NULLs. */
+static void run_value(Case *k, EngineCtx *jctx, uint64_t seed, int world, int cs) {
+  char why[256];
+  if (engine_prepare(jctx, k->dim, &k->rule, 1, why, sizeof why)) {
+    failed++;
+    fprintf(stderr, "FAIL value snapshot (seed %llu world %d value %d): %s\n", (unsigned long long)seed, world, cs, why);
+    return;
+  }
+  int64_t n = engine_table(jctx, k->dim)->nrows;
+  uint32_t *rows = malloc(sizeof *rows * (size_t)(n + 1));
+  if (!rows) abort();
+  int64_t m = 0;
+  for (int64_t i = n - 1; i >= 0; i -= 1 + rn(3)) rows[m++] = (uint32_t)i; /* descending, gaps */
+  for (int pass = 0; pass < 2; pass++) {
+    const uint32_t *r = pass ? rows : NULL;
+    int64_t cnt = pass ? m : n;
+    IVals want, got;
+    int ri = engine_values_rows(jctx, ENGINE_INTERP, k->dim, &k->rule, 1, NULL, r, cnt, &want, why, sizeof why);
+    if (ri) { declined++; break; }
+    int rj = engine_values_rows(jctx, ENGINE_JIT, k->dim, &k->rule, 1, NULL, r, cnt, &got, why, sizeof why);
+    if (rj || jctx->values_by_jit != 1) {
+      if (!rj) ivals_free(&got);
+      ivals_free(&want);
+      declined++;
+      break;
+    }
+    jit_value_runs++;
+    int64_t bad = -1;
+    for (int64_t i = 0; i < cnt && bad < 0; i++) {
+      int same = want.nul[i] == got.nul[i];
+      if (same && !want.nul[i])
+        same = want.ph == P_REAL ? memcmp(&want.fv[i], &got.fv[i], sizeof(double)) == 0 : want.iv[i] == got.iv[i];
+      if (!same) bad = i;
+    }
+    if (want.ph != got.ph || bad >= 0) {
+      failed++;
+      fprintf(stderr, "FAIL jit value (seed %llu world %d value %d%s): %s\n", (unsigned long long)seed, world, cs,
+              pass ? ", row list" : "", k->text);
+      if (bad >= 0)
+        fprintf(stderr, "    position %lld: interp %s %.17g / %lld, jit %s %.17g / %lld\n", (long long)bad,
+                want.nul[bad] ? "NULL" : "", want.ph == P_REAL ? want.fv[bad] : 0.0,
+                want.ph == P_INT ? (long long)want.iv[bad] : 0LL, got.nul[bad] ? "NULL" : "",
+                got.ph == P_REAL ? got.fv[bad] : 0.0, got.ph == P_INT ? (long long)got.iv[bad] : 0LL);
+    } else {
+      passed++;
+    }
+    ivals_free(&want);
+    ivals_free(&got);
+  }
+  free(rows);
+}
+
 static void run_world(uint64_t seed, int world, int cases) {
   rng_state = seed * 1000003ULL + (uint64_t)world;
   make_table(&grp, "grp", 'g', 1 + rn(3));
@@ -530,6 +606,21 @@ static void run_world(uint64_t seed, int world, int cases) {
     check_case(&ks[c], schemas.s, seed, world, c);
     if (ks[c].rule) rules[nr++] = ks[c].rule, d = ks[c].dim;
   }
+  /* numeric values (enrich columns, dedup / order keys) */
+  static const int vty[] = {TY_INT, TY_DEC, TY_DATE, TY_TS, TY_BOOL};
+  int nvals = cases / 4;
+  Case *vs = calloc((size_t)nvals + 1, sizeof *vs);
+  Expr **vals = calloc((size_t)nvals + 1, sizeof *vals);
+  if (!vs || !vals) abort();
+  int nv = 0;
+  for (int c = 0; c < nvals; c++) {
+    Buf v = {0};
+    Scope s = {0};
+    gen(&v, vty[rn(5)], 0, &s);
+    vs[c].text = v.s;
+    check_value(&vs[c], schemas.s, seed, world, c);
+    if (vs[c].rule) vals[nv++] = vs[c].rule, d = d ? d : vs[c].dim;
+  }
   /* every rule of the world in one libgccjit context, as a campaign would;
    * -O1 keeps a cold cache to ~0.3 s per world, every 10th world at -O2 */
   if (!getenv("ENGINES_JIT_OPT")) setenv("CAMP_JIT_OPT", world % 10 == 0 ? "2" : "1", 1);
@@ -537,20 +628,27 @@ static void run_world(uint64_t seed, int world, int cases) {
   if (engine_init(&jctx, db, NULL, "2026-03-01 12:00:00", 42, err, sizeof err)) abort();
   int ncomp = 0;
   char why[256];
-  if (d && engine_jit_precompile(&jctx, d, rules, nr, &ncomp, why, sizeof why)) {
+  EngineBatch bt = {rules, nr, vals, nv};
+  if (d && engine_jit_precompile_batch(&jctx, d, &bt, &ncomp, why, sizeof why)) {
     failed++;
     fprintf(stderr, "FAIL jit precompile (seed %llu world %d): %s\n", (unsigned long long)seed, world, why);
   }
   for (int c = 0; c < cases; c++) {
     if (ks[c].rule) run_case(db, &ks[c], &jctx, seed, world, c, c % 5 == 4);
   }
+  for (int c = 0; c < nvals && engine_have_jit(); c++)
+    if (vs[c].rule) run_value(&vs[c], &jctx, seed, world, c);
   engine_free(&jctx); /* holds schemas of the programs: free it first */
   for (int c = 0; c < cases; c++) {
     if (ks[c].p) program_free(ks[c].p);
     free(ks[c].text);
   }
-  free(ks);
-  free(rules);
+  for (int c = 0; c < nvals; c++) {
+    if (vs[c].p) program_free(vs[c].p);
+    free(vs[c].text);
+  }
+  free(ks), free(vs);
+  free(rules), free(vals);
   db_close(db);
   free(schemas.s);
   free(sql.s);
@@ -626,8 +724,9 @@ int main(int argc, char **argv) {
     staleness_test("delete");
     staleness_test("wal");
   }
-  printf("engines: interp evaluated %lld rules itself, jit %lld; declined %d (fallback), %d ill-typed generated rules skipped\n",
-         (long long)engine_accepts, (long long)jit_runs, declined, rejected);
+  printf("engines: interp evaluated %lld rules itself, jit %lld (and %lld values, compared with the interpreter's); "
+         "declined %d (fallback), %d ill-typed generated rules skipped\n",
+         (long long)engine_accepts, (long long)jit_runs, (long long)jit_value_runs, declined, rejected);
   printf("engines: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

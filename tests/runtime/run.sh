@@ -484,7 +484,7 @@ CAMP
   # the rules and a reproducer that builds as a C program of its own.
   if CAMP_JIT_CACHE="$TMP/rnd/jc" camp plan "$TMP/rnd/eng.camp" --db "$TMP/rnd/e-sql.sqlite" --now 2026-03-01 \
        --engine jit --explain --debug-jit "$TMP/rnd/dbg" > /dev/null 2> "$TMP/rnd/dbg.err" &&
-     grep -q 'rules compiled in one context' "$TMP/rnd/dbg.err"; then
+     grep -q 'rules and values compiled in one context' "$TMP/rnd/dbg.err"; then
     ok "--debug-jit: the rules' dump is written" test -s "$TMP/rnd/dbg/camp-jit-rules.c"
     ok "--debug-jit: the reproducer is written" test -s "$TMP/rnd/dbg/camp-jit-reproducer.c"
     ok "--debug-jit: the reproducer compiles" \
@@ -525,7 +525,7 @@ CAMP
   done
   if grep -q 'rules compiling in the background' "$A/auto1.err"; then
     ok "auto, cold cache: the interpreter answers" grep -q 'step rich: in memory (conditions by interp' "$A/auto1.err"
-    ok "auto, next plan: the rules are found compiled" grep -q 'rules found compiled in the cache' "$A/auto2.err"
+    ok "auto, next plan: the rules are found compiled" grep -q 'rules and values found compiled in the cache' "$A/auto2.err"
     ok "auto, next plan: the jit answers" grep -q 'step rich: in memory (conditions by jit' "$A/auto2.err"
     ok "auto, next plan: no compile" test "$(grep -c background "$A/auto3.err")" = 0
   else # a build without libgccjit
