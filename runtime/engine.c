@@ -286,9 +286,9 @@ static int eval_prog(EngineCtx *e, EngineKind kind, VProg *p, const uint32_t *ro
   int rc = 1;
   char jwhy[256] = "";
   e->last_used = kind;
-  if (kind == ENGINE_JIT && p->uses_added) {
-    snprintf(e->why, sizeof e->why, "interp: the rule reads enriched columns");
-  } else if (kind == ENGINE_JIT && e->jit_loaded_only && !(e->jit && jit_loaded(e->jit, p))) {
+  /* Enriched columns (p->uses_added) are overlay arrays laid out like
+   * snapshot columns: the jit reads them through parameter slots too. */
+  if (kind == ENGINE_JIT && e->jit_loaded_only && !(e->jit && jit_loaded(e->jit, p))) {
     snprintf(e->why, sizeof e->why, "interp: the rule is not compiled and a compile would not pay");
   } else if (kind == ENGINE_JIT) {
     if (!e->jit) e->jit = jit_cache_new();
@@ -522,8 +522,7 @@ static int value_by_jit(EngineCtx *e, Schema *dim, Expr *ex, const InterpAdded *
   VProg *p = interp_compile_ex(e->snap, dim, &ex, 1, now, added, 1, why, whylen);
   if (!p) return 1;
   int rc = 1;
-  if (p->uses_added) snprintf(why, whylen, "the value reads enriched columns");
-  else if (e->jit_loaded_only && !(e->jit && jit_loaded(e->jit, p)))
+  if (e->jit_loaded_only && !(e->jit && jit_loaded(e->jit, p)))
     snprintf(why, whylen, "the value is not compiled and a compile would not pay");
   else {
     if (!e->jit) e->jit = jit_cache_new();
