@@ -158,6 +158,10 @@ static double time_split(EngineKind kind, Schema *dim, Expr **rules, int nr, lon
 #define R1_SCAN_SQL                                                                               \
   "SELECT id FROM customers NOT INDEXED WHERE loyalty >= 500 AND country IN ('SE', 'NO') "       \
   "AND store_id > 3 AND email LIKE '%@example.se' ORDER BY id"
+#define R2_SCAN_SQL                                                                               \
+  "SELECT c.id FROM customers c NOT INDEXED WHERE c.loyalty >= 500 AND c.country IN ('SE', 'NO') "\
+  "AND c.store_id > 3 AND c.email LIKE '%@example.se' AND (SELECT sum(p.amount) FROM purchases p " \
+  "WHERE p.customer_id = c.id AND p.at > '" R2_CUT "') > 100 ORDER BY c.id"
 #define R2_JOIN_SQL                                                                               \
   "SELECT c.id FROM customers c JOIN purchases p ON p.customer_id = c.id "                        \
   "WHERE c.loyalty >= 500 AND c.country IN ('SE', 'NO') AND c.store_id > 3 "                     \
@@ -533,6 +537,11 @@ int main(int argc, char **argv) {
   double r2_join = time_sql(R2_JOIN_SQL, &nj);
   fp_ok &= fp_last == fp_r2 && nj == n_r2;
   report("R2 sqlite (join + group by)", r2_join, nj);
+  double r2_scan = time_sql(R2_SCAN_SQL, &nj);
+  fp_ok &= fp_last == fp_r2 && nj == n_r2;
+  report("R2 sqlite (plain scan + correlated sum)", r2_scan, nj);
+  if (r2_scan < r2_join) r2_join = r2_scan; /* the best hand-written form */
+  
   double r2_int = time_select(ENGINE_INTERP, 1, dim, rules[1], &n);
   fp_ok &= fp_last == fp_r2 && n == n_r2;
   report("R2 interp", r2_int, n);

@@ -65,7 +65,7 @@ for engine in sql jit; do
   eval "plan_$engine=${med:-0}"
 done
 if [ "${plan_jit:-0}" -gt 0 ] && [ "${plan_sql:-0}" -gt 0 ]; then
-  awk -v s="$plan_sql" -v j="$plan_jit" 'BEGIN { r = s / j; printf "plan sql / jit: %.2fx (target >= 5x: %s)\n", r, r >= 5 ? "met" : "MISSED" }'
+  awk -v s="$plan_sql" -v j="$plan_jit" 'BEGIN { r = s / j; printf "plan sql / jit: %.2fx (target >= 5x: %s)\n", r, (r >= 5 ? "met" : "MISSED") }'
 fi
 if cmp -s "$DIR/plan-sql.out" "$DIR/plan-jit.out"; then echo "plan outputs identical: yes"
 else echo "plan outputs differ (see $DIR/plan-sql.out, $DIR/plan-jit.out)"; fi
