@@ -9,7 +9,7 @@ CSTD     := -std=c11 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror
 OPT      ?= -O2 -g
 SAN      ?=
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I lang -I compiler -I runtime -I $(BUILD) $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I . -I $(BUILD) $(CFLAGS)
 LIBS     := -lsqlite3 -ljansson -lcsv -lm
 
 # Debian packages camp needs to build and test (see README: Dependencies).
@@ -17,7 +17,7 @@ DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccj
             sqlite3 valgrind graphviz jq vim emacs-nox \
             $(if $(shell command -v npm),,nodejs npm)
 
-SRC := $(wildcard lang/*.c compiler/*.c runtime/*.c cli/*.c)
+SRC := $(wildcard lang/*.c compiler/*/*.c runtime/*/*.c cli/*.c cli/*/*.c)
 GEN := $(BUILD)/parser.c $(BUILD)/lexer.c $(BUILD)/stdlib_embed.c
 OBJ := $(patsubst %.c,$(BUILD)/%.o,$(SRC)) $(BUILD)/parser.o $(BUILD)/lexer.o \
        $(BUILD)/stdlib_embed.o
@@ -37,31 +37,38 @@ $(BUILD)/tests/exec_cases: tests/exec/exec_test.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
 
-$(BUILD)/tests/render_test: tests/unit/render_test.c $(BUILD)/runtime/render.o
+$(BUILD)/tests/render_test: tests/unit/render_test.c $(BUILD)/runtime/delivery/render.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(LDFLAGS)
 
-$(BUILD)/tests/csv_test: tests/unit/csv_test.c $(BUILD)/runtime/csv_import.o $(BUILD)/runtime/extract.o \
-                         $(BUILD)/runtime/db_sqlite.o
+$(BUILD)/tests/csv_test: tests/unit/csv_test.c $(BUILD)/runtime/delivery/csv_import.o \
+                         $(BUILD)/runtime/delivery/extract.o $(BUILD)/runtime/db/db_sqlite.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(LDFLAGS)
 
-$(BUILD)/tests/db_test: tests/unit/db_test.c $(BUILD)/runtime/db_sqlite.o
+$(BUILD)/tests/db_test: tests/unit/db_test.c $(BUILD)/runtime/db/db_sqlite.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(LDFLAGS)
 
-deps:
+deps: $(BUILD)/.deps-ok
+
+# Installing packages must finish before anything compiles, also under
+# make -j: every generated file and object waits for this stamp, which is
+# made again when the package list (this Makefile) changes.
+$(BUILD)/.deps-ok: Makefile tools/deps.sh
 	@sh tools/deps.sh $(DEB_PKGS)
+	@mkdir -p $(BUILD) && touch $@
 
 $(BIN)/camp: $(OBJ)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS_ALL) -o $@ $(OBJ) $(LIBS) $(LDFLAGS)
 
-$(BUILD)/parser.c $(BUILD)/parser.h: lang/parser.y
+# One bison run makes both files (a grouped target: make -j runs it once).
+$(BUILD)/parser.c $(BUILD)/parser.h &: lang/parser.y | $(BUILD)/.deps-ok
 	@mkdir -p $(BUILD)
 	bison -Wall -Werror --defines=$(BUILD)/parser.h -o $(BUILD)/parser.c $<
 
-$(BUILD)/lexer.c: lang/lexer.l $(BUILD)/parser.h
+$(BUILD)/lexer.c: lang/lexer.l $(BUILD)/parser.h | $(BUILD)/.deps-ok
 	@mkdir -p $(BUILD)
 	flex -o $@ $<
 
@@ -77,7 +84,7 @@ $(BUILD)/lexer.o: $(BUILD)/lexer.c
 $(BUILD)/%.o: $(BUILD)/%.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(BUILD)/%.o: %.c | $(BUILD)/parser.h
+$(BUILD)/%.o: %.c | $(BUILD)/parser.h $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 

@@ -20,12 +20,12 @@
 #include <unistd.h>
 
 #include "baseline.h"
-#include "db.h"
-#include "engine.h"
-#include "interp.h"
-#include "jit.h"
-#include "program.h"
-#include "snapshot.h"
+#include "runtime/db/db.h"
+#include "runtime/engine/engine.h"
+#include "runtime/engine/interp.h"
+#include "compiler/jit/jit.h"
+#include "compiler/check/program.h"
+#include "runtime/engine/snapshot.h"
 
 #define NOW "2026-03-01 00:00:00"
 #define R1 "loyalty >= 500 and country in [\"SE\", \"NO\"] and store_id > 3 and email like \"%@example.se\""
@@ -347,7 +347,7 @@ static void kernels(Schema *dim, Expr *rule, double *jit1, double *jit2, double 
 
 /* Cold (empty cache dir) and warm (cache hit, new process state) compile
  * of n rules as one batch (engine_jit_precompile, as a campaign does: up
- * to one compiling process per CPU, see compiler/jit.c); medians of
+ * to one compiling process per CPU, see compiler/jit/jit.c); medians of
  * min(runs, 15). */
 static void compile_latency(Schema *dim, Expr **rules, int n, double *cold, double *warm) {
   double tc[16], tw[16];

@@ -21,7 +21,7 @@ fi
 # not keep a 7 GB file cached: without it every SQLite scan reads the disk,
 # and the ratios would measure the disk): the bench's connection before its
 # SQLite measurements (BENCH_SQLITE_CACHE_MB) and `camp plan --engine sql`
-# (CAMP_SQLITE_CACHE_MB, runtime/db_sqlite.c).  Not the jit's plan: a
+# (CAMP_SQLITE_CACHE_MB, runtime/db/db_sqlite.c).  Not the jit's plan: a
 # process holding gigabytes of heap forks slowly, and nothing there scans.
 SQLITE_CACHE_MB=${BENCH_SQLITE_CACHE_MB:-$(( $(stat -c %s "$DB") / 1048576 * 11 / 10 + 64 ))}
 export BENCH_SQLITE_CACHE_MB=$SQLITE_CACHE_MB

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "program.h"
+#include "compiler/check/program.h"
 
 /* Options common to the sub-commands; each command reads what it needs. */
 typedef struct CliOpts {

@@ -1,7 +1,7 @@
 /* cmd_check.c — `camp check FILE...`: every diagnostic, exit 1 on errors. */
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 int cmd_check(int argc, char **argv) {
   CliOpts o;

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "format.h"
+#include "cli/cli.h"
+#include "lang/format.h"
 
 static int read_stdin(Program *p) {
   size_t cap = 4096, len = 0, n;

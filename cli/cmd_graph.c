@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "graph.h"
-#include "report.h"
+#include "cli/cli.h"
+#include "compiler/graph/graph.h"
+#include "runtime/report/report.h"
 
 /* A run's annotations with the strings they point to. */
 typedef struct RunData {

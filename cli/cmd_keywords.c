@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 typedef struct {
   const char *word, *cls;
@@ -12,23 +12,23 @@ typedef struct {
 
 static const Word kws[] = {
 #define KW(w, t, c) {w, #c},
-#include "keywords.def"
+#include "lang/keywords.def"
 };
 static const char *const types[] = {
 #define TYPE(w) w,
-#include "keywords.def"
+#include "lang/keywords.def"
 };
 static const char *const funcs[] = {
 #define FUNC(w, lo, hi) w,
-#include "keywords.def"
+#include "lang/keywords.def"
 };
 static const char *const aggs[] = {
 #define AGG(w) w,
-#include "keywords.def"
+#include "lang/keywords.def"
 };
 static const char *const feedback[] = {
 #define FEEDBACK(w) w,
-#include "keywords.def"
+#include "lang/keywords.def"
 };
 
 #define N(a) (sizeof a / sizeof a[0])

@@ -6,8 +6,8 @@
  * 1 when the input ends or `exit` comes without `shutdown` (as LSP says). */
 #include <string.h>
 
-#include "cli.h"
-#include "lsp.h"
+#include "cli/cli.h"
+#include "cli/lsp/lsp.h"
 
 typedef json_t *(*Feature)(Lsp *, json_t *, int *, const char **);
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "report.h"
+#include "cli/cli.h"
+#include "runtime/report/report.h"
 
 #define NCOLS 10
 static const char *const columns[NCOLS] = {"id", "run", "step", "recipient_key", "channel",

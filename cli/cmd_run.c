@@ -3,10 +3,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "db.h"
-#include "exec.h"
-#include "store.h"
+#include "cli/cli.h"
+#include "runtime/db/db.h"
+#include "runtime/exec/exec.h"
+#include "runtime/db/store.h"
 
 /* Bad flags are usage errors, found before any work is done. */
 static int check_now(const char *cmd, const char *now) {
@@ -26,7 +26,7 @@ static int check_engine(const char *cmd, const char *engine) {
 
 static void exec_opts(CliOpts *o, ExecOptions *e) {
   memset(e, 0, sizeof *e);
-  /* compiler/jit.c reads the dump directory from the environment, so a
+  /* compiler/jit/jit.c reads the dump directory from the environment, so a
    * flag and CAMP_DEBUG_JIT behave alike (dump + reproducer, one process) */
   if (o->debug_jit && *o->debug_jit) setenv("CAMP_DEBUG_JIT", o->debug_jit, 1);
   e->now = o->now;

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "db.h"
-#include "format.h"
-#include "schema_import.h"
+#include "cli/cli.h"
+#include "runtime/db/db.h"
+#include "lang/format.h"
+#include "runtime/db/schema_import.h"
 
 static int usage(void) {
   fprintf(stderr, "usage: camp schema --from-db DB.sqlite [--output FILE]\n");

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "db.h"
-#include "schema_import.h"
-#include "snapshot.h"
+#include "cli/cli.h"
+#include "runtime/db/db.h"
+#include "runtime/db/schema_import.h"
+#include "runtime/engine/snapshot.h"
 
 static double now_ms(void) {
   struct timespec ts;

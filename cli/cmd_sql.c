@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "sqlgen.h"
+#include "cli/cli.h"
+#include "compiler/sql/sqlgen.h"
 
 static Step *find_step(Decl *campaign, const char *name) {
   for (int i = 0; i < campaign->steps.len; i++) {

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "report.h"
-#include "store.h"
+#include "cli/cli.h"
+#include "runtime/report/report.h"
+#include "runtime/db/store.h"
 
 /* Columns shared by the run list and the run header, in this order. */
 #define RUN_COLS \

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 /* Is `name` in the comma-separated list `allowed`? */
 static int allowed_opt(const char *allowed, const char *name) {

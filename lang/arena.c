@@ -1,5 +1,5 @@
 /* arena.c — bump allocator; see arena.h for the contract. */
-#include "arena.h"
+#include "lang/arena.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,10 +1,10 @@
 /* ast.c — node constructors and the parse entry point. */
-#include "ast.h"
+#include "lang/ast.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "lexstate.h"
+#include "lang/lexstate.h"
 #include "parser.h"
 
 /* flex's reentrant API, declared here to avoid including the scanner header. */

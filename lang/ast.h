@@ -1,5 +1,5 @@
 /* ast.h — the syntax tree of a .camp file.  The parser builds it; the checker
- * (compiler/check.c) annotates it in place (types, resolved names,
+ * (compiler/check/check.c) annotates it in place (types, resolved names,
  * populations); the SQL generator and the runtime read the annotated tree.
  * All nodes live in the compilation's Arena. */
 #ifndef CAMP_AST_H
@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "arena.h"
-#include "diag.h"
+#include "lang/arena.h"
+#include "lang/diag.h"
 
 struct Type;
 struct Schema;

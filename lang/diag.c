@@ -1,5 +1,5 @@
 /* diag.c — collecting and printing diagnostics (text with caret, or JSON). */
-#include "diag.h"
+#include "lang/diag.h"
 
 #include <jansson.h>
 #include <stdarg.h>

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "arena.h"
+#include "lang/arena.h"
 
 /* A source file loaded into memory; files live for the whole compilation. */
 typedef struct SourceFile {

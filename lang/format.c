@@ -50,13 +50,13 @@
  *    opening or closing a block is aligned alone).  `//` comments lose
  *    trailing blanks; block comments are copied verbatim.
  */
-#include "format.h"
+#include "lang/format.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "format_int.h"
+#include "lang/format_int.h"
 
 /* ------------------------------------------------------ line machinery */
 

@@ -3,7 +3,7 @@
 #ifndef CAMP_FORMAT_H
 #define CAMP_FORMAT_H
 
-#include "ast.h"
+#include "lang/ast.h"
 
 /* Renders module m (parsed from src without syntax errors) in the canonical
  * layout, every comment of m->comments kept exactly once.  Returns a

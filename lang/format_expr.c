@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format_int.h"
-#include "lexstate.h"
+#include "lang/format_int.h"
+#include "lang/lexstate.h"
 #include "parser.h"
 
 void buf_putn(Buf *b, const char *s, size_t n) {
@@ -55,7 +55,7 @@ typedef struct {
 
 static const FmtKeyword fmt_keywords[] = {
 #define KW(w, t, c) {w, t},
-#include "keywords.def"
+#include "lang/keywords.def"
 };
 
 static int keyword_token(const char *s) {

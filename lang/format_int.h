@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "ast.h"
+#include "lang/ast.h"
 
 /* Lines longer than this get their where-rule broken before and/or. */
 #define FMT_WIDTH 100

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format_int.h"
+#include "lang/format_int.h"
 
 static void put_names(Buf *b, const PtrVec *names) {
   for (int i = 0; i < names->len; i++) {

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "ast.h"
+#include "lang/ast.h"
 
 typedef struct LexState {
   Arena *arena;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lexstate.h"
+#include "lang/lexstate.h"
 
 char *lex_string(LexState *s, const char *body, int len, Loc loc) {
   char *out = arena_alloc(s->arena, (size_t)len + 1);

@@ -3,8 +3,8 @@
  * Error recovery resumes at the next declaration, step or `}` so one run
  * reports several syntax errors. */
 %code requires {
-#include "ast.h"
-#include "lexstate.h"
+#include "lang/ast.h"
+#include "lang/lexstate.h"
 typedef void *yyscan_t;
 #define CAMP_YYLTYPE Loc
 #define CAMP_YYLTYPE_IS_DECLARED 1

@@ -225,7 +225,7 @@ suite_fuzz() {
     echo "fuzz: not run (FUZZ=0)"
     return
   fi
-  if ! ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -I lang -o "$TMP/mutate" \
+  if ! ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -I . -o "$TMP/mutate" \
       tests/fuzz/mutate.c -ljansson 2> "$TMP/cc.err"; then
     t_fail "fuzz: cannot compile tests/fuzz/mutate.c"
     sed -n '1,20s/^/    /p' "$TMP/cc.err"

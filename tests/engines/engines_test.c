@@ -24,10 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
-#include "engine.h"
-#include "interp.h"
-#include "program.h"
+#include "runtime/db/db.h"
+#include "runtime/engine/engine.h"
+#include "runtime/engine/interp.h"
+#include "compiler/check/program.h"
 
 enum { TY_INT, TY_DEC, TY_TEXT, TY_ENUM, TY_DATE, TY_TS, TY_BOOL, NTY };
 static const char *ty_camp[] = {"int", "decimal", "text", "enum(bronze, silver, gold)", "date", "timestamp", "bool"};

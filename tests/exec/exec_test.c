@@ -16,7 +16,7 @@
  *
  * Every case that checks is also planned (`camp plan`) with each engine:
  * sql (TEMP tables), interp and jit (the in-memory plan of
- * runtime/exec_mem.c, or its fallback) must give the same members for
+ * runtime/exec/exec_mem.c, or its fallback) must give the same members for
  * every step output (CAMP_PLAN_KEYS), and a memory plan that stops must
  * not be the reason two engines agree by accident: the memory plan's own
  * keys are what is compared whenever it ran.
@@ -30,10 +30,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "program.h"
-#include "exec.h"
-#include "sqlgen.h"
+#include "runtime/db/db.h"
+#include "compiler/check/program.h"
+#include "runtime/exec/exec.h"
+#include "compiler/sql/sqlgen.h"
 
 typedef struct Case {
   char *name, *camp, *data, *now, *expect, *errors;

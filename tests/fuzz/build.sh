@@ -38,12 +38,12 @@ for tok in '{' '}' '(' ')' '[' ']' '->' '=' '==' '!=' '<=' '>=' '||' '/*' '*/' \
   printf '"%s"\n' "$tok"
 done >> "$B/camp.dict"
 
-SRC=$(ls lang/*.c compiler/*.c runtime/*.c)
+SRC=$(ls lang/*.c compiler/*/*.c runtime/*/*.c)
 echo "fuzz: building $B/fuzz_check with $CLANG"
 # shellcheck disable=SC2086
 "$CLANG" -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -I lang -I compiler -I runtime -I "$B" \
+  -I . -I "$B" \
   -o "$B/fuzz_check" tests/fuzz/fuzz_check.c $SRC \
   "$B/parser.c" "$B/lexer.c" "$B/stdlib_embed.c" $LIBS
 

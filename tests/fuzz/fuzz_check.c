@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "program.h"
+#include "compiler/check/program.h"
 
 /* Prints every diagnostic both ways; the output itself is discarded. */
 static void print_all(Program *p) {

@@ -46,7 +46,7 @@ static const char *const vocab[] = {
 #define FUNC(w, lo, hi) w,
 #define AGG(w) w,
 #define FEEDBACK(w) w,
-#include "keywords.def"
+#include "lang/keywords.def"
 };
 #define NVOCAB (sizeof vocab / sizeof vocab[0])
 

@@ -1,7 +1,7 @@
 /* plan_gen.c — random campaigns and data for the plan differential test
  * (tests/plans/run.sh): `camp plan --engine sql` (SQLite TEMP tables) must
  * select exactly the members `--engine interp` and `--engine jit` (the
- * in-memory plan of runtime/exec_mem.c) select, for every step output.
+ * in-memory plan of runtime/exec/exec_mem.c) select, for every step output.
  *
  *   plan_gen SEED DIR    writes DIR/campaign.camp and DIR/data.sql
  *

@@ -6,7 +6,7 @@
 # saves the audiences pc reads, then pc is planned three times:
 #
 #   --engine sql      every step in SQLite TEMP tables (the reference)
-#   --engine interp   in memory over the columnar snapshot (runtime/exec_mem.c)
+#   --engine interp   in memory over the columnar snapshot (runtime/exec/exec_mem.c)
 #   --engine jit      the same with rules compiled by libgccjit
 #
 # Assertions per case: for interp and jit, the members of every step output

@@ -1,4 +1,4 @@
--- fixture.sql — camp's tables exactly as store_migrate (runtime/store.c,
+-- fixture.sql — camp's tables exactly as store_migrate (runtime/db/store.c,
 -- store version 1) creates them, filled with two runs of tests/report/
 -- promo.camp: run 1 done, run 2 waiting on `later`, plus a run of another
 -- campaign.  Outbox bodies hold commas, quotes and newlines for CSV tests.

@@ -7,7 +7,7 @@
 #   - one table per `schema` of X.camp (columns read from `camp fmt` output,
 #     whose canonical layout puts one column per line),
 #   - camp's runtime tables the script reads (camp_outbox, camp_feedback,
-#     camp_audience; columns as in runtime/store.h),
+#     camp_audience; columns as in runtime/db/store.h),
 #   - one camp_import_<step> table per reconcile step (`_line` plus every
 #     i."column" that step's SQL reads),
 # then runs X.camp.sql (the blessed golden, so the check covers exactly what

@@ -1,13 +1,13 @@
-/* csv_test.c — tests of runtime/csv_import.c (reconcile files into tables)
- * and runtime/extract.c (atomic CSV extraction files, outbox rows), on the
+/* csv_test.c — tests of runtime/delivery/csv_import.c (reconcile files into tables)
+ * and runtime/delivery/extract.c (atomic CSV extraction files, outbox rows), on the
  * fixtures in tests/unit/data/ and on files made here in a temp directory.
  * Prints `csv_test: N passed, N failed`; exits 1 on a failure.  Run from
  * anywhere when built with an absolute source path, else from the repo root
  * (or set CSV_TEST_DATA to the fixture directory).
  *
  * Build: gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I runtime \
- *          -o csv_test tests/unit/csv_test.c runtime/csv_import.c \
- *          runtime/extract.c runtime/db_sqlite.c -lsqlite3 -lcsv -lm */
+ *          -o csv_test tests/unit/csv_test.c runtime/delivery/csv_import.c \
+ *          runtime/delivery/extract.c runtime/db/db_sqlite.c -lsqlite3 -lcsv -lm */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "csv_import.h"
-#include "db.h"
-#include "extract.h"
+#include "runtime/delivery/csv_import.h"
+#include "runtime/db/db.h"
+#include "runtime/delivery/extract.h"
 
 static int passed, failed;
 static char data_dir[1024], tmp_dir[256];

@@ -1,10 +1,10 @@
-/* db_test.c — tests of the SQLite backend (runtime/db_sqlite.c) through
+/* db_test.c — tests of the SQLite backend (runtime/db/db_sqlite.c) through
  * db.h: open modes, exec, prepare/bind/step/column, transactions, camp_hash
  * (fixed outputs: the hash must never change between versions or hosts)
  * and table introspection.  Prints `db_test: N passed, N failed`.
  *
  * Build: gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I runtime \
- *          -o db_test tests/unit/db_test.c runtime/db_sqlite.c -lsqlite3 */
+ *          -o db_test tests/unit/db_test.c runtime/db/db_sqlite.c -lsqlite3 */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db.h"
+#include "runtime/db/db.h"
 
 static int passed, failed;
 

@@ -1,15 +1,15 @@
-/* render_test.c — tests of runtime/render.c: substitution, HTML escaping,
+/* render_test.c — tests of runtime/delivery/render.c: substitution, HTML escaping,
  * NULL counting, sections over JSON arrays (empty, nested, outer names),
  * number formatting, UTF-8 pass-through, malformed and long templates.
  * Prints `render_test: N passed, N failed`; exits 1 on a failure.
  *
  * Build: gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I runtime \
- *          -o render_test tests/unit/render_test.c runtime/render.c -ljansson -lm */
+ *          -o render_test tests/unit/render_test.c runtime/delivery/render.c -ljansson -lm */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
+#include "runtime/delivery/render.h"
 
 static int passed, failed;
 

@@ -1,0 +1,58 @@
+/* check.h — internals shared by the checker's files:
+ *   names.c      schemas, links, collections, functions (declarations)
+ *   check_expr.c rules and expressions (types, names, inlining)
+ *   check_step.c steps and the campaign graph (populations)
+ *   check.c      program_check: the order of the passes */
+#ifndef CAMP_CHECK_H
+#define CAMP_CHECK_H
+
+#include "compiler/check/program.h"
+
+/* Where names in an expression are looked up.  Scopes nest for the rows of
+ * a collection inside `exists` / aggregates; depth 0 is the population. */
+typedef struct Scope {
+  Schema *schema;          /* the row's schema (NULL in func bodies) */
+  Pop *pop;                /* added columns (depth 0 only) */
+  struct Scope *outer;
+  int depth;
+  Decl *func;              /* inside a func/filter body: its params */
+  int feedback;            /* retarget rule: feedback events are names */
+} Scope;
+
+typedef struct Ctx {
+  Program *p;
+  Arena *a;
+  Diags *d;
+  Decl *campaign;          /* campaign being checked, or NULL */
+  int inline_depth;
+} Ctx;
+
+/* names.c */
+void names_build_schemas(Ctx *c);
+void names_collect_funcs(Ctx *c);
+Schema *names_schema(Ctx *c, const char *name);
+Decl *names_func(Ctx *c, const char *name);
+/* Reports `unknown X `name``, with a did-you-mean over cands. */
+void names_unknown(Ctx *c, Loc loc, const char *what, const char *name,
+                   const char *const *cands, int n);
+/* Resolves a written type; reports unknown names; never NULL. */
+Type *names_type(Ctx *c, TypeRef *t);
+
+/* check_expr.c */
+/* Type-checks e in scope s and returns the expression to use in its place
+ * (calls to func/filter are replaced by their inlined bodies). */
+Expr *check_expr(Ctx *c, Scope *s, Expr *e);
+/* Checks a rule: like check_expr, and requires a boolean. */
+Expr *check_rule(Ctx *c, Scope *s, Expr *e, const char *what);
+void check_funcs(Ctx *c);
+/* Scope for rows of population p. */
+Scope scope_of_pop(Pop *p);
+/* Names visible in a scope, for did-you-mean (arena-allocated array). */
+int scope_names(Ctx *c, Scope *s, const char ***out);
+
+/* check_step.c */
+void check_campaign(Ctx *c, Decl *campaign);
+/* Checks `{{name}}` placeholders of text against population p. */
+void check_placeholders(Ctx *c, Pop *p, const char *text, Loc loc, const char *where);
+
+#endif

@@ -1,0 +1,44 @@
+/* graph.h — a checked campaign as a Graphviz digraph (`camp graph`).
+ * One node per step (name, kind, a short summary taken from the source),
+ * one edge per input, labelled with the output name when the producer has
+ * several outputs.  Optionally annotated with a run's step states and
+ * counts.  The text is deterministic: same campaign + run, same bytes. */
+#ifndef CAMP_GRAPH_H
+#define CAMP_GRAPH_H
+
+#include <stdint.h>
+
+#include "compiler/check/program.h"
+
+/* What a run recorded for one step (camp_steps) ... */
+typedef struct GraphStepState {
+  const char *step;   /* the step's label */
+  const char *state;  /* pending | waiting | done | skipped | failed */
+  const char *due_at; /* waits: when the run resumes, or NULL */
+} GraphStepState;
+
+/* ... and for one output (camp_counts). */
+typedef struct GraphCount {
+  const char *step;
+  const char *output;
+  int64_t count;
+} GraphCount;
+
+typedef struct GraphRun {
+  int64_t id;
+  const char *state;  /* the run's state */
+  const GraphStepState *steps;
+  int nsteps;
+  const GraphCount *counts;
+  int ncounts;
+} GraphRun;
+
+/* The DOT text of campaign c of the checked program p (no errors), with
+ * run's annotations when run is not NULL.  Returns a malloc'd string the
+ * caller frees; aborts on OOM. */
+char *graph_dot(const Program *p, const Decl *c, const GraphRun *run);
+/* The step kind as camp names it: "select", "filter" (a selection from a
+ * step), "audience", "union", "dedup", "change dimension", "email", ... */
+const char *graph_kind_name(const Step *s);
+
+#endif

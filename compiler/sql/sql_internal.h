@@ -1,0 +1,96 @@
+/* sql_internal.h — shared by the SQL generator's files:
+ *   sql_buf.c         growable string buffer and quoting
+ *   dialect_sqlite.c  the SQLite dialect table (templates + capabilities)
+ *   sql_expr.c        expressions -> SQL
+ *   sql_step.c        steps -> CREATE TABLE ... AS SELECT
+ *   sqlgen.c          the public entry points (sqlgen.h) */
+#ifndef CAMP_SQL_INTERNAL_H
+#define CAMP_SQL_INTERNAL_H
+
+#include <stddef.h>
+
+#include "compiler/sql/sqlgen.h"
+
+typedef struct SqlBuf {
+  char *s;
+  size_t len, cap;
+} SqlBuf;
+
+void sb_put(SqlBuf *b, const char *s);
+void sb_putn(SqlBuf *b, const char *s, size_t n);
+void sb_printf(SqlBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "name" with embedded quotes doubled: safe for any identifier. */
+void sb_ident(SqlBuf *b, const char *name);
+/* 'text' with embedded quotes doubled: safe for any literal. */
+void sb_string(SqlBuf *b, const char *text);
+/* Takes the buffer's string (caller frees) and resets the buffer. */
+char *sb_take(SqlBuf *b);
+void sb_free(SqlBuf *b);
+
+/* A dialect: capabilities and templates.  In templates, %1 %2 %3 stand for
+ * already-rendered SQL arguments; everything else is copied. */
+struct SqlDialect {
+  const char *name;
+  const char *create_temp;        /* CREATE TEMP TABLE */
+  const char *drop_temp;          /* DROP TABLE IF EXISTS temp.%1 */
+  const char *create_table;       /* CREATE TABLE (persistent results) */
+  const char *drop_table;         /* DROP TABLE IF EXISTS %1 */
+  const char *key_index_temp;     /* index %1 on the _key of TEMP table %2 */
+  const char *key_index;          /* index %1 on the _key of table %2 */
+  const char *now_default;        /* current timestamp as text */
+  const char *nulls_last;         /* " NULLS LAST" or "" if default */
+  const char *true_lit, *false_lit;
+  const char *ts_add_seconds;     /* timestamp %1 plus %2 seconds */
+  const char *date_add_days;      /* date %1 plus %2 days */
+  const char *to_timestamp;       /* date %1 as timestamp */
+  const char *to_date;            /* timestamp %1 as date */
+  const char *seconds_between;    /* %1 - %2 in whole seconds */
+  const char *days_between;       /* whole days from %2 to %1 */
+  const char *years_between;      /* age: whole years from %2 to %1 */
+  const char *year, *month, *day, *hour, *weekday;
+  const char *like, *not_like;    /* ASCII case-insensitive LIKE */
+  const char *contains;           /* %1 contains %2 (case-sensitive) */
+  const char *starts;             /* %1 starts with %2 */
+  const char *concat2;            /* NULL-skipping concat of %1 and %2 */
+  const char *floor_, *ceil_;
+  const char *round1, *round2;
+  const char *least, *greatest;   /* scalar min/max of two values */
+  const char *hash;               /* seeded hash of %1 (seed) %2 (salt) %3 */
+  const char *rows_array;         /* JSON array aggregate of object %1 */
+  const char *rows_object_pair;   /* one 'key', value pair: %1 name %2 value */
+  const char *rows_object;        /* object from pairs %1 */
+  const char *rows_empty;         /* empty JSON array */
+  const char *percent_limit;      /* rows for %2 percent of count %1 */
+};
+
+extern const SqlDialect sql_dialect_sqlite;
+
+/* Expands a dialect template with up to three rendered arguments. */
+void sb_tmpl(SqlBuf *b, const char *tmpl, const char *a1, const char *a2, const char *a3);
+
+/* State while generating one statement. */
+typedef struct SqlGen {
+  const SqlOptions *o;
+  const SqlDialect *d;
+  Decl *campaign;
+  int next_alias;          /* l1, l2 ... for link look-ups */
+  const char *row_alias;   /* alias of the input population table ("p") */
+  const char *outbox_alias;/* retarget: alias of the outbox row */
+  char pending_index[512]; /* table created last: its key index comes next */
+} SqlGen;
+
+/* Renders e (checked) into b.  Columns of depth d read alias t<d>. */
+void sql_expr(SqlGen *g, SqlBuf *b, Expr *e);
+/* Renders e into a new malloc'd string. */
+char *sql_expr_str(SqlGen *g, Expr *e);
+/* ORDER BY items for a list of OrderItem*, with NULLS LAST. */
+void sql_order_items(SqlGen *g, SqlBuf *b, PtrVec *order);
+/* Alias for row scope depth d: t0, t1 ... */
+const char *sql_alias(int depth);
+
+/* sql_step.c: all statements creating the outputs of step s. */
+void sql_gen_step(SqlGen *g, SqlBuf *b, Step *s);
+/* Table of a population (prefix + label). */
+void sql_table(SqlGen *g, SqlBuf *b, const char *name);
+
+#endif

@@ -1,0 +1,44 @@
+/* sqlgen.h — lowering a checked campaign to SQL.  One table per step
+ * output, named "s_<output>", holding `_key` (the dimension key) and the
+ * population's added columns.  Dialect differences live in dialect tables
+ * (compiler/dialect_*.c), never in the generator's logic.
+ *
+ * The script starts by (re)creating temp.camp_params(now, seed, run_id):
+ * now() and seeded randomness read it, so a runtime can fix the clock.
+ * Runtime tables read by some steps (created by the runtime):
+ *   camp_outbox(id, run_id, step, recipient_key, channel, address, subject,
+ *               body, status, queued_at, sent_at)      -- retarget
+ *   camp_feedback(id, outbox_id, event, at)            -- retarget
+ *   camp_import_<step>(_line, <declared columns>)      -- reconcile
+ *   camp_audience(name, dimension, key)                -- audience "x" */
+#ifndef CAMP_SQLGEN_H
+#define CAMP_SQLGEN_H
+
+#include "compiler/check/program.h"
+
+typedef struct SqlDialect SqlDialect;
+
+/* The dialect named `name` ("sqlite"), or NULL. */
+const SqlDialect *sql_dialect(const char *name);
+
+typedef struct SqlOptions {
+  const SqlDialect *dialect;
+  const char *now;   /* fixed clock 'YYYY-MM-DD HH:MM:SS', or NULL = current */
+  int64_t run_id;    /* value of camp_params.run_id (0 by default) */
+  const char *table_prefix; /* step tables are "<prefix><output>"; NULL = "s_" */
+  int persistent;    /* CREATE TABLE (durable runs) instead of TEMP tables */
+} SqlOptions;
+
+/* The whole campaign as one script: params, then each step's tables in
+ * dependency order.  Returns a malloc'd string (caller frees). */
+char *sql_campaign(Program *p, Decl *campaign, const SqlOptions *o);
+/* The statements of one step (all its outputs); malloc'd. */
+char *sql_step(Program *p, Decl *campaign, Step *s, const SqlOptions *o);
+/* The statement that (re)creates camp_params; malloc'd. */
+char *sql_params(Decl *campaign, const SqlOptions *o);
+
+/* One checked expression over a population row (aliases p = population
+ * table, t0 = dimension row); malloc'd. */
+char *sql_expression(Expr *e, const SqlOptions *o);
+
+#endif

@@ -1,0 +1,367 @@
+/* snapshot.c — snapshot bookkeeping: which tables a rule reads, what the
+ * database looked like (fingerprint), freshness, look-ups and the calendar
+ * helpers.  Building is in snapshot_build.c, files in snapshot_file.c. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runtime/engine/snapshot_impl.h"
+
+void snapshot_add_schema(Schema *s, Schema ***set, int *n) {
+  if (!s) return;
+  for (int i = 0; i < *n; i++)
+    if ((*set)[i] == s) return;
+  Schema **v = realloc(*set, sizeof *v * (size_t)(*n + 1));
+  if (!v) abort();
+  v[(*n)++] = s;
+  *set = v;
+}
+
+void snapshot_rule_schemas(Expr *e, Schema ***set, int *n) {
+  if (!e) return;
+  if (e->ref == REF_COLUMN && e->col) snapshot_add_schema(e->col->owner, set, n);
+  if (e->ref == REF_LINK && e->col) {
+    snapshot_add_schema(e->col->owner, set, n);
+    snapshot_add_schema(e->col->link, set, n);
+  }
+  if (e->ref == REF_COLLECTION && e->schema) snapshot_add_schema(e->schema, set, n);
+  if (e->ref == REF_COLLECTION && e->col && e->col->link) snapshot_add_schema(e->col->link, set, n);
+  snapshot_rule_schemas(e->left, set, n);
+  snapshot_rule_schemas(e->right, set, n);
+  snapshot_rule_schemas(e->where, set, n);
+  for (int i = 0; i < e->args.len; i++) snapshot_rule_schemas(e->args.items[i], set, n);
+}
+
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+int snapshot_fingerprint(const char *db_path, SnapFingerprint *fp) {
+  memset(fp, 0, sizeof *fp);
+  if (!db_path || !strcmp(db_path, ":memory:")) return 0;
+  if (!strncmp(db_path, "sqlite:", 7)) db_path += 7;
+  int fd = open(db_path, O_RDONLY);
+  if (fd < 0) return -1;
+  unsigned char h[100];
+  struct stat st;
+  int ok = pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h && fstat(fd, &st) == 0;
+  close(fd);
+  if (!ok) return -1;
+  fp->change_counter = be32(h + 24);
+  fp->db_size = st.st_size;
+  fp->db_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+  fp->db_ino = (uint64_t)st.st_ino;
+  fp->db_dev = (uint64_t)st.st_dev;
+  /* In WAL mode commits do not touch the header: the WAL's size and salts
+   * (which change when it restarts) identify its content. */
+  size_t n = strlen(db_path);
+  char *wal = malloc(n + 5);
+  if (!wal) abort();
+  memcpy(wal, db_path, n);
+  memcpy(wal + n, "-wal", 5);
+  fd = open(wal, O_RDONLY);
+  free(wal);
+  if (fd >= 0) {
+    unsigned char w[32];
+    if (fstat(fd, &st) == 0) {
+      fp->wal_size = st.st_size;
+      fp->wal_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    }
+    if (pread(fd, w, sizeof w, 0) == (ssize_t)sizeof w) {
+      fp->wal_salt1 = be32(w + 16);
+      fp->wal_salt2 = be32(w + 20);
+    }
+    close(fd);
+  }
+  return 0;
+}
+
+static uint64_t fnv(uint64_t h, const char *s) {
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return (h ^ 0xff) * 1099511628211ULL;
+}
+
+#define SNAP_LAYOUT "camp-snapshot-layout-2"
+
+uint64_t snapshot_schema_hash(Schema **schemas, int n) {
+  uint64_t h = fnv(1469598103934665603ULL, SNAP_LAYOUT);
+  char num[32];
+  for (int i = 0; i < n; i++) {
+    Schema *s = schemas[i];
+    h = fnv(h, s->name);
+    for (int k = 0; k < s->columns.len; k++) {
+      Column *c = s->columns.items[k];
+      h = fnv(h, c->name);
+      snprintf(num, sizeof num, "%d/%d", (int)c->type->kind, c->is_key);
+      h = fnv(h, num);
+      h = fnv(h, c->link ? c->link->name : "-");
+    }
+  }
+  return h;
+}
+
+void snapshot_free(Snapshot *s) {
+  if (!s) return;
+  for (int i = 0; i < s->ntables; i++) {
+    SnapTable *t = &s->tables[i];
+    free(t->name);
+    for (int k = 0; k < t->ncols; k++) free(t->cols[k].name);
+    for (int k = 0; k < t->ncolls; k++) free(t->colls[k].name);
+    free(t->cols);
+    free(t->colls);
+  }
+  free(s->tables);
+  for (int i = 0; i < s->nblocks; i++) free(s->blocks[i]);
+  free(s->blocks);
+  for (int i = 0; i < s->nsegs; i++) {
+    munmap((void *)s->segs[i].base, s->segs[i].len);
+    free(s->segs[i].name);
+  }
+  free(s->segs);
+  free(s);
+}
+
+int snapshot_table(const Snapshot *s, const char *name) {
+  for (int i = 0; s && i < s->ntables; i++)
+    if (!strcmp(s->tables[i].name, name)) return i;
+  return -1;
+}
+
+int snapshot_col(const SnapTable *t, const char *name) {
+  for (int i = 0; i < t->ncols; i++)
+    if (!strcmp(t->cols[i].name, name)) return i;
+  return -1;
+}
+
+int snapshot_coll(const SnapTable *t, const char *name) {
+  for (int i = 0; i < t->ncolls; i++)
+    if (!strcmp(t->colls[i].name, name)) return i;
+  return -1;
+}
+
+int64_t snapshot_find_key(const SnapTable *t, int64_t key) {
+  if (t->key_col < 0 || t->key_bad) return -1;
+  const int64_t *k = t->cols[t->key_col].data;
+  int64_t lo = 0, hi = t->nrows;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (k[mid] < key) lo = mid + 1; else hi = mid;
+  }
+  return lo < t->nrows && k[lo] == key ? lo : -1;
+}
+
+int snap_table_layout_matches(const SnapTable *t, Schema *s) {
+  if (t->ncols != s->columns.len) return 0;
+  int key = -1;
+  for (int k = 0; k < t->ncols; k++) {
+    Column *c = s->columns.items[k];
+    if (strcmp(t->cols[k].name, c->name) || t->cols[k].type != c->type->kind) return 0;
+    if (c == s->key) key = k;
+  }
+  return t->key_col == key;
+}
+
+/* 1 if table t of snapshot s was built with exactly schema sc's columns,
+ * key and link targets. */
+static int table_matches(const Snapshot *s, const SnapTable *t, Schema *sc) {
+  if (!snap_table_layout_matches(t, sc)) return 0;
+  for (int k = 0; k < t->ncols; k++) {
+    Column *c = sc->columns.items[k];
+    int lt = t->cols[k].link_table;
+    if (lt < 0) continue;
+    if (!c->link || lt >= s->ntables || strcmp(s->tables[lt].name, c->link->name)) return 0;
+  }
+  return 1;
+}
+
+/* Same table statistics as when built: rows added or removed show here
+ * even when the file fingerprint could not tell. */
+static int stats_match(Db *db, const SnapTable *t) {
+  char sql[512];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", t->name);
+  if (db_query_int(db, sql, -2) != t->count) return 0;
+  snprintf(sql, sizeof sql, "SELECT max(rowid) FROM \"%s\"", t->name);
+  return db_query_int(db, sql, -1) == t->max_rowid;
+}
+
+int snapshot_same_file(const SnapFingerprint *a, const SnapFingerprint *b) {
+  return a->change_counter == b->change_counter && a->db_size == b->db_size &&
+         a->wal_size == b->wal_size && a->wal_salt1 == b->wal_salt1 &&
+         a->wal_salt2 == b->wal_salt2 && a->db_mtime_ns == b->db_mtime_ns &&
+         a->wal_mtime_ns == b->wal_mtime_ns && a->db_ino == b->db_ino && a->db_dev == b->db_dev;
+}
+
+int snapshot_fresh(const Snapshot *s, Db *db, const char *db_path, Schema **schemas, int n) {
+  SnapFingerprint fp;
+  if (snapshot_fingerprint(db_path, &fp) != 0) return 0;
+  /* In-memory databases have no file to watch: never trust a snapshot. */
+  if (!db_path || !strcmp(db_path, ":memory:")) return 0;
+  if (!snapshot_same_file(&fp, &s->fp)) return 0;
+  for (int i = 0; i < n; i++) {
+    int ti = snapshot_table(s, schemas[i]->name);
+    if (ti < 0 || !table_matches(s, &s->tables[ti], schemas[i])) return 0;
+    if (!stats_match(db, &s->tables[ti])) return 0;
+  }
+  return 1;
+}
+
+/* ------------------------------------------------------------ compare */
+
+#define DIFF(...) return snprintf(why, whylen, __VA_ARGS__), 1
+
+static int same_bytes(const void *a, const void *b, size_t n) {
+  if (!n) return 1;
+  if (!a || !b) return a == b;
+  return memcmp(a, b, n) == 0;
+}
+
+static int col_width(SnapColKind k) { return k == SC_I64 || k == SC_F64 ? 8 : k == SC_I8 ? 1 : 4; }
+
+static int compare_col(const SnapTable *ta, const SnapCol *a, const SnapCol *b, char *why,
+                       size_t whylen) {
+  size_t nr = (size_t)ta->nrows;
+  const char *t = ta->name, *c = a->name;
+  if (strcmp(a->name, b->name)) DIFF("%s: column %s vs %s", t, a->name, b->name);
+  if (a->kind != b->kind || a->type != b->type) DIFF("%s.%s: kind or type", t, c);
+  if (a->bad != b->bad) DIFF("%s.%s: bad %d vs %d", t, c, a->bad, b->bad);
+  if (a->dec_has_int != b->dec_has_int) DIFF("%s.%s: dec_has_int %d vs %d", t, c, a->dec_has_int, b->dec_has_int);
+  if (!a->nulls != !b->nulls) DIFF("%s.%s: NULL bitmap present in one only", t, c);
+  if (!same_bytes(a->nulls, b->nulls, (nr / 64 + 1) * 8)) DIFF("%s.%s: NULL bitmaps differ", t, c);
+  if (!a->data != !b->data) DIFF("%s.%s: data present in one only", t, c);
+  if (!same_bytes(a->data, b->data, nr * (size_t)col_width(a->kind))) {
+    for (size_t r = 0; r < nr; r++)
+      if (memcmp((const char *)a->data + r * (size_t)col_width(a->kind),
+                 (const char *)b->data + r * (size_t)col_width(a->kind), (size_t)col_width(a->kind)))
+        DIFF("%s.%s: data differ (first at row %zu)", t, c, r);
+  }
+  if (a->ndict != b->ndict || a->dict_sorted != b->dict_sorted)
+    DIFF("%s.%s: dictionary of %u%s vs %u%s strings", t, c, a->ndict, a->dict_sorted ? " sorted" : "",
+         b->ndict, b->dict_sorted ? " sorted" : "");
+  if (!a->str_off != !b->str_off) DIFF("%s.%s: strings present in one only", t, c);
+  if (a->str_off) {
+    if (!same_bytes(a->str_off, b->str_off, ((size_t)a->ndict + 1) * 8)) DIFF("%s.%s: string offsets differ", t, c);
+    if (!same_bytes(a->str_bytes, b->str_bytes, a->str_off[a->ndict])) DIFF("%s.%s: strings differ", t, c);
+  }
+  if (!a->link_rows != !b->link_rows) DIFF("%s.%s: link rows present in one only", t, c);
+  if (!same_bytes(a->link_rows, b->link_rows, nr * 4)) DIFF("%s.%s: link rows differ", t, c);
+  return 0;
+}
+
+/* Name of table i of s, "-" when out of range (link_table -1). */
+static const char *tname(const Snapshot *s, int i) {
+  return i >= 0 && i < s->ntables ? s->tables[i].name : "-";
+}
+
+int snapshot_compare(const Snapshot *a, const Snapshot *b, char *why, size_t whylen) {
+  if (a->ntables != b->ntables) DIFF("%d vs %d tables", a->ntables, b->ntables);
+  /* tables are matched by name: their order is the order they were asked
+   * for in, which differs between a campaign and its steps one by one */
+  for (int i = 0; i < a->ntables; i++) {
+    const SnapTable *x = &a->tables[i];
+    int j = snapshot_table(b, x->name);
+    if (j < 0) DIFF("table %s is missing from the second snapshot", x->name);
+    const SnapTable *y = &b->tables[j];
+    if (x->nrows != y->nrows) DIFF("%s: %lld vs %lld rows", x->name, (long long)x->nrows, (long long)y->nrows);
+    if (x->count != y->count || x->max_rowid != y->max_rowid)
+      DIFF("%s: count/max rowid %lld/%lld vs %lld/%lld", x->name, (long long)x->count,
+           (long long)x->max_rowid, (long long)y->count, (long long)y->max_rowid);
+    if (x->key_col != y->key_col || x->key_bad != y->key_bad) DIFF("%s: key column or key_bad", x->name);
+    if (x->has_hash && y->has_hash && memcmp(x->hash, y->hash, sizeof x->hash))
+      DIFF("%s: content hashes differ", x->name);
+    if (x->ncols != y->ncols) DIFF("%s: %d vs %d columns", x->name, x->ncols, y->ncols);
+    for (int k = 0; k < x->ncols; k++) {
+      if (compare_col(x, &x->cols[k], &y->cols[k], why, whylen)) return 1;
+      if (strcmp(tname(a, x->cols[k].link_table), tname(b, y->cols[k].link_table)))
+        DIFF("%s.%s: links to %s vs %s", x->name, x->cols[k].name, tname(a, x->cols[k].link_table),
+             tname(b, y->cols[k].link_table));
+    }
+    if (x->ncolls != y->ncolls) DIFF("%s: %d vs %d collections", x->name, x->ncolls, y->ncolls);
+    for (int k = 0; k < x->ncolls; k++) {
+      const SnapColl *p = &x->colls[k], *q = &y->colls[k];
+      if (p->child_table < 0 || p->child_table >= a->ntables || q->child_table < 0 ||
+          q->child_table >= b->ntables)
+        DIFF("%s.%s: bad child table", x->name, p->name);
+      if (strcmp(p->name, q->name) || strcmp(tname(a, p->child_table), tname(b, q->child_table)) ||
+          p->fk_col != q->fk_col)
+        DIFF("%s: collection %d (%s vs %s)", x->name, k, p->name, q->name);
+      if (!same_bytes(p->offsets, q->offsets, ((size_t)x->nrows + 1) * 4))
+        DIFF("%s.%s: collection offsets differ", x->name, p->name);
+      if (!same_bytes(p->rows, q->rows, (size_t)a->tables[p->child_table].nrows * 4))
+        DIFF("%s.%s: collection rows differ", x->name, p->name);
+    }
+  }
+  return 0;
+}
+
+#undef DIFF
+
+/* ------------------------------------------------------------ calendar */
+
+int64_t snap_days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void snap_civil_from_days(int64_t z, int *y, int *m, int *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int digits(const char *s, int n, int *out) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9') return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+static int month_days(int y, int m) {
+  static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : md[m - 1];
+}
+
+static int parse_date_part(const char *s, int64_t *days) {
+  int y, m, d;
+  if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) || s[7] != '-' ||
+      digits(s + 8, 2, &d))
+    return -1;
+  if (m < 1 || m > 12 || d < 1 || d > month_days(y, m)) return -1;
+  *days = snap_days_from_civil(y, m, d);
+  return 0;
+}
+
+int snap_parse_date(const char *s, int32_t *days) {
+  int64_t d;
+  if (strlen(s) != 10 || parse_date_part(s, &d)) return -1;
+  *days = (int32_t)d;
+  return 0;
+}
+
+int snap_parse_ts(const char *s, int64_t *secs) {
+  int64_t d;
+  int hh, mm, ss;
+  if (strlen(s) != 19 || parse_date_part(s, &d) || s[10] != ' ' || digits(s + 11, 2, &hh) ||
+      s[13] != ':' || digits(s + 14, 2, &mm) || s[16] != ':' || digits(s + 17, 2, &ss))
+    return -1;
+  if (hh > 23 || mm > 59 || ss > 59) return -1;
+  *secs = d * 86400 + hh * 3600 + mm * 60 + ss;
+  return 0;
+}

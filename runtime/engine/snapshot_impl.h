@@ -1,0 +1,61 @@
+/* snapshot_impl.h — shared by the snapshot_*.c files only: column builders
+ * (snapshot_build.c), which the refresh (snapshot_refresh.c) reuses so that
+ * a refreshed column is encoded exactly as a built one, and the page hashes
+ * of tables (snapshot_pages.c). */
+#ifndef CAMP_SNAPSHOT_IMPL_H
+#define CAMP_SNAPSHOT_IMPL_H
+
+#include "runtime/engine/snapshot.h"
+
+void *snap_xmalloc(size_t n);
+void *snap_xrealloc(void *p, size_t n);
+/* Registers a heap block owned by the snapshot; returns p. */
+void *snap_own(Snapshot *s, void *p);
+
+/* String interning: ids in first-seen order. */
+typedef struct Dict {
+  char *bytes;
+  uint64_t len, cap;
+  uint64_t *off;      /* start of string id */
+  uint32_t n, capn;
+  uint32_t *slots;    /* hash table of id+1, 0 = empty */
+  uint32_t nslots;
+} Dict;
+
+uint32_t snap_dict_add(Dict *d, const char *s);
+void snap_dict_free(Dict *d);
+static inline const char *snap_dict_str(const Dict *d, uint32_t id) { return d->bytes + d->off[id]; }
+
+/* One column being filled row by row. */
+typedef struct ColBuild {
+  SnapCol *c;
+  void *data;          /* i64 / f64 / i32 / i8 / u32 ids */
+  uint64_t *nulls;
+  int has_null;
+  Dict dict;
+  size_t width;
+} ColBuild;
+
+size_t snap_kind_width(SnapColKind k);
+SnapColKind snap_kind_of(TypeKind t);
+void snap_set_null(ColBuild *b, int64_t row);
+/* Stores database value v as row `row` (data and nulls must hold it). */
+void snap_put_value(ColBuild *b, int64_t row, DbValue v);
+/* Turns the ids of a text column into its final form (sorted dictionary or
+ * plain); b->c->nulls must already be set.  Frees b->data and the dict. */
+void snap_finish_text(Snapshot *s, ColBuild *b, int64_t nrows);
+/* Reads one whole table from db (in key order) into t. */
+int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, size_t errlen);
+/* 1 if snapshot table t has exactly schema sc's columns, types and key. */
+int snap_table_layout_matches(const SnapTable *t, Schema *sc);
+
+/* Page hashes (snapshot_pages.c).  Open while holding a read transaction
+ * on the database; NULL when the file cannot be read as SQLite's. */
+typedef struct SnapPages SnapPages;
+SnapPages *snap_pages_open(const char *db_path);
+/* Hash of the table with b-tree root page `root` and CREATE statement sql:
+ * 0 and out set, or -1 when it cannot be known from the file. */
+int snap_pages_table_hash(SnapPages *p, uint32_t root, const char *sql, uint64_t out[2]);
+void snap_pages_close(SnapPages *p);
+
+#endif

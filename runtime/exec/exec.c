@@ -1,0 +1,477 @@
+/* exec.c — the pass over a campaign's step graph for plan, run and
+ * resume.  Steps are in dependency order, so one pass runs every step whose
+ * inputs are done; a waiting step holds back only its own branch. */
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/exec/exec_int.h"
+#include "runtime/exec/exec_mem.h"
+#include "compiler/graph/graph.h"
+#include "runtime/db/store.h"
+
+int exec_parse_now(const char *text, char out[20]) {
+  int y, mo, d, h = 0, mi = 0, s = 0, n = 0;
+  size_t len = strlen(text);
+  if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10) return -1;
+  if (len > 10) {
+    int m2 = 0;
+    if ((text[10] != ' ' && text[10] != 'T') ||
+        sscanf(text + 11, "%2d:%2d%n", &h, &mi, &m2) != 2)
+      return -1;
+    if (text[11 + m2] == ':' && sscanf(text + 12 + m2, "%2d", &s) != 1) return -1;
+  }
+  static const int dm[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > dm[mo - 1] || h > 23 || mi > 59 || s > 59) return -1;
+  if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return -1;
+  if (y < 1 || y > 9999) return -1;
+  char buf[64];
+  snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, s);
+  memcpy(out, buf, 20);
+  out[19] = 0;
+  return 0;
+}
+
+void exec_source_hash(Program *p, char out[17]) {
+  uint64_t h = 1469598103934665603ULL;
+  for (int i = 0; i < p->diags.nfiles; i++) {
+    const SourceFile *f = p->diags.files[i];
+    for (size_t k = 0; k < f->len; k++) {
+      h ^= (unsigned char)f->text[k];
+      h *= 1099511628211ULL;
+    }
+  }
+  snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+
+static int exec_init(Exec *x, Db *db, Program *p, Decl *camp, const char *source_file,
+                     const ExecOptions *o, int dry) {
+  memset(x, 0, sizeof *x);
+  x->db = db;
+  x->p = p;
+  x->camp = camp;
+  x->o = o;
+  x->dry = dry;
+  if (o->now) {
+    if (exec_parse_now(o->now, x->now)) {
+      fprintf(stderr, "camp: --now `%s` is not a date or time (use YYYY-MM-DD[ HH:MM[:SS]])\n", o->now);
+      return -1;
+    }
+  } else {
+    store_now(x->now);
+  }
+  if (source_file) snprintf(x->source_file, sizeof x->source_file, "%s", source_file);
+  int n = camp->steps.len;
+  x->state = calloc((size_t)n + 1, sizeof *x->state);
+  x->count_base = calloc((size_t)n + 1, sizeof *x->count_base);
+  int slots = 0;
+  for (int i = 0; i < n; i++) {
+    Step *s = camp->steps.items[i];
+    x->count_base[i] = slots;
+    slots += s->outputs.len ? s->outputs.len : 1;
+  }
+  x->counts = calloc((size_t)slots + 1, sizeof *x->counts);
+  if (!x->state || !x->count_base || !x->counts) abort();
+  x->so.dialect = sql_dialect(db_backend(db));
+  x->engine = ENGINE_AUTO;
+  if (o->engine && engine_parse_kind(o->engine, &x->engine)) {
+    fprintf(stderr, "camp: --engine must be sql, interp, jit or auto\n");
+    return -1;
+  }
+  x->so.now = x->now;
+  return 0;
+}
+
+static void exec_free(Exec *x) {
+  exec_engine_free(x);
+  free(x->state);
+  free(x->count_base);
+  free(x->counts);
+}
+
+/* Can s run now?  ST_PENDING = yes; ST_WAITING = an input is not ready yet;
+ * ST_SKIPPED = an input was skipped (or is an empty `skip empty` subset). */
+static StepState readiness(Exec *x, Step *s) {
+  int waiting = 0, skipped = 0, primary_skipped = 0;
+  for (int i = 0; i < s->inputs.len; i++) {
+    StepInput *si = s->inputs.items[i];
+    Step *prod = si->step;
+    StepState ps = x->state[prod->index];
+    if (ps == ST_SKIPPED || ps == ST_FAILED) {
+      skipped = 1;
+      if (s->kind == S_JOIN && !strcmp(si->name, s->primary)) primary_skipped = 1;
+      continue;
+    }
+    if (ps != ST_DONE) {
+      waiting = 1;
+      continue;
+    }
+    if (prod->kind == S_SPLIT && prod->skip_empty) {
+      for (int k = 0; k < prod->outputs.len; k++)
+        if (!strcmp(prod->outputs.items[k], si->name) && exec_count(x, prod, k) == 0) {
+          skipped = 1;
+          if (s->kind == S_JOIN && !strcmp(si->name, s->primary)) primary_skipped = 1;
+        }
+    }
+  }
+  /* An AND-join waits for every input, and runs unless its primary is off. */
+  if (s->kind == S_JOIN) return waiting ? ST_WAITING : primary_skipped ? ST_SKIPPED : ST_PENDING;
+  if (skipped) return ST_SKIPPED;
+  return waiting ? ST_WAITING : ST_PENDING;
+}
+
+/* `[3/17] uniq  (4,508 rows so far)` on a TTY: steps done and rows made. */
+static void progress(Exec *x, int done, int total, Step *s) {
+  if (!x->o->progress) return;
+  long long rows = 0;
+  for (int i = 0; i < x->camp->steps.len; i++) {
+    Step *t = x->camp->steps.items[i];
+    if (x->state[i] != ST_DONE) continue;
+    for (int k = 0; k < (t->outputs.len ? t->outputs.len : 1); k++) rows += exec_count(x, t, k);
+  }
+  fprintf(stderr, "\r\033[K[%d/%d] %s  (%lld rows so far)", done, total, s ? s->label : "done", rows);
+  if (!s) fputc('\n', stderr);
+}
+
+static int mark_skipped(Exec *x, Step *s) {
+  if (x->dry) return 0;
+  if (db_begin(x->db)) return -1;
+  DbStmt *st = db_prepare(x->db, "UPDATE camp_steps SET state = 'skipped', finished_at = ?"
+                                 " WHERE run_id = ? AND step = ? AND state = 'pending'");
+  if (!st) return -1;
+  db_bind_text(st, 1, x->now);
+  db_bind_int(st, 2, x->run_id);
+  db_bind_text(st, 3, s->label);
+  db_step(st);
+  db_finalize(st);
+  return exec_commit(x);
+}
+
+/* Monotonic wall clock in milliseconds, for --explain's step timings. */
+static double exec_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* One pass over the graph.  Returns 0, or -1 after a failed step. */
+static int exec_pass(Exec *x) {
+  int n = x->camp->steps.len, done = 0;
+  for (int i = 0; i < n; i++) {
+    Step *s = x->camp->steps.items[i];
+    if (x->state[i] == ST_DONE || x->state[i] == ST_SKIPPED) {
+      done++;
+      continue;
+    }
+    StepState r = readiness(x, s);
+    if (r == ST_WAITING) continue;
+    if (r == ST_SKIPPED) {
+      x->state[i] = ST_SKIPPED;
+      if (mark_skipped(x, s)) return -1;
+      done++;
+      continue;
+    }
+    progress(x, done, n, s);
+    double t0 = x->o->explain ? exec_now_ms() : 0;
+    x->step_note[0] = 0;
+    x->state[i] = exec_step(x, s);
+    if (x->o->explain)
+      fprintf(stderr, "explain: step %s: %s%s%.1f ms\n", s->label, x->step_note, x->step_note[0] ? ", " : "",
+              exec_now_ms() - t0);
+    if (x->busy) break;
+    if (x->state[i] == ST_FAILED) {
+      progress(x, done, n, NULL);
+      return -1;
+    }
+    if (x->state[i] == ST_DONE) done++;
+  }
+  progress(x, done, n, NULL);
+  return 0;
+}
+
+/* Loads states and counts of a durable run from the database. */
+static int load_run(Exec *x) {
+  int n = x->camp->steps.len;
+  for (int i = 0; i < n; i++) {
+    Step *s = x->camp->steps.items[i];
+    DbStmt *st = db_prepare(x->db, "SELECT state FROM camp_steps WHERE run_id = ? AND step = ?");
+    if (!st) return -1;
+    db_bind_int(st, 1, x->run_id);
+    db_bind_text(st, 2, s->label);
+    if (db_step(st) != 1) {
+      db_finalize(st);
+      snprintf(x->err, sizeof x->err, "run %lld has no step `%s`: the campaign changed",
+               (long long)x->run_id, s->label);
+      return -1;
+    }
+    DbValue v = db_column(st, 0);
+    const char *t = v.kind == DBV_TEXT ? v.s : "";
+    x->state[i] = !strcmp(t, "done") ? ST_DONE : !strcmp(t, "skipped") ? ST_SKIPPED
+                : !strcmp(t, "waiting") ? ST_WAITING : ST_PENDING; /* failed: retried */
+    db_finalize(st);
+    exec_load_counts(x, s);
+  }
+  return 0;
+}
+
+static const char *state_name(StepState s) {
+  static const char *n[] = {"pending", "waiting", "done", "skipped", "failed"};
+  return n[s];
+}
+
+static void print_counts(Exec *x) {
+  FILE *out = x->o->out ? x->o->out : stdout;
+  if (x->o->json) {
+    json_t *steps = json_array();
+    for (int i = 0; i < x->camp->steps.len; i++) {
+      Step *s = x->camp->steps.items[i];
+      json_t *o = json_object();
+      json_object_set_new(o, "step", json_string(s->label));
+      json_object_set_new(o, "kind", json_string(graph_kind_name(s)));
+      json_object_set_new(o, "state", json_string(state_name(x->state[i])));
+      json_t *outs = json_object();
+      int known = x->state[i] == ST_DONE;
+      for (int k = 0; k < (s->outputs.len ? s->outputs.len : 1); k++)
+        json_object_set_new(outs, s->outputs.len ? s->outputs.items[k] : s->label,
+                            known ? json_integer(exec_count(x, s, k)) : json_null());
+      json_object_set_new(o, "counts", outs);
+      json_array_append_new(steps, o);
+    }
+    json_t *root = json_object();
+    json_object_set_new(root, "campaign", json_string(x->camp->name));
+    if (!x->dry) json_object_set_new(root, "run", json_integer(x->run_id));
+    json_object_set_new(root, "now", json_string(x->now));
+    json_object_set_new(root, "steps", steps);
+    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fprintf(out, "%s\n", s);
+    free(s);
+    json_decref(root);
+    return;
+  }
+  if (!x->dry) fprintf(out, "run %lld of %s (now %s)\n", (long long)x->run_id, x->camp->name, x->now);
+  else fprintf(out, "plan of %s (now %s)\n", x->camp->name, x->now);
+  int w = 4;
+  for (int i = 0; i < x->camp->steps.len; i++) {
+    int n = (int)strlen(((Step *)x->camp->steps.items[i])->label);
+    if (n > w) w = n;
+  }
+  for (int i = 0; i < x->camp->steps.len; i++) {
+    Step *s = x->camp->steps.items[i];
+    fprintf(out, "  %-*s  %-16s", w, s->label, graph_kind_name(s));
+    if (x->state[i] != ST_DONE) {
+      fprintf(out, " %s\n", state_name(x->state[i]));
+      continue;
+    }
+    for (int k = 0; k < (s->outputs.len ? s->outputs.len : 1); k++) {
+      if (s->outputs.len > 1)
+        fprintf(out, " %s=%lld", (char *)s->outputs.items[k], (long long)exec_count(x, s, k));
+      else
+        fprintf(out, " %lld", (long long)exec_count(x, s, k));
+    }
+    fputc('\n', out);
+  }
+}
+
+/* Plans read the runtime's tables; on a fresh database they are empty. */
+static int temp_runtime_tables(Exec *x) {
+  if (store_present(x->db)) return 0;
+  return db_exec(x->db,
+      "CREATE TEMP TABLE IF NOT EXISTS camp_outbox(id INTEGER PRIMARY KEY, run_id, step, recipient_key,"
+      " channel, address, subject, body, status, queued_at, sent_at);"
+      "CREATE TEMP TABLE IF NOT EXISTS camp_feedback(id INTEGER PRIMARY KEY, outbox_id, event, at);"
+      "CREATE TEMP TABLE IF NOT EXISTS camp_audience(name, dimension, key, run_id, saved_at);");
+}
+
+/* A plan with a columnar engine runs in memory (exec_mem.c): always with
+ * --engine interp / jit; with auto when the campaign's largest dimension
+ * table has at least the engines' auto threshold of rows. */
+static void plan_in_memory(Exec *x) {
+  if (x->engine == ENGINE_SQL || x->camp->steps.len == 0) return;
+  if (exec_engine_ensure(x)) {
+    if (x->o->explain) fprintf(stderr, "explain: plan: step by step (%s)\n", x->err);
+    x->err[0] = 0;
+    return;
+  }
+  if (x->engine == ENGINE_AUTO) {
+    int64_t most = 0;
+    for (int i = 0; i < x->camp->steps.len; i++) {
+      Step *s = x->camp->steps.items[i];
+      if (s->kind != S_SELECT || s->inputs.len || !s->npops || !s->pops[0]->dim) continue;
+      char sql[400];
+      snprintf(sql, sizeof sql, "SELECT max(rowid) FROM \"%s\"", s->pops[0]->dim->name);
+      int64_t n = db_query_int(x->db, sql, 0);
+      if (n > most) most = n;
+    }
+    if (most < x->eng.auto_min_rows) {
+      if (x->o->explain)
+        fprintf(stderr, "explain: plan: step by step (auto: %lld rows, below %lld)\n", (long long)most,
+                (long long)x->eng.auto_min_rows);
+      return;
+    }
+  }
+  char why[600];
+  x->mem = exec_mem_new(x, why, sizeof why);
+  if (x->o->explain) {
+    if (x->mem) fprintf(stderr, "explain: plan: in memory over the snapshot (%s)\n", engine_kind_name(x->engine));
+    else fprintf(stderr, "explain: plan: step by step (%s)\n", why);
+  }
+}
+
+int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const ExecOptions *o) {
+  Exec x;
+  if (exec_init(&x, db, p, camp, source_file, o, 1)) return 1;
+  snprintf(x.prefix, sizeof x.prefix, "s_");
+  x.so.table_prefix = x.prefix;
+  int rc = 0;
+  if (temp_runtime_tables(&x) || db_exec(db, "SAVEPOINT camp_plan")) {
+    fprintf(stderr, "camp plan: %s\n", db_error(db));
+    exec_free(&x);
+    return 1;
+  }
+  const char *keys = getenv("CAMP_PLAN_KEYS");
+  if (keys && *keys && !(x.keys_out = fopen(keys, "w")))
+    fprintf(stderr, "camp plan: cannot write %s\n", keys);
+  plan_in_memory(&x);
+  int failed = exec_pass(&x);
+  if (x.mem) {
+    exec_mem_free(x.mem);
+    x.mem = NULL;
+    if (o->planned_in_memory) *o->planned_in_memory = !x.mem_failed && !failed;
+    if (x.mem_failed) {
+      /* The memory plan could not reproduce a step: plan again on tables. */
+      if (o->explain) fprintf(stderr, "explain: plan: in memory stopped (%s); planning step by step\n", x.err);
+      x.mem_failed = 0;
+      memset(x.state, 0, sizeof *x.state * (size_t)camp->steps.len);
+      if (x.keys_out) rewind(x.keys_out), (void)!ftruncate(fileno(x.keys_out), 0);
+      failed = exec_pass(&x);
+    }
+  }
+  if (failed) {
+    fprintf(stderr, "camp plan: %s\n", x.err);
+    rc = 1;
+  } else {
+    print_counts(&x);
+  }
+  db_exec(db, "ROLLBACK TO camp_plan; RELEASE camp_plan");
+  if (x.keys_out) fclose(x.keys_out);
+  exec_free(&x);
+  return rc;
+}
+
+static int finish_run(Exec *x) {
+  int waiting = 0, failed = 0;
+  for (int i = 0; i < x->camp->steps.len; i++) {
+    waiting |= x->state[i] == ST_WAITING || x->state[i] == ST_PENDING;
+    failed |= x->state[i] == ST_FAILED;
+  }
+  const char *state = failed ? "failed" : waiting ? "waiting" : "done";
+  char sql[256];
+  snprintf(sql, sizeof sql,
+           "UPDATE camp_runs SET state = '%s', updated_at = '%s', finished_at = %s%s%s WHERE id = %lld",
+           state, x->now, waiting || failed ? "" : "'", waiting || failed ? "NULL" : x->now,
+           waiting || failed ? "" : "'", (long long)x->run_id);
+  return db_exec(x->db, sql);
+}
+
+static int run_pass(Exec *x) {
+  snprintf(x->prefix, sizeof x->prefix, "camp_r%lld_", (long long)x->run_id);
+  x->so.table_prefix = x->prefix;
+  x->so.persistent = 1;
+  x->so.run_id = x->run_id;
+  int rc = exec_pass(x);
+  if (x->busy) {
+    fprintf(stderr, "camp: run %lld: %s; another camp process is working on it, leaving it\n",
+            (long long)x->run_id, x->err);
+    return 0;
+  }
+  if (rc) fprintf(stderr, "camp: run %lld failed: %s\n", (long long)x->run_id, x->err);
+  finish_run(x);
+  print_counts(x);
+  return rc ? 1 : 0;
+}
+
+int exec_start(Db *db, Program *p, Decl *camp, const char *source_file, const ExecOptions *o) {
+  Exec x;
+  if (exec_init(&x, db, p, camp, source_file, o, 0)) return 1;
+  char hash[17], err[512];
+  exec_source_hash(p, hash);
+  if (store_migrate(db, err, sizeof err)) {
+    fprintf(stderr, "camp: %s\n", err);
+    exec_free(&x);
+    return 1;
+  }
+  int64_t seed = program_seed(camp);
+  /* The run and all its step rows appear together or not at all. */
+  if (db_begin(db)) goto dberr;
+  /* An absolute path, so `camp resume` works from any directory. */
+  char abs[PATH_MAX];
+  const char *stored = realpath(source_file, abs) ? abs : source_file;
+  DbStmt *st = db_prepare(db, "INSERT INTO camp_runs(campaign, source_file, source_hash, state,"
+                              " started_at, updated_at, seed) VALUES (?, ?, ?, 'running', ?, ?, ?)");
+  if (!st) goto dberr_rb;
+  db_bind_text(st, 1, camp->name);
+  db_bind_text(st, 2, stored);
+  db_bind_text(st, 3, hash);
+  db_bind_text(st, 4, x.now);
+  db_bind_text(st, 5, x.now);
+  db_bind_int(st, 6, seed);
+  int rc = db_step(st);
+  db_finalize(st);
+  if (rc < 0) goto dberr_rb;
+  x.run_id = db_query_int(db, "SELECT last_insert_rowid()", 0);
+  for (int i = 0; i < camp->steps.len; i++) {
+    Step *s = camp->steps.items[i];
+    st = db_prepare(db, "INSERT INTO camp_steps(run_id, step, idx, kind, state) VALUES (?, ?, ?, ?, 'pending')");
+    if (!st) goto dberr_rb;
+    db_bind_int(st, 1, x.run_id);
+    db_bind_text(st, 2, s->label);
+    db_bind_int(st, 3, i);
+    db_bind_text(st, 4, graph_kind_name(s));
+    rc = db_step(st);
+    db_finalize(st);
+    if (rc < 0) goto dberr_rb;
+  }
+  if (exec_commit(&x)) goto dberr;
+  rc = run_pass(&x);
+  exec_free(&x);
+  return rc;
+dberr_rb:
+  fprintf(stderr, "camp: cannot start the run: %s\n", db_error(db));
+  db_rollback(db);
+  exec_free(&x);
+  return 1;
+dberr:
+  fprintf(stderr, "camp: cannot start the run: %s\n", db_error(db));
+  exec_free(&x);
+  return 1;
+}
+
+int exec_continue(Db *db, Program *p, Decl *camp, int64_t run_id, const ExecOptions *o) {
+  Exec x;
+  if (exec_init(&x, db, p, camp, NULL, o, 0)) return 1;
+  x.run_id = run_id;
+  DbStmt *st = db_prepare(db, "SELECT source_file FROM camp_runs WHERE id = ?");
+  if (st) {
+    db_bind_int(st, 1, run_id);
+    if (db_step(st) == 1) {
+      DbValue v = db_column(st, 0);
+      if (v.kind == DBV_TEXT) snprintf(x.source_file, sizeof x.source_file, "%s", v.s);
+    }
+    db_finalize(st);
+  }
+  if (load_run(&x)) {
+    fprintf(stderr, "camp: %s\n", x.err);
+    exec_free(&x);
+    return 1;
+  }
+  /* A wait whose time has come runs in this pass like any pending step. */
+  for (int i = 0; i < camp->steps.len; i++)
+    if (x.state[i] == ST_WAITING) x.state[i] = ST_PENDING;
+  int rc = run_pass(&x);
+  exec_free(&x);
+  return rc;
+}

@@ -1,0 +1,93 @@
+/* exec_int.h — internals shared by the executor's files:
+ *   exec.c          plan / start / continue: the pass over the step graph
+ *   exec_step.c     one step in one transaction (SQL, counts, state)
+ *   exec_channel.c  channel side effects: render, outbox, extract, save
+ *   exec_verify.c   the campaign's schemas against the database */
+#ifndef CAMP_EXEC_INT_H
+#define CAMP_EXEC_INT_H
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "runtime/engine/engine.h"
+#include "runtime/exec/exec.h"
+#include "compiler/sql/sqlgen.h"
+
+typedef enum { ST_PENDING, ST_WAITING, ST_DONE, ST_SKIPPED, ST_FAILED } StepState;
+
+typedef struct Exec {
+  Db *db;
+  Program *p;
+  Decl *camp;
+  const ExecOptions *o;
+  int dry;                 /* plan: TEMP tables, no side effects */
+  int64_t run_id;
+  char now[20];
+  char source_file[PATH_MAX]; /* the campaign file: names in it are relative to it */
+  SqlOptions so;
+  char prefix[64];         /* result table prefix */
+  StepState *state;        /* per step (index in camp->steps) */
+  int64_t *counts;         /* per step: count of each output, packed */
+  int *count_base;         /* per step: first slot in counts */
+  EngineCtx eng;           /* rule engines (interp/jit over a snapshot) */
+  EngineKind engine;
+  int eng_ready;
+  int warnings;
+  int commits;             /* for the kill-test hook */
+  int busy;                /* another process holds the write lock */
+  struct ExecMem *mem;     /* plan in memory (exec_mem.c), or NULL */
+  int mem_failed;          /* the memory plan declined a step: plan again */
+  FILE *keys_out;          /* plan: each output's keys (CAMP_PLAN_KEYS, tests) */
+  char step_note[600];     /* --explain: what ran the current step and why */
+  char err[4096];
+} Exec;
+
+/* Rows a `limit P%` subset keeps of n input rows, exactly as the SQL
+ * computes it: the percent is printed with %g into the SQL text, then
+ * CAST(n * P / 100.0 + 0.5 AS INTEGER). */
+static inline int64_t exec_percent_limit(int64_t n, double percent) {
+  char text[64];
+  snprintf(text, sizeof text, "%g", percent);
+  int64_t lim = (int64_t)((double)n * strtod(text, NULL) / 100.0 + 0.5);
+  return lim < 0 ? 0 : lim;
+}
+
+/* camp_hash(seed, salt, key) as the generated SQL computes it: the order
+ * of random subsets and dedup ties. */
+static inline uint64_t exec_seeded_hash(int64_t seed, const char *salt, int64_t key) {
+  DbValue hv[3] = {{DBV_INT, seed, 0, NULL}, {DBV_TEXT, 0, 0, salt}, {DBV_INT, key, 0, NULL}};
+  return db_hash_values(hv, 3);
+}
+
+/* exec_step.c */
+/* Executes step s; returns its new state, or ST_FAILED with x->err set. */
+StepState exec_step(Exec *x, Step *s);
+/* Count of output k of step s (after it ran). */
+int64_t exec_count(Exec *x, Step *s, int k);
+/* The result table of output `name`, quoted, into out. */
+void exec_table(Exec *x, const char *name, char *out, size_t outlen);
+/* Reads the recorded counts of step s (run by this or another process). */
+void exec_load_counts(Exec *x, Step *s);
+/* Commits the step transaction (with the test kill hook around it). */
+int exec_commit(Exec *x);
+
+/* exec_engine.c: a select step through the rule engines.  0 = its table
+ * was created; 1 = use SQL instead; -1 = error (x->err). */
+int exec_select_engine(Exec *x, Step *s);
+/* Sets up the rule engines (snapshot, JIT precompile) once.  0 or -1. */
+int exec_engine_ensure(Exec *x);
+void exec_engine_free(Exec *x);
+
+/* exec_channel.c: messages for a channel step (rows of its result table),
+ * the direct-mail file, or the saved audience.  0 or -1 with x->err. */
+int exec_channel(Exec *x, Step *s);
+int exec_save(Exec *x, Step *s);
+
+/* Population of input i of step s. */
+Pop *exec_input_pop(Step *s, int i);
+/* Path of an input / output file named in the campaign (program_find_file). */
+void exec_path(Exec *x, const char *name, char *out, size_t outlen);
+void exec_out_path(Exec *x, const char *name, char *out, size_t outlen);
+
+#endif
