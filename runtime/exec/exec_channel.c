@@ -10,14 +10,6 @@
 #include "runtime/delivery/extract.h"
 #include "runtime/delivery/render.h"
 
-void exec_path(Exec *x, const char *name, char *out, size_t outlen) {
-  program_find_file(x->source_file, name, 0, out, outlen);
-}
-
-void exec_out_path(Exec *x, const char *name, char *out, size_t outlen) {
-  program_find_file(x->source_file, name, 1, out, outlen);
-}
-
 static const char *prop_value(Step *s, const char *key) {
   for (int i = 0; i < s->props.len; i++) {
     ChannelProp *p = s->props.items[i];

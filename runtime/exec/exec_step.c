@@ -10,22 +10,6 @@
 #include "runtime/exec/exec_int.h"
 #include "runtime/exec/exec_mem.h"
 
-Pop *exec_input_pop(Step *s, int i) {
-  StepInput *si = s->inputs.items[i];
-  Step *prod = si->step;
-  for (int k = 0; k < prod->outputs.len && k < prod->npops; k++)
-    if (!strcmp(prod->outputs.items[k], si->name)) return prod->pops[k];
-  return prod->npops ? prod->pops[0] : NULL;
-}
-
-void exec_table(Exec *x, const char *name, char *out, size_t outlen) {
-  snprintf(out, outlen, "\"%s%s\"", x->prefix, name);
-}
-
-int64_t exec_count(Exec *x, Step *s, int k) {
-  return x->counts[x->count_base[s->index] + k];
-}
-
 /* Test hook: CAMP_TEST_KILL=before:N / after:N sends SIGKILL to this process
  * around its N-th step commit, to prove that a killed run resumes exactly. */
 static void kill_hook(Exec *x, const char *when) {
