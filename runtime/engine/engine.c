@@ -419,12 +419,35 @@ int engine_jit_compile_background(EngineCtx *e, Schema *dim, const EngineBatch *
   return rc;
 }
 
+/* 1 if an expression reads an added (enriched) column of its population. */
+static int reads_added(const Expr *x) {
+  if (!x) return 0;
+  if (x->ref == REF_ADDED) return 1;
+  if (reads_added(x->left) || reads_added(x->right) || reads_added(x->where)) return 1;
+  for (int i = 0; i < x->args.len; i++)
+    if (reads_added(x->args.items[i])) return 1;
+  return 0;
+}
+
+/* sql_run sees the dimension table only, not the step's input table that
+ * holds the enriched columns: such rules go back to the step's own SQL
+ * (answer 1), never to a query that names a column it cannot see. */
+static int sql_can_run(Expr **rules, int n, char *why, size_t whylen) {
+  for (int i = 0; i < n; i++)
+    if (reads_added(rules[i])) {
+      snprintf(why, whylen, "the rule reads an enriched column: the step's SQL");
+      return 0;
+    }
+  return 1;
+}
+
 static int dispatch(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n, int split,
                     const KeyVec *input, KeyVec *out, uint8_t **flags, char *why, size_t whylen) {
   char w[256] = "";
   int rc;
   switch (kind) {
     case ENGINE_SQL:
+      if (!sql_can_run(rules, n, why, whylen)) return 1;
       rc = sql_run(e, dim, rules, n, split, input, out, flags, w, sizeof w);
       snprintf(e->why, sizeof e->why, "sql requested");
       break;
@@ -438,6 +461,7 @@ static int dispatch(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, in
     default: {
       int64_t rows = input ? (int64_t)input->n : -1;
       if (rows >= 0 && rows < e->auto_min_rows) {
+        if (!sql_can_run(rules, n, why, whylen)) return 1;
         snprintf(e->why, sizeof e->why, "auto: %lld input rows, below %lld: sql", (long long)rows,
                  (long long)e->auto_min_rows);
         kind = ENGINE_SQL;
@@ -458,6 +482,7 @@ static int dispatch(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, in
       e->jit_loaded_only = loaded_only;
       kind = e->last_used;
       if (rc == 1) {
+        if (!sql_can_run(rules, n, why, whylen)) return 1;
         snprintf(e->why, sizeof e->why, "auto: sql (%.200s)", w);
         kind = ENGINE_SQL;
         rc = sql_run(e, dim, rules, n, split, input, out, flags, w, sizeof w);

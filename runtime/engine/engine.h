@@ -103,8 +103,11 @@ int engine_prepare(EngineCtx *e, Schema *dim, Expr **rules, int nrules, char *er
  * the keys come out in ascending key order.  out is appended to.
  * Returns 0 on success; 1 when this engine cannot express the rule or data
  * (why says what; the caller runs the SQL instead; out is unchanged); -1 on
- * error (message in why).  ENGINE_AUTO never returns 1: it falls back to
- * SQL itself.  e->last_used / e->why tell what ran. */
+ * error (message in why).  ENGINE_AUTO falls back to SQL itself, except
+ * for a rule that reads an enriched column (REF_ADDED): only the step's
+ * own SQL sees those, so SQL and AUTO answer 1 for it (as the columnar
+ * engines do without the in-memory plan's overlays).  e->last_used /
+ * e->why tell what ran. */
 int engine_select(EngineCtx *e, EngineKind kind, Schema *dim, Expr *rule,
                   const KeyVec *input, KeyVec *out, char *why, size_t whylen);
 

@@ -1,18 +1,27 @@
 #!/bin/sh
-# plans suite: a randomized differential test of `camp plan`.  For each seed
-# tests/plans/plan_gen.c writes random schemas + data (DIR/data.sql) and a
-# random campaign `pc` (DIR/campaign.camp, with a helper campaign `saver`);
-# the data is loaded into a fresh SQLite file, `camp run --campaign saver`
-# saves the audiences pc reads, then pc is planned three times:
+# plans suite: a randomized differential test of `camp plan` and `camp run`.
+# For each seed tests/plans/plan_gen.c writes random schemas + data
+# (DIR/data.sql) and a random campaign `pc` (DIR/campaign.camp, with a
+# helper campaign `saver`); the data is loaded into a fresh SQLite file,
+# `camp run --campaign saver` saves the audiences pc reads, then pc is
+# planned four times:
 #
 #   --engine sql      every step in SQLite TEMP tables (the reference)
 #   --engine interp   in memory over the columnar snapshot (runtime/exec/exec_mem.c)
 #   --engine jit      the same with rules compiled by libgccjit
+#   --engine auto     the default: on these small tables step by step, each
+#                     select / split step by the engine auto picks
 #
-# Assertions per case: for interp and jit, the members of every step output
-# (CAMP_PLAN_KEYS: `output: key key ...`) and the printed plan
+# Assertions per case: for interp, jit and auto, the members of every step
+# output (CAMP_PLAN_KEYS: `output: key key ...`) and the printed plan
 # (--format json: states and counts) are byte-identical to sql's (4), and
-# sql's printed counts agree with its key lists (1).  --explain tells
+# sql's printed counts agree with its key lists (1).  Every
+# PLANS_RUN_EVERY-th seed (and every saved case) is also *run* with each
+# of the four engines, each on its own copy of the database, and resumed
+# past every wait: each run must end `done`, and what it left behind (step
+# states and due times, camp_counts, the outbox, saved audiences,
+# warnings, every result table camp_r*, extraction files) must equal the
+# sql run's.  Any error or difference fails.  --explain tells
 # whether a plan ran in memory; the suite fails when fewer than
 # PLANS_MIN_MEM percent of the interp/jit plans did (so it cannot pass by
 # always falling back), and when more than PLANS_MAX_BAD percent of the
@@ -27,6 +36,8 @@
 #   PLANS_SEED     first seed (default 20260301): case i uses PLANS_SEED + i
 #   PLANS_ONLY     these seeds (or cases/NAME) instead, e.g. to replay
 #   PLANS_JOBS     cases run in parallel (default 2)
+#   PLANS_RUN_EVERY  seeds divisible by it are also run (default 3: the
+#                  runs cost about as much as the plans of 3 cases)
 #   PLANS_TMP      work directory (default /dev/shm when writable, else TMPDIR)
 #   PLANS_KEEP     failing cases are copied there (default TMPDIR or /tmp,
 #                  camp-plans-failures/SEED: campaign, data, keys, explain)
@@ -39,6 +50,31 @@
 # expected.keys = the right members, NOTE) run first, with the same checks
 # plus sql == expected.keys.
 # Ends with `plans: N passed, N failed`.
+
+# run_dump DIR: what a run of pc left in DIR/db.sqlite and DIR/out, sorted,
+# one line per row: the run's and steps' states and due times, the counts,
+# the outbox, the saved audiences, the warnings, every step result table
+# and every extraction file (run ids are equal: each copy ran saver first).
+run_dump() {
+  db=$1/db.sqlite
+  sqlite3 -batch "$db" "SELECT 'SELECT ' || quote(name) || ', * FROM \"' || name || '\";'
+    FROM sqlite_master WHERE type = 'table' AND name GLOB 'camp_r[0-9]*'" > "$1/tables.sql" || return 1
+  { cat <<'SQL'
+SELECT 'run', campaign, state FROM camp_runs WHERE campaign = 'pc';
+SELECT 'step', step, kind, state, due_at FROM camp_steps;
+SELECT 'count', step, output, count FROM camp_counts;
+SELECT 'outbox', step, recipient_key, channel, address, subject, body, status, queued_at FROM camp_outbox;
+SELECT 'audience', name, dimension, key FROM camp_audience;
+SELECT 'warning', step, message, count FROM camp_warnings;
+SQL
+    cat "$1/tables.sql"; } | sqlite3 -batch -bail -cmd '.mode quote' "$db" > "$1/rows" || return 1
+  LC_ALL=C sort "$1/rows"
+  for f in "$1"/out/*; do
+    [ -f "$f" ] || continue
+    echo "file ${f##*/}"
+    cat "$f"
+  done
+}
 
 if [ "$1" = --case ]; then
   # ---- one case (run in parallel by the main script) ----------------------
@@ -53,6 +89,7 @@ if [ "$1" = --case ]; then
   res=$d/result
   : > "$res"
   now="2026-03-01 00:00:00"
+  later="2026-04-15 00:00:00"  # past every wait and retarget window plan_gen writes
   tmo=${T_TIMEOUT:-60}
   camp() { timeout -k 5 "$tmo" "$CAMP" "$@"; }
   # compiling dominates a case: libgccjit -O0 (~0.3 s), every 5th seed -O2
@@ -91,10 +128,27 @@ if [ "$1" = --case ]; then
     echo "fail camp run --campaign saver: $(tail -n 1 "$d/saver.out")" >> "$res"
     exit 0
   fi
-  for e in sql interp jit; do
+  for e in sql interp jit auto; do
     CAMP_PLAN_KEYS=$d/keys.$e camp plan "$d/campaign.camp" --campaign pc --db "$d/db.sqlite" \
       --now "$now" --engine "$e" --explain --format json > "$d/plan.$e.json" 2> "$d/plan.$e.err"
     echo $? > "$d/rc.$e"
+  done
+  # runs (every PLANS_RUN_EVERY-th case): each engine runs pc on its own
+  # copy of the database and campaign directory, then resumes it past every
+  # wait; what the runs left behind must be identical (run_dump below)
+  runs=
+  case $seed in
+    cases/*) runs="sql interp jit auto" ;;
+    *) [ $((seed % ${PLANS_RUN_EVERY:-3})) = 0 ] && runs="sql interp jit auto" ;;
+  esac
+  for e in $runs; do
+    r=$d/run.$e
+    mkdir -p "$r/out"
+    cp "$d/campaign.camp" "$r/" && cp "$d/db.sqlite" "$r/db.sqlite" || exit 0
+    { camp run "$r/campaign.camp" --campaign pc --db "$r/db.sqlite" --now "$now" --engine "$e" --explain &&
+      camp resume --db "$r/db.sqlite" --now "$later" --engine "$e" --explain; } > "$r/log" 2>&1
+    echo $? > "$r/rc"
+    run_dump "$r" > "$r/dump" 2>> "$r/log"
   done
   # a saved case knows the right answer
   if [ -f "$d/expected.keys" ]; then
@@ -124,15 +178,17 @@ if [ "$1" = --case ]; then
       echo "fail sql: printed counts differ from the key lists: $(diff "$d/counts.keys" "$d/counts.json" | grep '^[<>]' | head -n 2 | tr '\n' ' ')" >> "$res"
     fi
   fi
-  for e in interp jit; do
+  for e in interp jit auto; do
     rc=$(cat "$d/rc.$e")
     err=$d/plan.$e.err
     if [ "$rc" != 0 ]; then
       echo "fail $e: exit $rc: $(grep -v '^explain:' "$err" | head -n 1)" >> "$res"
-      echo "mem $e 0 plan failed" >> "$res"
+      [ "$e" = auto ] || echo "mem $e 0 plan failed" >> "$res"
       continue
     fi
-    if grep -q '^explain: plan: in memory over the snapshot' "$err" &&
+    if [ "$e" = auto ]; then
+      :
+    elif grep -q '^explain: plan: in memory over the snapshot' "$err" &&
         ! grep -q '^explain: plan: in memory stopped' "$err"; then
       echo "mem $e 1" >> "$res"
     else
@@ -152,14 +208,33 @@ if [ "$1" = --case ]; then
       echo "fail $e: --format json plan differs from --engine sql" >> "$res"
     fi
   done
-  for f in "$d"/*.err "$d/saver.out"; do
+  # the runs: each must finish (exit 0, run done) and leave what sql's left
+  if [ -n "$runs" ]; then
+    for e in $runs; do
+      r=$d/run.$e
+      if [ "$(cat "$r/rc")" != 0 ]; then
+        echo "fail run --engine $e: exit $(cat "$r/rc"): $(grep -v '^explain:' "$r/log" | grep -m 1 -i -e error -e 'camp' -e fail)" >> "$res"
+      elif ! grep -q "^'run','pc','done'" "$r/dump"; then
+        echo "fail run --engine $e: the run is not done after resume: $(grep -m 1 "^'run'" "$r/dump")" >> "$res"
+      elif [ "$e" != sql ]; then
+        if cmp -s "$d/run.sql/dump" "$r/dump"; then
+          echo "pass run $e" >> "$res"
+        else
+          first=$(diff "$d/run.sql/dump" "$r/dump" | grep '^[<>]' | head -n 2 | cut -c 1-160 | tr '\n' ' ')
+          echo "fail run --engine $e: what the run left differs from --engine sql: $first" >> "$res"
+        fi
+      fi
+    done
+  fi
+  for f in "$d"/*.err "$d/saver.out" "$d"/run.*/log; do
     [ -f "$f" ] || continue
     if grep -q -e 'Sanitizer' -e 'runtime error:' -e '^==[0-9]*== ' "$f"; then
       echo "fail sanitizer/valgrind report in ${f##*/}: $(grep -m 1 -e 'Sanitizer' -e 'runtime error:' -e '^==[0-9]*== ' "$f")" >> "$res"
     fi
   done
   # keep the files of failing cases only (tmpfs)
-  grep -q -e '^fail' -e '^bad' "$res" || rm -rf "$d/db.sqlite" "$d/db.sqlite.camp-snapshot" "$d/data.sql"
+  grep -q -e '^fail' -e '^bad' "$res" ||
+    rm -rf "$d/db.sqlite" "$d/db.sqlite.camp-snapshot" "$d/data.sql" "$d"/run.*
   exit 0
 fi
 
