@@ -92,13 +92,17 @@ static void field_sql(SqlGen *g, SqlBuf *b, Expr *e) {
     lookup_through(g, b, e);
 }
 
-/* FROM child AS tN WHERE tN.fk = <parent key> : the rows of a collection. */
-static void collection_from(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
-  Schema *child = coll->schema;
-  const char *ca = sql_alias(depth + 1);
+/* FROM child AS tN */
+static void collection_table(SqlBuf *b, Expr *coll, int depth) {
   sb_put(b, " FROM ");
-  sb_ident(b, child->name);
-  sb_printf(b, " AS %s WHERE %s.", ca, ca);
+  sb_ident(b, coll->schema->name);
+  sb_printf(b, " AS %s", sql_alias(depth + 1));
+}
+
+/* WHERE tN.fk = <parent key> */
+static void collection_where(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
+  const char *ca = sql_alias(depth + 1);
+  sb_printf(b, " WHERE %s.", ca);
   sb_ident(b, coll->col->name);
   sb_put(b, " = ");
   if (coll->kind == E_NAME) {
@@ -108,6 +112,12 @@ static void collection_from(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
   } else {
     link_key(g, b, coll->left);
   }
+}
+
+/* FROM child AS tN WHERE tN.fk = <parent key> : the rows of a collection. */
+static void collection_from(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
+  collection_table(b, coll, depth);
+  collection_where(g, b, coll, depth);
 }
 
 static void exists_sql(SqlGen *g, SqlBuf *b, Expr *e) {
@@ -121,8 +131,35 @@ static void exists_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   sb_put(b, ")");
 }
 
+/* count(policies.claims): the rows of a collection of each row of a
+ * collection, counted over a join (the filter, checked in the first
+ * collection's scope, applies to its rows). */
+static void nested_count_sql(SqlGen *g, SqlBuf *b, Expr *e) {
+  Expr *coll = e->args.items[0], *inner = e->right;
+  const char *pa = sql_alias(inner->depth), *ca = sql_alias(inner->depth + 1);
+  sb_put(b, "(SELECT count(*)");
+  collection_table(b, coll, e->depth);
+  sb_put(b, " JOIN ");
+  sb_ident(b, inner->schema->name);
+  sb_printf(b, " AS %s ON %s.", ca, ca);
+  sb_ident(b, inner->col->name);
+  sb_printf(b, " = %s.", pa);
+  sb_ident(b, inner->col->link->key->name);
+  collection_where(g, b, coll, e->depth);
+  if (e->where) {
+    sb_put(b, " AND (");
+    sql_expr(g, b, e->where);
+    sb_put(b, ")");
+  }
+  sb_put(b, ")");
+}
+
 static void aggregate_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   Expr *coll = e->args.items[0];
+  if (e->right && e->right->kind == E_NAME && e->right->ref == REF_COLLECTION) {
+    nested_count_sql(g, b, e);
+    return;
+  }
   sb_printf(b, "(SELECT %s(", e->name);
   if (e->right)
     sql_expr(g, b, e->right);

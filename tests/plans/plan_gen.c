@@ -18,7 +18,8 @@
  * timestamp / bool columns, NULLs everywhere, a many-to-one link
  * (store.city, store.region.rname; NULL and dangling links) and a one-to-
  * many collection (purchases: NULL and dangling parents).  stores is a
- * second dimension (change dimension, its collection `customers`).
+ * second dimension (change dimension, its collection `customers`, and
+ * two collections deep `count(customers.purchases)`).
  *
  * The campaign `pc` (seeded) chains 8-30 steps: selects from the schemas
  * and from other steps with random typed rules (comparisons, in-lists,
@@ -448,6 +449,7 @@ static int column_ref(Buf *b, int ty, const Scope *s, int *lab) {
 }
 
 static void gen(Buf *b, int ty, int depth, const Scope *s);
+static void gen_leaf(Buf *b, const Scope *s);
 
 static void literal(Buf *b, int ty) {
   char d[32];
@@ -477,6 +479,19 @@ static int aggregate(Buf *b, int ty, int depth, const Scope *s) {
   if (s->coll >= 0 || t->child < 0) return 0;
   const Tab *k = &tabs[t->child];
   const char *coll = k->name;
+  if (ty == TY_INT && k->child >= 0 && chance(50)) {
+    /* two collections deep: count(customers.purchases) on a store (the
+     * filter reads the first collection's rows) */
+    bput(b, "count(%s.%s", coll, tabs[k->child].name);
+    if (chance(40)) {
+      Scope in = *s;
+      in.coll = t->child;
+      bput(b, " where ");
+      gen_leaf(b, &in);
+    }
+    bput(b, ")");
+    return 1;
+  }
   int idx[24], n = 0;
   int want = ty == TY_DEC && chance(40) ? TY_INT : ty;
   for (int i = 0; i < k->ncols; i++)
@@ -690,6 +705,12 @@ static void gen_leaf(Buf *b, const Scope *s) {
   static const char *const ops[] = {"=", "!=", "<", "<=", ">", ">="};
   const Tab *t = &tabs[s->tab];
   int k = rn(11), lab = 0;
+  if (s->coll < 0 && t->child >= 0 && tabs[t->child].child >= 0 && chance(12)) {
+    /* a store: count(customers.purchases ...) op literal */
+    while (!aggregate(b, TY_INT, 2, s)) continue;
+    bput(b, " %s %d", PICK(((const char *[]){">", ">=", "<", "<=", "!=", "="})), rn(6));
+    return;
+  }
   if (k <= 3) { /* column op literal */
     int ty = PICK(((const int[]){TY_INT, TY_INT, TY_DEC, TY_TEXT, TY_ENUM, TY_DATE, TY_TS}));
     if (column_ref(b, ty, s, &lab)) {

@@ -110,5 +110,38 @@ EOF
   eq "1: run (auto) state" "done" "$(q "$d/db.sqlite" "SELECT state FROM camp_runs")"
 fi
 
+# ---- 8. an aggregate over a collection of a collection ---------------------
+if want 8; then
+  d=$(ws s8)
+  cat > "$d/p.camp" <<'EOF'
+import "schema"
+campaign p {
+  a = policyholders where count(policies.claims) > 0
+  b = policyholders where count(policies.claims where kind = "car") = 1
+  all = policyholders
+  n = enrich all { claims = count(policies.claims) }
+  big = n where claims >= 2
+  save a as "a"
+  save b as "b"
+  save big as "big"
+}
+EOF
+  # claims per holder over all their policies, and over their car policies
+  a=$(q "$d/db.sqlite" "SELECT count(*) FROM policyholders h WHERE (SELECT count(*) FROM policies p, claims c WHERE p.holder_id = h.id AND c.policy_id = p.id) > 0")
+  b=$(q "$d/db.sqlite" "SELECT count(*) FROM policyholders h WHERE (SELECT count(*) FROM policies p, claims c WHERE p.holder_id = h.id AND c.policy_id = p.id AND p.kind = 'car') = 1")
+  big=$(q "$d/db.sqlite" "SELECT count(*) FROM policyholders h WHERE (SELECT count(*) FROM policies p, claims c WHERE p.holder_id = h.id AND c.policy_id = p.id) >= 2")
+  eq "8: fixture" "2 1 1" "$a $b $big"
+  camp check "$d/p.camp" > "$d/check.out" 2>&1
+  rc "8: check" 0 $? "$d/check.out"
+  for e in auto sql interp jit; do
+    camp plan "$d/p.camp" --db "$d/db.sqlite" --now "$NOW" --engine "$e" > "$d/plan.$e" 2>&1
+    rc "8: plan --engine $e" 0 $? "$d/plan.$e"
+    eq "8: plan --engine $e counts" "a=$a all=4 b=$b big=$big n=4" "$(plan_counts "$d/plan.$e")"
+  done
+  camp run "$d/p.camp" --db "$d/db.sqlite" --now "$NOW" > "$d/run.out" 2>&1
+  rc "8: run" 0 $? "$d/run.out"
+  eq "8: run saved a" "1 2" "$(q "$d/db.sqlite" "SELECT key FROM camp_audience WHERE name = 'a' ORDER BY key" | tr '\n' ' ' | sed 's/ $//')"
+fi
+
 t_summary regress
 [ "$T_FAIL" = 0 ]
