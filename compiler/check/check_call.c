@@ -55,6 +55,7 @@ static int split_collection(Ctx *c, Scope *s, Expr *path, Expr **coll, Expr **va
   Schema *cur = NULL;
   int i = n - 1;
   if (probe.ref == REF_COLLECTION) goto split;
+  if (n > 1) as_link(c, &probe); /* `tariff.subs`: the link that keeps its name */
   if (probe.ref != REF_LINK) return 0;
   cur = probe.schema;
   for (i = n - 2; i >= 0; i--) {

@@ -225,10 +225,21 @@ static Expr *check_name(Ctx *c, Scope *s, Expr *e) {
   return e;
 }
 
+/* A link column that keeps its name (`tariff text -> plans`) is a value
+ * where it is used as one and a link where it is followed with `.`: the
+ * name resolved to the column, the `.` makes it the link. */
+void as_link(Ctx *c, Expr *l) {
+  if ((l->kind != E_NAME && l->kind != E_FIELD) || l->ref != REF_COLUMN || !l->col || !l->col->link) return;
+  l->ref = REF_LINK;
+  l->schema = l->col->link;
+  l->type = type_of_schema(c->a, T_LINK, l->col->link);
+}
+
 static Expr *check_field(Ctx *c, Scope *s, Expr *e) {
   e->left = check_expr(c, s, e->left);
   Expr *l = e->left;
   if (l->type->kind == T_ERROR) return e->type = err_type(), e;
+  as_link(c, l);
   if (l->type->kind != T_LINK) {
     if (l->type->kind == T_COLLECTION)
       diag_error(c->d, e->loc, "`%s` has many rows per %s: use it inside exists or an aggregate such as sum(...)",

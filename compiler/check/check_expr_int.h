@@ -15,6 +15,9 @@ Scope child_scope(Scope *outer, Schema *child);
 Expr *inline_call(Ctx *c, Scope *s, Expr *e, Decl *f);
 /* Looks e's name up in one scope level; 1 (e annotated) if found. */
 int lookup_level(Ctx *c, Scope *k, Expr *e);
+/* Makes l, a resolved link column that keeps its name (`tariff text ->
+ * plans`), the link it also is, when it is followed with `.`. */
+void as_link(Ctx *c, Expr *l);
 
 /* check_call.c */
 Expr *check_call(Ctx *c, Scope *s, Expr *e);

@@ -1,6 +1,6 @@
 -- fixture.sql — the database of the regression tests (tests/regress/run.sh).
-CREATE TABLE stores(id INTEGER PRIMARY KEY, city TEXT);
-INSERT INTO stores VALUES (1,'Stockholm'),(2,'Malmö');
+CREATE TABLE stores(id INTEGER PRIMARY KEY, city TEXT, manager INTEGER);
+INSERT INTO stores VALUES (1,'Stockholm',3),(2,'Malmö',6);
 CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT, first_name TEXT, loyalty INTEGER,
   store_id INTEGER);
 INSERT INTO customers VALUES

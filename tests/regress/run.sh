@@ -143,5 +143,60 @@ EOF
   eq "8: run saved a" "1 2" "$(q "$d/db.sqlite" "SELECT key FROM camp_audience WHERE name = 'a' ORDER BY key" | tr '\n' ' ' | sed 's/ $//')"
 fi
 
+# ---- 2. a link column not named *_id / *_key, to a text key ----------------
+if want 2; then
+  d=$(ws s2)
+  cat > "$d/t.camp" <<'EOF'
+import "schema"
+campaign t {
+  big = subs where tariff.data_gb > 5
+  named = subs where plan_code.name starts with "M" or tariff = "S"
+  all = subs
+  info = enrich all { gb = tariff.data_gb; pname = plan_code.name }
+  rich = info where gb >= 10 and pname is not null
+  x, y = split info { x when tariff.data_gb < plan_code.data_gb else }
+  st = stores where manager.loyalty > 1000
+  save big as "big"
+  save named as "named"
+  save rich as "rich"
+  save x as "x"
+  save y as "y"
+  save st as "st"
+}
+EOF
+  db=$d/db.sqlite
+  keys() { q "$db" "$1" | tr '\n' ' ' | sed 's/ $//'; }
+  want2="big: $(keys "SELECT s.id FROM subs s JOIN plans p ON p.code = s.tariff WHERE p.data_gb > 5 ORDER BY 1")
+named: $(keys "SELECT s.id FROM subs s LEFT JOIN plans p ON p.code = s.plan_code WHERE p.name LIKE 'M%' OR s.tariff = 'S' ORDER BY 1")
+rich: $(keys "SELECT s.id FROM subs s JOIN plans p ON p.code = s.tariff JOIN plans q ON q.code = s.plan_code WHERE p.data_gb >= 10 ORDER BY 1")
+x: $(keys "SELECT s.id FROM subs s JOIN plans p ON p.code = s.tariff JOIN plans q ON q.code = s.plan_code WHERE p.data_gb < q.data_gb ORDER BY 1")
+st: $(keys "SELECT s.id FROM stores s JOIN customers c ON c.id = s.manager WHERE c.loyalty > 1000 ORDER BY 1")"
+  camp check "$d/t.camp" > "$d/check.out" 2>&1
+  rc "2: check" 0 $? "$d/check.out"
+  for e in auto sql interp jit; do
+    CAMP_PLAN_KEYS=$d/keys.$e camp plan "$d/t.camp" --db "$db" --now "$NOW" --engine "$e" > "$d/plan.$e" 2>&1
+    rc "2: plan --engine $e" 0 $? "$d/plan.$e"
+    eq "2: plan --engine $e members" "$want2" "$(grep -e '^big:' -e '^named:' -e '^rich:' -e '^x:' -e '^st:' "$d/keys.$e" | sed 's/ *$//')"
+  done
+  for e in auto interp; do
+    cp "$db" "$d/run.$e.sqlite"
+    camp run "$d/t.camp" --db "$d/run.$e.sqlite" --now "$NOW" --engine "$e" > "$d/run.$e" 2>&1
+    rc "2: run --engine $e" 0 $? "$d/run.$e"
+    eq "2: run --engine $e saved x" "$(q "$db" "SELECT s.id FROM subs s JOIN plans p ON p.code = s.tariff JOIN plans q ON q.code = s.plan_code WHERE p.data_gb < q.data_gb")" \
+      "$(q "$d/run.$e.sqlite" "SELECT key FROM camp_audience WHERE name = 'x'")"
+  done
+  # what camp schema --from-db writes for a text foreign key is usable
+  sqlite3 "$d/fk.sqlite" "CREATE TABLE plans(code TEXT PRIMARY KEY, data_gb INTEGER);
+    CREATE TABLE subs(id INTEGER PRIMARY KEY, email TEXT, plan_code TEXT REFERENCES plans(code));
+    INSERT INTO plans VALUES ('S', 2), ('L', 50); INSERT INTO subs VALUES (1, 'a@x', 'S'), (2, 'b@x', 'L'), (3, 'c@x', NULL);"
+  camp schema --from-db "$d/fk.sqlite" > "$d/fk.camp" 2> "$d/fk.err"
+  rc "2: schema --from-db" 0 $? "$d/fk.err"
+  has "2: schema --from-db writes the text link" "$d/fk.camp" "plan_code text -> plans"
+  printf 'campaign f {\n  big = subs where plan_code.data_gb > 5\n  save big as "big"\n}\n' >> "$d/fk.camp"
+  camp plan "$d/fk.camp" --db "$d/fk.sqlite" --now "$NOW" > "$d/fk.plan" 2>&1
+  rc "2: plan over the imported schema" 0 $? "$d/fk.plan"
+  eq "2: plan over the imported schema counts" "big=1" "$(plan_counts "$d/fk.plan")"
+fi
+
 t_summary regress
 [ "$T_FAIL" = 0 ]
