@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "lang/clock.h"
 #include "compiler/sql/sqlgen.h"
 
 static Step *find_step(Decl *campaign, const char *name) {
@@ -29,7 +30,13 @@ int cmd_sql(int argc, char **argv) {
     fprintf(stderr, "camp sql: unknown dialect `%s` (available: sqlite)\n", o.dialect);
     return 2;
   }
-  so.now = o.now;
+  /* the clock the printed script uses, normalised as plan and run do */
+  char now[20];
+  if (o.now && clock_normalize(o.now, now)) {
+    fprintf(stderr, "camp sql: --now `%s` is not a date or time (use YYYY-MM-DD[ HH:MM[:SS]])\n", o.now);
+    return 2;
+  }
+  so.now = o.now ? now : NULL;
   int status;
   Program *p = cli_compile(&o, &status);
   Decl *campaign = status ? NULL : program_campaign(p, o.campaign);

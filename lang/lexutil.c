@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/clock.h"
 #include "lang/lexstate.h"
 
 char *lex_string(LexState *s, const char *body, int len, Loc loc) {
@@ -49,10 +50,11 @@ char *lex_date(LexState *s, const char *text, Loc loc) {
 }
 
 char *lex_timestamp(LexState *s, const char *text, Loc loc) {
+  char norm[20];
+  if (clock_normalize(text, norm) == 0) return arena_strdup(s->arena, norm);
+  diag_error(s->diags, loc, "invalid timestamp `%s`", text);
   int hh = atoi(text + 11), mm = atoi(text + 14);
   int ss = strlen(text) > 16 ? atoi(text + 17) : 0;
-  if (!valid_date(text) || hh > 23 || mm > 59 || ss > 59)
-    diag_error(s->diags, loc, "invalid timestamp `%s`", text);
   return arena_printf(s->arena, "%.10s %02d:%02d:%02d", text, hh, mm, ss);
 }
 

@@ -8,32 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lang/clock.h"
 #include "runtime/exec/exec_int.h"
 #include "runtime/exec/exec_mem.h"
 #include "compiler/graph/graph.h"
 #include "runtime/db/store.h"
 
-int exec_parse_now(const char *text, char out[20]) {
-  int y, mo, d, h = 0, mi = 0, s = 0, n = 0;
-  size_t len = strlen(text);
-  if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10) return -1;
-  if (len > 10) {
-    int m2 = 0;
-    if ((text[10] != ' ' && text[10] != 'T') ||
-        sscanf(text + 11, "%2d:%2d%n", &h, &mi, &m2) != 2)
-      return -1;
-    if (text[11 + m2] == ':' && sscanf(text + 12 + m2, "%2d", &s) != 1) return -1;
-  }
-  static const int dm[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > dm[mo - 1] || h > 23 || mi > 59 || s > 59) return -1;
-  if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return -1;
-  if (y < 1 || y > 9999) return -1;
-  char buf[64];
-  snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, s);
-  memcpy(out, buf, 20);
-  out[19] = 0;
-  return 0;
-}
+int exec_parse_now(const char *text, char out[20]) { return clock_normalize(text, out); }
 
 void exec_source_hash(Program *p, char out[17]) {
   uint64_t h = 1469598103934665603ULL;

@@ -198,5 +198,32 @@ st: $(keys "SELECT s.id FROM stores s JOIN customers c ON c.id = s.manager WHERE
   eq "2: plan over the imported schema counts" "big=1" "$(plan_counts "$d/fk.plan")"
 fi
 
+# ---- 3. camp sql --now is normalised as plan and run normalise it ----------
+if want 3; then
+  d=$(ws s3)
+  cat > "$d/n.camp" <<'EOF'
+import "schema"
+campaign n {
+  c = customers where exists purchases where at <= now() and at > now() - 1d
+  save c as "c"
+}
+EOF
+  # purchase 1 is at exactly 2026-02-20 10:00:00
+  want3=$(q "$d/db.sqlite" "SELECT count(DISTINCT customer_id) FROM purchases WHERE at <= '2026-02-20 10:00:00' AND at > '2026-02-19 10:00:00'")
+  eq "3: fixture" 1 "$want3"
+  for now in "2026-02-20 10:00" "2026-02-20T10:00" "2026-02-20 10:00:00"; do
+    camp plan "$d/n.camp" --db "$d/db.sqlite" --now "$now" > "$d/plan" 2>&1
+    eq "3: plan --now '$now'" "c=$want3" "$(plan_counts "$d/plan")"
+    camp sql "$d/n.camp" --now "$now" > "$d/s.sql" 2> "$d/sql.err"
+    rc "3: sql --now '$now'" 0 $? "$d/sql.err"
+    has "3: sql --now '$now' writes the normalised clock" "$d/s.sql" "'2026-02-20 10:00:00' AS \"now\""
+    got=$( { cat "$d/s.sql"; echo 'SELECT count(*) FROM temp."s_c";'; } | sqlite3 -batch "$d/db.sqlite" 2>&1)
+    eq "3: the script of sql --now '$now' selects what plan selects" "$want3" "$got"
+  done
+  camp sql "$d/n.camp" --now "2026-02-30" > /dev/null 2> "$d/bad.err"
+  rc "3: sql --now with an invalid date" 2 $? "$d/bad.err"
+  has "3: sql --now invalid: message" "$d/bad.err" "is not a date or time"
+fi
+
 t_summary regress
 [ "$T_FAIL" = 0 ]
