@@ -11,6 +11,15 @@ void program_check(Program *p) {
   names_collect_funcs(&c);
   check_funcs(&c);
   for (int i = 0; i < p->campaigns.len; i++) check_campaign(&c, p->campaigns.items[i]);
+  /* A file given on the command line that declares nothing checks, but
+   * plan/run/sql would stop at "no campaign": say so here already. */
+  for (int i = 0; i < p->roots.len && !p->diags.nerrors; i++) {
+    Module *m = p->roots.items[i];
+    if (m->decls.len) continue;
+    Loc none = {.file = m->file};
+    diag_warning(&p->diags, none, "nothing is declared in this file (no schema, campaign, func or filter)");
+    diag_hint(&p->diags, "`camp plan`, `camp run` and `camp sql` need a campaign");
+  }
 }
 
 Expr *program_placeholder(Program *p, Pop *pop, const char *name) {
