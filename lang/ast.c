@@ -160,7 +160,7 @@ Module *parse_source(Arena *a, Diags *d, int file) {
   const SourceFile *f = diags_file(d, file);
   Module *m = arena_alloc(a, sizeof *m);
   m->file = file;
-  if (!f) return m;
+  if (!f || lex_check_text(d, file)) return m;
   LexState st;
   memset(&st, 0, sizeof st);
   st.arena = a;

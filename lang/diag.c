@@ -217,8 +217,22 @@ static const char *level_name(DiagLevel l) {
   return l == DIAG_ERROR ? "error" : l == DIAG_WARNING ? "warning" : "note";
 }
 
+/* Diagnostics (errors and warnings) printed as text at most; the rest are
+ * counted in one line.  JSON output has them all. */
+#define DIAG_MAX_SHOWN 50
+
 /* Source lines longer than this are shown as a window around the column. */
 #define LINE_WINDOW 160
+
+/* Bytes that would move the terminal or ring its bell print as text. */
+static int unprintable(unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; }
+
+/* Columns byte c takes on screen: an unprintable byte shows as `(byte
+ * 0x7f)`, a UTF-8 continuation byte belongs to the character before. */
+static int shown_width(unsigned char c) {
+  if (unprintable(c)) return 11;
+  return (c & 0xC0) == 0x80 ? 0 : 1;
+}
 
 static void print_source_line(FILE *out, const SourceFile *f, const Diag *g,
                               int color) {
@@ -236,16 +250,28 @@ static void print_source_line(FILE *out, const SourceFile *f, const Diag *g,
     if (to > end) to = end;
   }
   const char *pre = from > start ? "..." : "", *post = to < end ? "..." : "";
-  fprintf(out, "%5d | %s%.*s%s\n      | %s", g->loc.line, pre, to - from, f->text + from, post,
-          from > start ? "   " : "");
+  fprintf(out, "%5d | %s", g->loc.line, pre);
+  for (int i = from; i < to; i++) {
+    unsigned char c = (unsigned char)f->text[i];
+    if (unprintable(c)) fprintf(out, "(byte 0x%02x)", c);
+    else fputc(c, out);
+  }
+  fprintf(out, "%s\n      | %s", post, from > start ? "   " : "");
   int caret = start + col - 1;
-  for (int i = from; i < caret && i < to; i++) fputc(f->text[i] == '\t' ? '\t' : ' ', out);
+  for (int i = from; i < caret && i < to; i++) {
+    unsigned char c = (unsigned char)f->text[i];
+    if (c == '\t') fputc('\t', out);
+    else for (int k = shown_width(c); k > 0; k--) fputc(' ', out);
+  }
   int width = 1;
   if (g->loc.end_line == g->loc.line && g->loc.end_col > col) width = g->loc.end_col - col;
   if (caret + width > to) width = to > caret ? to - caret : 1;
+  int cols = 0; /* the underline covers what those bytes show as */
+  for (int i = caret; i < caret + width && i < to; i++) cols += shown_width((unsigned char)f->text[i]);
+  if (cols < 1) cols = 1;
   if (color) fputs("\033[1;32m", out);
   fputc('^', out);
-  for (int i = 1; i < width; i++) fputc('~', out);
+  for (int i = 1; i < cols; i++) fputc('~', out);
   if (color) fputs("\033[0m", out);
   fputc('\n', out);
 }
@@ -254,8 +280,21 @@ void diags_print_text(const Diags *d, FILE *out, int color) {
   /* stderr is unbuffered: one write per character would be slow. */
   static char buf[1 << 16];
   if (out == stderr) setvbuf(stderr, buf, _IOFBF, sizeof buf);
+  int shown = 0;
   for (int i = 0; i < d->len; i++) {
     const Diag *g = &d->items[i];
+    if (g->level != DIAG_NOTE && shown++ == DIAG_MAX_SHOWN) {
+      /* the first ones tell what is wrong; thousands would only scroll */
+      int errors = 0, warnings = 0;
+      for (int k = i; k < d->len; k++) {
+        errors += d->items[k].level == DIAG_ERROR;
+        warnings += d->items[k].level == DIAG_WARNING;
+      }
+      fprintf(out, "camp: %d more error%s", errors, errors == 1 ? "" : "s");
+      if (warnings) fprintf(out, " and %d more warning%s", warnings, warnings == 1 ? "" : "s");
+      fprintf(out, " not shown\n");
+      break;
+    }
     const SourceFile *f = diags_file(d, g->loc.file);
     const char *lc = g->level == DIAG_ERROR     ? "\033[1;31m"
                      : g->level == DIAG_WARNING ? "\033[1;35m"

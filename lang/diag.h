@@ -67,7 +67,8 @@ const char *diag_closest(const char *name, const char *const *cands, int n);
 
 /* Diagnostics sorted by file, then position, with exact duplicates removed. */
 void diags_sort(Diags *d);
-/* Prints in GNU format; colour when use_color. */
+/* Prints in GNU format; colour when use_color.  At most 50 errors and
+ * warnings, then one line counting the others. */
 void diags_print_text(const Diags *d, FILE *out, int use_color);
 /* Prints a JSON array of diagnostics (one object per diagnostic). */
 void diags_print_json(const Diags *d, FILE *out);

@@ -31,5 +31,9 @@ int64_t lex_duration(LexState *s, const char *text, int len, Loc loc);
 int64_t lex_int(LexState *s, const char *text, Loc loc);
 /* Reports a character that cannot start a token. */
 void lex_bad_char(LexState *s, const char *text, Loc loc);
+/* Is source `file` text camp can read (UTF-8 without NUL bytes)?  0 if so;
+ * else -1 after one error that says where it stops being text — a binary
+ * file gives that one error instead of thousands from the scanner. */
+int lex_check_text(Diags *d, int file);
 
 #endif

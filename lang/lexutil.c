@@ -90,9 +90,47 @@ void lex_bad_char(LexState *s, const char *text, Loc loc) {
   unsigned char c = (unsigned char)text[0];
   if (c == '\'')
     diag_error(s->diags, loc, "strings are written in double quotes");
-  else if (c >= 0x80 || c < 0x20)
+  else if (c >= 0x7f || c < 0x20)
     diag_error(s->diags, loc, "unexpected character (byte 0x%02x)", c);
   else
     diag_error(s->diags, loc, "unexpected character `%c`", c);
   if (c == '\'') diag_hint(s->diags, "write \"text\" instead of 'text'");
+}
+
+/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
+static int utf8_len(const unsigned char *p, size_t n) {
+  unsigned char c = p[0];
+  if (c < 0x80) return 1;
+  int len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  if (!len || (size_t)len > n) return 0;
+  for (int i = 1; i < len; i++)
+    if ((p[i] & 0xC0) != 0x80) return 0;
+  if (c == 0xE0 && p[1] < 0xA0) return 0; /* overlong */
+  if (c == 0xED && p[1] >= 0xA0) return 0; /* surrogate */
+  if (c == 0xF0 && p[1] < 0x90) return 0; /* overlong */
+  if (c == 0xF4 && p[1] >= 0x90) return 0; /* above U+10FFFF */
+  return len;
+}
+
+int lex_check_text(Diags *d, int file) {
+  const SourceFile *f = diags_file(d, file);
+  if (!f) return 0;
+  const unsigned char *t = (const unsigned char *)f->text;
+  int line = 1, col = 1;
+  for (size_t i = 0; i < f->len;) {
+    int n = t[i] ? utf8_len(t + i, f->len - i) : 0;
+    if (n == 0) {
+      Loc whole = {.file = file};
+      if (t[i] == 0)
+        diag_error(d, whole, "not a text file: a NUL byte at line %d, column %d", line, col);
+      else
+        diag_error(d, whole, "not UTF-8 text: byte 0x%02x at line %d, column %d", t[i], line, col);
+      diag_hint(d, "camp reads .camp sources as UTF-8 text; is this the right file?");
+      return -1;
+    }
+    if (t[i] == '\n') line++, col = 1;
+    else col += n; /* columns count bytes, as in every diagnostic */
+    i += (size_t)n;
+  }
+  return 0;
 }

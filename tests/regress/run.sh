@@ -225,5 +225,49 @@ EOF
   has "3: sql --now invalid: message" "$d/bad.err" "is not a date or time"
 fi
 
+# ---- 6. binary and non-UTF-8 input; many errors; unprintable bytes ---------
+if want 6; then
+  d=$TMP/s6
+  mkdir -p "$d"
+  # a binary file: one clear error, no source line, nothing unprintable
+  head -c 30000 "$CAMP" > "$d/bin.camp"
+  camp check "$d/bin.camp" > /dev/null 2> "$d/bin.err"
+  rc "6: check of a binary file" 1 $? "$d/bin.err"
+  eq "6: a binary file gives one error" 1 "$(grep -c ': error: ' "$d/bin.err")"
+  has "6: a binary file: what it is" "$d/bin.err" "error: not a text file: a NUL byte at line 1, column "
+  eq "6: no control bytes printed" 0 "$(tr -d '\n\t' < "$d/bin.err" | LC_ALL=C tr -d '\040-\176' | wc -c)"
+  for cmd in plan sql fmt; do
+    case $cmd in
+      plan) camp plan "$d/bin.camp" --db "$d/none.sqlite" > /dev/null 2> "$d/bin.$cmd" ;;
+      *) camp "$cmd" "$d/bin.camp" > /dev/null 2> "$d/bin.$cmd" ;;
+    esac
+    eq "6: camp $cmd of a binary file: one error" 1 "$(grep -c 'not a text file' "$d/bin.$cmd")"
+  done
+  # Latin-1 text: one error at the first byte that is not UTF-8
+  printf 'schema a { id int key } // caf\351\nschema b { id int key } // \351t\351\n' > "$d/latin1.camp"
+  camp check "$d/latin1.camp" > /dev/null 2> "$d/latin1.err"
+  rc "6: check of Latin-1 text" 1 $? "$d/latin1.err"
+  eq "6: Latin-1 text: the error" "$d/latin1.camp: error: not UTF-8 text: byte 0xe9 at line 1, column 31" "$(head -n 1 "$d/latin1.err")"
+  eq "6: Latin-1 text: one error" 1 "$(grep -c ': error: ' "$d/latin1.err")"
+  # unprintable bytes in a text file are shown as (byte 0x..), caret aligned
+  printf 'schema a { id int key }\ncampaign c {\n  x = a where id > 1 \177 and id < 3\n  save x as "x"\n}\n' > "$d/ctl.camp"
+  camp check "$d/ctl.camp" > /dev/null 2> "$d/ctl.err"
+  rc "6: check with a DEL byte" 1 $? "$d/ctl.err"
+  cat > "$d/ctl.want" <<EOF
+$d/ctl.camp:3:22: error: unexpected character (byte 0x7f)
+    3 |   x = a where id > 1 (byte 0x7f) and id < 3
+      |                      ^~~~~~~~~~~
+EOF
+  if cmp -s "$d/ctl.want" "$d/ctl.err"; then t_pass; else t_fail "6: a DEL byte is shown as (byte 0x7f)"; t_diff "$d/ctl.want" "$d/ctl.err"; fi
+  # 3,000 errors: 50 shown, then one line counting the others
+  awk 'BEGIN { print "schema a { id int key }"; for (i = 0; i < 1000; i++) print "# # #" }' > "$d/many.camp"
+  camp check "$d/many.camp" > /dev/null 2> "$d/many.err"
+  rc "6: check with 3000 errors" 1 $? "$d/many.err"
+  eq "6: 50 errors shown" 50 "$(grep -c ': error: ' "$d/many.err")"
+  eq "6: the others counted" "camp: 2950 more errors not shown" "$(tail -n 1 "$d/many.err")"
+  camp check --format json "$d/many.camp" > "$d/many.json" 2> /dev/null
+  eq "6: --format json has them all" 3000 "$(grep -c '"severity": "error"' "$d/many.json")"
+fi
+
 t_summary regress
 [ "$T_FAIL" = 0 ]
