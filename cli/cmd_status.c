@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "lang/clock.h"
 #include "runtime/report/report.h"
 #include "runtime/db/store.h"
 
@@ -36,6 +37,25 @@ static char *due_text(const char *due, const char *now) {
   return out;
 }
 
+/* The clock status measures a run's due times from: --now when given;
+ * for a run started with --now (clock 'fixed') its own clock, the last
+ * time it ran (updated_at) — the wall clock means nothing to it; else the
+ * wall clock.  buf holds the run's clock when that is the answer. */
+static int now_given;
+static const char *run_clock(Db *db, const char *run_id, const char *now, char buf[20]) {
+  if (now_given || !run_id) return now;
+  DbStmt *st = db_prepare(db, "SELECT updated_at FROM camp_runs WHERE id = ? AND clock = 'fixed'");
+  if (!st) return now; /* a store from before runs recorded their clock */
+  db_bind_int(st, 1, atoll(run_id));
+  const char *r = now;
+  if (db_step(st) == 1) {
+    DbValue v = db_column(st, 0);
+    if (v.kind == DBV_TEXT && strlen(v.s) < 20) r = strcpy(buf, v.s);
+  }
+  db_finalize(st);
+  return r;
+}
+
 static json_t *run_json(DbStmt *st) {
   json_t *obj = json_object();
   for (int c = 0; c < RC_N; c++) json_object_set_new(obj, run_keys[c], report_col_json(st, c));
@@ -61,7 +81,8 @@ static int list_runs(Db *db, const CliOpts *o, const char *now, FILE *out) {
     char *v[RC_N], steps[48];
     for (int c = 0; c < RC_N; c++) v[c] = report_col_text(st, c);
     snprintf(steps, sizeof steps, "%s/%s", v[RC_DONE], v[RC_TOTAL]);
-    char *due = due_text(v[RC_DUE], now);
+    char clock[20];
+    char *due = due_text(v[RC_DUE], run_clock(db, v[RC_ID], now, clock));
     const char *row[] = {v[RC_ID], v[RC_CAMPAIGN], v[RC_STATE], v[RC_STARTED], v[RC_UPDATED],
                          v[RC_FINISHED], steps, v[RC_WARNINGS], due ? due : ""};
     rt_add(&t, row);
@@ -262,7 +283,8 @@ static int run_header(Db *db, int64_t run, const char *now, FILE *out, json_t **
     if (text) {
       char *v[RC_N];
       for (int c = 0; c < RC_N; c++) v[c] = report_col_text(st, c);
-      char *due = due_text(v[RC_DUE], now);
+      char clock[20];
+      char *due = due_text(v[RC_DUE], run_clock(db, v[RC_ID], now, clock));
       fprintf(out, "run %s  %s  %s\n", v[RC_ID], v[RC_CAMPAIGN], v[RC_STATE]);
       fprintf(out, "  source    %s (seed %s)\n", v[RC_SOURCE] ? v[RC_SOURCE] : "-",
               v[RC_SEED] ? v[RC_SEED] : "-");
@@ -345,9 +367,14 @@ int cmd_status(int argc, char **argv) {
   }
   char now[20];
   store_now(now);
+  if (o.now && clock_normalize(o.now, now)) {
+    fprintf(stderr, "camp status: --now `%s` is not a date or time (use YYYY-MM-DD[ HH:MM[:SS]])\n", o.now);
+    return 2;
+  }
+  now_given = o.now != NULL;
   Db *db = report_open("status", o.db);
   if (!db) return 1;
-  rc = report(db, &o, o.now ? o.now : now);
+  rc = report(db, &o, now);
   db_close(db);
   return rc;
 }

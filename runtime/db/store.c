@@ -32,6 +32,10 @@ static const char *const migrations[] = {
     " key NOT NULL, run_id INTEGER, saved_at TEXT, PRIMARY KEY(name, key));"
     "CREATE TABLE camp_warnings(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
     " message TEXT NOT NULL, count INTEGER NOT NULL);",
+    /* 1 -> 2: whose clock a run follows: 'fixed' when started with --now
+     * (status then measures due times from the run's own clock), else
+     * 'wall' */
+    "ALTER TABLE camp_runs ADD COLUMN clock TEXT NOT NULL DEFAULT 'wall';",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

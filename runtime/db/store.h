@@ -6,12 +6,14 @@
  *   camp_meta(key TEXT PRIMARY KEY, value TEXT)
  *   camp_runs(id INTEGER PRIMARY KEY, campaign TEXT, source_file TEXT,
  *             source_hash TEXT, state TEXT, started_at TEXT, updated_at TEXT,
- *             finished_at TEXT, seed INTEGER, warnings INTEGER)
- *       state: running | waiting | done | failed
+ *             finished_at TEXT, seed INTEGER, warnings INTEGER, clock TEXT)
+ *       state: running | waiting | done | failed; clock: fixed (started
+ *       with --now: updated_at is the run's clock) | wall
  *   camp_steps(run_id, step, idx, kind, state, started_at, finished_at,
  *              due_at, message, PRIMARY KEY(run_id, step))
  *       step is the step's label; state: pending | waiting | done | skipped
- *       | failed; due_at is set for waits.
+ *       | failed; due_at is set for waits; a wait's finished_at is its
+ *       due time (when it was over, even if a later resume noticed).
  *   camp_counts(run_id, step, output, count, PRIMARY KEY(run_id, output))
  *   camp_outbox(id INTEGER PRIMARY KEY, run_id, step, recipient_key,
  *               channel, address, subject, body, status, queued_at, sent_at,
@@ -32,7 +34,7 @@
 
 #include "runtime/db/db.h"
 
-#define STORE_VERSION 1
+#define STORE_VERSION 2
 
 /* Creates or migrates camp's tables.  0 on success; on failure writes a
  * message to err and changes nothing. */

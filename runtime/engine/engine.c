@@ -441,6 +441,14 @@ static int sql_can_run(Expr **rules, int n, char *why, size_t whylen) {
   return 1;
 }
 
+/* Rows of dim's table as SQLite's max(rowid) tells (an empty table: 0);
+ * -1 when it cannot tell (a table WITHOUT ROWID). */
+static int64_t table_rows(EngineCtx *e, Schema *dim) {
+  char sql[400];
+  snprintf(sql, sizeof sql, "SELECT coalesce(max(rowid), 0) FROM \"%s\"", dim->name);
+  return db_query_int(e->db, sql, -1);
+}
+
 static int dispatch(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n, int split,
                     const KeyVec *input, KeyVec *out, uint8_t **flags, char *why, size_t whylen) {
   char w[256] = "";
@@ -459,11 +467,14 @@ static int dispatch(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, in
       kind = e->last_used;
       break;
     default: {
-      int64_t rows = input ? (int64_t)input->n : -1;
+      /* the rows the rule reads: the input, or the whole table (max(rowid):
+       * no scan; -1 when the table has none) — a small one is cheaper to
+       * ask SQLite than to snapshot (README, docs/engines.md) */
+      int64_t rows = input ? (int64_t)input->n : table_rows(e, dim);
       if (rows >= 0 && rows < e->auto_min_rows) {
         if (!sql_can_run(rules, n, why, whylen)) return 1;
-        snprintf(e->why, sizeof e->why, "auto: %lld input rows, below %lld: sql", (long long)rows,
-                 (long long)e->auto_min_rows);
+        snprintf(e->why, sizeof e->why, "auto: %lld %srows, below %lld: sql", (long long)rows,
+                 input ? "input " : "", (long long)e->auto_min_rows);
         kind = ENGINE_SQL;
         rc = sql_run(e, dim, rules, n, split, input, out, flags, w, sizeof w);
         break;

@@ -392,7 +392,7 @@ int exec_start(Db *db, Program *p, Decl *camp, const char *source_file, const Ex
   char abs[PATH_MAX];
   const char *stored = realpath(source_file, abs) ? abs : source_file;
   DbStmt *st = db_prepare(db, "INSERT INTO camp_runs(campaign, source_file, source_hash, state,"
-                              " started_at, updated_at, seed) VALUES (?, ?, ?, 'running', ?, ?, ?)");
+                              " started_at, updated_at, seed, clock) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)");
   if (!st) goto dberr_rb;
   db_bind_text(st, 1, camp->name);
   db_bind_text(st, 2, stored);
@@ -400,6 +400,7 @@ int exec_start(Db *db, Program *p, Decl *camp, const char *source_file, const Ex
   db_bind_text(st, 4, x.now);
   db_bind_text(st, 5, x.now);
   db_bind_int(st, 6, seed);
+  db_bind_text(st, 7, o->now ? "fixed" : "wall");
   int rc = db_step(st);
   db_finalize(st);
   if (rc < 0) goto dberr_rb;

@@ -71,7 +71,16 @@ static int record_counts(Exec *x, Step *s) {
   return 0;
 }
 
+static int set_state_at(Exec *x, Step *s, const char *state, const char *due, const char *msg,
+                        const char *finished);
+
 static int set_state(Exec *x, Step *s, const char *state, const char *due, const char *msg) {
+  return set_state_at(x, s, state, due, msg, x->now);
+}
+
+/* set_state with the time the step finished (a wait: its due time). */
+static int set_state_at(Exec *x, Step *s, const char *state, const char *due, const char *msg,
+                        const char *finished) {
   if (x->dry) return 0;
   DbStmt *st = db_prepare(x->db,
       "UPDATE camp_steps SET state = ?, due_at = coalesce(?, due_at), message = ?,"
@@ -83,7 +92,7 @@ static int set_state(Exec *x, Step *s, const char *state, const char *due, const
   if (msg) db_bind_text(st, 3, msg); else db_bind_null(st, 3);
   db_bind_text(st, 4, x->now);
   db_bind_text(st, 5, state);
-  db_bind_text(st, 6, x->now);
+  db_bind_text(st, 6, finished);
   db_bind_int(st, 7, x->run_id);
   db_bind_text(st, 8, s->label);
   int rc = db_step(st);
@@ -137,28 +146,29 @@ void exec_load_counts(Exec *x, Step *s) {
   }
 }
 
-/* When a wait is over: now + duration, or the fixed time.  A retarget on
- * `opened within 3d` waits until 3 days after its channel step was done, so
- * the feedback it reads is complete. */
+/* When a wait is over: the fixed time, or the duration after its input
+ * step finished — on the run's clock, so a wait a resume reaches late (after
+ * a crash, or behind another wait) is due when it would have been in an
+ * uninterrupted run.  A retarget on `opened within 3d` waits until 3 days
+ * after its channel step was done, so the feedback it reads is complete. */
 static void wait_due(Exec *x, Step *s, char out[20]) {
   if (s->kind == S_WAIT && s->wait_until) {
     snprintf(out, 20, "%s", s->wait_until->text);
     return;
   }
-  char sql[512];
-  if (s->kind == S_RETARGET) {
-    StepInput *si = s->inputs.items[0];
-    snprintf(sql, sizeof sql,
-             "SELECT datetime(coalesce((SELECT finished_at FROM camp_steps WHERE run_id = %lld"
-             " AND step = '%s'), '%s'), '+%lld seconds')",
-             (long long)x->run_id, si->step->label, x->now, (long long)feedback_window(s->rule));
-  } else {
-    snprintf(sql, sizeof sql, "SELECT datetime('%s', '+%lld seconds')", x->now,
-             (long long)s->wait_for->ival);
-  }
-  DbStmt *st = db_prepare(x->db, sql);
+  StepInput *si = s->inputs.items[0];
+  int64_t secs = s->kind == S_RETARGET ? feedback_window(s->rule) : s->wait_for->ival;
+  DbStmt *st = db_prepare(x->db, "SELECT datetime(coalesce((SELECT finished_at FROM camp_steps"
+                                 " WHERE run_id = ? AND step = ?), ?), ? || ' seconds')");
   out[0] = 0;
-  if (st && db_step(st) == 1) {
+  if (!st) return;
+  db_bind_int(st, 1, x->run_id);
+  db_bind_text(st, 2, si->step->label);
+  db_bind_text(st, 3, x->now);
+  char amount[32];
+  snprintf(amount, sizeof amount, "%+lld", (long long)secs);
+  db_bind_text(st, 4, amount);
+  if (db_step(st) == 1) {
     DbValue v = db_column(st, 0);
     if (v.kind == DBV_TEXT) snprintf(out, 20, "%s", v.s);
   }
@@ -291,7 +301,10 @@ StepState exec_step(Exec *x, Step *s) {
   if (!x->dry) {
     if (s->kind == S_CHANNEL && exec_channel(x, s)) return fail(x, s);
     if (s->kind == S_SAVE && exec_save(x, s)) return fail(x, s);
-    if (set_state(x, s, "done", NULL, NULL) || exec_commit(x)) return fail(x, s);
+    /* a wait finished when it was over, not when this pass noticed */
+    const char *finished = timed && due[0] ? due : x->now;
+    if (set_state_at(x, s, "done", timed && due[0] ? due : NULL, NULL, finished) || exec_commit(x))
+      return fail(x, s);
   }
   return ST_DONE;
 }

@@ -89,7 +89,7 @@ if [ "$1" = --case ]; then
   res=$d/result
   : > "$res"
   now="2026-03-01 00:00:00"
-  later="2026-04-15 00:00:00"  # past every wait and retarget window plan_gen writes
+  later="2026-04-15 2026-05-15 2026-06-15 2026-07-15"  # resumes: each past every wait plan_gen writes
   tmo=${T_TIMEOUT:-60}
   camp() { timeout -k 5 "$tmo" "$CAMP" "$@"; }
   # compiling dominates a case: libgccjit -O0 (~0.3 s), every 5th seed -O2
@@ -145,8 +145,12 @@ if [ "$1" = --case ]; then
     r=$d/run.$e
     mkdir -p "$r/out"
     cp "$d/campaign.camp" "$r/" && cp "$d/db.sqlite" "$r/db.sqlite" || exit 0
-    { camp run "$r/campaign.camp" --campaign pc --db "$r/db.sqlite" --now "$now" --engine "$e" --explain &&
-      camp resume --db "$r/db.sqlite" --now "$later" --engine "$e" --explain; } > "$r/log" 2>&1
+    # a wait reached by a resume may start another one: resume until done
+    ( camp run "$r/campaign.camp" --campaign pc --db "$r/db.sqlite" --now "$now" --engine "$e" --explain &&
+      for when in $later; do
+        [ "$(sqlite3 "$r/db.sqlite" "SELECT state FROM camp_runs WHERE campaign = 'pc'")" = done ] && break
+        camp resume --db "$r/db.sqlite" --now "$when" --engine "$e" --explain || exit 1
+      done ) > "$r/log" 2>&1
     echo $? > "$r/rc"
     run_dump "$r" > "$r/dump" 2>> "$r/log"
   done

@@ -269,5 +269,44 @@ EOF
   eq "6: --format json has them all" 3000 "$(grep -c '"severity": "error"' "$d/many.json")"
 fi
 
+# ---- 7. waits on the run's clock: after a kill, behind a wait; status -------
+if want 7; then
+  d=$(ws s7)
+  cat > "$d/w.camp" <<'EOF'
+import "schema"
+campaign w {
+  all = customers where loyalty > 0
+  later = wait all 2d
+  then = wait later 1d
+  save then as "then"
+}
+EOF
+  db=$d/db.sqlite
+  # killed right after step `all` committed (commit 1 is the run itself)
+  CAMP_TEST_KILL=after:2 camp run "$d/w.camp" --db "$db" --now "2026-06-01 00:00" > /dev/null 2>&1
+  eq "7: the kill left all done, later pending" "all|done later|pending" \
+    "$(q "$db" "SELECT step || '|' || state FROM camp_steps WHERE step IN ('all', 'later') ORDER BY idx" | tr '\n' ' ' | sed 's/ $//')"
+  camp resume --db "$db" --now "2026-06-02 00:00" > "$d/r1.out" 2>&1
+  eq "7: after the kill, the wait is due 2d after its input finished" "waiting|2026-06-03 00:00:00" \
+    "$(q "$db" "SELECT state || '|' || due_at FROM camp_steps WHERE step = 'later'")"
+  camp status --db "$db" 1 > "$d/st.txt" 2>&1
+  has "7: status measures a --now run's due time from its own clock" "$d/st.txt" "next due  2026-06-03 00:00:00 (in 1d)"
+  camp status --db "$db" > "$d/list.txt" 2>&1
+  has "7: the run list too" "$d/list.txt" "2026-06-03 00:00:00 (in 1d)"
+  camp status --db "$db" 1 --now "2026-06-05" > "$d/st5.txt" 2>&1
+  has "7: status --now still wins" "$d/st5.txt" "next due  2026-06-03 00:00:00 (overdue 2d)"
+  # a resume long after: both waits are over, each on the run's clock
+  camp resume --db "$db" --now "2026-06-10 00:00" > "$d/r2.out" 2>&1
+  eq "7: resume long after: the run is done" done "$(q "$db" "SELECT state FROM camp_runs")"
+  eq "7: a wait behind a wait is due 1d after the first was over" \
+    "later|2026-06-03 00:00:00|2026-06-03 00:00:00 then|2026-06-04 00:00:00|2026-06-04 00:00:00" \
+    "$(q "$db" "SELECT step || '|' || due_at || '|' || finished_at FROM camp_steps WHERE step IN ('later', 'then') ORDER BY idx" | tr '\n' ' ' | sed 's/ $//')"
+  # an uninterrupted run on the wall clock keeps measuring from the wall clock
+  d2=$(ws s7b)
+  camp run "$d/w.camp" --db "$d2/db.sqlite" > /dev/null 2>&1
+  camp status --db "$d2/db.sqlite" 1 > "$d2/st.txt" 2>&1
+  has "7: a wall-clock run: due from the wall clock" "$d2/st.txt" "(in "
+fi
+
 t_summary regress
 [ "$T_FAIL" = 0 ]
