@@ -86,6 +86,23 @@ Type *pop_column_type(Pop *p, const char *name) {
   return col ? col->type : NULL;
 }
 
+/* One more output of a step others read — `dupes` of a dedup, the
+ * complement of an except, a split subset — that nobody reads: as easy to
+ * forget as a whole step (whose warning check_campaign gives). */
+static void unused_outputs(Ctx *c, Graph *g) {
+  for (int i = 0; i < g->outputs.len; i++) {
+    Output *o = g->outputs.items[i];
+    Step *s = o->step;
+    if (o->used || !s->used || s->kind == S_CHANNEL || s->kind == S_SAVE) continue;
+    int read = 0; /* s->used only because of an error: say nothing more */
+    for (int k = 0; k < g->outputs.len; k++) {
+      Output *q = g->outputs.items[k];
+      read |= q->step == s && q->used;
+    }
+    if (read) diag_warning(c->d, o->loc, "output `%s` is never used", o->name);
+  }
+}
+
 /* Resolves a step input by name, visiting its producer first. */
 Pop *input_pop(Graph *g, const char *name, Loc loc, Step **producer) {
   Output *o = find_output(g, name);
@@ -103,6 +120,7 @@ Pop *input_pop(Graph *g, const char *name, Loc loc, Step **producer) {
   }
   visit(g, o->step);
   o->step->used = 1;
+  o->used = 1;
   if (!o->step->pops || o->index >= o->step->npops) return NULL;
   return o->step->pops[o->index];
 }
@@ -252,6 +270,7 @@ void check_campaign(Ctx *c, Decl *camp) {
   g.state = calloc((size_t)camp->steps.len + 1, sizeof(int));
   if (!g.state) abort();
   for (int i = 0; i < camp->steps.len; i++) visit(&g, camp->steps.items[i]);
+  unused_outputs(c, &g);
   free(g.state);
   free(g.slots);
   /* Steps now in dependency order: later stages iterate camp->steps. */

@@ -15,6 +15,7 @@ typedef struct Output {
   Loc loc;
   Step *step;
   int index;
+  int used; /* another step reads it */
 } Output;
 
 typedef struct Graph {

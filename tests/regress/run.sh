@@ -308,5 +308,34 @@ EOF
   has "7: a wall-clock run: due from the wall clock" "$d2/st.txt" "(in "
 fi
 
+# ---- 9. auto picks SQL below 20,000 rows, also for a select from a table ---
+if want 9; then
+  d=$(ws s9)
+  cat > "$d/a.camp" <<'EOF'
+import "schema"
+campaign a {
+  due = customers where loyalty > 900 and exists purchases where amount > 50
+  save due as "due"
+}
+EOF
+  want9=$(q "$d/db.sqlite" "SELECT count(*) FROM customers c WHERE loyalty > 900 AND EXISTS (SELECT 1 FROM purchases p WHERE p.customer_id = c.id AND p.amount > 50)")
+  camp run "$d/a.camp" --db "$d/db.sqlite" --now "$NOW" --explain > "$d/run.out" 2> "$d/run.err"
+  rc "9: run" 0 $? "$d/run.err"
+  has "9: auto on 6 rows: sql" "$d/run.err" "step due: sql (auto: 6 rows, below 20000: sql)"
+  eq "9: auto on 6 rows: members" "$want9" "$(q "$d/db.sqlite" "SELECT count(*) FROM camp_audience WHERE name = 'due'")"
+  hasnt "9: auto on 6 rows: no snapshot built" "$d/run.err" "interp"
+  eq "9: no snapshot files next to the database" 0 "$(ls -d "$d"/db.sqlite.camp-snapshot 2> /dev/null | wc -l)"
+  # from 20,000 rows on, the interpreter
+  d2=$(ws s9b)
+  q "$d2/db.sqlite" "WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 20100)
+    INSERT INTO customers SELECT i, 'c' || i || '@x.se', 'N', i % 2000, 1 FROM n;
+    INSERT INTO purchases SELECT 1000 + id, id, 60.0, '2026-01-01 00:00:00' FROM customers WHERE id % 7 = 0"
+  want9b=$(q "$d2/db.sqlite" "SELECT count(*) FROM customers c WHERE loyalty > 900 AND EXISTS (SELECT 1 FROM purchases p WHERE p.customer_id = c.id AND p.amount > 50)")
+  camp run "$d/a.camp" --db "$d2/db.sqlite" --now "$NOW" --explain > "$d2/run.out" 2> "$d2/run.err"
+  rc "9: run on 20,007 rows" 0 $? "$d2/run.err"
+  has "9: auto on 20,007 rows: the interpreter" "$d2/run.err" "step due: interp (auto: interp over the snapshot"
+  eq "9: auto on 20,007 rows: members" "$want9b" "$(q "$d2/db.sqlite" "SELECT count(*) FROM camp_audience WHERE name = 'due'")"
+fi
+
 t_summary regress
 [ "$T_FAIL" = 0 ]
