@@ -26,6 +26,7 @@ typedef struct CliOpts {
   int nincludes;
   int check;             /* fmt --check */
   int explain;
+  int new_run;           /* run --new-run */
   int color;             /* diagnostics in colour (stderr is a TTY) */
 } CliOpts;
 

@@ -33,6 +33,7 @@ static void exec_opts(CliOpts *o, ExecOptions *e) {
   e->engine = o->engine;
   e->db_path = o->db;
   e->explain = o->explain;
+  e->new_run = o->new_run;
   e->json = !strcmp(o->format, "json");
   e->progress = isatty(2) && !e->json;
   e->out = stdout;
@@ -42,7 +43,8 @@ static void exec_opts(CliOpts *o, ExecOptions *e) {
 static int prepare(const char *cmd, CliOpts *o, int writable, Program **pp, Decl **camp, Db **db) {
   if (o->nfiles != 1 || !o->db) {
     fprintf(stderr, "usage: camp %s FILE --db DB [--campaign NAME] [--now TIMESTAMP] [--format text|json]\n"
-                    "       [--engine sql|interp|jit|auto] [--explain] [--debug-jit DIR]\n", cmd);
+                    "       [--engine sql|interp|jit|auto] [--explain] [--debug-jit DIR]%s\n", cmd,
+            strcmp(cmd, "run") ? "" : " [--new-run]");
     return 2;
   }
   if (strcmp(o->format, "text") && strcmp(o->format, "json")) {
@@ -73,7 +75,9 @@ static int prepare(const char *cmd, CliOpts *o, int writable, Program **pp, Decl
 
 static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   CliOpts o;
-  int rc = cli_parse(cmd, argc, argv, "db,campaign,now,format,engine,explain,debug-jit,I", &o);
+  int rc = cli_parse(cmd, argc, argv,
+                     run ? "db,campaign,now,format,engine,explain,debug-jit,new-run,I"
+                         : "db,campaign,now,format,engine,explain,debug-jit,I", &o);
   if (rc) return rc;
   Program *p = NULL;
   Decl *camp = NULL;

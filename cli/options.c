@@ -73,6 +73,7 @@ int cli_parse(const char *cmd, int argc, char **argv, const char *allowed,
     }
     if (strcmp(key, "check") == 0) { o->check = 1; continue; }
     if (strcmp(key, "explain") == 0) { o->explain = 1; continue; }
+    if (strcmp(key, "new-run") == 0) { o->new_run = 1; continue; }
     int found = 0;
     for (size_t k = 0; k < sizeof string_opts / sizeof string_opts[0]; k++) {
       if (strcmp(string_opts[k].name, key) != 0) continue;

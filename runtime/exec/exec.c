@@ -375,6 +375,47 @@ static int run_pass(Exec *x) {
   return rc ? 1 : 0;
 }
 
+/* Is there an earlier run of this campaign a new one must not start
+ * beside?  One not finished (a resume continues it), or one that queued
+ * messages (a new run would message the same recipients for the same steps
+ * again).  1 after saying which and what to do; 0 if none. */
+static int earlier_run(Exec *x) {
+  DbStmt *st = db_prepare(x->db, "SELECT id, state, (SELECT min(due_at) FROM camp_steps s"
+                                 " WHERE s.run_id = r.id AND s.state = 'waiting')"
+                                 " FROM camp_runs r WHERE campaign = ? AND state != 'done' ORDER BY id DESC");
+  if (!st) return 0;
+  db_bind_text(st, 1, x->camp->name);
+  int found = 0;
+  if (db_step(st) == 1) {
+    found = 1;
+    DbValue due = db_column(st, 2);
+    fprintf(stderr,
+            "camp run: campaign `%s` has an unfinished run %lld (%s%s%s); a second run would queue its "
+            "messages again.\n  `camp resume` continues run %lld; `camp run --new-run` starts another anyway.\n",
+            x->camp->name, (long long)db_column(st, 0).i, db_column(st, 1).s ? db_column(st, 1).s : "?",
+            due.kind == DBV_TEXT ? ", next due " : "", due.kind == DBV_TEXT ? due.s : "",
+            (long long)db_column(st, 0).i);
+  }
+  db_finalize(st);
+  if (found) return 1;
+  st = db_prepare(x->db, "SELECT r.id, count(*), count(DISTINCT o.recipient_key) FROM camp_runs r"
+                         " JOIN camp_outbox o ON o.run_id = r.id WHERE r.campaign = ?"
+                         " GROUP BY r.id ORDER BY r.id DESC");
+  if (!st) return 0;
+  db_bind_text(st, 1, x->camp->name);
+  if (db_step(st) == 1) {
+    found = 1;
+    fprintf(stderr,
+            "camp run: run %lld of campaign `%s` already queued %lld message%s to %lld recipient%s; a new "
+            "run would message them again.\n  `camp run --new-run` starts another run anyway.\n",
+            (long long)db_column(st, 0).i, x->camp->name, (long long)db_column(st, 1).i,
+            db_column(st, 1).i == 1 ? "" : "s", (long long)db_column(st, 2).i,
+            db_column(st, 2).i == 1 ? "" : "s");
+  }
+  db_finalize(st);
+  return found;
+}
+
 int exec_start(Db *db, Program *p, Decl *camp, const char *source_file, const ExecOptions *o) {
   Exec x;
   if (exec_init(&x, db, p, camp, source_file, o, 0)) return 1;
@@ -388,6 +429,12 @@ int exec_start(Db *db, Program *p, Decl *camp, const char *source_file, const Ex
   int64_t seed = program_seed(camp);
   /* The run and all its step rows appear together or not at all. */
   if (db_begin(db)) goto dberr;
+  /* in the same transaction: two `camp run` at once cannot both pass */
+  if (!o->new_run && earlier_run(&x)) {
+    db_rollback(db);
+    exec_free(&x);
+    return 1;
+  }
   /* An absolute path, so `camp resume` works from any directory. */
   char abs[PATH_MAX];
   const char *stored = realpath(source_file, abs) ? abs : source_file;

@@ -24,6 +24,8 @@ typedef struct ExecOptions {
   const char *engine;     /* sql | interp | jit | auto (NULL = auto) */
   const char *db_path;    /* the database file (for the columnar snapshot) */
   int explain;            /* print which engine ran each step and why */
+  int new_run;            /* run: start even if an earlier run of the campaign
+                             is unfinished or already queued messages */
   int json;               /* machine-readable output */
   int progress;           /* progress lines on stderr (a TTY) */
   FILE *out;              /* where counts are printed */
@@ -42,7 +44,10 @@ int exec_verify_schema(Db *db, Program *p, Decl *campaign);
 int exec_plan(Db *db, Program *p, Decl *campaign, const char *source_file,
               const ExecOptions *o);
 /* Starts a run and executes as far as it can; prints the run id and
- * counts.  Returns 0, or 1 after printing an error. */
+ * counts.  Unless o->new_run, refuses (1, nothing written) while an earlier
+ * run of the campaign is unfinished or when one already queued messages: a
+ * second run would message the same recipients again.  Returns 0, or 1
+ * after printing an error. */
 int exec_start(Db *db, Program *p, Decl *campaign, const char *source_file,
                const ExecOptions *o);
 /* Continues run_id (its campaign already compiled into p).  Returns 0, or 1

@@ -337,5 +337,58 @@ EOF
   eq "9: auto on 20,007 rows: members" "$want9b" "$(q "$d2/db.sqlite" "SELECT count(*) FROM camp_audience WHERE name = 'due'")"
 fi
 
+# ---- 4. a second `camp run` of a campaign -----------------------------------
+if want 4; then
+  d=$(ws s4)
+  cat > "$d/m.camp" <<'EOF'
+import "schema"
+campaign m {
+  all = customers where email is not null
+  email all { subject "Hi {{first_name}}"; body "Hello" }
+  later = wait all 2d
+  save later as "later"
+}
+EOF
+  cat > "$d/quiet.camp" <<'EOF'
+import "schema"
+campaign quiet {
+  all = customers where email is not null
+  save all as "all"
+}
+EOF
+  db=$d/db.sqlite
+  n=$(q "$db" "SELECT count(*) FROM customers WHERE email IS NOT NULL")
+  camp run "$d/m.camp" --db "$db" --now "$NOW" > "$d/r1.out" 2>&1
+  rc "4: first run" 0 $? "$d/r1.out"
+  eq "4: first run queued one message per address" "$n" "$(q "$db" "SELECT count(*) FROM camp_outbox")"
+  # the run waits: a second run is refused, nothing written
+  camp run "$d/m.camp" --db "$db" --now "$NOW" > "$d/r2.out" 2> "$d/r2.err"
+  rc "4: second run while the first waits: refused" 1 $? "$d/r2.err"
+  has "4: refusal names the unfinished run" "$d/r2.err" "campaign \`m\` has an unfinished run 1 (waiting, next due 2026-03-03 00:00:00)"
+  has "4: refusal says how to continue" "$d/r2.err" "\`camp resume\` continues run 1"
+  eq "4: refused: no second run" 1 "$(q "$db" "SELECT count(*) FROM camp_runs")"
+  eq "4: refused: nothing queued again" "$n" "$(q "$db" "SELECT count(*) FROM camp_outbox")"
+  # finished: a re-run would message the same recipients again
+  camp resume --db "$db" --now "2026-03-05" > /dev/null 2>&1
+  eq "4: the first run is done" done "$(q "$db" "SELECT state FROM camp_runs")"
+  camp run "$d/m.camp" --db "$db" --now "2026-03-06" > "$d/r3.out" 2> "$d/r3.err"
+  rc "4: re-run after a run that queued messages: refused" 1 $? "$d/r3.err"
+  has "4: refusal counts the messages" "$d/r3.err" "run 1 of campaign \`m\` already queued $n messages to $n recipients"
+  eq "4: refused: still one run" 1 "$(q "$db" "SELECT count(*) FROM camp_runs")"
+  # --new-run says so explicitly
+  camp run "$d/m.camp" --db "$db" --now "2026-03-06" --new-run > "$d/r4.out" 2> "$d/r4.err"
+  rc "4: --new-run" 0 $? "$d/r4.err"
+  eq "4: --new-run queues again" "$((n * 2))" "$(q "$db" "SELECT count(*) FROM camp_outbox")"
+  eq "4: still never twice within a run" 0 "$(q "$db" "SELECT count(*) FROM (SELECT 1 FROM camp_outbox GROUP BY run_id, step, recipient_key HAVING count(*) > 1)")"
+  # a campaign that queues nothing may run again; other campaigns are not affected
+  camp run "$d/quiet.camp" --db "$db" --now "$NOW" > /dev/null 2>&1
+  camp run "$d/quiet.camp" --db "$db" --now "$NOW" > "$d/q2.out" 2>&1
+  rc "4: a campaign that queued nothing runs again" 0 $? "$d/q2.out"
+  camp plan "$d/m.camp" --db "$db" --now "$NOW" > "$d/plan.out" 2>&1
+  rc "4: plan is never refused" 0 $? "$d/plan.out"
+  camp run "$d/m.camp" --db "$db" --now "$NOW" --new-runx > /dev/null 2> "$d/bad.err"
+  rc "4: a misspelt flag is a usage error" 2 $?
+fi
+
 t_summary regress
 [ "$T_FAIL" = 0 ]
