@@ -9,6 +9,8 @@
 #
 #   sh tests/regress/run.sh bin/camp
 #   REG_ONLY="1 4" sh tests/regress/run.sh bin/camp   (only those sections)
+#   REG_MAKEFILE=FILE  section 5 runs make with this makefile (to show the
+#                      test fails with the rule before the fix)
 
 if [ $# -ne 1 ]; then
   echo "usage: sh tests/regress/run.sh CAMP_BINARY" >&2
@@ -110,39 +112,6 @@ EOF
   eq "1: run (auto) state" "done" "$(q "$d/db.sqlite" "SELECT state FROM camp_runs")"
 fi
 
-# ---- 8. an aggregate over a collection of a collection ---------------------
-if want 8; then
-  d=$(ws s8)
-  cat > "$d/p.camp" <<'EOF'
-import "schema"
-campaign p {
-  a = policyholders where count(policies.claims) > 0
-  b = policyholders where count(policies.claims where kind = "car") = 1
-  all = policyholders
-  n = enrich all { claims = count(policies.claims) }
-  big = n where claims >= 2
-  save a as "a"
-  save b as "b"
-  save big as "big"
-}
-EOF
-  # claims per holder over all their policies, and over their car policies
-  a=$(q "$d/db.sqlite" "SELECT count(*) FROM policyholders h WHERE (SELECT count(*) FROM policies p, claims c WHERE p.holder_id = h.id AND c.policy_id = p.id) > 0")
-  b=$(q "$d/db.sqlite" "SELECT count(*) FROM policyholders h WHERE (SELECT count(*) FROM policies p, claims c WHERE p.holder_id = h.id AND c.policy_id = p.id AND p.kind = 'car') = 1")
-  big=$(q "$d/db.sqlite" "SELECT count(*) FROM policyholders h WHERE (SELECT count(*) FROM policies p, claims c WHERE p.holder_id = h.id AND c.policy_id = p.id) >= 2")
-  eq "8: fixture" "2 1 1" "$a $b $big"
-  camp check "$d/p.camp" > "$d/check.out" 2>&1
-  rc "8: check" 0 $? "$d/check.out"
-  for e in auto sql interp jit; do
-    camp plan "$d/p.camp" --db "$d/db.sqlite" --now "$NOW" --engine "$e" > "$d/plan.$e" 2>&1
-    rc "8: plan --engine $e" 0 $? "$d/plan.$e"
-    eq "8: plan --engine $e counts" "a=$a all=4 b=$b big=$big n=4" "$(plan_counts "$d/plan.$e")"
-  done
-  camp run "$d/p.camp" --db "$d/db.sqlite" --now "$NOW" > "$d/run.out" 2>&1
-  rc "8: run" 0 $? "$d/run.out"
-  eq "8: run saved a" "1 2" "$(q "$d/db.sqlite" "SELECT key FROM camp_audience WHERE name = 'a' ORDER BY key" | tr '\n' ' ' | sed 's/ $//')"
-fi
-
 # ---- 2. a link column not named *_id / *_key, to a text key ----------------
 if want 2; then
   d=$(ws s2)
@@ -223,6 +192,73 @@ EOF
   camp sql "$d/n.camp" --now "2026-02-30" > /dev/null 2> "$d/bad.err"
   rc "3: sql --now with an invalid date" 2 $? "$d/bad.err"
   has "3: sql --now invalid: message" "$d/bad.err" "is not a date or time"
+fi
+
+# ---- 4. a second `camp run` of a campaign -----------------------------------
+if want 4; then
+  d=$(ws s4)
+  cat > "$d/m.camp" <<'EOF'
+import "schema"
+campaign m {
+  all = customers where email is not null
+  email all { subject "Hi {{first_name}}"; body "Hello" }
+  later = wait all 2d
+  save later as "later"
+}
+EOF
+  cat > "$d/quiet.camp" <<'EOF'
+import "schema"
+campaign quiet {
+  all = customers where email is not null
+  save all as "all"
+}
+EOF
+  db=$d/db.sqlite
+  n=$(q "$db" "SELECT count(*) FROM customers WHERE email IS NOT NULL")
+  camp run "$d/m.camp" --db "$db" --now "$NOW" > "$d/r1.out" 2>&1
+  rc "4: first run" 0 $? "$d/r1.out"
+  eq "4: first run queued one message per address" "$n" "$(q "$db" "SELECT count(*) FROM camp_outbox")"
+  # the run waits: a second run is refused, nothing written
+  camp run "$d/m.camp" --db "$db" --now "$NOW" > "$d/r2.out" 2> "$d/r2.err"
+  rc "4: second run while the first waits: refused" 1 $? "$d/r2.err"
+  has "4: refusal names the unfinished run" "$d/r2.err" "campaign \`m\` has an unfinished run 1 (waiting, next due 2026-03-03 00:00:00)"
+  has "4: refusal says how to continue" "$d/r2.err" "\`camp resume\` continues run 1"
+  eq "4: refused: no second run" 1 "$(q "$db" "SELECT count(*) FROM camp_runs")"
+  eq "4: refused: nothing queued again" "$n" "$(q "$db" "SELECT count(*) FROM camp_outbox")"
+  # finished: a re-run would message the same recipients again
+  camp resume --db "$db" --now "2026-03-05" > /dev/null 2>&1
+  eq "4: the first run is done" done "$(q "$db" "SELECT state FROM camp_runs")"
+  camp run "$d/m.camp" --db "$db" --now "2026-03-06" > "$d/r3.out" 2> "$d/r3.err"
+  rc "4: re-run after a run that queued messages: refused" 1 $? "$d/r3.err"
+  has "4: refusal counts the messages" "$d/r3.err" "run 1 of campaign \`m\` already queued $n messages to $n recipients"
+  eq "4: refused: still one run" 1 "$(q "$db" "SELECT count(*) FROM camp_runs")"
+  # --new-run says so explicitly
+  camp run "$d/m.camp" --db "$db" --now "2026-03-06" --new-run > "$d/r4.out" 2> "$d/r4.err"
+  rc "4: --new-run" 0 $? "$d/r4.err"
+  eq "4: --new-run queues again" "$((n * 2))" "$(q "$db" "SELECT count(*) FROM camp_outbox")"
+  eq "4: still never twice within a run" 0 "$(q "$db" "SELECT count(*) FROM (SELECT 1 FROM camp_outbox GROUP BY run_id, step, recipient_key HAVING count(*) > 1)")"
+  # a campaign that queues nothing may run again; other campaigns are not affected
+  camp run "$d/quiet.camp" --db "$db" --now "$NOW" > /dev/null 2>&1
+  camp run "$d/quiet.camp" --db "$db" --now "$NOW" > "$d/q2.out" 2>&1
+  rc "4: a campaign that queued nothing runs again" 0 $? "$d/q2.out"
+  camp plan "$d/m.camp" --db "$db" --now "$NOW" > "$d/plan.out" 2>&1
+  rc "4: plan is never refused" 0 $? "$d/plan.out"
+  camp run "$d/m.camp" --db "$db" --now "$NOW" --new-runx > /dev/null 2> "$d/bad.err"
+  rc "4: a misspelt flag is a usage error" 2 $?
+fi
+
+# ---- 5. make -j runs bison once (a grouped target) --------------------------
+if want 5 && command -v make > /dev/null && command -v bison > /dev/null; then
+  d=$TMP/s5
+  mkdir -p "$d/b" "$d/bin"
+  touch "$d/b/.deps-ok" # the packages are there: make deps is not under test
+  real=$(command -v bison)
+  printf '#!/bin/sh\necho run >> "%s/bison.log"\nsleep 1\nexec "%s" "$@"\n' "$d" "$real" > "$d/bin/bison"
+  chmod +x "$d/bin/bison"
+  PATH="$d/bin:$PATH" make -s -C "$ROOT" -f "${REG_MAKEFILE:-Makefile}" -j4 BUILD="$d/b" \
+    "$d/b/parser.c" "$d/b/parser.h" "$d/b/lexer.c" > "$d/make.out" 2>&1
+  rc "5: make -j4 of the generated parser and lexer" 0 $? "$d/make.out"
+  eq "5: bison ran once" 1 "$(wc -l < "$d/bison.log" 2> /dev/null || echo 0)"
 fi
 
 # ---- 6. binary and non-UTF-8 input; many errors; unprintable bytes ---------
@@ -308,6 +344,39 @@ EOF
   has "7: a wall-clock run: due from the wall clock" "$d2/st.txt" "(in "
 fi
 
+# ---- 8. an aggregate over a collection of a collection ---------------------
+if want 8; then
+  d=$(ws s8)
+  cat > "$d/p.camp" <<'EOF'
+import "schema"
+campaign p {
+  a = policyholders where count(policies.claims) > 0
+  b = policyholders where count(policies.claims where kind = "car") = 1
+  all = policyholders
+  n = enrich all { claims = count(policies.claims) }
+  big = n where claims >= 2
+  save a as "a"
+  save b as "b"
+  save big as "big"
+}
+EOF
+  # claims per holder over all their policies, and over their car policies
+  a=$(q "$d/db.sqlite" "SELECT count(*) FROM policyholders h WHERE (SELECT count(*) FROM policies p, claims c WHERE p.holder_id = h.id AND c.policy_id = p.id) > 0")
+  b=$(q "$d/db.sqlite" "SELECT count(*) FROM policyholders h WHERE (SELECT count(*) FROM policies p, claims c WHERE p.holder_id = h.id AND c.policy_id = p.id AND p.kind = 'car') = 1")
+  big=$(q "$d/db.sqlite" "SELECT count(*) FROM policyholders h WHERE (SELECT count(*) FROM policies p, claims c WHERE p.holder_id = h.id AND c.policy_id = p.id) >= 2")
+  eq "8: fixture" "2 1 1" "$a $b $big"
+  camp check "$d/p.camp" > "$d/check.out" 2>&1
+  rc "8: check" 0 $? "$d/check.out"
+  for e in auto sql interp jit; do
+    camp plan "$d/p.camp" --db "$d/db.sqlite" --now "$NOW" --engine "$e" > "$d/plan.$e" 2>&1
+    rc "8: plan --engine $e" 0 $? "$d/plan.$e"
+    eq "8: plan --engine $e counts" "a=$a all=4 b=$b big=$big n=4" "$(plan_counts "$d/plan.$e")"
+  done
+  camp run "$d/p.camp" --db "$d/db.sqlite" --now "$NOW" > "$d/run.out" 2>&1
+  rc "8: run" 0 $? "$d/run.out"
+  eq "8: run saved a" "1 2" "$(q "$d/db.sqlite" "SELECT key FROM camp_audience WHERE name = 'a' ORDER BY key" | tr '\n' ' ' | sed 's/ $//')"
+fi
+
 # ---- 9. auto picks SQL below 20,000 rows, also for a select from a table ---
 if want 9; then
   d=$(ws s9)
@@ -337,57 +406,20 @@ EOF
   eq "9: auto on 20,007 rows: members" "$want9b" "$(q "$d2/db.sqlite" "SELECT count(*) FROM camp_audience WHERE name = 'due'")"
 fi
 
-# ---- 4. a second `camp run` of a campaign -----------------------------------
-if want 4; then
-  d=$(ws s4)
-  cat > "$d/m.camp" <<'EOF'
-import "schema"
-campaign m {
-  all = customers where email is not null
-  email all { subject "Hi {{first_name}}"; body "Hello" }
-  later = wait all 2d
-  save later as "later"
-}
-EOF
-  cat > "$d/quiet.camp" <<'EOF'
-import "schema"
-campaign quiet {
-  all = customers where email is not null
-  save all as "all"
-}
-EOF
-  db=$d/db.sqlite
-  n=$(q "$db" "SELECT count(*) FROM customers WHERE email IS NOT NULL")
-  camp run "$d/m.camp" --db "$db" --now "$NOW" > "$d/r1.out" 2>&1
-  rc "4: first run" 0 $? "$d/r1.out"
-  eq "4: first run queued one message per address" "$n" "$(q "$db" "SELECT count(*) FROM camp_outbox")"
-  # the run waits: a second run is refused, nothing written
-  camp run "$d/m.camp" --db "$db" --now "$NOW" > "$d/r2.out" 2> "$d/r2.err"
-  rc "4: second run while the first waits: refused" 1 $? "$d/r2.err"
-  has "4: refusal names the unfinished run" "$d/r2.err" "campaign \`m\` has an unfinished run 1 (waiting, next due 2026-03-03 00:00:00)"
-  has "4: refusal says how to continue" "$d/r2.err" "\`camp resume\` continues run 1"
-  eq "4: refused: no second run" 1 "$(q "$db" "SELECT count(*) FROM camp_runs")"
-  eq "4: refused: nothing queued again" "$n" "$(q "$db" "SELECT count(*) FROM camp_outbox")"
-  # finished: a re-run would message the same recipients again
-  camp resume --db "$db" --now "2026-03-05" > /dev/null 2>&1
-  eq "4: the first run is done" done "$(q "$db" "SELECT state FROM camp_runs")"
-  camp run "$d/m.camp" --db "$db" --now "2026-03-06" > "$d/r3.out" 2> "$d/r3.err"
-  rc "4: re-run after a run that queued messages: refused" 1 $? "$d/r3.err"
-  has "4: refusal counts the messages" "$d/r3.err" "run 1 of campaign \`m\` already queued $n messages to $n recipients"
-  eq "4: refused: still one run" 1 "$(q "$db" "SELECT count(*) FROM camp_runs")"
-  # --new-run says so explicitly
-  camp run "$d/m.camp" --db "$db" --now "2026-03-06" --new-run > "$d/r4.out" 2> "$d/r4.err"
-  rc "4: --new-run" 0 $? "$d/r4.err"
-  eq "4: --new-run queues again" "$((n * 2))" "$(q "$db" "SELECT count(*) FROM camp_outbox")"
-  eq "4: still never twice within a run" 0 "$(q "$db" "SELECT count(*) FROM (SELECT 1 FROM camp_outbox GROUP BY run_id, step, recipient_key HAVING count(*) > 1)")"
-  # a campaign that queues nothing may run again; other campaigns are not affected
-  camp run "$d/quiet.camp" --db "$db" --now "$NOW" > /dev/null 2>&1
-  camp run "$d/quiet.camp" --db "$db" --now "$NOW" > "$d/q2.out" 2>&1
-  rc "4: a campaign that queued nothing runs again" 0 $? "$d/q2.out"
-  camp plan "$d/m.camp" --db "$db" --now "$NOW" > "$d/plan.out" 2>&1
-  rc "4: plan is never refused" 0 $? "$d/plan.out"
-  camp run "$d/m.camp" --db "$db" --now "$NOW" --new-runx > /dev/null 2> "$d/bad.err"
-  rc "4: a misspelt flag is a usage error" 2 $?
+# ---- 10. an empty file: check warns as plan and sql refuse ------------------
+if want 10; then
+  d=$TMP/s10
+  mkdir -p "$d"
+  : > "$d/empty.camp"
+  camp check "$d/empty.camp" > /dev/null 2> "$d/check.err"
+  rc "10: check of an empty file: a warning, exit 0" 0 $? "$d/check.err"
+  has "10: check says nothing is declared" "$d/check.err" "$d/empty.camp: warning: nothing is declared in this file"
+  camp sql "$d/empty.camp" > /dev/null 2> "$d/sql.err"
+  rc "10: sql of an empty file" 1 $? "$d/sql.err"
+  has "10: sql says no campaign" "$d/sql.err" "no campaign in the given files"
+  printf 'schema a { id int key }\n' > "$d/schema_only.camp"
+  camp check "$d/schema_only.camp" > /dev/null 2> "$d/schema.err"
+  eq "10: a file of schemas alone checks silently" "" "$(cat "$d/schema.err")"
 fi
 
 t_summary regress
