@@ -113,7 +113,8 @@ static int resume_one(Db *db, CliOpts *o, int64_t id, const char *campaign, cons
     cli_print_diags(p, &co);
   } else if (exec_source_hash(p, now_hash), strcmp(now_hash, hash) != 0) {
     fprintf(stderr, "camp resume: run %lld: %s changed since the run started; "
-                    "finish it with the original source or start a new run\n", (long long)id, file);
+                    "finish it with the original source or start a new run (camp run --new-run)\n",
+            (long long)id, file);
   } else {
     ExecOptions e;
     exec_opts(o, &e);

@@ -16,7 +16,11 @@ static int digits(const char *s, int n, int *out) {
 
 int clock_normalize(const char *text, char out[20]) {
   int y, mo, d, h = 0, mi = 0, s = 0;
+  /* blanks around it (a line read from a file) are not part of the clock */
+  while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r') text++;
   size_t len = strlen(text);
+  while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n' || text[len - 1] == '\r'))
+    len--;
   if (len != 10 && len != 16 && len != 19) return -1;
   if (digits(text, 4, &y) || text[4] != '-' || digits(text + 5, 2, &mo) || text[7] != '-' ||
       digits(text + 8, 2, &d))

@@ -4,7 +4,8 @@
 #define CAMP_CLOCK_H
 
 /* Normalises `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS` (a
- * `T` may separate date and time) into out[20] = 'YYYY-MM-DD HH:MM:SS'.
+ * `T` may separate date and time; blanks around it are ignored) into
+ * out[20] = 'YYYY-MM-DD HH:MM:SS'.
  * 0 on success; -1 (out unchanged) when text is not a valid calendar date
  * and time of years 1-9999. */
 int clock_normalize(const char *text, char out[20]);
