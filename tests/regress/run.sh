@@ -422,5 +422,9 @@ if want 10; then
   eq "10: a file of schemas alone checks silently" "" "$(cat "$d/schema.err")"
 fi
 
+# a sanitizer report in any output kept above (make asan) fails the suite
+bad=$(grep -rl -e 'Sanitizer' -e 'runtime error:' "$TMP" 2> /dev/null | head -n 3)
+if [ -n "$bad" ]; then t_fail "sanitizer report in: $(echo $bad)"; else t_pass; fi
+
 t_summary regress
 [ "$T_FAIL" = 0 ]
