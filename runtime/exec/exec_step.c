@@ -226,6 +226,23 @@ static void write_keys(Exec *x, Step *s) {
   }
 }
 
+/* What a step kind does besides computing its rows: `before` prepares what
+ * its SQL reads, `after` makes its side effects, committed with the step.
+ * The dispatch points down into the files that do the work. */
+typedef struct StepHooks {
+  int (*before)(Exec *x, Step *s);
+  int (*after)(Exec *x, Step *s);
+} StepHooks;
+
+static StepHooks hooks_of(StepKind k) {
+  switch (k) {
+    case S_RECONCILE: return (StepHooks){load_import, NULL};
+    case S_CHANNEL: return (StepHooks){NULL, exec_channel};
+    case S_SAVE: return (StepHooks){NULL, exec_save};
+    default: return (StepHooks){NULL, NULL};
+  }
+}
+
 static StepState fail(Exec *x, Step *s) {
   if (!x->dry) {
     db_rollback(x->db);
@@ -274,7 +291,8 @@ StepState exec_step(Exec *x, Step *s) {
       return ST_WAITING;
     }
   }
-  if (s->kind == S_RECONCILE && load_import(x, s)) return fail(x, s);
+  StepHooks hooks = hooks_of(s->kind);
+  if (hooks.before && hooks.before(x, s)) return fail(x, s);
   int rc = exec_select_engine(x, s);
   if (rc < 0) return fail(x, s);
   if (rc == 1) {
@@ -289,8 +307,7 @@ StepState exec_step(Exec *x, Step *s) {
   if (record_counts(x, s)) return fail(x, s);
   if (x->keys_out) write_keys(x, s);
   if (!x->dry) {
-    if (s->kind == S_CHANNEL && exec_channel(x, s)) return fail(x, s);
-    if (s->kind == S_SAVE && exec_save(x, s)) return fail(x, s);
+    if (hooks.after && hooks.after(x, s)) return fail(x, s);
     if (set_state(x, s, "done", NULL, NULL) || exec_commit(x)) return fail(x, s);
   }
   return ST_DONE;
