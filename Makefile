@@ -32,6 +32,7 @@ all: deps $(BIN)/camp
 test-bins: $(TEST_BINS)
 
 include mk/engines.mk
+include mk/track.mk
 
 $(BUILD)/tests/exec_cases: tests/exec/exec_test.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)

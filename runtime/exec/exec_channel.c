@@ -9,6 +9,7 @@
 #include "runtime/exec/exec_int.h"
 #include "runtime/delivery/extract.h"
 #include "runtime/delivery/render.h"
+#include "runtime/delivery/track_queue.h"
 
 void exec_path(Exec *x, const char *name, char *out, size_t outlen) {
   program_find_file(x->source_file, name, 0, out, outlen);
@@ -268,7 +269,9 @@ int exec_channel(Exec *x, Step *s) {
   Column *addr = schema_address(pop->dim, channel_name(s->channel));
   int skipped;
   DbStmt *st = select_rows(x, s, pop, addr ? addr->name : NULL, &f, &skipped);
-  int rc = st ? 0 : -1, missing = 0;
+  /* Opt-outs and link tracking of each queued message: track_queue.c. */
+  TrackQueue *tq = st ? track_queue_open(x->db, channel_name(s->channel), x->err, sizeof x->err) : NULL;
+  int rc = st && tq ? 0 : -1, missing = 0;
   int html = s->channel == CH_EMAIL;
   while (rc == 0 && db_step(st) == 1) {
     Row r = {st, &f, 2};
@@ -283,6 +286,9 @@ int exec_channel(Exec *x, Step *s) {
       missing += stats.missing > 0;
       DbValue a = db_column(st, 1);
       rc = queue(x, ins, s, db_column(st, 0), a.kind == DBV_TEXT ? a.s : NULL, subj, text);
+      if (rc == 0)
+        rc = track_queue_after(tq, x->run_id, s->label, db_column(st, 0), a.kind == DBV_TEXT ? a.s : NULL,
+                               text, x->err, sizeof x->err);
     }
     free(subj);
     free(text);
@@ -293,6 +299,14 @@ int exec_channel(Exec *x, Step *s) {
              missing == 1 ? "" : "s");
     rc = warn(x, s, msg, missing);
   }
+  if (rc == 0 && track_queue_suppressed(tq)) {
+    char msg[256];
+    int64_t n = track_queue_suppressed(tq);
+    snprintf(msg, sizeof msg, "%lld message%s suppressed: the address opted out or bounced (camp_suppression)",
+             (long long)n, n == 1 ? "" : "s");
+    rc = warn(x, s, msg, (int)n);
+  }
+  track_queue_close(tq);
   db_finalize(st);
   db_finalize(ins);
   fields_free(&f);

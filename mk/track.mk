@@ -1,0 +1,11 @@
+# mk/track.mk — tracking server, opt-outs, feedback import, template
+# formatting and preview (issue 13).  Included from the Makefile.
+#
+#   libmicrohttpd  camp track's HTTP server
+#   libsodium      HMAC-SHA-256 of tracking tokens, base64url
+#   libgumbo       HTML5 parsing: links to rewrite, HTML to text
+#   libicu         number, currency, percent and date formatting by locale
+DEB_PKGS += libmicrohttpd-dev libsodium-dev libgumbo-dev libicu-dev
+# Test-only: the load test of camp track (ab) and curl for single requests.
+DEB_PKGS += apache2-utils curl
+LIBS += -lmicrohttpd -lsodium -lgumbo -licui18n -licuuc -licudata -lpthread
