@@ -99,6 +99,7 @@ static int rewrite(TrackQueue *q, int64_t id, const char *body, char *err, size_
 
 int track_queue_after(TrackQueue *q, int64_t run_id, const char *step, DbValue key,
                       const char *address, const char *body, char *err, size_t errlen) {
+  if (!q) return 0;
   int s = is_suppressed(q, address);
   if (s < 0) {
     snprintf(err, errlen, "reading camp_suppression: %s", db_error(q->db));

@@ -24,7 +24,8 @@ typedef struct TrackQueue TrackQueue;
  * NULL (with err) when the database has no tracking tables. */
 TrackQueue *track_queue_open(Db *db, const char *channel, char *err, size_t errlen);
 /* The row (run_id, step, key) was just inserted with `body`: applies the
- * suppression list and the link rewriting.  0, or -1 with err. */
+ * suppression list and the link rewriting.  0, or -1 with err.  q NULL
+ * (a dry run) does nothing. */
 int track_queue_after(TrackQueue *q, int64_t run_id, const char *step, DbValue key,
                       const char *address, const char *body, char *err, size_t errlen);
 /* Messages suppressed since open. */

@@ -304,6 +304,9 @@ StepState exec_step(Exec *x, Step *s) {
   }
   if (record_counts(x, s)) return fail(x, s);
   if (x->keys_out) write_keys(x, s);
+  if (x->dry && s->kind == S_CHANNEL && x->o->preview && !strcmp(s->label, x->o->preview_step) &&
+      exec_channel(x, s))
+    return fail(x, s); /* camp preview: renders, queues nothing */
   if (!x->dry) {
     if (s->kind == S_CHANNEL && exec_channel(x, s)) return fail(x, s);
     if (s->kind == S_SAVE && exec_save(x, s)) return fail(x, s);
