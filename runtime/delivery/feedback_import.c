@@ -406,7 +406,7 @@ static int import_csv(Import *im) {
     return 0;
   }
   CsvErrors errs = {0};
-  int rc = csv_import(im->db, im->path, cols, nc, "\"camp_feedback_file\"", 1, &errs);
+  int rc = csv_import(im->db, im->path, cols, nc, "camp_feedback_file", 1, &errs);
   for (int i = 0; i < errs.nmsgs; i++) im->cb(im->ctx, errs.msgs[i]);
   csv_errors_free(&errs);
   if (rc != 0) {
