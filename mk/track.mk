@@ -12,3 +12,10 @@ LIBS += -lmicrohttpd -lsodium -lgumbo -licui18n -licuuc -licudata -lpthread
 
 # render.o formats filtered placeholders with these (the unit test links $^).
 $(BUILD)/tests/render_test: $(BUILD)/lang/tmpl.o $(BUILD)/runtime/delivery/tmpl_format.o
+
+$(BUILD)/tests/track_test: tests/unit/track_test.c $(BUILD)/runtime/delivery/track_token.o \
+                           $(BUILD)/runtime/delivery/track_links.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(LDFLAGS)
+
+test-bins: $(BUILD)/tests/track_test
