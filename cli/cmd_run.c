@@ -141,6 +141,13 @@ int cmd_resume(int argc, char **argv) {
     db_close(db);
     return 0;
   }
+  /* A run started by an older camp: add the tables this one queues with
+   * (the opt-out list, tracked links). */
+  if (store_migrate(db, err, sizeof err)) {
+    fprintf(stderr, "camp resume: %s\n", err);
+    db_close(db);
+    return 1;
+  }
   DbStmt *st = db_prepare(db, "SELECT id, campaign, source_file, source_hash FROM camp_runs"
                               " WHERE state IN ('running', 'waiting', 'failed') ORDER BY id");
   int64_t ids[1024];

@@ -142,6 +142,15 @@ section_links() {
   has "links: no key message" "$W3/out.txt" "CAMP_TRACK_KEY is not set"
   (cd "$W3" && camp run news.camp --db db.sqlite --now 2026-03-01 --track-url 'ftp://x' > out.txt 2>&1)
   eq "links: bad URL -> error" "1|0" "$?|$(q "$W3/db.sqlite" "SELECT count(*) FROM camp_outbox")"
+  # A run started by a camp without the tracking tables: resume adds them
+  # before its channel steps queue (they read camp_suppression).
+  O=$(ws old)
+  (cd "$O" && camp run nudge.camp --db db.sqlite --now 2026-03-01 > /dev/null 2>&1)
+  q "$O/db.sqlite" "DROP TABLE camp_links; DROP TABLE camp_suppression;
+                    DELETE FROM camp_meta WHERE key = 'track_schema_version'"
+  (cd "$O" && camp resume --db db.sqlite --now 2026-03-05 > out.txt 2>&1)
+  eq "links: resume of an older database" "0|done|1" \
+    "$?|$(q "$O/db.sqlite" "SELECT state FROM camp_runs")|$(q "$O/db.sqlite" "SELECT count(*) FROM sqlite_master WHERE name = 'camp_suppression'")"
 }
 
 # ---- 2. the server ---------------------------------------------------------------------
