@@ -1,5 +1,6 @@
 /* store.c — creating and migrating camp's tables (see store.h). */
 #include "runtime/db/store.h"
+#include "runtime/db/store_track.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,10 @@ int store_migrate(Db *db, char *err, size_t errlen) {
            "INSERT OR REPLACE INTO camp_meta(key, value) VALUES ('schema_version', '%d')",
            NMIGRATIONS);
   if (db_exec(db, sql) != 0) goto fail;
+  if (store_track_migrate(db, err, errlen) != 0) {
+    db_rollback(db);
+    return -1;
+  }
   if (db_commit(db) != 0) goto fail;
   return 0;
 fail:

@@ -306,6 +306,9 @@ StepState exec_step(Exec *x, Step *s) {
   }
   if (record_counts(x, s)) return fail(x, s);
   if (x->keys_out) write_keys(x, s);
+  if (x->dry && s->kind == S_CHANNEL && x->o->preview && !strcmp(s->label, x->o->preview_step) &&
+      exec_channel(x, s))
+    return fail(x, s); /* camp preview: renders, queues nothing */
   if (!x->dry) {
     if (hooks.after && hooks.after(x, s)) return fail(x, s);
     if (set_state(x, s, "done", NULL, NULL) || exec_commit(x)) return fail(x, s);
