@@ -47,15 +47,15 @@
 ;; @generated keywords.clause
 (defconst camp-clause-keywords '("where" "by" "keep" "prefer" "first" "order" "asc" "desc" "when" "limit" "else" "overlap" "skip" "empty" "to" "via" "primary" "until" "as" "of" "within" "columns" "subject" "template" "body" "extract" "from"))
 ;; @generated keywords.rule
-(defconst camp-rule-keywords '("and" "or" "not" "in" "between" "is" "like" "contains" "starts" "with" "exists" "nulls"))
+(defconst camp-rule-keywords '("and" "or" "not" "in" "between" "is" "like" "contains" "starts" "with" "exists" "nulls" "distinct"))
 ;; @generated keywords.literal
 (defconst camp-literal-keywords '("null" "true" "false"))
 ;; @generated types
 (defconst camp-types '("int" "decimal" "text" "bool" "date" "timestamp" "duration" "enum"))
 ;; @generated functions
-(defconst camp-functions '("now" "today" "lower" "upper" "trim" "length" "substr" "replace" "concat" "coalesce" "abs" "round" "floor" "ceil" "year" "month" "day" "hour" "weekday" "days_since" "age" "date"))
+(defconst camp-functions '("now" "today" "lower" "upper" "trim" "length" "substr" "replace" "concat" "coalesce" "abs" "round" "floor" "ceil" "year" "month" "day" "hour" "weekday" "days_since" "age" "date" "days_between" "weekday_iso" "date_trunc" "to_timezone"))
 ;; @generated aggregates
-(defconst camp-aggregates '("count" "sum" "avg" "min" "max"))
+(defconst camp-aggregates '("count" "sum" "avg" "min" "max" "stddev" "stddev_pop" "string_agg" "group_concat"))
 ;; @generated feedback
 (defconst camp-feedback '("sent" "delivered" "bounced" "opened" "clicked" "unsubscribed" "failed"))
 
