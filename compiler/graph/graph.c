@@ -43,6 +43,23 @@ const char *graph_kind_name(const Step *s) {
   return "step";
 }
 
+const char *graph_channel_dropped(const Step *s) {
+  if (s->kind != S_CHANNEL) return NULL;
+  switch (s->channel) {
+    case CH_EMAIL: return "without an email address";
+    case CH_SMS: return "without a phone number";
+    case CH_PUSH: return "without a push token";
+    default: return NULL;
+  }
+}
+
+int graph_input_output(const StepInput *si) {
+  const Step *from = si->step;
+  for (int k = 0; from && k < from->outputs.len; k++)
+    if (!strcmp(from->outputs.items[k], si->name)) return k;
+  return 0;
+}
+
 static Category category(const Step *s) {
   switch (s->kind) {
     case S_SELECT: return s->inputs.len ? CAT_TRANSFORM : CAT_SOURCE;

@@ -40,5 +40,12 @@ char *graph_dot(const Program *p, const Decl *c, const GraphRun *run);
 /* The step kind as camp names it: "select", "filter" (a selection from a
  * step), "audience", "union", "dedup", "change dimension", "email", ... */
 const char *graph_kind_name(const Step *s);
+/* For a channel step that needs an address (email, sms, push): who it
+ * leaves out, "without an email address" / "without a phone number" /
+ * "without a push token".  NULL for any other step (direct mail extracts
+ * every row). */
+const char *graph_channel_dropped(const Step *s);
+/* The input's output index in its producing step (0 when it has one). */
+int graph_input_output(const StepInput *si);
 
 #endif
