@@ -116,6 +116,32 @@ else
   skipped "textmate: vscode-tmgrammar-test not installed and npm not reachable"
 fi
 
+# The .vsix built by the README's steps (npm ci && npm run package) must
+# carry vscode-languageclient, bundled by esbuild, or the installed
+# extension never starts `camp lsp`.  Built in a copy of editors/vscode
+# (reusing its node_modules when a developer installed them).
+if command -v npm > /dev/null 2>&1 && command -v node > /dev/null 2>&1; then
+  mkdir -p "$tmp/vscode"
+  (cd "$root/editors/vscode" && tar cf - --exclude=node_modules --exclude=dist --exclude='*.vsix' .) |
+    (cd "$tmp/vscode" && tar xf -)
+  if [ -d "$root/editors/vscode/node_modules/esbuild" ] && [ -d "$root/editors/vscode/node_modules/@vscode/vsce" ]; then
+    ln -s "$root/editors/vscode/node_modules" "$tmp/vscode/node_modules"
+  else
+    (cd "$tmp/vscode" && timeout 600 npm ci --no-audit --no-fund --loglevel=error \
+      --fetch-retries=1 --fetch-timeout=60000 > "$tmp/npm-vsix.out" 2>&1) || true
+  fi
+  if [ ! -d "$tmp/vscode/node_modules/esbuild" ]; then
+    skipped "vscode: .vsix not built (npm registry not reachable)"
+  elif (cd "$tmp/vscode" && timeout 300 npm run package > "$tmp/vsix.out" 2>&1) &&
+       node "$here/vscode_check.js" vsix "$tmp/vscode/camp-lang-0.1.0.vsix" >> "$tmp/vsix.out" 2>&1; then
+    ok "vscode: the .vsix bundles vscode-languageclient and activate starts the client"
+  else
+    ko "vscode: the .vsix bundles vscode-languageclient and activate starts the client" "$tmp/vsix.out"
+  fi
+else
+  skipped "vscode: .vsix (no npm)"
+fi
+
 # ---- 3. Vim and Neovim
 export CAMP_EDITORS_ROOT="$root" CAMP_KEYWORDS_JSON="$tmp/kw.json" CAMP_CHECK_OUTPUT="$tmp/check.txt" CAMP="$camp"
 for ed in vim nvim; do
