@@ -245,5 +245,26 @@ FACE nil means no face at all."
                                          reported)
                                reported))))))
 
+;;;; indentation agrees with `camp fmt': every file of $CAMP_INDENT_FILES
+;;;; (`camp fmt' outputs), visited as a user would (camp-mode's own settings),
+;;;; flattened to column 0 and re-indented, must come back unchanged.
+(dolist (f (split-string (or (getenv "CAMP_INDENT_FILES") "") ":" t))
+  (with-current-buffer (find-file-noselect f)
+    (let ((want (buffer-string)) diff)
+      (goto-char (point-min))
+      (while (re-search-forward "^[ \t]+" nil t) (replace-match ""))
+      (indent-region (point-min) (point-max))
+      (let ((a (split-string (buffer-string) "\n")) (b (split-string want "\n")) (i 1))
+        (while (and a b)
+          (unless (equal (car a) (car b))
+            (push (format "line %d: %S, want %S" i (car a) (car b)) diff))
+          (setq a (cdr a) b (cdr b) i (1+ i))))
+      (camp-test-report (concat "emacs: indent like camp fmt: " (file-name-nondirectory f))
+                        (and (eq major-mode 'camp-mode) (null diff))
+                        (if diff (mapconcat #'identity (last (nreverse diff) 4) "; ")
+                          (format "not in camp-mode: %s" major-mode))))
+    (set-buffer-modified-p nil)
+    (kill-buffer)))
+
 (with-temp-file (getenv "CAMP_RESULT")
   (insert (mapconcat #'identity (nreverse camp-test-results) "\n") "\n"))

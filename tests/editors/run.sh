@@ -143,6 +143,19 @@ else
 fi
 
 # ---- 3. Vim and Neovim
+# `camp fmt` output of every example (and of indent.camp, every kind of line
+# fmt indents): both editors must re-indent it to the same text.
+mkdir -p "$tmp/fmt"
+CAMP_INDENT_FILES=
+for f in $(cd "$root" && find examples stdlib -name '*.camp' | LC_ALL=C sort) tests/editors/indent.camp; do
+  out=$tmp/fmt/$(echo "$f" | tr '/' '_')
+  if "$camp" fmt --output - "$root/$f" > "$out" 2> "$tmp/fmt.err"; then
+    CAMP_INDENT_FILES=${CAMP_INDENT_FILES:+$CAMP_INDENT_FILES:}$out
+  else
+    ko "camp fmt $f" "$tmp/fmt.err"
+  fi
+done
+export CAMP_INDENT_FILES
 export CAMP_EDITORS_ROOT="$root" CAMP_KEYWORDS_JSON="$tmp/kw.json" CAMP_CHECK_OUTPUT="$tmp/check.txt" CAMP="$camp"
 for ed in vim nvim; do
   if ! command -v $ed > /dev/null 2>&1; then skipped "$ed: not installed"; continue; fi

@@ -209,5 +209,24 @@ let s:desc = map(copy(s:qf), 'printf("%d:%d:%s:%s", v:val.lnum, v:val.col, v:val
 call s:Check('vim: errorformat', s:desc ==# split($CAMP_CHECK_EXPECT, "\n"),
       \ 'got ' . string(s:desc))
 
+" ---- indentation agrees with `camp fmt`: every file of $CAMP_INDENT_FILES
+" (`camp fmt` outputs, one per example), opened as a user would (the
+" ftplugin's 'shiftwidth', no settings of ours), flattened to column 0 and
+" re-indented with gg=G, must come back unchanged.
+for s:f in split($CAMP_INDENT_FILES, ':')
+  execute 'edit ' . fnameescape(s:f)
+  let s:want = getline(1, '$')
+  silent %s/^\s\+//e
+  silent normal! gg=G
+  let s:diff = []
+  for s:i in range(len(s:want))
+    if getline(s:i + 1) !=# s:want[s:i]
+      call add(s:diff, printf('line %d: %s, want %s', s:i + 1, string(getline(s:i + 1)), string(s:want[s:i])))
+    endif
+  endfor
+  call s:Check('vim: indent like camp fmt: ' . fnamemodify(s:f, ':t'), empty(s:diff), join(s:diff[:3], '; '))
+  bwipe!
+endfor
+
 call writefile(s:results, $CAMP_RESULT)
 qa!
