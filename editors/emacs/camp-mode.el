@@ -58,6 +58,8 @@
 (defconst camp-aggregates '("count" "sum" "avg" "min" "max" "stddev" "stddev_pop" "string_agg" "group_concat"))
 ;; @generated feedback
 (defconst camp-feedback '("sent" "delivered" "bounced" "opened" "clicked" "unsubscribed" "failed"))
+;; @generated headers
+(defconst camp-headers '("title" "seed" "description" "owner"))
 
 ;;;; Faces
 
@@ -97,6 +99,8 @@
   "A campaign's (or func's, filter's) name at its declaration.")
 (defface camp-step-name-face '((t :inherit font-lock-variable-name-face))
   "The names a campaign step defines (left of `=').")
+(defface camp-header-face '((t :inherit font-lock-keyword-face))
+  "Campaign header fields: `title', `seed', `description', `owner'.")
 
 ;;;; Syntax
 
@@ -170,6 +174,9 @@ That is an identifier in `a, b, c = ...' at the start of an item."
     (,(concat "\\_<\\(campaign\\|func\\|filter\\)[ \t]+\\(" camp--ident "\\)")
      (1 'camp-declaration-face) (2 'camp-campaign-name-face))
     (camp--match-step-name 0 'camp-step-name-face)
+    ;; Campaign header fields: at the start of an item, before a string or a number.
+    (,(concat "\\(?:^\\|[{;]\\|\\*/\\)[ \t]*" (camp--words camp-headers) "[ \t]+\\(?:\"\\|-?[0-9]\\)")
+     1 'camp-header-face)
     ("\\_<[0-9]\\{4\\}-[0-9]\\{2\\}-[0-9]\\{2\\}[ T][0-9]\\{2\\}:[0-9]\\{2\\}\\(?::[0-9]\\{2\\}\\)?\\_>"
      0 'camp-date-face)
     ("\\_<[0-9]\\{4\\}-[0-9]\\{2\\}-[0-9]\\{2\\}\\_>" 0 'camp-date-face)

@@ -78,7 +78,10 @@ call s:Expect('vim: syntax groups in sample.camp', [
       \ ['country |like "X%"', 'campRule'],
       \ ['|campaign spring_sale', 'campDecl'],
       \ ['campaign |spring_sale', 'campCampaignName'],
-      \ ['|title "Spring', ''],
+      \ ['|title "Spring', 'campHeader'],
+      \ ['|seed 42', 'campHeader'],
+      \ ['|owner "crm', 'campHeader'],
+      \ ['|title text', ''],
       \ ['|buyers  = customers', 'campStepName'],
       \ ['buyers  |= customers', 'campOperator'],
       \ ['customers |where country', 'campClause'],
@@ -168,6 +171,15 @@ for w in s:kw.feedback
   call add(s:lines, w)
   call add(s:want, [w, 'campFeedback', 1])
 endfor
+" header fields count only in a campaign's body
+call add(s:lines, 'campaign c {')
+call add(s:want, ['campaign', 'campDecl', 1])
+for w in s:kw.headers
+  call add(s:lines, '  ' . w . ' "x"')
+  call add(s:want, [w, 'campHeader', 3])
+endfor
+call add(s:lines, '}')
+call add(s:want, ['}', 'campBrace', 1])
 enew
 setfiletype camp
 call setline(1, s:lines)

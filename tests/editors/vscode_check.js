@@ -56,6 +56,11 @@ function allwords(jsonFile, out) {
     lines.push(...assertion(`${w}(x)`, 0, w.length, "support.function.aggregate.camp"));
   for (const w of kw.feedback)
     lines.push(...assertion(w, 0, w.length, "support.constant.feedback.camp"));
+  // header fields count only in a campaign's body
+  lines.push("campaign c {");
+  for (const w of kw.headers)
+    lines.push(...assertion(`  ${w} "x"`, 2, w.length, "keyword.other.header.camp"));
+  lines.push("}");
   fs.writeFileSync(out, lines.join("\n") + "\n");
 }
 

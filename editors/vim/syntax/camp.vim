@@ -73,6 +73,11 @@ syn region campCampaign matchgroup=campBrace start="\%(\<campaign\s\+\h\w*\_s*\)
 " would mean all top-level groups except that one.
 syn match campStepName "\%(\%(^\|[{;]\|\*\/\)\s*\%(\h\w*\s*,\s*\)*\)\@<=\h\w*\ze\%(\s*,\s*\h\w*\)*\s*==\@!" contained containedin=campCampaign
 
+" Campaign header fields (`title "..."`, `seed 42`): at the start of an item
+" of the campaign body, followed by a string or a number.
+" @generated headers
+syn match campHeader +\%(\%(^\|[{;]\|\*\/\)\s*\)\@<=\<\%(title\|seed\|description\|owner\)\>\ze\s\+\%("\|-\=\d\)+ contained containedin=campCampaign
+
 syn keyword campTodo TODO FIXME XXX NOTE contained
 syn region campComment start="//" end="$" contains=campTodo,@Spell
 syn region campBlockComment start="/\*" end="\*/" contains=campTodo,@Spell
@@ -104,6 +109,7 @@ hi def link campSchemaName   Type
 hi def link campCampaignName Title
 hi def link campFuncName     Function
 hi def link campStepName     Function
+hi def link campHeader       Keyword
 hi def link campTodo         Todo
 hi def link campComment      Comment
 hi def link campBlockComment Comment
