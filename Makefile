@@ -10,10 +10,10 @@ WARN     := -Wall -Wextra -Werror
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I . -I $(BUILD) $(CFLAGS)
-LIBS     := -lsqlite3 -ljansson -lcsv -lm
+LIBS     := -lsqlite3 -ljansson -lcsv -lpthread -lm
 
 # Debian packages camp needs to build and test (see README: Dependencies).
-DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccjit-12-dev \
+DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccjit-12-dev tzdata \
             sqlite3 valgrind graphviz jq vim emacs-nox \
             $(if $(shell command -v npm),,nodejs npm)
 
@@ -24,7 +24,7 @@ OBJ := $(patsubst %.c,$(BUILD)/%.o,$(SRC)) $(BUILD)/parser.o $(BUILD)/lexer.o \
 
 LIB_OBJ := $(filter-out $(BUILD)/cli/%,$(OBJ))
 TEST_BINS := $(BUILD)/tests/exec_cases $(BUILD)/tests/db_test $(BUILD)/tests/render_test \
-             $(BUILD)/tests/csv_test
+             $(BUILD)/tests/csv_test $(BUILD)/tests/tz_test
 
 .PHONY: all deps test demo asan fuzz install clean bless bench test-bins
 all: deps $(BIN)/camp
@@ -43,11 +43,16 @@ $(BUILD)/tests/render_test: tests/unit/render_test.c $(BUILD)/runtime/delivery/r
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(LDFLAGS)
 
 $(BUILD)/tests/csv_test: tests/unit/csv_test.c $(BUILD)/runtime/delivery/csv_import.o \
-                         $(BUILD)/runtime/delivery/extract.o $(BUILD)/runtime/db/db_sqlite.o
+                         $(BUILD)/runtime/delivery/extract.o $(BUILD)/runtime/db/db_sqlite.o \
+                         $(BUILD)/compiler/check/timezone.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(LDFLAGS)
 
-$(BUILD)/tests/db_test: tests/unit/db_test.c $(BUILD)/runtime/db/db_sqlite.o
+$(BUILD)/tests/tz_test: tests/unit/tz_test.c $(BUILD)/compiler/check/timezone.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(LDFLAGS)
+
+$(BUILD)/tests/db_test: tests/unit/db_test.c $(BUILD)/runtime/db/db_sqlite.o $(BUILD)/compiler/check/timezone.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(LDFLAGS)
 

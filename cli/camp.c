@@ -20,7 +20,7 @@ static const Command commands[] = {
     {"resume", cmd_resume, "resume --db DB             continue runs whose waits are due (cron)"},
     {"keywords", cmd_keywords, "keywords [--format json] the language vocabulary (editors)"},
     {"status", cmd_status, "status --db DB [RUN_ID]   runs, or one run's steps, outbox and warnings"},
-    {"graph", cmd_graph, "graph FILE [--db DB]      the campaign as a Graphviz graph (--format dot|svg)"},
+    {"graph", cmd_graph, "graph FILE [--db DB]      the campaign as a Graphviz graph (--format dot|svg|png|html)"},
     {"outbox", cmd_outbox, "outbox --db DB [--run ID] queued messages (--format text|csv|json)"},
     {"snapshot", cmd_snapshot, "snapshot --db DB [FILE]   build/refresh the columnar snapshot of the tables"},
     {"track", cmd_track, "track --db DB --listen HOST:PORT  tracking server: opens, clicks, unsubscribe"},

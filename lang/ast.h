@@ -75,6 +75,7 @@ struct Expr {
   char *name;
   Expr *left, *right;
   Expr *where; /* filter on an aggregate argument: sum(x.y where c) */
+  int distinct; /* count(distinct x.y), string_agg(distinct ...) */
   PtrVec args; /* Expr* */
   /* --- checker annotations --- */
   struct Type *type;
@@ -83,6 +84,10 @@ struct Expr {
   struct Schema *schema;   /* schema the name was found in / target schema */
   int depth;               /* row scope depth the reference belongs to */
   struct Decl *callee;     /* resolved func/filter for E_CALL / E_NAME */
+  /* A checked collection (the first argument of an aggregate, the left of
+   * exists) that goes on into a collection of each of its rows:
+   * policies.claims has inner = claims (checked in the scope of policies). */
+  Expr *inner;
 };
 
 /* ---------------------------------------------------------------- schemas */

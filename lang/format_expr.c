@@ -214,7 +214,7 @@ static void fmt_binary(Buf *b, const Expr *e) {
 
 static void fmt_call(Buf *b, const Expr *e) {
   fmt_ident(b, e->name, ID_ANY);
-  buf_put(b, "(");
+  buf_put(b, e->distinct ? "(distinct " : "(");
   for (int i = 0; i < e->args.len; i++) {
     const Expr *a = e->args.items[i];
     if (i) buf_put(b, ", ");

@@ -171,6 +171,7 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %token <s> WITH "with"
 %token <s> EXISTS "exists"
 %token <s> NULLS "nulls"
+%token <s> DISTINCT "distinct"
 %token <s> NULL_KW "null"
 %token <s> TRUE_KW "true"
 %token <s> FALSE_KW "false"
@@ -580,6 +581,8 @@ primary
                               $$->right = lit(A, E_DURATION, @3); $$->right->ival = $3; }
   | ident '(' ')'           { $$ = expr_new(A, E_CALL, @$); $$->name = $1; }
   | ident '(' call_args ')' { $$ = expr_new(A, E_CALL, @$); $$->name = $1; $$->args = $3; }
+  | ident '(' DISTINCT call_args ')' { $$ = expr_new(A, E_CALL, @$); $$->name = $1; $$->args = $4;
+                              $$->distinct = 1; }
   | '(' expr ')'            { $$ = $2; $$->paren = 1; }
   | '[' expr_list ']'       { $$ = expr_new(A, E_LIST, @$); $$->args = $2; }
   ;

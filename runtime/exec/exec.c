@@ -223,6 +223,17 @@ static const char *state_name(StepState s) {
   return n[s];
 }
 
+/* A channel that needs an address passes on only the rows that have one:
+ * sets *in to its input's count (1), or 0 for other steps or an input not
+ * computed. */
+static int channel_input(Exec *x, Step *s, int64_t *in) {
+  if (!graph_channel_dropped(s) || s->inputs.len != 1) return 0;
+  StepInput *si = s->inputs.items[0];
+  if (!si->step || x->state[si->step->index] != ST_DONE) return 0;
+  *in = exec_count(x, si->step, graph_input_output(si));
+  return 1;
+}
+
 static void print_counts(Exec *x) {
   FILE *out = x->o->out ? x->o->out : stdout;
   if (x->o->json) {
@@ -239,6 +250,13 @@ static void print_counts(Exec *x) {
         json_object_set_new(outs, s->outputs.len ? s->outputs.items[k] : s->label,
                             known ? json_integer(exec_count(x, s, k)) : json_null());
       json_object_set_new(o, "counts", outs);
+      int64_t in = 0;
+      if (known && channel_input(x, s, &in)) {
+        json_t *r = json_object();
+        json_object_set_new(r, "input", json_integer(in));
+        json_object_set_new(r, "without_address", json_integer(in - exec_count(x, s, 0)));
+        json_object_set_new(o, "reach", r);
+      }
       json_array_append_new(steps, o);
     }
     json_t *root = json_object();
@@ -272,6 +290,10 @@ static void print_counts(Exec *x) {
       else
         fprintf(out, " %lld", (long long)exec_count(x, s, k));
     }
+    int64_t in = 0, n = exec_count(x, s, 0);
+    if (channel_input(x, s, &in) && in > n) /* U+2014 */
+      fprintf(out, " of %lld \xE2\x80\x94 %lld %s", (long long)in, (long long)(in - n),
+              graph_channel_dropped(s));
     fputc('\n', out);
   }
 }

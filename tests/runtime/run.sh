@@ -189,6 +189,14 @@ section_plan() {
   # Text output carries the same numbers.
   camp plan "$W/full.camp" --db "$W/db.sqlite" --now 2026-03-01 > "$W/plan.txt" 2> /dev/null
   has "plan: text output" "$W/plan.txt" "both=3 either_only=5"
+  # A channel passes on only the rows with an address; the plan says how
+  # many its input had and why the others dropped (counts from ref.sql).
+  n_later=$(awk '$1 == "later" {print $2}' "$TMP/expected_counts")
+  n_s1=$(awk '$1 == "s1" {print $2}' "$TMP/expected_counts")
+  has "plan: a channel's drop, with its reason" "$W/plan.txt" \
+    "$n_s1 of $n_later — $((n_later - n_s1)) without a phone number"
+  eq "plan: json: a channel's input and the rows without an address" "$n_later $((n_later - n_s1))" \
+    "$(jq -r '.steps[] | select(.step == "s1") | "\(.reach.input) \(.reach.without_address)"' "$W/plan.json" 2> /dev/null)"
 }
 
 # ------------------------------------------------- 2. run, waits, resume
