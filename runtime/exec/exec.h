@@ -28,6 +28,11 @@ typedef struct ExecOptions {
   int progress;           /* progress lines on stderr (a TTY) */
   FILE *out;              /* where counts are printed */
   int *planned_in_memory; /* plan: set to 1 when the memory plan ran every step */
+  /* plan: when set, called instead of printing the counts, after every step
+   * ran step by step and before the plan's tables go; table_prefix names
+   * them (<prefix><output>).  Its return value is exec_plan's. */
+  int (*inspect)(Db *db, const char *table_prefix, void *ctx);
+  void *inspect_ctx;
 } ExecOptions;
 
 /* Normalises a user clock (`2026-03-01`, `2026-03-01 09:00`, ...) into
