@@ -268,8 +268,9 @@ int exec_channel(Exec *x, Step *s) {
   Column *addr = schema_address(pop->dim, channel_name(s->channel));
   int skipped;
   DbStmt *st = select_rows(x, s, pop, addr ? addr->name : NULL, &f, &skipped);
-  int rc = st ? 0 : -1, missing = 0;
+  int rc = st ? 0 : -1;
   int html = s->channel == CH_EMAIL;
+  RenderTally tally = {0}; /* which placeholders rendered empty, in how many messages */
   while (rc == 0 && db_step(st) == 1) {
     Row r = {st, &f, 2};
     RenderStats stats = {0};
@@ -280,19 +281,22 @@ int exec_channel(Exec *x, Step *s) {
     if ((subject && !subj) || (main_text && !text)) {
       rc = -1;
     } else {
-      missing += stats.missing > 0;
+      render_tally_add(&tally, &stats);
       DbValue a = db_column(st, 1);
       rc = queue(x, ins, s, db_column(st, 0), a.kind == DBV_TEXT ? a.s : NULL, subj, text);
     }
     free(subj);
     free(text);
   }
-  if (rc == 0 && missing) {
+  /* One warning per placeholder, naming it and how many recipients got it
+   * empty (a message with two empty placeholders counts in both). */
+  for (int i = 0; rc == 0 && i < tally.n; i++) {
     char msg[256];
-    snprintf(msg, sizeof msg, "%d message%s rendered with empty placeholders", missing,
-             missing == 1 ? "" : "s");
-    rc = warn(x, s, msg, missing);
+    snprintf(msg, sizeof msg, "{{%s}} rendered empty for %d recipient%s", tally.names[i],
+             tally.counts[i], tally.counts[i] == 1 ? "" : "s");
+    rc = warn(x, s, msg, tally.counts[i]);
   }
+  render_tally_free(&tally);
   db_finalize(st);
   db_finalize(ins);
   fields_free(&f);
