@@ -6,14 +6,7 @@
 
 #include "cli/cli.h"
 #include "runtime/db/store.h"
-
-/* "12.3 MB" into buf (or "? bytes" when unknown). */
-static void human(int64_t bytes, char *buf, size_t n) {
-  if (bytes < 0) snprintf(buf, n, "an unknown size");
-  else if (bytes < 1024) snprintf(buf, n, "%lld bytes", (long long)bytes);
-  else if (bytes < 1024 * 1024) snprintf(buf, n, "%.1f KB", bytes / 1024.0);
-  else snprintf(buf, n, "%.1f MB", bytes / (1024.0 * 1024.0));
-}
+#include "runtime/report/report.h"
 
 int cmd_gc(int argc, char **argv) {
   CliOpts o;
@@ -51,7 +44,7 @@ int cmd_gc(int argc, char **argv) {
   int tables = 0;
   for (int i = 0; i < n; i++) {
     char size[64];
-    human(runs[i].bytes, size, sizeof size);
+    report_bytes(runs[i].bytes, size, sizeof size);
     printf("%s run %lld (%s): %d table%s, %s\n", o.dry_run ? "would drop" : "dropped",
            (long long)runs[i].id, runs[i].campaign, runs[i].ntables,
            runs[i].ntables == 1 ? "" : "s", size);
@@ -64,7 +57,7 @@ int cmd_gc(int argc, char **argv) {
     printf("nothing to drop: no finished run beyond the newest %d per campaign has tables\n", keep);
   } else {
     char size[64];
-    human(total, size, sizeof size);
+    report_bytes(total, size, sizeof size);
     printf("%s %d table%s of %d run%s, %s%s\n", o.dry_run ? "would drop" : "dropped", tables,
            tables == 1 ? "" : "s", n, n == 1 ? "" : "s", size,
            o.dry_run ? "" : " (SQLite reuses the pages; VACUUM shrinks the file)");

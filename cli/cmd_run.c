@@ -82,6 +82,7 @@ static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   if (rc == 0) {
     ExecOptions e;
     exec_opts(&o, &e);
+    if (!run) exec_index_advice(db, p, camp, stderr); /* slow look-ups, before the plan */
     rc = run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
   }
   if (db) db_close(db);

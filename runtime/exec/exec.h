@@ -43,6 +43,12 @@ int exec_parse_now(const char *text, char out[20]);
  * columns and incompatible types become errors in p->diags.  0 if fine. */
 int exec_verify_schema(Db *db, Program *p, Decl *campaign);
 
+/* Prints to out a warning, with the CREATE INDEX that fixes it, for every
+ * column the campaign's SQL looks rows up by (a collection's link column, a
+ * link's or dimension's key) that has no index in db, on tables of 1,000
+ * rows and more.  Returns the number of warnings (exec_index.c). */
+int exec_index_advice(Db *db, Program *p, Decl *campaign, FILE *out);
+
 /* Dry run (see above).  Returns 0, or 1 after printing an error. */
 int exec_plan(Db *db, Program *p, Decl *campaign, const char *source_file,
               const ExecOptions *o);
