@@ -16,6 +16,7 @@
 
 typedef struct {
   Pop *pop;
+  const char *output;    /* the step output (its plan table is <prefix><output>) */
   const char *column;
   const char *expr;      /* SQL of the value: p."x", t."x" or l."x" */
   char from[1024];       /* FROM clause */
@@ -34,13 +35,20 @@ static void qident(char *buf, size_t n, const char *name) {
   buf[k] = 0;
 }
 
-/* The population of output (or step label) name, or NULL. */
-static Pop *find_pop(Decl *camp, const char *name) {
+/* The population of output (or step label) name, or NULL; *output is set
+ * to the output's name. */
+static Pop *find_pop(Decl *camp, const char *name, const char **output) {
   for (int i = 0; i < camp->steps.len; i++) {
     Step *s = camp->steps.items[i];
     for (int k = 0; k < s->npops && k < s->outputs.len; k++)
-      if (!strcmp(s->outputs.items[k], name) && s->pops[k]) return s->pops[k];
-    if (!strcmp(s->label, name) && s->npops == 1 && s->pops[0]) return s->pops[0];
+      if (!strcmp(s->outputs.items[k], name) && s->pops[k]) {
+        *output = s->outputs.items[k];
+        return s->pops[k];
+      }
+    if (!strcmp(s->label, name) && s->npops == 1 && s->pops[0]) {
+      *output = s->label;
+      return s->pops[0];
+    }
   }
   return NULL;
 }
@@ -118,7 +126,7 @@ static int resolve(Values *v, char *expr, size_t n) {
   qident(expr, n, target->name);
   return 0;
 unknown:
-  fprintf(stderr, "camp values: step `%s` has no column `%s`\n", pop->step_name, v->column);
+  fprintf(stderr, "camp values: step `%s` has no column `%s`\n", v->output, v->column);
   list_columns(pop);
   return 1;
 }
@@ -139,7 +147,7 @@ static char *fmt_count(int64_t n, char *buf, size_t len) {
 static int count_values(Db *db, const char *prefix, void *ctx) {
   Values *v = ctx;
   char table[300], expr[800];
-  snprintf(table, sizeof table, "%s%s", prefix, v->pop->step_name);
+  snprintf(table, sizeof table, "%s%s", prefix, v->output);
   snprintf(v->from, sizeof v->from, " FROM ");
   qident(v->from, sizeof v->from, table);
   strcat(v->from, " p");
@@ -159,7 +167,7 @@ static int count_values(Db *db, const char *prefix, void *ctx) {
   db_finalize(st);
   (void)nonnull;
   char a[32], b[32];
-  printf("%s in %s: %s rows, %s distinct value%s\n", v->column, v->pop->step_name,
+  printf("%s in %s: %s rows, %s distinct value%s\n", v->column, v->output,
          fmt_count(total, a, sizeof a), fmt_count(distinct, b, sizeof b), distinct == 1 ? "" : "s");
   if (total == 0) return 0;
   /* Most frequent first; ties in value order, so the list is stable. */
@@ -227,7 +235,7 @@ int cmd_values(int argc, char **argv) {
     program_free(p);
     return 1;
   }
-  v.pop = find_pop(camp, o.step);
+  v.pop = find_pop(camp, o.step, &v.output);
   if (!v.pop) {
     fprintf(stderr, "camp values: campaign `%s` has no step `%s` with a population\n", camp->name,
             o.step);
@@ -248,6 +256,7 @@ int cmd_values(int argc, char **argv) {
     rc = 1;
   } else {
     ExecOptions e = {0};
+    e.engine = "sql"; /* every step as a table to count in, the same rows as any engine */
     e.now = o.now;
     e.db_path = o.db;
     e.out = stdout;
