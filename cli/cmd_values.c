@@ -153,19 +153,17 @@ static int count_values(Db *db, const char *prefix, void *ctx) {
   strcat(v->from, " p");
   if (resolve(v, expr, sizeof expr)) return 1;
   char sql[4096];
+  /* NULL is one value more when some row has it (count(DISTINCT) skips it). */
   snprintf(sql, sizeof sql, "SELECT count(*), count(DISTINCT %s), count(%s)%s", expr, expr, v->from);
   DbStmt *st = db_prepare(db, sql);
-  int64_t total = 0, distinct = 0, nonnull = 0;
   if (!st || db_step(st) != 1) {
     fprintf(stderr, "camp values: %s\n", db_error(db));
     db_finalize(st);
     return 1;
   }
-  total = db_column(st, 0).i;
-  distinct = db_column(st, 1).i + (db_column(st, 2).i < db_column(st, 0).i);
-  nonnull = db_column(st, 2).i;
+  int64_t total = db_column(st, 0).i;
+  int64_t distinct = db_column(st, 1).i + (db_column(st, 2).i < total);
   db_finalize(st);
-  (void)nonnull;
   char a[32], b[32];
   printf("%s in %s: %s rows, %s distinct value%s\n", v->column, v->output,
          fmt_count(total, a, sizeof a), fmt_count(distinct, b, sizeof b), distinct == 1 ? "" : "s");
