@@ -42,7 +42,7 @@ const CliCommand cli_commands[] = {
      "Rewrites each file in place and names every file it changed.  The file `-` is read "
      "from stdin and written to stdout.  Durations keep the unit they were written in.",
      {{"check", NULL, NULL, "change nothing; list the files that are not formatted (exit 1 if any)"},
-      {"diff", NULL, NULL, "with --check: also print a unified diff of what would change"},
+      {"diff", NULL, NULL, "also print a unified diff of what changes (with --check: would change)"},
       O_OUTPUT("write the result to PATH (`-`: stdout) instead of rewriting the file"),
       {"format", "FORMAT", "text|json", "syntax errors as text (default) or json"}},
      "camp fmt --check --diff campaigns/*.camp"},

@@ -63,6 +63,14 @@ cp "$dir/spring.camp" "$tmp/p.camp"
 grep -v 's.camp: not formatted' "$tmp/s.diff" | sed 's/^\(---\|+++\) s.camp/\1 p.camp/' >"$tmp/p.diff"
 if (cd "$tmp" && patch -s -p0 <p.diff) && cmp -s "$tmp/p.camp" "$dir/spring.expected"; then ok
 else bad "--diff: patch(1) applied to spring.camp does not give spring.expected"; fi
+# --diff without --check: rewrites the file and prints the same diff.
+cp "$dir/spring.camp" "$tmp/s.camp"
+(cd "$tmp" && "$CAMP" fmt --diff s.camp >"$tmp/s2.diff"); rc=$?
+if [ $rc -eq 0 ] && cmp -s "$tmp/s.camp" "$dir/spring.expected" &&
+   [ "$(tail -n 1 "$tmp/s2.diff")" = "s.camp: formatted (42 lines changed)" ] &&
+   [ "$(sed '$d' "$tmp/s2.diff")" = "$(sed '$d' "$dir/spring.diff")" ]; then ok
+else bad "--diff: rc=$rc; want the file rewritten, the diff of spring.diff and the formatted line"; fi
+cp "$dir/spring.camp" "$tmp/s.camp"
 out=$("$CAMP" fmt "$tmp/s.camp"); rc=$?
 if [ $rc -eq 0 ] && cmp -s "$tmp/s.camp" "$dir/spring.expected" &&
    [ "$out" = "$tmp/s.camp: formatted (42 lines changed)" ]; then ok
