@@ -75,7 +75,10 @@ static int prepare(const char *cmd, CliOpts *o, int writable, Program **pp, Decl
 
 static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   CliOpts o;
-  int rc = cli_parse(cmd, argc, argv, "db,campaign,now,format,engine,explain,debug-jit,track-url,I", &o);
+  /* A plan queues nothing, so it has no tracking URL. */
+  const char *opts = run ? "db,campaign,now,format,engine,explain,debug-jit,track-url,I"
+                         : "db,campaign,now,format,engine,explain,debug-jit,I";
+  int rc = cli_parse(cmd, argc, argv, opts, &o);
   if (rc) return rc;
   Program *p = NULL;
   Decl *camp = NULL;
@@ -84,6 +87,7 @@ static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   if (rc == 0) {
     ExecOptions e;
     exec_opts(&o, &e);
+    if (!run) exec_index_advice(db, p, camp, stderr); /* slow look-ups, before the plan */
     rc = run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
   }
   if (db) db_close(db);
@@ -148,14 +152,31 @@ int cmd_resume(int argc, char **argv) {
     db_close(db);
     return 1;
   }
-  DbStmt *st = db_prepare(db, "SELECT id, campaign, source_file, source_hash FROM camp_runs"
+  /* A waiting run whose earliest wait is not due yet is left alone, so a
+   * resume from cron that has nothing to do prints one line. */
+  char now[20];
+  if (o.now) exec_parse_now(o.now, now);
+  else store_now(now);
+  DbStmt *st = db_prepare(db, "SELECT id, campaign, source_file, source_hash, state,"
+                              " (SELECT min(due_at) FROM camp_steps s WHERE s.run_id = r.id"
+                              "  AND s.state = 'waiting') FROM camp_runs r"
                               " WHERE state IN ('running', 'waiting', 'failed') ORDER BY id");
-  int64_t ids[1024];
-  char *names[1024], *files[1024], *hashes[1024];
-  int n = 0;
+  int64_t ids[1024], next_run = 0;
+  char *names[1024], *files[1024], *hashes[1024], next_due[20] = "", next_name[256] = "";
+  int n = 0, not_due = 0;
   while (st && db_step(st) == 1 && n < 1024) {
     int64_t id = db_column(st, 0).i;
     if (o.run && id != atoll(o.run)) continue;
+    DbValue state = db_column(st, 4), due = db_column(st, 5);
+    if (state.kind == DBV_TEXT && !strcmp(state.s, "waiting") && due.kind == DBV_TEXT &&
+        strcmp(due.s, now) > 0) {
+      if (!not_due++ || strcmp(due.s, next_due) < 0) {
+        snprintf(next_due, sizeof next_due, "%s", due.s);
+        snprintf(next_name, sizeof next_name, "%s", db_column(st, 1).s ? db_column(st, 1).s : "");
+        next_run = id;
+      }
+      continue;
+    }
     ids[n] = id;
     names[n] = strdup(db_column(st, 1).s ? db_column(st, 1).s : "");
     files[n] = strdup(db_column(st, 2).s ? db_column(st, 2).s : "");
@@ -169,7 +190,15 @@ int cmd_resume(int argc, char **argv) {
     free(files[i]);
     free(hashes[i]);
   }
-  if (n == 0) printf("nothing to resume in %s\n", o.db);
+  if (not_due && !strcmp(o.format, "json") && n == 0)
+    printf("{\"resumed\": 0, \"waiting\": %d, \"next_due\": \"%s\", \"next_run\": %lld}\n", not_due,
+           next_due, (long long)next_run);
+  else if (not_due)
+    printf("%s%s: %d run%s waiting, the next due %s (run %lld, %s)\n",
+           n ? "" : "nothing due in ", n ? "not due yet" : o.db, not_due, not_due == 1 ? "" : "s",
+           next_due, (long long)next_run, next_name);
+  else if (n == 0)
+    printf("nothing to resume in %s\n", o.db);
   db_close(db);
   return rc;
 }

@@ -42,6 +42,21 @@ static json_t *run_json(DbStmt *st) {
   return obj;
 }
 
+/* What camp's own tables take, and how to reclaim the result tables. */
+static void print_space(Db *db, FILE *out) {
+  StoreSpace sp;
+  if (store_space(db, &sp) != 0) return;
+  char bytes[32], total[32];
+  report_bytes(sp.bytes, bytes, sizeof bytes);
+  report_bytes(sp.db_bytes, total, sizeof total);
+  fprintf(out, "\nspace: %d camp table%s (%d result table%s of %d run%s), %s of the database's %s\n",
+          sp.tables, sp.tables == 1 ? "" : "s", sp.result_tables, sp.result_tables == 1 ? "" : "s",
+          sp.runs, sp.runs == 1 ? "" : "s", bytes, total);
+  if (sp.result_tables)
+    fprintf(out, "  `camp gc --db DB [--keep N]` drops the result tables of finished runs "
+                 "beyond the newest %d per campaign\n", STORE_GC_KEEP);
+}
+
 /* One run per line, newest last.  Returns 0 or -1 on a database error. */
 static int list_runs(Db *db, const CliOpts *o, const char *now, FILE *out) {
   DbStmt *st = db_prepare(db, "SELECT " RUN_COLS " FROM camp_runs r ORDER BY r.id");
@@ -75,6 +90,7 @@ static int list_runs(Db *db, const CliOpts *o, const char *now, FILE *out) {
   } else if (rc == 0) {
     if (n) rt_print(&t, out, "");
     else fprintf(out, "no camp runs in DB\n");
+    print_space(db, out);
   }
   json_decref(arr);
   rt_free(&t);

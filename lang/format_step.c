@@ -225,7 +225,7 @@ static void put_wait(Buf *b, const Step *s) {
   put_head(b, "wait", s);
   if (s->wait_for) {
     buf_put(b, " ");
-    fmt_duration(b, s->wait_for->ival);
+    fmt_duration(b, s->wait_for);
     return;
   }
   const char *t = s->wait_until->text;

@@ -42,6 +42,16 @@ static PtrVec vec1(Arena *a, void *x) {
   return v;
 }
 static Expr *lit(Arena *a, ExprKind k, Loc l) { return expr_new(a, k, l); }
+/* A duration literal keeps its text as written ("7d"), so the formatter
+ * keeps the user's unit. */
+static Expr *duration(LexState *st, int64_t secs, Loc l) {
+  Expr *e = expr_new(st->arena, E_DURATION, l);
+  e->ival = secs;
+  const SourceFile *f = diags_file(st->diags, l.file);
+  if (f && l.off >= 0 && l.end_off > l.off && (size_t)l.end_off <= f->len)
+    e->text = arena_strndup(st->arena, f->text + l.off, (size_t)(l.end_off - l.off));
+  return e;
+}
 static StepInput *input(Arena *a, char *name, Loc l) {
   StepInput *in = arena_alloc(a, sizeof *in);
   in->name = name;
@@ -337,7 +347,7 @@ step
                               memset(&st->inputs, 0, sizeof st->inputs);
                               $$->primary = $6; $$->primary_loc = @6; }
   | WAIT ident DURATION     { $$ = unary_step(A, S_WAIT, $2, @2, @$);
-                              $$->wait_for = lit(A, E_DURATION, @3); $$->wait_for->ival = $3; }
+                              $$->wait_for = duration(st, $3, @3); }
   | WAIT ident UNTIL TIMESTAMP { $$ = unary_step(A, S_WAIT, $2, @2, @$);
                               $$->wait_until = lit(A, E_TIMESTAMP, @4); $$->wait_until->text = $4; }
   | WAIT ident UNTIL DATE   { $$ = unary_step(A, S_WAIT, $2, @2, @$);
@@ -578,7 +588,7 @@ primary
   : literal
   | ident                   { $$ = expr_new(A, E_NAME, @$); $$->name = $1; }
   | ident WITHIN DURATION   { $$ = expr_new(A, E_WITHIN, @$); $$->name = $1;
-                              $$->right = lit(A, E_DURATION, @3); $$->right->ival = $3; }
+                              $$->right = duration(st, $3, @3); }
   | ident '(' ')'           { $$ = expr_new(A, E_CALL, @$); $$->name = $1; }
   | ident '(' call_args ')' { $$ = expr_new(A, E_CALL, @$); $$->name = $1; $$->args = $3; }
   | ident '(' DISTINCT call_args ')' { $$ = expr_new(A, E_CALL, @$); $$->name = $1; $$->args = $4;
@@ -603,7 +613,7 @@ literal
   | STRING                  { $$ = lit(A, E_STR, @$); $$->text = $1; }
   | DATE                    { $$ = lit(A, E_DATE, @$); $$->text = $1; }
   | TIMESTAMP               { $$ = lit(A, E_TIMESTAMP, @$); $$->text = $1; }
-  | DURATION                { $$ = lit(A, E_DURATION, @$); $$->ival = $1; }
+  | DURATION                { $$ = duration(st, $1, @$); }
   | TRUE_KW                 { $$ = lit(A, E_BOOL, @$); $$->ival = 1; }
   | FALSE_KW                { $$ = lit(A, E_BOOL, @$); $$->ival = 0; }
   | NULL_KW                 { $$ = lit(A, E_NULL, @$); }

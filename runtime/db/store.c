@@ -41,7 +41,19 @@ int store_present(Db *db) {
   return db_query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'camp_meta'", 0) > 0;
 }
 
+/* 1 when every table of this camp is there: nothing to lock (a resume from
+ * cron must not wait for another process's write lock, or fail on it, just
+ * to find that out). */
+static int up_to_date(Db *db) {
+  if (!store_present(db)) return 0;
+  return db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta WHERE key = 'schema_version'",
+                      -1) == NMIGRATIONS &&
+         db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
+                          " WHERE key = 'track_schema_version'", -1) == STORE_TRACK_VERSION;
+}
+
 int store_migrate(Db *db, char *err, size_t errlen) {
+  if (up_to_date(db)) return 0;
   if (db_begin(db) != 0) {
     snprintf(err, errlen, "cannot lock the database: %s", db_error(db));
     return -1;

@@ -43,6 +43,40 @@ int store_migrate(Db *db, char *err, size_t errlen);
 int store_present(Db *db);
 /* The table holding output `name` of run `run_id` ("camp_r12_vip"). */
 void store_result_table(int64_t run_id, const char *name, char *out, size_t outlen);
+/* ---- retention (runtime/db/store_gc.c) ---- */
+
+/* Finished runs whose result tables `camp gc` keeps per campaign by default. */
+#define STORE_GC_KEEP 3
+
+/* What camp's tables take in the database. */
+typedef struct StoreSpace {
+  int tables;        /* camp_* tables */
+  int result_tables; /* of which camp_r<RUN>_* */
+  int runs;          /* distinct runs those belong to */
+  int64_t bytes;     /* camp_* tables and their indexes; -1 if unknown */
+  int64_t db_bytes;  /* the whole database; -1 if unknown */
+} StoreSpace;
+
+/* Measures camp's tables.  0, or -1 on a database error. */
+int store_space(Db *db, StoreSpace *s);
+
+/* A run whose result tables gc drops (or would drop). */
+typedef struct StoreGcRun {
+  int64_t id;
+  char campaign[256];
+  int ntables;
+  int64_t bytes;     /* before dropping; -1 if unknown */
+} StoreGcRun;
+
+/* Drops the result tables (camp_r<RUN>_*) of every finished (`done`) run
+ * beyond the newest `keep` finished runs of its campaign; runs that are
+ * running, waiting or failed are never touched, nor are run rows, counts,
+ * the outbox or saved audiences.  Each run's tables go in one transaction.
+ * With dry_run nothing is dropped.  *out (malloc'd, *nout long) lists the
+ * runs.  0 on success; -1 with a message in err. */
+int store_gc(Db *db, int keep, int dry_run, StoreGcRun **out, int *nout, char *err,
+             size_t errlen);
+
 /* Current UTC time as 'YYYY-MM-DD HH:MM:SS' (or the fixed clock). */
 void store_now(char out[20]);
 

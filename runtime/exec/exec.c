@@ -357,7 +357,7 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
   const char *keys = getenv("CAMP_PLAN_KEYS");
   if (keys && *keys && !(x.keys_out = fopen(keys, "w")))
     fprintf(stderr, "camp plan: cannot write %s\n", keys);
-  plan_in_memory(&x);
+  if (!o->inspect) plan_in_memory(&x); /* inspect reads the step tables */
   int failed = exec_pass(&x);
   if (x.mem) {
     exec_mem_free(x.mem);
@@ -375,6 +375,8 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
   if (failed) {
     fprintf(stderr, "camp plan: %s\n", x.err);
     rc = 1;
+  } else if (o->inspect) {
+    rc = o->inspect(db, x.prefix, o->inspect_ctx);
   } else {
     print_counts(&x);
   }

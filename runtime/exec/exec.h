@@ -35,6 +35,11 @@ typedef struct ExecOptions {
   int (*preview)(void *ctx, DbValue key, const char *address, const char *subject,
                  const char *body);
   void *preview_ctx;
+  /* plan: when set, called instead of printing the counts, after every step
+   * ran step by step and before the plan's tables go; table_prefix names
+   * them (<prefix><output>).  Its return value is exec_plan's. */
+  int (*inspect)(Db *db, const char *table_prefix, void *ctx);
+  void *inspect_ctx;
 } ExecOptions;
 
 /* Normalises a user clock (`2026-03-01`, `2026-03-01 09:00`, ...) into
@@ -44,6 +49,12 @@ int exec_parse_now(const char *text, char out[20]);
 /* Compares the campaign's schemas with the database: missing tables or
  * columns and incompatible types become errors in p->diags.  0 if fine. */
 int exec_verify_schema(Db *db, Program *p, Decl *campaign);
+
+/* Prints to out a warning, with the CREATE INDEX that fixes it, for every
+ * column the campaign's SQL looks rows up by (a collection's link column, a
+ * link's or dimension's key) that has no index in db, on tables of 1,000
+ * rows and more.  Returns the number of warnings (exec_index.c). */
+int exec_index_advice(Db *db, Program *p, Decl *campaign, FILE *out);
 
 /* Dry run (see above).  Returns 0, or 1 after printing an error. */
 int exec_plan(Db *db, Program *p, Decl *campaign, const char *source_file,

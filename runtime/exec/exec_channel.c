@@ -270,8 +270,9 @@ int exec_channel(Exec *x, Step *s) {
   DbStmt *st = select_rows(x, s, pop, addr ? addr->name : NULL, &f, &skipped);
   /* Opt-outs and link tracking of each queued message: track_queue.c. */
   TrackQueue *tq = st && !x->dry ? track_queue_open(x->db, channel_name(s->channel), x->err, sizeof x->err) : NULL;
-  int rc = st && (tq || x->dry) ? 0 : -1, missing = 0;
+  int rc = st && (tq || x->dry) ? 0 : -1;
   int html = s->channel == CH_EMAIL;
+  RenderTally tally = {0}; /* which placeholders rendered empty, in how many messages */
   while (rc == 0 && db_step(st) == 1) {
     Row r = {st, &f, 2};
     RenderStats stats = {0};
@@ -285,7 +286,7 @@ int exec_channel(Exec *x, Step *s) {
     if ((subject && !subj) || (main_text && !text)) {
       rc = -1;
     } else {
-      missing += stats.missing > 0;
+      render_tally_add(&tally, &stats);
       DbValue a = db_column(st, 1);
       rc = queue(x, ins, s, db_column(st, 0), a.kind == DBV_TEXT ? a.s : NULL, subj, text);
       if (rc == 0)
@@ -295,11 +296,13 @@ int exec_channel(Exec *x, Step *s) {
     free(subj);
     free(text);
   }
-  if (rc == 0 && missing && !x->dry) {
+  /* One warning per placeholder, naming it and how many recipients got it
+   * empty (a message with two empty placeholders counts in both). */
+  for (int i = 0; rc == 0 && !x->dry && i < tally.n; i++) {
     char msg[256];
-    snprintf(msg, sizeof msg, "%d message%s rendered with empty placeholders", missing,
-             missing == 1 ? "" : "s");
-    rc = warn(x, s, msg, missing);
+    snprintf(msg, sizeof msg, "{{%s}} rendered empty for %d recipient%s", tally.names[i],
+             tally.counts[i], tally.counts[i] == 1 ? "" : "s");
+    rc = warn(x, s, msg, tally.counts[i]);
   }
   if (rc == 0 && track_queue_suppressed(tq)) {
     char msg[256];
@@ -309,6 +312,7 @@ int exec_channel(Exec *x, Step *s) {
     rc = warn(x, s, msg, (int)n);
   }
   track_queue_close(tq);
+  render_tally_free(&tally);
   db_finalize(st);
   db_finalize(ins);
   fields_free(&f);
