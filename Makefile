@@ -15,6 +15,7 @@ LIBS     := -lsqlite3 -ljansson -lcsv -lm
 # Debian packages camp needs to build and test (see README: Dependencies).
 DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccjit-12-dev \
             sqlite3 valgrind graphviz jq vim emacs-nox \
+            python3-aiosmtpd \
             $(if $(shell command -v npm),,nodejs npm)
 
 SRC := $(wildcard lang/*.c compiler/*/*.c runtime/*/*.c cli/*.c cli/*/*.c)
