@@ -55,4 +55,12 @@ void check_campaign(Ctx *c, Decl *campaign);
 /* Checks `{{name}}` placeholders of text against population p. */
 void check_placeholders(Ctx *c, Pop *p, const char *text, Loc loc, const char *where);
 
+/* check_provider.c */
+/* Collects and checks every `provider` declaration into p->providers. */
+void check_providers(Ctx *c);
+/* Resolves the provider of each channel step of a checked campaign
+ * (s->provider_decl): the one named by `via`, or the only one that can
+ * send the channel; reports unknown and mismatched providers. */
+void check_channel_providers(Ctx *c, Decl *campaign);
+
 #endif
