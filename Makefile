@@ -9,12 +9,20 @@ CSTD     := -std=c11 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror
 OPT      ?= -O2 -g
 SAN      ?=
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I . -I $(BUILD) $(CFLAGS)
-LIBS     := -lsqlite3 -ljansson -lcsv -lm
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I . -I $(BUILD) $(PKG_CFLAGS) $(CFLAGS)
+# Delivery (runtime/delivery): libcurl (SMTP, HTTP), GMime (MIME, with
+# GLib), libxml2 (the text part of HTML e-mail), libsodium (SHA-256).
+# pkg-config runs when a command needs the flags, i.e. after `make deps`
+# installed the packages (these variables are expanded late on purpose).
+PKG_MODS  = gmime-3.0 libxml-2.0 libcurl libsodium
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_MODS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKG_MODS) 2>/dev/null)
+LIBS      = -lsqlite3 -ljansson -lcsv -lm $(PKG_LIBS) -lpthread
 
 # Debian packages camp needs to build and test (see README: Dependencies).
 DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccjit-12-dev \
             sqlite3 valgrind graphviz jq vim emacs-nox \
+            libcurl4-openssl-dev libgmime-3.0-dev libxml2-dev libsodium-dev pkg-config \
             python3-aiosmtpd \
             $(if $(shell command -v npm),,nodejs npm)
 

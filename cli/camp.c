@@ -22,6 +22,7 @@ static const Command commands[] = {
     {"status", cmd_status, "status --db DB [RUN_ID]   runs, or one run's steps, outbox and warnings"},
     {"graph", cmd_graph, "graph FILE [--db DB]      the campaign as a Graphviz graph (--format dot|svg)"},
     {"outbox", cmd_outbox, "outbox --db DB [--run ID] queued messages (--format text|csv|json)"},
+    {"send", cmd_send, "send --db DB [--run ID]     send due messages through their providers (--dry-run)"},
     {"snapshot", cmd_snapshot, "snapshot --db DB [FILE]   build/refresh the columnar snapshot of the tables"},
     {"lsp", cmd_lsp, "lsp                       language server (LSP over stdio) for editors"},
 };

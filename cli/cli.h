@@ -3,6 +3,7 @@
 #ifndef CAMP_CLI_H
 #define CAMP_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "compiler/check/program.h"
@@ -22,10 +23,16 @@ typedef struct CliOpts {
   const char *engine;
   const char *output;
   const char *debug_jit; /* plan/run/resume --debug-jit DIR */
+  const char *channel;   /* send --channel C */
+  const char *limit;     /* send --limit N */
+  const char *lease;     /* send --lease SECONDS */
+  const char *batch;     /* send --batch N */
   const char *includes[32];
   int nincludes;
   int check;             /* fmt --check */
   int explain;
+  int dry_run;           /* send --dry-run */
+  int send;              /* run/resume --send */
   int color;             /* diagnostics in colour (stderr is a TTY) */
 } CliOpts;
 
@@ -55,5 +62,11 @@ int cmd_run(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_lsp(int argc, char **argv);
+int cmd_send(int argc, char **argv);
+/* cmd_send.c: sends the due messages of run (0 = every run) with the send
+ * options of o (--channel --limit --dry-run --now --lease --batch); the
+ * database must be open read-write. */
+struct Db;
+int cli_send(struct Db *db, CliOpts *o, int64_t run);
 
 #endif

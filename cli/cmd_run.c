@@ -73,7 +73,10 @@ static int prepare(const char *cmd, CliOpts *o, int writable, Program **pp, Decl
 
 static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   CliOpts o;
-  int rc = cli_parse(cmd, argc, argv, "db,campaign,now,format,engine,explain,debug-jit,I", &o);
+  int rc = cli_parse(cmd, argc, argv,
+                     run ? "db,campaign,now,format,engine,explain,debug-jit,I,send,channel,limit,lease,batch"
+                         : "db,campaign,now,format,engine,explain,debug-jit,I",
+                     &o);
   if (rc) return rc;
   Program *p = NULL;
   Decl *camp = NULL;
@@ -82,7 +85,11 @@ static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   if (rc == 0) {
     ExecOptions e;
     exec_opts(&o, &e);
+    int64_t started = 0;
+    e.started_run = &started;
     rc = run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
+    /* --send: the run's messages go out now instead of by a later camp send */
+    if (rc == 0 && run && o.send && started) rc = cli_send(db, &o, started);
   }
   if (db) db_close(db);
   program_free(p);
@@ -121,10 +128,11 @@ static int resume_one(Db *db, CliOpts *o, int64_t id, const char *campaign, cons
 
 int cmd_resume(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("resume", argc, argv, "db,now,format,engine,explain,debug-jit,run,I", &o);
+  int rc = cli_parse("resume", argc, argv,
+                     "db,now,format,engine,explain,debug-jit,run,I,send,channel,limit,lease,batch", &o);
   if (rc) return rc;
   if (!o.db || o.nfiles) {
-    fprintf(stderr, "usage: camp resume --db DB [--now TIMESTAMP] [--run ID]\n");
+    fprintf(stderr, "usage: camp resume --db DB [--now TIMESTAMP] [--run ID] [--send]\n");
     return 2;
   }
   if (check_engine("resume", o.engine) || check_now("resume", o.now)) return 2;
@@ -156,6 +164,7 @@ int cmd_resume(int argc, char **argv) {
   db_finalize(st);
   for (int i = 0; i < n; i++) {
     if (resume_one(db, &o, ids[i], names[i], files[i], hashes[i])) rc = 1;
+    else if (o.send && cli_send(db, &o, ids[i])) rc = 1;
     free(names[i]);
     free(files[i]);
     free(hashes[i]);

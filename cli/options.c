@@ -30,6 +30,8 @@ static const OptSpec string_opts[] = {
     STROPT("now", now),         STROPT("run", run),
     STROPT("engine", engine),   STROPT("output", output),
     STROPT("debug-jit", debug_jit),
+    STROPT("channel", channel), STROPT("limit", limit),
+    STROPT("lease", lease),     STROPT("batch", batch),
 };
 
 int cli_parse(const char *cmd, int argc, char **argv, const char *allowed,
@@ -73,6 +75,8 @@ int cli_parse(const char *cmd, int argc, char **argv, const char *allowed,
     }
     if (strcmp(key, "check") == 0) { o->check = 1; continue; }
     if (strcmp(key, "explain") == 0) { o->explain = 1; continue; }
+    if (strcmp(key, "dry-run") == 0) { o->dry_run = 1; continue; }
+    if (strcmp(key, "send") == 0) { o->send = 1; continue; }
     int found = 0;
     for (size_t k = 0; k < sizeof string_opts / sizeof string_opts[0]; k++) {
       if (strcmp(string_opts[k].name, key) != 0) continue;

@@ -28,6 +28,7 @@ typedef struct ExecOptions {
   int progress;           /* progress lines on stderr (a TTY) */
   FILE *out;              /* where counts are printed */
   int *planned_in_memory; /* plan: set to 1 when the memory plan ran every step */
+  int64_t *started_run;   /* start: set to the new run's id */
 } ExecOptions;
 
 /* Normalises a user clock (`2026-03-01`, `2026-03-01 09:00`, ...) into

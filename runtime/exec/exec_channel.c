@@ -9,6 +9,8 @@
 #include "runtime/exec/exec_int.h"
 #include "runtime/delivery/extract.h"
 #include "runtime/delivery/render.h"
+#include "runtime/delivery/mime.h"
+#include "runtime/delivery/send.h"
 
 void exec_path(Exec *x, const char *name, char *out, size_t outlen) {
   program_find_file(x->source_file, name, 0, out, outlen);
@@ -233,7 +235,15 @@ static int exec_mail(Exec *x, Step *s, Pop *pop, DbStmt *ins) {
   return rc;
 }
 
+static int exec_channel_queue(Exec *x, Step *s);
+
 int exec_channel(Exec *x, Step *s) {
+  if (exec_channel_queue(x, s)) return -1;
+  /* which provider sends these messages (camp send reads it) */
+  return send_record_step(x->db, x->run_id, s, x->source_file, x->err, sizeof x->err);
+}
+
+static int exec_channel_queue(Exec *x, Step *s) {
   Pop *pop = s->pops[0];
   DbStmt *ins = db_prepare(x->db,
       "INSERT OR IGNORE INTO camp_outbox(run_id, step, recipient_key, channel, address, subject,"
@@ -275,6 +285,8 @@ int exec_channel(Exec *x, Step *s) {
     RenderStats stats = {0};
     char *subj = NULL, *text = NULL;
     if (subject) subj = render_template(subject, row_lookup, &r, 0, &stats, x->err, sizeof x->err);
+    /* a subject is a header: a value's line break must not start another */
+    mime_clean_header(subj);
     if (main_text && (!subject || subj))
       text = render_template(main_text, row_lookup, &r, html, &stats, x->err, sizeof x->err);
     if ((subject && !subj) || (main_text && !text)) {
