@@ -17,7 +17,7 @@
 #include "runtime/delivery/mime.h"
 #include "runtime/delivery/send_store.h"
 
-enum { FLUSH_EVERY = 100, FLUSH_MS = 100, GIVE_UP_AFTER = 3 };
+enum { FLUSH_EVERY = 100, FLUSH_MS = 100, FILE_BATCH = 10000, RECS_CAP = 4096 };
 
 /* ------------------------------------------------------------ clock */
 
@@ -52,8 +52,7 @@ typedef struct ProvSlot {
   Provider *pv;
   Sender s;
   int started;
-  int down_streak;   /* results in a row that could not reach it */
-  int given_up;
+  int given_up;      /* its sender stopped: reported once */
 } ProvSlot;
 
 typedef struct Worker {
@@ -73,6 +72,7 @@ typedef struct Worker {
   int nrecs;
   double last_flush, last_renew, last_progress, t0;
   int failed;        /* exit 1 */
+  int dberr;         /* recording outcomes failed (w->err) */
   char err[1024];
 } Worker;
 
@@ -131,7 +131,6 @@ static void take_result(Worker *w, Result *r) {
   } else if (r->outcome == OUT_SENT) {
     rec.status = "sent";
     w->st->sent++;
-    if (ps) ps->down_streak = 0;
   } else if (r->outcome == OUT_BOUNCED) {
     rec.status = "bounced";
     w->st->bounced++;
@@ -144,7 +143,8 @@ static void take_result(Worker *w, Result *r) {
     if (r->unavailable == 2) {
       rec.status = "deferred";
       rec.uncount = 1;
-      fmt_ts(now + backoff(1), rec.next_at);
+      int delay = backoff(1);
+      fmt_ts(now + (r->retry_after > delay ? r->retry_after : delay), rec.next_at);
       w->st->deferred++;
     } else if (pv && (j->attempts >= pv->max_attempts || expired)) {
       char d[sizeof r->detail];
@@ -160,17 +160,23 @@ static void take_result(Worker *w, Result *r) {
       rec.status = "deferred";
       w->st->deferred++;
     }
-    if (ps && r->unavailable == 1 && ++ps->down_streak >= GIVE_UP_AFTER && !ps->given_up) {
-      ps->given_up = 1;
-      ps->s.stop = 1;
-      for (int i = 0; i < w->ndl; i++)
-        if (w->dl_slot[i] == si) w->dl[i].exhausted = 1;
+  }
+  /* a stopped sender: claim nothing more for its steps */
+  if (ps && ps->s.stop && !ps->given_up) {
+    ps->given_up = 1;
+    for (int i = 0; i < w->ndl; i++)
+      if (w->dl_slot[i] == si) w->dl[i].exhausted = 1;
+    if (ps->s.stop == SENDER_DOWN) {
       w->failed = 1;
       fprintf(stderr, "camp send: provider %s is unavailable (%s); its messages stay deferred\n", pv->name,
               r->detail);
+    } else {
+      fprintf(stderr, "camp send: provider %s asked to wait %d s (Retry-After); its messages are deferred\n",
+              pv->name, ps->s.retry_after);
     }
   }
   w->recs[w->nrecs++] = rec;
+  if (w->nrecs >= RECS_CAP && flush(w)) w->dberr = 1;
 }
 
 static void progress(Worker *w, int final) {
@@ -192,6 +198,7 @@ static void progress(Worker *w, int final) {
 static void dispatch(Worker *w, int di, Job *jobs) {
   ProvSlot *ps = &w->slots[w->dl_slot[di]];
   time_t now = clock_now(&w->clock);
+  Job *ready = NULL, **tail = &ready;
   while (jobs) {
     Job *j = jobs;
     jobs = j->next;
@@ -204,20 +211,25 @@ static void dispatch(Worker *w, int di, Job *jobs) {
       take_result(w, result_new(j, OUT_FAILED, "expired (max_age) before it could be sent"));
       continue;
     }
-    jobq_push(&ps->s.jobs, j);
+    j->next = NULL;
+    *tail = j;
+    tail = &j->next;
   }
+  /* one push: a file sender writes what was claimed together into one file */
+  jobq_push_list(&ps->s.jobs, ready);
 }
 
 /* Claims (or, in a dry run, reads) the next jobs; 0 when nothing is due. */
 static int claim_more(Worker *w, int64_t *peek_after) {
-  int room = w->o->batch;
-  if (w->o->limit > 0 && w->dispatched + room > w->o->limit) room = (int)(w->o->limit - w->dispatched);
-  if (room <= 0) return 0;
   char now[20];
   fmt_ts(clock_now(&w->clock), now);
   for (int i = 0; i < w->ndl; i++) {
     Delivery *d = &w->dl[i];
     if (d->exhausted) continue;
+    /* direct mail goes out as files: claim a file's worth at once */
+    int room = w->slots[w->dl_slot[i]].pv->kind == PK_FILE ? FILE_BATCH : w->o->batch;
+    if (w->o->limit > 0 && w->dispatched + room > w->o->limit) room = (int)(w->o->limit - w->dispatched);
+    if (room <= 0) return 0;
     Job *jobs = NULL;
     int n = w->o->dry_run ? sstore_peek(&w->ss, d, now, room, &peek_after[i], &jobs)
                           : sstore_claim(&w->ss, d, now, room, &jobs);
@@ -333,7 +345,7 @@ int send_outbox(Db *db, const SendOptions *o, SendStats *st) {
   }
   int rc = 1;
   resq_init(&w.results);
-  w.recs = calloc(4096, sizeof *w.recs);
+  w.recs = calloc(RECS_CAP, sizeof *w.recs);
   if (!w.recs) abort();
   int64_t *peek_after = NULL;
   if (!o->dry_run && (st->reclaimed = sstore_reclaim(&w.ss)) < 0) {
@@ -353,7 +365,7 @@ int send_outbox(Db *db, const SendOptions *o, SendStats *st) {
     /* keep the senders fed, with a bounded number of messages in memory */
     while (claiming && w.inflight < 4 * (int64_t)o->batch) {
       int n = claim_more(&w, peek_after);
-      if (n < 0) goto out;
+      if (n < 0 || w.dberr) goto out;
       if (n == 0) claiming = 0;
     }
     if (!claiming && w.inflight == 0) break;
@@ -361,9 +373,9 @@ int send_outbox(Db *db, const SendOptions *o, SendStats *st) {
     while (r) {
       Result *next = r->next;
       take_result(&w, r);
-      if (w.nrecs >= 4096 - 1 && flush(&w)) goto out;
       r = next;
     }
+    if (w.dberr) goto out;
     double now = mono_now();
     if ((w.nrecs >= FLUSH_EVERY || now - w.last_flush >= FLUSH_MS / 1000.0) && flush(&w)) goto out;
     if (!o->dry_run && now - w.last_renew >= w.ss.lease / 3.0) {
@@ -392,7 +404,6 @@ out:
   for (Result *r = resq_take_all(&w.results, 0); r;) {
     Result *next = r->next;
     take_result(&w, r);
-    if (w.nrecs >= 4096 - 1) flush(&w);
     r = next;
   }
   flush(&w);

@@ -49,6 +49,21 @@ Job *jobq_pop(JobQueue *q, int wait) {
   return j;
 }
 
+void jobq_push_list(JobQueue *q, Job *list) {
+  if (!list) return;
+  pthread_mutex_lock(&q->mu);
+  for (Job *j = list, *next; j; j = next) {
+    next = j->next;
+    j->next = NULL;
+    if (q->tail) q->tail->next = j;
+    else q->head = j;
+    q->tail = j;
+    q->len++;
+  }
+  pthread_cond_broadcast(&q->cv);
+  pthread_mutex_unlock(&q->mu);
+}
+
 void jobq_close(JobQueue *q) {
   pthread_mutex_lock(&q->mu);
   q->closed = 1;
@@ -131,6 +146,34 @@ void sender_message_key(int64_t run, const char *step, const char *recipient, ch
   char hex[2 * 12 + 1];
   sodium_bin2hex(hex, sizeof hex, h, 12);
   snprintf(out, 64, "camp-%lld-%s", (long long)run, hex);
+}
+
+void sender_stop(Sender *s, int how, int seconds) {
+  pthread_mutex_lock(&s->jobs.mu);
+  if (!s->stop) {
+    s->stop = how;
+    s->retry_after = seconds;
+  }
+  pthread_mutex_unlock(&s->jobs.mu);
+}
+
+void sender_note(Sender *s, const Result *r) {
+  pthread_mutex_lock(&s->jobs.mu);
+  if (r->unavailable == 1) s->down_streak++;
+  else if (r->outcome == OUT_SENT) s->down_streak = 0;
+  int down = s->down_streak >= SENDER_GIVE_UP_AFTER;
+  pthread_mutex_unlock(&s->jobs.mu);
+  if (down) sender_stop(s, SENDER_DOWN, 0);
+}
+
+Result *sender_not_attempted(Sender *s, Job *j) {
+  Result *r = s->stop == SENDER_PAUSED
+                  ? result_new(j, OUT_DEFERRED, "not attempted: provider %s asked to wait %d s", s->pv->name,
+                               s->retry_after)
+                  : result_new(j, OUT_DEFERRED, "not attempted: provider %s unavailable", s->pv->name);
+  r->unavailable = 2;
+  r->retry_after = s->stop == SENDER_PAUSED ? s->retry_after : 0;
+  return r;
 }
 
 int sender_start(Sender *s, char *err, size_t errlen) {

@@ -80,8 +80,29 @@ typedef struct Sender {
   pthread_t threads[64];
   int nthreads;
   int dry_run;           /* build every message, send nothing */
-  volatile int stop;     /* abandon queued jobs (report them deferred) */
+  volatile int stop;     /* stopped: queued jobs are handed back as not
+                          * attempted; SENDER_DOWN or SENDER_PAUSED */
+  int retry_after;       /* SENDER_PAUSED: seconds the provider asked for */
+  int down_streak;       /* results in a row that could not reach it */
 } Sender;
+
+enum { SENDER_DOWN = 1, SENDER_PAUSED = 2 };
+/* A provider unreachable this many times in a row is given up. */
+enum { SENDER_GIVE_UP_AFTER = 3 };
+/* A Retry-After longer than this (seconds) ends this invocation's sending
+ * to the provider instead of waiting. */
+enum { SENDER_MAX_WAIT = 10 };
+
+/* Pushes a list of jobs (linked by next) at once: a reader sees them all. */
+void jobq_push_list(JobQueue *q, Job *list);
+/* Called by sender threads with each result before pushing it: counts
+ * unreachable results in a row and stops the sender after
+ * SENDER_GIVE_UP_AFTER of them. */
+void sender_note(Sender *s, const Result *r);
+/* Stops the sender for `how` (SENDER_DOWN / SENDER_PAUSED for seconds). */
+void sender_stop(Sender *s, int how, int seconds);
+/* The result of a job a stopped sender does not attempt. */
+Result *sender_not_attempted(Sender *s, Job *j);
 
 /* Starts the sender threads for s->pv (after provider_resolve_env).
  * 0, or -1 with a message in err. */

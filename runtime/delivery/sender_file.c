@@ -137,6 +137,7 @@ static void write_group(Sender *s, Job **jobs, int n) {
                         : result_new(jobs[i], OUT_DEFERRED, "cannot write %s/%s: %s", pv->directory, name,
                                      strerror(e));
     if (rc) r->unavailable = 1;
+    sender_note(s, r);
     resq_push(s->results, r);
   }
   free(mtext);
@@ -163,11 +164,7 @@ static void *file_thread(void *arg) {
     /* what the worker handed over together goes into one file */
     while (n < FILE_MAX_ROWS && (j = jobq_pop(&s->jobs, 0))) batch[n++] = j;
     if (s->stop) {
-      for (int i = 0; i < n; i++) {
-        Result *r = result_new(batch[i], OUT_DEFERRED, "not attempted: provider %s unavailable", s->pv->name);
-        r->unavailable = 2;
-        resq_push(s->results, r);
-      }
+      for (int i = 0; i < n; i++) resq_push(s->results, sender_not_attempted(s, batch[i]));
       continue;
     }
     qsort(batch, (size_t)n, sizeof *batch, by_group);

@@ -173,6 +173,7 @@ static Result *finish(Http *h, Req *r, CURLcode rc) {
     res->retry_after = retry > 0 ? (int)(retry > 86400 ? 86400 : retry) : 0;
     /* the provider asked everybody to slow down, not only this message */
     if (code == 429) ratelimit_pause(&h->s->rl, res->retry_after ? res->retry_after : 1);
+    if (code == 429 && res->retry_after > SENDER_MAX_WAIT) sender_stop(h->s, SENDER_PAUSED, res->retry_after);
   } else {
     res = result_new(j, OUT_FAILED, "HTTP %ld %s", code, excerpt);
   }
@@ -201,13 +202,15 @@ static void *http_thread(void *arg) {
         break;
       }
       if (s->stop) {
-        Result *r = result_new(next, OUT_DEFERRED, "not attempted: provider %s unavailable", s->pv->name);
-        r->unavailable = 2;
-        resq_push(s->results, r);
+        resq_push(s->results, sender_not_attempted(s, next));
         next = NULL;
         continue;
       }
-      if (!s->dry_run && ratelimit_try(&s->rl) > 0) break;
+      double wait = s->dry_run ? 0 : ratelimit_try(&s->rl);
+      /* a long Retry-After: hand the rest back instead of waiting */
+      if (wait > SENDER_MAX_WAIT) sender_stop(s, SENDER_PAUSED, (int)wait + 1);
+      if (s->stop) continue;
+      if (wait > 0) break;
       Result *r = start(h, next);
       next = NULL;
       if (r) resq_push(s->results, r);
@@ -225,7 +228,9 @@ static void *http_thread(void *arg) {
       curl_multi_remove_handle(h->m, c);
       for (int i = 0; i < n; i++)
         if (h->reqs[i].c == c) {
-          resq_push(s->results, finish(h, &h->reqs[i], rc));
+          Result *res = finish(h, &h->reqs[i], rc);
+          sender_note(s, res);
+          resq_push(s->results, res);
           h->free_slots[h->nfree++] = i;
           inflight--;
           break;

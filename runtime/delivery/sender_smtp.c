@@ -33,6 +33,7 @@ typedef struct Conn {
   int used;          /* messages sent on the current connection */
   char last[400];    /* the server's last answer line */
   char error[400];   /* its last 4xx/5xx answer (curl says QUIT after one) */
+  char ok[400];      /* its last 250 answer: the one to the message's data */
 } Conn;
 
 /* Keeps the server's last answer line (CURLINFO_HEADER_IN is what the
@@ -51,6 +52,7 @@ static int debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *
   memcpy(k->last, line, n);
   k->last[n] = 0;
   if (line[0] == '4' || line[0] == '5') memcpy(k->error, k->last, n + 1);
+  if (!strncmp(line, "250", 3)) memcpy(k->ok, k->last, n + 1);
   return 0;
 }
 
@@ -97,7 +99,7 @@ static Result *send_one(Conn *k, Job *j) {
   curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
   /* the last message of a connection closes it */
   curl_easy_setopt(c, CURLOPT_FORBID_REUSE, k->used + 1 >= pv->per_connection ? 1L : 0L);
-  k->last[0] = k->error[0] = 0;
+  k->last[0] = k->error[0] = k->ok[0] = 0;
   char ebuf[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
   CURLcode rc = curl_easy_perform(c);
@@ -107,7 +109,7 @@ static Result *send_one(Conn *k, Job *j) {
   curl_slist_free_all(to);
   free(msg);
   k->used = rc == CURLE_OK && k->used + 1 < pv->per_connection ? k->used + 1 : 0;
-  if (rc == CURLE_OK) return result_new(j, OUT_SENT, "%s", k->last[0] ? k->last : "250 OK");
+  if (rc == CURLE_OK) return result_new(j, OUT_SENT, "%s", k->ok[0] ? k->ok : "250 OK");
   const char *why = k->error[0] ? k->error : ebuf[0] ? ebuf : curl_easy_strerror(rc);
   if (rc == CURLE_LOGIN_DENIED || rc == CURLE_USE_SSL_FAILED || rc == CURLE_COULDNT_CONNECT ||
       rc == CURLE_COULDNT_RESOLVE_HOST) {
@@ -124,13 +126,8 @@ static void *smtp_thread(void *arg) {
   Sender *s = k->s;
   Job *j;
   while ((j = jobq_pop(&s->jobs, 1))) {
-    Result *r;
-    if (s->stop) {
-      r = result_new(j, OUT_DEFERRED, "not attempted: provider %s unavailable", s->pv->name);
-      r->unavailable = 2;
-    } else {
-      r = send_one(k, j);
-    }
+    Result *r = s->stop ? sender_not_attempted(s, j) : send_one(k, j);
+    sender_note(s, r);
     resq_push(s->results, r);
   }
   curl_easy_cleanup(k->c);

@@ -7,7 +7,7 @@ camp's delivery tests: records every request and answers by rules.
 
   --port-file F  the bound port (port 0 = a free one), written once listening
   --log LOG      one JSON line per request:
-                   {"n": 1, "method": "POST", "path": "/v1/sms",
+                   {"n": 1, "t": 1767225600.123, "method": "POST", "path": "/v1/sms",
                     "headers": {...}, "body": "...", "status": 200}
                  written (flushed) before the answer is sent
   --rule RULE    STATUS[:COUNT][:RETRY_AFTER][:SUBSTRING] -- answer STATUS to
@@ -31,6 +31,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -112,7 +113,8 @@ class Handler(BaseHTTPRequestHandler):
             st.n += 1
             n = st.n
             if st.log:
-                st.log.write(json.dumps({"n": n, "method": self.command, "path": self.path,
+                st.log.write(json.dumps({"n": n, "t": round(time.time(), 3), "method": self.command,
+                                         "path": self.path,
                                          "headers": {k: v for k, v in self.headers.items()},
                                          "body": body, "status": status}, ensure_ascii=False) + "\n")
                 st.log.flush()
