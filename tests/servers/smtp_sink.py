@@ -19,6 +19,7 @@ has python3-aiosmtpd.
                   replacement; camp's messages are 7-bit).  Each line is
                   flushed before the 250 answer, so a counted message is
                   recorded.
+  --no-data       leave "data" out of the log lines (load tests)
   --dir DIR       also one file per message: DIR/000001.eml ...
   --reply C:ADDR  answer RCPT TO:<ADDR> with code C (e.g. 550:bad@x, 450:busy@x,
                   421:x@y -- 421 also closes the connection)
@@ -105,6 +106,7 @@ class Sink:
     def __init__(self, args):
         self.log = open(args.log, "a", encoding="utf-8") if args.log else None
         self.dir = args.dir
+        self.no_data = args.no_data
         if self.dir:
             os.makedirs(self.dir, exist_ok=True)
         self.rules = Rules(args.reply, args.fail_next, args.control)
@@ -159,8 +161,9 @@ class Sink:
             "message_id": mid,
             "auth_user": getattr(session, "auth_data", None) and session.auth_data.login.decode(),
             "size": len(raw),
-            "data": text,
         }
+        if not self.no_data:
+            rec["data"] = text
         if self.log:
             self.log.write(json.dumps(rec, ensure_ascii=False) + "\n")
             self.log.flush()
@@ -193,6 +196,7 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log")
     ap.add_argument("--dir")
+    ap.add_argument("--no-data", action="store_true")
     ap.add_argument("--control")
     ap.add_argument("--stats")
     ap.add_argument("--reply", action="append", default=[],
