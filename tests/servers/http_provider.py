@@ -96,6 +96,7 @@ class State:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
     server_version = "camp-http-provider/1"
 
     def log_message(self, fmt, *args):  # quiet: the JSONL log is the record

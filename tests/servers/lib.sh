@@ -93,8 +93,8 @@ srv_stop() {
     sleep 0.1
     i_=$((i_ + 1))
   done
-  kill -9 "$pid_" 2>/dev/null
-  wait "$pid_" 2>/dev/null
+  kill -9 "$pid_" 2>/dev/null || :
+  wait "$pid_" 2>/dev/null || :
   return 0
 }
 
