@@ -25,6 +25,7 @@ typedef enum {
   VT_NUMBER,   /* a positive integer or decimal */
   VT_DURATION, /* a positive duration */
   VT_HEADER,   /* "Name" then text */
+  VT_URL,      /* a template string, or text with env "VAR" (checked when sending) */
 } ValType;
 
 enum { KS = 1 << PK_SMTP, KH = 1 << PK_HTTP, KF = 1 << PK_FILE, KALL = KS | KH | KF };
@@ -39,7 +40,7 @@ typedef struct FieldSpec {
 
 static const FieldSpec specs[] = {
     {"kind", KALL, VT_WORD, "smtp http file", 0},
-    {"url", KS | KH, VT_TEMPLATE, NULL, 0},
+    {"url", KS | KH, VT_URL, NULL, 0},
     {"starttls", KS, VT_WORD, "none try required", 0},
     {"user", KS, VT_TEXT, NULL, 0},
     {"password", KS, VT_SECRET, NULL, 0},
@@ -213,7 +214,7 @@ static void check_values(Ctx *c, Decl *d, ProviderKind kind, const ProviderField
       if (n != 1 || v0->kind != PV_STRING) {
         diag_error(c->d, n > 1 ? ((ProviderValue *)f->values.items[1])->loc : v0->loc,
                    "`%s` takes one string, not %s", f->name, n > 1 ? "several values" : value_what(v0));
-        if (v0 && v0->kind == PV_ENV) diag_hint(c->d, "only user, password and header values come from env");
+        if (v0 && v0->kind == PV_ENV) diag_hint(c->d, "only url, user, password and header values come from env");
         return;
       }
       if (has_ctl(v0->text)) {
@@ -221,6 +222,15 @@ static void check_values(Ctx *c, Decl *d, ProviderKind kind, const ProviderField
         return;
       }
       break;
+    case VT_URL:
+      if (n == 1 && v0->kind == PV_STRING) {
+        if (has_ctl(v0->text)) {
+          diag_error(c->d, v0->loc, "`%s` must not hold control characters (line breaks, tabs)", f->name);
+          return;
+        }
+        break;
+      }
+      __attribute__((fallthrough)); /* parts from the environment */
     case VT_TEXT:
     case VT_SECRET:
     case VT_HEADER: {
@@ -287,7 +297,9 @@ static void check_values(Ctx *c, Decl *d, ProviderKind kind, const ProviderField
       break;
   }
   /* Field-specific rules. */
-  if (!strcmp(f->name, "url")) {
+  if (!strcmp(f->name, "url") && (n != 1 || v0->kind != PV_STRING)) {
+    return; /* from the environment: checked when sending */
+  } else if (!strcmp(f->name, "url")) {
     const char *u = v0->text;
     int ok = kind == PK_SMTP ? (!strncmp(u, "smtp://", 7) || !strncmp(u, "smtps://", 8))
                              : (!strncmp(u, "http://", 7) || !strncmp(u, "https://", 8));

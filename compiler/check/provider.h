@@ -4,7 +4,8 @@
  *
  *   kind        smtp | http | file                     required
  *   url         smtp: "smtp://host:port" / "smtps://..."; http: "https://..."
- *               (http: may hold {{placeholders}} of the message fields)
+ *               (http: may hold {{placeholders}} of the message fields), or
+ *               text with env "VAR" parts (checked when sending)
  *   starttls    none | try | required (smtp://, default try)
  *   user        "name" or env "VAR"                    smtp
  *   password    env "VAR" (never a literal)            smtp

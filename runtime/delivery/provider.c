@@ -147,15 +147,17 @@ Provider *provider_parse(const char *text, char *err, size_t errlen) {
   }
   Provider *p = calloc(1, sizeof *p);
   if (!p) abort();
+  int bad = 0;
   p->name = xstrdup(name);
   p->config = xstrdup(text);
   p->kind = !strcmp(kind, "smtp") ? PK_SMTP : !strcmp(kind, "http") ? PK_HTTP
           : !strcmp(kind, "file") ? PK_FILE : PK_NONE;
-  p->url = str_field(fields, "url", NULL);
+  json_t *uo = occ(fields, "url", 0);
+  if (json_array_size(uo) == 1 && json_is_string(json_array_get(uo, 0))) p->url = str_field(fields, "url", NULL);
+  else if (uo) bad |= text_of(uo, 0, &p->url_text);
   char *tls = str_field(fields, "starttls", "try");
   p->starttls = !strcmp(tls, "none") ? TLS_NONE : !strcmp(tls, "required") ? TLS_REQUIRED : TLS_TRY;
   free(tls);
-  int bad = 0;
   bad |= text_of(occ(fields, "user", 0), 0, &p->user);
   bad |= text_of(occ(fields, "password", 0), 0, &p->password);
   p->from = str_field(fields, "from", NULL);
@@ -183,7 +185,7 @@ Provider *provider_parse(const char *text, char *err, size_t errlen) {
   p->max_attempts = (int)num_field(fields, "max_attempts", 8);
   p->max_age = (int64_t)num_field(fields, "max_age", 3 * 86400);
   json_decref(root);
-  if (bad || p->kind == PK_NONE || (p->kind != PK_FILE && !p->url) ||
+  if (bad || p->kind == PK_NONE || (p->kind != PK_FILE && !p->url && !p->url_text.nparts) ||
       (p->kind == PK_FILE && !p->directory) || (p->kind == PK_SMTP && !p->from)) {
     snprintf(err, errlen, "damaged provider record for `%s` in camp_delivery", p->name);
     provider_free(p);
@@ -200,6 +202,7 @@ void provider_free(Provider *p) {
   free(p->name);
   free(p->config);
   free(p->url);
+  text_free(&p->url_text);
   text_free(&p->user);
   text_free(&p->password);
   free(p->from);
@@ -242,6 +245,19 @@ static int resolve(PvText *t, const char *provider, const char *what, char *err,
 }
 
 int provider_resolve_env(Provider *p, char *err, size_t errlen) {
+  if (p->url_text.nparts && !p->url) {
+    if (resolve(&p->url_text, p->name, "url", err, errlen)) return -1;
+    const char *u = p->url_text.value;
+    int ok = p->kind == PK_SMTP ? (!strncmp(u, "smtp://", 7) || !strncmp(u, "smtps://", 8))
+                                : (!strncmp(u, "http://", 7) || !strncmp(u, "https://", 8));
+    if (!ok) {
+      snprintf(err, errlen, "provider %s: its url (from the environment) must start with %s", p->name,
+               p->kind == PK_SMTP ? "smtp:// or smtps://" : "http:// or https://");
+      return -1;
+    }
+    p->url = strdup(u);
+    if (!p->url) abort();
+  }
   if (resolve(&p->user, p->name, "user", err, errlen)) return -1;
   if (resolve(&p->password, p->name, "password", err, errlen)) return -1;
   for (int i = 0; i < p->nheaders; i++) {

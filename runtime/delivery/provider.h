@@ -37,7 +37,9 @@ typedef struct Provider {
   ProviderKind kind;
   char *config;        /* the JSON it was parsed from (identity) */
   /* smtp */
-  char *url;           /* smtp: as written; http: a template */
+  char *url;           /* smtp: as written; http: a template (set by
+                        * provider_resolve_env when it comes from env) */
+  PvText url_text;     /* url with env parts */
   StartTls starttls;
   PvText user, password;
   char *from, *return_path, *list_unsubscribe;
