@@ -198,14 +198,18 @@ void sstore_free_deliveries(Delivery *d, int n) {
 }
 
 int64_t sstore_count_unprovided(SendStore *ss, int64_t run, const char *channel) {
+  /* per channel step without a provider, through the (status, run_id,
+   * step) index: no scan of a large outbox */
   DbStmt *st = db_prepare(ss->db,
-      "SELECT count(*) FROM camp_outbox o WHERE o.status = 'queued' AND (?1 = 0 OR o.run_id = ?1)"
-      " AND (?2 IS NULL OR o.channel = ?2) AND NOT EXISTS (SELECT 1 FROM camp_delivery d"
-      " WHERE d.run_id = o.run_id AND d.step = o.step AND d.provider IS NOT NULL)");
+      "SELECT (SELECT count(*) FROM camp_outbox o WHERE o.status = 'queued' AND o.run_id = s.run_id"
+      " AND o.step = s.step) FROM camp_steps s WHERE s.kind IN ('email', 'sms', 'push', 'mail')"
+      " AND (?1 = 0 OR s.run_id = ?1) AND (?2 IS NULL OR s.kind = ?2) AND NOT EXISTS (SELECT 1"
+      " FROM camp_delivery d WHERE d.run_id = s.run_id AND d.step = s.step AND d.provider IS NOT NULL)");
   if (!st) return 0;
   db_bind_int(st, 1, run);
   if (channel) db_bind_text(st, 2, channel); else db_bind_null(st, 2);
-  int64_t n = db_step(st) == 1 ? db_column(st, 0).i : 0;
+  int64_t n = 0;
+  while (db_step(st) == 1) n += db_column(st, 0).i;
   db_finalize(st);
   return n;
 }
