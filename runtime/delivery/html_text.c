@@ -98,6 +98,8 @@ static void walk(Out *o, xmlNode *n) {
   }
 }
 
+void html_text_init(void) { xmlInitParser(); }
+
 char *html_to_text(const char *html) {
   Out o = {0};
   put(&o, "", 0);

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void mime_init(void) { g_mime_init(); }
+void mime_init(void) {
+  g_mime_init();
+  html_text_init();
+}
 
 char *mime_clean_header(char *s) {
   if (!s) return s;

@@ -44,5 +44,7 @@ void mime_domain(const char *address, char *out, size_t outlen);
  * become line breaks, links keep their URL "text (url)", script and style
  * are dropped, white space collapsed.  malloc'd. */
 char *html_to_text(const char *html);
+/* libxml2's global set-up, before threads call html_to_text (mime_init). */
+void html_text_init(void);
 
 #endif

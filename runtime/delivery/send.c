@@ -211,6 +211,13 @@ static void dispatch(Worker *w, int di, Job *jobs) {
       take_result(w, result_new(j, OUT_FAILED, "expired (max_age) before it could be sent"));
       continue;
     }
+    /* claimed far more often than allowed: its workers stopped during
+     * every attempt (a message that crashes them?) — do not try forever */
+    if (j->attempts > 3 * ps->pv->max_attempts && !w->o->dry_run) {
+      take_result(w, result_new(j, OUT_FAILED, "gave up after %d attempts (the worker stopped during them)",
+                                j->attempts - 1));
+      continue;
+    }
     j->next = NULL;
     *tail = j;
     tail = &j->next;
@@ -413,5 +420,6 @@ out:
   free(w.recs);
   resq_destroy(&w.results);
   sstore_close(&w.ss);
+  curl_global_cleanup();
   return rc;
 }

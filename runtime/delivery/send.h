@@ -22,6 +22,10 @@
  * HTTP 4xx -> failed.  Each outcome is also a camp_feedback row (event
  * sent | deferred | failed | bounced, detail = the provider's answer).
  *
+ * A claim counts as an attempt, also when its worker is killed before it
+ * reports; a message claimed more than 3 * max_attempts times (its workers
+ * always died) fails.
+ *
  * Messages whose channel step has no provider stay queued and are counted.
  * A provider that cannot be reached at all (refused connection, failed
  * login) three times in a row is given up for this invocation: its
