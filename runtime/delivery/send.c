@@ -17,7 +17,7 @@
 #include "runtime/delivery/mime.h"
 #include "runtime/delivery/send_store.h"
 
-enum { FLUSH_EVERY = 100, FLUSH_MS = 100, FILE_BATCH = 10000, RECS_CAP = 4096 };
+enum { FLUSH_EVERY = 50, FLUSH_MS = 25, FILE_BATCH = 10000, RECS_CAP = 4096 };
 
 /* ------------------------------------------------------------ clock */
 
