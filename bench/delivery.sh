@@ -4,7 +4,7 @@
 #   1. e-mails/s from `camp send` into the local SMTP sink (aiosmtpd),
 #      with connection reuse, at BENCH_EMAILS messages (default 100,000);
 #   2. HTTP messages/s into the provider stand-in at BENCH_HTTP (100,000);
-#   3. the servers alone: the HTTP stand-in under `ab -k` (keep-alive), and
+#   3. the servers alone: the HTTP stand-in under `wrk` (keep-alive), and
 #      the CPU seconds the SMTP sink and the stand-in spent per message
 #      while camp sent (a Python server on one core cannot take more than
 #      1 / that), to show which side is the limit;
@@ -123,10 +123,12 @@ cat "$DIR/http.out"
 awk -v n="$got" -v t="$1" -v rss="$2" -v cc="$4" -v c0="$c0" -v c1="$c1" 'BEGIN { c = c1 - c0
   printf "HTTP: %d received in %.1f s = %.0f messages/s (target 5000); camp send peak RSS %.1f MB, %.2f CPU s\n", n, t, n / t, rss, cc
   printf "HTTP stand-in alone: %.2f CPU s for %d requests = %.3f ms each -> at most %.0f requests/s\n", c, n, 1000 * c / n, n / c }'
-if command -v ab > /dev/null; then
-  printf '{"to": "+46", "text": "bench"}' > "$DIR/body.json"
-  ab -k -q -n 20000 -c 16 -p "$DIR/body.json" -T application/json "http://127.0.0.1:$GWPORT/v1/sms" 2>/dev/null |
-    awk '/Requests per second/ { print "HTTP stand-in alone under ab -k -c 16: " $4 " requests/s" }'
+if command -v wrk > /dev/null; then
+  # the same POST over 16 keep-alive connections, from wrk (C) instead of camp
+  printf 'wrk.method = "POST"\nwrk.body = "{\\"to\\": \\"+46\\", \\"text\\": \\"bench\\"}"\n' > "$DIR/post.lua"
+  printf 'wrk.headers["Content-Type"] = "application/json"\n' >> "$DIR/post.lua"
+  wrk -t1 -c16 -d10s -s "$DIR/post.lua" "http://127.0.0.1:$GWPORT/v1/sms" 2>/dev/null |
+    awk '/Requests\/sec/ { print "HTTP stand-in alone under wrk -c 16 (10 s): " $2 " requests/s" }'
 fi
 srv_stop gw
 
@@ -145,8 +147,8 @@ set -- $("$PY" "$DIR/measure.py" "$DIR/file.out" "$CAMP" send --db "$DB" --now "
 load
 cat "$DIR/file.out"
 rows=$(cat "$DIR"/drop/*.manifest.json | awk -F': ' '/"rows"/ { s += $2 } END { print s + 0 }')
-awk -v n="$rows" -v t="$1" -v rss="$2" 'BEGIN {
-  printf "file provider: %d of 1,000,000 queued sent in %.1f s = %.0f/s; camp send peak RSS %.1f MB (target < 200 MB)\n", n, t, n / t, rss }'
+awk -v n="$rows" -v q="$QUEUED" -v t="$1" -v rss="$2" 'BEGIN {
+  printf "file provider: %d of %d queued sent in %.1f s = %.0f/s; camp send peak RSS %.1f MB (target < 200 MB)\n", n, q, t, n / t, rss }'
 rm -rf "$DIR/drop"
 # e-mail: BENCH_EMAILS of 1M queued through the sink (the sink's rate)
 srv_smtp sink3 --log "$DIR/sink3.jsonl" --no-data

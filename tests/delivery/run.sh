@@ -474,6 +474,34 @@ camp send --db "$DB" --now "$NOW" > "$TMP/s.out" 2>&1
 check "c7: live lease kept, expired and dead-owner leases reclaimed and sent" sh -c "
   grep -q '^2 messages of stopped workers reclaimed' '$TMP/s.out' &&
   [ \"\$(sqlite3 '$DB' \"SELECT group_concat(status, ',') FROM (SELECT status FROM camp_outbox ORDER BY recipient_key)\")\" = sending,sent,sent ]"
+
+# ============================================ 7b. camp resume --send
+# The branch after a wait is queued by `camp resume` and sent right away.
+cat > "$TMP/c6/c10.camp" <<EOF
+$SCHEMA
+
+provider mailer {
+  kind smtp
+  url "smtp://127.0.0.1:$SRV_PORT"
+  from "news@shop.example"
+}
+
+campaign later {
+  all = customers
+  soon = wait all 2d
+  email soon { subject "Two days later, {{first_name}}"; body "x" }
+}
+EOF
+new_db c10
+sqlite3 "$DB" "INSERT INTO customers VALUES (1, 'r1@example.com', NULL, 'A', NULL), (2, 'r2@example.com', NULL, 'B', NULL);"
+camp run "$TMP/c6/c10.camp" --db "$DB" --now "$NOW" --send > "$TMP/r.out" 2>&1
+camp resume --db "$DB" --now "2026-03-02 09:00" --send > "$TMP/r1.out" 2>&1
+check "c10: run --send before the wait: nothing queued, nothing sent" sh -c "
+  [ \"\$(sqlite3 '$DB' 'SELECT count(*) FROM camp_outbox')\" = 0 ] && ! grep -q r1@example.com '$TMP/sink7.jsonl'"
+camp resume --db "$DB" --now "2026-03-03 09:00" --send > "$TMP/r2.out" 2>&1
+check "c10: resume --send after the wait queues and sends both" sh -c "grep -q '^sent 2, deferred 0' '$TMP/r2.out' &&
+  [ \"\$(grep -c -e r1@example.com -e r2@example.com '$TMP/sink7.jsonl')\" = 2 ] &&
+  [ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM camp_outbox WHERE status = 'sent' AND sent_at = '2026-03-03 09:00:00'\")\" = 2 ]"
 srv_stop sink7
 
 # ============================================ 8. two workers at once
