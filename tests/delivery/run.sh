@@ -504,6 +504,17 @@ check "c10: resume --send after the wait queues and sends both" sh -c "grep -q '
   [ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM camp_outbox WHERE status = 'sent' AND sent_at = '2026-03-03 09:00:00'\")\" = 2 ]"
 srv_stop sink7
 
+# ============================================ 7c. a database of an older camp
+# (store version 1: tests/report/fixture.sql) is migrated; its messages have
+# no provider and stay queued.
+DB=$TMP/old.sqlite
+sqlite3 "$DB" < tests/report/fixture.sql
+camp send --db "$DB" > "$TMP/old.out" 2>&1
+check "old store: migrated to version 2, queued messages reported and kept" sh -c "
+  grep -q '^3 queued messages belong to steps without a provider' '$TMP/old.out' &&
+  [ \"\$(sqlite3 '$DB' \"SELECT value FROM camp_meta WHERE key = 'schema_version'\")\" = 2 ] &&
+  [ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM camp_outbox WHERE status = 'queued'\")\" = 3 ]"
+
 # ============================================ 8. two workers at once
 # Both drain the same outbox concurrently: every message is received
 # exactly once (leases), and the outbox agrees with the sink.
