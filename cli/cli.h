@@ -3,6 +3,7 @@
 #ifndef CAMP_CLI_H
 #define CAMP_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "compiler/check/program.h"
@@ -29,6 +30,10 @@ typedef struct CliOpts {
   const char *recipient; /* preview --recipient KEY */
   const char *from_ddl;  /* schema --from-ddl FILE.sql */
   const char *keep;      /* gc --keep N */
+  const char *channel;   /* send --channel C */
+  const char *limit;     /* send --limit N */
+  const char *lease;     /* send --lease SECONDS */
+  const char *batch;     /* send --batch N */
   const char *includes[32];
   int nincludes;
   int check;             /* fmt --check */
@@ -36,6 +41,7 @@ typedef struct CliOpts {
   int diff;              /* fmt --diff */
   int dry_run;           /* gc --dry-run */
   int man;               /* help --man */
+  int send;              /* run/resume --send; send --dry-run shares dry_run */
   int color;             /* diagnostics in colour (stderr is a TTY) */
 } CliOpts;
 
@@ -89,7 +95,7 @@ typedef struct CliOption {
   const char *help;
 } CliOption;
 
-#define CLI_MAX_OPTS 16
+#define CLI_MAX_OPTS 24
 
 typedef struct CliCommand {
   const char *name;
@@ -111,5 +117,11 @@ const CliCommand *cli_command(const char *name);
 void cli_print_help(const CliCommand *c, FILE *out);
 /* Prints the list of commands (`camp help`) to out. */
 void cli_print_usage(FILE *out);
+int cmd_send(int argc, char **argv);
+/* cmd_send.c: sends the due messages of run (0 = every run) with the send
+ * options of o (--channel --limit --dry-run --now --lease --batch); the
+ * database must be open read-write. */
+struct Db;
+int cli_send(struct Db *db, CliOpts *o, int64_t run);
 
 #endif

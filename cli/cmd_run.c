@@ -75,8 +75,8 @@ static int prepare(const char *cmd, CliOpts *o, int writable, Program **pp, Decl
 
 static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   CliOpts o;
-  /* A plan queues nothing, so it has no tracking URL. */
-  const char *opts = run ? "db,campaign,now,format,engine,explain,debug-jit,track-url,I"
+  /* A plan queues nothing, so it has no tracking URL and sends nothing. */
+  const char *opts = run ? "db,campaign,now,format,engine,explain,debug-jit,track-url,I,send,channel,limit,lease,batch"
                          : "db,campaign,now,format,engine,explain,debug-jit,I";
   int rc = cli_parse(cmd, argc, argv, opts, &o);
   if (rc) return rc;
@@ -88,7 +88,11 @@ static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
     ExecOptions e;
     exec_opts(&o, &e);
     if (!run) exec_index_advice(db, p, camp, stderr); /* slow look-ups, before the plan */
+    int64_t started = 0;
+    e.started_run = &started;
     rc = run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
+    /* --send: the run's messages go out now instead of by a later camp send */
+    if (rc == 0 && run && o.send && started) rc = cli_send(db, &o, started);
   }
   if (db) db_close(db);
   program_free(p);
@@ -127,10 +131,11 @@ static int resume_one(Db *db, CliOpts *o, int64_t id, const char *campaign, cons
 
 int cmd_resume(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("resume", argc, argv, "db,now,format,engine,explain,debug-jit,run,track-url,I", &o);
+  int rc = cli_parse("resume", argc, argv,
+                     "db,now,format,engine,explain,debug-jit,run,track-url,I,send,channel,limit,lease,batch", &o);
   if (rc) return rc;
   if (!o.db || o.nfiles) {
-    fprintf(stderr, "usage: camp resume --db DB [--now TIMESTAMP] [--run ID]\n");
+    fprintf(stderr, "usage: camp resume --db DB [--now TIMESTAMP] [--run ID] [--send]\n");
     return 2;
   }
   if (check_engine("resume", o.engine) || check_now("resume", o.now)) return 2;
@@ -186,6 +191,7 @@ int cmd_resume(int argc, char **argv) {
   db_finalize(st);
   for (int i = 0; i < n; i++) {
     if (resume_one(db, &o, ids[i], names[i], files[i], hashes[i])) rc = 1;
+    else if (o.send && cli_send(db, &o, ids[i])) rc = 1;
     free(names[i]);
     free(files[i]);
     free(hashes[i]);

@@ -19,6 +19,12 @@
 #define O_DEBUG_JIT {"debug-jit", "DIR", "dir", "write libgccjit's dump and a reproducer into DIR"}
 #define O_TEXT_JSON {"format", "FORMAT", "text|json", "output as text (default) or json"}
 #define O_OUTPUT(h) {"output", "PATH", "file", h}
+#define O_SEND \
+  {"send", NULL, NULL, "send the run's messages now (else a later `camp send` does)"}, \
+  {"channel", "C", "email|sms|push|mail", "with --send: only this channel"}, \
+  {"limit", "N", NULL, "with --send: at most N messages"}, \
+  {"lease", "SECONDS", NULL, "with --send: how long a claimed batch is this worker's (default 300)"}, \
+  {"batch", "N", NULL, "with --send: messages claimed at a time"}
 #define O_TRACK_URL \
   {"track-url", "URL", NULL, "base URL of `camp track`: links and an open pixel are rewritten to it"}
 
@@ -68,14 +74,14 @@ const CliCommand cli_commands[] = {
     {"run", cmd_run, "FILE --db DB [options]",
      "start a run: steps in dependency order, outbox, waits", "camp", NULL,
      {O_DB("the database to run against (camp's tables are added to it)"), O_CAMPAIGN, O_NOW,
-      O_TEXT_JSON, O_ENGINE, O_EXPLAIN, O_DEBUG_JIT, O_TRACK_URL, O_INCLUDE},
+      O_TEXT_JSON, O_ENGINE, O_EXPLAIN, O_DEBUG_JIT, O_TRACK_URL, O_INCLUDE, O_SEND},
      "camp run examples/retail/campaigns/spring_sale.camp --db build/demo/retail.db"},
     {"resume", cmd_resume, "--db DB [options]",
      "continue every run whose waits are due (for cron)", "none",
      "Prints one line when nothing is due, so a cron log stays short.",
      {O_DB("the database of the runs"), O_NOW,
       {"run", "ID", NULL, "only this run"},
-      O_TEXT_JSON, O_ENGINE, O_EXPLAIN, O_DEBUG_JIT, O_TRACK_URL, O_INCLUDE},
+      O_TEXT_JSON, O_ENGINE, O_EXPLAIN, O_DEBUG_JIT, O_TRACK_URL, O_INCLUDE, O_SEND},
      "*/10 * * * *  camp resume --db /srv/data/crm.sqlite >> /var/log/camp.log 2>&1"},
     {"status", cmd_status, "--db DB [RUN] [options]",
      "runs, or one run's steps, outbox and warnings; space camp uses", "none", NULL,
@@ -120,6 +126,19 @@ const CliCommand cli_commands[] = {
     {"keywords", cmd_keywords, "[options]", "the language's vocabulary (for editor grammars)",
      "none", NULL, {{"format", "FORMAT", "text|json", "text (default) or json"}},
      "camp keywords --format json"},
+    {"send", cmd_send, "--db DB [options]",
+     "send due messages through their providers (SMTP, HTTP, file)", "none",
+     "Claims queued messages in leased batches (two workers never send one message at once), "
+     "sends them with retries and backoff, and records every state change.  Secrets come from "
+     "the environment variables the provider declarations name.",
+     {O_DB("the database of the runs"),
+      {"run", "ID", NULL, "only this run"},
+      {"channel", "C", "email|sms|push|mail", "only this channel"},
+      {"limit", "N", NULL, "at most N messages"},
+      {"dry-run", NULL, NULL, "render and count, send nothing"}, O_NOW,
+      {"lease", "SECONDS", NULL, "how long a claimed batch is this worker's (default 300)"},
+      {"batch", "N", NULL, "messages claimed at a time"}},
+     "camp send --db crm.sqlite"},
     {"track", cmd_track, "--db DB --listen HOST:PORT",
      "the tracking server: open pixels, click redirects, unsubscribe", "none",
      "Serves the signed links `camp run --track-url` rewrote (key in $CAMP_TRACK_KEY); every "

@@ -34,12 +34,14 @@ static const OptSpec string_opts[] = {
     STROPT("keep", keep),
     STROPT("listen", listen),   STROPT("track-url", track_url),
     STROPT("recipient", recipient),
+    STROPT("channel", channel), STROPT("limit", limit),
+    STROPT("lease", lease),     STROPT("batch", batch),
 };
 
 #define FLAGOPT(n, f) {n, offsetof(CliOpts, f)}
 static const OptSpec flag_opts[] = {
     FLAGOPT("check", check),   FLAGOPT("explain", explain), FLAGOPT("diff", diff),
-    FLAGOPT("dry-run", dry_run), FLAGOPT("man", man),
+    FLAGOPT("dry-run", dry_run), FLAGOPT("man", man),     FLAGOPT("send", send),
 };
 
 #define NSTR (sizeof string_opts / sizeof string_opts[0])

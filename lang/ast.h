@@ -225,6 +225,9 @@ struct Step {
   /* channel */
   Channel channel;
   PtrVec props;        /* ChannelProp* */
+  char *provider;      /* `via NAME`, or NULL: the channel's default provider */
+  Loc provider_loc;
+  struct Decl *provider_decl; /* checker: the provider that sends it, or NULL */
   /* reconcile */
   PtrVec rcols;        /* ReconcileCol* */
   PtrVec match;        /* MatchPair* */
@@ -239,7 +242,29 @@ struct Step {
 
 /* ---------------------------------------------------------------- decls */
 
-typedef enum { D_IMPORT, D_SCHEMA, D_CAMPAIGN, D_FUNC, D_FILTER } DeclKind;
+typedef enum { D_IMPORT, D_SCHEMA, D_CAMPAIGN, D_FUNC, D_FILTER, D_PROVIDER } DeclKind;
+
+/* ------------------------------------------------------------ providers */
+
+/* One value of a provider field: `"text"`, `42`, `2.5`, `30s`, `env "VAR"`
+ * (the NAME of an environment variable, read when sending) or a bare word
+ * (`smtp`, `required`, `true`). */
+typedef enum { PV_STRING, PV_INT, PV_DEC, PV_DURATION, PV_ENV, PV_WORD } ProviderValueKind;
+
+typedef struct ProviderValue {
+  Loc loc;
+  ProviderValueKind kind;
+  char *text;      /* string, env var name, word, decimal as written */
+  int64_t ival;    /* int, duration seconds */
+  double dval;     /* decimal */
+} ProviderValue;
+
+/* `name value value ...` inside `provider NAME { ... }`. */
+typedef struct ProviderField {
+  Loc loc;
+  char *name;
+  PtrVec values;   /* ProviderValue* */
+} ProviderField;
 
 typedef struct Param {
   Loc loc;
@@ -267,6 +292,7 @@ struct Decl {
   char *on_schema;      /* filter ... on schema */
   Loc on_loc;
   Expr *body;           /* func/filter body */
+  PtrVec pfields;       /* provider: ProviderField* */
   /* --- checker annotations --- */
   struct Schema *schema;
   struct Type *ret_type;

@@ -263,6 +263,7 @@ static void fmt_decl(Fmt *f, const Decl *d) {
     case D_CAMPAIGN: fmt_campaign(f, d); break;
     case D_FUNC:
     case D_FILTER: fmt_func(f, d); break;
+    case D_PROVIDER: fmt_provider(f, d); break;
   }
 }
 

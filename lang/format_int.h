@@ -110,4 +110,9 @@ void fmt_tok_buf(Fmt *f, Buf *b);
 /* Writes step s (a campaign item) on its line(s) at indent. */
 void fmt_step(Fmt *f, const Step *s, int indent);
 
+/* ------------------------------------------------- format_provider.c */
+
+/* Writes `provider NAME { ... }`, one field per line. */
+void fmt_provider(Fmt *f, const Decl *d);
+
 #endif

@@ -103,6 +103,8 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
   SplitBranch *branch;
   ChannelProp *prop;
   OrderItem *order;
+  ProviderField *pfield;
+  ProviderValue *pval;
   PtrVec v;
   int flag;
 }
@@ -123,6 +125,7 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %token <s> VERSION "version"
 %token <s> ENUM "enum"
 %token <s> ON "on"
+%token <s> PROVIDER "provider"
 %token <s> UNION "union"
 %token <s> INTERSECT "intersect"
 %token <s> EXCEPT "except"
@@ -169,6 +172,7 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %token <s> BODY "body"
 %token <s> EXTRACT "extract"
 %token <s> FROM "from"
+%token <s> ENV "env"
 %token <s> AND "and"
 %token <s> OR "or"
 %token <s> NOT "not"
@@ -199,6 +203,10 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %type <enrich> enrich_item
 %type <branch> branch branch_opts
 %type <prop> prop
+%type <pfield> pfield
+%type <pval> pval
+%type <v> pfields pvals
+%type <s> pname
 %type <order> order_item
 %type <i> channel keep_opt
 %type <flag> split_flags
@@ -242,6 +250,59 @@ decl
       $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_FILTER; $$->loc = @$;
       $$->name = $2; $$->name_loc = @2; $$->params = $4; $$->on_schema = $7;
       $$->on_loc = @7; $$->body = $9; }
+  | PROVIDER ident '{' pfields '}' {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_PROVIDER; $$->loc = @$;
+      $$->name = $2; $$->name_loc = @2; $$->pfields = $4; }
+  ;
+
+/* ------------------------------------------------------------ providers */
+
+pfields
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | pfields pfield          { $$ = $1; vec_push(A, &$$, $2); }
+  | pfields ';'             { $$ = $1; }
+  | pfields error           { $$ = $1; }
+  ;
+
+/* `kind smtp`, `url "..."`, `header "X-Key" "k-" env "KEY"`: a name, then
+ * one bare word or one or more values (juxtaposed values concatenate). */
+pfield
+  : pname pvals             { $$ = arena_alloc(A, sizeof(ProviderField)); $$->loc = @$;
+                              $$->name = $1; $$->values = $2; }
+  | pname IDENT             { $$ = arena_alloc(A, sizeof(ProviderField)); $$->loc = @$; $$->name = $1;
+                              ProviderValue *v = arena_alloc(A, sizeof *v); v->loc = @2;
+                              v->kind = PV_WORD; v->text = $2; $$->values = vec1(A, v); }
+  | pname channel           { $$ = arena_alloc(A, sizeof(ProviderField)); $$->loc = @$; $$->name = $1;
+                              ProviderValue *v = arena_alloc(A, sizeof *v); v->loc = @2;
+                              v->kind = PV_WORD; v->text = (char *)channel_name((Channel)$2);
+                              $$->values = vec1(A, v); }
+  | pname TRUE_KW           { $$ = arena_alloc(A, sizeof(ProviderField)); $$->loc = @$; $$->name = $1;
+                              ProviderValue *v = arena_alloc(A, sizeof *v); v->loc = @2;
+                              v->kind = PV_WORD; v->text = "true"; $$->values = vec1(A, v); }
+  | pname FALSE_KW          { $$ = arena_alloc(A, sizeof(ProviderField)); $$->loc = @$; $$->name = $1;
+                              ProviderValue *v = arena_alloc(A, sizeof *v); v->loc = @2;
+                              v->kind = PV_WORD; v->text = "false"; $$->values = vec1(A, v); }
+  ;
+
+pname : IDENT | FROM | BODY | SUBJECT | TEMPLATE | KEY | DEFAULT | LIMIT ;
+
+pvals
+  : pval                    { $$ = vec1(A, $1); }
+  | pvals pval              { $$ = $1; vec_push(A, &$$, $2); }
+  ;
+
+pval
+  : STRING                  { $$ = arena_alloc(A, sizeof(ProviderValue)); $$->loc = @$;
+                              $$->kind = PV_STRING; $$->text = $1; }
+  | INT                     { $$ = arena_alloc(A, sizeof(ProviderValue)); $$->loc = @$;
+                              $$->kind = PV_INT; $$->ival = $1; }
+  | DEC                     { $$ = arena_alloc(A, sizeof(ProviderValue)); $$->loc = @$;
+                              $$->kind = PV_DEC; $$->text = $1; $$->dval = atof($1); }
+  | DURATION                { $$ = arena_alloc(A, sizeof(ProviderValue)); $$->loc = @$;
+                              $$->kind = PV_DURATION; $$->ival = $1;
+                              $$->text = duration(st, $1, @1)->text; /* the unit as written */ }
+  | ENV STRING              { $$ = arena_alloc(A, sizeof(ProviderValue)); $$->loc = @$;
+                              $$->kind = PV_ENV; $$->text = $2; }
   ;
 
 /* ------------------------------------------------------------- schemas */
@@ -469,6 +530,14 @@ channel_step
                               ChannelProp *p = arena_alloc(A, sizeof *p); p->loc = @3;
                               p->key = $1 == CH_EMAIL ? "subject" : "body"; p->value = $3;
                               vec_push(A, &$$->props, p); }
+  | channel ident VIA ident '{' props '}' { $$ = unary_step(A, S_CHANNEL, $2, @2, @$);
+                              $$->channel = (Channel)$1; $$->props = $6;
+                              $$->provider = $4; $$->provider_loc = @4; }
+  | channel ident VIA ident STRING { $$ = unary_step(A, S_CHANNEL, $2, @2, @$);
+                              $$->channel = (Channel)$1; $$->provider = $4; $$->provider_loc = @4;
+                              ChannelProp *p = arena_alloc(A, sizeof *p); p->loc = @5;
+                              p->key = $1 == CH_EMAIL ? "subject" : "body"; p->value = $5;
+                              vec_push(A, &$$->props, p); }
   ;
 
 props
@@ -645,7 +714,7 @@ source_ident
 
 plain_kw
   : SUBJECT | TEMPLATE | BODY | EXTRACT | COLUMNS | DIMENSION | PRIMARY
-  | OVERLAP | EMPTY | AUDIENCE | FROM | NULLS
+  | OVERLAP | EMPTY | AUDIENCE | FROM | NULLS | PROVIDER | ENV
   ;
 
 %%

@@ -69,4 +69,12 @@ int check_is_variant_key(Channel ch, const char *key);
 /* Checks a channel step's `language` column and its variant settings. */
 void check_variants(Ctx *c, Step *s, Pop *in);
 
+/* check_provider.c */
+/* Collects and checks every `provider` declaration into p->providers. */
+void check_providers(Ctx *c);
+/* Resolves the provider of each channel step of a checked campaign
+ * (s->provider_decl): the one named by `via`, or the only one that can
+ * send the channel; reports unknown and mismatched providers. */
+void check_channel_providers(Ctx *c, Decl *campaign);
+
 #endif

@@ -39,13 +39,13 @@
 ;;;; Vocabulary (generated)
 
 ;; @generated keywords.decl
-(defconst camp-decl-keywords '("import" "schema" "campaign" "func" "filter" "key" "unique" "address" "default" "version" "enum" "on"))
+(defconst camp-decl-keywords '("import" "schema" "campaign" "func" "filter" "key" "unique" "address" "default" "version" "enum" "on" "provider"))
 ;; @generated keywords.step
 (defconst camp-step-keywords '("union" "intersect" "except" "dedup" "enrich" "split" "change" "dimension" "fork" "join" "wait" "save" "audience" "retarget" "reconcile"))
 ;; @generated keywords.channel
 (defconst camp-channel-keywords '("email" "sms" "push" "mail"))
 ;; @generated keywords.clause
-(defconst camp-clause-keywords '("where" "by" "keep" "prefer" "first" "order" "asc" "desc" "when" "limit" "else" "overlap" "skip" "empty" "to" "via" "primary" "until" "as" "of" "within" "columns" "subject" "template" "body" "extract" "from"))
+(defconst camp-clause-keywords '("where" "by" "keep" "prefer" "first" "order" "asc" "desc" "when" "limit" "else" "overlap" "skip" "empty" "to" "via" "primary" "until" "as" "of" "within" "columns" "subject" "template" "body" "extract" "from" "env"))
 ;; @generated keywords.rule
 (defconst camp-rule-keywords '("and" "or" "not" "in" "between" "is" "like" "contains" "starts" "with" "exists" "nulls" "distinct"))
 ;; @generated keywords.literal

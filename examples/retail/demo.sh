@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo.sh CAMP — the retail example end to end on SQLite (run by `make demo`):
 # generate data, check, plan, run three campaigns, advance the clock past
-# their waits with `camp resume`, and show counts, the outbox and the graph.
+# their waits with `camp resume`, show counts, the outbox and the graph, and
+# send the e-mails to a local SMTP server (tests/servers/smtp_sink.py).
 set -e
 CAMP=${1:-bin/camp}
 GEN=${GEN:-bin/retail-gen}
@@ -55,3 +56,17 @@ else
   "$CAMP" graph "$EX/campaigns/spring_sale.camp" --db "$DB" --run 1 --output "$OUT/spring_sale.dot"
   echo "$OUT/spring_sale.dot (install graphviz for SVG)"
 fi
+
+step "camp send: the e-mails go to a local SMTP server started for the demo"
+# tests/servers/smtp_sink.py (aiosmtpd) on a free loopback port; the
+# campaigns' provider (examples/retail/providers.camp) reads its URL from
+# RETAIL_SMTP_URL.  SMS, push and direct mail have no provider: they stay queued.
+. tests/servers/lib.sh
+rm -rf "$OUT/smtp"
+srv_init "$OUT/smtp"
+srv_smtp demo_sink --log "$OUT/smtp/received.jsonl" --no-data
+RETAIL_SMTP_URL="smtp://127.0.0.1:$SRV_PORT" "$CAMP" send --db "$DB" --channel email --now "2026-03-20 12:00"
+srv_stop demo_sink
+queued=$(sqlite3 "$DB" "SELECT count(*) FROM camp_outbox WHERE channel = 'email'")
+received=$(wc -l < "$OUT/smtp/received.jsonl")
+echo "$received of $queued e-mails received by the local SMTP server"

@@ -50,6 +50,9 @@ const char *db_column_name(DbStmt *st, int col);
 DbValue db_column(DbStmt *st, int col);
 void db_finalize(DbStmt *st);
 
+/* Rows changed by the last INSERT/UPDATE/DELETE of this connection. */
+int64_t db_changes(Db *db);
+
 /* Convenience: first column of the first row as integer; def if no row. */
 int64_t db_query_int(Db *db, const char *sql, int64_t def);
 

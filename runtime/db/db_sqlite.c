@@ -373,6 +373,8 @@ int64_t db_query_int(Db *db, const char *sql, int64_t def) {
 
 /* --------------------------------------------------------- transactions */
 
+int64_t db_changes(Db *db) { return (int64_t)sqlite3_changes64(db->h); }
+
 int db_begin(Db *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
 int db_commit(Db *db) { return db_exec(db, "COMMIT"); }
 int db_rollback(Db *db) { return db_exec(db, "ROLLBACK"); }

@@ -33,6 +33,22 @@ static const char *const migrations[] = {
     " key NOT NULL, run_id INTEGER, saved_at TEXT, PRIMARY KEY(name, key));"
     "CREATE TABLE camp_warnings(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
     " message TEXT NOT NULL, count INTEGER NOT NULL);",
+    /* 1 -> 2: delivery (runtime/delivery/send_store.c): leases, retries,
+     * the provider's answers, and the provider each channel step uses */
+    "ALTER TABLE camp_outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE camp_outbox ADD COLUMN next_attempt_at TEXT;"
+    "ALTER TABLE camp_outbox ADD COLUMN lease_owner TEXT;"
+    "ALTER TABLE camp_outbox ADD COLUMN lease_expires INTEGER;"
+    "ALTER TABLE camp_outbox ADD COLUMN last_error TEXT;"
+    "ALTER TABLE camp_outbox ADD COLUMN message_id TEXT;"
+    "ALTER TABLE camp_outbox ADD COLUMN provider_message_id TEXT;"
+    "ALTER TABLE camp_outbox ADD COLUMN updated_at TEXT;"
+    "CREATE INDEX camp_outbox_due ON camp_outbox(status, run_id, step);"
+    "ALTER TABLE camp_feedback ADD COLUMN detail TEXT;"
+    "ALTER TABLE camp_feedback ADD COLUMN source TEXT;"
+    "CREATE TABLE camp_delivery(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
+    " channel TEXT NOT NULL, provider TEXT, config TEXT, columns TEXT,"
+    " PRIMARY KEY(run_id, step));",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -16,12 +16,22 @@
  *   camp_outbox(id INTEGER PRIMARY KEY, run_id, step, recipient_key,
  *               channel, address, subject, body, status, queued_at, sent_at,
  *               UNIQUE(run_id, step, recipient_key))
- *       one row per message; for direct mail, body is the extract row (CSV);
- *       status 'suppressed' = the address opted out (store_track.h)
+ *       one row per message; for direct mail, body is the extract row (CSV)
+ *       version 2 adds the send worker's columns (runtime/delivery/send.h):
+ *         attempts, next_attempt_at, lease_owner, lease_expires (unix s),
+ *         last_error, message_id, provider_message_id, updated_at
+ *       status: queued | sending | sent | deferred | failed | bounced
  *   camp_feedback(id INTEGER PRIMARY KEY, outbox_id, event, at)
  *       event: sent | delivered | bounced | opened | clicked | unsubscribed
- *       | complained | failed (camp track, camp feedback import, delivery,
- *       or tests); columns link and detail: see store_track.h
+ *       | failed | deferred (written by delivery, or inserted by tests)
+ *       version 2 adds detail (the provider's answer) and source
+ *       (smtp | http | file | ...)
+ *   camp_delivery(run_id, step, channel, provider, config, columns,
+ *                 PRIMARY KEY(run_id, step))    (version 2)
+ *       per channel step of a run: its provider's name and declaration as
+ *       JSON (env var NAMES only, never values), mail extract columns
+ *       status 'suppressed' = the address opted out (store_track.h);
+ *       columns link and detail of camp_feedback: see store_track.h
  *   camp_audience(name, dimension, key, run_id, saved_at,
  *                 PRIMARY KEY(name, key))
  *   camp_warnings(run_id, step, message, count)
@@ -34,7 +44,7 @@
 
 #include "runtime/db/db.h"
 
-#define STORE_VERSION 1
+#define STORE_VERSION 2
 
 /* Creates or migrates camp's tables.  0 on success; on failure writes a
  * message to err and changes nothing. */

@@ -447,6 +447,7 @@ int exec_start(Db *db, Program *p, Decl *camp, const char *source_file, const Ex
   db_finalize(st);
   if (rc < 0) goto dberr_rb;
   x.run_id = db_query_int(db, "SELECT last_insert_rowid()", 0);
+  if (o->started_run) *o->started_run = x.run_id;
   for (int i = 0; i < camp->steps.len; i++) {
     Step *s = camp->steps.items[i];
     st = db_prepare(db, "INSERT INTO camp_steps(run_id, step, idx, kind, state) VALUES (?, ?, ?, ?, 'pending')");

@@ -40,6 +40,7 @@ typedef struct ExecOptions {
    * them (<prefix><output>).  Its return value is exec_plan's. */
   int (*inspect)(Db *db, const char *table_prefix, void *ctx);
   void *inspect_ctx;
+  int64_t *started_run;   /* start: set to the new run's id */
 } ExecOptions;
 
 /* Normalises a user clock (`2026-03-01`, `2026-03-01 09:00`, ...) into

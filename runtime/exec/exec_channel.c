@@ -11,6 +11,8 @@
 #include "runtime/delivery/render.h"
 #include "runtime/delivery/track_queue.h"
 #include "runtime/delivery/variants.h"
+#include "runtime/delivery/mime.h"
+#include "runtime/delivery/send.h"
 
 static const char *prop_value(Step *s, const char *key) {
   for (int i = 0; i < s->props.len; i++) {
@@ -239,7 +241,15 @@ static int exec_mail(Exec *x, Step *s, Pop *pop, DbStmt *ins) {
   return rc;
 }
 
+static int exec_channel_queue(Exec *x, Step *s);
+
 int exec_channel(Exec *x, Step *s) {
+  if (exec_channel_queue(x, s)) return -1;
+  /* which provider sends these messages (camp send reads it) */
+  return send_record_step(x->db, x->run_id, s, x->source_file, x->err, sizeof x->err);
+}
+
+static int exec_channel_queue(Exec *x, Step *s) {
   Pop *pop = s->pops[0];
   DbStmt *ins = db_prepare(x->db,
       "INSERT OR IGNORE INTO camp_outbox(run_id, step, recipient_key, channel, address, subject,"
@@ -281,6 +291,8 @@ int exec_channel(Exec *x, Step *s) {
     variants_pick(&vs, lang, &subject, &main_text);
     if (subject)
       subj = render_template_loc(subject, row_lookup, &r, 0, lang, &stats, x->err, sizeof x->err);
+    /* a subject is a header: a value's line break must not start another */
+    mime_clean_header(subj);
     if (main_text && (!subject || subj))
       text = render_template_loc(main_text, row_lookup, &r, html, lang, &stats, x->err, sizeof x->err);
     if ((subject && !subj) || (main_text && !text)) {

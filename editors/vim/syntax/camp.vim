@@ -23,11 +23,11 @@ syn match campType "\<\%(int\|decimal\|text\|bool\|date\|timestamp\|duration\|en
 " @generated feedback
 syn match campFeedback "\<\%(sent\|delivered\|bounced\|opened\|clicked\|unsubscribed\|failed\)\>"
 " @generated keywords.decl
-syn match campDecl "\<\%(import\|schema\|campaign\|func\|filter\|key\|unique\|address\|default\|version\|enum\|on\)\>"
+syn match campDecl "\<\%(import\|schema\|campaign\|func\|filter\|key\|unique\|address\|default\|version\|enum\|on\|provider\)\>"
 " @generated keywords.step
 syn match campStep "\<\%(union\|intersect\|except\|dedup\|enrich\|split\|change\|dimension\|fork\|join\|wait\|save\|audience\|retarget\|reconcile\)\>"
 " @generated keywords.clause
-syn match campClause "\<\%(where\|by\|keep\|prefer\|first\|order\|asc\|desc\|when\|limit\|else\|overlap\|skip\|empty\|to\|via\|primary\|until\|as\|of\|within\|columns\|subject\|template\|body\|extract\|from\)\>"
+syn match campClause "\<\%(where\|by\|keep\|prefer\|first\|order\|asc\|desc\|when\|limit\|else\|overlap\|skip\|empty\|to\|via\|primary\|until\|as\|of\|within\|columns\|subject\|template\|body\|extract\|from\|env\)\>"
 " @generated keywords.rule
 syn match campRule "\<\%(and\|or\|not\|in\|between\|is\|like\|contains\|starts\|with\|exists\|nulls\|distinct\)\>"
 " @generated keywords.literal
