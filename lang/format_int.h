@@ -109,4 +109,10 @@ void fmt_tok_buf(Fmt *f, Buf *b);
 /* Writes step s (a campaign item) on its line(s) at indent. */
 void fmt_step(Fmt *f, const Step *s, int indent);
 
+/* --------------------------------------------------- format_ops.c */
+
+/* Writes a campaign's `schedule` / `approval` (kw) at indent: one line, or
+ * a block with one item per line. */
+void fmt_ops_block(Fmt *f, const OpBlock *blk, const char *kw, int indent);
+
 #endif

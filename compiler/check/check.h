@@ -52,6 +52,8 @@ int scope_names(Ctx *c, Scope *s, const char ***out);
 
 /* check_graph.c, check_channel.c */
 void check_campaign(Ctx *c, Decl *campaign);
+/* check_ops.c: schedule, approval, start/end dates -> campaign->ops. */
+void check_ops(Ctx *c, Decl *campaign);
 /* Checks `{{name}}` placeholders of text against population p. */
 void check_placeholders(Ctx *c, Pop *p, const char *text, Loc loc, const char *where);
 

@@ -39,7 +39,7 @@
 ;;;; Vocabulary (generated)
 
 ;; @generated keywords.decl
-(defconst camp-decl-keywords '("import" "schema" "campaign" "func" "filter" "key" "unique" "address" "default" "version" "enum" "on"))
+(defconst camp-decl-keywords '("import" "schema" "campaign" "func" "filter" "key" "unique" "address" "default" "version" "enum" "on" "schedule" "approval"))
 ;; @generated keywords.step
 (defconst camp-step-keywords '("union" "intersect" "except" "dedup" "enrich" "split" "change" "dimension" "fork" "join" "wait" "save" "audience" "retarget" "reconcile"))
 ;; @generated keywords.channel

@@ -23,7 +23,7 @@ syn match campType "\<\%(int\|decimal\|text\|bool\|date\|timestamp\|duration\|en
 " @generated feedback
 syn match campFeedback "\<\%(sent\|delivered\|bounced\|opened\|clicked\|unsubscribed\|failed\)\>"
 " @generated keywords.decl
-syn match campDecl "\<\%(import\|schema\|campaign\|func\|filter\|key\|unique\|address\|default\|version\|enum\|on\)\>"
+syn match campDecl "\<\%(import\|schema\|campaign\|func\|filter\|key\|unique\|address\|default\|version\|enum\|on\|schedule\|approval\)\>"
 " @generated keywords.step
 syn match campStep "\<\%(union\|intersect\|except\|dedup\|enrich\|split\|change\|dimension\|fork\|join\|wait\|save\|audience\|retarget\|reconcile\)\>"
 " @generated keywords.clause
