@@ -10,11 +10,11 @@ WARN     := -Wall -Wextra -Werror
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I . -I $(BUILD) $(CFLAGS)
-LIBS     := -lsqlite3 -ljansson -lcsv -lm
+LIBS     := -lsqlite3 -ljansson -lcsv -lm -lical
 
 # Debian packages camp needs to build and test (see README: Dependencies).
 DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccjit-12-dev \
-            sqlite3 valgrind graphviz jq vim emacs-nox \
+            sqlite3 valgrind graphviz jq vim emacs-nox libical-dev tzdata \
             $(if $(shell command -v npm),,nodejs npm)
 
 SRC := $(wildcard lang/*.c compiler/*/*.c runtime/*/*.c cli/*.c cli/*/*.c)

@@ -24,6 +24,17 @@ static const Command commands[] = {
     {"outbox", cmd_outbox, "outbox --db DB [--run ID] queued messages (--format text|csv|json)"},
     {"snapshot", cmd_snapshot, "snapshot --db DB [FILE]   build/refresh the columnar snapshot of the tables"},
     {"lsp", cmd_lsp, "lsp                       language server (LSP over stdio) for editors"},
+    {"deploy", cmd_deploy, "deploy FILE --db DB        record a new version of a campaign; counts vs the previous plan"},
+    {"start", cmd_start, "start CAMPAIGN --db DB     schedule a deployed campaign (or go on after pause)"},
+    {"pause", cmd_pause, "pause CAMPAIGN --db DB     no launches and no resumes until started again"},
+    {"close", cmd_close, "close CAMPAIGN --db DB     no new launches; running ones finish"},
+    {"stop", cmd_stop, "stop CAMPAIGN --db DB      stop now: runs end, unsent messages are cancelled"},
+    {"archive", cmd_archive, "archive CAMPAIGN --db DB   put a finished campaign away"},
+    {"campaigns", cmd_campaigns, "campaigns --db DB          deployed campaigns: state, next launch, last run"},
+    {"schedule", cmd_schedule, "schedule FILE [--next N]   preview the next launch times"},
+    {"tick", cmd_tick, "tick --db DB [--now TS]    launches, resumes, approvals, sending (cron/systemd)"},
+    {"approve", cmd_approve, "approve RUN --db DB --as N release messages waiting for approval"},
+    {"reject", cmd_reject, "reject RUN --db DB --as N  cancel messages waiting for approval (--reason)"},
 };
 
 static void usage(FILE *out) {

@@ -22,10 +22,14 @@ typedef struct CliOpts {
   const char *engine;
   const char *output;
   const char *debug_jit; /* plan/run/resume --debug-jit DIR */
+  const char *as;        /* operations: who (--as NAME; default $USER) */
+  const char *reason;    /* operations: why (--reason TEXT) */
+  const char *next;      /* schedule --next N */
   const char *includes[32];
   int nincludes;
   int check;             /* fmt --check */
   int explain;
+  int test;              /* run --test */
   int color;             /* diagnostics in colour (stderr is a TTY) */
 } CliOpts;
 
@@ -55,5 +59,20 @@ int cmd_run(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_lsp(int argc, char **argv);
+/* operations: cli/cmd_deploy.c, cmd_lifecycle.c, cmd_schedule.c,
+ * cmd_tick.c, cmd_approve.c */
+int cmd_deploy(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_close(int argc, char **argv);
+int cmd_archive(int argc, char **argv);
+int cmd_campaigns(int argc, char **argv);
+int cmd_schedule(int argc, char **argv);
+int cmd_tick(int argc, char **argv);
+int cmd_approve(int argc, char **argv);
+int cmd_reject(int argc, char **argv);
+/* Who does an operation: --as NAME, else $USER, else "unknown". */
+const char *cli_who(const CliOpts *o);
 
 #endif

@@ -30,6 +30,8 @@ static const OptSpec string_opts[] = {
     STROPT("now", now),         STROPT("run", run),
     STROPT("engine", engine),   STROPT("output", output),
     STROPT("debug-jit", debug_jit),
+    STROPT("as", as),           STROPT("reason", reason),
+    STROPT("next", next),
 };
 
 int cli_parse(const char *cmd, int argc, char **argv, const char *allowed,
@@ -73,6 +75,7 @@ int cli_parse(const char *cmd, int argc, char **argv, const char *allowed,
     }
     if (strcmp(key, "check") == 0) { o->check = 1; continue; }
     if (strcmp(key, "explain") == 0) { o->explain = 1; continue; }
+    if (strcmp(key, "test") == 0) { o->test = 1; continue; }
     int found = 0;
     for (size_t k = 0; k < sizeof string_opts / sizeof string_opts[0]; k++) {
       if (strcmp(string_opts[k].name, key) != 0) continue;
@@ -116,4 +119,10 @@ Program *cli_compile(CliOpts *o, int *status) {
   program_check(p);
   *status = p->diags.nerrors ? 1 : 0;
   return p;
+}
+
+const char *cli_who(const CliOpts *o) {
+  if (o->as && *o->as) return o->as;
+  const char *u = getenv("USER");
+  return u && *u ? u : "unknown";
 }
