@@ -277,7 +277,7 @@ int ops_approvals_due(Db *db, const char *now, FILE *out, int *reminders, int *d
   return rc;
 }
 
-void ops_print_audit(Db *db, const char *campaign, int64_t run, FILE *out) {
+void ops_print_audit(Db *db, const char *campaign, int64_t run, int limit, FILE *out) {
   DbStmt *st = db_prepare(db, "SELECT step, state, messages, requested_at, coalesce(deadline_at, '-'),"
                               " coalesce(deadline_action, '-'), coalesce(decided_by, ''), coalesce(decided_at, ''),"
                               " coalesce(reason, ''), coalesce(approvers, ''), reminders FROM camp_approvals"
@@ -298,15 +298,17 @@ void ops_print_audit(Db *db, const char *campaign, int64_t run, FILE *out) {
     }
   }
   db_finalize(st);
-  st = db_prepare(db, "SELECT at, who, coalesce(campaign, ''), coalesce(run_id, 0), coalesce(step, ''), action,"
-                      " coalesce(from_state, ''), coalesce(to_state, ''), coalesce(reason, '') FROM camp_audit"
-                      " WHERE (?1 > 0 AND run_id = ?1) OR (?1 <= 0 AND (?2 IS NULL OR campaign = ?2)) ORDER BY id");
+  st = db_prepare(db, "SELECT * FROM (SELECT at, who, coalesce(campaign, ''), coalesce(run_id, 0), coalesce(step, ''),"
+                      " action, coalesce(from_state, ''), coalesce(to_state, ''), coalesce(reason, ''), id FROM camp_audit"
+                      " WHERE (?1 > 0 AND run_id = ?1) OR (?1 <= 0 AND (?2 IS NULL OR campaign = ?2))"
+                      " ORDER BY id DESC LIMIT ?3) ORDER BY id");
   if (!st) return;
   db_bind_int(st, 1, run);
   if (campaign) db_bind_text(st, 2, campaign); else db_bind_null(st, 2);
+  db_bind_int(st, 3, limit > 0 ? limit : -1);
   int first = 1;
   while (db_step(st) == 1) {
-    if (first) fprintf(out, "\naudit:\n");
+    if (first) fprintf(out, "\naudit%s:\n", limit > 0 ? " (latest)" : "");
     first = 0;
     fprintf(out, "  %s  %-10s %s", db_column(st, 0).s, db_column(st, 1).s, db_column(st, 2).s);
     if (db_column(st, 3).i) fprintf(out, " run %lld", (long long)db_column(st, 3).i);

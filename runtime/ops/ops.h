@@ -140,8 +140,9 @@ int ops_decide(Db *db, int64_t run, const char *step, int approve, const char *w
 /* Reminders due by now and deadlines passed (send or cancel as declared),
  * for approvals of campaigns that are not paused.  Counts what it did. */
 int ops_approvals_due(Db *db, const char *now, FILE *out, int *reminders, int *deadlines);
-/* The approvals and audit lines of a run (run > 0) or a campaign, for
- * `camp status`. */
-void ops_print_audit(Db *db, const char *campaign, int64_t run, FILE *out);
+/* For `camp status`: the approvals and audit lines of a run (run > 0), or
+ * the audit lines of a campaign (or of all when campaign is NULL); at most
+ * the latest `limit` lines when limit > 0.  Prints nothing without them. */
+void ops_print_audit(Db *db, const char *campaign, int64_t run, int limit, FILE *out);
 
 #endif

@@ -170,6 +170,18 @@ static int64_t start_launch(Tick *k, const Deployed *d, Decl *camp, const CampOp
   return -1;
 }
 
+/* Says which steps of a new run wait for approval. */
+static void print_held(Tick *k, int64_t run) {
+  DbStmt *st = db_prepare(k->db, "SELECT step, messages, coalesce(deadline_at, 'no deadline') FROM camp_approvals"
+                                 " WHERE run_id = ? AND state = 'pending' ORDER BY step");
+  if (!st) return;
+  db_bind_int(st, 1, run);
+  while (db_step(st) == 1)
+    fprintf(k->out, "run %lld step %s: %lld messages wait for approval (deadline %s)\n", (long long)run,
+            db_column(st, 0).s, (long long)db_column(st, 1).i, db_column(st, 2).s);
+  db_finalize(st);
+}
+
 /* Launches and completion of one deployed campaign. */
 static void tick_campaign(Tick *k, const char *name) {
   Deployed d;
@@ -220,6 +232,7 @@ static void tick_campaign(Tick *k, const char *name) {
       ops_time_format(lp.due, at);
       exec_options(k, &e, at);
       if (exec_continue(k->db, p, camp, run, &e)) k->failed = 1;
+      print_held(k, run);
     }
   }
   if (lp.exhausted && !ops_in_progress(k->db, name, why, sizeof why) && db_begin(k->db) == 0) {
@@ -287,9 +300,10 @@ int ops_tick(Db *db, const TickOptions *o) {
   }
   fprintf(k.out, "tick at %s\n", k.now);
   resume_due(&k);
-  launch_due(&k);
+  /* deadlines before launches: a decision at the deadline frees the way */
   int reminders = 0, deadlines = 0;
   if (ops_approvals_due(db, k.now, k.out, &reminders, &deadlines)) k.failed = 1;
+  launch_due(&k);
   ops_send_due(db, k.now, k.out);
   return k.failed;
 }
