@@ -166,15 +166,15 @@ int ops_deploy(Db *db, Program *p, Decl *camp, const DeployOptions *o) {
     same = !strcmp(db_column(st, 1).s, hash);
   }
   db_finalize(st);
-  if (same) {
-    fprintf(out, "%s: version %lld is unchanged (source hash %s); nothing to deploy\n", camp->name,
-            (long long)prev, hash);
-    return 0;
-  }
   if (state == CS_ARCHIVED || state == CS_CLOSED) {
     fprintf(stderr, "camp deploy: campaign %s is %s; it takes no new version%s\n", camp->name,
             camp_state_name(state), state == CS_ARCHIVED ? " (deploy it under a new name)" : " until it completes");
     return 1;
+  }
+  if (same) {
+    fprintf(out, "%s: version %lld is unchanged (source hash %s); nothing to deploy\n", camp->name,
+            (long long)prev, hash);
+    return 0;
   }
   Count *counts = NULL;
   int n = 0;
