@@ -236,6 +236,7 @@ static int read_rule(Ctx *c, CampOps *ops, OpItem *it) {
   SchedRule r;
   memset(&r, 0, sizeof r);
   r.kind = (SchedRuleKind)kind;
+  r.loc = it->loc;
   static const char *const shapes[] = {"once at 2026-03-02 09:00", "every 30m", "daily at 08:00",
                                        "weekly on monday at 09:00", "monthly on 2nd tuesday at 10:00"};
   static const OpItemKind want[] = {OI_STAMP, OI_VALUES, OI_TIMES, OI_ON, OI_ON};
@@ -271,6 +272,7 @@ static int read_rule(Ctx *c, CampOps *ops, OpItem *it) {
     case SR_DAILY:
       if (!want_at(c, it->word, it->word_loc, shapes[2])) return 1;
       read_times(c, it, &r);
+      check_gaps(c, it->loc, r.hour, r.minute, r.ntimes, 1);
       break;
     case SR_WEEKLY:
       read_weekly(c, it, &r);
@@ -367,17 +369,21 @@ static void check_schedule(Ctx *c, CampOps *ops, OpBlock *b) {
     diag_error(c->d, b->loc, "a schedule needs a rule: once, every, daily, weekly or monthly");
   if (ops->from[0] && ops->until[0] && strcmp(ops->from, ops->until) > 0)
     diag_error(c->d, until_loc, "the schedule ends (%s) before it starts (%s)", ops->until, ops->from);
-  /* daily rules together: times at least 15 minutes apart over the day */
-  int hour[SCHED_MAX_TIMES * 4], minute[SCHED_MAX_TIMES * 4], n = 0;
   for (int i = 0; i < ops->nrules; i++) {
     SchedRule *r = &ops->rules[i];
-    if (r->kind == SR_DAILY)
-      for (int k = 0; k < r->ntimes && n < SCHED_MAX_TIMES * 4; k++) hour[n] = r->hour[k], minute[n++] = r->minute[k];
     if (r->kind == SR_ONCE && ((ops->from[0] && strcmp(r->at, ops->from) < 0) ||
                                (ops->until[0] && strcmp(r->at, ops->until) > 0)))
-      diag_error(c->d, b->loc, "`once at %s` is outside the schedule's validity", r->at);
+      diag_error(c->d, r->loc, "`once at %s` is outside the schedule's validity", r->at);
+    /* two daily rules: their times at least 15 minutes apart too */
+    for (int j = 0; j < i && r->kind == SR_DAILY; j++) {
+      SchedRule *o = &ops->rules[j];
+      for (int k = 0; o->kind == SR_DAILY && k < r->ntimes; k++)
+        for (int m = 0; m < o->ntimes; m++) {
+          int hour[2] = {o->hour[m], r->hour[k]}, minute[2] = {o->minute[m], r->minute[k]};
+          check_gaps(c, r->loc, hour, minute, 2, 1);
+        }
+    }
   }
-  check_gaps(c, b->loc, hour, minute, n, 1);
 }
 
 static void check_approval(Ctx *c, CampOps *ops, OpBlock *b) {

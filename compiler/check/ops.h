@@ -20,6 +20,7 @@ typedef enum { SR_ONCE, SR_EVERY, SR_DAILY, SR_WEEKLY, SR_MONTHLY } SchedRuleKin
  * times on the days the rule selects. */
 typedef struct SchedRule {
   SchedRuleKind kind;
+  Loc loc;                        /* the rule's line */
   char at[20];                    /* SR_ONCE: 'YYYY-MM-DD HH:MM:SS' */
   int64_t every;                  /* SR_EVERY: seconds, whole minutes >= 15 */
   int ntimes;
