@@ -1,7 +1,8 @@
 /* cmd_schedule.c — `camp schedule FILE [--campaign C] [--next N] [--now TS]
  * [--format text|json]`: the next launch times of a campaign's schedule
- * (from --now, or the schedule's `from` when that is later), in UTC and in
- * the schedule's zone.  Reads no database. */
+ * (from --now, or the schedule's `from` when that is later; within the
+ * campaign's start and end dates), in UTC and in the schedule's zone.
+ * Reads no database. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +58,18 @@ int cmd_schedule(int argc, char **argv) {
   json_t *arr = json_array();
   if (!json) printf("launches of %s (zone %s) from %s UTC:\n", camp->name, ops->tz, now);
   static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  time_t t;
+  /* the campaign's start and end dates bound what launches, like camp tick */
+  time_t t, sd = 0, ed = 0;
+  if (ops->start_date[0]) zone_local_to_utc(ops->tz, ops->start_date, &sd);
+  if (ops->end_date[0]) zone_local_to_utc(ops->tz, ops->end_date, &ed);
   long k = 0;
-  for (; k < n && (rc = sched_next(s, &t)) == 1; k++) {
+  while (k < n && (rc = sched_next(s, &t)) == 1) {
+    if (sd && t < sd) continue;
+    if (ed && t > ed) {
+      rc = 0;
+      break;
+    }
+    k++;
     char utc[20], local[20], key[160];
     int wday = 0;
     ops_time_format(t, utc);

@@ -496,6 +496,8 @@ EOF
     "$(q "$db" "SELECT campaign, count(*), count(DISTINCT run_id) FROM camp_launches WHERE state = 'started' GROUP BY campaign" | tr '\n' ' ' | sed 's/ $//')"
   eq "concurrent: one run per launch, no stray run" "18|18" \
     "$(q "$db" "SELECT count(*), (SELECT count(*) FROM camp_launches WHERE state = 'started') FROM camp_runs")"
+  eq "concurrent: the database is intact (snapshot reads never drop SQLite's locks)" "ok" \
+    "$(q "$db" "PRAGMA integrity_check")"
   eq "concurrent: every run complete with its messages" "18|0" \
     "$(q "$db" "SELECT count(*), sum(n <> 2) FROM (SELECT r.campaign, count(o.id) n FROM camp_runs r LEFT JOIN camp_outbox o ON o.run_id = r.id WHERE r.state = 'done' GROUP BY r.id)")"
 }
@@ -599,6 +601,22 @@ EOF
     "$(q "$db" "SELECT state FROM camp_campaigns ORDER BY name" | tr '\n' ' ' | sed 's/ $//')"
 }
 
+# ---- 10. contrib: the systemd service and the cron line run a tick ---------
+section_contrib() {
+  d=$(ws contrib)
+  root=$HERE/../..
+  exec_line=$(sed -n 's/^ExecStart=//p' "$root/contrib/camp-tick.service")
+  cron_cmd=$(grep -v '^#' "$root/contrib/camp-tick.cron" | awk 'NF >= 6 { $1 = $2 = $3 = $4 = $5 = ""; print }')
+  eq "contrib: the timer runs the service" "OnCalendar=*:0/5" "$(grep '^OnCalendar=' "$root/contrib/camp-tick.timer")"
+  for cmd in "$exec_line" "$cron_cmd"; do
+    c_=$(printf '%s' "$cmd" | sed -e "s|/usr/local/bin/camp|$CAMP|" -e "s|/srv/data/crm.sqlite|$d/db.sqlite|" \
+      -e "s|cd /srv/campaigns|cd $d|" -e "s|/var/log/camp-tick.log|$d/tick.log|")
+    (eval "$c_") > "$TMP/out" 2>&1
+    eq "contrib: \`${cmd%% --db*}\` runs a tick" "0" "$?"
+  done
+  has "contrib: the cron line logs the tick" "$d/tick.log" "tick at "
+}
+
 want 1 && section_schedule
 want 2 && section_daily
 want 3 && section_monthly
@@ -608,6 +626,7 @@ want 6 && section_remessage
 want 7 && section_concurrent
 want 8 && section_test_run
 want 9 && section_approval
+want 10 && section_contrib
 
 echo "ops: $(($(date +%s) - T0)) s"
 t_summary ops
