@@ -155,13 +155,13 @@ static int source_unchanged(Db *db, const char *campaign, char *msg, size_t msgl
   Decl *camp;
   char err[1024], now_hash[17];
   if (ops_compile(file, campaign, &p, &camp, err, sizeof err)) {
-    snprintf(msg, msglen, "%s does not compile any more: %s", file, err);
+    snprintf(msg, msglen, "%.2000s does not compile any more: %.1000s", file, err);
     return 0;
   }
   exec_source_hash(p, now_hash);
   program_free(p);
   if (strcmp(now_hash, hash)) {
-    snprintf(msg, msglen, "%s changed since version %lld was deployed: deploy it again first", file,
+    snprintf(msg, msglen, "%.2000s changed since version %lld was deployed: deploy it again first", file,
              (long long)version);
     return 0;
   }
