@@ -286,7 +286,7 @@ EOF
   camp deploy "$d/w.camp" --db "$db" --now "2026-04-01 00:00" --as alice --reason "first cut" > /dev/null
   rc "lifecycle: pause a draft is refused" 1 camp pause nurture --db "$db" --as bob
   has "lifecycle: ... with the allowed states" "$TMP/rc.out" "nurture is draft; pause works on scheduled or live campaigns"
-  rc "lifecycle: archive a draft... only after deciding; start works" 0 camp start nurture --db "$db" --now "2026-04-01 00:00" --as alice --reason "approved by legal"
+  rc "lifecycle: start a draft" 0 camp start nurture --db "$db" --now "2026-04-01 00:00" --as alice --reason "approved by legal"
   eq "lifecycle: draft -> scheduled" "scheduled" "$(q "$db" "SELECT state FROM camp_campaigns")"
   camp tick --db "$db" --now "2026-04-01 09:00" > "$TMP/out"
   eq "lifecycle: first launch waits 2 days" "waiting" "$(q "$db" "SELECT state FROM camp_runs WHERE id = 1")"
