@@ -17,13 +17,13 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I . -I $(BUILD) $(PKG_CFLAGS) $(CFLA
 PKG_MODS  = gmime-3.0 libcurl libsodium
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_MODS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKG_MODS) 2>/dev/null)
-LIBS      = -lsqlite3 -ljansson -lcsv -lm $(PKG_LIBS) -lpthread
+LIBS      = -lsqlite3 -ljansson -lcsv -lm -lical $(PKG_LIBS) -lpthread
 
 # Debian packages camp needs to build and test (see README: Dependencies).
 DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccjit-12-dev tzdata \
             sqlite3 valgrind graphviz jq vim emacs-nox zsh groff-base man-db patch \
             libcurl4-openssl-dev libgmime-3.0-dev libsodium-dev pkg-config \
-            python3-aiosmtpd \
+            python3-aiosmtpd libical-dev \
             $(if $(shell command -v npm),,nodejs npm)
 
 SRC := $(wildcard lang/*.c compiler/*/*.c runtime/*/*.c cli/*.c cli/*/*.c)

@@ -34,6 +34,9 @@ typedef struct CliOpts {
   const char *limit;     /* send --limit N */
   const char *lease;     /* send --lease SECONDS */
   const char *batch;     /* send --batch N */
+  const char *as;        /* operations: who (--as NAME; default $USER) */
+  const char *reason;    /* operations: why (--reason TEXT) */
+  const char *next;      /* schedule --next N */
   const char *includes[32];
   int nincludes;
   int check;             /* fmt --check */
@@ -42,6 +45,7 @@ typedef struct CliOpts {
   int dry_run;           /* gc --dry-run */
   int man;               /* help --man */
   int send;              /* run/resume --send; send --dry-run shares dry_run */
+  int test;              /* run --test */
   int color;             /* diagnostics in colour (stderr is a TTY) */
 } CliOpts;
 
@@ -123,5 +127,20 @@ int cmd_send(int argc, char **argv);
  * database must be open read-write. */
 struct Db;
 int cli_send(struct Db *db, CliOpts *o, int64_t run);
+/* operations: cli/cmd_deploy.c, cmd_lifecycle.c, cmd_schedule.c,
+ * cmd_tick.c, cmd_approve.c */
+int cmd_deploy(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_close(int argc, char **argv);
+int cmd_archive(int argc, char **argv);
+int cmd_campaigns(int argc, char **argv);
+int cmd_schedule(int argc, char **argv);
+int cmd_tick(int argc, char **argv);
+int cmd_approve(int argc, char **argv);
+int cmd_reject(int argc, char **argv);
+/* Who does an operation: --as NAME, else $USER, else "unknown". */
+const char *cli_who(const CliOpts *o);
 
 #endif

@@ -7,6 +7,7 @@
 #include "runtime/db/db.h"
 #include "runtime/exec/exec.h"
 #include "runtime/db/store.h"
+#include "runtime/ops/ops.h"
 
 /* Bad flags are usage errors, found before any work is done. */
 static int check_now(const char *cmd, const char *now) {
@@ -73,10 +74,28 @@ static int prepare(const char *cmd, CliOpts *o, int writable, Program **pp, Decl
   return 0;
 }
 
+/* camp run --test: a plan whose channel steps also render previews; the
+ * database keeps only an audit line (and a deployed draft becomes test). */
+static int test_run(CliOpts *o, Db *db, Program *p, Decl *camp) {
+  ExecOptions e;
+  exec_opts(o, &e);
+  e.test = 1;
+  e.previews = 3;
+  int rc = exec_plan(db, p, camp, o->files[0], &e);
+  if (rc == 0) {
+    char now[20];
+    if (!o->now || exec_parse_now(o->now, now)) store_now(now);
+    if (ops_test_run(db, camp->name, now, cli_who(o), o->reason))
+      fprintf(stderr, "camp run --test: cannot record the test run: %s\n", db_error(db));
+  }
+  return rc;
+}
+
 static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   CliOpts o;
   /* A plan queues nothing, so it has no tracking URL and sends nothing. */
-  const char *opts = run ? "db,campaign,now,format,engine,explain,debug-jit,track-url,I,send,channel,limit,lease,batch"
+  const char *opts = run ? "db,campaign,now,format,engine,explain,debug-jit,track-url,I,send,channel,limit,lease,"
+                           "batch,test,as,reason"
                          : "db,campaign,now,format,engine,explain,debug-jit,I";
   int rc = cli_parse(cmd, argc, argv, opts, &o);
   if (rc) return rc;
@@ -90,9 +109,10 @@ static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
     if (!run) exec_index_advice(db, p, camp, stderr); /* slow look-ups, before the plan */
     int64_t started = 0;
     e.started_run = &started;
-    rc = run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
+    rc = run && o.test ? test_run(&o, db, p, camp)
+       : run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
     /* --send: the run's messages go out now instead of by a later camp send */
-    if (rc == 0 && run && o.send && started) rc = cli_send(db, &o, started);
+    if (rc == 0 && run && !o.test && o.send && started) rc = cli_send(db, &o, started);
   }
   if (db) db_close(db);
   program_free(p);
@@ -190,7 +210,10 @@ int cmd_resume(int argc, char **argv) {
   }
   db_finalize(st);
   for (int i = 0; i < n; i++) {
-    if (resume_one(db, &o, ids[i], names[i], files[i], hashes[i])) rc = 1;
+    /* a paused campaign's runs wait for `camp start` */
+    if (ops_state(db, names[i]) == CS_PAUSED)
+      printf("run %lld: campaign %s is paused; not resumed\n", (long long)ids[i], names[i]);
+    else if (resume_one(db, &o, ids[i], names[i], files[i], hashes[i])) rc = 1;
     else if (o.send && cli_send(db, &o, ids[i])) rc = 1;
     free(names[i]);
     free(files[i]);

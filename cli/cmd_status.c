@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "runtime/report/report.h"
 #include "runtime/db/store.h"
+#include "runtime/ops/ops.h"
 
 /* Columns shared by the run list and the run header, in this order. */
 #define RUN_COLS \
@@ -342,6 +343,8 @@ static int report(Db *db, const CliOpts *o, const char *now) {
     return 0;
   }
   int rc = o->nfiles ? show_run(db, run, o, now, stdout) : list_runs(db, o, now, stdout);
+  /* approvals and lifecycle changes (runtime/ops): the run's, or the latest */
+  if (rc == 0 && strcmp(o->format, "json")) ops_print_audit(db, o->campaign, run, o->nfiles || o->campaign ? 0 : 20, stdout);
   if (rc == 1) fprintf(stderr, "camp status: no run %lld in DB\n", (long long)run);
   if (rc < 0) fprintf(stderr, "camp status: cannot read camp's tables: %s\n", db_error(db));
   return rc ? 1 : 0;
@@ -349,10 +352,10 @@ static int report(Db *db, const CliOpts *o, const char *now) {
 
 int cmd_status(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("status", argc, argv, "db,format,now", &o);
+  int rc = cli_parse("status", argc, argv, "db,format,now,campaign", &o);
   if (rc) return rc;
   if (!o.db || o.nfiles > 1) {
-    fprintf(stderr, "usage: camp status --db DB [RUN_ID] [--format text|json] [--now TS]\n");
+    fprintf(stderr, "usage: camp status --db DB [RUN_ID] [--campaign C] [--format text|json] [--now TS]\n");
     return 2;
   }
   if (strcmp(o.format, "text") && strcmp(o.format, "json")) {

@@ -36,12 +36,15 @@ static const OptSpec string_opts[] = {
     STROPT("recipient", recipient),
     STROPT("channel", channel), STROPT("limit", limit),
     STROPT("lease", lease),     STROPT("batch", batch),
+    STROPT("as", as),           STROPT("reason", reason),
+    STROPT("next", next),
 };
 
 #define FLAGOPT(n, f) {n, offsetof(CliOpts, f)}
 static const OptSpec flag_opts[] = {
     FLAGOPT("check", check),   FLAGOPT("explain", explain), FLAGOPT("diff", diff),
     FLAGOPT("dry-run", dry_run), FLAGOPT("man", man),     FLAGOPT("send", send),
+    FLAGOPT("test", test),
 };
 
 #define NSTR (sizeof string_opts / sizeof string_opts[0])
@@ -180,4 +183,10 @@ Program *cli_compile(CliOpts *o, int *status) {
   program_check(p);
   *status = p->diags.nerrors ? 1 : 0;
   return p;
+}
+
+const char *cli_who(const CliOpts *o) {
+  if (o->as && *o->as) return o->as;
+  const char *u = getenv("USER");
+  return u && *u ? u : "unknown";
 }

@@ -240,6 +240,56 @@ struct Step {
   char *label;         /* unique name: first output, or _KIND_INPUT for unnamed */
 };
 
+/* ------------------------------------------- schedule and approval blocks */
+
+/* A time of day written `08:30`: two integers around `:`. */
+typedef struct OpTime {
+  Loc loc;
+  int64_t hour, minute;
+} OpTime;
+
+/* One value of a `schedule` / `approval` line.  After `on`, a line holds
+ * words, ordinals (`2nd`) and commas as written. */
+typedef enum { OV_LITERAL, OV_WORD, OV_ORDINAL, OV_COMMA } OpValueKind;
+
+typedef struct OpValue {
+  OpValueKind kind;
+  Loc loc;
+  Expr *lit;     /* OV_LITERAL */
+  char *word;    /* OV_WORD, OV_ORDINAL (as written, `2nd`) */
+  int64_t n;     /* OV_ORDINAL: its number */
+} OpValue;
+
+/* The shapes of a line; the checker gives the names their meaning. */
+typedef enum {
+  OI_VALUES, /* name v, v ...        every 30m | timezone "X" | approvers "a", "b" */
+  OI_STAMP,  /* name word TIMESTAMP  once at 2026-03-02 09:00 */
+  OI_TIMES,  /* name word T, T       daily at 08:00, 17:30 */
+  OI_ON,     /* name on WORDS T, T   weekly on monday, friday at 09:00 */
+  OI_FROM,   /* from LITERAL         (validity) */
+  OI_UNTIL,  /* until LITERAL */
+} OpItemKind;
+
+typedef struct OpItem {
+  OpItemKind kind;
+  Loc loc;
+  char *name;        /* first word (`from`/`until` for OI_FROM/OI_UNTIL) */
+  Loc name_loc;
+  PtrVec values;     /* OpValue*: OI_VALUES values; OI_ON words after `on` */
+  char *word;        /* OI_STAMP / OI_TIMES: the word before the time (`at`) */
+  Loc word_loc;
+  PtrVec times;      /* OpTime*: OI_TIMES, OI_ON */
+  Expr *stamp;       /* OI_STAMP; OI_FROM / OI_UNTIL: the literal */
+} OpItem;
+
+/* `schedule LINE` or `schedule { LINES }`; the same for `approval`
+ * (`approval none` is one OI_VALUES line named none without values). */
+typedef struct OpBlock {
+  Loc loc;
+  int braced;
+  PtrVec items;      /* OpItem* */
+} OpBlock;
+
 /* ---------------------------------------------------------------- decls */
 
 typedef enum { D_IMPORT, D_SCHEMA, D_CAMPAIGN, D_FUNC, D_FILTER, D_PROVIDER } DeclKind;
@@ -287,6 +337,8 @@ struct Decl {
   PtrVec fields;        /* schema: FieldDecl* */
   PtrVec headers;       /* campaign: HeaderField* */
   PtrVec steps;         /* campaign: Step* */
+  OpBlock *schedule;    /* campaign: `schedule ...` or NULL */
+  OpBlock *approval;    /* campaign: `approval ...` or NULL */
   PtrVec params;        /* func/filter: Param* */
   TypeRef *ret;         /* func result type */
   char *on_schema;      /* filter ... on schema */
@@ -299,6 +351,7 @@ struct Decl {
   int from_stdlib;
   int checking;         /* recursion guard while inlining */
   int recursive;        /* recursion already reported */
+  struct CampOps *ops;  /* campaign: checked schedule, approval, dates */
 };
 
 /* A comment kept for `camp fmt`: text without the leading `//` or `#`. */

@@ -114,5 +114,10 @@ void fmt_step(Fmt *f, const Step *s, int indent);
 
 /* Writes `provider NAME { ... }`, one field per line. */
 void fmt_provider(Fmt *f, const Decl *d);
+/* --------------------------------------------------- format_ops.c */
+
+/* Writes a campaign's `schedule` / `approval` (kw) at indent: one line, or
+ * a block with one item per line. */
+void fmt_ops_block(Fmt *f, const OpBlock *blk, const char *kw, int indent);
 
 #endif

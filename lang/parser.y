@@ -67,6 +67,24 @@ static void clear_scratch(LexState *st) {
   memset(&st->out_locs, 0, sizeof st->out_locs);
 }
 
+static OpItem *op_item(Arena *a, OpItemKind k, char *name, Loc name_loc, Loc l) {
+  OpItem *it = arena_alloc(a, sizeof *it);
+  it->kind = k;
+  it->name = name;
+  it->name_loc = name_loc;
+  it->loc = l;
+  return it;
+}
+/* A campaign has one schedule and one approval: the second is an error. */
+static void set_block(LexState *st, OpBlock **slot, OpBlock *b, const char *what) {
+  if (*slot) {
+    diag_error(st->diags, b->loc, "`%s` is set twice", what);
+    diag_note(st->diags, (*slot)->loc, "first set here");
+    return;
+  }
+  *slot = b;
+}
+
 static Step *combine_step(LexState *st, CombineOp op, PtrVec on, Loc l) {
   Step *s = step_new(st->arena, S_COMBINE, l);
   s->combine = op;
@@ -105,13 +123,17 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
   OrderItem *order;
   ProviderField *pfield;
   ProviderValue *pval;
+  OpBlock *opblock;
+  OpItem *opitem;
+  OpValue *opval;
+  OpTime *optime;
   PtrVec v;
   int flag;
 }
 
 %token <s> IDENT "name" STRING "string" DEC "decimal number" DATE "date"
 %token <s> TIMESTAMP "timestamp"
-%token <i> INT "integer" DURATION "duration"
+%token <i> INT "integer" DURATION "duration" ORDINAL "ordinal"
 %token ARROW "->" NE "!=" LE "<=" GE ">=" CONCAT "||"
 %token <s> IMPORT "import"
 %token <s> SCHEMA "schema"
@@ -126,6 +148,8 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %token <s> ENUM "enum"
 %token <s> ON "on"
 %token <s> PROVIDER "provider"
+%token <s> SCHEDULE "schedule"
+%token <s> APPROVAL "approval"
 %token <s> UNION "union"
 %token <s> INTERSECT "intersect"
 %token <s> EXCEPT "except"
@@ -208,6 +232,11 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %type <v> pfields pvals
 %type <s> pname
 %type <order> order_item
+%type <opblock> op_block op_line
+%type <opitem> op_item op_rule
+%type <opval> op_val op_word
+%type <optime> op_time
+%type <v> op_items op_vals op_words op_times
 %type <i> channel keep_opt
 %type <flag> split_flags
 %type <v> prefer_opt
@@ -371,6 +400,93 @@ campaign_item
   | channel_step            { vec_push(A, &st->campaign->steps, $1); }
   | SAVE ident AS STRING    { Step *s = unary_step(A, S_SAVE, $2, @2, @$); s->text = $4;
                               s->text_loc = @4; vec_push(A, &st->campaign->steps, s); }
+  | SCHEDULE op_block       { $2->loc = @$; set_block(st, &st->campaign->schedule, $2, "schedule"); }
+  | APPROVAL op_line        { $2->loc = @$; set_block(st, &st->campaign->approval, $2, "approval"); }
+  ;
+
+/* ------------------------------------------- schedule and approval blocks */
+
+/* `schedule daily at 08:00` (one rule) or `schedule { ... }` (lines). */
+op_block
+  : op_rule                 { $$ = arena_alloc(A, sizeof(OpBlock)); $$->items = vec1(A, $1); }
+  | '{' op_items '}'        { $$ = arena_alloc(A, sizeof(OpBlock)); $$->braced = 1; $$->items = $2; }
+  ;
+
+/* `approval none` or `approval { ... }`. */
+op_line
+  : IDENT                   { $$ = arena_alloc(A, sizeof(OpBlock));
+                              OpItem *it = op_item(A, OI_VALUES, $1, @1, @1); $$->items = vec1(A, it); }
+  | '{' op_items '}'        { $$ = arena_alloc(A, sizeof(OpBlock)); $$->braced = 1; $$->items = $2; }
+  ;
+
+op_items
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | op_items op_item        { $$ = $1; vec_push(A, &$$, $2); }
+  | op_items ';'            { $$ = $1; }
+  | op_items error          { $$ = $1; }
+  ;
+
+/* A line inside braces: a name with comma-separated values (words too),
+ * a rule, or the validity `from` / `until`. */
+op_item
+  : IDENT op_vals           { $$ = op_item(A, OI_VALUES, $1, @1, @$); $$->values = $2; }
+  | IDENT IDENT TIMESTAMP   { $$ = op_item(A, OI_STAMP, $1, @1, @$); $$->word = $2; $$->word_loc = @2;
+                              $$->stamp = lit(A, E_TIMESTAMP, @3); $$->stamp->text = $3; }
+  | IDENT IDENT op_times    { $$ = op_item(A, OI_TIMES, $1, @1, @$); $$->word = $2; $$->word_loc = @2;
+                              $$->times = $3; }
+  | IDENT ON op_words op_times { $$ = op_item(A, OI_ON, $1, @1, @$); $$->values = $3; $$->times = $4; }
+  | FROM literal            { $$ = op_item(A, OI_FROM, "from", @1, @$); $$->stamp = $2; }
+  | UNTIL literal           { $$ = op_item(A, OI_UNTIL, "until", @1, @$); $$->stamp = $2; }
+  ;
+
+/* A rule on the `schedule` line itself (no bare-word values there: the
+ * next campaign item may start with a name). */
+op_rule
+  : IDENT literal           { $$ = op_item(A, OI_VALUES, $1, @1, @$);
+                              OpValue *v = arena_alloc(A, sizeof *v); v->kind = OV_LITERAL;
+                              v->loc = @2; v->lit = $2; $$->values = vec1(A, v); }
+  | IDENT IDENT TIMESTAMP   { $$ = op_item(A, OI_STAMP, $1, @1, @$); $$->word = $2; $$->word_loc = @2;
+                              $$->stamp = lit(A, E_TIMESTAMP, @3); $$->stamp->text = $3; }
+  | IDENT IDENT op_times    { $$ = op_item(A, OI_TIMES, $1, @1, @$); $$->word = $2; $$->word_loc = @2;
+                              $$->times = $3; }
+  | IDENT ON op_words op_times { $$ = op_item(A, OI_ON, $1, @1, @$); $$->values = $3; $$->times = $4; }
+  ;
+
+op_vals
+  : op_val                  { $$ = vec1(A, $1); }
+  | op_vals ',' op_val      { $$ = $1; vec_push(A, &$$, $3); }
+  ;
+
+op_val
+  : signed_literal          { $$ = arena_alloc(A, sizeof(OpValue)); $$->loc = @$;
+                              if ($1->kind == E_NAME) { $$->kind = OV_WORD; $$->word = $1->name; }
+                              else { $$->kind = OV_LITERAL; $$->lit = $1; } }
+  ;
+
+/* After `on`: days, ordinals and commas, ending with the word before the
+ * times (`at`); the checker reads them. */
+op_words
+  : op_word                 { $$ = vec1(A, $1); }
+  | op_words op_word        { $$ = $1; vec_push(A, &$$, $2); }
+  ;
+
+op_word
+  : ident                   { $$ = arena_alloc(A, sizeof(OpValue)); $$->loc = @$;
+                              $$->kind = OV_WORD; $$->word = $1; }
+  | ORDINAL                 { $$ = arena_alloc(A, sizeof(OpValue)); $$->loc = @$;
+                              $$->kind = OV_ORDINAL; $$->n = $1;
+                              }
+  | ','                     { $$ = arena_alloc(A, sizeof(OpValue)); $$->loc = @$; $$->kind = OV_COMMA; }
+  ;
+
+op_times
+  : op_time                 { $$ = vec1(A, $1); }
+  | op_times ',' op_time    { $$ = $1; vec_push(A, &$$, $3); }
+  ;
+
+op_time
+  : INT ':' INT             { $$ = arena_alloc(A, sizeof(OpTime)); $$->loc = @$;
+                              $$->hour = $1; $$->minute = $3; }
   ;
 
 outputs
@@ -714,7 +830,7 @@ source_ident
 
 plain_kw
   : SUBJECT | TEMPLATE | BODY | EXTRACT | COLUMNS | DIMENSION | PRIMARY
-  | OVERLAP | EMPTY | AUDIENCE | FROM | NULLS | PROVIDER | ENV
+  | OVERLAP | EMPTY | AUDIENCE | FROM | NULLS | PROVIDER | ENV | SCHEDULE | APPROVAL
   ;
 
 %%

@@ -14,6 +14,7 @@ void program_check(Program *p) {
   for (int i = 0; i < p->campaigns.len; i++) {
     check_campaign(&c, p->campaigns.items[i]);
     check_channel_providers(&c, p->campaigns.items[i]);
+    check_ops(&c, p->campaigns.items[i]);
   }
 }
 

@@ -57,6 +57,8 @@ void check_campaign(Ctx *c, Decl *campaign);
 char *check_read_template(Ctx *c, Loc at, const char *name);
 
 /* check_tmpl.c */
+/* check_ops.c: schedule, approval, start/end dates -> campaign->ops. */
+void check_ops(Ctx *c, Decl *campaign);
 /* Checks `{{name}}` placeholders of text against population p. */
 void check_placeholders(Ctx *c, Pop *p, const char *text, Loc loc, const char *where);
 /* Same, plus: filters (names, arguments, the value's type); html=0 marks a

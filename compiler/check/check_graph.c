@@ -210,6 +210,8 @@ static void check_headers(Ctx *c, Decl *camp) {
         diag_error(c->d, h->loc, "`%s` is set twice", h->name);
     if (!strcmp(h->name, "title") || !strcmp(h->name, "description") || !strcmp(h->name, "owner")) {
       if (h->value->kind != E_STR) diag_error(c->d, h->value->loc, "`%s` must be a string", h->name);
+    } else if (!strcmp(h->name, "start_date") || !strcmp(h->name, "end_date")) {
+      /* checked with the schedule (check_ops.c) */
     } else if (!strcmp(h->name, "seed")) {
       if (h->value->kind != E_INT) diag_error(c->d, h->value->loc, "`seed` must be an integer");
     } else {

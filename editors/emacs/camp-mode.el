@@ -39,7 +39,7 @@
 ;;;; Vocabulary (generated)
 
 ;; @generated keywords.decl
-(defconst camp-decl-keywords '("import" "schema" "campaign" "func" "filter" "key" "unique" "address" "default" "version" "enum" "on" "provider"))
+(defconst camp-decl-keywords '("import" "schema" "campaign" "func" "filter" "key" "unique" "address" "default" "version" "enum" "on" "provider" "schedule" "approval"))
 ;; @generated keywords.step
 (defconst camp-step-keywords '("union" "intersect" "except" "dedup" "enrich" "split" "change" "dimension" "fork" "join" "wait" "save" "audience" "retarget" "reconcile"))
 ;; @generated keywords.channel
@@ -59,7 +59,7 @@
 ;; @generated feedback
 (defconst camp-feedback '("sent" "delivered" "bounced" "opened" "clicked" "unsubscribed" "failed"))
 ;; @generated headers
-(defconst camp-headers '("title" "seed" "description" "owner"))
+(defconst camp-headers '("title" "seed" "description" "owner" "start_date" "end_date"))
 
 ;;;; Faces
 

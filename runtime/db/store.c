@@ -49,6 +49,37 @@ static const char *const migrations[] = {
     "CREATE TABLE camp_delivery(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
     " channel TEXT NOT NULL, provider TEXT, config TEXT, columns TEXT,"
     " PRIMARY KEY(run_id, step));",
+    /* 2 -> 3: operations (runtime/ops): deployed campaigns and their versions,
+     * the lifecycle audit, scheduled launches, approvals, notifications
+     * waiting for a sender; a run remembers its launch key */
+    "CREATE TABLE camp_campaigns(name TEXT PRIMARY KEY, state TEXT NOT NULL,"
+    " version INTEGER NOT NULL, source_file TEXT NOT NULL, started_at TEXT, active_since TEXT,"
+    " created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+    "CREATE TABLE camp_versions(campaign TEXT NOT NULL, version INTEGER NOT NULL,"
+    " source_hash TEXT NOT NULL, source_file TEXT NOT NULL, source TEXT NOT NULL,"
+    " deployed_at TEXT NOT NULL, deployed_by TEXT NOT NULL, planned_at TEXT,"
+    " PRIMARY KEY(campaign, version));"
+    "CREATE TABLE camp_version_counts(campaign TEXT NOT NULL, version INTEGER NOT NULL,"
+    " idx INTEGER NOT NULL, step TEXT NOT NULL, output TEXT NOT NULL, count INTEGER,"
+    " PRIMARY KEY(campaign, version, output));"
+    "CREATE TABLE camp_audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL,"
+    " campaign TEXT, run_id INTEGER, step TEXT, action TEXT NOT NULL, from_state TEXT,"
+    " to_state TEXT, reason TEXT);"
+    "CREATE INDEX camp_audit_campaign ON camp_audit(campaign, id);"
+    "CREATE TABLE camp_launches(campaign TEXT NOT NULL, launch_at TEXT NOT NULL,"
+    " state TEXT NOT NULL, run_id INTEGER, launch_key TEXT, reason TEXT, at TEXT NOT NULL,"
+    " PRIMARY KEY(campaign, launch_at));"
+    "ALTER TABLE camp_runs ADD COLUMN launch_key TEXT;"
+    "CREATE INDEX camp_runs_launch ON camp_runs(campaign, launch_key);"
+    "CREATE INDEX camp_outbox_recipient ON camp_outbox(step, recipient_key);"
+    "CREATE TABLE camp_approvals(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
+    " state TEXT NOT NULL, messages INTEGER NOT NULL, requested_at TEXT NOT NULL,"
+    " deadline_at TEXT, deadline_action TEXT, remind_every INTEGER, next_reminder_at TEXT,"
+    " reminders INTEGER NOT NULL DEFAULT 0, approvers TEXT, decided_at TEXT, decided_by TEXT,"
+    " reason TEXT, PRIMARY KEY(run_id, step));"
+    "CREATE TABLE camp_notifications(id INTEGER PRIMARY KEY, run_id INTEGER, step TEXT,"
+    " kind TEXT NOT NULL, recipient TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,"
+    " status TEXT NOT NULL DEFAULT 'pending', created_at TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

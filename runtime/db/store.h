@@ -7,7 +7,7 @@
  *   camp_runs(id INTEGER PRIMARY KEY, campaign TEXT, source_file TEXT,
  *             source_hash TEXT, state TEXT, started_at TEXT, updated_at TEXT,
  *             finished_at TEXT, seed INTEGER, warnings INTEGER)
- *       state: running | waiting | done | failed
+ *       state: running | waiting | done | failed | stopped (camp stop)
  *   camp_steps(run_id, step, idx, kind, state, started_at, finished_at,
  *              due_at, message, PRIMARY KEY(run_id, step))
  *       step is the step's label; state: pending | waiting | done | skipped
@@ -35,6 +35,35 @@
  *   camp_audience(name, dimension, key, run_id, saved_at,
  *                 PRIMARY KEY(name, key))
  *   camp_warnings(run_id, step, message, count)
+ * Operations (runtime/ops, docs/operations.md):
+ *   camp_campaigns(name PRIMARY KEY, state, version, source_file,
+ *                  started_at, active_since, created_at, updated_at)
+ *       started_at: first start (anchors `every` and `count`);
+ *       active_since: the last start (launches due before it are not made)
+ *       state: draft | test | scheduled | live | paused | closed
+ *       | completed | stopped | archived
+ *   camp_versions(campaign, version, source_hash, source_file, source,
+ *                 deployed_at, deployed_by, planned_at)
+ *   camp_version_counts(campaign, version, idx, step, output, count)
+ *       the plan recorded when that version was deployed
+ *   camp_audit(id, at, who, campaign, run_id, step, action, from_state,
+ *              to_state, reason)
+ *   camp_launches(campaign, launch_at, state, run_id, launch_key, reason,
+ *                 at, PRIMARY KEY(campaign, launch_at))
+ *       state: started | skipped | missed; unique per scheduled time, so
+ *       two ticks never start the same launch
+ *   camp_runs.launch_key: launches with the same key message a recipient
+ *       at most once (the campaign's remessage policy)
+ *   camp_approvals(run_id, step, state, messages, requested_at,
+ *                  deadline_at, deadline_action, remind_every,
+ *                  next_reminder_at, reminders, approvers, decided_at,
+ *                  decided_by, reason)
+ *       state: pending | approved | rejected | expired | stopped
+ *   camp_notifications(id, run_id, step, kind, recipient, subject, body,
+ *                      status, created_at): approval requests, reminders
+ *       and deadline notices waiting for a sender (status pending)
+ *   camp_outbox.status adds `held` (parked until approved; a sender must
+ *       never claim it) and `cancelled` (rejected, expired or stopped).
  * Step results are tables camp_r<RUN>_<output> holding `_key` and the
  * population's added columns (see compiler/sql/sqlgen.h). */
 #ifndef CAMP_STORE_H
@@ -44,7 +73,7 @@
 
 #include "runtime/db/db.h"
 
-#define STORE_VERSION 2
+#define STORE_VERSION 3
 
 /* Creates or migrates camp's tables.  0 on success; on failure writes a
  * message to err and changes nothing. */

@@ -176,19 +176,6 @@ Result *sender_not_attempted(Sender *s, Job *j) {
   return r;
 }
 
-int sender_start(Sender *s, char *err, size_t errlen) {
-  jobq_init(&s->jobs);
-  ratelimit_init(&s->rl, s->pv->rate);
-  switch (s->pv->kind) {
-    case PK_SMTP: return smtp_start(s, err, errlen);
-    case PK_HTTP: return http_start(s, err, errlen);
-    case PK_FILE: return file_start(s, err, errlen);
-    case PK_NONE: break;
-  }
-  snprintf(err, errlen, "provider %s has no kind", s->pv->name);
-  return -1;
-}
-
 void sender_join(Sender *s) {
   jobq_close(&s->jobs);
   for (int i = 0; i < s->nthreads; i++) pthread_join(s->threads[i], NULL);

@@ -23,7 +23,7 @@ syn match campType "\<\%(int\|decimal\|text\|bool\|date\|timestamp\|duration\|en
 " @generated feedback
 syn match campFeedback "\<\%(sent\|delivered\|bounced\|opened\|clicked\|unsubscribed\|failed\)\>"
 " @generated keywords.decl
-syn match campDecl "\<\%(import\|schema\|campaign\|func\|filter\|key\|unique\|address\|default\|version\|enum\|on\|provider\)\>"
+syn match campDecl "\<\%(import\|schema\|campaign\|func\|filter\|key\|unique\|address\|default\|version\|enum\|on\|provider\|schedule\|approval\)\>"
 " @generated keywords.step
 syn match campStep "\<\%(union\|intersect\|except\|dedup\|enrich\|split\|change\|dimension\|fork\|join\|wait\|save\|audience\|retarget\|reconcile\)\>"
 " @generated keywords.clause
@@ -76,7 +76,7 @@ syn match campStepName "\%(\%(^\|[{;]\|\*\/\)\s*\%(\h\w*\s*,\s*\)*\)\@<=\h\w*\ze
 " Campaign header fields (`title "..."`, `seed 42`): at the start of an item
 " of the campaign body, followed by a string or a number.
 " @generated headers
-syn match campHeader +\%(\%(^\|[{;]\|\*\/\)\s*\)\@<=\<\%(title\|seed\|description\|owner\)\>\ze\s\+\%("\|-\=\d\)+ contained containedin=campCampaign
+syn match campHeader +\%(\%(^\|[{;]\|\*\/\)\s*\)\@<=\<\%(title\|seed\|description\|owner\|start_date\|end_date\)\>\ze\s\+\%("\|-\=\d\)+ contained containedin=campCampaign
 
 syn keyword campTodo TODO FIXME XXX NOTE contained
 syn region campComment start="//" end="$" contains=campTodo,@Spell
