@@ -369,7 +369,7 @@ check "c4: no secret in the database, outputs or --explain" \
   sh -c "! grep -l -e '$SECRET' -e '$TOKEN' '$TMP/secret.out' '$TMP/secret.dump' '$DB'"
 check "c4: the env var names are recorded" grep -q 'CAMP_TEST_SMTP_PASSWORD' "$TMP/secret.dump"
 unset CAMP_TEST_SMTP_PASSWORD
-camp run "$TMP/c4/c.camp" --db "$DB" --now "$NOW" > /dev/null 2>&1
+camp run "$TMP/c4/c.camp" --db "$DB" --now "$NOW" --new-run > /dev/null 2>&1
 camp send --db "$DB" --now "$NOW" > "$TMP/s.out" 2> "$TMP/s.err"
 rc=$?
 check "c4: a missing env var: exit 1, the variable named, nothing claimed" sh -c "[ $rc = 1 ] &&
