@@ -103,8 +103,8 @@ code() { u_=$1; shift; curl -s -o /dev/null -w '%{http_code}' "$@" "$u_"; }
 fb() { q "$1" "SELECT count(*) FROM camp_feedback"; }
 
 # Messages of news.camp (keys in order): 1 anna, 2 Bo, 3 carl, 4 dana, 5 eve.
-run_news() { # DIR [NOW]
-  (cd "$1" && camp run news.camp --db db.sqlite --now "${2:-2026-03-01}" --track-url "$BASE" > run.out 2>&1)
+run_news() { # DIR [NOW]  (--new-run: a later call is a second run of news on purpose)
+  (cd "$1" && camp run news.camp --db db.sqlite --now "${2:-2026-03-01}" --track-url "$BASE" --new-run > run.out 2>&1)
 }
 
 # ---- 1. link rewriting at queue time ------------------------------------------------
@@ -346,7 +346,7 @@ CSV
   camp feedback import "$W/missing.csv" --db "$D" > /dev/null 2> "$W/err"
   eq "feedback: missing file exit" 1 $?
   # The hard bounce and the complaint suppress the next run's messages.
-  (cd "$W" && camp run news.camp --db db.sqlite --now 2026-03-05 > /dev/null 2>&1)
+  (cd "$W" && camp run news.camp --db db.sqlite --now 2026-03-05 --new-run > /dev/null 2>&1)
   eq "feedback: next run suppresses Bo and dana" "2;4;" \
     "$(q "$D" "SELECT recipient_key || ';' FROM camp_outbox WHERE run_id = 2 AND status = 'suppressed' ORDER BY 1" | tr -d '\n')"
 }
