@@ -16,6 +16,9 @@ LIBS     := -lsqlite3 -ljansson -lcsv -lm
 DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccjit-12-dev \
             sqlite3 valgrind graphviz jq vim emacs-nox \
             $(if $(shell command -v npm),,nodejs npm)
+# Snapshot checksums (XXH3): runtime/engine/snapshot_file.c, compiler/rules/columns_check.c.
+DEB_PKGS += libxxhash-dev
+LIBS     += -lxxhash
 
 SRC := $(wildcard lang/*.c compiler/*/*.c runtime/*/*.c cli/*.c cli/*/*.c)
 GEN := $(BUILD)/parser.c $(BUILD)/lexer.c $(BUILD)/stdlib_embed.c
@@ -32,6 +35,7 @@ all: deps $(BIN)/camp
 test-bins: $(TEST_BINS)
 
 include mk/engines.mk
+include mk/snapshot.mk
 
 $(BUILD)/tests/exec_cases: tests/exec/exec_test.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -86,6 +86,11 @@ static void print_tables(const Snapshot *s, const SnapReport *rep) {
 /* --check: a second snapshot built from scratch must equal s. */
 static int check_against_build(Db *db, const char *db_path, const Snapshot *s, Schema **set, int n) {
   char err[256], why[512];
+  for (int i = 0; i < s->ntables; i++)
+    if (snapshot_check_table(s, &s->tables[i], why, sizeof why)) {
+      printf("check: %s\n", why);
+      return 1;
+    }
   Snapshot *b = snapshot_refresh(db, db_path, NULL, set, n, NULL, err, sizeof err);
   if (!b) {
     fprintf(stderr, "camp snapshot: --check: %s\n", err);

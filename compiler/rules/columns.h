@@ -46,6 +46,8 @@ typedef struct SnapCol {
   /* link (column with ->): target table index and row per row */
   int link_table;           /* -1 if not a resolved link */
   const int32_t *link_rows;
+  int checked;              /* snapshot_check_col's answer, cached: 0 not
+                             * yet, 1 sound, -1 damaged */
 } SnapCol;
 
 typedef struct SnapColl {
@@ -54,6 +56,7 @@ typedef struct SnapColl {
   int fk_col;               /* column of the child table */
   const uint32_t *offsets;  /* nrows(parent)+1 */
   const uint32_t *rows;     /* child row numbers, grouped by parent */
+  int checked;              /* as SnapCol.checked */
 } SnapColl;
 
 typedef struct SnapTable {
@@ -63,6 +66,7 @@ typedef struct SnapTable {
   int64_t max_rowid;        /* max(rowid) when built, -1 if none */
   int key_col;              /* -1 when the schema has no key */
   int key_bad;              /* key not int / not unique / null */
+  int damaged;              /* its arrays failed a check (not saved) */
   int has_hash;             /* hash is known (see snapshot_pages.c) */
   uint64_t hash[2];         /* content hash of the table in the database */
   SnapCol *cols;
@@ -86,6 +90,16 @@ typedef struct SnapFingerprint {
   uint64_t db_ino, db_dev;
 } SnapFingerprint;
 
+/* An array read from a segment file, with the checksum (XXH3-64) the
+ * manifest recorded for it.  Arrays built in memory have no entry. */
+typedef struct SnapArr {
+  const void *p;
+  uint64_t len;             /* bytes (> 0) */
+  uint64_t sum;
+  int seg;                  /* index in Snapshot.segs */
+  int state;                /* 0 not verified yet, 1 matches, -1 damaged */
+} SnapArr;
+
 /* A mapped segment file (see snapshot_file.c). */
 typedef struct SnapSeg {
   char *name;               /* file name in the snapshot directory */
@@ -104,7 +118,33 @@ typedef struct Snapshot {
   int nsegs;
   void **blocks;
   int nblocks, capblocks;
+  /* integrity (columns_check.c): every mapped array, sorted by address */
+  SnapArr *arrs;
+  int narrs;
+  int damaged;              /* a check failed: the snapshot must be made again */
+  char *dir;                /* its directory (messages), or NULL */
+  /* called once per damaged column or collection (may be NULL): the
+   * runtime warns and marks the table for a rebuild */
+  void (*on_damage)(struct Snapshot *s, const SnapTable *t, const char *file, const char *what);
 } Snapshot;
+
+/* Integrity of mapped snapshots (columns_check.c).  Nothing read from a
+ * snapshot file is used before these say so: each array's checksum, and
+ * everything that indexes something else — dictionary codes, string
+ * offsets and terminators, link rows, collection offsets and rows, the key
+ * order binary searches rely on, dates and timestamps within the years
+ * 0000-9999 — is checked on first use (a column or collection at a time,
+ * so a plan pays only for what it reads).  Columns built in memory pass at
+ * once.  0 when column ci / collection k of table t of s can be read, -1
+ * when it is damaged (why; s->damaged is set and s->on_damage called). */
+int snapshot_check_col(const Snapshot *s, const SnapTable *t, int ci, char *why, size_t whylen);
+int snapshot_check_coll(const Snapshot *s, const SnapTable *t, int k, char *why, size_t whylen);
+/* Every column and collection of t. */
+int snapshot_check_table(const Snapshot *s, const SnapTable *t, char *why, size_t whylen);
+/* The registry entry of the mapped array starting at p, or NULL. */
+const SnapArr *snapshot_array(const Snapshot *s, const void *p);
+/* Sorts s->arrs after arrays were added. */
+void snapshot_sort_arrays(Snapshot *s);
 
 /* Lookups. */
 int snapshot_table(const Snapshot *s, const char *name);

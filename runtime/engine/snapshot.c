@@ -122,6 +122,8 @@ void snapshot_free(Snapshot *s) {
     free(s->segs[i].name);
   }
   free(s->segs);
+  free(s->arrs);
+  free(s->dir);
   free(s);
 }
 
@@ -174,7 +176,7 @@ int snapshot_fresh(const Snapshot *s, Db *db, const char *db_path, Schema **sche
   if (!snapshot_same_file(&fp, &s->fp)) return 0;
   for (int i = 0; i < n; i++) {
     int ti = snapshot_table(s, schemas[i]->name);
-    if (ti < 0 || !table_matches(s, &s->tables[ti], schemas[i])) return 0;
+    if (ti < 0 || s->tables[ti].damaged || !table_matches(s, &s->tables[ti], schemas[i])) return 0;
     if (!stats_match(db, &s->tables[ti])) return 0;
   }
   return 1;

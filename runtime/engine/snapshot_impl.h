@@ -58,4 +58,9 @@ SnapPages *snap_pages_open(const char *db_path);
 int snap_pages_table_hash(SnapPages *p, uint32_t root, const char *sql, uint64_t out[2]);
 void snap_pages_close(SnapPages *p);
 
+/* The on_damage of a loaded snapshot (snapshot_file.c): warns once per
+ * table and names the table in the directory's `damaged` file, so the next
+ * open reads it again. */
+void snapshot_mark_damaged(Snapshot *s, const SnapTable *t, const char *file, const char *what);
+
 #endif

@@ -103,6 +103,7 @@ static void reuse_table(SnapTable *t, Schema *sc, const SnapTable *ot) {
     if (!t->cols[k].name) abort();
     t->cols[k].link_table = -1;
     t->cols[k].link_rows = NULL;
+    t->cols[k].checked = 0;
   }
 }
 
@@ -138,6 +139,7 @@ static void assemble_col(Snapshot *s, SnapCol *c, const SnapCol *oc, ColBuild *d
   if (!c->name) abort();
   c->link_table = -1;
   c->link_rows = NULL;
+  c->checked = 0;
   c->bad = d->c->bad; /* the old column had no bad value */
   c->dec_has_int = oc->dec_has_int | d->c->dec_has_int;
   int changed = !rows_same;
@@ -585,13 +587,24 @@ static void group_collections(Snapshot *s, Schema **schemas, TabState *ts, const
 
 /* ------------------------------------------------------------- the whole */
 
-/* s takes over old's storage (heap blocks and mapped segments). */
+/* s takes over old's storage (heap blocks and mapped segments, with the
+ * checksums of the arrays in them). */
 static void adopt(Snapshot *s, Snapshot *old) {
   for (int i = 0; i < old->nblocks; i++) snap_own(s, old->blocks[i]);
   old->nblocks = 0;
   s->segs = xrealloc(s->segs, sizeof *s->segs * (size_t)(s->nsegs + old->nsegs + 1));
+  int base = s->nsegs;
   for (int i = 0; i < old->nsegs; i++) s->segs[s->nsegs++] = old->segs[i];
   old->nsegs = 0;
+  s->arrs = xrealloc(s->arrs, sizeof *s->arrs * (size_t)(s->narrs + old->narrs + 1));
+  for (int i = 0; i < old->narrs; i++) {
+    s->arrs[s->narrs] = old->arrs[i];
+    s->arrs[s->narrs++].seg += base;
+  }
+  old->narrs = 0;
+  snapshot_sort_arrays(s);
+  if (!s->dir && old->dir) s->dir = old->dir, old->dir = NULL;
+  if (!s->on_damage) s->on_damage = old->on_damage;
 }
 
 Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **schemas, int n,
@@ -626,10 +639,16 @@ Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **
     const SnapTable *ot = oi >= 0 ? &old->tables[oi] : NULL;
     int rc = 1;
     double t1 = now_ms();
+    char dwhy[400];
     if (old && !ot) {
       snprintf(tr[i].why, sizeof tr[i].why, "not in the earlier snapshot");
+    } else if (ot && ot->damaged) {
+      snprintf(tr[i].why, sizeof tr[i].why, "damaged in the snapshot files");
     } else if (ot && !snap_table_layout_matches(ot, sc)) {
       snprintf(tr[i].why, sizeof tr[i].why, "its schema changed");
+    } else if (ot && snapshot_check_table(old, ot, dwhy, sizeof dwhy)) {
+      /* nothing is reused or carried over unchecked: damage would spread */
+      snprintf(tr[i].why, sizeof tr[i].why, "%.190s", dwhy);
     } else if (ot && ot->has_hash && ts[i].has_hash && !memcmp(ot->hash, ts[i].hash, sizeof ot->hash)) {
       reuse_table(t, sc, ot);
       tr[i].how = SNAP_TABLE_REUSED;
