@@ -69,6 +69,13 @@ typedef struct SnapTable {
   int damaged;              /* its arrays failed a check (not saved) */
   int has_hash;             /* hash is known (see snapshot_pages.c) */
   uint64_t hash[2];         /* content hash of the table in the database */
+  /* what a refresh proves unchanged rows with (runtime/engine/
+   * snapshot_diff.c): the rowid of each row (NULL: the key is the rowid)
+   * and the sorted hashes of its b-tree's leaf pages, two words each */
+  const int64_t *rowids;
+  int has_leaves;
+  int64_t nleaves;
+  const uint64_t *leaves;
   SnapCol *cols;
   int ncols;
   SnapColl *colls;
@@ -78,16 +85,21 @@ typedef struct SnapTable {
 /* What a snapshot was built from: any difference means stale.  In WAL
  * mode commits leave the header's change counter alone, and a checkpoint
  * that ends with the WAL deleted leaves no WAL to compare: the file's
- * modification time (and identity) tells those apart. */
+ * modification time (and identity) tells those apart.  There, a
+ * modification time less than two seconds before the fingerprint was
+ * taken proves nothing (a write within the same clock tick keeps it): such
+ * a "racy" fingerprint is never trusted alone (runtime/engine/snapshot.c).
+ * In rollback-journal mode every commit changes the change counter. */
 typedef struct SnapFingerprint {
   uint32_t change_counter;  /* offset 24 of the database header */
   uint32_t wal_salt1, wal_salt2;
-  uint32_t pad;
+  uint32_t wal_mode;        /* the header's read version is 2 (WAL) */
   int64_t db_size;
   int64_t wal_size;
   uint64_t schema_hash;     /* the schemas + layout version */
   int64_t db_mtime_ns, wal_mtime_ns;
   uint64_t db_ino, db_dev;
+  int64_t taken_ns;         /* when it was taken (the clock of mtimes) */
 } SnapFingerprint;
 
 /* An array read from a segment file, with the checksum (XXH3-64) the

@@ -187,6 +187,10 @@ int snapshot_check_coll(const Snapshot *s, const SnapTable *t, int ci, char *why
 }
 
 int snapshot_check_table(const Snapshot *s, const SnapTable *t, char *why, size_t whylen) {
+  Ck k = {s, t, "rowids", NULL, 0, why, whylen};
+  if (arr(&k, t->rowids)) return damaged(&k, "checksum mismatch");
+  k.name = "page hashes";
+  if (arr(&k, t->leaves)) return damaged(&k, "checksum mismatch");
   for (int k = 0; k < t->ncols; k++)
     if (snapshot_check_col(s, t, k, why, whylen)) return -1;
   for (int k = 0; k < t->ncolls; k++)

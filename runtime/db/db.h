@@ -53,6 +53,13 @@ void db_finalize(DbStmt *st);
 /* Convenience: first column of the first row as integer; def if no row. */
 int64_t db_query_int(Db *db, const char *sql, int64_t def);
 
+/* Checkpoints the WAL of the SQLite file at path through a connection of
+ * its own (PRAGMA wal_checkpoint(PASSIVE), never waiting for a lock): 0
+ * when every frame of the WAL is then in the database file, -1 otherwise
+ * (readers or writers in the way, no write access, not in WAL mode).  The
+ * snapshot uses it to read pages from the file (snapshot_pages.c). */
+int db_wal_checkpoint(const char *path);
+
 /* Transactions (BEGIN IMMEDIATE: takes the write lock up front). */
 int db_begin(Db *db);
 int db_commit(Db *db);

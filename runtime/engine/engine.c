@@ -97,9 +97,7 @@ static int covers(const Snapshot *s, SchemaSet *ss) {
 }
 
 static int same_file(const Snapshot *s, const char *db_path) {
-  SnapFingerprint fp;
-  if (snapshot_fingerprint(db_path, &fp)) return 0;
-  return snapshot_same_file(&fp, &s->fp);
+  return snapshot_file_unchanged(db_path, &s->fp);
 }
 
 int engine_prepare(EngineCtx *e, Schema *dim, Expr **rules, int nrules, char *err,

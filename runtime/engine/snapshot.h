@@ -37,8 +37,15 @@ void snapshot_add_schema(Schema *s, Schema ***set, int *n);
 /* Reads the file fingerprint of db_path (NULL = in-memory: zeros).
  * 0 on success, -1 if the file cannot be read. */
 int snapshot_fingerprint(const char *db_path, SnapFingerprint *fp);
-/* 1 if a and b describe the same database file state (schema_hash aside). */
+/* 1 if a and b describe the same database file state (schema_hash and
+ * when they were taken aside). */
 int snapshot_same_file(const SnapFingerprint *a, const SnapFingerprint *b);
+/* 1 when the database file at db_path is provably as it was when fp was
+ * taken: the same fingerprint now (in rollback-journal mode every commit
+ * changes the header's change counter), and in WAL mode fp not racy (the
+ * file and its WAL last modified at least two seconds before fp was taken,
+ * so that a later write shows in the modification time). */
+int snapshot_file_unchanged(const char *db_path, const SnapFingerprint *fp);
 /* Hash of the schemas' names, columns and types (order-sensitive). */
 uint64_t snapshot_schema_hash(Schema **schemas, int n);
 
@@ -53,9 +60,10 @@ typedef enum { SNAP_TABLE_BUILT, SNAP_TABLE_REUSED, SNAP_TABLE_REFRESHED } SnapT
 typedef struct SnapTableReport {
   SnapTableHow how;
   int64_t rows_read;        /* whole rows read from the database */
-  int64_t versions_read;    /* (key, version) pairs scanned (refreshed) */
+  int64_t pages, pages_changed; /* leaf pages of its b-tree (refreshed) */
   int64_t updated, inserted, deleted;
-  int64_t rechecked;        /* rows at the latest version read again */
+  int64_t rechecked;        /* rows read again (on a changed page) that
+                             * had not changed */
   char why[200];            /* built although an earlier snapshot had it */
   double ms;                /* time spent on it */
 } SnapTableReport;
@@ -99,8 +107,10 @@ Snapshot *snapshot_load(const char *path, char *err, size_t errlen);
  * when set, else DB.camp-snapshot. */
 char *snapshot_dir(const char *db_path);
 
-/* 1 if s holds every schema (same columns, types) and still matches the
- * database: fingerprint, row counts and max rowids.  0 if stale. */
+/* 1 if s holds every schema (same columns, types, none damaged) and the
+ * database file is provably unchanged since (snapshot_file_unchanged).
+ * 0 otherwise: the caller refreshes it, which proves each table unchanged
+ * from its pages or reads what changed (snapshot_refresh). */
 int snapshot_fresh(const Snapshot *s, Db *db, const char *db_path, Schema **schemas, int n);
 
 /* Opens the snapshot for schemas: maps the file when fresh and holds them

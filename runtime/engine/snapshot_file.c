@@ -312,6 +312,10 @@ int snapshot_save(const Snapshot *s, const char *path, char *err, size_t errlen)
     b_int(&o.desc, t->has_hash);
     b_int(&o.desc, (int64_t)t->hash[0]);
     b_int(&o.desc, (int64_t)t->hash[1]);
+    put_array(&o, t->rowids, (size_t)t->nrows * 8);
+    b_int(&o.desc, t->has_leaves);
+    b_int(&o.desc, t->has_leaves ? t->nleaves : 0);
+    put_array(&o, t->has_leaves ? t->leaves : NULL, t->has_leaves ? (size_t)t->nleaves * 16 : 0);
     b_int(&o.desc, t->ncols);
     for (int k = 0; k < t->ncols; k++) write_col(&o, t, &t->cols[k]);
     b_int(&o.desc, t->ncolls);
@@ -556,6 +560,13 @@ static void parse(In *in, const FileHeader *h) {
     t->has_hash = (int)g_int(in);
     t->hash[0] = (uint64_t)g_int(in);
     t->hash[1] = (uint64_t)g_int(in);
+    if (t->nrows < 0 || t->nrows > INT32_MAX) { in->bad = 1; break; }
+    t->rowids = g_arr(in, (uint64_t)t->nrows * 8);
+    t->has_leaves = g_int(in) != 0;
+    t->nleaves = g_int(in);
+    if (t->nleaves < 0 || t->nleaves > INT32_MAX) { in->bad = 1; break; }
+    t->leaves = g_arr(in, (uint64_t)t->nleaves * 16);
+    if (t->has_leaves && t->nleaves && !t->leaves) in->bad = 1;
     int64_t nc = g_int(in);
     if (in->bad || nc < 0 || nc > 100000 || t->nrows < 0 || t->nrows > INT32_MAX) { in->bad = 1; break; }
     t->cols = calloc((size_t)nc + 1, sizeof *t->cols);

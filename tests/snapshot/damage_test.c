@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compiler/check/program.h"
@@ -253,10 +255,20 @@ int main(int argc, char **argv) {
   out = stderr;
   sql_answers(db);
   if (evaluate(db, path, ENGINE_INTERP, "build", &declined) ||
-      db_exec(db, "UPDATE customers SET loyalty = loyalty + 7, country = 'EE', updated_at = '2026-06-01 00:00:00' WHERE id % 50 = 2;"
+      db_exec(db, "UPDATE customers SET loyalty = loyalty + 7, country = 'EE' WHERE id % 50 = 2;"
                   "UPDATE purchases SET amount = amount * 2 WHERE id % 40 = 1;"))
     return 2;
   sql_answers(db);
+  /* A database modified in the last two seconds makes the snapshot's
+   * fingerprint "racy" (snapshot.c): every open would refresh it and find
+   * the damage there.  Back-dated, the snapshot is used as it is and the
+   * engines meet the damage on first use; odd trials date the file now,
+   * so that the refresh meets it. */
+  struct timespec past[2];
+  clock_gettime(CLOCK_REALTIME, &past[0]);
+  past[0].tv_sec -= 60;
+  past[1] = past[0];
+  if (utimensat(AT_FDCWD, path, past, 0)) return 2;
   declined = 0;
   if (evaluate(db, path, ENGINE_INTERP, "refresh", &declined) || declined) {
     fprintf(stderr, "the undamaged snapshot does not answer every rule (%d declined)\n", declined);
@@ -285,6 +297,7 @@ int main(int argc, char **argv) {
     for (int k = 0; k < 2 && !bad; k++) {
       if (k == 1 && !engine_have_jit()) break;
       restore(which, mode, s + 17, what, sizeof what);
+      if (utimensat(AT_FDCWD, path, t % 2 ? NULL : past, 0)) return 2;
       char label[300];
       snprintf(label, sizeof label, "trial %d (%s)", t, what);
       int d = 0;
@@ -296,6 +309,7 @@ int main(int argc, char **argv) {
   }
   /* the repaired snapshot answers like SQL, with no decline */
   restore(-1, 0, 0, cmd, sizeof cmd);
+  if (utimensat(AT_FDCWD, path, past, 0)) return 2;
   declined = 0;
   if (evaluate(db, path, ENGINE_INTERP, "after the trials", &declined) || declined) failed++;
   else passed++;
