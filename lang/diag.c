@@ -236,8 +236,10 @@ static void print_source_line(FILE *out, const SourceFile *f, const Diag *g,
     if (to > end) to = end;
   }
   const char *pre = from > start ? "..." : "", *post = to < end ? "..." : "";
-  fprintf(out, "%5d | %s%.*s%s\n      | %s", g->loc.line, pre, to - from, f->text + from, post,
-          from > start ? "   " : "");
+  fprintf(out, "%5d | %s", g->loc.line, pre);
+  /* byte by byte: a NUL (an error of its own) shows as a space */
+  for (int i = from; i < to; i++) fputc(f->text[i] ? f->text[i] : ' ', out);
+  fprintf(out, "%s\n      | %s", post, from > start ? "   " : "");
   int caret = start + col - 1;
   for (int i = from; i < caret && i < to; i++) fputc(f->text[i] == '\t' ? '\t' : ' ', out);
   int width = 1;

@@ -48,6 +48,9 @@ int db_column_count(DbStmt *st);
 const char *db_column_name(DbStmt *st, int col);
 /* Valid until the next step/reset/finalize. */
 DbValue db_column(DbStmt *st, int col);
+/* Bytes of a text (or blob) column value: more than strlen of its
+ * db_column text when the value holds a NUL character. */
+size_t db_column_bytes(DbStmt *st, int col);
 void db_finalize(DbStmt *st);
 
 /* Convenience: first column of the first row as integer; def if no row. */

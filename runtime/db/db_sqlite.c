@@ -349,6 +349,13 @@ DbValue db_column(DbStmt *st, int col) {
   return v;
 }
 
+size_t db_column_bytes(DbStmt *st, int col) {
+  int t = sqlite3_column_type(st->st, col);
+  if (t != SQLITE_TEXT && t != SQLITE_BLOB) return 0;
+  sqlite3_column_text(st->st, col); /* a blob's bytes as text */
+  return (size_t)sqlite3_column_bytes(st->st, col);
+}
+
 void db_finalize(DbStmt *st) {
   if (!st) return;
   sqlite3_finalize(st->st);

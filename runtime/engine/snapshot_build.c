@@ -124,6 +124,7 @@ void snap_put_value(ColBuild *b, int64_t row, DbValue v) {
     snap_set_null(b, row);
     return;
   }
+
   switch (c->type) {
     case T_INT: case T_DURATION:
       if (v.kind != DBV_INT) c->bad = 1;
@@ -169,6 +170,14 @@ static const Dict *sort_dict;
 static int cmp_ids_ctx_sort(const void *a, const void *b) {
   uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
   return strcmp(sort_dict->bytes + sort_dict->off[x], sort_dict->bytes + sort_dict->off[y]);
+}
+
+void snap_put_column(ColBuild *b, int64_t row, DbStmt *st, int col) {
+  DbValue v = db_column(st, col);
+  /* SQL compares and returns text to its full length, NULs included; the
+   * columns hold C strings: such a column is SQL's alone */
+  if (v.kind == DBV_TEXT && db_column_bytes(st, col) > strlen(v.s)) b->c->bad = 1;
+  snap_put_value(b, row, v);
 }
 
 /* Text column: a sorted dictionary when values repeat, else plain. */
@@ -298,7 +307,7 @@ int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, s
       }
       cap = ncap;
     }
-    for (int k = 0; k < nc; k++) snap_put_value(&b[k], n, db_column(st, k));
+    for (int k = 0; k < nc; k++) snap_put_column(&b[k], n, st, k);
     DbValue rv = with_rowid ? db_column(st, nc) : (DbValue){0};
     if (rv.kind != DBV_INT) with_rowid = 0;
     rowids[n] = rv.i;

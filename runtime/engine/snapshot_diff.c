@@ -291,7 +291,7 @@ int snap_patch_table(Snapshot *s, Db *db, Schema *sc, const SnapTable *ot, const
         rc = 1;
         break;
       }
-      for (int k = 0; k < nc; k++) snap_put_value(&x.d[k], x.n, db_column(q, k));
+      for (int k = 0; k < nc; k++) snap_put_column(&x.d[k], x.n, q, k);
       x.key[x.n] = kv.i;
       x.rowid[x.n++] = rv.i;
     }

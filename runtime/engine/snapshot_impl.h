@@ -41,6 +41,9 @@ SnapColKind snap_kind_of(TypeKind t);
 void snap_set_null(ColBuild *b, int64_t row);
 /* Stores database value v as row `row` (data and nulls must hold it). */
 void snap_put_value(ColBuild *b, int64_t row, DbValue v);
+/* The same for column col of st's current row; a text value holding a NUL
+ * character marks the column bad (SQL sees past the NUL, C strings not). */
+void snap_put_column(ColBuild *b, int64_t row, DbStmt *st, int col);
 /* Turns the ids of a text column into its final form (sorted dictionary or
  * plain); b->c->nulls must already be set.  Frees b->data and the dict. */
 void snap_finish_text(Snapshot *s, ColBuild *b, int64_t nrows);

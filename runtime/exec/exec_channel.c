@@ -83,6 +83,7 @@ typedef struct Row {
   DbStmt *st;
   Fields *f;
   int base; /* first field column in the statement */
+  const char *nul; /* a field whose value holds a NUL character */
 } Row;
 
 static const char *row_lookup(void *ctx, const char *name) {
@@ -91,6 +92,8 @@ static const char *row_lookup(void *ctx, const char *name) {
     if (strcmp(r->f->names[i], name)) continue;
     DbValue v = db_column(r->st, r->base + i);
     if (v.kind == DBV_NULL) return NULL;
+    /* rendered text would end at the NUL: rejected (docs/runtime.md) */
+    if (v.kind == DBV_TEXT && db_column_bytes(r->st, r->base + i) > strlen(v.s)) r->nul = r->f->names[i];
     /* Every field is selected CAST(... AS TEXT). */
     return v.kind == DBV_TEXT ? v.s : NULL;
   }
@@ -263,13 +266,22 @@ int exec_channel(Exec *x, Step *s) {
   int rc = st ? 0 : -1, missing = 0;
   int html = s->channel == CH_EMAIL;
   while (rc == 0 && db_step(st) == 1) {
-    Row r = {st, &f, 2};
+    Row r = {st, &f, 2, NULL};
     RenderStats stats = {0};
     char *subj = NULL, *text = NULL;
     if (subject) subj = render_template(subject, row_lookup, &r, 0, &stats, x->err, sizeof x->err);
     if (main_text && (!subject || subj))
       text = render_template(main_text, row_lookup, &r, html, &stats, x->err, sizeof x->err);
     if ((subject && !subj) || (main_text && !text)) {
+      rc = -1;
+    } else if (r.nul) {
+      DbValue k = db_column(st, 0);
+      char key[64];
+      if (k.kind == DBV_INT) snprintf(key, sizeof key, "%lld", (long long)k.i);
+      else snprintf(key, sizeof key, "%.40s", k.kind == DBV_TEXT ? k.s : "?");
+      snprintf(x->err, sizeof x->err,
+               "recipient %s: the value of `%.200s` holds a NUL character; camp does not render text "
+               "that would be cut there (fix the data, then resume)", key, r.nul);
       rc = -1;
     } else {
       missing += stats.missing > 0;
