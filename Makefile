@@ -36,6 +36,7 @@ test-bins: $(TEST_BINS)
 
 include mk/engines.mk
 include mk/snapshot.mk
+include mk/fuzz.mk
 
 $(BUILD)/tests/exec_cases: tests/exec/exec_test.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -103,6 +103,10 @@ int snapshot_compare(const Snapshot *a, const Snapshot *b, char *why, size_t why
 int snapshot_save(const Snapshot *s, const char *path, char *err, size_t errlen);
 /* Maps a snapshot file.  NULL (err) if missing, torn or of another layout. */
 Snapshot *snapshot_load(const char *path, char *err, size_t errlen);
+/* For tools and fuzzing (tests/fuzz/fuzz_snapshot.c): writes fp (when not
+ * NULL) into the manifest bytes buf and recomputes their checksum, as if
+ * camp had written them.  -1 when buf is too short to be a manifest. */
+int snapshot_manifest_seal(char *buf, size_t len, const SnapFingerprint *fp);
 /* Directory of the snapshot of db_path (malloc'd): $CAMP_CACHE_DIR/<hash>
  * when set, else DB.camp-snapshot. */
 char *snapshot_dir(const char *db_path);

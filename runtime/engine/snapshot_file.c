@@ -673,6 +673,18 @@ Snapshot *snapshot_load(const char *path, char *err, size_t errlen) {
   return load(path, &damage, err, errlen);
 }
 
+int snapshot_manifest_seal(char *buf, size_t len, const SnapFingerprint *fp) {
+  FileHeader h;
+  if (len < sizeof h) return -1;
+  memcpy(&h, buf, sizeof h);
+  if (fp) h.fp = *fp;
+  h.sum = 0;
+  memcpy(buf, &h, sizeof h);
+  h.sum = XXH3_64bits(buf, len);
+  memcpy(buf, &h, sizeof h);
+  return 0;
+}
+
 /* ------------------------------------------------------------- damage */
 
 /* The file naming the tables a check found damaged (one name a line):
