@@ -153,6 +153,9 @@ int snapshot_check_col(const Snapshot *s, const SnapTable *t, int ci, char *why,
 int snapshot_check_coll(const Snapshot *s, const SnapTable *t, int k, char *why, size_t whylen);
 /* Every column and collection of t. */
 int snapshot_check_table(const Snapshot *s, const SnapTable *t, char *why, size_t whylen);
+/* Columns and collections checked so far in this process, and the time
+ * it took (milliseconds): --explain prints them. */
+void snapshot_check_stats(int *checked, double *ms);
 /* The registry entry of the mapped array starting at p, or NULL. */
 const SnapArr *snapshot_array(const Snapshot *s, const void *p);
 /* Sorts s->arrs after arrays were added. */

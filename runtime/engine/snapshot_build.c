@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "runtime/engine/snapshot_impl.h"
 
@@ -241,6 +242,15 @@ void snap_finish_text(Snapshot *s, ColBuild *b, int64_t nrows) {
 }
 
 /* ------------------------------------------------------------ one table */
+
+int snap_shadows_rowid(Schema *sc) {
+  for (int k = 0; k < sc->columns.len; k++) {
+    const char *n = ((Column *)sc->columns.items[k])->name;
+    if (!strcasecmp(n, "rowid") || !strcasecmp(n, "_rowid_") || !strcasecmp(n, "oid")) return 1;
+  }
+  return 0;
+}
+
 
 /* The columns in key order, and the rowid last when with_rowid. */
 static char *select_sql(Schema *sc, int with_rowid) {

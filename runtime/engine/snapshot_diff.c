@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "runtime/engine/snapshot_impl.h"
 
@@ -123,14 +122,6 @@ static void grow_delta(ColBuild *d, int nc, int64_t *cap, int64_t need) {
     memset(d[k].nulls + *cap / 64, 0, sizeof(uint64_t) * (size_t)(ncap / 64 + 1 - *cap / 64));
   }
   *cap = ncap;
-}
-
-int snap_shadows_rowid(Schema *sc) {
-  for (int k = 0; k < sc->columns.len; k++) {
-    const char *n = ((Column *)sc->columns.items[k])->name;
-    if (!strcasecmp(n, "rowid") || !strcasecmp(n, "_rowid_") || !strcasecmp(n, "oid")) return 1;
-  }
-  return 0;
 }
 
 static int cmp_hash(const void *a, const void *b) {

@@ -308,21 +308,28 @@ step "the first schema again" "" "$(again customers 'its schema changed')" "$(re
 # from the file when every frame got there, else a table with pages in
 # the WAL is read again.  A connection keeping the WAL alive meanwhile:
 q "PRAGMA journal_mode=WAL;" > /dev/null
-# wal_hold SQL: commits SQL in WAL mode and keeps the connection open (4 s).
+# The holders below keep their connection until release: (no fixed sleeps:
+# a loaded machine only makes them wait longer)
+held_until_release() { while [ ! -f "$W/release" ]; do sleep 0.1; done; }
+release() { touch "$W/release"; wait "$@"; rm -f "$W/release"; }
+# waits (up to a minute) until FILE has output
+wait_output() { k=0; while [ ! -s "$1" ] && [ $k -lt 600 ]; do sleep 0.1; k=$((k + 1)); done; }
+# wal_hold SQL: commits SQL in WAL mode and keeps the connection open.
 wal_hold() {
-  { printf 'PRAGMA wal_autocheckpoint=0;\n%s\nSELECT 1;\n' "$1"; sleep 4; } | sqlite3 -batch "$DB" > "$W/held" &
+  rm -f "$W/held"
+  { printf 'PRAGMA wal_autocheckpoint=0;\n%s\nSELECT 1;\n' "$1"; held_until_release; } |
+    sqlite3 -batch "$DB" > "$W/held" &
   HOLD=$!
-  k=0
-  while [ ! -s "$W/held" ] && [ $k -lt 50 ]; do sleep 0.1; k=$((k + 1)); done
+  wait_output "$W/held"
 }
-# reader_hold: a read transaction open (4 s) from before the next write:
-# no checkpoint can get the WAL's later frames into the file meanwhile.
+# reader_hold: a read transaction open from before the next write: no
+# checkpoint can get the WAL's later frames into the file meanwhile.
 reader_hold() {
-  { printf 'BEGIN;\nSELECT count(*) FROM customers;\n'; sleep 4; printf 'COMMIT;\n'; } |
+  rm -f "$W/reader"
+  { printf 'BEGIN;\nSELECT count(*) FROM customers;\n'; held_until_release; printf 'COMMIT;\n'; } |
     sqlite3 -batch "$DB" > "$W/reader" &
   READER=$!
-  k=0
-  while [ ! -s "$W/reader" ] && [ $k -lt 50 ]; do sleep 0.1; k=$((k + 1)); done
+  wait_output "$W/reader"
 }
 # backdate: the file and WAL last modified a minute ago, so that the next
 # fingerprint is not "racy" (modified within two seconds of being taken)
@@ -332,14 +339,13 @@ wal_hold "UPDATE customers SET loyalty = 77 WHERE id IN (70, 72);"
 if [ -s "$DB-wal" ]; then t_pass; else t_fail "WAL: no WAL file while a connection holds it"; fi
 step "WAL: checkpointed by the refresh, customers patched, purchases reused" "" \
   "$(refreshed customers 2 0 0)" "$(reused purchases)"
-wait $HOLD
+release $HOLD
 reader_hold
 wal_hold "UPDATE purchases SET amount = 1.5 WHERE id = 3;"
 step "WAL: a reader keeps purchases' pages in the WAL: read again" "" \
   "$(again purchases 'in the WAL')" "$(reused customers)"
 same_plans "WAL: a reader keeps purchases' pages in the WAL (jit)" jit
-wait $HOLD
-wait $READER
+release $HOLD $READER
 # the last connection checkpointed the WAL into the file and deleted it
 # (purchases was read with pages in the WAL: no page hashes to compare with)
 step "WAL: checkpointed by the last connection" "" '^snapshot .*: refreshed incrementally' \
