@@ -85,11 +85,12 @@ typedef struct SnapTable {
 /* What a snapshot was built from: any difference means stale.  In WAL
  * mode commits leave the header's change counter alone, and a checkpoint
  * that ends with the WAL deleted leaves no WAL to compare: the file's
- * modification time (and identity) tells those apart.  There, a
- * modification time less than two seconds before the fingerprint was
- * taken proves nothing (a write within the same clock tick keeps it): such
- * a "racy" fingerprint is never trusted alone (runtime/engine/snapshot.c).
- * In rollback-journal mode every commit changes the change counter. */
+ * modification time (and identity) tells those apart.  There (WAL mode,
+ * an empty WAL), a modification time less than two seconds before the
+ * fingerprint was taken proves nothing (a write within the same clock tick
+ * keeps it): such a "racy" fingerprint is never trusted alone
+ * (runtime/engine/snapshot.c).  In rollback-journal mode every commit
+ * changes the change counter. */
 typedef struct SnapFingerprint {
   uint32_t change_counter;  /* offset 24 of the database header */
   uint32_t wal_salt1, wal_salt2;

@@ -174,8 +174,13 @@ int snapshot_file_unchanged(const char *db_path, const SnapFingerprint *fp) {
   if (snapshot_fingerprint(db_path, &now) != 0 || !snapshot_same_file(&now, fp)) return 0;
   /* rollback journal: every commit changed the header's change counter */
   if (!fp->wal_mode) return 1;
-  int64_t last = fp->db_mtime_ns > fp->wal_mtime_ns ? fp->db_mtime_ns : fp->wal_mtime_ns;
-  return last <= fp->taken_ns - RACY_NS;
+  /* WAL mode, with frames in the WAL: a commit appends to it (its size),
+   * restarts it (new salts) or truncates it (its size) */
+  if (fp->wal_size > 0) return 1;
+  /* no frames: a commit whose frames were checkpointed away (the WAL
+   * deleted or truncated again) wrote the database file: its modification
+   * time shows it, unless within the clock tick of fp */
+  return fp->db_mtime_ns <= fp->taken_ns - RACY_NS;
 }
 
 int snapshot_fresh(const Snapshot *s, Db *db, const char *db_path, Schema **schemas, int n) {

@@ -42,9 +42,10 @@ int snapshot_fingerprint(const char *db_path, SnapFingerprint *fp);
 int snapshot_same_file(const SnapFingerprint *a, const SnapFingerprint *b);
 /* 1 when the database file at db_path is provably as it was when fp was
  * taken: the same fingerprint now (in rollback-journal mode every commit
- * changes the header's change counter), and in WAL mode fp not racy (the
- * file and its WAL last modified at least two seconds before fp was taken,
- * so that a later write shows in the modification time). */
+ * changes the header's change counter; in WAL mode every commit changes
+ * the WAL's size or salts), and, in WAL mode with an empty WAL, fp not racy
+ * (the file last modified at least two seconds before fp was taken, so
+ * that a commit checkpointed away since shows in its modification time). */
 int snapshot_file_unchanged(const char *db_path, const SnapFingerprint *fp);
 /* Hash of the schemas' names, columns and types (order-sensitive). */
 uint64_t snapshot_schema_hash(Schema **schemas, int n);

@@ -774,6 +774,19 @@ Snapshot *snapshot_open_report(Db *db, const char *db_path, Schema **schemas, in
     free(path);
     return old;
   }
+  /* WAL mode: the refresh reads pages from the file once every frame is
+   * checkpointed there (snapshot_refresh.c).  Done first, before the
+   * fingerprint: the checkpoint writes the file, and the snapshot must
+   * record the file as it is after it (the refresh's own checkpoint then
+   * has nothing left to write). */
+  if (db_path && strcmp(db_path, ":memory:")) {
+    char *wal = malloc(strlen(db_path) + 8);
+    if (!wal) abort();
+    sprintf(wal, "%s-wal", !strncmp(db_path, "sqlite:", 7) ? db_path + 7 : db_path);
+    struct stat ws;
+    if (stat(wal, &ws) == 0 && ws.st_size > 0) db_wal_checkpoint(db_path);
+    free(wal);
+  }
   /* The fingerprint is taken before anything is read: a change made while
    * reading makes the new snapshot stale at once, never wrongly fresh. */
   SnapFingerprint fp;
