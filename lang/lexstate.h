@@ -36,6 +36,8 @@ int64_t lex_int(LexState *s, const char *text, Loc loc);
 void lex_nest(LexState *s, int open, Loc loc);
 /* The nesting error (from the scanner, or for bison's full stack). */
 void lex_too_deep(LexState *s, Loc loc);
+/* `2nd` -> 2; reports a suffix that does not fit the number (`2th`). */
+int64_t lex_ordinal(LexState *s, const char *text, int len, Loc loc);
 /* Reports a character that cannot start a token. */
 void lex_bad_char(LexState *s, const char *text, Loc loc);
 

@@ -92,13 +92,27 @@ static void field_sql(SqlGen *g, SqlBuf *b, Expr *e) {
     lookup_through(g, b, e);
 }
 
-/* FROM child AS tN WHERE tN.fk = <parent key> : the rows of a collection. */
+/* FROM child AS tN WHERE tN.fk = <parent key> : the rows of a collection.
+ * A collection of its rows (coll->inner: policies.claims) is joined:
+ * FROM policies AS t1 JOIN claims AS t2 ON t2.policy_id = t1.id WHERE ...,
+ * one row per innermost row. */
 static void collection_from(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
   Schema *child = coll->schema;
   const char *ca = sql_alias(depth + 1);
   sb_put(b, " FROM ");
   sb_ident(b, child->name);
-  sb_printf(b, " AS %s WHERE %s.", ca, ca);
+  sb_printf(b, " AS %s", ca);
+  int d = depth + 1;
+  for (Expr *in = coll->inner; in; in = in->inner, d++) {
+    Schema *parent = in->col->link;
+    sb_put(b, " JOIN ");
+    sb_ident(b, in->schema->name);
+    sb_printf(b, " AS %s ON %s.", sql_alias(d + 1), sql_alias(d + 1));
+    sb_ident(b, in->col->name);
+    sb_printf(b, " = %s.", sql_alias(d));
+    sb_ident(b, parent->key->name);
+  }
+  sb_printf(b, " WHERE %s.", ca);
   sb_ident(b, coll->col->name);
   sb_put(b, " = ");
   if (coll->kind == E_NAME) {
@@ -110,31 +124,76 @@ static void collection_from(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
   }
 }
 
-static void exists_sql(SqlGen *g, SqlBuf *b, Expr *e) {
-  sb_put(b, "EXISTS (SELECT 1");
-  collection_from(g, b, e->left, e->depth);
-  if (e->right) {
+/* The rows an aggregate or exists reads, with its filter: FROM ... WHERE ... */
+static void rows_sql(SqlGen *g, SqlBuf *b, Expr *coll, int depth, Expr *where) {
+  collection_from(g, b, coll, depth);
+  if (where) {
     sb_put(b, " AND (");
-    sql_expr(g, b, e->right);
+    sql_expr(g, b, where);
     sb_put(b, ")");
   }
+}
+
+static int is_agg(Expr *e, const char *n) { return strcmp(e->name, n) == 0; }
+
+static void exists_sql(SqlGen *g, SqlBuf *b, Expr *e) {
+  sb_put(b, "EXISTS (SELECT 1");
+  rows_sql(g, b, e->left, e->depth, e->right);
   sb_put(b, ")");
+}
+
+/* Sample (n - 1) or population (n) standard deviation in two steps over
+ * one scan: each value's distance from the window's mean, squared and
+ * summed (numerically stable, unlike sum of squares minus squared sum).
+ * NULL values are skipped; no value gives NULL, and the sample form of a
+ * single value divides by zero, which is NULL in SQL. */
+static void stddev_sql(SqlGen *g, SqlBuf *b, Expr *e, int sample) {
+  Expr *coll = e->args.items[0];
+  SqlBuf body = {0};
+  sb_printf(&body, "sum((\"v\" - \"m\") * (\"v\" - \"m\")) / %s",
+            sample ? "(count(\"v\") - 1)" : "count(\"v\")");
+  sb_put(b, "(SELECT ");
+  sb_tmpl(b, g->d->sqrt_, body.s, NULL, NULL);
+  sb_free(&body);
+  sb_put(b, " FROM (SELECT ");
+  sql_expr(g, b, e->right);
+  sb_put(b, " AS \"v\", avg(");
+  sql_expr(g, b, e->right);
+  sb_put(b, ") OVER () AS \"m\"");
+  rows_sql(g, b, coll, e->depth, e->where);
+  sb_put(b, "))");
+}
+
+/* string_agg / group_concat: the values in ascending order (NULLs skipped),
+ * so the text is the same on every run; the ordered subquery is not
+ * flattened into an aggregate (SQLite's flattening rule 16), so
+ * group_concat sees the rows in that order. */
+static void string_agg_sql(SqlGen *g, SqlBuf *b, Expr *e) {
+  Expr *coll = e->args.items[0];
+  Expr *sep = e->args.len > 1 ? e->args.items[1] : NULL;
+  SqlBuf sb = {0};
+  sb_string(&sb, sep ? sep->text : ",");
+  sb_put(b, "(SELECT ");
+  sb_tmpl(b, g->d->string_agg, "\"v\"", sb.s, NULL);
+  sb_free(&sb);
+  sb_put(b, e->distinct ? " FROM (SELECT DISTINCT " : " FROM (SELECT ");
+  sql_expr(g, b, e->right);
+  sb_put(b, " AS \"v\"");
+  rows_sql(g, b, coll, e->depth, e->where);
+  sb_put(b, " ORDER BY \"v\"))");
 }
 
 static void aggregate_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   Expr *coll = e->args.items[0];
-  sb_printf(b, "(SELECT %s(", e->name);
+  if (is_agg(e, "stddev") || is_agg(e, "stddev_pop")) return stddev_sql(g, b, e, is_agg(e, "stddev"));
+  if (is_agg(e, "string_agg") || is_agg(e, "group_concat")) return string_agg_sql(g, b, e);
+  sb_printf(b, "(SELECT %s(%s", e->name, e->distinct ? "DISTINCT " : "");
   if (e->right)
     sql_expr(g, b, e->right);
   else
     sb_put(b, "*");
   sb_put(b, ")");
-  collection_from(g, b, coll, e->depth);
-  if (e->where) {
-    sb_put(b, " AND (");
-    sql_expr(g, b, e->where);
-    sb_put(b, ")");
-  }
+  rows_sql(g, b, coll, e->depth, e->where);
   sb_put(b, ")");
 }
 
@@ -182,6 +241,28 @@ static void call_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   if (is_fn(e, "day")) return tmpl1(g, b, d->day, a[0]);
   if (is_fn(e, "hour")) return tmpl1(g, b, d->hour, a[0]);
   if (is_fn(e, "weekday")) return tmpl1(g, b, d->weekday, a[0]);
+  if (is_fn(e, "weekday_iso")) return tmpl1(g, b, d->weekday_iso, a[0]);
+  if (is_fn(e, "date_trunc")) {
+    Expr *x = a[1];
+    const char *t = x->type->kind == T_DATE ? d->trunc_date[e->ival] : d->trunc_ts[e->ival];
+    return tmpl1(g, b, t, x);
+  }
+  if (is_fn(e, "to_timezone")) {
+    char *x = as_timestamp_str(g, a[0]), *z = sql_expr_str(g, a[1]);
+    tmpl2s(b, d->to_timezone, x, z);
+    free(x);
+    free(z);
+    return;
+  }
+  if (is_fn(e, "days_between")) {
+    char *x = as_timestamp_str(g, a[0]), *y = as_timestamp_str(g, a[1]);
+    sb_put(b, "(");
+    tmpl2s(b, d->days_between, y, x);
+    sb_put(b, ")");
+    free(x);
+    free(y);
+    return;
+  }
   if (is_fn(e, "date")) return tmpl1(g, b, d->to_date, a[0]);
   if (is_fn(e, "floor")) return tmpl1(g, b, d->floor_, a[0]);
   if (is_fn(e, "ceil")) return tmpl1(g, b, d->ceil_, a[0]);

@@ -48,6 +48,12 @@ struct SqlDialect {
   const char *days_between;       /* whole days from %2 to %1 */
   const char *years_between;      /* age: whole years from %2 to %1 */
   const char *year, *month, *day, *hour, *weekday;
+  const char *weekday_iso;        /* 1 = Monday ... 7 = Sunday */
+  const char *trunc_date[7];      /* date_trunc of date %1: year quarter month week day */
+  const char *trunc_ts[7];        /* ... of timestamp %1: also hour minute */
+  const char *to_timezone;        /* UTC timestamp %1 as wall-clock time in zone %2 */
+  const char *string_agg;         /* join the values %1 with separator %2 */
+  const char *sqrt_;              /* square root of %1 */
   const char *like, *not_like;    /* ASCII case-insensitive LIKE */
   const char *contains;           /* %1 contains %2 (case-sensitive) */
   const char *starts;             /* %1 starts with %2 */

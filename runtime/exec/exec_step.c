@@ -111,6 +111,16 @@ static StepState stored_state(Exec *x, Step *s, char *due, size_t duelen) {
   return r;
 }
 
+/* Was the run stopped (camp stop) since this process loaded it? */
+static int run_stopped(Exec *x) {
+  DbStmt *st = db_prepare(x->db, "SELECT state = 'stopped' FROM camp_runs WHERE id = ?");
+  if (!st) return 0;
+  db_bind_int(st, 1, x->run_id);
+  int stopped = db_step(st) == 1 && db_column(st, 0).i;
+  db_finalize(st);
+  return stopped;
+}
+
 /* The longest `within` window of a retarget rule (0 if none). */
 static int64_t feedback_window(Expr *e) {
   if (!e) return 0;
@@ -226,13 +236,31 @@ static void write_keys(Exec *x, Step *s) {
   }
 }
 
+/* What a step kind does besides computing its rows: `before` prepares what
+ * its SQL reads, `after` makes its side effects, committed with the step.
+ * The dispatch points down into the files that do the work. */
+typedef struct StepHooks {
+  int (*before)(Exec *x, Step *s);
+  int (*after)(Exec *x, Step *s);
+} StepHooks;
+
+static StepHooks hooks_of(StepKind k) {
+  switch (k) {
+    case S_RECONCILE: return (StepHooks){load_import, NULL};
+    case S_CHANNEL: return (StepHooks){NULL, exec_channel};
+    case S_SAVE: return (StepHooks){NULL, exec_save};
+    default: return (StepHooks){NULL, NULL};
+  }
+}
+
 static StepState fail(Exec *x, Step *s) {
   if (!x->dry) {
     db_rollback(x->db);
     /* Record the failure in its own transaction: the step's work is gone. */
     if (db_begin(x->db) == 0) {
       set_state(x, s, "failed", NULL, x->err);
-      db_exec(x->db, "UPDATE camp_runs SET state = 'failed' WHERE id = (SELECT run_id FROM temp.camp_params)");
+      db_exec(x->db, "UPDATE camp_runs SET state = 'failed' WHERE id = (SELECT run_id FROM temp.camp_params)"
+                     " AND state <> 'stopped'");
       db_commit(x->db);
     }
   }
@@ -257,6 +285,11 @@ StepState exec_step(Exec *x, Step *s) {
       x->busy = 1;
       return ST_WAITING;
     }
+    if (run_stopped(x)) {
+      db_rollback(x->db);
+      x->stopped = 1;
+      return ST_WAITING;
+    }
     StepState now_state = stored_state(x, s, due, sizeof due);
     if (now_state == ST_DONE || now_state == ST_SKIPPED) {
       /* Another process did it meanwhile: just read its counts. */
@@ -274,7 +307,8 @@ StepState exec_step(Exec *x, Step *s) {
       return ST_WAITING;
     }
   }
-  if (s->kind == S_RECONCILE && load_import(x, s)) return fail(x, s);
+  StepHooks hooks = hooks_of(s->kind);
+  if (hooks.before && hooks.before(x, s)) return fail(x, s);
   int rc = exec_select_engine(x, s);
   if (rc < 0) return fail(x, s);
   if (rc == 1) {
@@ -286,11 +320,18 @@ StepState exec_step(Exec *x, Step *s) {
     snprintf(x->err, sizeof x->err, "step %s: %s", s->label, db_error(x->db));
     return fail(x, s);
   }
+  /* a recurring launch leaves out whom an earlier launch already messaged */
+  if (s->kind == S_CHANNEL && !x->dry && x->launch_key[0] && exec_exclude_messaged(x, s))
+    return fail(x, s);
   if (record_counts(x, s)) return fail(x, s);
   if (x->keys_out) write_keys(x, s);
+  if (x->dry && s->kind == S_CHANNEL && x->o->preview && !strcmp(s->label, x->o->preview_step) &&
+      exec_channel(x, s))
+    return fail(x, s); /* camp preview: renders, queues nothing */
+  if (x->dry && x->o->test && s->kind == S_CHANNEL && exec_preview(x, s)) return fail(x, s);
   if (!x->dry) {
-    if (s->kind == S_CHANNEL && exec_channel(x, s)) return fail(x, s);
-    if (s->kind == S_SAVE && exec_save(x, s)) return fail(x, s);
+    if (hooks.after && hooks.after(x, s)) return fail(x, s);
+    if (s->kind == S_CHANNEL && exec_hold(x, s)) return fail(x, s);
     if (set_state(x, s, "done", NULL, NULL) || exec_commit(x)) return fail(x, s);
   }
   return ST_DONE;
