@@ -103,7 +103,11 @@ uint64_t *snap_leaf_set(Snapshot *s, const SnapLeaf *leaves, size_t n);
 /* 1 when a column of sc is named rowid, _rowid_ or oid. */
 int snap_shadows_rowid(Schema *sc);
 
-/* The on_damage of a loaded snapshot (snapshot_file.c): warns once per
+/* snapshot_load, telling in *damage whether a failure was damage (an
+ * earlier camp's format, a missing file are not). */
+Snapshot *snap_load(const char *path, int *damage, char *err, size_t errlen);
+
+/* The on_damage of an opened snapshot (snapshot_open.c): warns once per
  * table and names the table in the directory's `damaged` file, so the next
  * open reads it again. */
 void snapshot_mark_damaged(Snapshot *s, const SnapTable *t, const char *file, const char *what);
