@@ -115,9 +115,11 @@ static int text_ok(Ck *k, const SnapCol *c, int64_t nr) {
   const SnapArr *sb = snapshot_array(k->s, c->str_bytes);
   uint64_t nbytes = sb ? sb->len : off[c->ndict];
   if (off[0] != 0 || off[c->ndict] != nbytes) return damaged(k, "string offsets out of range");
+  /* every offset within the bytes before any byte is read through one */
   for (uint32_t i = 0; i < c->ndict; i++)
-    if (off[i + 1] <= off[i] || c->str_bytes[off[i + 1] - 1] != 0)
-      return damaged(k, "a string offset or terminator out of place");
+    if (off[i + 1] <= off[i] || off[i + 1] > nbytes) return damaged(k, "string offsets out of order");
+  for (uint32_t i = 0; i < c->ndict; i++)
+    if (c->str_bytes[off[i + 1] - 1] != 0) return damaged(k, "a string without its terminator");
   if (c->dict_sorted)
     for (uint32_t i = 1; i < c->ndict; i++)
       if (strcmp(c->str_bytes + off[i - 1], c->str_bytes + off[i]) >= 0)
