@@ -60,11 +60,19 @@ for t in $TARGETS; do
 done
 [ "${FUZZ_RUN:-1}" = 0 ] && exit 0
 
+# A finding stops its target (libFuzzer's way), not the others.
+found=
 for t in $TARGETS; do
   dict=
   [ "$t" = check ] && dict="-dict=$B/camp.dict"
   echo "fuzz: $t for ${SECONDS_}s (corpus $B/corpus/$t: $(ls "$B/corpus/$t" | wc -l) inputs)"
   # shellcheck disable=SC2086
   "$B/fuzz_$t" -max_total_time="$SECONDS_" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 $dict -artifact_prefix="tests/fuzz/failures/$t-" ${FUZZ_ARGS:-} "$B/corpus/$t"
+    -print_final_stats=1 $dict -artifact_prefix="tests/fuzz/failures/$t-" ${FUZZ_ARGS:-} "$B/corpus/$t" ||
+    found="$found $t"
 done
+if [ -n "$found" ]; then
+  echo "fuzz: findings from:$found (tests/fuzz/failures/)"
+  exit 1
+fi
+echo "fuzz: no findings"
