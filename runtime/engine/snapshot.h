@@ -8,18 +8,21 @@
  * Each written to a temporary name and renamed; mapped read-only on use.
  * A refresh writes only the arrays that changed (snapshot_file.c).
  *
- * A stale snapshot is refreshed table by table (snapshot_refresh.c):
+ * Used as is only while the database file is provably unchanged (its
+ * fingerprint: snapshot_file_unchanged).  Otherwise refreshed table by
+ * table (snapshot_refresh.c):
  *   unchanged table      (same content hash of its pages in the database
  *                        file, snapshot_pages.c): its arrays are reused;
- *   `version` column     one scan of (key, version) finds the updated,
- *                        inserted and deleted rows; only those (and the
- *                        rows at the latest version) are read whole, and
- *                        the table is patched in memory (columns re-encoded
- *                        by the build's own code);
+ *   changed table        the rows of the leaf pages whose hashes the
+ *                        snapshot did not record are read again, the others
+ *                        kept, and the table patched in memory (columns
+ *                        re-encoded by the build's own code:
+ *                        snapshot_diff.c) — whatever made the change;
  *   otherwise            the table is read again.
  * Links and collections are recomputed in memory where a row set changed.
  * The result is the snapshot a full build would give (`camp snapshot
- * --check` compares them). */
+ * --check` compares them).  Every array read from a file is checked
+ * (checksum, bounds) before it is used: compiler/rules/columns_check.c. */
 #ifndef CAMP_SNAPSHOT_H
 #define CAMP_SNAPSHOT_H
 
