@@ -25,6 +25,9 @@ DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccj
             libcurl4-openssl-dev libgmime-3.0-dev libsodium-dev pkg-config \
             python3-aiosmtpd libical-dev \
             $(if $(shell command -v npm),,nodejs npm)
+# Snapshot checksums (XXH3): runtime/engine/snapshot_file.c, compiler/rules/columns_check.c.
+DEB_PKGS += libxxhash-dev
+LIBS     += -lxxhash
 
 SRC := $(wildcard lang/*.c compiler/*/*.c runtime/*/*.c cli/*.c cli/*/*.c)
 GEN := $(BUILD)/parser.c $(BUILD)/lexer.c $(BUILD)/stdlib_embed.c
@@ -41,6 +44,8 @@ all: deps $(BIN)/camp
 test-bins: $(TEST_BINS)
 
 include mk/engines.mk
+include mk/snapshot.mk
+include mk/fuzz.mk
 include mk/track.mk
 
 $(BUILD)/tests/exec_cases: tests/exec/exec_test.c $(LIB_OBJ)

@@ -379,6 +379,35 @@ static void compile_latency(Schema *dim, Expr **rules, int n, double *cold, doub
   *warm = median(tw, m);
 }
 
+/* Issue 12: the integrity checks (checksums and bounds of every column the
+ * n rules read, on first use) — lowering the rules on a freshly opened
+ * snapshot minus lowering them again (checked by then) — and the freshness
+ * check alone (fingerprint, layouts) on an open snapshot. */
+static void integrity_times(Schema *dim, Expr **rules, int n, double *check, double *fresh) {
+  char err[256], why[256];
+  double tc[64], tf[64];
+  int64_t now;
+  snap_parse_ts(NOW, &now);
+  for (int i = 0; i < runs; i++) {
+    EngineCtx e;
+    engine_init(&e, db, db_path, NOW, 1, err, sizeof err);
+    engine_prepare(&e, dim, rules, n, err, sizeof err);
+    double t0 = now_ms();
+    for (int k = 0; k < n; k++) interp_free(interp_compile(e.snap, dim, &rules[k], 1, now, why, sizeof why));
+    double first = now_ms() - t0;
+    t0 = now_ms();
+    for (int k = 0; k < n; k++) interp_free(interp_compile(e.snap, dim, &rules[k], 1, now, why, sizeof why));
+    tc[i] = first - (now_ms() - t0);
+    Schema *set[1] = {dim};
+    t0 = now_ms();
+    if (!snapshot_fresh(e.snap, db, db_path, set, 1)) { fprintf(stderr, "bench: snapshot not fresh\n"); exit(1); }
+    tf[i] = now_ms() - t0;
+    engine_free(&e);
+  }
+  *check = median(tc, runs);
+  *fresh = median(tf, runs);
+}
+
 static void snapshot_times(Schema *dim, Expr **rules, int n, double *build, double *map) {
   char err[256];
   char *dir = snapshot_dir(db_path), cmd[4200];
@@ -441,7 +470,7 @@ int main(int argc, char **argv) {
   printf("R1: %s\nR2: R1 and sum(purchases.amount where at > now() - 90d) > 100\n\n", R1);
 
   const char *only = getenv("BENCH_ONLY");
-  if (only && *only) {
+  if (only && *only && strcmp(only, "snapshot")) {
     char e2[256];
     EngineCtx e;
     engine_init(&e, db, db_path, NOW, 1, e2, sizeof e2);
@@ -479,6 +508,12 @@ int main(int argc, char **argv) {
   snapshot_times(dim, rules, 12, &build, &map);
   report("snapshot build (cold)", build, 0);
   report("snapshot map (warm)", map, 0);
+  double icheck, ifresh;
+  integrity_times(dim, rules, 12, &icheck, &ifresh);
+  report("snapshot freshness check (warm)", ifresh, 0);
+  report("snapshot checks of the 12 rules' columns", icheck, 0);
+  /* BENCH_ONLY=snapshot: these figures only (bench/RESULTS.md, issue 12) */
+  if (getenv("BENCH_ONLY") && !strcmp(getenv("BENCH_ONLY"), "snapshot")) return 0;
   double cold, warm, cold1, warm1, cold10, warm10;
   compile_latency(dim, rules, 1, &cold1, &warm1);
   compile_latency(dim, rules + 2, 10, &cold10, &warm10);

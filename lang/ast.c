@@ -76,9 +76,6 @@ const char *channel_name(Channel c) {
   return "?";
 }
 
-/* Nesting deeper than this is refused at parse time, so every later stage
- * may recurse over expressions without overflowing the stack. */
-#define MAX_EXPR_DEPTH 1000
 
 typedef struct {
   Expr *e;
@@ -95,8 +92,8 @@ static int expr_too_deep(Expr *root, Diags *d) {
   int bad = 0;
   while (n > 0 && !bad) {
     DepthItem it = stack[--n];
-    if (it.depth > MAX_EXPR_DEPTH) {
-      diag_error(d, it.e->loc, "expression nested more than %d levels deep", MAX_EXPR_DEPTH);
+    if (it.depth > CAMP_MAX_DEPTH) {
+      diag_error(d, it.e->loc, "expression nested more than %d levels deep", CAMP_MAX_DEPTH);
       diag_hint(d, "split it into several steps, funcs or filters");
       bad = 1;
       break;

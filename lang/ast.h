@@ -10,6 +10,11 @@
 #include "lang/arena.h"
 #include "lang/diag.h"
 
+/* Nesting deeper than this is refused at parse time (expressions by
+ * lang/ast.c, brackets by the scanner, bison's stack by the parser), so
+ * every later stage may recurse without overflowing the stack. */
+#define CAMP_MAX_DEPTH 1000
+
 struct Type;
 struct Schema;
 struct Column;

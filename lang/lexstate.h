@@ -14,6 +14,8 @@ typedef struct LexState {
   int file;
   int line, col, off;
   int line_has_token; /* last line on which a token ended (for comments) */
+  int nest;           /* open ( [ { */
+  int too_deep;       /* "nested too deep" reported: no follow-up errors */
   /* parser scratch lists, moved into nodes when a rule completes */
   Decl *campaign;
   PtrVec params, inputs, on_locs, out_locs;
@@ -29,6 +31,11 @@ char *lex_timestamp(LexState *s, const char *text, Loc loc);
 int64_t lex_duration(LexState *s, const char *text, int len, Loc loc);
 /* Decimal integer; reports overflow. */
 int64_t lex_int(LexState *s, const char *text, Loc loc);
+/* Counts an opening (open = 1) or closing bracket; reports nesting deeper
+ * than CAMP_MAX_DEPTH once. */
+void lex_nest(LexState *s, int open, Loc loc);
+/* The nesting error (from the scanner, or for bison's full stack). */
+void lex_too_deep(LexState *s, Loc loc);
 /* `2nd` -> 2; reports a suffix that does not fit the number (`2th`). */
 int64_t lex_ordinal(LexState *s, const char *text, int len, Loc loc);
 /* Reports a character that cannot start a token. */

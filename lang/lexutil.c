@@ -12,6 +12,17 @@ char *lex_string(LexState *s, const char *body, int len, Loc loc) {
   int w = 0;
   for (int i = 0; i < len; i++) {
     char c = body[i];
+    /* Text ends at NUL everywhere camp passes it on (SQL, C strings): a
+     * NUL inside a literal would silently cut it. */
+    if (c == 0 || (c == '\\' && i + 1 < len && body[i + 1] == '0')) {
+      Loc at = loc;
+      at.col += 1 + i, at.off += 1 + i; /* the body starts after the quote */
+      at.end_line = at.line, at.end_col = at.col + (c ? 2 : 1), at.end_off = at.off + (c ? 2 : 1);
+      diag_error(s->diags, at, "a NUL character (%s) cannot be part of a string", c ? "`\\0`" : "byte 0x00");
+      diag_hint(s->diags, "text in camp and in the database ends at the first NUL");
+      i += c != 0;
+      continue;
+    }
     if (c != '\\' || i + 1 >= len) {
       out[w++] = c;
       continue;
@@ -84,6 +95,21 @@ int64_t lex_int(LexState *s, const char *text, Loc loc) {
     return 0;
   }
   return n;
+}
+
+void lex_too_deep(LexState *s, Loc loc) {
+  if (s->too_deep) return;
+  s->too_deep = 1;
+  diag_error(s->diags, loc, "expression nested more than %d levels deep", CAMP_MAX_DEPTH);
+  diag_hint(s->diags, "split it into several steps, funcs or filters");
+}
+
+void lex_nest(LexState *s, int open, Loc loc) {
+  if (!open) {
+    if (s->nest > 0) s->nest--;
+    return;
+  }
+  if (++s->nest > CAMP_MAX_DEPTH) lex_too_deep(s, loc);
 }
 
 int64_t lex_ordinal(LexState *s, const char *text, int len, Loc loc) {

@@ -837,6 +837,12 @@ plain_kw
 
 static void camp_yyerror(Loc *loc, yyscan_t scanner, LexState *st, const char *msg) {
   (void)scanner;
+  /* bison's stack is full: nesting (`not not ...`, `- - ...`, brackets) */
+  if (!strcmp(msg, "memory exhausted")) {
+    lex_too_deep(st, *loc);
+    return;
+  }
+  if (st->too_deep) return; /* follow-ups of a cut-off expression */
   /* bison says "syntax error, unexpected X, expecting Y": keep the detail. */
   const char *p = strncmp(msg, "syntax error, ", 14) == 0 ? msg + 14 : msg;
   diag_error(st->diags, *loc, "syntax error: %s", p);

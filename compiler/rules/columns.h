@@ -46,6 +46,8 @@ typedef struct SnapCol {
   /* link (column with ->): target table index and row per row */
   int link_table;           /* -1 if not a resolved link */
   const int32_t *link_rows;
+  int checked;              /* snapshot_check_col's answer, cached: 0 not
+                             * yet, 1 sound, -1 damaged */
 } SnapCol;
 
 typedef struct SnapColl {
@@ -54,6 +56,7 @@ typedef struct SnapColl {
   int fk_col;               /* column of the child table */
   const uint32_t *offsets;  /* nrows(parent)+1 */
   const uint32_t *rows;     /* child row numbers, grouped by parent */
+  int checked;              /* as SnapCol.checked */
 } SnapColl;
 
 typedef struct SnapTable {
@@ -63,8 +66,16 @@ typedef struct SnapTable {
   int64_t max_rowid;        /* max(rowid) when built, -1 if none */
   int key_col;              /* -1 when the schema has no key */
   int key_bad;              /* key not int / not unique / null */
+  int damaged;              /* its arrays failed a check (not saved) */
   int has_hash;             /* hash is known (see snapshot_pages.c) */
   uint64_t hash[2];         /* content hash of the table in the database */
+  /* what a refresh proves unchanged rows with (runtime/engine/
+   * snapshot_diff.c): the rowid of each row (NULL: the key is the rowid)
+   * and the sorted hashes of its b-tree's leaf pages, two words each */
+  const int64_t *rowids;
+  int has_leaves;
+  int64_t nleaves;
+  const uint64_t *leaves;
   SnapCol *cols;
   int ncols;
   SnapColl *colls;
@@ -74,17 +85,33 @@ typedef struct SnapTable {
 /* What a snapshot was built from: any difference means stale.  In WAL
  * mode commits leave the header's change counter alone, and a checkpoint
  * that ends with the WAL deleted leaves no WAL to compare: the file's
- * modification time (and identity) tells those apart. */
+ * modification time (and identity) tells those apart.  There (WAL mode,
+ * an empty WAL), a modification time less than two seconds before the
+ * fingerprint was taken proves nothing (a write within the same clock tick
+ * keeps it): such a "racy" fingerprint is never trusted alone
+ * (runtime/engine/snapshot.c).  In rollback-journal mode every commit
+ * changes the change counter. */
 typedef struct SnapFingerprint {
   uint32_t change_counter;  /* offset 24 of the database header */
   uint32_t wal_salt1, wal_salt2;
-  uint32_t pad;
+  uint32_t wal_mode;        /* the header's read version is 2 (WAL) */
   int64_t db_size;
   int64_t wal_size;
   uint64_t schema_hash;     /* the schemas + layout version */
   int64_t db_mtime_ns, wal_mtime_ns;
   uint64_t db_ino, db_dev;
+  int64_t taken_ns;         /* when it was taken (the clock of mtimes) */
 } SnapFingerprint;
+
+/* An array read from a segment file, with the checksum (XXH3-64) the
+ * manifest recorded for it.  Arrays built in memory have no entry. */
+typedef struct SnapArr {
+  const void *p;
+  uint64_t len;             /* bytes (> 0) */
+  uint64_t sum;
+  int seg;                  /* index in Snapshot.segs */
+  int state;                /* 0 not verified yet, 1 matches, -1 damaged */
+} SnapArr;
 
 /* A mapped segment file (see snapshot_file.c). */
 typedef struct SnapSeg {
@@ -104,7 +131,36 @@ typedef struct Snapshot {
   int nsegs;
   void **blocks;
   int nblocks, capblocks;
+  /* integrity (columns_check.c): every mapped array, sorted by address */
+  SnapArr *arrs;
+  int narrs;
+  int damaged;              /* a check failed: the snapshot must be made again */
+  char *dir;                /* its directory (messages), or NULL */
+  /* called once per damaged column or collection (may be NULL): the
+   * runtime warns and marks the table for a rebuild */
+  void (*on_damage)(struct Snapshot *s, const SnapTable *t, const char *file, const char *what);
 } Snapshot;
+
+/* Integrity of mapped snapshots (columns_check.c).  Nothing read from a
+ * snapshot file is used before these say so: each array's checksum, and
+ * everything that indexes something else — dictionary codes, string
+ * offsets and terminators, link rows, collection offsets and rows, the key
+ * order binary searches rely on, dates and timestamps within the years
+ * 0000-9999 — is checked on first use (a column or collection at a time,
+ * so a plan pays only for what it reads).  Columns built in memory pass at
+ * once.  0 when column ci / collection k of table t of s can be read, -1
+ * when it is damaged (why; s->damaged is set and s->on_damage called). */
+int snapshot_check_col(const Snapshot *s, const SnapTable *t, int ci, char *why, size_t whylen);
+int snapshot_check_coll(const Snapshot *s, const SnapTable *t, int k, char *why, size_t whylen);
+/* Every column and collection of t. */
+int snapshot_check_table(const Snapshot *s, const SnapTable *t, char *why, size_t whylen);
+/* Columns and collections checked so far in this process, and the time
+ * it took (milliseconds): --explain prints them. */
+void snapshot_check_stats(int *checked, double *ms);
+/* The registry entry of the mapped array starting at p, or NULL. */
+const SnapArr *snapshot_array(const Snapshot *s, const void *p);
+/* Sorts s->arrs after arrays were added. */
+void snapshot_sort_arrays(Snapshot *s);
 
 /* Lookups. */
 int snapshot_table(const Snapshot *s, const char *name);

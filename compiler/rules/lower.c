@@ -72,6 +72,8 @@ static const SnapCol *col_of(C *c, const SnapTable *t, Column *col) {
   const SnapCol *sc = &t->cols[ci];
   if (sc->bad)
     return fail(c, "column %s.%s holds values that do not fit its type", t->name, col->name), NULL;
+  char why[400];
+  if (snapshot_check_col(c->s, t, ci, why, sizeof why)) return fail(c, "%s", why), NULL;
   return sc;
 }
 
@@ -399,6 +401,8 @@ static VNode *collection(C *c, Expr *e, Expr *coll, Expr *value, Expr *filter, i
   if (!pt) return NULL;
   int ci = snapshot_coll(pt, coll->name);
   if (ci < 0) return fail(c, "collection %s.%s is not in the snapshot", pt->name, coll->name);
+  char why[400];
+  if (snapshot_check_coll(c->s, pt, ci, why, sizeof why)) return fail(c, "%s", why);
   VNode *n = vnode_new(c->p, VK_COLLECTION, P_INT, agg <= 1 ? T_INT : e->type->kind);
   n->coll = &pt->colls[ci];
   n->agg = agg;
@@ -690,8 +694,11 @@ VProg *rules_lower_ex(const Snapshot *s, Schema *dim, Expr **rules, int n, int64
   if (!p) abort();
   C c = {p, s, now, 0, added};
   const SnapTable *t = table_of(&c, dim);
+  char kwhy[400];
   if (t && (t->key_col < 0 || t->key_bad))
     fail(&c, "table %s has no unique non-null int key", t->name);
+  else if (t && snapshot_check_col(s, t, t->key_col, kwhy, sizeof kwhy))
+    fail(&c, "%s", kwhy);
   p->dim = t;
   p->snap = s;
   p->now = now;

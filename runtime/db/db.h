@@ -48,6 +48,9 @@ int db_column_count(DbStmt *st);
 const char *db_column_name(DbStmt *st, int col);
 /* Valid until the next step/reset/finalize. */
 DbValue db_column(DbStmt *st, int col);
+/* Bytes of a text (or blob) column value: more than strlen of its
+ * db_column text when the value holds a NUL character. */
+size_t db_column_bytes(DbStmt *st, int col);
 void db_finalize(DbStmt *st);
 
 /* Rows changed by the last INSERT/UPDATE/DELETE of this connection. */
@@ -55,6 +58,13 @@ int64_t db_changes(Db *db);
 
 /* Convenience: first column of the first row as integer; def if no row. */
 int64_t db_query_int(Db *db, const char *sql, int64_t def);
+
+/* Checkpoints the WAL of the SQLite file at path through a connection of
+ * its own (PRAGMA wal_checkpoint(PASSIVE), never waiting for a lock): 0
+ * when every frame of the WAL is then in the database file, -1 otherwise
+ * (readers or writers in the way, no write access, not in WAL mode).  The
+ * snapshot uses it to read pages from the file (snapshot_pages.c). */
+int db_wal_checkpoint(const char *path);
 
 /* Transactions (BEGIN IMMEDIATE: takes the write lock up front). */
 int db_begin(Db *db);

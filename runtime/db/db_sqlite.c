@@ -248,6 +248,22 @@ Db *db_open(const char *path, DbOpenMode mode, char *err, size_t errlen) {
   return db;
 }
 
+int db_wal_checkpoint(const char *path) {
+  path = strip_prefix(path);
+  sqlite3 *h = NULL;
+  if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    sqlite3_close_v2(h);
+    return -1;
+  }
+  /* a first read puts the connection in WAL mode (else it reports -1) */
+  sqlite3_busy_timeout(h, 0);
+  int log = -1, ckpt = -1;
+  int rc = sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_wal_checkpoint_v2(h, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt);
+  sqlite3_close_v2(h);
+  return rc == SQLITE_OK && log >= 0 && log == ckpt ? 0 : -1;
+}
+
 void db_close(Db *db) {
   if (!db) return;
   sqlite3_close_v2(db->h);
@@ -351,6 +367,13 @@ DbValue db_column(DbStmt *st, int col) {
     default: break;
   }
   return v;
+}
+
+size_t db_column_bytes(DbStmt *st, int col) {
+  int t = sqlite3_column_type(st->st, col);
+  if (t != SQLITE_TEXT && t != SQLITE_BLOB) return 0;
+  sqlite3_column_text(st->st, col); /* a blob's bytes as text */
+  return (size_t)sqlite3_column_bytes(st->st, col);
 }
 
 void db_finalize(DbStmt *st) {

@@ -224,6 +224,7 @@ typedef struct Render {
   json_t *frames[MAX_DEPTH]; /* current element of each open section */
   int nframes;
   Buf out;
+  int nul; /* a JSON string value held a NUL character: rejected */
 } Render;
 
 /* Writes a JSON real the way SQLite writes a REAL as text. */
@@ -257,7 +258,12 @@ static void note_missing(Render *r, const char *name) {
 static void add_json(Render *r, json_t *v, const char *name) {
   char num[64];
   switch (json_typeof(v)) {
-    case JSON_STRING: buf_add_value(&r->out, json_string_value(v), r->html); return;
+    case JSON_STRING:
+      /* text would end at the NUL: rejected, as lookup values with NULs
+       * are by the caller (docs/runtime.md) */
+      if (json_string_length(v) != strlen(json_string_value(v))) r->nul = 1;
+      buf_add_value(&r->out, json_string_value(v), r->html);
+      return;
     case JSON_INTEGER:
       snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
       buf_add_value(&r->out, num, r->html);
@@ -351,7 +357,7 @@ static json_t *section_value(Render *r, const char *name) {
   if (v) return json_incref(v);
   const char *s = r->lookup ? r->lookup(r->ctx, name) : NULL;
   if (!s) return NULL;
-  v = json_loads(s, JSON_DECODE_ANY, NULL);
+  v = json_loads(s, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
   return v ? v : json_string(s);
 }
 
@@ -415,6 +421,11 @@ char *render_template_loc(const char *tmpl, RenderLookup lookup, void *ctx, int 
   buf_add(&r.out, "", 0); /* an empty template still yields "" */
   render_range(&r, &t, 0, t.n);
   tree_free(&t);
+  if (r.nul) {
+    free(r.out.s);
+    if (err && errlen) snprintf(err, errlen, "a value holds a NUL character: text with NULs is not rendered");
+    return NULL;
+  }
   return r.out.s;
 }
 

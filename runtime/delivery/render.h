@@ -63,6 +63,9 @@ void render_tally_free(RenderTally *t);
  * html=1 escapes & < > " ' in substituted values (&amp; &lt; &gt; &quot;
  * &#39;), never in the template text; html=0 inserts values verbatim.
  *
+ * A JSON string value holding a NUL character (rendered text would end
+ * there) returns NULL with a message in err: such text is rejected, never
+ * cut; the caller rejects lookup values with a NUL the same way.
  * A malformed template (`{{` without `}}`, a bad name, an unclosed or
  * mismatched section, a close without open) returns NULL with a message
  * "line N: ..." in err (errlen bytes; err may be NULL). */

@@ -97,9 +97,7 @@ static int covers(const Snapshot *s, SchemaSet *ss) {
 }
 
 static int same_file(const Snapshot *s, const char *db_path) {
-  SnapFingerprint fp;
-  if (snapshot_fingerprint(db_path, &fp)) return 0;
-  return snapshot_same_file(&fp, &s->fp);
+  return snapshot_file_unchanged(db_path, &s->fp);
 }
 
 int engine_prepare(EngineCtx *e, Schema *dim, Expr **rules, int nrules, char *err,
@@ -107,7 +105,7 @@ int engine_prepare(EngineCtx *e, Schema *dim, Expr **rules, int nrules, char *er
   SchemaSet *ss = e->schemas;
   snapshot_add_schema(dim, &ss->v, &ss->n);
   for (int i = 0; i < nrules; i++) snapshot_rule_schemas(rules[i], &ss->v, &ss->n);
-  if (e->snap && covers(e->snap, ss) &&
+  if (e->snap && !e->snap->damaged && covers(e->snap, ss) &&
       (e->snap_mode == SNAP_MEMORY || same_file(e->snap, e->db_path)))
     return 0;
   snapshot_free(e->snap);
@@ -323,6 +321,15 @@ static int columnar(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, in
   snap_parse_ts(e->now, &now);
   e->last_used = kind;
   VProg *p = interp_compile(e->snap, dim, rules, n, now, why, whylen);
+  if (!p && e->snap->damaged) {
+    /* a damaged snapshot file (warned): open it again, which reads the
+     * damaged tables from the database, and answer from that */
+    if (engine_prepare(e, dim, rules, n, err, sizeof err)) {
+      snprintf(why, whylen, "snapshot: %.200s", err);
+      return 1;
+    }
+    p = interp_compile(e->snap, dim, rules, n, now, why, whylen);
+  }
   if (!p) return 1;
   int64_t nrows;
   uint32_t *rows = input_rows(p->dim, input, &nrows);

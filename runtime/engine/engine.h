@@ -20,9 +20,10 @@
  *
  * The columnar engines read a snapshot of the tables (runtime/engine/snapshot.h).
  * The context builds or maps it on first use and re-validates it before each
- * evaluation: a snapshot that no longer matches the database (file change
- * counter, WAL state, per-table row counts / max rowid, schema hash) is
- * rebuilt, never used stale. */
+ * evaluation: a snapshot is used as is only while the database file is
+ * provably unchanged (snapshot_file_unchanged); otherwise it is refreshed,
+ * each table proven unchanged from its pages or patched from the rows of
+ * the pages that changed (snapshot_diff.c) — never used stale. */
 #ifndef CAMP_ENGINE_H
 #define CAMP_ENGINE_H
 

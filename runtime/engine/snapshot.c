@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime/engine/snapshot_impl.h"
@@ -51,10 +52,14 @@ int snapshot_fingerprint(const char *db_path, SnapFingerprint *fp) {
   int ok = pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h && fstat(fd, &st) == 0;
   if (!ok) return -1;
   fp->change_counter = be32(h + 24);
+  fp->wal_mode = h[18] == 2;
   fp->db_size = st.st_size;
   fp->db_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
   fp->db_ino = (uint64_t)st.st_ino;
   fp->db_dev = (uint64_t)st.st_dev;
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  fp->taken_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
   /* In WAL mode commits do not touch the header: the WAL's size and salts
    * (which change when it restarts) identify its content. */
   size_t n = strlen(db_path);
@@ -121,6 +126,8 @@ void snapshot_free(Snapshot *s) {
     free(s->segs[i].name);
   }
   free(s->segs);
+  free(s->arrs);
+  free(s->dir);
   free(s);
 }
 
@@ -148,33 +155,42 @@ static int table_matches(const Snapshot *s, const SnapTable *t, Schema *sc) {
   return 1;
 }
 
-/* Same table statistics as when built: rows added or removed show here
- * even when the file fingerprint could not tell. */
-static int stats_match(Db *db, const SnapTable *t) {
-  char sql[512];
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", t->name);
-  if (db_query_int(db, sql, -2) != t->count) return 0;
-  snprintf(sql, sizeof sql, "SELECT max(rowid) FROM \"%s\"", t->name);
-  return db_query_int(db, sql, -1) == t->max_rowid;
-}
-
 int snapshot_same_file(const SnapFingerprint *a, const SnapFingerprint *b) {
-  return a->change_counter == b->change_counter && a->db_size == b->db_size &&
+  return a->change_counter == b->change_counter && a->wal_mode == b->wal_mode && a->db_size == b->db_size &&
          a->wal_size == b->wal_size && a->wal_salt1 == b->wal_salt1 &&
          a->wal_salt2 == b->wal_salt2 && a->db_mtime_ns == b->db_mtime_ns &&
          a->wal_mtime_ns == b->wal_mtime_ns && a->db_ino == b->db_ino && a->db_dev == b->db_dev;
 }
 
-int snapshot_fresh(const Snapshot *s, Db *db, const char *db_path, Schema **schemas, int n) {
-  SnapFingerprint fp;
-  if (snapshot_fingerprint(db_path, &fp) != 0) return 0;
+/* Two seconds: more than any file system's modification time granularity
+ * (FAT's is two seconds; Linux file systems tick at most every 10 ms). */
+#define RACY_NS 2000000000LL
+
+int snapshot_file_unchanged(const char *db_path, const SnapFingerprint *fp) {
   /* In-memory databases have no file to watch: never trust a snapshot. */
   if (!db_path || !strcmp(db_path, ":memory:")) return 0;
-  if (!snapshot_same_file(&fp, &s->fp)) return 0;
+  SnapFingerprint now;
+  if (snapshot_fingerprint(db_path, &now) != 0 || !snapshot_same_file(&now, fp)) return 0;
+  /* rollback journal: every commit changed the header's change counter */
+  if (!fp->wal_mode) return 1;
+  /* WAL mode, with frames in the WAL: a commit appends to it (its size),
+   * restarts it (new salts) or truncates it (its size) */
+  if (fp->wal_size > 0) return 1;
+  /* no frames: a commit whose frames were checkpointed away (the WAL
+   * deleted or truncated again) wrote the database file: its modification
+   * time shows it, unless within the clock tick of fp */
+  return fp->db_mtime_ns <= fp->taken_ns - RACY_NS;
+}
+
+int snapshot_fresh(const Snapshot *s, Db *db, const char *db_path, Schema **schemas, int n) {
+  (void)db;
+  /* No commit since the fingerprint (every commit changes the header's
+   * change counter, the WAL or the file's modification time): no table
+   * changed.  Row counts are not compared: a count(*) costs a scan. */
+  if (!snapshot_file_unchanged(db_path, &s->fp)) return 0;
   for (int i = 0; i < n; i++) {
     int ti = snapshot_table(s, schemas[i]->name);
-    if (ti < 0 || !table_matches(s, &s->tables[ti], schemas[i])) return 0;
-    if (!stats_match(db, &s->tables[ti])) return 0;
+    if (ti < 0 || s->tables[ti].damaged || !table_matches(s, &s->tables[ti], schemas[i])) return 0;
   }
   return 1;
 }
@@ -242,6 +258,11 @@ int snapshot_compare(const Snapshot *a, const Snapshot *b, char *why, size_t why
     if (x->key_col != y->key_col || x->key_bad != y->key_bad) DIFF("%s: key column or key_bad", x->name);
     if (x->has_hash && y->has_hash && memcmp(x->hash, y->hash, sizeof x->hash))
       DIFF("%s: content hashes differ", x->name);
+    if (!x->rowids != !y->rowids || !same_bytes(x->rowids, y->rowids, (size_t)x->nrows * 8))
+      DIFF("%s: rowids differ", x->name);
+    if (x->has_leaves != y->has_leaves || x->nleaves != y->nleaves ||
+        !same_bytes(x->leaves, y->leaves, (size_t)x->nleaves * 16))
+      DIFF("%s: page hashes differ", x->name);
     if (x->ncols != y->ncols) DIFF("%s: %d vs %d columns", x->name, x->ncols, y->ncols);
     for (int k = 0; k < x->ncols; k++) {
       if (compare_col(x, &x->cols[k], &y->cols[k], why, whylen)) return 1;

@@ -8,18 +8,21 @@
  * Each written to a temporary name and renamed; mapped read-only on use.
  * A refresh writes only the arrays that changed (snapshot_file.c).
  *
- * A stale snapshot is refreshed table by table (snapshot_refresh.c):
+ * Used as is only while the database file is provably unchanged (its
+ * fingerprint: snapshot_file_unchanged).  Otherwise refreshed table by
+ * table (snapshot_refresh.c):
  *   unchanged table      (same content hash of its pages in the database
  *                        file, snapshot_pages.c): its arrays are reused;
- *   `version` column     one scan of (key, version) finds the updated,
- *                        inserted and deleted rows; only those (and the
- *                        rows at the latest version) are read whole, and
- *                        the table is patched in memory (columns re-encoded
- *                        by the build's own code);
+ *   changed table        the rows of the leaf pages whose hashes the
+ *                        snapshot did not record are read again, the others
+ *                        kept, and the table patched in memory (columns
+ *                        re-encoded by the build's own code:
+ *                        snapshot_diff.c) — whatever made the change;
  *   otherwise            the table is read again.
  * Links and collections are recomputed in memory where a row set changed.
  * The result is the snapshot a full build would give (`camp snapshot
- * --check` compares them). */
+ * --check` compares them).  Every array read from a file is checked
+ * (checksum, bounds) before it is used: compiler/rules/columns_check.c. */
 #ifndef CAMP_SNAPSHOT_H
 #define CAMP_SNAPSHOT_H
 
@@ -37,8 +40,16 @@ void snapshot_add_schema(Schema *s, Schema ***set, int *n);
 /* Reads the file fingerprint of db_path (NULL = in-memory: zeros).
  * 0 on success, -1 if the file cannot be read. */
 int snapshot_fingerprint(const char *db_path, SnapFingerprint *fp);
-/* 1 if a and b describe the same database file state (schema_hash aside). */
+/* 1 if a and b describe the same database file state (schema_hash and
+ * when they were taken aside). */
 int snapshot_same_file(const SnapFingerprint *a, const SnapFingerprint *b);
+/* 1 when the database file at db_path is provably as it was when fp was
+ * taken: the same fingerprint now (in rollback-journal mode every commit
+ * changes the header's change counter; in WAL mode every commit changes
+ * the WAL's size or salts), and, in WAL mode with an empty WAL, fp not racy
+ * (the file last modified at least two seconds before fp was taken, so
+ * that a commit checkpointed away since shows in its modification time). */
+int snapshot_file_unchanged(const char *db_path, const SnapFingerprint *fp);
 /* Hash of the schemas' names, columns and types (order-sensitive). */
 uint64_t snapshot_schema_hash(Schema **schemas, int n);
 
@@ -53,9 +64,10 @@ typedef enum { SNAP_TABLE_BUILT, SNAP_TABLE_REUSED, SNAP_TABLE_REFRESHED } SnapT
 typedef struct SnapTableReport {
   SnapTableHow how;
   int64_t rows_read;        /* whole rows read from the database */
-  int64_t versions_read;    /* (key, version) pairs scanned (refreshed) */
+  int64_t pages, pages_changed; /* leaf pages of its b-tree (refreshed) */
   int64_t updated, inserted, deleted;
-  int64_t rechecked;        /* rows at the latest version read again */
+  int64_t rechecked;        /* rows read again (on a changed page) that
+                             * had not changed */
   char why[200];            /* built although an earlier snapshot had it */
   double ms;                /* time spent on it */
 } SnapTableReport;
@@ -95,12 +107,18 @@ int snapshot_compare(const Snapshot *a, const Snapshot *b, char *why, size_t why
 int snapshot_save(const Snapshot *s, const char *path, char *err, size_t errlen);
 /* Maps a snapshot file.  NULL (err) if missing, torn or of another layout. */
 Snapshot *snapshot_load(const char *path, char *err, size_t errlen);
+/* For tools and fuzzing (tests/fuzz/fuzz_snapshot.c): writes fp (when not
+ * NULL) into the manifest bytes buf and recomputes their checksum, as if
+ * camp had written them.  -1 when buf is too short to be a manifest. */
+int snapshot_manifest_seal(char *buf, size_t len, const SnapFingerprint *fp);
 /* Directory of the snapshot of db_path (malloc'd): $CAMP_CACHE_DIR/<hash>
  * when set, else DB.camp-snapshot. */
 char *snapshot_dir(const char *db_path);
 
-/* 1 if s holds every schema (same columns, types) and still matches the
- * database: fingerprint, row counts and max rowids.  0 if stale. */
+/* 1 if s holds every schema (same columns, types, none damaged) and the
+ * database file is provably unchanged since (snapshot_file_unchanged).
+ * 0 otherwise: the caller refreshes it, which proves each table unchanged
+ * from its pages or reads what changed (snapshot_refresh). */
 int snapshot_fresh(const Snapshot *s, Db *db, const char *db_path, Schema **schemas, int n);
 
 /* Opens the snapshot for schemas: maps the file when fresh and holds them

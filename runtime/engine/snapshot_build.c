@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "runtime/engine/snapshot_impl.h"
 
@@ -124,6 +125,7 @@ void snap_put_value(ColBuild *b, int64_t row, DbValue v) {
     snap_set_null(b, row);
     return;
   }
+
   switch (c->type) {
     case T_INT: case T_DURATION:
       if (v.kind != DBV_INT) c->bad = 1;
@@ -169,6 +171,14 @@ static const Dict *sort_dict;
 static int cmp_ids_ctx_sort(const void *a, const void *b) {
   uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
   return strcmp(sort_dict->bytes + sort_dict->off[x], sort_dict->bytes + sort_dict->off[y]);
+}
+
+void snap_put_column(ColBuild *b, int64_t row, DbStmt *st, int col) {
+  DbValue v = db_column(st, col);
+  /* SQL compares and returns text to its full length, NULs included; the
+   * columns hold C strings: such a column is SQL's alone */
+  if (v.kind == DBV_TEXT && db_column_bytes(st, col) > strlen(v.s)) b->c->bad = 1;
+  snap_put_value(b, row, v);
 }
 
 /* Text column: a sorted dictionary when values repeat, else plain. */
@@ -233,7 +243,17 @@ void snap_finish_text(Snapshot *s, ColBuild *b, int64_t nrows) {
 
 /* ------------------------------------------------------------ one table */
 
-static char *select_sql(Schema *sc) {
+int snap_shadows_rowid(Schema *sc) {
+  for (int k = 0; k < sc->columns.len; k++) {
+    const char *n = ((Column *)sc->columns.items[k])->name;
+    if (!strcasecmp(n, "rowid") || !strcasecmp(n, "_rowid_") || !strcasecmp(n, "oid")) return 1;
+  }
+  return 0;
+}
+
+
+/* The columns in key order, and the rowid last when with_rowid. */
+static char *select_sql(Schema *sc, int with_rowid) {
   size_t cap = 256;
   for (int k = 0; k < sc->columns.len; k++)
     cap += strlen(((Column *)sc->columns.items[k])->name) * 2 + 8;
@@ -243,6 +263,7 @@ static char *select_sql(Schema *sc) {
   for (int k = 0; k < sc->columns.len; k++)
     n += (size_t)snprintf(sql + n, cap - n, "%s\"%s\"", k ? ", " : "",
                           ((Column *)sc->columns.items[k])->name);
+  if (with_rowid) n += (size_t)snprintf(sql + n, cap - n, ", _rowid_");
   n += (size_t)snprintf(sql + n, cap - n, " FROM \"%s\"", sc->name);
   if (sc->key) snprintf(sql + n, cap - n, " ORDER BY \"%s\"", sc->key->name);
   return sql;
@@ -266,19 +287,29 @@ int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, s
     b[k].c = &t->cols[k];
     b[k].width = snap_kind_width(t->cols[k].kind);
   }
-  char *sql = select_sql(sc);
+  /* the rowids place the rows a refresh keeps (snapshot_diff.c); a view
+   * or a table without rowid has none */
+  int with_rowid = !snap_shadows_rowid(sc);
+  char *sql = select_sql(sc, with_rowid);
   DbStmt *st = db_prepare(db, sql);
   free(sql);
+  if (!st && with_rowid) {
+    with_rowid = 0;
+    sql = select_sql(sc, 0);
+    st = db_prepare(db, sql);
+    free(sql);
+  }
   if (!st) {
     snprintf(err, errlen, "snapshot of table %s: %s", sc->name, db_error(db));
     free(b);
     return -1;
   }
-  int64_t cap = 0, n = 0;
+  int64_t cap = 0, n = 0, *rowids = NULL;
   int rc;
   while ((rc = db_step(st)) == 1) {
     if (n == cap) {
       int64_t ncap = cap ? cap * 2 : 1024;
+      rowids = xrealloc(rowids, sizeof *rowids * (size_t)ncap);
       for (int k = 0; k < nc; k++) {
         b[k].data = xrealloc(b[k].data, b[k].width * (size_t)ncap);
         b[k].nulls = xrealloc(b[k].nulls, sizeof(uint64_t) * (size_t)(ncap / 64 + 1));
@@ -286,11 +317,15 @@ int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, s
       }
       cap = ncap;
     }
-    for (int k = 0; k < nc; k++) snap_put_value(&b[k], n, db_column(st, k));
+    for (int k = 0; k < nc; k++) snap_put_column(&b[k], n, st, k);
+    DbValue rv = with_rowid ? db_column(st, nc) : (DbValue){0};
+    if (rv.kind != DBV_INT) with_rowid = 0;
+    rowids[n] = rv.i;
     n++;
   }
   db_finalize(st);
   if (rc < 0) {
+    free(rowids);
     snprintf(err, errlen, "snapshot of table %s: %s", sc->name, db_error(db));
     for (int k = 0; k < nc; k++) free(b[k].data), free(b[k].nulls), snap_dict_free(&b[k].dict);
     free(b);
@@ -312,7 +347,12 @@ int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, s
     t->key_bad = kc->bad || kc->nulls || kc->type != T_INT;
     for (int64_t r = 1; r < n && !t->key_bad; r++)
       if (kv[r] <= kv[r - 1]) t->key_bad = 1;
+    /* kept only where some rowid is not the key (NULL: the key is) */
+    int plain = 1;
+    for (int64_t r = 0; r < n && plain && with_rowid && !t->key_bad; r++) plain = rowids[r] == kv[r];
+    if (with_rowid && !t->key_bad && !plain) t->rowids = own(s, rowids), rowids = NULL;
   }
+  free(rowids);
   char q[512];
   snprintf(q, sizeof q, "SELECT count(*) FROM \"%s\"", sc->name);
   t->count = db_query_int(db, q, -2);

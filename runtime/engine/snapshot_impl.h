@@ -41,6 +41,9 @@ SnapColKind snap_kind_of(TypeKind t);
 void snap_set_null(ColBuild *b, int64_t row);
 /* Stores database value v as row `row` (data and nulls must hold it). */
 void snap_put_value(ColBuild *b, int64_t row, DbValue v);
+/* The same for column col of st's current row; a text value holding a NUL
+ * character marks the column bad (SQL sees past the NUL, C strings not). */
+void snap_put_column(ColBuild *b, int64_t row, DbStmt *st, int col);
 /* Turns the ids of a text column into its final form (sorted dictionary or
  * plain); b->c->nulls must already be set.  Frees b->data and the dict. */
 void snap_finish_text(Snapshot *s, ColBuild *b, int64_t nrows);
@@ -61,6 +64,52 @@ SnapPages *snap_pages_open(const char *db_path);
 /* Hash of the table with b-tree root page `root` and CREATE statement sql:
  * 0 and out set, or -1 when it cannot be known from the file. */
 int snap_pages_table_hash(SnapPages *p, uint32_t root, const char *sql, uint64_t out[2]);
+/* One leaf page of a table's b-tree: XXH3-128 of its bytes and its
+ * overflow pages (seeded with what decides how they read: the CREATE
+ * statement, page size, encoding), its first and last rowid, its cells. */
+typedef struct SnapLeaf {
+  uint64_t h[2];
+  int64_t lo, hi;
+  uint32_t ncell;
+} SnapLeaf;
+/* The hash as snap_pages_table_hash, and the table's leaves with cells in
+ * rowid order (malloc'd into *leaves).  -1 when unknown (nothing set). */
+int snap_pages_table_walk(SnapPages *p, uint32_t root, const char *sql, uint64_t out[2],
+                          SnapLeaf **leaves, size_t *nleaves);
+/* Forget the WAL: its frames are all checkpointed into the file, which
+ * then holds every page as the caller's read transaction sees it. */
+void snap_pages_ignore_wal(SnapPages *p);
+/* 1 when some page has a frame in the WAL. */
+int snap_pages_wal_frames(const SnapPages *p);
 void snap_pages_close(SnapPages *p);
+
+/* Old and new row numbers of a patched table (snapshot_diff.c). */
+typedef struct SnapRowMap {
+  int rows_same;        /* the same keys in the same rows */
+  int32_t *new_to_old;  /* !rows_same: row -> earlier row, -1 when new */
+  int32_t *old_to_new;  /* !rows_same: earlier row -> row, -1 when gone */
+} SnapRowMap;
+
+/* Patches the earlier table ot into t from the rows of the leaves (the
+ * table's b-tree now, snap_pages_table_walk) whose hashes ot does not
+ * have.  0 done (map, tr set), 1 not possible (tr->why: the caller reads
+ * the table), -1 database error (err).  Runs in the caller's read
+ * transaction, the one the leaves were read in. */
+int snap_patch_table(Snapshot *s, Db *db, Schema *sc, const SnapTable *ot, const SnapLeaf *leaves,
+                     size_t nleaves, SnapRowMap *map, SnapTable *t, SnapTableReport *tr, char *err,
+                     size_t errlen);
+/* The sorted leaf hashes (2 words each) a table records, owned by s. */
+uint64_t *snap_leaf_set(Snapshot *s, const SnapLeaf *leaves, size_t n);
+/* 1 when a column of sc is named rowid, _rowid_ or oid. */
+int snap_shadows_rowid(Schema *sc);
+
+/* snapshot_load, telling in *damage whether a failure was damage (an
+ * earlier camp's format, a missing file are not). */
+Snapshot *snap_load(const char *path, int *damage, char *err, size_t errlen);
+
+/* The on_damage of an opened snapshot (snapshot_open.c): warns once per
+ * table and names the table in the directory's `damaged` file, so the next
+ * open reads it again. */
+void snapshot_mark_damaged(Snapshot *s, const SnapTable *t, const char *file, const char *what);
 
 #endif

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "runtime/engine/snapshot_impl.h"
 
@@ -127,6 +128,12 @@ SnapPages *snap_pages_open(const char *db_path) {
   return p;
 }
 
+void snap_pages_ignore_wal(SnapPages *p) {
+  if (p) p->nwal = 0;
+}
+
+int snap_pages_wal_frames(const SnapPages *p) { return p && p->nwal > 0; }
+
 void snap_pages_close(SnapPages *p) {
   if (!p) return;
   /* p->fd stays open: closing it would drop SQLite's locks (snapshot_fd.c) */
@@ -134,79 +141,6 @@ void snap_pages_close(SnapPages *p) {
   free(p->win);
   free(p->ovfl);
   free(p);
-}
-
-/* ------------------------------------------------------------- hashing */
-
-/* Four 64-bit lanes over 32-byte blocks (the xxHash64 round), two 64-bit
- * results from different foldings of the lanes. */
-#define P1 0x9E3779B185EBCA87ULL
-#define P2 0xC2B2AE3D27D4EB4FULL
-#define P3 0x165667B19E3779F9ULL
-
-typedef struct Hasher {
-  uint64_t acc[4];
-  uint64_t len;
-} Hasher;
-
-static inline uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-
-static void h_init(Hasher *h) {
-  h->acc[0] = P1 + P2;
-  h->acc[1] = P2;
-  h->acc[2] = 0;
-  h->acc[3] = (uint64_t)0 - P1;
-  h->len = 0;
-}
-
-/* n must be a multiple of 32. */
-static void h_blocks(Hasher *h, const unsigned char *p, size_t n) {
-  uint64_t a0 = h->acc[0], a1 = h->acc[1], a2 = h->acc[2], a3 = h->acc[3];
-  for (size_t i = 0; i + 32 <= n; i += 32) {
-    uint64_t w[4];
-    memcpy(w, p + i, 32);
-    a0 = rotl(a0 + w[0] * P2, 31) * P1;
-    a1 = rotl(a1 + w[1] * P2, 31) * P1;
-    a2 = rotl(a2 + w[2] * P2, 31) * P1;
-    a3 = rotl(a3 + w[3] * P2, 31) * P1;
-  }
-  h->acc[0] = a0, h->acc[1] = a1, h->acc[2] = a2, h->acc[3] = a3;
-  h->len += n;
-}
-
-/* Any bytes: padded with zeros to 32, preceded by their length. */
-static void h_bytes(Hasher *h, const void *data, size_t n) {
-  unsigned char blk[32];
-  uint64_t len = n;
-  memset(blk, 0, sizeof blk);
-  memcpy(blk, &len, 8);
-  h_blocks(h, blk, 32);
-  const unsigned char *p = data;
-  size_t full = n / 32 * 32;
-  h_blocks(h, p, full);
-  if (n > full) {
-    memset(blk, 0, sizeof blk);
-    memcpy(blk, p + full, n - full);
-    h_blocks(h, blk, 32);
-  }
-}
-
-static void h_u64(Hasher *h, uint64_t v) { h_bytes(h, &v, 8); }
-
-static uint64_t avalanche(uint64_t x) {
-  x ^= x >> 33;
-  x *= P2;
-  x ^= x >> 29;
-  x *= P3;
-  x ^= x >> 32;
-  return x;
-}
-
-static void h_final(const Hasher *h, uint64_t out[2]) {
-  uint64_t a = rotl(h->acc[0], 1) + rotl(h->acc[1], 7) + rotl(h->acc[2], 12) + rotl(h->acc[3], 18);
-  uint64_t b = rotl(h->acc[0], 19) ^ rotl(h->acc[1], 29) ^ rotl(h->acc[2], 41) ^ rotl(h->acc[3], 53);
-  out[0] = avalanche(a + h->len);
-  out[1] = avalanche(b * P1 + h->len + 1);
 }
 
 /* ---------------------------------------------------------- the b-tree */
@@ -235,22 +169,32 @@ static const unsigned char *page(SnapPages *p, uint32_t pg) {
   return p->win;
 }
 
+/* The walk of one table: its hash, and the current leaf's. */
+typedef struct Walk {
+  XXH3_state_t *table, *leaf;
+  int in_leaf;
+  uint64_t visited;
+} Walk;
+
 /* Page pg, hashed; NULL if it cannot be trusted.  A b-tree page stays
  * valid until the next b-tree page is taken: overflow pages (ovfl) are
  * read outside the window. */
-static const unsigned char *take_page(SnapPages *p, Hasher *h, uint32_t pg, int ovfl,
-                                      uint64_t *visited) {
+static const unsigned char *take_page(SnapPages *p, Walk *w, uint32_t pg, int ovfl) {
   /* page 1 holds the database header, which changes on every commit */
   if (pg < 2 || pg > p->npages || in_wal(p, pg)) return NULL;
-  if (++*visited > p->npages) return NULL; /* a cycle */
+  if (++w->visited > p->npages) return NULL; /* a cycle */
   const unsigned char *b = p->ovfl;
   if (!ovfl) b = page(p, pg);
   else if (pread(p->fd, p->ovfl, p->page_size, (off_t)((uint64_t)(pg - 1) * p->page_size)) !=
            (ssize_t)p->page_size)
     b = NULL;
   if (!b) return NULL;
-  h_u64(h, pg);
-  h_blocks(h, b, p->page_size);
+  uint64_t n = pg;
+  XXH3_128bits_update(w->table, &n, sizeof n);
+  XXH3_128bits_update(w->table, b, p->page_size);
+  /* a leaf's hash has its page and its overflow pages, not their numbers:
+   * the same rows moved to another page are still the same rows */
+  if (w->in_leaf) XXH3_128bits_update(w->leaf, b, p->page_size);
   return b;
 }
 
@@ -274,8 +218,8 @@ static int varint(const unsigned char *buf, uint32_t end, uint32_t *at, uint64_t
 }
 
 /* The overflow chain of one leaf cell. */
-static int take_overflow(SnapPages *p, Hasher *h, const unsigned char *cell, uint32_t at,
-                         uint64_t payload, uint64_t *visited) {
+static int take_overflow(SnapPages *p, Walk *w, const unsigned char *cell, uint32_t at,
+                         uint64_t payload) {
   uint32_t U = p->usable;
   uint64_t X = U - 35, M = (uint64_t)(U - 12) * 32 / 255 - 23;
   if (payload <= X) return 0;
@@ -285,25 +229,49 @@ static int take_overflow(SnapPages *p, Hasher *h, const unsigned char *cell, uin
   uint32_t next = be32(cell + at + local);
   uint64_t pages = (payload - local + (U - 4) - 1) / (U - 4);
   for (uint64_t i = 0; i < pages; i++) {
-    const unsigned char *b = take_page(p, h, next, 1, visited);
+    const unsigned char *b = take_page(p, w, next, 1);
     if (!b) return -1;
     next = be32(b);
   }
   return 0;
 }
 
-int snap_pages_table_hash(SnapPages *p, uint32_t root, const char *sql, uint64_t out[2]) {
+/* Adds a leaf to the list. */
+static void add_leaf(SnapLeaf **v, size_t *n, size_t *cap, const SnapLeaf *l) {
+  if (*n == *cap) {
+    *cap = *cap ? *cap * 2 : 256;
+    *v = realloc(*v, sizeof **v * *cap);
+    if (!*v) abort();
+  }
+  (*v)[(*n)++] = *l;
+}
+
+int snap_pages_table_walk(SnapPages *p, uint32_t root, const char *sql, uint64_t out[2],
+                          SnapLeaf **leaves, size_t *nleaves) {
+  if (leaves) *leaves = NULL, *nleaves = 0;
   if (!p || root < 2) return -1;
-  Hasher h;
-  h_init(&h);
-  h_u64(&h, root);
-  h_u64(&h, p->page_size);
-  h_u64(&h, p->usable);
-  h_u64(&h, p->encoding);
-  h_bytes(&h, sql ? sql : "", sql ? strlen(sql) : 0);
+  Walk w = {XXH3_createState(), XXH3_createState(), 0, 0};
+  if (!w.table || !w.leaf) abort();
+  /* what decides how the pages read: the CREATE statement (affinities,
+   * defaults of added columns), page size, reserved bytes, encoding */
+  uint64_t meta[3] = {p->page_size, p->usable, p->encoding};
+  XXH3_state_t *m = XXH3_createState();
+  if (!m) abort();
+  XXH3_64bits_reset(m);
+  XXH3_64bits_update(m, meta, sizeof meta);
+  if (sql) XXH3_64bits_update(m, sql, strlen(sql));
+  uint64_t leaf_seed = XXH3_64bits_digest(m);
+  XXH3_freeState(m);
+  XXH3_128bits_reset(w.table);
+  uint64_t r = root;
+  XXH3_128bits_update(w.table, &r, sizeof r);
+  XXH3_128bits_update(w.table, &leaf_seed, sizeof leaf_seed);
+  SnapLeaf *lv = NULL;
+  size_t nl = 0, capl = 0;
+  int64_t last = INT64_MIN; /* rowids increase across the leaves */
+  int any = 0;
   uint32_t *stack = NULL;
   size_t n = 0, cap = 0;
-  uint64_t visited = 0;
   int rc = 0;
 #define PUSH(pg)                                                   \
   do {                                                             \
@@ -318,10 +286,14 @@ int snap_pages_table_hash(SnapPages *p, uint32_t root, const char *sql, uint64_t
   uint32_t U = p->usable;
   while (n && rc == 0) {
     uint32_t pg = stack[--n];
-    const unsigned char *b = take_page(p, &h, pg, 0, &visited);
+    /* the leaf state is started before the page is known to be a leaf */
+    XXH3_128bits_reset_withSeed(w.leaf, leaf_seed);
+    w.in_leaf = 1;
+    const unsigned char *b = take_page(p, &w, pg, 0);
     if (!b) { rc = -1; break; }
     uint32_t ncell = be16(b + 3);
     if (b[0] == 0x05) { /* interior table page: children, right-most last */
+      w.in_leaf = 0;
       if (12 + 2 * (uint64_t)ncell > U) { rc = -1; break; }
       /* pushed in reverse: visited left to right */
       PUSH(be32(b + 8));
@@ -332,12 +304,25 @@ int snap_pages_table_hash(SnapPages *p, uint32_t root, const char *sql, uint64_t
       }
     } else if (b[0] == 0x0d) { /* leaf table page: follow overflow chains */
       if (8 + 2 * (uint64_t)ncell > U) { rc = -1; break; }
+      SnapLeaf l;
+      memset(&l, 0, sizeof l);
+      l.ncell = ncell;
       for (uint32_t i = 0; i < ncell && rc == 0; i++) {
         uint32_t at = be16(b + 8 + 2 * i);
         uint64_t payload, rowid;
         if (at < 8 || at >= U) { rc = -1; break; }
         if (varint(b, U, &at, &payload) || varint(b, U, &at, &rowid)) { rc = -1; break; }
-        if (take_overflow(p, &h, b, at, payload, &visited)) rc = -1;
+        if (any && (int64_t)rowid <= last) { rc = -1; break; } /* not a b-tree */
+        last = (int64_t)rowid, any = 1;
+        if (i == 0) l.lo = (int64_t)rowid;
+        l.hi = (int64_t)rowid;
+        if (take_overflow(p, &w, b, at, payload)) rc = -1;
+      }
+      w.in_leaf = 0;
+      if (rc == 0 && ncell && leaves) {
+        XXH128_hash_t lh = XXH3_128bits_digest(w.leaf);
+        l.h[0] = lh.low64, l.h[1] = lh.high64;
+        add_leaf(&lv, &nl, &capl, &l);
       }
     } else {
       rc = -1; /* an index b-tree (WITHOUT ROWID) or not a b-tree page */
@@ -345,6 +330,17 @@ int snap_pages_table_hash(SnapPages *p, uint32_t root, const char *sql, uint64_t
   }
 #undef PUSH
   free(stack);
-  if (rc == 0) h_final(&h, out);
+  if (rc == 0) {
+    XXH128_hash_t th = XXH3_128bits_digest(w.table);
+    out[0] = th.low64, out[1] = th.high64;
+    if (leaves) *leaves = lv, *nleaves = nl, lv = NULL;
+  }
+  free(lv);
+  XXH3_freeState(w.table);
+  XXH3_freeState(w.leaf);
   return rc;
+}
+
+int snap_pages_table_hash(SnapPages *p, uint32_t root, const char *sql, uint64_t out[2]) {
+  return snap_pages_table_walk(p, root, sql, out, NULL, NULL);
 }

@@ -5,31 +5,23 @@
  *   unchanged   the table's content hash (snapshot_pages.c: its b-tree
  *               pages in the database file) equals the earlier one: its
  *               arrays are reused as they are;
- *   versioned   the schema has a `version` column: one scan reads (key,
- *               version, rowid) of every row in key order; merged with the
- *               earlier keys and versions it gives the updated, inserted
- *               and deleted rows exactly.  Only those rows (and the rows at
- *               the earlier latest version: a coarse clock may have written
- *               them again within the same tick) are read whole, by rowid;
- *               the table is then patched in memory:
- *               columns no changed row touches are reused, the others are
- *               re-encoded by the build's own code (snap_put_value,
- *               snap_finish_text: a text column gets its dictionary made
- *               again from the old strings and the new ones).  Anything the
- *               versions cannot vouch for reads the table again: a NULL
- *               version, a version lower than the row's earlier one, a
- *               changed or new row whose version is below the earlier
- *               snapshot's latest, a column that held values outside its
- *               type, a decimal column stored partly as integers;
+ *   changed     the rows on the leaf pages of its b-tree that changed are
+ *               read again, the others kept (snapshot_diff.c: the leaf
+ *               hashes the earlier snapshot recorded prove them unchanged),
+ *               and the table is patched in memory: columns no read row
+ *               changed are reused, the others re-encoded by the build's
+ *               own code (snap_put_value, snap_finish_text: a text column
+ *               gets its dictionary made again from the old strings and
+ *               the new ones).  A `version` column is not needed, nor
+ *               trusted;
  *   otherwise   the table is read again (snap_build_table).
  *
  * Links are recomputed where the rows of either side changed, through the
  * old-to-new row maps where a value did not change; collections are
  * regrouped where a link changed.  Everything is read in one transaction.
  *
- * What a version column cannot see: a row changed without a new version.
- * That is the contract of `version` (every insert and update sets it to at
- * least every version already in the table); camp checks what it can. */
+ * Nothing of the earlier snapshot is used before its checksums and
+ * bounds are checked (snapshot_check_table): damage is never carried on. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +48,8 @@ typedef struct TabState {
   char *sql;            /* CREATE statement */
   int has_hash;
   uint64_t hash[2];
+  SnapLeaf *leaves;     /* its b-tree's leaves now (when has_hash) */
+  size_t nleaves;
 } TabState;
 
 /* Root pages and CREATE statements of the schemas' tables.  A temporary
@@ -94,6 +88,7 @@ static void reuse_table(SnapTable *t, Schema *sc, const SnapTable *ot) {
   t->max_rowid = ot->max_rowid;
   t->key_col = ot->key_col;
   t->key_bad = ot->key_bad;
+  t->rowids = ot->rowids;
   t->ncols = ot->ncols;
   t->cols = calloc((size_t)ot->ncols + 1, sizeof *t->cols);
   if (!t->name || !t->cols) abort();
@@ -103,384 +98,8 @@ static void reuse_table(SnapTable *t, Schema *sc, const SnapTable *ot) {
     if (!t->cols[k].name) abort();
     t->cols[k].link_table = -1;
     t->cols[k].link_rows = NULL;
+    t->cols[k].checked = 0;
   }
-}
-
-/* ------------------------------------------------------ versioned table */
-
-static int delta_null(const ColBuild *d, int64_t i) {
-  return d->has_null && ((d->nulls[i >> 6] >> (i & 63)) & 1);
-}
-
-static const char *old_str(const SnapCol *c, int64_t row) {
-  uint32_t len;
-  return snap_str(c, snap_code(c, row), &len);
-}
-
-/* Does changed row di (old row o) hold another value than before? */
-static int differs(const SnapCol *oc, int64_t o, const ColBuild *d, int64_t di) {
-  int on = snap_is_null(oc, o), dn = delta_null(d, di);
-  if (on != dn) return 1;
-  if (on) return 0;
-  if (oc->kind == SC_TEXT)
-    return strcmp(old_str(oc, o), snap_dict_str(&d->dict, ((const uint32_t *)d->data)[di])) != 0;
-  size_t w = d->width;
-  return memcmp((const char *)oc->data + (size_t)o * w, (const char *)d->data + (size_t)di * w, w) != 0;
-}
-
-/* Column c of the new table: oc's rows where unchanged, the changed rows'
- * values elsewhere; reused as is when no changed row touches it. */
-static void assemble_col(Snapshot *s, SnapCol *c, const SnapCol *oc, ColBuild *d, int64_t nr,
-                         const int32_t *n2o, const int32_t *dof, const int32_t *d2r, int64_t nd,
-                         int rows_same) {
-  *c = *oc;
-  c->name = strdup(oc->name);
-  if (!c->name) abort();
-  c->link_table = -1;
-  c->link_rows = NULL;
-  c->bad = d->c->bad; /* the old column had no bad value */
-  c->dec_has_int = oc->dec_has_int | d->c->dec_has_int;
-  int changed = !rows_same;
-  for (int64_t di = 0; di < nd && !changed; di++) {
-    int32_t o = n2o[d2r[di]];
-    changed = o < 0 || differs(oc, o, d, di);
-  }
-  if (!changed) return;
-  size_t words = (size_t)(nr / 64 + 1);
-  if (c->kind == SC_TEXT) {
-    ColBuild b;
-    memset(&b, 0, sizeof b);
-    b.c = c;
-    b.width = 4;
-    b.data = xmalloc(sizeof(uint32_t) * (size_t)(nr + 1));
-    b.nulls = calloc(words, sizeof(uint64_t));
-    if (!b.nulls) abort();
-    uint32_t *ids = b.data;
-    const uint32_t *dids = d->data;
-    for (int64_t r = 0; r < nr; r++) {
-      int32_t di = dof[r], o = n2o[r];
-      ids[r] = 0;
-      if (di >= 0 ? delta_null(d, di) : snap_is_null(oc, o)) snap_set_null(&b, r);
-      else ids[r] = snap_dict_add(&b.dict, di >= 0 ? snap_dict_str(&d->dict, dids[di]) : old_str(oc, o));
-    }
-    if (b.has_null) c->nulls = snap_own(s, b.nulls);
-    else c->nulls = NULL, free(b.nulls);
-    snap_finish_text(s, &b, nr);
-    return;
-  }
-  size_t w = d->width;
-  char *data = xmalloc(w * (size_t)nr + 8);
-  uint64_t *nulls = calloc(words, sizeof(uint64_t));
-  if (!nulls) abort();
-  int has_null = 0;
-  for (int64_t r = 0; r < nr; r++) {
-    int32_t di = dof[r], o = n2o[r];
-    int isnull;
-    if (di >= 0) {
-      memcpy(data + (size_t)r * w, (const char *)d->data + (size_t)di * w, w);
-      isnull = delta_null(d, di);
-    } else {
-      memcpy(data + (size_t)r * w, (const char *)oc->data + (size_t)o * w, w);
-      isnull = snap_is_null(oc, o);
-    }
-    if (isnull) nulls[r >> 6] |= 1ULL << (r & 63), has_null = 1;
-  }
-  c->data = snap_own(s, data);
-  if (has_null) c->nulls = snap_own(s, nulls);
-  else c->nulls = NULL, free(nulls);
-}
-
-/* The earlier snapshot's text codes must index its dictionaries. */
-static int old_text_ok(const SnapTable *ot) {
-  for (int k = 0; k < ot->ncols; k++) {
-    const SnapCol *c = &ot->cols[k];
-    if (c->kind != SC_TEXT) continue;
-    if (!c->str_off || !c->str_bytes) return 0;
-    if (!c->data) {
-      if ((int64_t)c->ndict != ot->nrows) return 0;
-      continue;
-    }
-    const int32_t *codes = c->data;
-    for (int64_t r = 0; r < ot->nrows; r++)
-      if (!snap_is_null(c, r) && (codes[r] < 0 || (uint32_t)codes[r] >= c->ndict)) return 0;
-  }
-  return 1;
-}
-
-static void grow32(int32_t **v, int64_t *cap, int64_t need) {
-  if (need <= *cap) return;
-  *cap = *cap ? *cap * 2 : 1024;
-  if (*cap < need) *cap = need;
-  *v = xrealloc(*v, sizeof(int32_t) * (size_t)*cap);
-}
-
-static void grow_delta(ColBuild *d, int nc, int64_t *cap, int64_t need) {
-  if (need <= *cap) return;
-  int64_t ncap = *cap ? *cap * 2 : 256;
-  for (int k = 0; k < nc; k++) {
-    d[k].data = xrealloc(d[k].data, d[k].width * (size_t)ncap);
-    d[k].nulls = xrealloc(d[k].nulls, sizeof(uint64_t) * (size_t)(ncap / 64 + 1));
-    memset(d[k].nulls + *cap / 64, 0, sizeof(uint64_t) * (size_t)(ncap / 64 + 1 - *cap / 64));
-  }
-  *cap = ncap;
-}
-
-/* Time literal of seconds since 1970 ('YYYY-MM-DD HH:MM:SS'), as the
- * database stores timestamps.  -1 outside years 0000-9999. */
-static int ts_literal(int64_t secs, char *out, size_t len) {
-  int64_t days = secs / 86400, rem = secs % 86400;
-  if (rem < 0) rem += 86400, days--;
-  int y, m, d;
-  snap_civil_from_days(days, &y, &m, &d);
-  if (y < 0 || y > 9999) return -1;
-  snprintf(out, len, "'%04d-%02d-%02d %02d:%02d:%02d'", y, m, d, (int)(rem / 3600),
-           (int)(rem / 60 % 60), (int)(rem % 60));
-  return 0;
-}
-
-/* The scan: key, version and a "changed" flag of every row in key order,
- * then either its rowid (by_rowid: the changed rows are fetched after the
- * scan, by rowid) or every column where the version is at least lit (NULL
- * elsewhere, not decoded: for views and tables without rowid).  The unary
- * + drops the column's affinity: the literal is compared as written
- * instead of being tried as a number on every row. */
-static char *scan_sql(Schema *sc, const char *key, const char *ver, const char *lit, int by_rowid) {
-  size_t cap = 256 + strlen(sc->name) + strlen(key) * 2 + strlen(ver) * 2 + strlen(lit);
-  for (int k = 0; k < sc->columns.len; k++)
-    cap += strlen(((Column *)sc->columns.items[k])->name) + strlen(ver) + strlen(lit) + 40;
-  char *sql = xmalloc(cap);
-  size_t n = (size_t)snprintf(sql, cap, "SELECT \"%s\", \"%s\", +\"%s\" >= %s", key, ver, ver, lit);
-  if (by_rowid) n += (size_t)snprintf(sql + n, cap - n, ", _rowid_");
-  for (int k = 0; !by_rowid && k < sc->columns.len; k++)
-    n += (size_t)snprintf(sql + n, cap - n, ", CASE WHEN +\"%s\" >= %s THEN \"%s\" END", ver, lit,
-                          ((Column *)sc->columns.items[k])->name);
-  snprintf(sql + n, cap - n, " FROM \"%s\" ORDER BY \"%s\"", sc->name, key);
-  return sql;
-}
-
-/* SELECT of one row's columns by rowid. */
-static char *fetch_sql(Schema *sc) {
-  size_t cap = 64 + strlen(sc->name);
-  for (int k = 0; k < sc->columns.len; k++) cap += strlen(((Column *)sc->columns.items[k])->name) + 4;
-  char *sql = xmalloc(cap);
-  size_t n = (size_t)snprintf(sql, cap, "SELECT ");
-  for (int k = 0; k < sc->columns.len; k++)
-    n += (size_t)snprintf(sql + n, cap - n, "%s\"%s\"", k ? ", " : "", ((Column *)sc->columns.items[k])->name);
-  snprintf(sql + n, cap - n, " FROM \"%s\" WHERE _rowid_ = ?", sc->name);
-  return sql;
-}
-
-/* A column of the schema shadows the rowid's names. */
-static int shadows_rowid(Schema *sc) {
-  for (int k = 0; k < sc->columns.len; k++) {
-    const char *n = ((Column *)sc->columns.items[k])->name;
-    if (!strcasecmp(n, "rowid") || !strcasecmp(n, "_rowid_") || !strcasecmp(n, "oid")) return 1;
-  }
-  return 0;
-}
-
-/* Patches ot into t from its changed rows.  0 done, 1 not possible
- * (tr->why says why: the caller reads the table), -1 database error. */
-static int refresh_table(Snapshot *s, Db *db, Schema *sc, const SnapTable *ot, TabState *st,
-                         SnapTable *t, SnapTableReport *tr, char *err, size_t errlen) {
-  char *why = tr->why;
-  size_t wl = sizeof tr->why;
-  int nc = sc->columns.len, vc = -1, kc = ot->key_col;
-  for (int k = 0; k < nc; k++)
-    if (((Column *)sc->columns.items[k])->is_version) vc = k;
-  if (vc < 0) return snprintf(why, wl, "no version column"), 1;
-  if (kc < 0 || ot->key_bad || ot->cols[kc].type != T_INT)
-    return snprintf(why, wl, "no integer key with distinct values"), 1;
-  for (int k = 0; k < nc; k++)
-    if (ot->cols[k].bad)
-      return snprintf(why, wl, "column %s held values outside its type", ot->cols[k].name), 1;
-  const SnapCol *ov = &ot->cols[vc];
-  if (ov->type != T_TIMESTAMP && ov->type != T_INT)
-    return snprintf(why, wl, "version column %s is neither timestamp nor int", ov->name), 1;
-  if (ov->nulls) return snprintf(why, wl, "NULL versions in the earlier snapshot"), 1;
-  if (ot->nrows == 0) return snprintf(why, wl, "it was empty"), 1;
-  if (ot->nrows > INT32_MAX || !ov->data || !ot->cols[kc].data || !old_text_ok(ot))
-    return snprintf(why, wl, "the earlier snapshot is damaged"), 1;
-  const int64_t *okey = ot->cols[kc].data, *over = ov->data;
-  int64_t onr = ot->nrows, omax = over[0];
-  for (int64_t r = 1; r < onr; r++) {
-    if (okey[r] <= okey[r - 1]) return snprintf(why, wl, "the earlier snapshot is damaged"), 1;
-    if (over[r] > omax) omax = over[r];
-  }
-  char lit[64];
-  if (ov->type == T_INT) snprintf(lit, sizeof lit, "%lld", (long long)omax);
-  else if (ts_literal(omax, lit, sizeof lit)) return snprintf(why, wl, "versions out of range"), 1;
-  const char *key = ot->cols[kc].name, *ver = ov->name;
-  /* changed rows by rowid after the scan (cheaper than a CASE per column
-   * and row) where the table has rowids; else decoded by the scan */
-  int by_rowid = !shadows_rowid(sc);
-  char *sql = scan_sql(sc, key, ver, lit, by_rowid);
-  DbStmt *q = db_prepare(db, sql);
-  free(sql);
-  if (!q && by_rowid) {
-    by_rowid = 0;
-    sql = scan_sql(sc, key, ver, lit, 0);
-    q = db_prepare(db, sql);
-    free(sql);
-  }
-  if (!q) {
-    snprintf(err, errlen, "snapshot of table %s: %s", sc->name, db_error(db));
-    return -1;
-  }
-  int64_t *rowids = NULL, rcap = 0;
-
-  ColBuild *d = calloc((size_t)nc + 1, sizeof *d);
-  SnapCol *dc = calloc((size_t)nc + 1, sizeof *dc);
-  int32_t *o2n = xmalloc(sizeof(int32_t) * (size_t)(onr + 1));
-  int32_t *n2o = NULL, *dof = NULL, *d2r = NULL;
-  int64_t ncap = 0, dcap = 0, d2cap = 0, nr = 0, nd = 0, o = 0;
-  int64_t updated = 0, inserted = 0, deleted = 0, rechecked = 0, prev = 0;
-  if (!d || !dc) abort();
-  for (int64_t r = 0; r < onr; r++) o2n[r] = -1;
-  for (int k = 0; k < nc; k++) {
-    dc[k].type = ot->cols[k].type;
-    dc[k].kind = ot->cols[k].kind;
-    d[k].c = &dc[k];
-    d[k].width = snap_kind_width(dc[k].kind);
-  }
-  int rc, bail = 0;
-  while ((rc = db_step(q)) == 1) {
-    DbValue kv = db_column(q, 0), vv = db_column(q, 1), fv = db_column(q, 2);
-    if (kv.kind != DBV_INT) { snprintf(why, wl, "a key is not an integer"); bail = 1; break; }
-    if (nr && kv.i <= prev) { snprintf(why, wl, "key %lld is not unique", (long long)kv.i); bail = 1; break; }
-    if (nr >= INT32_MAX) { snprintf(why, wl, "too many rows"); bail = 1; break; }
-    int64_t v = 0;
-    if (vv.kind == DBV_NULL) {
-      snprintf(why, wl, "row %lld has a NULL version", (long long)kv.i);
-      bail = 1;
-      break;
-    }
-    if (ov->type == T_INT ? vv.kind != DBV_INT : vv.kind != DBV_TEXT || snap_parse_ts(vv.s, &v)) {
-      snprintf(why, wl, "the version of row %lld is not a%s", (long long)kv.i,
-               ov->type == T_INT ? "n int" : " timestamp");
-      bail = 1;
-      break;
-    }
-    if (ov->type == T_INT) v = vv.i;
-    if ((fv.kind == DBV_INT && fv.i == 1) != (v >= omax)) {
-      snprintf(why, wl, "versions compare differently in SQL");
-      bail = 1;
-      break;
-    }
-    while (o < onr && okey[o] < kv.i) deleted++, o++;
-    int64_t orow = o < onr && okey[o] == kv.i ? o++ : -1;
-    if (orow >= 0 && v < over[orow]) {
-      snprintf(why, wl, "the version of row %lld went backwards", (long long)kv.i);
-      bail = 1;
-      break;
-    }
-    /* A row at the latest version is read again even when its version
-     * did not change: with a coarse clock (timestamps have seconds) it may
-     * have been written again within the same tick, after the snapshot. */
-    int changed = orow < 0 || v != over[orow] || v >= omax;
-    if (changed && v < omax) {
-      snprintf(why, wl, "row %lld %s with a version below the latest one of the earlier snapshot",
-               (long long)kv.i, orow >= 0 ? "changed" : "appeared");
-      bail = 1;
-      break;
-    }
-    if (nr + 1 > ncap) {
-      grow32(&n2o, &ncap, nr + 1);
-      dof = xrealloc(dof, sizeof(int32_t) * (size_t)ncap);
-    }
-    n2o[nr] = (int32_t)orow;
-    if (orow >= 0) o2n[orow] = (int32_t)nr;
-    dof[nr] = -1;
-    if (changed) {
-      grow_delta(d, nc, &dcap, nd + 1);
-      grow32(&d2r, &d2cap, nd + 1);
-      if (by_rowid) {
-        DbValue rv = db_column(q, 3);
-        if (rv.kind != DBV_INT) { snprintf(why, wl, "a rowid is not an integer"); bail = 1; break; }
-        if (nd + 1 > rcap) {
-          rcap = rcap ? rcap * 2 : 256;
-          rowids = xrealloc(rowids, sizeof *rowids * (size_t)rcap);
-        }
-        rowids[nd] = rv.i;
-      } else {
-        for (int k = 0; k < nc; k++) snap_put_value(&d[k], nd, db_column(q, 3 + k));
-      }
-      d2r[nd] = (int32_t)nr;
-      dof[nr] = (int32_t)nd++;
-      if (orow < 0) inserted++;
-      else if (v != over[orow]) updated++;
-      else rechecked++;
-    }
-    prev = kv.i;
-    nr++;
-  }
-  db_finalize(q);
-  if (rc < 0 && !bail) snprintf(err, errlen, "snapshot of table %s: %s", sc->name, db_error(db));
-  if (rc >= 0 && !bail && by_rowid && nd > 0) {
-    /* the changed rows, in the same transaction as the scan */
-    sql = fetch_sql(sc);
-    DbStmt *f = db_prepare(db, sql);
-    free(sql);
-    if (!f) rc = -1;
-    for (int64_t i = 0; f && i < nd; i++) {
-      db_bind_int(f, 1, rowids[i]);
-      int frc = db_step(f);
-      if (frc < 0) { rc = -1; break; }
-      if (frc == 0) { snprintf(why, wl, "row %lld is gone", (long long)rowids[i]); bail = 1; break; }
-      for (int k = 0; k < nc; k++) snap_put_value(&d[k], i, db_column(f, k));
-      db_reset(f);
-    }
-    db_finalize(f);
-    if (rc < 0) snprintf(err, errlen, "snapshot of table %s: %s", sc->name, db_error(db));
-  }
-  free(rowids);
-  deleted += onr - o;
-  for (int k = 0; k < nc && !bail && rc >= 0; k++)
-    if (ot->cols[k].dec_has_int && (updated || deleted)) {
-      snprintf(why, wl, "decimal column %s holds integers", ot->cols[k].name);
-      bail = 1;
-    }
-  int result = bail ? 1 : rc < 0 ? -1 : 0;
-  if (result == 0) {
-    int rows_same = !inserted && !deleted;
-    t->name = strdup(sc->name);
-    t->nrows = nr;
-    t->count = nr;
-    t->key_col = kc;
-    t->ncols = nc;
-    t->cols = calloc((size_t)nc + 1, sizeof *t->cols);
-    if (!t->name || !t->cols) abort();
-    for (int k = 0; k < nc; k++)
-      assemble_col(s, &t->cols[k], &ot->cols[k], &d[k], nr, n2o, dof, d2r, nd, rows_same);
-    SnapCol *kcol = &t->cols[kc];
-    t->key_bad = kcol->bad || kcol->nulls; /* increasing: checked by the scan */
-    char mq[512];
-    snprintf(mq, sizeof mq, "SELECT max(rowid) FROM \"%s\"", sc->name);
-    t->max_rowid = db_query_int(db, mq, -1);
-    st->rows_same = rows_same;
-    if (!rows_same) {
-      st->new_to_old = n2o, n2o = NULL;
-      st->old_to_new = o2n, o2n = NULL;
-    }
-    tr->versions_read = nr;
-    tr->rows_read = nd;
-    tr->updated = updated;
-    tr->inserted = inserted;
-    tr->deleted = deleted;
-    tr->rechecked = rechecked;
-  }
-  for (int k = 0; k < nc; k++) {
-    free(d[k].data);
-    free(d[k].nulls);
-    snap_dict_free(&d[k].dict);
-  }
-  free(d);
-  free(dc);
-  free(o2n);
-  free(n2o);
-  free(dof);
-  free(d2r);
-  return result;
 }
 
 /* --------------------------------------------------- links, collections */
@@ -585,13 +204,24 @@ static void group_collections(Snapshot *s, Schema **schemas, TabState *ts, const
 
 /* ------------------------------------------------------------- the whole */
 
-/* s takes over old's storage (heap blocks and mapped segments). */
+/* s takes over old's storage (heap blocks and mapped segments, with the
+ * checksums of the arrays in them). */
 static void adopt(Snapshot *s, Snapshot *old) {
   for (int i = 0; i < old->nblocks; i++) snap_own(s, old->blocks[i]);
   old->nblocks = 0;
   s->segs = xrealloc(s->segs, sizeof *s->segs * (size_t)(s->nsegs + old->nsegs + 1));
+  int base = s->nsegs;
   for (int i = 0; i < old->nsegs; i++) s->segs[s->nsegs++] = old->segs[i];
   old->nsegs = 0;
+  s->arrs = xrealloc(s->arrs, sizeof *s->arrs * (size_t)(s->narrs + old->narrs + 1));
+  for (int i = 0; i < old->narrs; i++) {
+    s->arrs[s->narrs] = old->arrs[i];
+    s->arrs[s->narrs++].seg += base;
+  }
+  old->narrs = 0;
+  snapshot_sort_arrays(s);
+  if (!s->dir && old->dir) s->dir = old->dir, old->dir = NULL;
+  if (!s->on_damage) s->on_damage = old->on_damage;
 }
 
 Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **schemas, int n,
@@ -612,8 +242,14 @@ Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **
   if (db_path) {
     current_roots(db, schemas, n, ts);
     SnapPages *pg = snap_pages_open(db_path);
+    /* WAL frames hide pages from the file: when a checkpoint (from another
+     * connection: this one is in its read transaction) gets every frame
+     * into the file, the file holds this transaction's pages */
+    if (snap_pages_wal_frames(pg) && db_wal_checkpoint(db_path) == 0) snap_pages_ignore_wal(pg);
     for (int i = 0; pg && i < n; i++)
-      if (ts[i].root) ts[i].has_hash = snap_pages_table_hash(pg, ts[i].root, ts[i].sql, ts[i].hash) == 0;
+      if (ts[i].root)
+        ts[i].has_hash = snap_pages_table_walk(pg, ts[i].root, ts[i].sql, ts[i].hash, &ts[i].leaves,
+                                               &ts[i].nleaves) == 0;
     snap_pages_close(pg);
   }
   rep->ms_hash = now_ms() - t0;
@@ -626,17 +262,34 @@ Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **
     const SnapTable *ot = oi >= 0 ? &old->tables[oi] : NULL;
     int rc = 1;
     double t1 = now_ms();
+    char dwhy[400];
     if (old && !ot) {
       snprintf(tr[i].why, sizeof tr[i].why, "not in the earlier snapshot");
+    } else if (ot && ot->damaged) {
+      snprintf(tr[i].why, sizeof tr[i].why, "damaged in the snapshot files");
     } else if (ot && !snap_table_layout_matches(ot, sc)) {
       snprintf(tr[i].why, sizeof tr[i].why, "its schema changed");
+    } else if (ot && snapshot_check_table(old, ot, dwhy, sizeof dwhy)) {
+      /* nothing is reused or carried over unchecked: damage would spread */
+      snprintf(tr[i].why, sizeof tr[i].why, "%.190s", dwhy);
     } else if (ot && ot->has_hash && ts[i].has_hash && !memcmp(ot->hash, ts[i].hash, sizeof ot->hash)) {
       reuse_table(t, sc, ot);
       tr[i].how = SNAP_TABLE_REUSED;
       rc = 0;
+    } else if (ot && !ts[i].has_hash) {
+      snprintf(tr[i].why, sizeof tr[i].why, "its pages cannot be read from the file (in the WAL)");
     } else if (ot) {
-      rc = refresh_table(s, db, sc, ot, &ts[i], t, &tr[i], err, errlen);
-      if (rc == 0) tr[i].how = SNAP_TABLE_REFRESHED;
+      SnapRowMap map = {0};
+      rc = snap_patch_table(s, db, sc, ot, ts[i].leaves, ts[i].nleaves, &map, t, &tr[i], err, errlen);
+      if (rc == 0) {
+        tr[i].how = SNAP_TABLE_REFRESHED;
+        ts[i].rows_same = map.rows_same;
+        ts[i].new_to_old = map.new_to_old;
+        ts[i].old_to_new = map.old_to_new;
+      } else if (rc == 1) {
+        free(t->name);
+        memset(t, 0, sizeof *t);
+      }
     }
     if (rc == 0) {
       ts[i].ot = ot;
@@ -650,6 +303,15 @@ Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **
     if (rc < 0) failed = 1;
     t->has_hash = ts[i].has_hash;
     memcpy(t->hash, ts[i].hash, sizeof t->hash);
+    /* the leaves the next refresh compares with: only with an int key to
+     * place the rows by */
+    if (rc == 0 && tr[i].how == SNAP_TABLE_REUSED) {
+      t->has_leaves = ot->has_leaves, t->nleaves = ot->nleaves, t->leaves = ot->leaves;
+    } else if (rc == 0 && ts[i].has_hash && t->key_col >= 0 && !t->key_bad) {
+      t->has_leaves = 1;
+      t->nleaves = (int64_t)ts[i].nleaves;
+      t->leaves = snap_leaf_set(s, ts[i].leaves, ts[i].nleaves);
+    }
     rep->rows_read += tr[i].rows_read;
     tr[i].ms = now_ms() - t1;
   }
@@ -666,6 +328,7 @@ Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **
     free(ts[i].new_to_old);
     free(ts[i].old_to_new);
     free(ts[i].sql);
+    free(ts[i].leaves);
   }
   free(ts);
   if (failed) {

@@ -13,6 +13,7 @@
 #include "runtime/exec/exec_mem.h"
 #include "compiler/graph/graph.h"
 #include "runtime/db/store.h"
+#include "compiler/rules/columns.h"
 
 int exec_parse_now(const char *text, char out[20]) { return clock_normalize(text, out); }
 
@@ -379,6 +380,11 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
    * step, not in memory */
   if (!o->inspect && !o->test) plan_in_memory(&x);
   int failed = exec_pass(&x);
+  int nchk;
+  double chk_ms;
+  snapshot_check_stats(&nchk, &chk_ms);
+  if (o->explain && nchk) /* checksums and bounds of the snapshot's columns, on first use */
+    fprintf(stderr, "explain: snapshot: %d columns checked on first use, %.1f ms\n", nchk, chk_ms);
   if (x.mem) {
     exec_mem_free(x.mem);
     x.mem = NULL;

@@ -94,6 +94,7 @@ typedef struct Row {
   DbStmt *st;
   Fields *f;
   int base; /* first field column in the statement */
+  const char *nul; /* a field whose value holds a NUL character */
 } Row;
 
 static const char *row_lookup(void *ctx, const char *name) {
@@ -102,6 +103,8 @@ static const char *row_lookup(void *ctx, const char *name) {
     if (strcmp(r->f->names[i], name)) continue;
     DbValue v = db_column(r->st, r->base + i);
     if (v.kind == DBV_NULL) return NULL;
+    /* rendered text would end at the NUL: rejected (docs/runtime.md) */
+    if (v.kind == DBV_TEXT && db_column_bytes(r->st, r->base + i) > strlen(v.s)) r->nul = r->f->names[i];
     /* Every field is selected CAST(... AS TEXT). */
     return v.kind == DBV_TEXT ? v.s : NULL;
   }
@@ -286,7 +289,7 @@ static int exec_channel_queue(Exec *x, Step *s) {
   int html = s->channel == CH_EMAIL;
   RenderTally tally = {0}; /* which placeholders rendered empty, in how many messages */
   while (rc == 0 && db_step(st) == 1) {
-    Row r = {st, &f, 2};
+    Row r = {st, &f, 2, NULL};
     RenderStats stats = {0};
     char *subj = NULL, *text = NULL;
     const char *lang = vs.language ? row_lookup(&r, vs.language) : NULL, *subject, *main_text;
@@ -298,6 +301,15 @@ static int exec_channel_queue(Exec *x, Step *s) {
     if (main_text && (!subject || subj))
       text = render_template_loc(main_text, row_lookup, &r, html, lang, &stats, x->err, sizeof x->err);
     if ((subject && !subj) || (main_text && !text)) {
+      rc = -1;
+    } else if (r.nul) {
+      DbValue k = db_column(st, 0);
+      char key[64];
+      if (k.kind == DBV_INT) snprintf(key, sizeof key, "%lld", (long long)k.i);
+      else snprintf(key, sizeof key, "%.40s", k.kind == DBV_TEXT ? k.s : "?");
+      snprintf(x->err, sizeof x->err,
+               "recipient %s: the value of `%.200s` holds a NUL character; camp does not render text "
+               "that would be cut there (fix the data, then resume)", key, r.nul);
       rc = -1;
     } else {
       render_tally_add(&tally, &stats);

@@ -153,6 +153,10 @@ ExecMem *exec_mem_new(Exec *x, char *why, size_t whylen) {
       snprintf(m->why, sizeof m->why, "table %s is not in the snapshot", dims[d]->name);
       goto no;
     }
+    /* populations are keyed through the key column: check it first */
+    if (t->key_col >= 0 && !t->key_bad &&
+        snapshot_check_col(x->eng.snap, t, t->key_col, m->why, sizeof m->why))
+      goto no;
     if (t->nrows > most) most = t->nrows;
   }
   /* auto below the jit's cold break-even (a compile costs 20-60 ms): code

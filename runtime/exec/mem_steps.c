@@ -332,6 +332,8 @@ int mem_step_channel(ExecMem *m, Step *s) {
   int ci = t ? snapshot_col(t, addr->name) : -1;
   if (ci < 0 || t->cols[ci].kind != SC_TEXT || t->cols[ci].bad)
     return mem_decline(m, s, "address column %s is not text in the snapshot", addr->name);
+  char why[400];
+  if (snapshot_check_col(m->x->eng.snap, t, ci, why, sizeof why)) return mem_decline(m, s, "%s", why);
   const SnapCol *c = &t->cols[ci];
   int64_t *pos = malloc(sizeof *pos * (size_t)(in->n + 1)), n = 0;
   if (!pos) abort();
@@ -392,6 +394,8 @@ int mem_step_change_dim(ExecMem *m, Step *s) {
   int ci = snapshot_col(lt, s->via);
   if (ci < 0 || !lt->cols[ci].link_rows || lt->cols[ci].bad)
     return mem_decline(m, s, "link %s is not resolved in the snapshot", s->via);
+  char why[400];
+  if (snapshot_check_col(m->x->eng.snap, lt, ci, why, sizeof why)) return mem_decline(m, s, "%s", why);
   const int32_t *link = lt->cols[ci].link_rows;
   uint8_t *hit = calloc((size_t)to->nrows + 1, 1);
   if (!hit) abort();

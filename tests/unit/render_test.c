@@ -244,6 +244,17 @@ static void test_random(void) {
   CHECK(agree);
 }
 
+/* A NUL inside a JSON string value (SQLite's json writes it as \u0000):
+ * rejected with a message, never rendered cut (issue 12). */
+static void test_nul_in_json(void) {
+  Row row = {{"rows", "[{\"v\":\"ab\\u0000cd\"}]", "ok", "[{\"v\":\"abcd\"}]", NULL}};
+  char err[256] = "";
+  char *got = render_template("{{#rows}}{{v}}{{/rows}}", row_lookup, &row, 0, NULL, err, sizeof err);
+  CHECK(!got && strstr(err, "NUL"));
+  free(got);
+  CHECK(renders("{{#ok}}{{v}}{{/ok}}", &row, 0, "abcd", 0));
+}
+
 /* The names of the placeholders that rendered empty, each once per message
  * (subject and body share the stats), and the tally over messages. */
 static void test_missing_names(void) {
@@ -283,6 +294,7 @@ static void test_missing_names(void) {
 int main(void) {
   test_missing_names();
   test_substitution();
+  test_nul_in_json();
   test_escaping();
   test_missing();
   test_sections();
