@@ -12,9 +12,14 @@ SAN      ?=
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I . -I $(BUILD) $(CFLAGS)
 LIBS     := -lsqlite3 -ljansson -lcsv -lm
 
+# Packages only the tests need: a throw-away PostgreSQL 15 server
+# (tests/pg/lib.sh runs initdb/pg_ctl; psql comes with it).
+DEB_TEST_PKGS := postgresql-15 postgresql-client-15
+
 # Debian packages camp needs to build and test (see README: Dependencies).
 DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccjit-12-dev \
             sqlite3 valgrind graphviz jq vim emacs-nox \
+            libpq-dev $(DEB_TEST_PKGS) \
             $(if $(shell command -v npm),,nodejs npm)
 
 SRC := $(wildcard lang/*.c compiler/*/*.c runtime/*/*.c cli/*.c cli/*/*.c)
