@@ -1,7 +1,7 @@
 /* check.h — internals shared by the checker's files:
  *   names.c      schemas, links, collections, functions (declarations)
  *   check_expr.c rules and expressions (types, names, inlining)
- *   check_step.c steps and the campaign graph (populations)
+ *   check_graph.c the campaign graph (check_step.c, check_channel.c: steps)
  *   check.c      program_check: the order of the passes */
 #ifndef CAMP_CHECK_H
 #define CAMP_CHECK_H
@@ -50,7 +50,7 @@ Scope scope_of_pop(Pop *p);
 /* Names visible in a scope, for did-you-mean (arena-allocated array). */
 int scope_names(Ctx *c, Scope *s, const char ***out);
 
-/* check_step.c */
+/* check_graph.c, check_channel.c */
 void check_campaign(Ctx *c, Decl *campaign);
 /* Checks `{{name}}` placeholders of text against population p. */
 void check_placeholders(Ctx *c, Pop *p, const char *text, Loc loc, const char *where);

@@ -1,146 +1,15 @@
-/* check_step.c — the campaign graph: step names, inputs, cycles, and the
- * population (dimension + added columns) of every step output. */
+/* check_step.c — the audience-shaping steps: the population (dimension +
+ * added columns) of every output of select, audience, combine, dedup,
+ * enrich, split, change dimension, fork, join and wait. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "compiler/check/check.h"
-
-/* A named output of a step. */
-typedef struct Output {
-  char *name;
-  Loc loc;
-  Step *step;
-  int index;
-} Output;
-
-typedef struct Graph {
-  Ctx *c;
-  Decl *campaign;
-  PtrVec outputs;   /* Output* */
-  Output **slots;   /* open-addressing hash of outputs by name */
-  int nslots;
-  PtrVec order;     /* Step* in dependency order */
-  int *state;       /* per step: 0 new, 1 visiting, 2 done */
-} Graph;
-
-static unsigned name_hash(const char *s) {
-  unsigned h = 2166136261u;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-  return h;
-}
-
-/* Outputs are looked up for every input of every step: hash them. */
-static Output *find_output(Graph *g, const char *name) {
-  if (!g->nslots) return NULL;
-  for (unsigned i = name_hash(name) % (unsigned)g->nslots;; i = (i + 1) % (unsigned)g->nslots) {
-    Output *o = g->slots[i];
-    if (!o) return NULL;
-    if (strcmp(o->name, name) == 0) return o;
-  }
-}
-
-static void add_output(Graph *g, Output *o) {
-  vec_push(g->c->a, &g->outputs, o);
-  for (unsigned i = name_hash(o->name) % (unsigned)g->nslots;; i = (i + 1) % (unsigned)g->nslots)
-    if (!g->slots[i]) {
-      g->slots[i] = o;
-      return;
-    }
-}
-
-/* Position of s in the campaign as written (set before the graph walk). */
-static int step_index(Graph *g, Step *s) {
-  (void)g;
-  return s->pos;
-}
-
-static Pop *pop_new(Ctx *c, Schema *dim) {
-  Pop *p = arena_alloc(c->a, sizeof *p);
-  p->dim = dim;
-  return p;
-}
-
-static Pop *pop_copy(Ctx *c, Pop *src) {
-  Pop *p = pop_new(c, src ? src->dim : NULL);
-  if (src) {
-    p->added = src->added;
-    p->external = src->external;
-  }
-  return p;
-}
-
-static void add_col(Ctx *c, Pop *p, const char *name, Type *t, Loc loc) {
-  AddedCol *ac = arena_alloc(c->a, sizeof *ac);
-  ac->name = (char *)name;
-  ac->type = t;
-  ac->loc = loc;
-  PtrVec v = {0};
-  for (int i = 0; i < p->added.len; i++) vec_push(c->a, &v, p->added.items[i]);
-  vec_push(c->a, &v, ac);
-  p->added = v;
-}
-
-static const char **schema_names(Ctx *c, int *n) {
-  const char **v = arena_alloc(c->a, sizeof(char *) * (size_t)(c->p->schemas.len + 1));
-  for (int i = 0; i < c->p->schemas.len; i++) v[i] = ((Schema *)c->p->schemas.items[i])->name;
-  *n = c->p->schemas.len;
-  return v;
-}
-
-static const char **output_names(Graph *g, int *n) {
-  const char **v = arena_alloc(g->c->a, sizeof(char *) * (size_t)(g->outputs.len + 1));
-  for (int i = 0; i < g->outputs.len; i++) v[i] = ((Output *)g->outputs.items[i])->name;
-  *n = g->outputs.len;
-  return v;
-}
-
-static void visit(Graph *g, Step *s);
-
-/* Resolves a step input by name, visiting its producer first. */
-static Pop *input_pop(Graph *g, const char *name, Loc loc, Step **producer) {
-  Output *o = find_output(g, name);
-  if (producer) *producer = o ? o->step : NULL;
-  if (!o) {
-    int n;
-    const char **cands = output_names(g, &n);
-    if (names_schema(g->c, name)) {
-      diag_error(g->c->d, loc, "`%s` is a schema, not a step", name);
-      diag_hint(g->c->d, "start from it with a step: `x = %s where ...`", name);
-    } else {
-      names_unknown(g->c, loc, "step", name, cands, n);
-    }
-    return NULL;
-  }
-  visit(g, o->step);
-  o->step->used = 1;
-  if (!o->step->pops || o->index >= o->step->npops) return NULL;
-  return o->step->pops[o->index];
-}
-
-static int check_outputs(Ctx *c, Step *s, int lo, int hi, const char *kind) {
-  int n = s->outputs.len;
-  if (n >= lo && n <= hi) return 1;
-  if (lo == hi)
-    diag_error(c->d, s->loc, "%s has %d output%s, but %d name%s given", kind, lo,
-               lo == 1 ? "" : "s", n, n == 1 ? " is" : "s are");
-  else if (hi > 50)
-    diag_error(c->d, s->loc, "%s needs at least %d output name%s", kind, lo, lo == 1 ? "" : "s");
-  else
-    diag_error(c->d, s->loc, "%s has %d to %d outputs, but %d name%s given", kind, lo, hi, n,
-               n == 1 ? " is" : "s are");
-  return 0;
-}
-
-static void set_pops(Ctx *c, Step *s, Pop *p, int n) {
-  s->npops = n;
-  s->pops = arena_alloc(c->a, sizeof(Pop *) * (size_t)(n ? n : 1));
-  for (int i = 0; i < n; i++) s->pops[i] = i == 0 ? p : pop_copy(c, p);
-}
+#include "compiler/check/check_graph.h"
 
 /* ------------------------------------------------------------ steps */
 
-static void step_select(Graph *g, Step *s) {
+void step_select(Graph *g, Step *s) {
   Ctx *c = g->c;
   Pop *p = NULL;
   Output *o = find_output(g, s->source);
@@ -178,7 +47,7 @@ static void step_select(Graph *g, Step *s) {
   set_pops(c, s, p, 1);
 }
 
-static void step_audience(Graph *g, Step *s) {
+void step_audience(Graph *g, Step *s) {
   Ctx *c = g->c;
   Schema *sch = names_schema(c, s->source);
   if (!sch) {
@@ -197,14 +66,8 @@ static void step_audience(Graph *g, Step *s) {
 }
 
 /* The column `name` of a population: added or dimension column. */
-static Type *pop_column_type(Pop *p, const char *name) {
-  AddedCol *ac = pop_added(p, name);
-  if (ac) return ac->type;
-  Column *col = schema_column(p->dim, name);
-  return col ? col->type : NULL;
-}
 
-static void step_combine(Graph *g, Step *s) {
+void step_combine(Graph *g, Step *s) {
   Ctx *c = g->c;
   static const char *names[] = {"union", "intersect", "except"};
   const char *kind = names[s->combine];
@@ -278,7 +141,7 @@ static void step_combine(Graph *g, Step *s) {
   set_pops(c, s, p, s->outputs.len);
 }
 
-static void step_dedup(Graph *g, Step *s) {
+void step_dedup(Graph *g, Step *s) {
   Ctx *c = g->c;
   StepInput *si = s->inputs.items[0];
   Pop *in = input_pop(g, si->name, si->loc, &si->step);
@@ -322,7 +185,7 @@ static void step_dedup(Graph *g, Step *s) {
   set_pops(c, s, pop_copy(c, in), s->outputs.len);
 }
 
-static void step_enrich(Graph *g, Step *s) {
+void step_enrich(Graph *g, Step *s) {
   Ctx *c = g->c;
   StepInput *si = s->inputs.items[0];
   Pop *in = input_pop(g, si->name, si->loc, &si->step);
@@ -382,7 +245,7 @@ static void step_enrich(Graph *g, Step *s) {
   set_pops(c, s, p, 1);
 }
 
-static void step_split(Graph *g, Step *s) {
+void step_split(Graph *g, Step *s) {
   Ctx *c = g->c;
   StepInput *si = s->inputs.items[0];
   Pop *in = input_pop(g, si->name, si->loc, &si->step);
@@ -421,7 +284,7 @@ static void step_split(Graph *g, Step *s) {
   set_pops(c, s, pop_copy(c, in), s->outputs.len);
 }
 
-static void step_change_dim(Graph *g, Step *s) {
+void step_change_dim(Graph *g, Step *s) {
   Ctx *c = g->c;
   StepInput *si = s->inputs.items[0];
   Pop *in = input_pop(g, si->name, si->loc, &si->step);
@@ -500,7 +363,7 @@ static void step_change_dim(Graph *g, Step *s) {
   set_pops(c, s, pop_new(c, to), 1);
 }
 
-static void step_passthrough(Graph *g, Step *s, int lo, int hi, const char *kind) {
+void step_passthrough(Graph *g, Step *s, int lo, int hi, const char *kind) {
   Ctx *c = g->c;
   StepInput *si = s->inputs.items[0];
   Pop *in = input_pop(g, si->name, si->loc, &si->step);
@@ -509,7 +372,7 @@ static void step_passthrough(Graph *g, Step *s, int lo, int hi, const char *kind
   set_pops(c, s, pop_copy(c, in), s->outputs.len ? s->outputs.len : 1);
 }
 
-static void step_join(Graph *g, Step *s) {
+void step_join(Graph *g, Step *s) {
   Ctx *c = g->c;
   Pop *primary = NULL;
   int found = 0;
@@ -531,438 +394,11 @@ static void step_join(Graph *g, Step *s) {
   if (primary) set_pops(c, s, pop_copy(c, primary), 1);
 }
 
-static void step_wait(Graph *g, Step *s) {
+void step_wait(Graph *g, Step *s) {
   step_passthrough(g, s, 1, 1, "wait");
   if (s->wait_for) {
     s->wait_for->type = type_basic(T_DURATION);
     if (s->wait_for->ival <= 0) diag_error(g->c->d, s->wait_for->loc, "a wait must be positive");
   }
   if (s->wait_until) s->wait_until->type = type_basic(T_TIMESTAMP);
-}
-
-static ChannelProp *prop(Step *s, const char *key) {
-  for (int i = 0; i < s->props.len; i++) {
-    ChannelProp *p = s->props.items[i];
-    if (strcmp(p->key, key) == 0) return p;
-  }
-  return NULL;
-}
-
-/* Reads a template named in the campaign; NULL if unreadable. */
-static char *read_template(Ctx *c, Loc at, const char *name) {
-  const SourceFile *f = diags_file(c->d, at.file);
-  char path[4096];
-  program_find_file(f ? f->path : NULL, name, 0, path, sizeof path);
-  FILE *fp = fopen(path, "rb");
-  if (!fp) return NULL;
-  size_t cap = 1 << 16, len = 0;
-  char *buf = arena_alloc(c->a, cap + 1);
-  size_t n;
-  while ((n = fread(buf + len, 1, cap - len, fp)) > 0) {
-    len += n;
-    if (len == cap) {
-      char *nb = arena_alloc(c->a, cap * 2 + 1);
-      memcpy(nb, buf, len);
-      buf = nb;
-      cap *= 2;
-    }
-  }
-  fclose(fp);
-  buf[len] = 0;
-  return buf;
-}
-
-static void step_channel(Graph *g, Step *s) {
-  Ctx *c = g->c;
-  StepInput *si = s->inputs.items[0];
-  Pop *in = input_pop(g, si->name, si->loc, &si->step);
-  const char *ch = channel_name(s->channel);
-  check_outputs(c, s, 0, 1, ch);
-  static const char *allowed[][5] = {
-      {"subject", "template", "body", "from", NULL},   /* email */
-      {"body", "from", NULL, NULL, NULL},              /* sms */
-      {"body", "subject", NULL, NULL, NULL},           /* push: subject = title */
-      {"extract", "columns", NULL, NULL, NULL},        /* mail */
-  };
-  for (int i = 0; i < s->props.len; i++) {
-    ChannelProp *p = s->props.items[i];
-    int ok = 0;
-    for (int k = 0; k < 5 && allowed[s->channel][k]; k++) ok |= !strcmp(allowed[s->channel][k], p->key);
-    if (!ok) {
-      diag_error(c->d, p->loc, "`%s` is not a setting of %s", p->key, ch);
-      int n = 0;
-      while (n < 5 && allowed[s->channel][n]) n++;
-      const char *best = diag_closest(p->key, allowed[s->channel], n);
-      if (best) diag_hint(c->d, "did you mean `%s`?", best);
-      else diag_hint(c->d, "%s takes: %s%s%s%s%s", ch, allowed[s->channel][0],
-                     n > 1 ? ", " : "", n > 1 ? allowed[s->channel][1] : "",
-                     n > 2 ? ", " : "", n > 2 ? allowed[s->channel][2] : "");
-    }
-    for (int j = 0; j < i; j++)
-      if (!strcmp(((ChannelProp *)s->props.items[j])->key, p->key))
-        diag_error(c->d, p->loc, "`%s` is set twice", p->key);
-  }
-  if (s->channel == CH_EMAIL) {
-    if (!prop(s, "subject")) diag_error(c->d, s->loc, "an email needs a `subject`");
-    if (!prop(s, "template") && !prop(s, "body"))
-      diag_error(c->d, s->loc, "an email needs a `template` file or a `body`");
-  } else if (s->channel == CH_MAIL) {
-    if (!prop(s, "extract")) diag_error(c->d, s->loc, "direct mail needs `extract \"file.csv\"`");
-    if (!prop(s, "columns")) diag_error(c->d, s->loc, "direct mail needs `columns (...)` to extract");
-  } else if (!prop(s, "body")) {
-    diag_error(c->d, s->loc, "%s needs a message text", ch);
-  }
-  if (!in) return;
-  if (s->channel != CH_MAIL) {
-    if (!in->dim || !schema_address(in->dim, ch)) {
-      diag_error(c->d, si->loc, "%s rows have no address(%s) column, so they cannot receive %s",
-                 in->dim ? in->dim->name : "these", ch, ch);
-      diag_hint(c->d, "mark the column in the schema, e.g. `%s text address(%s)`",
-                s->channel == CH_EMAIL ? "email" : s->channel == CH_SMS ? "phone" : "push_token",
-                ch);
-    }
-  }
-  for (int i = 0; i < s->props.len; i++) {
-    ChannelProp *p = s->props.items[i];
-    if (!strcmp(p->key, "subject") || !strcmp(p->key, "body"))
-      check_placeholders(c, in, p->value, p->loc, p->key);
-    if (!strcmp(p->key, "template")) {
-      char *text = read_template(c, p->loc, p->value);
-      if (!text)
-        diag_error(c->d, p->loc, "cannot read template `%s`", p->value);
-      else
-        check_placeholders(c, in, text, p->loc, arena_printf(c->a, "template %s", p->value));
-    }
-    if (!strcmp(p->key, "columns")) {
-      for (int k = 0; k < p->cols.len; k++) {
-        const char *col = p->cols.items[k];
-        Loc loc = *(Loc *)p->col_locs.items[k];
-        Type *t = pop_column_type(in, col);
-        if (!t) {
-          Scope sc = scope_of_pop(in);
-          const char **cands;
-          int n = scope_names(c, &sc, &cands);
-          names_unknown(c, loc, "column", col, cands, n);
-        } else if (t->kind == T_ROWS) {
-          diag_error(c->d, loc, "`%s` holds several rows and cannot be one extract column", col);
-        }
-      }
-    }
-  }
-  /* Unnamed channel steps still deliver to a population: keep one. */
-  set_pops(c, s, pop_copy(c, in), s->outputs.len ? s->outputs.len : 1);
-}
-
-static void step_retarget(Graph *g, Step *s) {
-  Ctx *c = g->c;
-  StepInput *si = s->inputs.items[0];
-  Step *producer = NULL;
-  Pop *in = input_pop(g, si->name, si->loc, &producer);
-  si->step = producer;
-  check_outputs(c, s, 1, 1, "retarget");
-  if (!in) return;
-  if (producer->kind != S_CHANNEL || producer->channel == CH_MAIL) {
-    diag_error(c->d, si->loc, "retarget reads delivery feedback, so `%s` must be an email, sms or push step",
-               si->name);
-    return;
-  }
-  Scope sc = scope_of_pop(in);
-  sc.feedback = 1;
-  s->rule = check_rule(c, &sc, s->rule, "`where`");
-  set_pops(c, s, pop_copy(c, in), 1);
-}
-
-static void step_reconcile(Graph *g, Step *s) {
-  Ctx *c = g->c;
-  check_outputs(c, s, 1, 2, "reconcile");
-  Schema *dim = names_schema(c, s->source);
-  if (!dim) {
-    int n;
-    const char **cands = schema_names(c, &n);
-    names_unknown(c, s->source_loc, "schema", s->source, cands, n);
-    return;
-  }
-  if (!dim->key) {
-    diag_error(c->d, s->source_loc, "schema `%s` has no key", dim->name);
-    return;
-  }
-  if (s->match.len == 0) diag_error(c->d, s->loc, "reconcile needs `on file_column = column`");
-  Pop *matched = pop_new(c, dim), *unmatched = pop_new(c, NULL);
-  unmatched->external = s->text;
-  PtrVec types = {0};
-  for (int i = 0; i < s->rcols.len; i++) {
-    ReconcileCol *rc = s->rcols.items[i];
-    Type *t = names_type(c, rc->type);
-    vec_push(c->a, &types, t);
-    for (int j = 0; j < i; j++)
-      if (!strcmp(((ReconcileCol *)s->rcols.items[j])->name, rc->name))
-        diag_error(c->d, rc->loc, "file column `%s` is listed twice", rc->name);
-  }
-  for (int i = 0; i < s->match.len; i++) {
-    MatchPair *m = s->match.items[i];
-    Column *col = schema_column(dim, m->dim_col);
-    if (!col) {
-      Scope sc;
-      memset(&sc, 0, sizeof sc);
-      sc.schema = dim;
-      const char **cands;
-      int n = scope_names(c, &sc, &cands);
-      diag_error(c->d, m->loc, "unknown column `%s` in %s", m->dim_col, dim->name);
-      const char *best = diag_closest(m->dim_col, cands, n);
-      if (best) diag_hint(c->d, "did you mean `%s`?", best);
-      continue;
-    }
-    int declared = -1;
-    for (int k = 0; k < s->rcols.len; k++)
-      if (!strcmp(((ReconcileCol *)s->rcols.items[k])->name, m->file_col)) declared = k;
-    if (s->rcols.len && declared < 0) {
-      diag_error(c->d, m->loc, "file column `%s` is not among the declared columns", m->file_col);
-    } else if (declared >= 0 && !type_compatible(types.items[declared], col->type)) {
-      diag_error(c->d, m->loc, "file column `%s` is %s but %s.%s is %s", m->file_col,
-                 type_name(c->a, types.items[declared]), dim->name, col->name,
-                 type_name(c->a, col->type));
-    }
-    if (declared < 0) {
-      /* Undeclared match columns take the type of the column they match. */
-      ReconcileCol *rc = arena_alloc(c->a, sizeof *rc);
-      rc->name = m->file_col;
-      rc->loc = m->loc;
-      rc->type = arena_alloc(c->a, sizeof(TypeRef));
-      rc->type->name = "text";
-      vec_push(c->a, &s->rcols, rc);
-      vec_push(c->a, &types, col->type);
-    }
-  }
-  for (int i = 0; i < s->rcols.len; i++) {
-    ReconcileCol *rc = s->rcols.items[i];
-    Type *t = types.items[i];
-    add_col(c, unmatched, rc->name, t, rc->loc);
-    int is_match = 0;
-    for (int k = 0; k < s->match.len; k++) {
-      MatchPair *m = s->match.items[k];
-      is_match |= !strcmp(m->file_col, rc->name) && !strcmp(m->dim_col, rc->name);
-    }
-    if (is_match) continue;
-    if (schema_column(dim, rc->name)) {
-      diag_error(c->d, rc->loc, "file column `%s` has the name of a %s column", rc->name, dim->name);
-      diag_hint(c->d, "rename it in `columns (...)`, e.g. `file_%s`", rc->name);
-      continue;
-    }
-    add_col(c, matched, rc->name, t, rc->loc);
-  }
-  s->npops = 2;
-  s->pops = arena_alloc(c->a, sizeof(Pop *) * 2);
-  s->pops[0] = matched;
-  s->pops[1] = unmatched;
-  if (s->outputs.len < 2) s->npops = 1;
-}
-
-static void check_step(Graph *g, Step *s) {
-  switch (s->kind) {
-    case S_SELECT: step_select(g, s); break;
-    case S_AUDIENCE: step_audience(g, s); break;
-    case S_COMBINE: step_combine(g, s); break;
-    case S_DEDUP: step_dedup(g, s); break;
-    case S_ENRICH: step_enrich(g, s); break;
-    case S_SPLIT: step_split(g, s); break;
-    case S_CHANGE_DIM: step_change_dim(g, s); break;
-    case S_FORK: step_passthrough(g, s, 1, 64, "fork"); break;
-    case S_JOIN: step_join(g, s); break;
-    case S_WAIT: step_wait(g, s); break;
-    case S_CHANNEL: step_channel(g, s); break;
-    case S_SAVE:
-      step_passthrough(g, s, 0, 1, "save");
-
-      if (!s->text[0]) diag_error(g->c->d, s->text_loc, "a saved audience needs a name");
-      break;
-    case S_RETARGET: step_retarget(g, s); break;
-    case S_RECONCILE: step_reconcile(g, s); break;
-  }
-}
-
-/* Depth-first: producers are checked (and ordered) before consumers. */
-static void visit(Graph *g, Step *s) {
-  int i = step_index(g, s);
-  if (i < 0) return;
-  if (g->state[i] == 2) return;
-  if (g->state[i] == 1) {
-    const char *name = s->outputs.len ? s->outputs.items[0] : "?";
-    diag_error(g->c->d, s->loc, "step `%s` depends on itself (cycle in the campaign graph)", name);
-    g->state[i] = 2;
-    return;
-  }
-  g->state[i] = 1;
-  check_step(g, s);
-  g->state[i] = 2;
-  s->index = g->order.len;
-  vec_push(g->c->a, &g->order, s);
-}
-
-static const char *kind_name(Step *s) {
-  switch (s->kind) {
-    case S_CHANNEL: return channel_name(s->channel);
-    case S_SAVE: return "save";
-    default: return "step";
-  }
-}
-
-/* Unnamed steps (`sms later "..."`) get `_sms_later`, numbered if repeated;
- * a leading `_` cannot clash with user names, which may not start with it. */
-static void label_steps(Ctx *c, Decl *camp) {
-  for (int i = 0; i < camp->steps.len; i++) {
-    Step *s = camp->steps.items[i];
-    if (s->outputs.len) {
-      s->label = s->outputs.items[0];
-      continue;
-    }
-    const char *in = s->inputs.len ? ((StepInput *)s->inputs.items[0])->name : "x";
-    char *base = arena_printf(c->a, "_%s_%s", kind_name(s), in);
-    char *label = base;
-    for (int n = 2;; n++) {
-      int taken = 0;
-      for (int j = 0; j < i; j++) taken |= !strcmp(((Step *)camp->steps.items[j])->label, label);
-      if (!taken) break;
-      label = arena_printf(c->a, "%s_%d", base, n);
-    }
-    s->label = label;
-  }
-}
-
-static void check_headers(Ctx *c, Decl *camp) {
-  static const char *known[] = {"title", "seed", "description", "owner"};
-  for (int i = 0; i < camp->headers.len; i++) {
-    HeaderField *h = camp->headers.items[i];
-    for (int j = 0; j < i; j++)
-      if (!strcmp(((HeaderField *)camp->headers.items[j])->name, h->name))
-        diag_error(c->d, h->loc, "`%s` is set twice", h->name);
-    if (!strcmp(h->name, "title") || !strcmp(h->name, "description") || !strcmp(h->name, "owner")) {
-      if (h->value->kind != E_STR) diag_error(c->d, h->value->loc, "`%s` must be a string", h->name);
-    } else if (!strcmp(h->name, "seed")) {
-      if (h->value->kind != E_INT) diag_error(c->d, h->value->loc, "`seed` must be an integer");
-    } else {
-      diag_warning(c->d, h->loc, "unknown campaign field `%s` is ignored", h->name);
-      const char *best = diag_closest(h->name, known, 4);
-      if (best) diag_hint(c->d, "did you mean `%s`?", best);
-    }
-  }
-}
-
-void check_campaign(Ctx *c, Decl *camp) {
-  Graph g;
-  memset(&g, 0, sizeof g);
-  g.c = c;
-  g.campaign = camp;
-  c->campaign = camp;
-  check_headers(c, camp);
-  int nout = 0;
-  for (int i = 0; i < camp->steps.len; i++) nout += ((Step *)camp->steps.items[i])->outputs.len;
-  g.nslots = 2 * nout + 1;
-  g.slots = calloc((size_t)g.nslots, sizeof *g.slots);
-  if (!g.slots) abort();
-  for (int i = 0; i < camp->steps.len; i++) {
-    Step *s = camp->steps.items[i];
-    s->pos = i;
-    for (int k = 0; k < s->outputs.len; k++) {
-      Output *o = arena_alloc(c->a, sizeof *o);
-      o->name = s->outputs.items[k];
-      o->loc = *(Loc *)s->output_locs.items[k];
-      o->step = s;
-      o->index = k;
-      Output *prev = find_output(&g, o->name);
-      if (prev) {
-        diag_error(c->d, o->loc, "step `%s` is defined twice", o->name);
-        diag_note(c->d, prev->loc, "first defined here");
-        s->used = 1; /* no "never used" on top of the real error */
-        continue;
-      }
-      if (o->name[0] == '_') diag_error(c->d, o->loc, "names starting with `_` are reserved");
-      add_output(&g, o);
-    }
-  }
-  g.state = calloc((size_t)camp->steps.len + 1, sizeof(int));
-  if (!g.state) abort();
-  for (int i = 0; i < camp->steps.len; i++) visit(&g, camp->steps.items[i]);
-  free(g.state);
-  free(g.slots);
-  /* Steps now in dependency order: later stages iterate camp->steps. */
-  camp->steps = g.order;
-  label_steps(c, camp);
-  for (int i = 0; i < camp->steps.len; i++) {
-    Step *s = camp->steps.items[i];
-    int sink = s->kind == S_CHANNEL || s->kind == S_SAVE;
-    if (!s->used && !sink && s->outputs.len)
-      diag_warning(c->d, *(Loc *)s->output_locs.items[0], "step `%s` is never used",
-                   (char *)s->outputs.items[0]);
-  }
-  c->campaign = NULL;
-}
-
-/* ------------------------------------------------------- placeholders */
-
-static int is_ident_char(char ch) {
-  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-         ch == '_' || ch == '.';
-}
-
-void check_placeholders(Ctx *c, Pop *p, const char *text, Loc loc, const char *where) {
-  Scope sc = scope_of_pop(p);
-  Schema *section = NULL; /* inside {{#rows}} ... {{/rows}} */
-  for (const char *q = strstr(text, "{{"); q; q = strstr(q, "{{")) {
-    const char *end = strstr(q + 2, "}}");
-    if (!end) {
-      diag_error(c->d, loc, "%s: `{{` without `}}`", where);
-      return;
-    }
-    const char *n = q + 2;
-    while (n < end && *n == ' ') n++;
-    char mode = 0;
-    if (n < end && (*n == '#' || *n == '/' || *n == '^')) mode = *n++;
-    const char *ne = end;
-    while (ne > n && ne[-1] == ' ') ne--;
-    char *name = arena_strndup(c->a, n, (size_t)(ne - n));
-    int ok = ne > n;
-    for (const char *k = n; k < ne; k++) ok &= is_ident_char(*k);
-    q = end + 2;
-    if (!ok) {
-      diag_error(c->d, loc, "%s: `{{%s}}` is not a column name", where, name);
-      continue;
-    }
-    if (mode == '/') {
-      section = NULL;
-      continue;
-    }
-    if (section && schema_column(section, name)) continue;
-    /* Resolve name (maybe a link path) as an expression in the population. */
-    Expr *e = NULL;
-    char *dot, *rest = name;
-    while ((dot = strchr(rest, '.'))) {
-      Expr *f = expr_new(c->a, e ? E_FIELD : E_NAME, loc);
-      f->name = arena_strndup(c->a, rest, (size_t)(dot - rest));
-      if (e) f->left = e;
-      e = f;
-      rest = dot + 1;
-    }
-    Expr *last = expr_new(c->a, e ? E_FIELD : E_NAME, loc);
-    last->name = rest;
-    last->left = e;
-    int before = c->d->nerrors, len = c->d->len;
-    Expr *r = check_expr(c, &sc, last);
-    if (c->d->nerrors != before) {
-      /* Replace the expression error with one about the placeholder. */
-      c->d->len = len;
-      c->d->nerrors = before;
-      const char **cands;
-      int n2 = scope_names(c, &sc, &cands);
-      diag_error(c->d, loc, "%s: placeholder `{{%s}}` names no column of this population", where, name);
-      const char *best = diag_closest(name, cands, n2);
-      if (best) diag_hint(c->d, "did you mean `{{%s}}`?", best);
-      continue;
-    }
-    if (mode == '#' || mode == '^') {
-      if (r->type->kind == T_ROWS) section = r->type->schema;
-      continue;
-    }
-    if (r->type->kind == T_ROWS)
-      diag_error(c->d, loc, "%s: `{{%s}}` holds several rows: use {{#%s}}...{{/%s}}", where, name, name, name);
-  }
 }
