@@ -136,6 +136,28 @@ static const char preamble[] =
     FN("camp_round(x double precision, n bigint)", "double precision", "sql")
     "SELECT CASE WHEN n <= 0 THEN %1.camp_round(x)"
     " ELSE round(x::numeric, least(n, 30)::integer)::float8 END $f$;\n"
+    /* a REAL as SQLite writes it as text: printf("%.15g"), with ".0" when
+     * there is no decimal point; x::numeric rounds to those 15 digits */
+    FN("camp_real_text(x double precision)", "text", "plpgsql")
+    "DECLARE n numeric; t text; d text; e integer; neg boolean;\n"
+    "BEGIN\n"
+    "  IF x IS NULL OR x = 'NaN'::float8 THEN RETURN NULL; END IF;\n"
+    "  IF x = 'Infinity'::float8 THEN RETURN 'Inf'; END IF;\n"
+    "  IF x = '-Infinity'::float8 THEN RETURN '-Inf'; END IF;\n"
+    "  IF x = 0 THEN RETURN '0.0'; END IF;\n"
+    "  n := x::numeric; neg := n < 0; n := abs(n);\n"
+    "  IF n >= 1 THEN e := length(trunc(n)::text) - 1;\n"
+    "  ELSE e := -(length(substring(n::text FROM '^0[.](0*)')) + 1); END IF;\n"
+    "  IF e < -4 OR e >= 15 THEN\n"
+    "    d := rtrim(ltrim(replace(n::text, '.', ''), '0'), '0');\n"
+    "    t := substr(d, 1, 1) || '.' || CASE WHEN length(d) > 1 THEN substr(d, 2) ELSE '0' END\n"
+    "         || 'e' || CASE WHEN e < 0 THEN '-' ELSE '+' END || lpad(abs(e)::text, 2, '0');\n"
+    "  ELSE\n"
+    "    t := n::text;\n"
+    "    IF strpos(t, '.') = 0 THEN t := t || '.0'; END IF;\n"
+    "  END IF;\n"
+    "  RETURN CASE WHEN neg THEN '-' || t ELSE t END;\n"
+    "END $f$;\n"
     /* SQLite's substr(): negative starts count from the end, a negative
      * length takes the characters before the start */
     FN("camp_substr(s text, p1 bigint, p2 bigint)", "text", "plpgsql")
@@ -219,5 +241,10 @@ const SqlDialect sql_dialect_postgres = {
     .json_ts = "to_char(%1, 'YYYY-MM-DD HH24:MI:SS')",
     .json_bool = "CAST(%1 AS integer)",
     .key_text = "CAST(%1 AS text)",
+    .stored_time = "CAST(%1 AS timestamp)",
+    .text_real = "camp_real_text(CAST(%1 AS double precision))",
+    .text_bool = "CAST(CAST(%1 AS integer) AS text)",
+    .text_ts = "to_char(%1, 'YYYY-MM-DD HH24:MI:SS')",
+    .json_real = "CAST(camp_real_text(CAST(%1 AS double precision)) AS json)",
     .preamble = preamble,
 };

@@ -339,8 +339,13 @@ static void feedback_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   if (e->kind == E_WITHIN) {
     SqlBuf base = {0}, amount = {0};
     sb_printf(&base, "coalesce(%s.\"sent_at\", %s.\"queued_at\")", o, o);
+    wrap_from(&base, 0, g->d->stored_time);
     literal_duration(&amount, e->right->ival);
-    sb_put(b, " AND f.\"at\" <= ");
+    sb_put(b, " AND ");
+    size_t at = b->len;
+    sb_put(b, "f.\"at\"");
+    wrap_from(b, at, g->d->stored_time);
+    sb_put(b, " <= ");
     sb_tmpl(b, g->d->ts_add_seconds, base.s, amount.s, NULL);
     sb_free(&base);
     sb_free(&amount);

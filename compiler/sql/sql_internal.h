@@ -77,6 +77,11 @@ struct SqlDialect {
   const char *text_order;         /* suffix giving text bytewise order */
   const char *json_ts, *json_bool;/* a row value %1 inside rows_object */
   const char *key_text;           /* key %1 compared with a text key column */
+  const char *stored_time;        /* a time %1 camp's tables hold as text */
+  const char *text_real;          /* decimal %1 as text, as SQLite writes a REAL */
+  const char *text_bool;          /* bool %1 as text ('1'/'0') */
+  const char *text_ts;            /* timestamp %1 as text */
+  const char *json_real;          /* decimal %1 as a JSON number SQLite would write */
   const char *preamble;           /* statements a script runs first */
 };
 

@@ -443,7 +443,7 @@ static void first_rows(SqlGen *g, SqlBuf *b, EnrichItem *it) {
     TypeKind ck = col->type ? col->type->kind : T_TEXT;
     if (ck == T_TIMESTAMP) conv = d->json_ts;
     if (ck == T_BOOL) conv = d->json_bool;
-    if (ck == T_DECIMAL) conv = d->decimal_col;
+    if (ck == T_DECIMAL) conv = d->json_real ? d->json_real : d->decimal_col;
     if (conv) {
       char *raw = sb_take(&val);
       sb_tmpl(&val, conv, raw, NULL, NULL);

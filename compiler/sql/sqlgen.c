@@ -64,6 +64,22 @@ char *sql_campaign(Program *p, Decl *campaign, const SqlOptions *o) {
   return sb_take(&b);
 }
 
+char *sql_text_expression(Expr *e, const SqlOptions *o) {
+  SqlGen g;
+  gen_init(&g, NULL, o);
+  g.row_alias = "p";
+  char *x = sql_expr_str(&g, e);
+  const char *t = NULL;
+  TypeKind k = e->type ? e->type->kind : T_TEXT;
+  if (k == T_DECIMAL) t = g.d->text_real;
+  if (k == T_BOOL) t = g.d->text_bool;
+  if (k == T_TIMESTAMP) t = g.d->text_ts;
+  SqlBuf b = {0};
+  sb_tmpl(&b, t ? t : "CAST(%1 AS TEXT)", x, NULL, NULL);
+  free(x);
+  return sb_take(&b);
+}
+
 char *sql_expression(Expr *e, const SqlOptions *o) {
   SqlGen g;
   gen_init(&g, NULL, o);

@@ -51,4 +51,9 @@ char *sql_params(Decl *campaign, const SqlOptions *o);
  * table, t0 = dimension row); malloc'd. */
 char *sql_expression(Expr *e, const SqlOptions *o);
 
+/* The same expression as text, the way SQLite's CAST(e AS TEXT) writes
+ * its value (reals as "%.15g" with ".0", booleans 1/0, timestamps
+ * 'YYYY-MM-DD HH:MM:SS'), on every dialect; malloc'd.  For rendering. */
+char *sql_text_expression(Expr *e, const SqlOptions *o);
+
 #endif

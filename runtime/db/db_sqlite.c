@@ -9,15 +9,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "runtime/db/db.h"
+#include "runtime/db/db_backend.h"
+
+static const DbOps sqlite_ops;
+static void sq_close(Db *db);
 
 struct Db {
+  const DbOps *ops; /* first: db.c dispatches through it */
   sqlite3 *h;
   char err[512];
 };
 
 struct DbStmt {
-  Db *db;
+  Db *db; /* first: db.c finds the connection through it */
   sqlite3_stmt *st;
 };
 
@@ -190,15 +194,16 @@ static int probe(Db *db, const char *path, char *err, size_t errlen) {
   return -1;
 }
 
-Db *db_open(const char *path, DbOpenMode mode, char *err, size_t errlen) {
+Db *db_sqlite_open(const char *path, DbOpenMode mode, char *err, size_t errlen) {
   path = strip_prefix(path);
   if (check_file(path, mode, err, errlen) != 0) return NULL;
   Db *db = xcalloc(1, sizeof *db);
+  db->ops = &sqlite_ops;
   int rc = sqlite3_open_v2(path, &db->h, open_flags(mode), NULL);
   if (rc != SQLITE_OK) {
     snprintf(err, errlen, "cannot open database `%s`: %s", path,
              db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
-    db_close(db);
+    sq_close(db);
     return NULL;
   }
   /* CAMP_BUSY_TIMEOUT_MS shortens the wait for tests of a busy database. */
@@ -214,7 +219,7 @@ Db *db_open(const char *path, DbOpenMode mode, char *err, size_t errlen) {
   }
   /* Foreign keys stay off: user databases need not be consistent. */
   if (probe(db, path, err, errlen) != 0) {
-    db_close(db);
+    sq_close(db);
     return NULL;
   }
   rc = sqlite3_create_function_v2(db->h, "camp_hash", -1,
@@ -222,28 +227,23 @@ Db *db_open(const char *path, DbOpenMode mode, char *err, size_t errlen) {
                                   NULL, camp_hash_fn, NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
     snprintf(err, errlen, "cannot register camp_hash: %s", sqlite3_errmsg(db->h));
-    db_close(db);
+    sq_close(db);
     return NULL;
   }
   return db;
 }
 
-void db_close(Db *db) {
+static void sq_close(Db *db) {
   if (!db) return;
   sqlite3_close_v2(db->h);
   free(db);
 }
 
-const char *db_error(Db *db) { return db->err; }
-
-const char *db_backend(Db *db) {
-  (void)db;
-  return "sqlite";
-}
+static const char *sq_error(Db *db) { return db->err; }
 
 /* ----------------------------------------------------------- statements */
 
-int db_exec(Db *db, const char *sql) {
+static int sq_exec(Db *db, const char *sql) {
   char *msg = NULL;
   if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) == SQLITE_OK) return 0;
   set_err(db, "%s", msg ? msg : sqlite3_errmsg(db->h));
@@ -251,7 +251,7 @@ int db_exec(Db *db, const char *sql) {
   return -1;
 }
 
-DbStmt *db_prepare(Db *db, const char *sql) {
+static DbStmt *sq_prepare(Db *db, const char *sql) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
     sqlite_err(db);
@@ -273,29 +273,19 @@ static int bind_rc(DbStmt *st, int rc) {
   return -1;
 }
 
-int db_bind(DbStmt *st, int idx, DbValue v) {
+static int sq_bind(DbStmt *st, int idx, DbValue v) {
   switch (v.kind) {
-    case DBV_INT: return db_bind_int(st, idx, v.i);
+    case DBV_INT: return bind_rc(st, sqlite3_bind_int64(st->st, idx, v.i));
     case DBV_REAL: return bind_rc(st, sqlite3_bind_double(st->st, idx, v.r));
-    case DBV_TEXT: return db_bind_text(st, idx, v.s);
+    case DBV_TEXT:
+      if (v.s) return bind_rc(st, sqlite3_bind_text(st->st, idx, v.s, -1, SQLITE_TRANSIENT));
+      break;
     case DBV_NULL: break;
   }
-  return db_bind_null(st, idx);
+  return bind_rc(st, sqlite3_bind_null(st->st, idx));
 }
 
-int db_bind_int(DbStmt *st, int idx, int64_t v) {
-  return bind_rc(st, sqlite3_bind_int64(st->st, idx, v));
-}
-
-/* A NULL pointer binds SQL NULL.  The text is copied (caller keeps it). */
-int db_bind_text(DbStmt *st, int idx, const char *s) {
-  if (!s) return db_bind_null(st, idx);
-  return bind_rc(st, sqlite3_bind_text(st->st, idx, s, -1, SQLITE_TRANSIENT));
-}
-
-int db_bind_null(DbStmt *st, int idx) { return bind_rc(st, sqlite3_bind_null(st->st, idx)); }
-
-int db_step(DbStmt *st) {
+static int sq_step(DbStmt *st) {
   int rc = sqlite3_step(st->st);
   if (rc == SQLITE_ROW) return 1;
   if (rc == SQLITE_DONE) return 0;
@@ -304,14 +294,14 @@ int db_step(DbStmt *st) {
 }
 
 /* Rewinds the statement; bindings are kept. */
-int db_reset(DbStmt *st) { return bind_rc(st, sqlite3_reset(st->st)); }
+static int sq_reset(DbStmt *st) { return bind_rc(st, sqlite3_reset(st->st)); }
 
-int db_column_count(DbStmt *st) { return sqlite3_column_count(st->st); }
+static int sq_column_count(DbStmt *st) { return sqlite3_column_count(st->st); }
 
-const char *db_column_name(DbStmt *st, int col) { return sqlite3_column_name(st->st, col); }
+static const char *sq_column_name(DbStmt *st, int col) { return sqlite3_column_name(st->st, col); }
 
 /* Blobs are returned as text (camp has no binary type). */
-DbValue db_column(DbStmt *st, int col) {
+static DbValue sq_column(DbStmt *st, int col) {
   DbValue v = {DBV_NULL, 0, 0, NULL};
   switch (sqlite3_column_type(st->st, col)) {
     case SQLITE_INTEGER:
@@ -333,29 +323,17 @@ DbValue db_column(DbStmt *st, int col) {
   return v;
 }
 
-void db_finalize(DbStmt *st) {
+static void sq_finalize(DbStmt *st) {
   if (!st) return;
   sqlite3_finalize(st->st);
   free(st);
 }
 
-/* NULL in the first column also gives def; errors give def and set
- * db_error. */
-int64_t db_query_int(Db *db, const char *sql, int64_t def) {
-  DbStmt *st = db_prepare(db, sql);
-  if (!st) return def;
-  int64_t r = def;
-  if (db_step(st) == 1 && sqlite3_column_type(st->st, 0) != SQLITE_NULL)
-    r = sqlite3_column_int64(st->st, 0);
-  db_finalize(st);
-  return r;
-}
-
 /* --------------------------------------------------------- transactions */
 
-int db_begin(Db *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
-int db_commit(Db *db) { return db_exec(db, "COMMIT"); }
-int db_rollback(Db *db) { return db_exec(db, "ROLLBACK"); }
+static int sq_begin(Db *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
+static int sq_commit(Db *db) { return db_exec(db, "COMMIT"); }
+static int sq_rollback(Db *db) { return db_exec(db, "ROLLBACK"); }
 
 /* -------------------------------------------------------- introspection */
 
@@ -479,7 +457,7 @@ static void fk_add_col(DbForeignKey *fk, const char *from, const char *to) {
   fk->ncols++;
 }
 
-int db_foreign_keys(Db *db, const char *table, DbForeignKey **out) {
+static int sq_foreign_keys(Db *db, const char *table, DbForeignKey **out) {
   *out = NULL;
   /* SQLite numbers keys from the last declared; order by id DESC to get
    * declaration order. */
@@ -528,7 +506,7 @@ static int read_fks(Db *db, DbTableInfo *t) {
   return 0;
 }
 
-int db_table_info(Db *db, const char *table, DbTableInfo *out) {
+static int sq_table_info(Db *db, const char *table, DbTableInfo *out) {
   memset(out, 0, sizeof *out);
   out->name = canonical_name(db, table);
   if (!out->name) {
@@ -561,7 +539,7 @@ void db_free_tables(DbTableInfo *t, int n) {
   free(t);
 }
 
-int db_tables(Db *db, DbTableInfo **out) {
+static int sq_tables(Db *db, DbTableInfo **out) {
   *out = NULL;
   /* `_` is a LIKE wildcard: escape it so `campaign` is not skipped. */
   DbStmt *st = db_prepare(db,
@@ -591,3 +569,74 @@ int db_tables(Db *db, DbTableInfo **out) {
   *out = t;
   return n;
 }
+
+/* ------------------------------------------------- backend differences */
+
+static int sq_table_exists(Db *db, const char *name) {
+  DbStmt *st = prepare1(db,
+                        "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?1 "
+                        "COLLATE NOCASE UNION ALL SELECT 1 FROM temp.sqlite_master WHERE "
+                        "type IN ('table','view') AND name = ?1 COLLATE NOCASE",
+                        name);
+  if (!st) return 0;
+  int found = db_step(st) == 1;
+  db_finalize(st);
+  return found;
+}
+
+/* SAVEPOINT opens a transaction when there is none; RELEASE of that
+ * outermost savepoint commits it. */
+static int sq_savepoint(Db *db, const char *name) {
+  char sql[160];
+  snprintf(sql, sizeof sql, "SAVEPOINT \"%s\"", name);
+  return sq_exec(db, sql);
+}
+
+static int sq_savepoint_end(Db *db, const char *name, int rollback) {
+  char sql[320];
+  if (rollback)
+    snprintf(sql, sizeof sql, "ROLLBACK TO \"%s\"; RELEASE \"%s\"", name, name);
+  else
+    snprintf(sql, sizeof sql, "RELEASE \"%s\"", name);
+  return sq_exec(db, sql);
+}
+
+static int64_t sq_row_estimate(Db *db, const char *table) {
+  char *sql = sqlite3_mprintf("SELECT max(rowid) FROM \"%w\"", table);
+  if (!sql) abort();
+  int64_t n = db_query_int(db, sql, -1);
+  sqlite3_free(sql);
+  return n;
+}
+
+static int sq_copy_out(Db *db, const char *query, DbCopyFn fn, void *ctx) {
+  (void)query, (void)fn, (void)ctx;
+  set_err(db, "COPY ... TO STDOUT is a PostgreSQL feature (the SQLite backend reads tables directly)");
+  return -1;
+}
+
+static const DbOps sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .error = sq_error,
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .bind = sq_bind,
+    .step = sq_step,
+    .reset = sq_reset,
+    .column_count = sq_column_count,
+    .column_name = sq_column_name,
+    .column = sq_column,
+    .finalize = sq_finalize,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .savepoint_end = sq_savepoint_end,
+    .table_exists = sq_table_exists,
+    .tables = sq_tables,
+    .table_info = sq_table_info,
+    .foreign_keys = sq_foreign_keys,
+    .row_estimate = sq_row_estimate,
+    .copy_out = sq_copy_out,
+};

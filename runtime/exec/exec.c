@@ -279,11 +279,7 @@ static void print_counts(Exec *x) {
 /* Plans read the runtime's tables; on a fresh database they are empty. */
 static int temp_runtime_tables(Exec *x) {
   if (store_present(x->db)) return 0;
-  return db_exec(x->db,
-      "CREATE TEMP TABLE IF NOT EXISTS camp_outbox(id INTEGER PRIMARY KEY, run_id, step, recipient_key,"
-      " channel, address, subject, body, status, queued_at, sent_at);"
-      "CREATE TEMP TABLE IF NOT EXISTS camp_feedback(id INTEGER PRIMARY KEY, outbox_id, event, at);"
-      "CREATE TEMP TABLE IF NOT EXISTS camp_audience(name, dimension, key, run_id, saved_at);");
+  return db_exec(x->db, store_temp_tables(x->db));
 }
 
 /* A plan with a columnar engine runs in memory (exec_mem.c): always with
@@ -301,9 +297,7 @@ static void plan_in_memory(Exec *x) {
     for (int i = 0; i < x->camp->steps.len; i++) {
       Step *s = x->camp->steps.items[i];
       if (s->kind != S_SELECT || s->inputs.len || !s->npops || !s->pops[0]->dim) continue;
-      char sql[400];
-      snprintf(sql, sizeof sql, "SELECT max(rowid) FROM \"%s\"", s->pops[0]->dim->name);
-      int64_t n = db_query_int(x->db, sql, 0);
+      int64_t n = db_row_estimate(x->db, s->pops[0]->dim->name);
       if (n > most) most = n;
     }
     if (most < x->eng.auto_min_rows) {
@@ -327,7 +321,7 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
   snprintf(x.prefix, sizeof x.prefix, "s_");
   x.so.table_prefix = x.prefix;
   int rc = 0;
-  if (temp_runtime_tables(&x) || db_exec(db, "SAVEPOINT camp_plan")) {
+  if (temp_runtime_tables(&x) || db_savepoint(db, "camp_plan")) {
     fprintf(stderr, "camp plan: %s\n", db_error(db));
     exec_free(&x);
     return 1;
@@ -356,7 +350,7 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
   } else {
     print_counts(&x);
   }
-  db_exec(db, "ROLLBACK TO camp_plan; RELEASE camp_plan");
+  db_savepoint_end(db, "camp_plan", 1);
   if (x.keys_out) fclose(x.keys_out);
   exec_free(&x);
   return rc;
@@ -411,7 +405,8 @@ int exec_start(Db *db, Program *p, Decl *camp, const char *source_file, const Ex
   char abs[PATH_MAX];
   const char *stored = realpath(source_file, abs) ? abs : source_file;
   DbStmt *st = db_prepare(db, "INSERT INTO camp_runs(campaign, source_file, source_hash, state,"
-                              " started_at, updated_at, seed) VALUES (?, ?, ?, 'running', ?, ?, ?)");
+                              " started_at, updated_at, seed) VALUES (?, ?, ?, 'running', ?, ?, ?)"
+                              " RETURNING id");
   if (!st) goto dberr_rb;
   db_bind_text(st, 1, camp->name);
   db_bind_text(st, 2, stored);
@@ -420,9 +415,9 @@ int exec_start(Db *db, Program *p, Decl *camp, const char *source_file, const Ex
   db_bind_text(st, 5, x.now);
   db_bind_int(st, 6, seed);
   int rc = db_step(st);
+  if (rc == 1) x.run_id = db_column(st, 0).i;
   db_finalize(st);
   if (rc < 0) goto dberr_rb;
-  x.run_id = db_query_int(db, "SELECT last_insert_rowid()", 0);
   for (int i = 0; i < camp->steps.len; i++) {
     Step *s = camp->steps.items[i];
     st = db_prepare(db, "INSERT INTO camp_steps(run_id, step, idx, kind, state) VALUES (?, ?, ?, ?, 'pending')");

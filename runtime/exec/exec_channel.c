@@ -132,8 +132,8 @@ static DbStmt *select_rows(Exec *x, Step *s, Pop *pop, const char *address, Fiel
       APPEND(", NULL");
       continue;
     }
-    char *ex = sql_expression(e, &x->so);
-    APPEND(", CAST(%s AS TEXT)", ex);
+    char *ex = sql_text_expression(e, &x->so);
+    APPEND(", %s", ex);
     free(ex);
   }
   APPEND(" FROM %s AS p", table);
@@ -236,8 +236,8 @@ static int exec_mail(Exec *x, Step *s, Pop *pop, DbStmt *ins) {
 int exec_channel(Exec *x, Step *s) {
   Pop *pop = s->pops[0];
   DbStmt *ins = db_prepare(x->db,
-      "INSERT OR IGNORE INTO camp_outbox(run_id, step, recipient_key, channel, address, subject,"
-      " body, status, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)");
+      "INSERT INTO camp_outbox(run_id, step, recipient_key, channel, address, subject,"
+      " body, status, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?) ON CONFLICT DO NOTHING");
   if (!ins) {
     snprintf(x->err, sizeof x->err, "%s", db_error(x->db));
     return -1;

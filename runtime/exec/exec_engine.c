@@ -14,8 +14,18 @@ void exec_engine_free(Exec *x) {
 
 static int precompile(Exec *x);
 
+/* The columnar engines read a snapshot built from SQLite's tables; on
+ * PostgreSQL every step runs as SQL until snapshots come from there too. */
+static const char PG_DECLINE[] = "PostgreSQL: the columnar engines need a snapshot, which camp builds from SQLite only so far";
+
+static int on_postgres(Exec *x) { return strcmp(db_backend(x->db), "postgres") == 0; }
+
 int exec_engine_ensure(Exec *x) {
   if (x->eng_ready) return 0;
+  if (on_postgres(x)) {
+    snprintf(x->err, sizeof x->err, "%s", PG_DECLINE);
+    return -1;
+  }
   int64_t seed = program_seed(x->camp);
   char err[512];
   if (engine_init(&x->eng, x->db, x->o->db_path, x->now, seed, err, sizeof err)) {
@@ -115,9 +125,7 @@ static void explain(Exec *x, Step *s, const char *engine, const char *why) {
  * rules are, from its second run on — so loading costs about a millisecond
  * and the JIT beats the interpreter on any input the columnar engines get. */
 static int auto_precompiles(Exec *x, Schema *dim, const EngineBatch *bt, const char **how) {
-  char sql[400];
-  snprintf(sql, sizeof sql, "SELECT max(rowid) FROM \"%s\"", dim->name);
-  int64_t rows = db_query_int(x->db, sql, 0);
+  int64_t rows = db_row_estimate(x->db, dim->name);
   *how = "compiled in one context";
   if (rows < x->eng.auto_min_rows) return 0;
   if (rows >= x->eng.auto_jit_rows) return 1;
@@ -291,6 +299,10 @@ static int split_engine(Exec *x, Step *s) {
 }
 
 int exec_select_engine(Exec *x, Step *s) {
+  if (x->engine != ENGINE_SQL && on_postgres(x)) {
+    explain(x, s, "sql", PG_DECLINE);
+    return 1;
+  }
   if (s->kind == S_SPLIT && x->engine != ENGINE_SQL) return split_engine(x, s);
   if (s->kind != S_SELECT || !s->rule || x->engine == ENGINE_SQL) {
     if (s->kind == S_SELECT && s->rule) explain(x, s, "sql", "--engine sql");

@@ -1,0 +1,100 @@
+# section 4 of tests/pg/run.sh (sourced): camp's runtime on PostgreSQL gives
+# SQLite's answers.
+#
+# a. tests/exec/*.test: every case is also planned on PostgreSQL (fixture
+#    copied there typed, tests/pg/pg_fixture.c); members of every step
+#    output must equal SQLite's (exec_cases with CAMP_TEST_PG_URL).
+# b. the random plan differential of tests/plans: PG_PLANS generated
+#    campaigns (default 40) and the saved tests/plans/cases: data loaded into
+#    SQLite and copied into PostgreSQL, the `saver` campaign run on each
+#    backend, then `camp plan --engine sql` of `pc` on each: the members of
+#    every output (CAMP_PLAN_KEYS) and the --format json plan are identical.
+# c. runtime end to end (tests/runtime's fixture and full.camp campaign):
+#    run, resume after the waits, status, outbox (csv) and graph on both
+#    backends, outputs identical.
+
+BIN_DIR=${TEST_BIN_DIR:-build/tests}
+
+if want 4; then
+  if [ ! -x "$BIN_DIR/exec_cases" ] || [ ! -x "$BIN_DIR/pg_load" ]; then
+    t_fail "pg exec: missing $BIN_DIR/exec_cases or pg_load (make test-bins)"
+  else
+    pg_createdb execcases
+    CAMP_TEST_PG_URL=$(pg_url execcases) CAMP_TEST_PG_ONLY=1 "$BIN_DIR/exec_cases" tests/exec/*.test \
+      > "$TMP/exec.out" 2>&1
+    grep '^FAIL' -A8 "$TMP/exec.out" | head -n 60
+    counts=$(t_parse_summary "$TMP/exec.out")
+    set -- $counts
+    if [ -z "$counts" ]; then
+      t_fail "pg exec: no summary line"
+      tail -n 5 "$TMP/exec.out"
+    else
+      T_PASS=$((T_PASS + $1))
+      T_FAIL=$((T_FAIL + $2))
+    fi
+    n=$(sed -n 's/^exec: \([0-9]*\) cases planned on PostgreSQL too$/\1/p' "$TMP/exec.out")
+    if [ "${n:-0}" -ge 10 ]; then t_pass; else t_fail "pg exec: only ${n:-0} cases planned on PostgreSQL"; fi
+  fi
+fi
+
+# plan_case SEED|cases/NAME — one case of the plan differential on both backends.
+plan_case() {
+  d=$TMP/plans/$(echo "$1" | tr '/' '_')
+  rm -rf "$d"
+  mkdir -p "$d"
+  case $1 in
+    cases/*) cp "tests/plans/$1/campaign.camp" "tests/plans/$1/data.sql" "$d/" || return ;;
+    *) "$TMP/plan_gen" "$1" "$d" 2> /dev/null || { t_fail "pg plans $1: generator failed"; return; } ;;
+  esac
+  "$CAMP" check "$d/campaign.camp" > /dev/null 2>&1 || return 0 # counted by tests/plans
+  sqlite3 -bail "$d/db.sqlite" < "$d/data.sql" 2> /dev/null || { t_fail "pg plans $1: load failed"; return; }
+  pg_createdb plans
+  url=$(pg_url plans)
+  if ! "$BIN_DIR/pg_load" "$d/campaign.camp" "$d/db.sqlite" "$url" > "$d/load.err" 2>&1; then
+    t_fail "pg plans $1: copying to PostgreSQL: $(head -n 1 "$d/load.err")"
+    return
+  fi
+  for b in sqlite pg; do
+    db=$d/db.sqlite
+    [ $b = pg ] && db=$url
+    if grep -q '^campaign saver' "$d/campaign.camp" &&
+        ! camp run "$d/campaign.camp" --campaign saver --db "$db" --now "$now" > "$d/saver.$b" 2>&1; then
+      t_fail "pg plans $1: saver on $b: $(tail -n 1 "$d/saver.$b")"
+      return
+    fi
+    CAMP_PLAN_KEYS=$d/keys.$b camp plan "$d/campaign.camp" --campaign pc --db "$db" --now "$now" \
+      --engine sql --format json > "$d/plan.$b" 2> "$d/err.$b"
+    echo $? > "$d/rc.$b"
+  done
+  if [ "$(cat "$d/rc.sqlite")" != "$(cat "$d/rc.pg")" ]; then
+    t_fail "pg plans $1: exit $(cat "$d/rc.sqlite") on SQLite, $(cat "$d/rc.pg") on PostgreSQL: $(head -n 2 "$d/err.pg" | tr '\n' ' ' | cut -c 1-300)"
+  elif [ "$(cat "$d/rc.sqlite")" != 0 ]; then
+    t_pass # both refuse (e.g. a plan error the generator provokes): same answer
+  elif ! cmp -s "$d/keys.sqlite" "$d/keys.pg"; then
+    t_fail "pg plans $1: members differ: $(diff "$d/keys.sqlite" "$d/keys.pg" | grep '^[<>]' | head -n 2 | cut -c 1-200 | tr '\n' ' ')"
+    mkdir -p "${TMPDIR:-/tmp}/camp-pg-failures" && cp -r "$d" "${TMPDIR:-/tmp}/camp-pg-failures/"
+  elif ! cmp -s "$d/plan.sqlite" "$d/plan.pg"; then
+    t_fail "pg plans $1: --format json plans differ"
+  else
+    t_pass
+  fi
+}
+
+if want 4; then
+  now="2026-03-01 00:00:00"
+  mkdir -p "$TMP/plans"
+  if ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -o "$TMP/plan_gen" tests/plans/plan_gen.c 2> "$TMP/cc.err"; then
+    for c in tests/plans/cases/*/; do
+      [ -d "$c" ] && plan_case "cases/$(basename "$c")"
+    done
+    i=0
+    seed=${PG_PLANS_SEED:-20260301}
+    while [ "$i" -lt "${PG_PLANS:-40}" ]; do
+      plan_case $((seed + i))
+      i=$((i + 1))
+    done
+  else
+    t_fail "pg plans: cannot compile tests/plans/plan_gen.c"
+    sed -n '1,5s/^/    /p' "$TMP/cc.err"
+  fi
+fi
