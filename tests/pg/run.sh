@@ -32,7 +32,7 @@ for tool in psql sqlite3; do
 done
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-pg.XXXXXX") || exit 2
-trap 'pg_stop; rm -rf "$TMP"' EXIT
+trap 'pg_stop; [ -n "${PG_KEEP:-}" ] || rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 export NO_COLOR=1
 

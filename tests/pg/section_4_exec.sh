@@ -98,3 +98,47 @@ if want 4; then
     sed -n '1,5s/^/    /p' "$TMP/cc.err"
   fi
 fi
+
+# e2e_run DB OUTDIR — tests/runtime's full.camp run in $TMP/e2e against DB,
+# resumed twice; every output goes to OUTDIR.
+e2e_run() {
+  rm -rf "$TMP/e2e/out"
+  (
+    cd "$TMP/e2e" || exit 1
+    camp run full.camp --db "$1" --now '2026-03-01 09:00:00' > "$2/run.txt" 2>&1
+    camp resume --db "$1" --now '2026-03-04 10:00:00' > "$2/resume1.txt" 2>&1
+    camp resume --db "$1" --now '2026-03-11 10:00:00' > "$2/resume2.txt" 2>&1
+    camp status --db "$1" > "$2/status.txt" 2>&1
+    camp status --db "$1" 1 > "$2/status1.txt" 2>&1
+    camp outbox --db "$1" --format csv > "$2/outbox.csv" 2>&1
+    camp outbox --db "$1" --format text > "$2/outbox.txt" 2>&1
+    camp graph full.camp --db "$1" --run 1 > "$2/graph.dot" 2>&1
+    cp -R out "$2/extracts" 2> /dev/null
+  )
+}
+
+if want 4; then
+  mkdir -p "$TMP/e2e" "$TMP/e2e.sqlite" "$TMP/e2e.pg"
+  cp tests/runtime/*.camp "$TMP/e2e/"
+  cp -R tests/runtime/data tests/runtime/templates "$TMP/e2e/"
+  sqlite3 -batch "$TMP/e2e/db.sqlite" < tests/runtime/fixture.sql
+  pg_createdb e2e
+  if ! "$BIN_DIR/pg_load" "$TMP/e2e/full.camp" "$TMP/e2e/db.sqlite" "$(pg_url e2e)" > "$TMP/e2e.load" 2>&1; then
+    t_fail "pg e2e: copying the fixture: $(head -n 1 "$TMP/e2e.load")"
+  else
+    e2e_run db.sqlite "$TMP/e2e.sqlite"
+    e2e_run "$(pg_url e2e)" "$TMP/e2e.pg"
+    for f in run.txt resume1.txt resume2.txt status.txt status1.txt outbox.csv outbox.txt graph.dot \
+             extracts/stores.csv extracts/vip.csv extracts/rest.csv extracts/unmatched.csv; do
+      if [ ! -s "$TMP/e2e.sqlite/$f" ]; then
+        t_fail "pg e2e: SQLite wrote no $f"
+      elif cmp -s "$TMP/e2e.sqlite/$f" "$TMP/e2e.pg/$f"; then
+        t_pass
+      else
+        t_fail "pg e2e: $f differs between SQLite and PostgreSQL"
+        t_diff "$TMP/e2e.sqlite/$f" "$TMP/e2e.pg/$f"
+      fi
+    done
+    eq "pg e2e: the run is done" "done" "$(pg_psql -d e2e -At -c 'SELECT state FROM camp.camp_runs WHERE id = 1')"
+  fi
+fi

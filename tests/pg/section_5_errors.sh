@@ -1,0 +1,59 @@
+# section 5 of tests/pg/run.sh (sourced): failures are clear and safe.
+#   - a database that does not exist, a server that is not there: exit 1
+#     and a message naming the problem;
+#   - a password in the URL never appears in what camp prints;
+#   - a column whose PostgreSQL type cannot hold the camp type is reported
+#     like a missing column, and nothing runs;
+#   - camp's schema is created and migrated once, and a second run finds it.
+
+if want 5; then
+  f=$TMP/err.camp
+  cat > "$f" << 'CAMP'
+schema people { id int key; active bool; born date; email text address(email) }
+campaign c { a = people where active and born < 2000-01-01
+             email a { subject "hi"; body "hello" } }
+CAMP
+  camp plan "$f" --db "postgresql://postgres@/no_such_db?host=$PGHOST&port=$PGPORT" > "$TMP/out" 2>&1
+  rc=$?
+  eq "pg errors: missing database exits 1" 1 "$rc"
+  grep -q 'no_such_db' "$TMP/out" && t_pass || { t_fail "pg errors: the message names the database"; cat "$TMP/out"; }
+  camp plan "$f" --db "postgresql://alice:s3cr3tpw@/x?host=$TMP/nowhere&port=1" > "$TMP/out" 2>&1
+  rc=$?
+  eq "pg errors: no server exits 1" 1 "$rc"
+  grep -q 'cannot connect' "$TMP/out" && t_pass || { t_fail "pg errors: says it cannot connect"; cat "$TMP/out"; }
+  if grep -q 's3cr3tpw' "$TMP/out"; then t_fail "pg errors: the password appears in the output"; else t_pass; fi
+  PGPASSWORD=s3cr3tpw camp status --db "postgresql:///x?host=$TMP/nowhere&port=1" > "$TMP/out" 2>&1
+  if grep -q 's3cr3tpw' "$TMP/out"; then t_fail "pg errors: PGPASSWORD appears in the output"; else t_pass; fi
+
+  pg_createdb errs
+  url=$(pg_url errs)
+  pg_psql -d errs -c "CREATE TABLE people(id bigint PRIMARY KEY, active integer, born text, email text)"
+  camp plan "$f" --db "$url" > "$TMP/out" 2>&1
+  rc=$?
+  eq "pg errors: wrong column types exit 1" 1 "$rc"
+  grep -q 'active` is integer in the database but bool' "$TMP/out" && t_pass ||
+    { t_fail "pg errors: integer column for a bool is reported"; cat "$TMP/out"; }
+  grep -q 'born` is text in the database but date' "$TMP/out" && t_pass ||
+    { t_fail "pg errors: text column for a date is reported"; cat "$TMP/out"; }
+  eq "pg errors: nothing was created for camp's runs" 0 \
+    "$(pg_psql -d errs -At -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'camp'")"
+
+  pg_psql -d errs -c "DROP TABLE people" \
+    -c "CREATE TABLE people(id bigint PRIMARY KEY, active boolean, born date, email text)" \
+    -c "INSERT INTO people VALUES (1, true, '1990-01-01', 'a@x'), (2, false, '1980-01-01', 'b@x'), (3, true, '2001-01-01', 'c@x')"
+  camp run "$f" --db "$url" --now '2026-03-01 00:00:00' > "$TMP/out" 2>&1
+  eq "pg store: a run on PostgreSQL" 0 "$?"
+  eq "pg store: store version recorded" 1 \
+    "$(pg_psql -d errs -At -c "SELECT value FROM camp.camp_meta WHERE key = 'schema_version'")"
+  camp run "$f" --db "$url" --now '2026-03-02 00:00:00' > "$TMP/out" 2>&1
+  eq "pg store: a second run on the migrated store" 0 "$?"
+  eq "pg store: two runs, one message each" "1:1 2:1" \
+    "$(pg_psql -d errs -At -c "SELECT run_id || ':' || count(*) FROM camp.camp_outbox GROUP BY run_id ORDER BY run_id" | tr '\n' ' ' | sed 's/ $//')"
+  eq "pg store: step tables live in camp's schema" 2 \
+    "$(pg_psql -d errs -At -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'camp' AND tablename LIKE 'camp_r1_%'")"
+  CAMP_PG_SCHEMA=other camp run "$f" --db "$url" --now '2026-03-02 00:00:00' > "$TMP/out" 2>&1
+  eq "pg store: CAMP_PG_SCHEMA=other keeps its own runs" "1" \
+    "$(pg_psql -d errs -At -c "SELECT count(*) FROM other.camp_runs")"
+  CAMP_PG_SCHEMA='x"; DROP' camp status --db "$url" > "$TMP/out" 2>&1
+  eq "pg store: an unsafe CAMP_PG_SCHEMA is refused" 1 "$?"
+fi
