@@ -46,6 +46,10 @@ void snap_put_value(ColBuild *b, int64_t row, DbValue v);
 void snap_finish_text(Snapshot *s, ColBuild *b, int64_t nrows);
 /* Reads one whole table from db (in key order) into t. */
 int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, size_t errlen);
+/* snapshot_copy.c: the rows of sc from PostgreSQL through COPY (binary)
+ * into the nc column builders b (grown as needed); *nrows rows.  0, or -1
+ * with a message in err. */
+int snap_copy_rows(Db *db, Schema *sc, ColBuild *b, int nc, int64_t *nrows, char *err, size_t errlen);
 /* 1 if snapshot table t has exactly schema sc's columns, types and key. */
 int snap_table_layout_matches(const SnapTable *t, Schema *sc);
 

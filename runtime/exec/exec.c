@@ -287,6 +287,12 @@ static int temp_runtime_tables(Exec *x) {
  * table has at least the engines' auto threshold of rows. */
 static void plan_in_memory(Exec *x) {
   if (x->engine == ENGINE_SQL || x->camp->steps.len == 0) return;
+  if (!strcmp(db_backend(x->db), "postgres")) {
+    /* exec_mem.c reads SQLite's catalog: select and split steps still run
+     * in the engines (snapshot through COPY), the rest as SQL */
+    if (x->o->explain) fprintf(stderr, "explain: plan: step by step (PostgreSQL: no in-memory plan yet)\n");
+    return;
+  }
   if (exec_engine_ensure(x)) {
     if (x->o->explain) fprintf(stderr, "explain: plan: step by step (%s)\n", x->err);
     x->err[0] = 0;

@@ -24,7 +24,8 @@
  * With CAMP_TEST_PG_URL set (tests/pg/run.sh does), every such case is
  * also planned on PostgreSQL: the fixture is copied there typed the way a
  * PostgreSQL user types columns (tests/pg/pg_fixture.c) and `camp plan
- * --engine sql` must give SQLite's members for every step output.
+ * --engine sql|interp|jit` (select and split steps over a snapshot read
+ * with COPY) must give SQLite's members for every step output.
  * CAMP_TEST_PG_ONLY=1 leaves out the interp/jit comparisons.
  *
  * A case named `@setup` is not run: its camp and data sections are put in
@@ -179,8 +180,8 @@ static char *plan_keys(const char *file, Case *c, Program *p, Decl *camp, const 
  * there; the keys of every step output (malloc'd), or NULL with why. */
 static int pg_cases;
 
-static char *plan_keys_pg(const char *file, Case *c, Program *p, Decl *camp, const char *url, char *why,
-                          size_t whylen) {
+static char *plan_keys_pg(const char *file, Case *c, Program *p, Decl *camp, const char *url,
+                          const char *engine, char *why, size_t whylen) {
   char err[2048];
   Db *src = db_open(":memory:", DB_OPEN_CREATE, err, sizeof err);
   if (!src || (c->data && db_exec(src, c->data) != 0)) {
@@ -207,7 +208,7 @@ static char *plan_keys_pg(const char *file, Case *c, Program *p, Decl *camp, con
   char errpath[] = "/tmp/camp-pg-err-XXXXXX";
   int efd = mkstemp(errpath);
   FILE *devnull = fopen("/dev/null", "w");
-  ExecOptions o = {.now = c->now ? trim(c->now) : "2026-03-01 00:00:00", .engine = "sql", .out = devnull};
+  ExecOptions o = {.now = c->now ? trim(c->now) : "2026-03-01 00:00:00", .engine = engine, .out = devnull};
   fflush(stderr);
   int saved = dup(2);
   if (efd >= 0) dup2(efd, 2);
@@ -243,11 +244,14 @@ static void plan_engines(const char *file, Case *c, Program *p, Decl *camp) {
     return;
   }
   const char *pg = getenv("CAMP_TEST_PG_URL");
-  if (pg && *pg) {
+  static const char *pg_engines[] = {"sql", "interp", "jit"};
+  for (int i = 0; pg && *pg && i < 3; i++) {
     char why[4096] = "";
-    char *got = plan_keys_pg(file, c, p, camp, pg, why, sizeof why);
+    char *got = plan_keys_pg(file, c, p, camp, pg, pg_engines[i], why, sizeof why);
     if (!got || strcmp(got, want)) {
-      fail(file, c, "plan on PostgreSQL: members differ from SQLite:\n%s%s", got ? got : why, "");
+      char label[64];
+      snprintf(label, sizeof label, "plan --engine %s on PostgreSQL", pg_engines[i]);
+      fail(file, c, "%s: members differ from SQLite:\n%s", label, got ? got : why);
       printf("expected (SQLite):\n%s", want);
     } else {
       passed++;

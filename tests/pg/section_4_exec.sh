@@ -5,10 +5,12 @@
 #    copied there typed, tests/pg/pg_fixture.c); members of every step
 #    output must equal SQLite's (exec_cases with CAMP_TEST_PG_URL).
 # b. the random plan differential of tests/plans: PG_PLANS generated
-#    campaigns (default 40) and the saved tests/plans/cases: data loaded into
+#    campaigns (default 15) and the saved tests/plans/cases: data loaded into
 #    SQLite and copied into PostgreSQL, the `saver` campaign run on each
-#    backend, then `camp plan --engine sql` of `pc` on each: the members of
-#    every output (CAMP_PLAN_KEYS) and the --format json plan are identical.
+#    backend, then `camp plan` of `pc`: --engine sql on SQLite (the
+#    reference), --engine sql, interp and jit on PostgreSQL (the engines
+#    read a snapshot made with COPY); the members of every output
+#    (CAMP_PLAN_KEYS) and the --format json plan are identical.
 # c. runtime end to end (tests/runtime's fixture and full.camp campaign):
 #    run, resume after the waits, status, outbox (csv) and graph on both
 #    backends, outputs identical.
@@ -48,8 +50,7 @@ plan_case() {
   esac
   "$CAMP" check "$d/campaign.camp" > /dev/null 2>&1 || return 0 # counted by tests/plans
   sqlite3 -bail "$d/db.sqlite" < "$d/data.sql" 2> /dev/null || { t_fail "pg plans $1: load failed"; return; }
-  pg_createdb plans
-  url=$(pg_url plans)
+  url=$(pg_url plans) # emptied by pg_load
   if ! "$BIN_DIR/pg_load" "$d/campaign.camp" "$d/db.sqlite" "$url" > "$d/load.err" 2>&1; then
     t_fail "pg plans $1: copying to PostgreSQL: $(head -n 1 "$d/load.err")"
     return
@@ -62,34 +63,41 @@ plan_case() {
       t_fail "pg plans $1: saver on $b: $(tail -n 1 "$d/saver.$b")"
       return
     fi
-    CAMP_PLAN_KEYS=$d/keys.$b camp plan "$d/campaign.camp" --campaign pc --db "$db" --now "$now" \
-      --engine sql --format json > "$d/plan.$b" 2> "$d/err.$b"
-    echo $? > "$d/rc.$b"
+    engines=sql
+    [ $b = pg ] && engines=${PG_PLANS_ENGINES:-sql interp jit}
+    for e in $engines; do
+      CAMP_PLAN_KEYS=$d/keys.$b.$e camp plan "$d/campaign.camp" --campaign pc --db "$db" --now "$now" \
+        --engine "$e" --format json > "$d/plan.$b.$e" 2> "$d/err.$b.$e"
+      echo $? > "$d/rc.$b.$e"
+    done
   done
-  if [ "$(cat "$d/rc.sqlite")" != "$(cat "$d/rc.pg")" ]; then
-    t_fail "pg plans $1: exit $(cat "$d/rc.sqlite") on SQLite, $(cat "$d/rc.pg") on PostgreSQL: $(head -n 2 "$d/err.pg" | tr '\n' ' ' | cut -c 1-300)"
-  elif [ "$(cat "$d/rc.sqlite")" != 0 ]; then
-    t_pass # both refuse (e.g. a plan error the generator provokes): same answer
-  elif ! cmp -s "$d/keys.sqlite" "$d/keys.pg"; then
-    t_fail "pg plans $1: members differ: $(diff "$d/keys.sqlite" "$d/keys.pg" | grep '^[<>]' | head -n 2 | cut -c 1-200 | tr '\n' ' ')"
-    mkdir -p "${TMPDIR:-/tmp}/camp-pg-failures" && cp -r "$d" "${TMPDIR:-/tmp}/camp-pg-failures/"
-  elif ! cmp -s "$d/plan.sqlite" "$d/plan.pg"; then
-    t_fail "pg plans $1: --format json plans differ"
-  else
-    t_pass
-  fi
+  for e in $engines; do
+    if [ "$(cat "$d/rc.sqlite.sql")" != "$(cat "$d/rc.pg.$e")" ]; then
+      t_fail "pg plans $1 ($e): exit $(cat "$d/rc.sqlite.sql") on SQLite, $(cat "$d/rc.pg.$e") on PostgreSQL: $(head -n 2 "$d/err.pg.$e" | tr '\n' ' ' | cut -c 1-300)"
+    elif [ "$(cat "$d/rc.sqlite.sql")" != 0 ]; then
+      t_pass # both refuse (a plan error the generator provokes): same answer
+    elif ! cmp -s "$d/keys.sqlite.sql" "$d/keys.pg.$e"; then
+      t_fail "pg plans $1 ($e): members differ: $(diff "$d/keys.sqlite.sql" "$d/keys.pg.$e" | grep '^[<>]' | head -n 2 | cut -c 1-200 | tr '\n' ' ')"
+      mkdir -p "${TMPDIR:-/tmp}/camp-pg-failures" && cp -r "$d" "${TMPDIR:-/tmp}/camp-pg-failures/"
+    elif ! cmp -s "$d/plan.sqlite.sql" "$d/plan.pg.$e"; then
+      t_fail "pg plans $1 ($e): --format json plans differ"
+    else
+      t_pass
+    fi
+  done
 }
 
 if want 4; then
   now="2026-03-01 00:00:00"
   mkdir -p "$TMP/plans"
+  pg_createdb plans
   if ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -o "$TMP/plan_gen" tests/plans/plan_gen.c 2> "$TMP/cc.err"; then
     for c in tests/plans/cases/*/; do
       [ -d "$c" ] && plan_case "cases/$(basename "$c")"
     done
     i=0
     seed=${PG_PLANS_SEED:-20260301}
-    while [ "$i" -lt "${PG_PLANS:-40}" ]; do
+    while [ "$i" -lt "${PG_PLANS:-15}" ]; do
       plan_case $((seed + i))
       i=$((i + 1))
     done
