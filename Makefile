@@ -37,6 +37,7 @@ all: deps $(BIN)/camp
 test-bins: $(TEST_BINS)
 
 include mk/engines.mk
+include mk/track.mk
 
 $(BUILD)/tests/exec_cases: tests/exec/exec_test.c tests/pg/pg_fixture.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -67,7 +68,7 @@ deps: $(BUILD)/.deps-ok
 # Installing packages must finish before anything compiles, also under
 # make -j: every generated file and object waits for this stamp, which is
 # made again when the package list (this Makefile) changes.
-$(BUILD)/.deps-ok: Makefile tools/deps.sh
+$(BUILD)/.deps-ok: Makefile $(wildcard mk/*.mk) tools/deps.sh
 	@sh tools/deps.sh $(DEB_PKGS)
 	@mkdir -p $(BUILD) && touch $@
 

@@ -23,6 +23,9 @@ static const Command commands[] = {
     {"graph", cmd_graph, "graph FILE [--db DB]      the campaign as a Graphviz graph (--format dot|svg)"},
     {"outbox", cmd_outbox, "outbox --db DB [--run ID] queued messages (--format text|csv|json)"},
     {"snapshot", cmd_snapshot, "snapshot --db DB [FILE]   build/refresh the columnar snapshot of the tables"},
+    {"track", cmd_track, "track --db DB --listen HOST:PORT  tracking server: opens, clicks, unsubscribe"},
+    {"feedback", cmd_feedback, "feedback import FILE --db DB  delivery events from an ESP (CSV or JSON lines)"},
+    {"preview", cmd_preview, "preview FILE --db DB --step S  render a step's messages, queue nothing"},
     {"lsp", cmd_lsp, "lsp                       language server (LSP over stdio) for editors"},
 };
 

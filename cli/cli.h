@@ -22,6 +22,9 @@ typedef struct CliOpts {
   const char *engine;
   const char *output;
   const char *debug_jit; /* plan/run/resume --debug-jit DIR */
+  const char *listen;    /* track --listen HOST:PORT */
+  const char *track_url; /* run/resume/preview --track-url URL (sets CAMP_TRACK_URL) */
+  const char *recipient; /* preview --recipient KEY */
   const char *includes[32];
   int nincludes;
   int check;             /* fmt --check */
@@ -55,5 +58,8 @@ int cmd_run(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_lsp(int argc, char **argv);
+int cmd_track(int argc, char **argv);
+int cmd_feedback(int argc, char **argv);
+int cmd_preview(int argc, char **argv);
 
 #endif

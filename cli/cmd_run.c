@@ -29,6 +29,8 @@ static void exec_opts(CliOpts *o, ExecOptions *e) {
   /* compiler/jit/jit.c reads the dump directory from the environment, so a
    * flag and CAMP_DEBUG_JIT behave alike (dump + reproducer, one process) */
   if (o->debug_jit && *o->debug_jit) setenv("CAMP_DEBUG_JIT", o->debug_jit, 1);
+  /* the tracking base URL reaches exec_channel the same way (track_queue.c) */
+  if (o->track_url) setenv("CAMP_TRACK_URL", o->track_url, 1);
   e->now = o->now;
   e->engine = o->engine;
   e->db_path = o->db;
@@ -73,7 +75,7 @@ static int prepare(const char *cmd, CliOpts *o, int writable, Program **pp, Decl
 
 static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   CliOpts o;
-  int rc = cli_parse(cmd, argc, argv, "db,campaign,now,format,engine,explain,debug-jit,I", &o);
+  int rc = cli_parse(cmd, argc, argv, "db,campaign,now,format,engine,explain,debug-jit,track-url,I", &o);
   if (rc) return rc;
   Program *p = NULL;
   Decl *camp = NULL;
@@ -121,7 +123,7 @@ static int resume_one(Db *db, CliOpts *o, int64_t id, const char *campaign, cons
 
 int cmd_resume(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("resume", argc, argv, "db,now,format,engine,explain,debug-jit,run,I", &o);
+  int rc = cli_parse("resume", argc, argv, "db,now,format,engine,explain,debug-jit,run,track-url,I", &o);
   if (rc) return rc;
   if (!o.db || o.nfiles) {
     fprintf(stderr, "usage: camp resume --db DB [--now TIMESTAMP] [--run ID]\n");
@@ -138,6 +140,13 @@ int cmd_resume(int argc, char **argv) {
     printf("no camp runs in %s\n", o.db);
     db_close(db);
     return 0;
+  }
+  /* A run started by an older camp: add the tables this one queues with
+   * (the opt-out list, tracked links). */
+  if (store_migrate(db, err, sizeof err)) {
+    fprintf(stderr, "camp resume: %s\n", err);
+    db_close(db);
+    return 1;
   }
   DbStmt *st = db_prepare(db, "SELECT id, campaign, source_file, source_hash FROM camp_runs"
                               " WHERE state IN ('running', 'waiting', 'failed') ORDER BY id");

@@ -30,6 +30,8 @@ static const OptSpec string_opts[] = {
     STROPT("now", now),         STROPT("run", run),
     STROPT("engine", engine),   STROPT("output", output),
     STROPT("debug-jit", debug_jit),
+    STROPT("listen", listen),   STROPT("track-url", track_url),
+    STROPT("recipient", recipient),
 };
 
 int cli_parse(const char *cmd, int argc, char **argv, const char *allowed,

@@ -1,6 +1,7 @@
 /* format_int.h — internals shared by the formatter's files:
- * format.c (layout of declarations and comments), format_expr.c
- * (expressions, names, literals) and format_step.c (campaign steps). */
+ * format.c (declarations; the module) -> format_step.c (campaign steps)
+ * -> format_lines.c (lines, indentation, comments) -> format_expr.c
+ * (expressions, names, literals): each calls only those after it. */
 #ifndef CAMP_FORMAT_INT_H
 #define CAMP_FORMAT_INT_H
 
@@ -56,7 +57,7 @@ void fmt_operand(Buf *b, const Expr *e, int min_prec, int follow_where);
 /* Level of e's outermost operator as printed without parentheses. */
 int expr_prec(const Expr *e);
 
-/* ---------------------------------------------------------- format.c */
+/* ---------------------------------------------------- format_lines.c */
 
 /* The output being built and the comments still to place. */
 typedef struct Fmt {

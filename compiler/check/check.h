@@ -52,7 +52,21 @@ int scope_names(Ctx *c, Scope *s, const char ***out);
 
 /* check_graph.c, check_channel.c */
 void check_campaign(Ctx *c, Decl *campaign);
+/* Reads a template named in the campaign (relative to the file of `at`);
+ * NULL if unreadable. */
+char *check_read_template(Ctx *c, Loc at, const char *name);
+
+/* check_tmpl.c */
 /* Checks `{{name}}` placeholders of text against population p. */
 void check_placeholders(Ctx *c, Pop *p, const char *text, Loc loc, const char *where);
+/* Same, plus: filters (names, arguments, the value's type); html=0 marks a
+ * text that is not HTML (subjects, SMS, push), where an HTML entity such as
+ * `&euro;` would be sent literally: a warning. */
+void check_text(Ctx *c, Pop *p, const char *text, Loc loc, const char *where, int html);
+/* Is key a setting of the language variants (`language`, `subject_sv`,
+ * `body_de`, `template_pt_BR`) that channel ch may take? */
+int check_is_variant_key(Channel ch, const char *key);
+/* Checks a channel step's `language` column and its variant settings. */
+void check_variants(Ctx *c, Step *s, Pop *in);
 
 #endif

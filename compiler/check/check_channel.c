@@ -14,29 +14,6 @@ static ChannelProp *prop(Step *s, const char *key) {
   return NULL;
 }
 
-/* Reads a template named in the campaign; NULL if unreadable. */
-static char *read_template(Ctx *c, Loc at, const char *name) {
-  const SourceFile *f = diags_file(c->d, at.file);
-  char path[4096];
-  program_find_file(f ? f->path : NULL, name, 0, path, sizeof path);
-  FILE *fp = fopen(path, "rb");
-  if (!fp) return NULL;
-  size_t cap = 1 << 16, len = 0;
-  char *buf = arena_alloc(c->a, cap + 1);
-  size_t n;
-  while ((n = fread(buf + len, 1, cap - len, fp)) > 0) {
-    len += n;
-    if (len == cap) {
-      char *nb = arena_alloc(c->a, cap * 2 + 1);
-      memcpy(nb, buf, len);
-      buf = nb;
-      cap *= 2;
-    }
-  }
-  fclose(fp);
-  buf[len] = 0;
-  return buf;
-}
 
 void step_channel(Graph *g, Step *s) {
   Ctx *c = g->c;
@@ -54,6 +31,7 @@ void step_channel(Graph *g, Step *s) {
     ChannelProp *p = s->props.items[i];
     int ok = 0;
     for (int k = 0; k < 5 && allowed[s->channel][k]; k++) ok |= !strcmp(allowed[s->channel][k], p->key);
+    ok |= check_is_variant_key(s->channel, p->key); /* language, subject_sv, ... */
     if (!ok) {
       diag_error(c->d, p->loc, "`%s` is not a setting of %s", p->key, ch);
       int n = 0;
@@ -91,9 +69,9 @@ void step_channel(Graph *g, Step *s) {
   for (int i = 0; i < s->props.len; i++) {
     ChannelProp *p = s->props.items[i];
     if (!strcmp(p->key, "subject") || !strcmp(p->key, "body"))
-      check_placeholders(c, in, p->value, p->loc, p->key);
+      check_text(c, in, p->value, p->loc, p->key, s->channel == CH_EMAIL && !strcmp(p->key, "body"));
     if (!strcmp(p->key, "template")) {
-      char *text = read_template(c, p->loc, p->value);
+      char *text = check_read_template(c, p->loc, p->value);
       if (!text)
         diag_error(c->d, p->loc, "cannot read template `%s`", p->value);
       else
@@ -115,6 +93,7 @@ void step_channel(Graph *g, Step *s) {
       }
     }
   }
+  check_variants(c, s, in);
   /* Unnamed channel steps still deliver to a population: keep one. */
   set_pops(c, s, pop_copy(c, in), s->outputs.len ? s->outputs.len : 1);
 }
@@ -223,72 +202,4 @@ void step_reconcile(Graph *g, Step *s) {
   if (s->outputs.len < 2) s->npops = 1;
 }
 
-/* ------------------------------------------------------- placeholders */
-
-static int is_ident_char(char ch) {
-  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-         ch == '_' || ch == '.';
-}
-
-void check_placeholders(Ctx *c, Pop *p, const char *text, Loc loc, const char *where) {
-  Scope sc = scope_of_pop(p);
-  Schema *section = NULL; /* inside {{#rows}} ... {{/rows}} */
-  for (const char *q = strstr(text, "{{"); q; q = strstr(q, "{{")) {
-    const char *end = strstr(q + 2, "}}");
-    if (!end) {
-      diag_error(c->d, loc, "%s: `{{` without `}}`", where);
-      return;
-    }
-    const char *n = q + 2;
-    while (n < end && *n == ' ') n++;
-    char mode = 0;
-    if (n < end && (*n == '#' || *n == '/' || *n == '^')) mode = *n++;
-    const char *ne = end;
-    while (ne > n && ne[-1] == ' ') ne--;
-    char *name = arena_strndup(c->a, n, (size_t)(ne - n));
-    int ok = ne > n;
-    for (const char *k = n; k < ne; k++) ok &= is_ident_char(*k);
-    q = end + 2;
-    if (!ok) {
-      diag_error(c->d, loc, "%s: `{{%s}}` is not a column name", where, name);
-      continue;
-    }
-    if (mode == '/') {
-      section = NULL;
-      continue;
-    }
-    if (section && schema_column(section, name)) continue;
-    /* Resolve name (maybe a link path) as an expression in the population. */
-    Expr *e = NULL;
-    char *dot, *rest = name;
-    while ((dot = strchr(rest, '.'))) {
-      Expr *f = expr_new(c->a, e ? E_FIELD : E_NAME, loc);
-      f->name = arena_strndup(c->a, rest, (size_t)(dot - rest));
-      if (e) f->left = e;
-      e = f;
-      rest = dot + 1;
-    }
-    Expr *last = expr_new(c->a, e ? E_FIELD : E_NAME, loc);
-    last->name = rest;
-    last->left = e;
-    int before = c->d->nerrors, len = c->d->len;
-    Expr *r = check_expr(c, &sc, last);
-    if (c->d->nerrors != before) {
-      /* Replace the expression error with one about the placeholder. */
-      c->d->len = len;
-      c->d->nerrors = before;
-      const char **cands;
-      int n2 = scope_names(c, &sc, &cands);
-      diag_error(c->d, loc, "%s: placeholder `{{%s}}` names no column of this population", where, name);
-      const char *best = diag_closest(name, cands, n2);
-      if (best) diag_hint(c->d, "did you mean `{{%s}}`?", best);
-      continue;
-    }
-    if (mode == '#' || mode == '^') {
-      if (r->type->kind == T_ROWS) section = r->type->schema;
-      continue;
-    }
-    if (r->type->kind == T_ROWS)
-      diag_error(c->d, loc, "%s: `{{%s}}` holds several rows: use {{#%s}}...{{/%s}}", where, name, name, name);
-  }
-}
+/* Placeholders and language variants of channel texts: check_tmpl.c. */

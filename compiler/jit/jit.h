@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/engine/interp.h"
+#include "compiler/rules/rules.h"
 
 typedef struct JitCache JitCache;
 

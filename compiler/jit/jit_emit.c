@@ -28,6 +28,12 @@
 
 #include "compiler/jit/jit_int.h"
 
+/* -O level of the generated code: $CAMP_JIT_OPT (0-3), default 2. */
+int jit_opt_level(void) {
+  const char *o = getenv("CAMP_JIT_OPT");
+  return o && *o >= '0' && *o <= '3' && !o[1] ? *o - '0' : 2;
+}
+
 #define JB 1024
 
 typedef struct JV {

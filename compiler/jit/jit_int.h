@@ -77,4 +77,14 @@ const char *jit_options_id(void);
  * test uses 1 to compile thousands of rules quickly). */
 int jit_opt_level(void);
 
+/* Pages an object was loaded into (jit_load.c). */
+typedef struct ObjMap {
+  void *base;
+  size_t len;
+} ObjMap;
+/* Loads the ELF object at path and returns the address of camp_rules in
+ * it (m says what to unmap), or NULL with why: the caller then links a
+ * shared library and dlopens it. */
+void *jit_obj_load(const char *path, ObjMap *m, char *why, size_t whylen);
+
 #endif

@@ -8,6 +8,7 @@
 #if CAMP_JIT
 #include <stdarg.h>
 #include <stdio.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,41 +78,44 @@ static int slot_f(JPlan *pl, double v) {
   return pl->nf++;
 }
 
-static int kind_of(VEval f) {
-  static const struct { VEval f; int k; } map[] = {
-      {ev_const, J_CONST}, {ev_column, J_COLUMN}, {ev_linkrow, J_LINK}, {ev_and, J_AND},
-      {ev_or, J_OR}, {ev_not, J_NOT}, {ev_isnull, J_ISNULL}, {ev_cmp_int, J_CMP_INT},
-      {ev_cmp_real, J_CMP_REAL}, {ev_cmp_text, J_CMP_TEXT}, {ev_code_range, J_RANGE},
-      {ev_code_set, J_SET}, {ev_in, J_IN}, {ev_to_real, J_TOREAL}, {ev_date_to_ts, J_D2TS},
-      {ev_arith_int, J_ARITH_INT}, {ev_arith_real, J_ARITH_REAL}, {ev_neg, J_NEG},
-      {ev_like, J_LIKE}, {ev_textop, J_TEXTOP}, {ev_collection, J_COLL}};
+static int kind_of(VKind f) {
+  static const struct { VKind f; int k; } map[] = {
+      {VK_CONST, J_CONST}, {VK_COLUMN, J_COLUMN}, {VK_LINKROW, J_LINK}, {VK_AND, J_AND},
+      {VK_OR, J_OR}, {VK_NOT, J_NOT}, {VK_ISNULL, J_ISNULL}, {VK_CMP_INT, J_CMP_INT},
+      {VK_CMP_REAL, J_CMP_REAL}, {VK_CMP_TEXT, J_CMP_TEXT}, {VK_CODE_RANGE, J_RANGE},
+      {VK_CODE_SET, J_SET}, {VK_IN, J_IN}, {VK_TO_REAL, J_TOREAL}, {VK_DATE_TO_TS, J_D2TS},
+      {VK_ARITH_INT, J_ARITH_INT}, {VK_ARITH_REAL, J_ARITH_REAL}, {VK_NEG, J_NEG},
+      {VK_LIKE, J_LIKE}, {VK_TEXTOP, J_TEXTOP}, {VK_COLLECTION, J_COLL}};
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
     if (map[i].f == f) return map[i].k;
   return J_NONE;
 }
 
-static const char *eval_name(VEval f) {
-  if (f == ev_func) return "date/number functions (year, days_since, abs, round, ...)";
-  if (f == ev_coalesce) return "coalesce";
-  if (f == ev_minmax) return "scalar min/max";
-  if (f == ev_textfn) return "text functions (lower, upper, trim, length)";
-  if (f == ev_concat) return "|| / concat";
+static const char *eval_name(VKind f) {
+  if (f == VK_FUNC) return "date/number functions (year, days_since, abs, round, ...)";
+  if (f == VK_COALESCE) return "coalesce";
+  if (f == VK_MINMAX) return "scalar min/max";
+  if (f == VK_TEXTFN) return "text functions (lower, upper, trim, length)";
+  if (f == VK_CONCAT) return "|| / concat";
   return "an operator";
 }
 
 /* 1 if n's value depends on the row (reads a column or a collection). */
 static int row_dependent(VNode *n) {
   if (!n) return 0;
-  int r = n->eval == ev_column || n->eval == ev_linkrow || n->eval == ev_collection;
+  int r = n->kind == VK_COLUMN || n->kind == VK_LINKROW || n->kind == VK_COLLECTION;
   r |= row_dependent(n->owner) | row_dependent(n->filter) | row_dependent(n->value);
   r |= row_dependent(n->a) | row_dependent(n->b);
   for (int i = 0; i < n->nargs; i++) r |= row_dependent(n->args[i]);
   return n->jrow = r;
 }
 
-/* Evaluates a row-independent node once with the interpreter. */
+/* Evaluates a row-independent node once through the primitives the
+ * interpreter bound (interp_bind), so a folded constant is the value the
+ * interpreter computes: the two engines cannot disagree on it. */
 static int fold(VProg *p, VNode *n) {
-  if (n->eval == ev_const) return 0;
+  if (n->kind == VK_CONST) return 0;
+  assert(n->eval); /* programs reach the JIT bound */
   Frame *f = calloc(1, sizeof *f);
   if (!f) abort();
   f->n = 1;
@@ -171,8 +175,8 @@ static void plan(JPlan *pl, VNode *n) {
     plan_const(pl, n);
     return;
   }
-  n->jk = kind_of(n->eval);
-  if (n->jk == J_NONE) { decline(pl, "the jit does not compile %s yet", eval_name(n->eval)); return; }
+  n->jk = kind_of(n->kind);
+  if (n->jk == J_NONE) { decline(pl, "the jit does not compile %s yet", eval_name(n->kind)); return; }
   key(pl, "{%d.%d.%d.%d", n->jk, n->phys, n->t, n->op);
   switch (n->jk) {
     case J_COLUMN: plan_column(pl, n); break;

@@ -1,5 +1,6 @@
 /* store.c — creating and migrating camp's tables (see store.h). */
 #include "runtime/db/store.h"
+#include "runtime/db/store_track.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,10 @@ int store_migrate(Db *db, char *err, size_t errlen) {
            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
            NMIGRATIONS);
   if (db_exec(db, sql) != 0) goto fail;
+  if (store_track_migrate(db, err, errlen) != 0) {
+    db_rollback(db);
+    return -1;
+  }
   if (db_commit(db) != 0) goto fail;
   return 0;
 fail:

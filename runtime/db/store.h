@@ -16,10 +16,12 @@
  *   camp_outbox(id INTEGER PRIMARY KEY, run_id, step, recipient_key,
  *               channel, address, subject, body, status, queued_at, sent_at,
  *               UNIQUE(run_id, step, recipient_key))
- *       one row per message; for direct mail, body is the extract row (CSV)
+ *       one row per message; for direct mail, body is the extract row (CSV);
+ *       status 'suppressed' = the address opted out (store_track.h)
  *   camp_feedback(id INTEGER PRIMARY KEY, outbox_id, event, at)
  *       event: sent | delivered | bounced | opened | clicked | unsubscribed
- *       | failed (written by delivery, or inserted by tests)
+ *       | complained | failed (camp track, camp feedback import, delivery,
+ *       or tests); columns link and detail: see store_track.h
  *   camp_audience(name, dimension, key, run_id, saved_at,
  *                 PRIMARY KEY(name, key))
  *   camp_warnings(run_id, step, message, count)

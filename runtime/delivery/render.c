@@ -3,6 +3,9 @@
  * elements (one per open section).  See render.h for the contract. */
 #include "runtime/delivery/render.h"
 
+#include "lang/tmpl.h"
+#include "runtime/delivery/tmpl_format.h"
+
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -74,6 +77,7 @@ typedef struct Node {
   size_t len;
   char *name;       /* other kinds: malloc'd */
   int end;          /* sections: index just past the last inner node */
+  TmplTag *tag;     /* N_VAR with filters (`{{x | currency "EUR"}}`), else NULL */
 } Node;
 
 typedef struct Tree {
@@ -91,7 +95,11 @@ static int push_node(Tree *t, Node nd) {
 }
 
 static void tree_free(Tree *t) {
-  for (int i = 0; i < t->n; i++) free(t->nodes[i].name);
+  for (int i = 0; i < t->n; i++) {
+    free(t->nodes[i].name);
+    if (t->nodes[i].tag) tmpl_tag_free(t->nodes[i].tag);
+    free(t->nodes[i].tag);
+  }
   free(t->nodes);
 }
 
@@ -112,31 +120,33 @@ static void set_err(char *err, size_t errlen, const char *tmpl, const char *at,
   va_end(ap);
 }
 
-static int is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '.';
-}
-
-static int is_blank(char c) { return c == ' ' || c == '\t'; }
-
-/* Parses the tag between `{{` at p and `}}` at end into kind + name. */
+/* Parses the tag between `{{` at p and `}}` at end (lang/tmpl.c). */
 static int parse_tag(const char *tmpl, const char *p, const char *end, char *sigil,
-                     char **name, char *err, size_t errlen) {
-  const char *n = p + 2, *ne = end;
-  while (n < ne && is_blank(*n)) n++;
-  *sigil = 0;
-  if (n < ne && (*n == '#' || *n == '^' || *n == '/')) *sigil = *n++;
-  while (n < ne && is_blank(*n)) n++;
-  while (ne > n && is_blank(ne[-1])) ne--;
-  int ok = ne > n;
-  for (const char *k = n; k < ne; k++) ok &= is_name_char(*k);
-  if (!ok) {
-    set_err(err, errlen, tmpl, p, "`%.*s` is not a placeholder (names are letters, "
-            "digits, `_` and `.`)", (int)(end + 2 - p), p);
+                     char **name, TmplTag **tagp, char *err, size_t errlen) {
+  TmplTag tag;
+  char msg[400];
+  if (tmpl_parse_tag(p + 2, (size_t)(end - p - 2), &tag, msg, sizeof msg) != 0) {
+    set_err(err, errlen, tmpl, p, "%s", msg);
     return -1;
   }
-  *name = strndup(n, (size_t)(ne - n));
-  if (!*name) oom();
+  for (int i = 0; i < tag.nfilters; i++) {
+    if (tmpl_check_filter(&tag.filters[i], msg, sizeof msg) != 0) {
+      set_err(err, errlen, tmpl, p, "%s", msg);
+      tmpl_tag_free(&tag);
+      return -1;
+    }
+  }
+  *sigil = tag.sigil;
+  *name = tag.name;
+  tag.name = NULL;
+  *tagp = NULL;
+  if (tag.nfilters) {
+    *tagp = malloc(sizeof **tagp);
+    if (!*tagp) oom();
+    **tagp = tag;
+  } else {
+    tmpl_tag_free(&tag);
+  }
   return 0;
 }
 
@@ -167,7 +177,7 @@ static int parse_tree(const char *tmpl, Tree *t, char *err, size_t errlen) {
   for (;;) {
     const char *q = strstr(p, "{{");
     const char *stop = q ? q : p + strlen(p);
-    if (stop > p) push_node(t, (Node){N_TEXT, p, (size_t)(stop - p), NULL, 0});
+    if (stop > p) push_node(t, (Node){N_TEXT, p, (size_t)(stop - p), NULL, 0, NULL});
     if (!q) break;
     const char *end = strstr(q + 2, "}}");
     if (!end) {
@@ -175,7 +185,8 @@ static int parse_tree(const char *tmpl, Tree *t, char *err, size_t errlen) {
       return -1;
     }
     char sigil, *name;
-    if (parse_tag(tmpl, q, end, &sigil, &name, err, errlen) != 0) return -1;
+    TmplTag *tag;
+    if (parse_tag(tmpl, q, end, &sigil, &name, &tag, err, errlen) != 0) return -1;
     if (sigil == '/') {
       int rc = close_section(t, stack, &depth, tmpl, q, name, err, errlen);
       free(name);
@@ -188,9 +199,9 @@ static int parse_tree(const char *tmpl, Tree *t, char *err, size_t errlen) {
       }
       open_at[depth] = q;
       stack[depth++] = push_node(t, (Node){sigil == '#' ? N_SECTION : N_INVERTED,
-                                           NULL, 0, name, 0});
+                                           NULL, 0, name, 0, NULL});
     } else {
-      push_node(t, (Node){N_VAR, NULL, 0, name, 0});
+      push_node(t, (Node){N_VAR, NULL, 0, name, 0, tag});
     }
     p = end + 2;
   }
@@ -208,6 +219,7 @@ typedef struct Render {
   RenderLookup lookup;
   void *ctx;
   int html;
+  const char *locale; /* for filters without a locale of their own */
   RenderStats *stats;
   json_t *frames[MAX_DEPTH]; /* current element of each open section */
   int nframes;
@@ -281,17 +293,46 @@ static json_t *frame_get(Render *r, const char *name) {
   return NULL;
 }
 
-static void render_var(Render *r, const char *name) {
+/* A JSON value as the text a placeholder shows (NULL for JSON null). */
+static char *json_text(json_t *v) {
+  char num[64];
+  switch (json_typeof(v)) {
+    case JSON_STRING: return strdup(json_string_value(v));
+    case JSON_INTEGER:
+      snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+      return strdup(num);
+    case JSON_REAL: format_real(json_real_value(v), num, sizeof num); return strdup(num);
+    case JSON_TRUE: return strdup("true");
+    case JSON_FALSE: return strdup("false");
+    case JSON_NULL: return NULL;
+    default: return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+  }
+}
+
+static void render_var(Render *r, const Node *nd) {
+  const char *name = nd->name;
   json_t *v = frame_get(r, name);
-  if (v) {
-    add_json(r, v);
+  if (!nd->tag) {
+    if (v) {
+      add_json(r, v);
+      return;
+    }
+    const char *s = r->lookup ? r->lookup(r->ctx, name) : NULL;
+    if (s)
+      buf_add_value(&r->out, s, r->html);
+    else if (r->stats)
+      r->stats->missing++;
     return;
   }
-  const char *s = r->lookup ? r->lookup(r->ctx, name) : NULL;
-  if (s)
-    buf_add_value(&r->out, s, r->html);
+  char *raw = v ? json_text(v) : NULL;
+  const char *val = v ? raw : r->lookup ? r->lookup(r->ctx, name) : NULL;
+  char *out = tmpl_apply(nd->tag, val, r->locale);
+  if (out)
+    buf_add_value(&r->out, out, r->html);
   else if (r->stats)
     r->stats->missing++;
+  free(out);
+  free(raw);
 }
 
 /* The section value of `name` as a new JSON reference (NULL if missing). */
@@ -346,25 +387,30 @@ static void render_range(Render *r, const Tree *t, int from, int to) {
     const Node *nd = &t->nodes[i];
     switch (nd->kind) {
       case N_TEXT: buf_add(&r->out, nd->text, nd->len); i++; break;
-      case N_VAR: render_var(r, nd->name); i++; break;
+      case N_VAR: render_var(r, nd); i++; break;
       case N_SECTION:
       case N_INVERTED: render_section(r, t, i); i = nd->end; break;
     }
   }
 }
 
-char *render_template(const char *tmpl, RenderLookup lookup, void *ctx, int html,
-                      RenderStats *stats, char *err, size_t errlen) {
+char *render_template_loc(const char *tmpl, RenderLookup lookup, void *ctx, int html,
+                          const char *locale, RenderStats *stats, char *err, size_t errlen) {
   Tree t = {0};
   if (parse_tree(tmpl, &t, err, errlen) != 0) {
     tree_free(&t);
     return NULL;
   }
-  Render r = {.lookup = lookup, .ctx = ctx, .html = html, .stats = stats};
+  Render r = {.lookup = lookup, .ctx = ctx, .html = html, .locale = locale, .stats = stats};
   buf_add(&r.out, "", 0); /* an empty template still yields "" */
   render_range(&r, &t, 0, t.n);
   tree_free(&t);
   return r.out.s;
+}
+
+char *render_template(const char *tmpl, RenderLookup lookup, void *ctx, int html,
+                      RenderStats *stats, char *err, size_t errlen) {
+  return render_template_loc(tmpl, lookup, ctx, html, NULL, stats, err, errlen);
 }
 
 int render_validate(const char *tmpl, char *err, size_t errlen) {

@@ -6,6 +6,8 @@
  *   {{#rows}} ... {{/rows}}   the inner text once per element of the JSON
  *                             array `rows` holds
  *   {{^rows}} ... {{/rows}}   the inner text once if `rows` is empty
+ *   {{name | filter ARG...}}  the value formatted: number, currency,
+ *                             percent, date, default (see lang/tmpl.h)
  * Names are [A-Za-z0-9_.]+; spaces and tabs may surround them and the
  * sigil: `{{ name }}`, `{{# rows }}`.  Everything else is copied verbatim
  * (bytes, not characters: UTF-8 passes through untouched). */
@@ -50,6 +52,11 @@ typedef struct RenderStats {
  * "line N: ..." in err (errlen bytes; err may be NULL). */
 char *render_template(const char *tmpl, RenderLookup lookup, void *ctx, int html,
                       RenderStats *stats, char *err, size_t errlen);
+
+/* render_template with the message's locale for filters that name none
+ * (NULL = "en"): the contact's language when the step has one. */
+char *render_template_loc(const char *tmpl, RenderLookup lookup, void *ctx, int html,
+                          const char *locale, RenderStats *stats, char *err, size_t errlen);
 
 /* Checks tmpl for the errors render_template reports; 0 if well formed,
  * else -1 with the message in err. */

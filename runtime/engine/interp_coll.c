@@ -20,7 +20,7 @@ static int cmp_at(VNode *v, int j, VNode *n, int p) {
   switch (v->phys) {
     case P_INT: return (v->iv[j] > n->iv[p]) - (v->iv[j] < n->iv[p]);
     case P_REAL: return (v->fv[j] > n->fv[p]) - (v->fv[j] < n->fv[p]);
-    default: return interp_text_cmp(v->sv[j], n->sv[p]);
+    default: return rules_text_cmp(v->sv[j], n->sv[p]);
   }
 }
 

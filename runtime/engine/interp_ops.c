@@ -223,7 +223,7 @@ void ev_cmp_int(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {
   VNode *a = n->a, *b = n->b;
   ev(a, r, f, sel, nsel);
   ev(b, r, f, sel, nsel);
-  if (b->eval == ev_const && !b->nul[0] && cmp_int_const(n, a, b->iv[0], n->op, sel, nsel)) return;
+  if (b->kind == VK_CONST && !b->nul[0] && cmp_int_const(n, a, b->iv[0], n->op, sel, nsel)) return;
   CMP_LOOP(a->iv, b->iv)
 }
 
@@ -241,7 +241,7 @@ void ev_cmp_text(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {
   EACH {
     int p = P;
     n->nul[p] = a->nul[p] | b->nul[p];
-    if (!n->nul[p]) n->iv[p] = cmp_res(n->op, interp_text_cmp(a->sv[p], b->sv[p]));
+    if (!n->nul[p]) n->iv[p] = cmp_res(n->op, rules_text_cmp(a->sv[p], b->sv[p]));
   }
 }
 
@@ -271,7 +271,7 @@ static int eq_vals(VNode *x, VNode *y, int p) {
   switch (x->phys) {
     case P_INT: return x->iv[p] == y->iv[p];
     case P_REAL: return x->fv[p] == y->fv[p];
-    default: return interp_text_cmp(x->sv[p], y->sv[p]) == 0;
+    default: return rules_text_cmp(x->sv[p], y->sv[p]) == 0;
   }
 }
 
@@ -502,7 +502,7 @@ void ev_minmax(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {
       VNode *x = n->args[k], *b = n->args[best];
       int c = n->phys == P_INT ? (x->iv[p] > b->iv[p]) - (x->iv[p] < b->iv[p])
               : n->phys == P_REAL ? (x->fv[p] > b->fv[p]) - (x->fv[p] < b->fv[p])
-                                  : interp_text_cmp(x->sv[p], b->sv[p]);
+                                  : rules_text_cmp(x->sv[p], b->sv[p]);
       if (n->op ? c > 0 : c < 0) best = k;
     }
     VNode *b = n->args[best];

@@ -90,34 +90,3 @@ int interp_eval_values(VProg *p, VRun *r, const uint32_t *rows, int64_t nrows, I
   free(f);
   return r->bail ? 1 : 0;
 }
-
-void ivals_free(IVals *v) {
-  free(v->iv);
-  free(v->fv);
-  free(v->off);
-  free(v->bytes);
-  free(v->nul);
-  memset(v, 0, sizeof *v);
-}
-
-void interp_free(VProg *p) {
-  if (!p) return;
-  for (int i = 0; i < p->nall; i++) {
-    VNode *n = p->all[i];
-    vnode_text_reset(n);
-    free(n->buf);
-    free(n->iv);
-    free(n->fv);
-    free(n->sv);
-    free(n->nul);
-    free(n->args);
-    free(n->conj);
-    free(n->codeset);
-    free(n->child);
-    free(n->acc);
-    free(n);
-  }
-  free(p->all);
-  free(p->roots);
-  free(p);
-}

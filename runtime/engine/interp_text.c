@@ -11,59 +11,10 @@
 #define EACH for (int i_ = 0; i_ < nsel; i_++)
 #define P (sel[i_])
 
-int interp_text_cmp(Str a, Str b) {
-  uint32_t n = a.n < b.n ? a.n : b.n;
-  int c = memcmp(a.p, b.p, n);
-  if (c) return c < 0 ? -1 : 1;
-  return (a.n > b.n) - (a.n < b.n);
-}
-
-static inline unsigned char fold(unsigned char c) {
-  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
-/* Advances over one character as SQLite's SQLITE_SKIP_UTF8 does. */
-static size_t skip_char(const char *s, size_t i, size_t n) {
-  if ((unsigned char)s[i++] >= 0xc0)
-    while (i < n && ((unsigned char)s[i] & 0xc0) == 0x80) i++;
-  return i;
-}
-
-int interp_like(const char *p, size_t pn, const char *s, size_t sn) {
-  size_t i = 0, j = 0;
-  while (i < pn) {
-    char c = p[i];
-    if (c == '%') {
-      while (i < pn && (p[i] == '%' || p[i] == '_')) {
-        if (p[i] == '_') {
-          if (j >= sn) return 0;
-          j = skip_char(s, j, sn);
-        }
-        i++;
-      }
-      if (i == pn) return 1;
-      for (;;) {
-        if (interp_like(p + i, pn - i, s + j, sn - j)) return 1;
-        if (j >= sn) return 0;
-        j = skip_char(s, j, sn);
-      }
-    }
-    if (j >= sn) return 0;
-    if (c == '_') {
-      j = skip_char(s, j, sn);
-      i++;
-      continue;
-    }
-    if (fold((unsigned char)c) != fold((unsigned char)s[j])) return 0;
-    i++;
-    j++;
-  }
-  return j == sn;
-}
 
 static int ci_eq(const char *a, const char *b, size_t n) {
   for (size_t k = 0; k < n; k++)
-    if (fold((unsigned char)a[k]) != fold((unsigned char)b[k])) return 0;
+    if (rules_fold((unsigned char)a[k]) != rules_fold((unsigned char)b[k])) return 0;
   return 1;
 }
 
@@ -71,7 +22,7 @@ static int ci_eq(const char *a, const char *b, size_t n) {
  * byte, so this rejects after one comparison. */
 static int ci_eq_rev(const char *a, const char *b, size_t n) {
   while (n--)
-    if (fold((unsigned char)a[n]) != fold((unsigned char)b[n])) return 0;
+    if (rules_fold((unsigned char)a[n]) != rules_fold((unsigned char)b[n])) return 0;
   return 1;
 }
 
@@ -113,7 +64,7 @@ static void like_column(VNode *n, Frame *f, const uint16_t *sel, int nsel) {
 
 void ev_like(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {
   VNode *a = n->a, *b = n->b;
-  if (n->lo && a->eval == ev_column && !a->a && a->col->kind == SC_TEXT && b->eval == ev_const &&
+  if (n->lo && a->kind == VK_COLUMN && !a->a && a->col->kind == SC_TEXT && b->kind == VK_CONST &&
       !b->nul[0])
     return like_column(n, f, sel, nsel);
   a->eval(a, r, f, sel, nsel);
@@ -123,7 +74,7 @@ void ev_like(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {
     int p = P;
     n->nul[p] = a->nul[p] | b->nul[p];
     if (n->nul[p]) continue;
-    int m = n->lo ? like_fast(n, a->sv[p]) : interp_like(b->sv[p].p, b->sv[p].n, a->sv[p].p, a->sv[p].n);
+    int m = n->lo ? like_fast(n, a->sv[p]) : rules_like(b->sv[p].p, b->sv[p].n, a->sv[p].p, a->sv[p].n);
     n->iv[p] = m ^ neg;
   }
 }
@@ -147,44 +98,11 @@ void ev_textop(VNode *n, VRun *r, Frame *f, const uint16_t *sel, int nsel) {
   }
 }
 
-/* Text results live in a chain of buffers: the newest is n->buf, each
- * buffer's first word points at the previous one.  Reset frees the older
- * ones and keeps the newest for the next batch. */
-void vnode_text_reset(VNode *n) {
-  if (!n->buf) return;
-  char *old = *(char **)n->buf;
-  while (old) {
-    char *next = *(char **)old;
-    free(old);
-    old = next;
-  }
-  *(char **)n->buf = NULL;
-  n->buflen = sizeof(char *);
-}
-
-/* Copies len bytes into the node's text buffer (valid for this batch). */
-const char *vnode_text_put(VNode *n, const char *s, size_t len) {
-  if (!n->buf || n->buflen + len + 1 > n->bufcap) {
-    size_t cap = (n->bufcap ? n->bufcap * 2 : 65536) + len + 1 + sizeof(char *);
-    char *nb = malloc(cap);
-    if (!nb) abort();
-    *(char **)nb = n->buf; /* earlier strings of this batch stay valid */
-    n->buf = nb;
-    n->bufcap = cap;
-    n->buflen = sizeof(char *);
-  }
-  char *d = n->buf + n->buflen;
-  memcpy(d, s, len);
-  d[len] = 0;
-  n->buflen += len + 1;
-  return d;
-}
-
 static size_t char_len(Str s) {
   size_t k = 0, i = 0;
   while (i < s.n && s.p[i]) {
     k++;
-    i = skip_char(s.p, i, s.n);
+    i = rules_skip_char(s.p, i, s.n);
   }
   return k;
 }

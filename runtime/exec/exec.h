@@ -28,6 +28,13 @@ typedef struct ExecOptions {
   int progress;           /* progress lines on stderr (a TTY) */
   FILE *out;              /* where counts are printed */
   int *planned_in_memory; /* plan: set to 1 when the memory plan ran every step */
+  /* camp preview: a plan (engine sql) that renders the messages of the
+   * channel step labelled preview_step and hands each to preview instead
+   * of queueing it (return non-zero to stop with an error). */
+  const char *preview_step;
+  int (*preview)(void *ctx, DbValue key, const char *address, const char *subject,
+                 const char *body);
+  void *preview_ctx;
 } ExecOptions;
 
 /* Normalises a user clock (`2026-03-01`, `2026-03-01 09:00`, ...) into

@@ -9,14 +9,8 @@
 #include "runtime/exec/exec_int.h"
 #include "runtime/delivery/extract.h"
 #include "runtime/delivery/render.h"
-
-void exec_path(Exec *x, const char *name, char *out, size_t outlen) {
-  program_find_file(x->source_file, name, 0, out, outlen);
-}
-
-void exec_out_path(Exec *x, const char *name, char *out, size_t outlen) {
-  program_find_file(x->source_file, name, 1, out, outlen);
-}
+#include "runtime/delivery/track_queue.h"
+#include "runtime/delivery/variants.h"
 
 static const char *prop_value(Step *s, const char *key) {
   for (int i = 0; i < s->props.len; i++) {
@@ -55,6 +49,13 @@ static char *read_file(const char *path) {
   fclose(f);
   if (buf) buf[len] = 0;
   return buf;
+}
+
+/* A template named in the campaign, relative to the campaign file. */
+static char *read_template_named(void *ctx, const char *name) {
+  char path[PATH_MAX + 256];
+  exec_path(ctx, name, path, sizeof path);
+  return read_file(path);
 }
 
 /* Columns selected for rendering: one SQL expression per placeholder. */
@@ -166,6 +167,11 @@ static int warn(Exec *x, Step *s, const char *msg, int count) {
 
 static int queue(Exec *x, DbStmt *ins, Step *s, DbValue key, const char *addr, const char *subject,
                  const char *body) {
+  if (x->dry) { /* camp preview */
+    if (x->o->preview(x->o->preview_ctx, key, addr, subject, body) == 0) return 0;
+    snprintf(x->err, sizeof x->err, "preview of %s stopped", s->label);
+    return -1;
+  }
   db_reset(ins);
   db_bind_int(ins, 1, x->run_id);
   db_bind_text(ins, 2, s->label);
@@ -225,7 +231,7 @@ static int exec_mail(Exec *x, Step *s, Pop *pop, DbStmt *ins) {
   char path[PATH_MAX + 256];
   exec_out_path(x, prop_value(s, "extract"), path, sizeof path);
   MailIt it = {st, vals, f.n};
-  if (rc == 0 &&
+  if (rc == 0 && !x->dry &&
       extract_write(path, (const char *const *)f.names, f.n, mail_next, &it, x->err, sizeof x->err))
     rc = -1;
   db_finalize(st);
@@ -247,56 +253,66 @@ int exec_channel(Exec *x, Step *s) {
     db_finalize(ins);
     return rc;
   }
-  const char *subject = prop_value(s, "subject");
-  const char *body = prop_value(s, "body");
-  const char *tname = prop_value(s, "template");
-  char *tmpl = NULL;
-  if (tname) {
-    char path[PATH_MAX + 256];
-    exec_path(x, tname, path, sizeof path);
-    tmpl = read_file(path);
-    if (!tmpl) {
-      snprintf(x->err, sizeof x->err, "cannot read template %.1000s", path);
-      db_finalize(ins);
-      return -1;
-    }
+  /* The step's texts, per contact language when it has variants. */
+  Variants vs;
+  if (variants_load(&vs, s, read_template_named, x, x->err, sizeof x->err)) {
+    db_finalize(ins);
+    return -1;
   }
-  const char *main_text = tmpl ? tmpl : body;
   Fields f = {0};
-  collect(&f, subject);
-  collect(&f, main_text);
+  for (int i = 0; i < vs.n; i++) {
+    collect(&f, vs.v[i].subject);
+    collect(&f, vs.v[i].main);
+  }
+  if (vs.language) add_field(&f, vs.language);
   Column *addr = schema_address(pop->dim, channel_name(s->channel));
   int skipped;
   DbStmt *st = select_rows(x, s, pop, addr ? addr->name : NULL, &f, &skipped);
-  int rc = st ? 0 : -1, missing = 0;
+  /* Opt-outs and link tracking of each queued message: track_queue.c. */
+  TrackQueue *tq = st && !x->dry ? track_queue_open(x->db, channel_name(s->channel), x->err, sizeof x->err) : NULL;
+  int rc = st && (tq || x->dry) ? 0 : -1, missing = 0;
   int html = s->channel == CH_EMAIL;
   while (rc == 0 && db_step(st) == 1) {
     Row r = {st, &f, 2};
     RenderStats stats = {0};
     char *subj = NULL, *text = NULL;
-    if (subject) subj = render_template(subject, row_lookup, &r, 0, &stats, x->err, sizeof x->err);
+    const char *lang = vs.language ? row_lookup(&r, vs.language) : NULL, *subject, *main_text;
+    variants_pick(&vs, lang, &subject, &main_text);
+    if (subject)
+      subj = render_template_loc(subject, row_lookup, &r, 0, lang, &stats, x->err, sizeof x->err);
     if (main_text && (!subject || subj))
-      text = render_template(main_text, row_lookup, &r, html, &stats, x->err, sizeof x->err);
+      text = render_template_loc(main_text, row_lookup, &r, html, lang, &stats, x->err, sizeof x->err);
     if ((subject && !subj) || (main_text && !text)) {
       rc = -1;
     } else {
       missing += stats.missing > 0;
       DbValue a = db_column(st, 1);
       rc = queue(x, ins, s, db_column(st, 0), a.kind == DBV_TEXT ? a.s : NULL, subj, text);
+      if (rc == 0)
+        rc = track_queue_after(tq, x->run_id, s->label, db_column(st, 0), a.kind == DBV_TEXT ? a.s : NULL,
+                               text, x->err, sizeof x->err);
     }
     free(subj);
     free(text);
   }
-  if (rc == 0 && missing) {
+  if (rc == 0 && missing && !x->dry) {
     char msg[256];
     snprintf(msg, sizeof msg, "%d message%s rendered with empty placeholders", missing,
              missing == 1 ? "" : "s");
     rc = warn(x, s, msg, missing);
   }
+  if (rc == 0 && track_queue_suppressed(tq)) {
+    char msg[256];
+    int64_t n = track_queue_suppressed(tq);
+    snprintf(msg, sizeof msg, "%lld message%s suppressed: the address opted out or bounced (camp_suppression)",
+             (long long)n, n == 1 ? "" : "s");
+    rc = warn(x, s, msg, (int)n);
+  }
+  track_queue_close(tq);
   db_finalize(st);
   db_finalize(ins);
   fields_free(&f);
-  free(tmpl);
+  variants_free(&vs);
   return rc;
 }
 

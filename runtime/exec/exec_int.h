@@ -63,10 +63,6 @@ static inline uint64_t exec_seeded_hash(int64_t seed, const char *salt, int64_t 
 /* exec_step.c */
 /* Executes step s; returns its new state, or ST_FAILED with x->err set. */
 StepState exec_step(Exec *x, Step *s);
-/* Count of output k of step s (after it ran). */
-int64_t exec_count(Exec *x, Step *s, int k);
-/* The result table of output `name`, quoted, into out. */
-void exec_table(Exec *x, const char *name, char *out, size_t outlen);
 /* Reads the recorded counts of step s (run by this or another process). */
 void exec_load_counts(Exec *x, Step *s);
 /* Commits the step transaction (with the test kill hook around it). */
@@ -84,8 +80,13 @@ void exec_engine_free(Exec *x);
 int exec_channel(Exec *x, Step *s);
 int exec_save(Exec *x, Step *s);
 
+/* exec_names.c */
 /* Population of input i of step s. */
 Pop *exec_input_pop(Step *s, int i);
+/* Count of output k of step s (after it ran). */
+int64_t exec_count(Exec *x, Step *s, int k);
+/* The result table of output `name`, quoted, into out. */
+void exec_table(Exec *x, const char *name, char *out, size_t outlen);
 /* Path of an input / output file named in the campaign (program_find_file). */
 void exec_path(Exec *x, const char *name, char *out, size_t outlen);
 void exec_out_path(Exec *x, const char *name, char *out, size_t outlen);

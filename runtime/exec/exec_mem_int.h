@@ -1,7 +1,9 @@
-/* exec_mem_int.h — internals shared by the in-memory plan's files:
- * exec_mem.c (populations, rules, select, combine, dispatch, API),
- * mem_order.c (sorting, top-N, hashing of key columns) and mem_steps.c
- * (dedup, enrich, split, channel, audience, change dimension). */
+/* exec_mem_int.h — internals shared by the in-memory plan's files, each
+ * calling only those below it:
+ *   exec_mem.c   the API (exec_mem.h) and the dispatch over step kinds
+ *   mem_steps.c  one function per step kind
+ *   mem_pop.c    populations, inputs, the added-column overlay, rules
+ *   mem_order.c  sorting, top-N, hashing of key columns */
 #ifndef CAMP_EXEC_MEM_INT_H
 #define CAMP_EXEC_MEM_INT_H
 
@@ -68,7 +70,7 @@ typedef struct HashPos {
   int64_t key, pos;
 } HashPos;
 
-/* exec_mem.c */
+/* mem_pop.c */
 /* Registers p (malloc'd) to be freed with m; returns p. */
 void *mem_track(ExecMem *m, void *p);
 /* A new empty value array owned by m. */
@@ -91,6 +93,18 @@ int mem_conditions(ExecMem *m, Step *s, MPop *p, Expr **rules, int n, uint8_t *f
 /* Evaluates n expressions over p into out[k] (owned by m).  0 or -1. */
 int mem_values(ExecMem *m, Step *s, MPop *p, Expr **exprs, int n, IVals **out);
 
+/* Values of n rows gathered from srcs[which[i]] at pos[i] (which NULL:
+ * srcs[0]; which[i] or pos[i] < 0: NULL); NULL when the sources differ in
+ * physical type (the caller declines). */
+IVals *mem_gather_from(ExecMem *m, IVals **srcs, int nsrc, const int32_t *which, const int64_t *pos,
+                       int64_t n);
+/* The population of the input of s called name. */
+MPop *mem_input_named(ExecMem *m, Step *s, const char *name);
+/* Every row of pop's dimension. */
+MPop *mem_all_rows(ExecMem *m, Pop *pop);
+/* Positions whose flag k (of n per row) is set; *cnt gets their number. */
+int64_t *mem_where_flags(const uint8_t *flags, int64_t rows, int n, int k, int64_t *cnt);
+
 /* mem_order.c */
 /* 1 when positions a and b agree on the first so->group keys. */
 int mem_same_group(const Sorter *so, int64_t a, int64_t b);
@@ -109,6 +123,8 @@ void mem_radix_sort(HashPos *v, int64_t n);
 uint64_t mem_key_hash(IVals **v, int nk, int64_t i);
 
 /* mem_steps.c: each 0, or -1 after mem_decline. */
+int mem_step_select(ExecMem *m, Step *s);
+int mem_step_combine(ExecMem *m, Step *s);
 int mem_step_dedup(ExecMem *m, Step *s);
 int mem_step_enrich(ExecMem *m, Step *s);
 int mem_step_split(ExecMem *m, Step *s);

@@ -11,22 +11,6 @@
 #include "runtime/exec/exec_int.h"
 #include "runtime/exec/exec_mem.h"
 
-Pop *exec_input_pop(Step *s, int i) {
-  StepInput *si = s->inputs.items[i];
-  Step *prod = si->step;
-  for (int k = 0; k < prod->outputs.len && k < prod->npops; k++)
-    if (!strcmp(prod->outputs.items[k], si->name)) return prod->pops[k];
-  return prod->npops ? prod->pops[0] : NULL;
-}
-
-void exec_table(Exec *x, const char *name, char *out, size_t outlen) {
-  snprintf(out, outlen, "\"%s%s\"", x->prefix, name);
-}
-
-int64_t exec_count(Exec *x, Step *s, int k) {
-  return x->counts[x->count_base[s->index] + k];
-}
-
 /* Test hook: CAMP_TEST_KILL=before:N / after:N sends SIGKILL to this process
  * around its N-th step commit, to prove that a killed run resumes exactly. */
 static void kill_hook(Exec *x, const char *when) {
@@ -261,6 +245,23 @@ static void write_keys(Exec *x, Step *s) {
   }
 }
 
+/* What a step kind does besides computing its rows: `before` prepares what
+ * its SQL reads, `after` makes its side effects, committed with the step.
+ * The dispatch points down into the files that do the work. */
+typedef struct StepHooks {
+  int (*before)(Exec *x, Step *s);
+  int (*after)(Exec *x, Step *s);
+} StepHooks;
+
+static StepHooks hooks_of(StepKind k) {
+  switch (k) {
+    case S_RECONCILE: return (StepHooks){load_import, NULL};
+    case S_CHANNEL: return (StepHooks){NULL, exec_channel};
+    case S_SAVE: return (StepHooks){NULL, exec_save};
+    default: return (StepHooks){NULL, NULL};
+  }
+}
+
 static StepState fail(Exec *x, Step *s) {
   if (!x->dry) {
     db_rollback(x->db);
@@ -311,7 +312,8 @@ StepState exec_step(Exec *x, Step *s) {
       return ST_WAITING;
     }
   }
-  if (s->kind == S_RECONCILE && load_import(x, s)) return fail(x, s);
+  StepHooks hooks = hooks_of(s->kind);
+  if (hooks.before && hooks.before(x, s)) return fail(x, s);
   int rc = exec_select_engine(x, s);
   if (rc < 0) return fail(x, s);
   if (rc == 1) {
@@ -325,9 +327,11 @@ StepState exec_step(Exec *x, Step *s) {
   }
   if (record_counts(x, s)) return fail(x, s);
   if (x->keys_out) write_keys(x, s);
+  if (x->dry && s->kind == S_CHANNEL && x->o->preview && !strcmp(s->label, x->o->preview_step) &&
+      exec_channel(x, s))
+    return fail(x, s); /* camp preview: renders, queues nothing */
   if (!x->dry) {
-    if (s->kind == S_CHANNEL && exec_channel(x, s)) return fail(x, s);
-    if (s->kind == S_SAVE && exec_save(x, s)) return fail(x, s);
+    if (hooks.after && hooks.after(x, s)) return fail(x, s);
     if (set_state(x, s, "done", NULL, NULL) || exec_commit(x)) return fail(x, s);
   }
   return ST_DONE;

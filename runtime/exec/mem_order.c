@@ -10,7 +10,7 @@ static Sorter *g_sorter; /* qsort has no context argument in C11 */
 static int cmp_val(const IVals *v, int64_t a, int64_t b) {
   if (v->ph == P_INT) return v->iv[a] < v->iv[b] ? -1 : v->iv[a] > v->iv[b];
   if (v->ph == P_REAL) return v->fv[a] < v->fv[b] ? -1 : v->fv[a] > v->fv[b];
-  return interp_text_cmp(ivals_str(v, a), ivals_str(v, b));
+  return rules_text_cmp(ivals_str(v, a), ivals_str(v, b));
 }
 
 /* Compares positions a and b on key k: NULLS LAST in both directions. */

@@ -1,7 +1,97 @@
-/* mem_steps.c — the in-memory plan of dedup, enrich, split, channel,
- * audience and change-dimension steps (select and combine are in
- * exec_mem.c). */
+/* mem_steps.c — the in-memory plan of each step kind: select, combine,
+ * dedup, enrich, split, channel, audience and change dimension. */
 #include "runtime/exec/exec_mem_int.h"
+
+/* ------------------------------------------------------------ steps */
+
+int mem_step_select(ExecMem *m, Step *s) {
+  MPop *in = s->inputs.len ? mem_input(m, s, 0) : mem_all_rows(m, s->pops[0]);
+  if (!s->rule) {
+    *mem_slot(m, s, 0) = in;
+    return 0;
+  }
+  uint8_t *flags = malloc((size_t)in->n + 1);
+  if (!flags) abort();
+  if (mem_conditions(m, s, in, &s->rule, 1, flags)) return free(flags), 1;
+  int64_t cnt;
+  int64_t *pos = mem_where_flags(flags, in->n, 1, 0, &cnt);
+  *mem_slot(m, s, 0) = mem_subset(m, in, pos, cnt);
+  free(pos);
+  free(flags);
+  return 0;
+}
+
+/* union / intersect / except, and the complement output.  An added
+ * column's value comes, for a union, from the first input holding the row
+ * (the SQL's row_number() over _src); otherwise from the first input (NULL
+ * for complement rows it does not hold: the SQL's LEFT JOIN). */
+int mem_step_combine(ExecMem *m, Step *s) {
+  if (s->on_cols.len) return mem_decline(m, s, "combine on (...) columns runs in SQL%s", NULL);
+  const SnapTable *t = engine_table(&m->x->eng, s->pops[0]->dim);
+  int64_t nr = t->nrows;
+  int nin = s->inputs.len, rc = 0;
+  /* src[r] = first input holding row r (-1: none), at[r] = its position;
+   * hits[r] = how many inputs after the first hold it */
+  int32_t *src = malloc(sizeof *src * (size_t)(nr + 1));
+  int64_t *at = malloc(sizeof *at * (size_t)(nr + 1)), *at0 = malloc(sizeof *at0 * (size_t)(nr + 1));
+  int32_t *hits = calloc((size_t)nr + 1, sizeof *hits);
+  if (!src || !at || !at0 || !hits) abort();
+  memset(src, 0xff, sizeof *src * (size_t)(nr + 1));
+  for (int i = 0; i < nin; i++) {
+    MPop *p = mem_input(m, s, i);
+    if (p->dim != s->pops[0]->dim) {
+      rc = mem_decline(m, s, "inputs of different dimensions%s", NULL);
+      goto done;
+    }
+    for (int64_t j = 0; j < p->n; j++) {
+      uint32_t r = p->rows[j];
+      if (src[r] < 0) src[r] = i, at[r] = j;
+      if (i == 0) at0[r] = j;
+      else hits[r]++;
+    }
+  }
+  int nouts = s->outputs.len > 1 ? 2 : 1;
+  for (int o = 0; o < nouts; o++) {
+    Pop *pop = s->pops[o < s->npops ? o : 0];
+    MPop *out = mem_new_pop(m, pop);
+    out->rows = mem_track(m, malloc(sizeof *out->rows * (size_t)(nr + 1)));
+    int32_t *which = malloc(sizeof *which * (size_t)(nr + 1));
+    int64_t *pos = malloc(sizeof *pos * (size_t)(nr + 1)), n = 0;
+    if (!which || !pos) abort();
+    for (int64_t r = 0; r < nr; r++) {
+      int in0 = src[r] == 0, keep;
+      if (s->combine == COMB_UNION) keep = src[r] >= 0;
+      else if (s->combine == COMB_INTERSECT) keep = (in0 && hits[r] == nin - 1) == (o == 0) && src[r] >= 0;
+      else keep = in0 && (hits[r] == 0) == (o == 0);
+      if (!keep) continue;
+      out->rows[n] = (uint32_t)r;
+      which[n] = s->combine == COMB_UNION ? src[r] : in0 ? 0 : -1;
+      pos[n] = s->combine == COMB_UNION ? at[r] : in0 ? at0[r] : -1;
+      n++;
+    }
+    out->n = n;
+    for (int c = 0; c < out->ncols && rc == 0; c++) {
+      IVals *srcs[64];
+      if (nin > 64) {
+        rc = mem_decline(m, s, "more than 64 inputs%s", NULL);
+        break;
+      }
+      for (int i = 0; i < nin; i++) {
+        MPop *p = mem_input(m, s, i);
+        int ci = mem_col_index(p, out->names[c]);
+        srcs[i] = ci < 0 ? NULL : p->cols[ci].v;
+      }
+      out->cols[c].v = mem_gather_from(m, srcs, s->combine == COMB_UNION ? nin : 1, which, pos, n);
+      if (!out->cols[c].v) rc = mem_decline(m, s, "column %s is not computed in memory", out->names[c]);
+    }
+    free(which);
+    free(pos);
+    *mem_slot(m, s, o) = out;
+  }
+done:
+  free(src), free(at), free(at0), free(hits);
+  return rc;
+}
 
 /* ------------------------------------------------------------ dedup */
 
@@ -15,7 +105,7 @@ static int vals_equal(const IVals *x, int64_t i, const IVals *k) {
   if (x->nul[i] || k->nul[0]) return 0;
   if (x->ph == P_TEXT || k->ph == P_TEXT) {
     if (x->ph != k->ph) return 0;
-    return !interp_text_cmp(ivals_str(x, i), ivals_str(k, 0));
+    return !rules_text_cmp(ivals_str(x, i), ivals_str(k, 0));
   }
   if (x->ph == P_INT && k->ph == P_INT) return x->iv[i] == k->iv[0];
   double a = x->ph == P_INT ? (double)x->iv[i] : x->fv[i], b = k->ph == P_INT ? (double)k->iv[0] : k->fv[0];

@@ -1,4 +1,4 @@
-/* interp_compile.c — checked rule (typed AST) -> interpreter nodes.
+/* lower.c — checked rule (typed AST) -> rule program nodes (rules.h).
  * Mirrors compiler/sql/sql_expr.c construct by construct, so each node computes
  * what the generated SQL computes on SQLite.  Whatever cannot be matched
  * exactly (added columns, feedback, substr/replace, division of decimals
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/engine/interp.h"
+#include "compiler/rules/rules.h"
 
 typedef struct C {
   VProg *p;
@@ -31,48 +31,29 @@ static VNode *fail(C *c, const char *fmt, ...) {
   return NULL;
 }
 
-VNode *vnode_new(VProg *p, VEval f, Phys ph, TypeKind t) {
-  VNode *n = calloc(1, sizeof *n);
-  if (!n) abort();
-  n->eval = f;
-  n->phys = ph;
-  n->t = t;
-  n->iv = calloc(VB, sizeof *n->iv);
-  n->nul = calloc(VB, 1);
-  if (ph == P_REAL) n->fv = calloc(VB, sizeof *n->fv);
-  if (ph == P_TEXT) n->sv = calloc(VB, sizeof *n->sv);
-  if (!n->iv || !n->nul || (ph == P_REAL && !n->fv) || (ph == P_TEXT && !n->sv)) abort();
-  if (p->nall == p->capall) {
-    p->capall = p->capall ? p->capall * 2 : 64;
-    p->all = realloc(p->all, sizeof *p->all * (size_t)p->capall);
-    if (!p->all) abort();
-  }
-  p->all[p->nall++] = n;
-  return n;
-}
 
 /* ------------------------------------------------------------ leaves */
 
 static VNode *k_int(C *c, int64_t v, TypeKind t) {
-  VNode *n = vnode_new(c->p, ev_const, P_INT, t);
+  VNode *n = vnode_new(c->p, VK_CONST, P_INT, t);
   for (int i = 0; i < VB; i++) n->iv[i] = v;
   return n;
 }
 
 static VNode *k_null(C *c, Phys ph, TypeKind t) {
-  VNode *n = vnode_new(c->p, ev_const, ph, t);
+  VNode *n = vnode_new(c->p, VK_CONST, ph, t);
   memset(n->nul, 1, VB);
   return n;
 }
 
 static VNode *k_real(C *c, double v) {
-  VNode *n = vnode_new(c->p, ev_const, P_REAL, T_DECIMAL);
+  VNode *n = vnode_new(c->p, VK_CONST, P_REAL, T_DECIMAL);
   for (int i = 0; i < VB; i++) n->fv[i] = v;
   return n;
 }
 
 static VNode *k_text(C *c, const char *s) {
-  VNode *n = vnode_new(c->p, ev_const, P_TEXT, T_TEXT);
+  VNode *n = vnode_new(c->p, VK_CONST, P_TEXT, T_TEXT);
   n->ks.p = s;
   n->ks.n = (uint32_t)strlen(s);
   for (int i = 0; i < VB; i++) n->sv[i] = n->ks;
@@ -111,7 +92,7 @@ static VNode *linkrow(C *c, Expr *e) {
   const SnapCol *sc = col_of(c, t, e->col);
   if (!sc) return NULL;
   if (!sc->link_rows) return fail(c, "link %s.%s is not resolved in the snapshot", t->name, e->col->name);
-  VNode *n = vnode_new(c->p, ev_linkrow, P_INT, T_INT);
+  VNode *n = vnode_new(c->p, VK_LINKROW, P_INT, T_INT);
   n->col = sc;
   n->tab = t;
   n->depth = e->depth;
@@ -124,7 +105,7 @@ static VNode *column(C *c, Expr *e, Column *col, VNode *rowsrc) {
   if (!t) return NULL;
   const SnapCol *sc = col_of(c, t, col);
   if (!sc) return NULL;
-  VNode *n = vnode_new(c->p, ev_column, phys_of(col->type->kind), col->type->kind);
+  VNode *n = vnode_new(c->p, VK_COLUMN, phys_of(col->type->kind), col->type->kind);
   n->col = sc;
   n->tab = t;
   n->depth = e->depth;
@@ -137,7 +118,7 @@ static VNode *column(C *c, Expr *e, Column *col, VNode *rowsrc) {
 
 static VNode *to_real(C *c, VNode *x) {
   if (!x || x->phys == P_REAL) return x;
-  VNode *n = vnode_new(c->p, ev_to_real, P_REAL, T_DECIMAL);
+  VNode *n = vnode_new(c->p, VK_TO_REAL, P_REAL, T_DECIMAL);
   n->a = x;
   n->mayint = 1;
   return n;
@@ -145,7 +126,7 @@ static VNode *to_real(C *c, VNode *x) {
 
 static VNode *to_ts(C *c, VNode *x) {
   if (!x || x->t != T_DATE) return x;
-  VNode *n = vnode_new(c->p, ev_date_to_ts, P_INT, T_TIMESTAMP);
+  VNode *n = vnode_new(c->p, VK_DATE_TO_TS, P_INT, T_TIMESTAMP);
   n->a = x;
   return n;
 }
@@ -159,9 +140,9 @@ static VNode *cx(C *c, Expr *e);
 /* Rough evaluation cost of a subtree: 1 fixed-width, 2 text, 3 collection. */
 static int cost(const VNode *x) {
   if (!x) return 0;
-  if (x->eval == ev_collection) return 3;
-  int k = x->eval == ev_like || x->eval == ev_textop || x->eval == ev_cmp_text ||
-                  x->eval == ev_textfn || x->eval == ev_concat
+  if (x->kind == VK_COLLECTION) return 3;
+  int k = x->kind == VK_LIKE || x->kind == VK_TEXTOP || x->kind == VK_CMP_TEXT ||
+                  x->kind == VK_TEXTFN || x->kind == VK_CONCAT
               ? 2
               : 1;
   int ka = cost(x->a), kb = cost(x->b);
@@ -181,11 +162,11 @@ static int cost(const VNode *x) {
 static void chain(VNode *n) {
   VNode *side[2] = {n->a, n->b};
   int cnt = 0;
-  for (int s = 0; s < 2; s++) cnt += side[s]->eval == n->eval ? side[s]->nconj : 1;
+  for (int s = 0; s < 2; s++) cnt += side[s]->kind == n->kind ? side[s]->nconj : 1;
   n->conj = malloc(sizeof *n->conj * (size_t)cnt);
   if (!n->conj) abort();
   for (int s = 0; s < 2; s++) {
-    if (side[s]->eval != n->eval) n->conj[n->nconj++] = side[s];
+    if (side[s]->kind != n->kind) n->conj[n->nconj++] = side[s];
     else
       for (int i = 0; i < side[s]->nconj; i++) n->conj[n->nconj++] = side[s]->conj[i];
   }
@@ -197,17 +178,17 @@ static void chain(VNode *n) {
     }
 }
 
-static VNode *bool_node(C *c, VEval f, VNode *a, VNode *b, int op) {
+static VNode *bool_node(C *c, VKind f, VNode *a, VNode *b, int op) {
   VNode *n = vnode_new(c->p, f, P_INT, T_BOOL);
   n->a = a;
   n->b = b;
   n->op = op;
-  if ((f == ev_and || f == ev_or) && a && b) chain(n);
+  if ((f == VK_AND || f == VK_OR) && a && b) chain(n);
   return n;
 }
 
 static int is_dict_col(VNode *x) {
-  return x->eval == ev_column && x->col->kind == SC_TEXT && x->col->dict_sorted;
+  return x->kind == VK_COLUMN && x->col->kind == SC_TEXT && x->col->dict_sorted;
 }
 
 /* First dictionary code >= s (upper: > s). */
@@ -217,14 +198,14 @@ static int64_t dict_bound(const SnapCol *col, Str s, int upper) {
     int64_t mid = lo + (hi - lo) / 2;
     Str m;
     m.p = snap_str(col, (uint32_t)mid, &m.n);
-    int cmp = interp_text_cmp(m, s);
+    int cmp = rules_text_cmp(m, s);
     if (upper ? cmp <= 0 : cmp < 0) lo = mid + 1; else hi = mid;
   }
   return lo;
 }
 
 static VNode *code_range(C *c, VNode *col, int op, Str k) {
-  VNode *n = bool_node(c, ev_code_range, col, NULL, op);
+  VNode *n = bool_node(c, VK_CODE_RANGE, col, NULL, op);
   int64_t lb = dict_bound(col->col, k, 0), ub = dict_bound(col->col, k, 1);
   int64_t nd = col->col->ndict;
   switch (op) {
@@ -260,13 +241,13 @@ static VNode *compare(C *c, int op, VNode *l, VNode *r) {
   }
   if (l->phys == P_TEXT || r->phys == P_TEXT) {
     if (l->phys != r->phys) return fail(c, "comparison of text with a non-text value");
-    if (is_dict_col(l) && r->eval == ev_const) return code_range(c, l, op, r->ks);
-    if (is_dict_col(r) && l->eval == ev_const) return code_range(c, r, flip(op), l->ks);
-    return bool_node(c, ev_cmp_text, l, r, op);
+    if (is_dict_col(l) && r->kind == VK_CONST) return code_range(c, l, op, r->ks);
+    if (is_dict_col(r) && l->kind == VK_CONST) return code_range(c, r, flip(op), l->ks);
+    return bool_node(c, VK_CMP_TEXT, l, r, op);
   }
   if (l->phys == P_REAL || r->phys == P_REAL)
-    return bool_node(c, ev_cmp_real, to_real(c, l), to_real(c, r), op);
-  return bool_node(c, ev_cmp_int, l, r, op);
+    return bool_node(c, VK_CMP_REAL, to_real(c, l), to_real(c, r), op);
+  return bool_node(c, VK_CMP_INT, l, r, op);
 }
 
 /* ------------------------------------------------------------ text ops */
@@ -276,14 +257,14 @@ static int text_like(VNode *x) { return x->phys == P_TEXT || x->t == T_NULL; }
 /* Truth table of a LIKE / contains / starts test per dictionary code. */
 static VNode *code_set_pattern(C *c, VNode *col, int op, Str pat) {
   const SnapCol *sc = col->col;
-  VNode *n = bool_node(c, ev_code_set, col, NULL, op);
+  VNode *n = bool_node(c, VK_CODE_SET, col, NULL, op);
   n->codeset = malloc((size_t)sc->ndict + 1);
   if (!n->codeset) abort();
   for (uint32_t k = 0; k < sc->ndict; k++) {
     Str s;
     s.p = snap_str(sc, k, &s.n);
     int m;
-    if (op == OP_LIKE || op == OP_NOT_LIKE) m = interp_like(pat.p, pat.n, s.p, s.n);
+    if (op == OP_LIKE || op == OP_NOT_LIKE) m = rules_like(pat.p, pat.n, s.p, s.n);
     else if (op == OP_STARTS || op == OP_NOT_STARTS) m = s.n >= pat.n && !memcmp(s.p, pat.p, pat.n);
     else m = pat.n == 0 || (s.n >= pat.n && memmem(s.p, s.n, pat.p, pat.n));
     n->codeset[k] = (uint8_t)m;
@@ -293,7 +274,7 @@ static VNode *code_set_pattern(C *c, VNode *col, int op, Str pat) {
   return n;
 }
 
-/* Shape of a constant LIKE pattern for the fast matcher (see ev_like). */
+/* Shape of a constant LIKE pattern for the fast matcher (see VK_LIKE). */
 static void like_shape(VNode *n, Str pat) {
   const char *p = pat.p;
   size_t len = pat.n, b = 0, e = len;
@@ -312,15 +293,15 @@ static VNode *text_test(C *c, int op, VNode *l, VNode *r) {
   if (!l || !r) return NULL;
   if (!text_like(l) || !text_like(r)) return fail(c, "text operator on non-text values");
   if (l->t == T_NULL || r->t == T_NULL) return k_null(c, P_INT, T_BOOL);
-  if (is_dict_col(l) && r->eval == ev_const) return code_set_pattern(c, l, op, r->ks);
+  if (is_dict_col(l) && r->kind == VK_CONST) return code_set_pattern(c, l, op, r->ks);
   int like = op == OP_LIKE || op == OP_NOT_LIKE;
-  VNode *n = bool_node(c, like ? ev_like : ev_textop, l, r, op);
-  if (like && r->eval == ev_const) like_shape(n, r->ks);
+  VNode *n = bool_node(c, like ? VK_LIKE : VK_TEXTOP, l, r, op);
+  if (like && r->kind == VK_CONST) like_shape(n, r->ks);
   return n;
 }
 
 static VNode *concat_node(C *c, VNode **args, int n, int skip_nulls) {
-  VNode *x = vnode_new(c->p, ev_concat, P_TEXT, T_TEXT);
+  VNode *x = vnode_new(c->p, VK_CONCAT, P_TEXT, T_TEXT);
   x->args = calloc((size_t)n + 1, sizeof *x->args);
   if (!x->args) abort();
   for (int i = 0; i < n; i++) {
@@ -338,7 +319,7 @@ static VNode *concat_node(C *c, VNode **args, int n, int skip_nulls) {
 
 static VNode *func1(C *c, int fn, VNode *a, Phys ph, TypeKind t) {
   if (!a) return NULL;
-  VNode *n = vnode_new(c->p, ev_func, ph, t);
+  VNode *n = vnode_new(c->p, VK_FUNC, ph, t);
   n->op = fn;
   n->a = a;
   return n;
@@ -367,7 +348,7 @@ static VNode *temporal_shift(C *c, Expr *e) {
   if (!d) return NULL;
   if (d->phys != P_INT) return fail(c, "a fractional duration");
   if (sub) {
-    VNode *neg = vnode_new(c->p, ev_neg, P_INT, T_DURATION);
+    VNode *neg = vnode_new(c->p, VK_NEG, P_INT, T_DURATION);
     neg->a = d;
     d = neg;
   }
@@ -395,14 +376,14 @@ static VNode *arith(C *c, Expr *e) {
     return fail(c, "arithmetic on text or dates outside date +/- duration");
   if (l->t == T_NULL || r->t == T_NULL) return k_null(c, phys_of(e->type->kind), e->type->kind);
   if (l->phys == P_INT && r->phys == P_INT) {
-    VNode *n = vnode_new(c->p, ev_arith_int, P_INT, e->type->kind);
+    VNode *n = vnode_new(c->p, VK_ARITH_INT, P_INT, e->type->kind);
     n->a = l, n->b = r, n->op = e->op;
     return n;
   }
   int mayint = (l->phys == P_INT || l->mayint) && (r->phys == P_INT || r->mayint);
   if (mayint && e->op == OP_DIV)
     return fail(c, "division of decimals SQLite may hold as integers (integer division)");
-  VNode *n = vnode_new(c->p, ev_arith_real, P_REAL, e->type->kind);
+  VNode *n = vnode_new(c->p, VK_ARITH_REAL, P_REAL, e->type->kind);
   n->a = to_real(c, l), n->b = to_real(c, r), n->op = e->op;
   n->mayint = mayint;
   return n;
@@ -417,7 +398,7 @@ static VNode *collection(C *c, Expr *e, Expr *coll, Expr *value, Expr *filter, i
   if (!pt) return NULL;
   int ci = snapshot_coll(pt, coll->name);
   if (ci < 0) return fail(c, "collection %s.%s is not in the snapshot", pt->name, coll->name);
-  VNode *n = vnode_new(c->p, ev_collection, P_INT, agg <= 1 ? T_INT : e->type->kind);
+  VNode *n = vnode_new(c->p, VK_COLLECTION, P_INT, agg <= 1 ? T_INT : e->type->kind);
   n->coll = &pt->colls[ci];
   n->agg = agg;
   n->coll_depth = e->depth;
@@ -426,8 +407,7 @@ static VNode *collection(C *c, Expr *e, Expr *coll, Expr *value, Expr *filter, i
   const SnapTable *ct = &c->s->tables[n->coll->child_table];
   if (ct->cols[n->coll->fk_col].bad) return fail(c, "bad foreign key column in %s", ct->name);
   n->child = calloc(1, sizeof *n->child);
-  n->acc = calloc(1, interp_acc_size());
-  if (!n->child || !n->acc) abort();
+  if (!n->child) abort(); /* n->acc: the interpreter's, made by interp_bind */
   if (filter) n->filter = cx(c, filter);
   if (value) n->value = cx(c, value);
   if (c->failed) return NULL;
@@ -452,7 +432,7 @@ static VNode *aggregate(C *c, Expr *e) {
 }
 
 /* coalesce / scalar min / max: operands unified to one physical type. */
-static VNode *nary(C *c, Expr *e, VEval f, int op) {
+static VNode *nary(C *c, Expr *e, VKind f, int op) {
   int n = e->args.len;
   VNode **a = calloc((size_t)n + 1, sizeof *a);
   if (!a) abort();
@@ -491,8 +471,8 @@ static VNode *call(C *c, Expr *e) {
   int n = e->args.len;
   if (!strcmp(f, "now")) return k_int(c, c->now, T_TIMESTAMP);
   if (!strcmp(f, "today")) return k_int(c, c->now >= 0 ? c->now / 86400 : (c->now - 86399) / 86400, T_DATE);
-  if ((!strcmp(f, "min") || !strcmp(f, "max")) && n >= 2) return nary(c, e, ev_minmax, !strcmp(f, "max"));
-  if (!strcmp(f, "coalesce")) return nary(c, e, ev_coalesce, 0);
+  if ((!strcmp(f, "min") || !strcmp(f, "max")) && n >= 2) return nary(c, e, VK_MINMAX, !strcmp(f, "max"));
+  if (!strcmp(f, "coalesce")) return nary(c, e, VK_COALESCE, 0);
   if (!strcmp(f, "concat")) {
     VNode *a[16];
     for (int i = 0; i < n && i < 16; i++) a[i] = cx(c, args[i]);
@@ -518,7 +498,7 @@ static VNode *call(C *c, Expr *e) {
     TypeKind rt = fn == F_LENGTH ? T_INT : T_TEXT;
     if (a->t == T_NULL) return k_null(c, ph, rt);
     if (a->phys != P_TEXT) return fail(c, "%s of non-text", f);
-    VNode *x = vnode_new(c->p, ev_textfn, ph, rt);
+    VNode *x = vnode_new(c->p, VK_TEXTFN, ph, rt);
     x->op = fn;
     x->a = a;
     return x;
@@ -557,7 +537,7 @@ static VNode *in_list(C *c, Expr *e) {
     if (a[i]->phys == P_REAL) anyreal = 1;
   }
   if (all_str && is_dict_col(l)) {
-    VNode *x = bool_node(c, ev_code_set, l, NULL, 0);
+    VNode *x = bool_node(c, VK_CODE_SET, l, NULL, 0);
     x->codeset = calloc((size_t)l->col->ndict + 1, 1);
     if (!x->codeset) abort();
     for (int i = 0; i < n; i++) {
@@ -573,7 +553,7 @@ static VNode *in_list(C *c, Expr *e) {
     l = to_real(c, l);
     for (int i = 0; i < n; i++) a[i] = to_real(c, a[i]);
   }
-  VNode *x = bool_node(c, ev_in, l, NULL, 0);
+  VNode *x = bool_node(c, VK_IN, l, NULL, 0);
   x->args = a;
   x->nargs = n;
   x->ki = e->negated;
@@ -588,10 +568,10 @@ static VNode *between(C *c, Expr *e) {
   int ts = is_temporal(e->left->type->kind) &&
            (x->t == T_TIMESTAMP || l->t == T_TIMESTAMP || h->t == T_TIMESTAMP);
   if (ts) x = to_ts(c, x), x2 = to_ts(c, x2), l = to_ts(c, l), h = to_ts(c, h);
-  VNode *both = bool_node(c, ev_and, compare(c, OP_GE, x, l), compare(c, OP_LE, x2, h), 0);
+  VNode *both = bool_node(c, VK_AND, compare(c, OP_GE, x, l), compare(c, OP_LE, x2, h), 0);
   if (!both->a || !both->b) return NULL;
   if (!e->negated) return both;
-  return bool_node(c, ev_not, both, NULL, 0);
+  return bool_node(c, VK_NOT, both, NULL, 0);
 }
 
 /* ------------------------------------------------------------ dispatch */
@@ -603,7 +583,7 @@ static VNode *added_column(C *c, Expr *e) {
     const SnapCol *sc = &c->added->cols[i];
     if (e->depth != 0) return fail(c, "added column `%s` inside a collection", e->name);
     if (!sc->data && sc->kind != SC_TEXT) return fail(c, "added column `%s` is not computed in memory", e->name);
-    VNode *n = vnode_new(c->p, ev_column, phys_of(sc->type), sc->type);
+    VNode *n = vnode_new(c->p, VK_COLUMN, phys_of(sc->type), sc->type);
     n->col = sc;
     n->tab = c->p->dim;
     n->mayint = n->phys == P_REAL;
@@ -628,7 +608,7 @@ static VNode *binary(C *c, Expr *e) {
       VNode *a = cx(c, e->left), *b = cx(c, e->right);
       if (!a || !b) return NULL;
       if (a->phys != P_INT || b->phys != P_INT) return fail(c, "non-boolean operand of and/or");
-      return bool_node(c, e->op == OP_AND ? ev_and : ev_or, a, b, 0);
+      return bool_node(c, e->op == OP_AND ? VK_AND : VK_OR, a, b, 0);
     }
     case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
       return compare(c, e->op, cx(c, e->left), cx(c, e->right));
@@ -666,10 +646,10 @@ static VNode *cx_inner(C *c, Expr *e) {
     case E_UNARY: {
       VNode *a = cx(c, e->left);
       if (!a) return NULL;
-      if (e->op == OP_NOT) return bool_node(c, ev_not, a, NULL, 0);
+      if (e->op == OP_NOT) return bool_node(c, VK_NOT, a, NULL, 0);
       if (a->t == T_NULL) return a;
       if (a->phys == P_TEXT) return fail(c, "negation of text");
-      VNode *n = vnode_new(c->p, ev_neg, a->phys, a->t);
+      VNode *n = vnode_new(c->p, VK_NEG, a->phys, a->t);
       n->a = a;
       n->mayint = a->mayint;
       return n;
@@ -680,7 +660,7 @@ static VNode *cx_inner(C *c, Expr *e) {
     case E_ISNULL: {
       VNode *a = cx(c, e->left);
       if (!a) return NULL;
-      VNode *n = bool_node(c, ev_isnull, a, NULL, 0);
+      VNode *n = bool_node(c, VK_ISNULL, a, NULL, 0);
       n->ki = e->negated;
       return n;
     }
@@ -698,13 +678,13 @@ static VNode *cx(C *c, Expr *e) {
   return c->failed ? NULL : n;
 }
 
-VProg *interp_compile(const Snapshot *s, Schema *dim, Expr **rules, int n, int64_t now,
-                      char *why, size_t whylen) {
-  return interp_compile_ex(s, dim, rules, n, now, NULL, 0, why, whylen);
+VProg *rules_lower(const Snapshot *s, Schema *dim, Expr **rules, int n, int64_t now,
+                   char *why, size_t whylen) {
+  return rules_lower_ex(s, dim, rules, n, now, NULL, 0, why, whylen);
 }
 
-VProg *interp_compile_ex(const Snapshot *s, Schema *dim, Expr **rules, int n, int64_t now,
-                         const InterpAdded *added, int values, char *why, size_t whylen) {
+VProg *rules_lower_ex(const Snapshot *s, Schema *dim, Expr **rules, int n, int64_t now,
+                      const InterpAdded *added, int values, char *why, size_t whylen) {
   VProg *p = calloc(1, sizeof *p);
   if (!p) abort();
   C c = {p, s, now, 0, added};
@@ -724,7 +704,7 @@ VProg *interp_compile_ex(const Snapshot *s, Schema *dim, Expr **rules, int n, in
   p->nroots = n;
   if (c.failed) {
     snprintf(why, whylen, "%s", p->why);
-    interp_free(p);
+    rules_free(p);
     return NULL;
   }
   return p;

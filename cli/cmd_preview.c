@@ -1,0 +1,149 @@
+/* cmd_preview.c — `camp preview FILE --db DB --step S [--recipient KEY]
+ * [--format text|html|json] [--now TS]`: renders the messages a channel
+ * step would queue, queueing nothing.  The campaign runs as a plan (TEMP
+ * tables, rolled back; waits pass through, retarget steps see no
+ * feedback), and step S renders through the same code as a run
+ * (runtime/exec/exec_channel.c).  Tracked links are not rewritten: a
+ * preview has no outbox row to sign them for. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "runtime/db/db.h"
+#include "runtime/delivery/track_links.h"
+#include "runtime/exec/exec.h"
+
+typedef struct Preview {
+  const char *fmt;
+  const char *recipient;
+  Channel channel;
+  int n;
+  json_t *arr;
+} Preview;
+
+static void key_text(DbValue k, char *out, size_t n) {
+  if (k.kind == DBV_INT) snprintf(out, n, "%lld", (long long)k.i);
+  else if (k.kind == DBV_REAL) snprintf(out, n, "%.15g", k.r);
+  else snprintf(out, n, "%s", k.kind == DBV_TEXT ? k.s : "");
+}
+
+static int show(void *ctx, DbValue key, const char *address, const char *subject,
+                const char *body) {
+  Preview *p = ctx;
+  char k[256];
+  key_text(key, k, sizeof k);
+  if (p->recipient && strcmp(p->recipient, k)) return 0;
+  int html = p->channel == CH_EMAIL;
+  char *text = html && body ? html_to_text(body) : NULL;
+  if (!strcmp(p->fmt, "json")) {
+    json_t *o = json_object();
+    json_object_set_new(o, "recipient", key.kind == DBV_INT ? json_integer(key.i) : json_string(k));
+    json_object_set_new(o, "address", address ? json_string(address) : json_null());
+    json_object_set_new(o, "subject", subject ? json_string(subject) : json_null());
+    json_object_set_new(o, "body", body ? json_string(body) : json_null());
+    json_object_set_new(o, "text", text ? json_string(text) : body ? json_string(body) : json_null());
+    json_array_append_new(p->arr, o);
+  } else if (!strcmp(p->fmt, "html")) {
+    printf("%s<!-- recipient %s%s%s%s -->\n%s%s", p->n ? "\n" : "", k, address ? " <" : "",
+           address ? address : "", address ? ">" : "", body ? body : "",
+           body && *body && body[strlen(body) - 1] != '\n' ? "\n" : "");
+  } else {
+    printf("%s== recipient %s%s%s%s\n", p->n ? "\n" : "", k, address ? " <" : "",
+           address ? address : "", address ? ">" : "");
+    if (subject) printf("Subject: %s\n", subject);
+    printf("\n%s", text ? text : body ? body : "");
+    const char *t = text ? text : body;
+    if (t && *t && t[strlen(t) - 1] != '\n') putchar('\n');
+  }
+  free(text);
+  p->n++;
+  return 0;
+}
+
+static Step *channel_step(Decl *camp, const char *name) {
+  for (int i = 0; i < camp->steps.len; i++) {
+    Step *s = camp->steps.items[i];
+    if (s->kind != S_CHANNEL) continue;
+    if (!strcmp(s->label, name)) return s;
+    for (int k = 0; k < s->outputs.len; k++)
+      if (!strcmp(s->outputs.items[k], name)) return s;
+  }
+  return NULL;
+}
+
+int cmd_preview(int argc, char **argv) {
+  CliOpts o;
+  int rc = cli_parse("preview", argc, argv, "db,campaign,step,recipient,format,now,I", &o);
+  if (rc) return rc;
+  if (o.nfiles != 1 || !o.db || !o.step) {
+    fprintf(stderr, "usage: camp preview FILE --db DB --step STEP [--recipient KEY] "
+                    "[--format text|html|json] [--now TIMESTAMP]\n");
+    return 2;
+  }
+  if (strcmp(o.format, "text") && strcmp(o.format, "html") && strcmp(o.format, "json")) {
+    fprintf(stderr, "camp preview: --format must be text, html or json (MIME .eml files are "
+                    "built by the sender, not here)\n");
+    return 2;
+  }
+  char norm[20];
+  if (o.now && exec_parse_now(o.now, norm)) {
+    fprintf(stderr, "camp preview: --now `%s` is not a date or time\n", o.now);
+    return 2;
+  }
+  int status;
+  Program *p = cli_compile(&o, &status);
+  Decl *camp = status ? NULL : program_campaign(p, o.campaign);
+  if (!camp) {
+    cli_print_diags(p, &o);
+    program_free(p);
+    return 1;
+  }
+  Step *s = channel_step(camp, o.step);
+  if (!s) {
+    fprintf(stderr, "camp preview: campaign %s has no channel step `%s`; its channel steps:", camp->name,
+            o.step);
+    for (int i = 0; i < camp->steps.len; i++) {
+      Step *t = camp->steps.items[i];
+      if (t->kind == S_CHANNEL) fprintf(stderr, " %s", t->label);
+    }
+    fputc('\n', stderr);
+    program_free(p);
+    return 2;
+  }
+  char err[1024];
+  Db *db = db_open(o.db, DB_OPEN_READONLY, err, sizeof err);
+  if (!db) {
+    fprintf(stderr, "camp preview: %s\n", err);
+    program_free(p);
+    return 1;
+  }
+  if (exec_verify_schema(db, p, camp)) {
+    fprintf(stderr, "camp preview: the database %s does not match the campaign's schemas:\n", o.db);
+    cli_print_diags(p, &o);
+    db_close(db);
+    program_free(p);
+    return 1;
+  }
+  Preview pv = {.fmt = o.format, .recipient = o.recipient, .channel = s->channel};
+  if (!strcmp(o.format, "json")) pv.arr = json_array();
+  FILE *devnull = fopen("/dev/null", "w");
+  ExecOptions e = {.now = o.now, .engine = "sql", .db_path = o.db, .out = devnull,
+                   .preview_step = s->label, .preview = show, .preview_ctx = &pv};
+  rc = devnull ? exec_plan(db, p, camp, o.files[0], &e) : 1;
+  if (devnull) fclose(devnull);
+  if (rc == 0 && pv.arr) {
+    json_dumpf(pv.arr, stdout, JSON_INDENT(2));
+    putchar('\n');
+  }
+  if (rc == 0 && pv.n == 0) {
+    if (o.recipient) fprintf(stderr, "camp preview: step %s has no message for recipient %s\n", s->label, o.recipient);
+    else fprintf(stderr, "camp preview: step %s renders no message (its population is empty)\n", s->label);
+    rc = o.recipient ? 1 : 0;
+  }
+  json_decref(pv.arr);
+  db_close(db);
+  program_free(p);
+  return rc;
+}
