@@ -57,3 +57,46 @@ CAMP
   CAMP_PG_SCHEMA='x"; DROP' camp status --db "$url" > "$TMP/out" 2>&1
   eq "pg store: an unsafe CAMP_PG_SCHEMA is refused" 1 "$?"
 fi
+
+# feedback import (tests/track's newsletter): the same events file on
+# both backends gives the same feedback rows, suppressions and summary.
+if want 5; then
+  W=$TMP/fb
+  mkdir -p "$W"
+  cp tests/track/*.camp "$W/" && cp -R tests/track/templates "$W/"
+  sqlite3 -batch "$W/db.sqlite" < tests/track/fixture.sql
+  pg_createdb fb
+  url=$(pg_url fb)
+  cat > "$W/events.csv" << 'CSV'
+event,type,outbox_id,at,reason
+delivered,,1,2026-03-01 08:00:00,
+bounced,hard,2,2026-03-01T08:01:02Z,550 5.1.1 user unknown
+bounced,soft,3,2026-03-01 08:02,452 mailbox full
+complaint,,4,1772352000,
+delivered,,5,2026-03-01 08:05:00.250+00:00,
+CSV
+  if "${TEST_BIN_DIR:-build/tests}/pg_load" "$W/news.camp" "$W/db.sqlite" "$url" > "$W/load" 2>&1; then
+    for b in sqlite pg; do
+      db=db.sqlite
+      [ $b = pg ] && db=$url
+      (cd "$W" && camp run news.camp --db "$db" --now 2026-03-01 > /dev/null 2>&1 &&
+        camp feedback import events.csv --db "$db" > "fb.$b" 2>&1 &&
+        camp feedback import events.csv --db "$db" >> "fb.$b" 2>&1 &&
+        camp outbox --db "$db" --format csv > "outbox.$b" 2>&1)
+    done
+    for f in fb outbox; do
+      if cmp -s "$W/$f.sqlite" "$W/$f.pg" && [ -s "$W/$f.sqlite" ]; then t_pass; else
+        t_fail "pg feedback import: $f differs"
+        t_diff "$W/$f.sqlite" "$W/$f.pg"
+      fi
+    done
+    a=$(sqlite3 "$W/db.sqlite" "SELECT outbox_id || '|' || event || '|' || at || '|' || coalesce(detail, '') FROM camp_feedback ORDER BY outbox_id, id" | tr '\n' ';')
+    b=$(pg_psql -d fb -At -c "SELECT outbox_id || '|' || event || '|' || at || '|' || coalesce(detail, '') FROM camp.camp_feedback ORDER BY outbox_id, id" | tr '\n' ';')
+    eq "pg feedback import: camp_feedback rows" "$a" "$b"
+    a=$(sqlite3 "$W/db.sqlite" "SELECT channel || '|' || address || '|' || reason FROM camp_suppression ORDER BY address" | tr '\n' ';')
+    b=$(pg_psql -d fb -At -c "SELECT channel || '|' || address || '|' || reason FROM camp.camp_suppression ORDER BY address" | tr '\n' ';')
+    eq "pg feedback import: suppressions" "$a" "$b"
+  else
+    t_fail "pg feedback import: copying the fixture: $(head -n 1 "$W/load")"
+  fi
+fi
