@@ -40,39 +40,94 @@ static void put(char **s, size_t *len, size_t *cap, const char *fmt, const char 
   *len += (size_t)snprintf(*s + *len, *cap - *len, fmt, a);
 }
 
-/* Copies the rows of `select` (on src) into `insert` (on dst, ? per column);
- * bools (flags[i]) are bound as 'true'/'false'. */
+/* INSERT INTO table(cols) VALUES (?, ...), ... for `rows` rows. */
+static char *insert_sql(const char *insert, int n, int rows) {
+  size_t cap = strlen(insert) + (size_t)rows * ((size_t)n * 3 + 4) + 16, len = 0;
+  char *sql = malloc(cap);
+  if (!sql) abort();
+  len += (size_t)snprintf(sql, cap, "%s", insert);
+  for (int r = 0; r < rows; r++) {
+    len += (size_t)snprintf(sql + len, cap - len, r ? ", (" : "(");
+    for (int i = 0; i < n; i++) len += (size_t)snprintf(sql + len, cap - len, i ? ", ?" : "?");
+    len += (size_t)snprintf(sql + len, cap - len, ")");
+  }
+  return sql;
+}
+
+enum { BATCH_ROWS = 400 };
+
+/* Inserts the rows held in vals (rows x n) with one statement. */
+static int flush_rows(Db *dst, const char *insert, DbValue *vals, int n, int rows, char *err, size_t errlen) {
+  char *sql = insert_sql(insert, n, rows);
+  DbStmt *d = db_prepare(dst, sql);
+  free(sql);
+  int rc = d ? 0 : -1;
+  for (int i = 0; d && i < rows * n; i++) db_bind(d, i + 1, vals[i]);
+  if (d && db_step(d) < 0) rc = -1;
+  if (rc) snprintf(err, errlen, "%s...: %s", insert, db_error(dst));
+  db_finalize(d);
+  for (int i = 0; i < rows * n; i++)
+    if (vals[i].kind == DBV_TEXT) free((char *)vals[i].s);
+  return rc;
+}
+
+/* Copies the rows of `select` (on src) into dst with `insert` (up to
+ * VALUES), in batches of BATCH_ROWS rows; bools (is_bool[i]) are written as
+ * 'true'/'false'. */
 static int copy_rows(Db *src, Db *dst, const char *select, const char *insert, const int *is_bool, int n,
                      char *err, size_t errlen) {
   DbStmt *s = db_prepare(src, select);
   if (!s) return snprintf(err, errlen, "%s: %s", select, db_error(src)), -1;
-  DbStmt *d = db_prepare(dst, insert);
-  if (!d) {
-    db_finalize(s);
-    return snprintf(err, errlen, "%s: %s", insert, db_error(dst)), -1;
-  }
-  int rc;
-  while ((rc = db_step(s)) == 1) {
-    db_reset(d);
+  DbValue *vals = calloc((size_t)n * BATCH_ROWS + 1, sizeof *vals);
+  if (!vals) abort();
+  int rows = 0, rc, bad = 0;
+  while (!bad && (rc = db_step(s)) == 1) {
     for (int i = 0; i < n; i++) {
       DbValue v = db_column(s, i);
       if (is_bool && is_bool[i] && v.kind != DBV_NULL) {
         int truth = v.kind == DBV_INT ? v.i != 0 : v.kind == DBV_REAL ? v.r != 0 : strcmp(v.s, "0") != 0;
-        db_bind_text(d, i + 1, truth ? "true" : "false");
-      } else {
-        db_bind(d, i + 1, v);
+        v.kind = DBV_TEXT;
+        v.s = truth ? "true" : "false";
       }
+      if (v.kind == DBV_TEXT) v.s = strdup(v.s);
+      vals[rows * n + i] = v;
     }
-    if (db_step(d) < 0) {
-      snprintf(err, errlen, "%s: %s", insert, db_error(dst));
-      rc = -1;
-      break;
+    if (++rows == BATCH_ROWS) {
+      bad = flush_rows(dst, insert, vals, n, rows, err, errlen) != 0;
+      rows = 0;
     }
   }
-  if (rc < 0 && !err[0]) snprintf(err, errlen, "%s: %s", select, db_error(src));
+  if (!bad && rc < 0) {
+    snprintf(err, errlen, "%s: %s", select, db_error(src));
+    bad = 1;
+  }
+  if (!bad && rows) bad = flush_rows(dst, insert, vals, n, rows, err, errlen) != 0;
+  else if (bad)
+    for (int i = 0; i < rows * n; i++)
+      if (vals[i].kind == DBV_TEXT) free((char *)vals[i].s);
+  free(vals);
   db_finalize(s);
-  db_finalize(d);
-  return rc < 0 ? -1 : 0;
+  return bad ? -1 : 0;
+}
+
+/* The fixture's own indexes (SQLite's CREATE INDEX statements are
+ * PostgreSQL's too): without the index on purchases.customer_id every
+ * correlated aggregate scans the whole table, on either backend. */
+static int copy_indexes(Db *src, Db *dst, const char *table, char *err, size_t errlen) {
+  DbStmt *st = db_prepare(src, "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                               " AND sql IS NOT NULL");
+  if (!st) return 0; /* not a SQLite source: nothing to copy */
+  db_bind_text(st, 1, table);
+  int rc = 0;
+  while (rc == 0 && db_step(st) == 1) {
+    DbValue v = db_column(st, 0);
+    if (v.kind == DBV_TEXT && db_exec(dst, v.s) != 0) {
+      snprintf(err, errlen, "%s: %s", v.s, db_error(dst));
+      rc = -1;
+    }
+  }
+  db_finalize(st);
+  return rc;
 }
 
 static int copy_schema(Db *src, Db *dst, Schema *sc, char *err, size_t errlen) {
@@ -81,9 +136,11 @@ static int copy_schema(Db *src, Db *dst, Schema *sc, char *err, size_t errlen) {
   int n = sc->columns.len;
   int *is_bool = calloc((size_t)n + 1, sizeof *is_bool);
   if (!is_bool) abort();
-  put(&ddl, &dl, &dc, "CREATE TABLE \"%s\"(", sc->name);
+  /* public: the user's tables are not camp's (camp's schema is first on
+   * the search path, where an unqualified CREATE would put them) */
+  put(&ddl, &dl, &dc, "CREATE TABLE public.\"%s\"(", sc->name);
   put(&sel, &sl, &scap, "%s", "SELECT ");
-  put(&ins, &il, &ic, "INSERT INTO \"%s\" VALUES (", sc->name);
+  put(&ins, &il, &ic, "INSERT INTO public.\"%s\" VALUES ", sc->name);
   for (int i = 0; i < n; i++) {
     Column *c = sc->columns.items[i];
     is_bool[i] = c->type && c->type->kind == T_BOOL;
@@ -91,11 +148,9 @@ static int copy_schema(Db *src, Db *dst, Schema *sc, char *err, size_t errlen) {
     put(&ddl, &dl, &dc, " %s", pg_type(c->type));
     if (c->is_key) put(&ddl, &dl, &dc, "%s", " PRIMARY KEY");
     put(&sel, &sl, &scap, i ? ", \"%s\"" : "\"%s\"", c->name);
-    put(&ins, &il, &ic, i ? ", ?" : "?", NULL);
   }
   put(&ddl, &dl, &dc, "%s", ")");
   put(&sel, &sl, &scap, " FROM \"%s\"", sc->name);
-  put(&ins, &il, &ic, "%s", ")");
   int rc = 0;
   if (db_exec(dst, ddl) != 0) {
     snprintf(err, errlen, "%s: %s", ddl, db_error(dst));
@@ -103,6 +158,7 @@ static int copy_schema(Db *src, Db *dst, Schema *sc, char *err, size_t errlen) {
   } else {
     rc = copy_rows(src, dst, sel, ins, is_bool, n, err, errlen);
   }
+  if (rc == 0) rc = copy_indexes(src, dst, sc->name, err, errlen);
   free(ddl);
   free(sel);
   free(ins);
@@ -117,8 +173,7 @@ static int copy_camp_table(Db *src, Db *dst, const char *name, const char *ddl, 
   if (!db_table_exists(src, name)) return 0;
   char sel[512], ins[512];
   snprintf(sel, sizeof sel, "SELECT %s FROM %s", cols, name);
-  snprintf(ins, sizeof ins, "INSERT INTO %s(%s) VALUES (?%s)", name, cols,
-           n == 3 ? ", ?, ?" : n == 4 ? ", ?, ?, ?" : n == 5 ? ", ?, ?, ?, ?" : ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
+  snprintf(ins, sizeof ins, "INSERT INTO %s(%s) VALUES ", name, cols);
   if (db_exec(dst, ddl) != 0) return snprintf(err, errlen, "%s: %s", ddl, db_error(dst)), -1;
   return copy_rows(src, dst, sel, ins, NULL, n, err, errlen);
 }

@@ -150,3 +150,15 @@ if want 4; then
     eq "pg e2e: the run is done" "done" "$(pg_psql -d e2e -At -c 'SELECT state FROM camp.camp_runs WHERE id = 1')"
   fi
 fi
+
+# camp snapshot on PostgreSQL: built with COPY in memory; the same tables,
+# rows, columns and collections as SQLite's snapshot of the same data.
+if want 4 && [ -s "$TMP/e2e/db.sqlite" ]; then
+  snap_shape() { sed -n 's/^  \([a-z_]*\) *\([0-9]* rows *[0-9]* columns *[0-9]* collections\).*/\1 \2/p' "$1"; }
+  (cd "$TMP/e2e" && camp snapshot --db db.sqlite full.camp > snap.sqlite 2>&1)
+  (cd "$TMP/e2e" && camp snapshot --db "$(pg_url e2e)" full.camp > snap.pg 2>&1)
+  eq "pg snapshot: exit 0, says COPY" 1 "$(grep -c 'built in memory with COPY' "$TMP/e2e/snap.pg")"
+  a=$(snap_shape "$TMP/e2e/snap.sqlite" | tr '\n' ';')
+  b=$(snap_shape "$TMP/e2e/snap.pg" | tr '\n' ';')
+  if [ -n "$a" ] && [ "$a" = "$b" ]; then t_pass; else t_fail "pg snapshot: tables differ: [$a] vs [$b]"; fi
+fi
