@@ -52,7 +52,7 @@ $(BUILD)/tests/pg_load: tests/pg/pg_load.c tests/pg/pg_fixture.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< tests/pg/pg_fixture.c $(LIB_OBJ) $(LIBS) $(LDFLAGS)
 
-test-bins: $(BUILD)/tests/pg_load
+test-bins: $(BUILD)/tests/pg_load $(BIN)/retail-gen
 
 # (db.h's backends need the SQL dialects: link the library objects)
 $(BUILD)/tests/csv_test: tests/unit/csv_test.c $(LIB_OBJ)

@@ -331,17 +331,18 @@ static void sq_finalize(DbStmt *st) {
 
 /* --------------------------------------------------------- transactions */
 
-static int sq_begin(Db *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
-static int sq_commit(Db *db) { return db_exec(db, "COMMIT"); }
-static int sq_rollback(Db *db) { return db_exec(db, "ROLLBACK"); }
+static int sq_begin(Db *db) { return sq_exec(db, "BEGIN IMMEDIATE"); }
+static int sq_commit(Db *db) { return sq_exec(db, "COMMIT"); }
+static int sq_rollback(Db *db) { return sq_exec(db, "ROLLBACK"); }
 
 /* -------------------------------------------------------- introspection */
 
 /* Prepares sql with text parameter ?1 = arg. */
 static DbStmt *prepare1(Db *db, const char *sql, const char *arg) {
-  DbStmt *st = db_prepare(db, sql);
-  if (st && arg && db_bind_text(st, 1, arg) != 0) {
-    db_finalize(st);
+  DbStmt *st = sq_prepare(db, sql);
+  DbValue v = {DBV_TEXT, 0, 0, arg};
+  if (st && arg && sq_bind(st, 1, v) != 0) {
+    sq_finalize(st);
     return NULL;
   }
   return st;
@@ -359,8 +360,8 @@ static char *canonical_name(Db *db, const char *table) {
                         "AND name = ?1 COLLATE NOCASE ORDER BY name = ?1 DESC LIMIT 1",
                         table);
   if (!st) return NULL;
-  char *name = db_step(st) == 1 ? xstrdup(col_text(st, 0)) : NULL;
-  db_finalize(st);
+  char *name = sq_step(st) == 1 ? xstrdup(col_text(st, 0)) : NULL;
+  sq_finalize(st);
   return name;
 }
 
@@ -370,10 +371,10 @@ static char *single_pk(Db *db, const char *table) {
   if (!st) return NULL;
   char *name = NULL;
   int n = 0;
-  while (db_step(st) == 1) {
+  while (sq_step(st) == 1) {
     if (n++ == 0) name = xstrdup(col_text(st, 0));
   }
-  db_finalize(st);
+  sq_finalize(st);
   if (n != 1) {
     free(name);
     name = NULL;
@@ -389,7 +390,7 @@ static int read_columns(Db *db, DbTableInfo *t) {
   if (!st) return -1;
   int cap = 8, rc;
   t->cols = xcalloc((size_t)cap, sizeof *t->cols);
-  while ((rc = db_step(st)) == 1) {
+  while ((rc = sq_step(st)) == 1) {
     if (t->ncols == cap) {
       cap *= 2;
       t->cols = realloc(t->cols, (size_t)cap * sizeof *t->cols);
@@ -402,7 +403,7 @@ static int read_columns(Db *db, DbTableInfo *t) {
     c->notnull = sqlite3_column_int(st->st, 2);
     c->pk = sqlite3_column_int(st->st, 3);
   }
-  db_finalize(st);
+  sq_finalize(st);
   return rc < 0 ? -1 : 0;
 }
 
@@ -423,30 +424,16 @@ static int read_unique(Db *db, DbTableInfo *t) {
                         t->name);
   if (!st) return -1;
   int rc;
-  while ((rc = db_step(st)) == 1) {
+  while ((rc = sq_step(st)) == 1) {
     if (sqlite3_column_int(st->st, 2) != 1 || sqlite3_column_int(st->st, 3) < 0) continue;
     const char *name = col_text(st, 1);
     DbColumnInfo *c = name ? find_col(t, name) : NULL;
     if (c) c->unique = 1;
   }
-  db_finalize(st);
+  sq_finalize(st);
   return rc < 0 ? -1 : 0;
 }
 
-static void free_fk(DbForeignKey *fk) {
-  for (int i = 0; i < fk->ncols; i++) {
-    free(fk->from[i]);
-    free(fk->to[i]);
-  }
-  free(fk->from);
-  free(fk->to);
-  free(fk->table);
-}
-
-void db_free_foreign_keys(DbForeignKey *fks, int n) {
-  for (int i = 0; i < n; i++) free_fk(&fks[i]);
-  free(fks);
-}
 
 static void fk_add_col(DbForeignKey *fk, const char *from, const char *to) {
   fk->from = realloc(fk->from, (size_t)(fk->ncols + 1) * sizeof *fk->from);
@@ -469,7 +456,7 @@ static int sq_foreign_keys(Db *db, const char *table, DbForeignKey **out) {
   DbForeignKey *fks = NULL;
   int n = 0, rc;
   int64_t last_id = -1;
-  while ((rc = db_step(st)) == 1) {
+  while ((rc = sq_step(st)) == 1) {
     int64_t id = sqlite3_column_int64(st->st, 0);
     if (n == 0 || id != last_id) {
       fks = realloc(fks, (size_t)(n + 1) * sizeof *fks);
@@ -480,7 +467,7 @@ static int sq_foreign_keys(Db *db, const char *table, DbForeignKey **out) {
     }
     fk_add_col(&fks[n - 1], col_text(st, 2), col_text(st, 3));
   }
-  db_finalize(st);
+  sq_finalize(st);
   if (rc < 0) {
     db_free_foreign_keys(fks, n);
     return -1;
@@ -492,7 +479,7 @@ static int sq_foreign_keys(Db *db, const char *table, DbForeignKey **out) {
 /* Fills fk_table/fk_column from the first single-column key of a column. */
 static int read_fks(Db *db, DbTableInfo *t) {
   DbForeignKey *fks;
-  int n = db_foreign_keys(db, t->name, &fks);
+  int n = sq_foreign_keys(db, t->name, &fks);
   if (n < 0) return -1;
   for (int i = 0; i < n; i++) {
     if (fks[i].ncols != 1) continue;
@@ -520,45 +507,27 @@ static int sq_table_info(Db *db, const char *table, DbTableInfo *out) {
   return 0;
 }
 
-void db_free_table_info(DbTableInfo *t) {
-  if (!t) return;
-  for (int i = 0; i < t->ncols; i++) {
-    DbColumnInfo *c = &t->cols[i];
-    free(c->name);
-    free(c->decl_type);
-    free(c->fk_table);
-    free(c->fk_column);
-  }
-  free(t->cols);
-  free(t->name);
-  memset(t, 0, sizeof *t);
-}
-
-void db_free_tables(DbTableInfo *t, int n) {
-  for (int i = 0; i < n; i++) db_free_table_info(&t[i]);
-  free(t);
-}
 
 static int sq_tables(Db *db, DbTableInfo **out) {
   *out = NULL;
   /* `_` is a LIKE wildcard: escape it so `campaign` is not skipped. */
-  DbStmt *st = db_prepare(db,
+  DbStmt *st = sq_prepare(db,
                           "SELECT name FROM sqlite_master WHERE type = 'table' "
                           "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
                           "AND name NOT LIKE 'camp\\_%' ESCAPE '\\' ORDER BY name");
   if (!st) return -1;
   char **names = NULL;
   int n = 0, rc;
-  while ((rc = db_step(st)) == 1) {
+  while ((rc = sq_step(st)) == 1) {
     names = realloc(names, (size_t)(n + 1) * sizeof *names);
     if (!names) abort();
     names[n++] = xstrdup(col_text(st, 0));
   }
-  db_finalize(st);
+  sq_finalize(st);
   DbTableInfo *t = xcalloc((size_t)n, sizeof *t);
   int ok = rc == 0;
   for (int i = 0; i < n; i++) {
-    if (ok && db_table_info(db, names[i], &t[i]) != 0) ok = 0;
+    if (ok && sq_table_info(db, names[i], &t[i]) != 0) ok = 0;
     free(names[i]);
   }
   free(names);
@@ -579,8 +548,8 @@ static int sq_table_exists(Db *db, const char *name) {
                         "type IN ('table','view') AND name = ?1 COLLATE NOCASE",
                         name);
   if (!st) return 0;
-  int found = db_step(st) == 1;
-  db_finalize(st);
+  int found = sq_step(st) == 1;
+  sq_finalize(st);
   return found;
 }
 
@@ -604,7 +573,14 @@ static int sq_savepoint_end(Db *db, const char *name, int rollback) {
 static int64_t sq_row_estimate(Db *db, const char *table) {
   char *sql = sqlite3_mprintf("SELECT max(rowid) FROM \"%w\"", table);
   if (!sql) abort();
-  int64_t n = db_query_int(db, sql, -1);
+  sqlite3_stmt *st = NULL;
+  int64_t n = -1;
+  if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+      sqlite3_column_type(st, 0) != SQLITE_NULL)
+    n = sqlite3_column_int64(st, 0);
+  else if (!st || sqlite3_errcode(db->h) != SQLITE_OK)
+    sqlite_err(db);
+  sqlite3_finalize(st);
   sqlite3_free(sql);
   return n;
 }

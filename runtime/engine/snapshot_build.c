@@ -248,9 +248,7 @@ static char *select_sql(Schema *sc) {
   return sql;
 }
 
-static int finish_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, ColBuild *b, int64_t n, int pg);
-
-int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, size_t errlen) {
+ColBuild *snap_table_begin(SnapTable *t, Schema *sc) {
   int nc = sc->columns.len;
   t->name = strdup(sc->name);
   t->ncols = nc;
@@ -268,16 +266,12 @@ int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, s
     b[k].c = &t->cols[k];
     b[k].width = snap_kind_width(t->cols[k].kind);
   }
-  int pg = strcmp(db_backend(db), "postgres") == 0;
-  if (pg) { /* one COPY instead of a row-by-row scan */
-    int64_t n = 0;
-    if (snap_copy_rows(db, sc, b, nc, &n, err, errlen)) {
-      for (int k = 0; k < nc; k++) free(b[k].data), free(b[k].nulls), snap_dict_free(&b[k].dict);
-      free(b);
-      return -1;
-    }
-    return finish_table(s, db, sc, t, b, n, 1);
-  }
+  return b;
+}
+
+int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, size_t errlen) {
+  int nc = sc->columns.len;
+  ColBuild *b = snap_table_begin(t, sc);
   char *sql = select_sql(sc);
   DbStmt *st = db_prepare(db, sql);
   free(sql);
@@ -308,12 +302,10 @@ int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, s
     free(b);
     return -1;
   }
-  return finish_table(s, db, sc, t, b, n, 0);
+  return snap_finish_table(s, db, sc, t, b, n, 0);
 }
 
-/* The columns read (b, n rows) become t's; counts for freshness checks
- * (max(rowid) is SQLite's: -1 on PostgreSQL). */
-static int finish_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, ColBuild *b, int64_t n, int pg) {
+int snap_finish_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, ColBuild *b, int64_t n, int pg) {
   int nc = sc->columns.len;
   t->nrows = n;
   for (int k = 0; k < nc; k++) {

@@ -159,7 +159,7 @@ static char *copy_sql(Schema *sc, int *wire) {
   return sql;
 }
 
-int snap_copy_rows(Db *db, Schema *sc, ColBuild *b, int nc, int64_t *nrows, char *err, size_t errlen) {
+static int copy_rows(Db *db, Schema *sc, ColBuild *b, int nc, int64_t *nrows, char *err, size_t errlen) {
   int *wire = calloc((size_t)nc + 1, sizeof *wire);
   if (!wire) abort();
   char *sql = copy_sql(sc, wire);
@@ -177,4 +177,16 @@ int snap_copy_rows(Db *db, Schema *sc, ColBuild *b, int nc, int64_t *nrows, char
   free(r.text);
   free(wire);
   return rc;
+}
+
+int snap_copy_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, size_t errlen) {
+  int nc = sc->columns.len;
+  ColBuild *b = snap_table_begin(t, sc);
+  int64_t n = 0;
+  if (copy_rows(db, sc, b, nc, &n, err, errlen)) {
+    for (int k = 0; k < nc; k++) free(b[k].data), free(b[k].nulls), snap_dict_free(&b[k].dict);
+    free(b);
+    return -1;
+  }
+  return snap_finish_table(s, db, sc, t, b, n, 1);
 }

@@ -644,7 +644,8 @@ Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **
       from_old = 1;
     } else if (rc == 1) {
       tr[i].how = SNAP_TABLE_BUILT;
-      rc = snap_build_table(s, db, sc, t, err, errlen);
+      rc = strcmp(db_backend(db), "postgres") == 0 ? snap_copy_table(s, db, sc, t, err, errlen)
+                                                   : snap_build_table(s, db, sc, t, err, errlen);
       tr[i].rows_read = t->nrows;
     }
     if (rc < 0) failed = 1;

@@ -8,6 +8,8 @@
 #                  sets PG_URL (postgresql://...?host=DIR/pgsock) and
 #                  PG_SERVER_LOG.  Returns non-zero with a message on stderr
 #                  when the server cannot be started.
+#   pg_stop_dir DIR  stops the server whose cluster is DIR/pgdata (for
+#                  scripts that run several servers: examples/sharded).
 #   pg_stop        stops the server started by pg_start (fast shutdown, then
 #                  immediate); safe to call twice or when none runs.  Call it
 #                  from the caller's EXIT trap so a failing test stops it too:
@@ -102,6 +104,17 @@ pg_stop() {
   [ -f "$d_/pgdata/postmaster.pid" ] || return 0
   pg_as_owner "$PG_BIN/pg_ctl" -D "$d_/pgdata" -m fast -w -t 20 stop > /dev/null 2>&1 ||
     pg_as_owner "$PG_BIN/pg_ctl" -D "$d_/pgdata" -m immediate -w -t 20 stop > /dev/null 2>&1
+  return 0
+}
+
+pg_stop_dir() {
+  [ -f "$1/pgdata/postmaster.pid" ] || return 0
+  PG_OWNER=""
+  if [ "$(id -u)" = 0 ]; then
+    if getent passwd postgres > /dev/null 2>&1; then PG_OWNER=postgres; else PG_OWNER=nobody; fi
+  fi
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$1/pgdata" -m fast -w -t 20 stop > /dev/null 2>&1 ||
+    pg_as_owner "$PG_BIN/pg_ctl" -D "$1/pgdata" -m immediate -w -t 20 stop > /dev/null 2>&1
   return 0
 }
 

@@ -12,7 +12,9 @@
 #     ON_ERROR_STOP=1 over empty tables of the file's schemas
 #   3 dialect semantics: values computed in PostgreSQL equal SQLite's
 #     (camp_hash bit for bit, LIKE, lower(), CAST, NULL order, dates, ...)
-# Further sections are appended by tests/pg/*.sh files named in SECTIONS.
+#   4 the runtime on both backends (exec cases, plan differential, end to end)
+#   5 errors, store, feedback import;  6 sharding (examples/sharded)
+# Sections live in tests/pg/section_N_*.sh, sourced in order.
 
 if [ $# -ne 1 ]; then
   echo "usage: sh tests/pg/run.sh CAMP_BINARY" >&2
