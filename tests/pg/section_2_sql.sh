@@ -67,9 +67,9 @@ pg_import_ddl() {
 }
 
 # camp's runtime tables as the PostgreSQL store creates them (store.c).
-PG_RUNTIME_DDL='CREATE TABLE camp_outbox(id bigserial PRIMARY KEY, run_id bigint, step text, recipient_key text, channel text, address text, subject text, body text, status text, queued_at timestamp, sent_at timestamp);
-CREATE TABLE camp_feedback(id bigserial PRIMARY KEY, outbox_id bigint, event text, at timestamp);
-CREATE TABLE camp_audience(name text, dimension text, key text, run_id bigint, saved_at timestamp);'
+PG_RUNTIME_DDL='CREATE TABLE camp_outbox(id bigserial PRIMARY KEY, run_id bigint, step text, recipient_key text, channel text, address text, subject text, body text, status text, queued_at text, sent_at text);
+CREATE TABLE camp_feedback(id bigserial PRIMARY KEY, outbox_id bigint, event text, at text);
+CREATE TABLE camp_audience(name text, dimension text, key text, run_id bigint, saved_at text);'
 
 pg_sql_one() {
   f=$1

@@ -85,7 +85,7 @@ fi
 
 if want 3; then
   if ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -I . -o "$TMP/hash_ref" tests/pg/hash_ref.c \
-      runtime/db/db_sqlite.c -lsqlite3 2> "$TMP/cc.err"; then
+      runtime/db/db_sqlite.c runtime/db/db_info.c -lsqlite3 2> "$TMP/cc.err"; then
     "$TMP/hash_ref" > "$TMP/hash.cases"
     # each line: seed|salt|kind|value|hash  ->  the PostgreSQL call
     awk -F'|' '{

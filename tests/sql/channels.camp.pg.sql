@@ -113,6 +113,26 @@ CREATE OR REPLACE FUNCTION "camp".camp_round(x double precision) RETURNS double 
 SELECT CASE WHEN x >= 0 THEN floor(x + 0.5::float8) ELSE -floor(-x + 0.5::float8) END $f$;
 CREATE OR REPLACE FUNCTION "camp".camp_round(x double precision, n bigint) RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
 SELECT CASE WHEN n <= 0 THEN "camp".camp_round(x) ELSE round(x::numeric, least(n, 30)::integer)::float8 END $f$;
+CREATE OR REPLACE FUNCTION "camp".camp_real_text(x double precision) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
+DECLARE n numeric; t text; d text; e integer; neg boolean;
+BEGIN
+  IF x IS NULL OR x = 'NaN'::float8 THEN RETURN NULL; END IF;
+  IF x = 'Infinity'::float8 THEN RETURN 'Inf'; END IF;
+  IF x = '-Infinity'::float8 THEN RETURN '-Inf'; END IF;
+  IF x = 0 THEN RETURN '0.0'; END IF;
+  n := x::numeric; neg := n < 0; n := abs(n);
+  IF n >= 1 THEN e := length(trunc(n)::text) - 1;
+  ELSE e := -(length(substring(n::text FROM '^0[.](0*)')) + 1); END IF;
+  IF e < -4 OR e >= 15 THEN
+    d := rtrim(ltrim(replace(n::text, '.', ''), '0'), '0');
+    t := substr(d, 1, 1) || '.' || CASE WHEN length(d) > 1 THEN substr(d, 2) ELSE '0' END
+         || 'e' || CASE WHEN e < 0 THEN '-' ELSE '+' END || lpad(abs(e)::text, 2, '0');
+  ELSE
+    t := n::text;
+    IF strpos(t, '.') = 0 THEN t := t || '.0'; END IF;
+  END IF;
+  RETURN CASE WHEN neg THEN '-' || t ELSE t END;
+END $f$;
 CREATE OR REPLACE FUNCTION "camp".camp_substr(s text, p1 bigint, p2 bigint) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
 DECLARE len bigint; neg boolean := false;
 BEGIN
@@ -147,7 +167,7 @@ DROP TABLE IF EXISTS pg_temp."s_rich";
 CREATE TEMP TABLE "s_rich" AS
 SELECT p."_key",
   (SELECT l1."city" FROM "stores" AS l1 WHERE l1."id" = t0."store_id") AS "city",
-  coalesce((SELECT json_agg(json_build_object('id', r."id", 'customer_id', r."customer_id", 'amount', CAST(r."amount" AS double precision), 'at', to_char(r."at", 'YYYY-MM-DD HH24:MI:SS'))) FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" ORDER BY t1."at" DESC NULLS LAST, t1."id" LIMIT 2) AS r), '[]'::json) AS "last2"
+  coalesce((SELECT json_agg(json_build_object('id', r."id", 'customer_id', r."customer_id", 'amount', CAST(camp_real_text(CAST(r."amount" AS double precision)) AS json), 'at', to_char(r."at", 'YYYY-MM-DD HH24:MI:SS'))) FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" ORDER BY t1."at" DESC NULLS LAST, t1."id" LIMIT 2) AS r), '[]'::json) AS "last2"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key";
 CREATE INDEX "s_rich__key" ON "s_rich"("_key");

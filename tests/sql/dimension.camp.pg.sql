@@ -113,6 +113,26 @@ CREATE OR REPLACE FUNCTION "camp".camp_round(x double precision) RETURNS double 
 SELECT CASE WHEN x >= 0 THEN floor(x + 0.5::float8) ELSE -floor(-x + 0.5::float8) END $f$;
 CREATE OR REPLACE FUNCTION "camp".camp_round(x double precision, n bigint) RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
 SELECT CASE WHEN n <= 0 THEN "camp".camp_round(x) ELSE round(x::numeric, least(n, 30)::integer)::float8 END $f$;
+CREATE OR REPLACE FUNCTION "camp".camp_real_text(x double precision) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
+DECLARE n numeric; t text; d text; e integer; neg boolean;
+BEGIN
+  IF x IS NULL OR x = 'NaN'::float8 THEN RETURN NULL; END IF;
+  IF x = 'Infinity'::float8 THEN RETURN 'Inf'; END IF;
+  IF x = '-Infinity'::float8 THEN RETURN '-Inf'; END IF;
+  IF x = 0 THEN RETURN '0.0'; END IF;
+  n := x::numeric; neg := n < 0; n := abs(n);
+  IF n >= 1 THEN e := length(trunc(n)::text) - 1;
+  ELSE e := -(length(substring(n::text FROM '^0[.](0*)')) + 1); END IF;
+  IF e < -4 OR e >= 15 THEN
+    d := rtrim(ltrim(replace(n::text, '.', ''), '0'), '0');
+    t := substr(d, 1, 1) || '.' || CASE WHEN length(d) > 1 THEN substr(d, 2) ELSE '0' END
+         || 'e' || CASE WHEN e < 0 THEN '-' ELSE '+' END || lpad(abs(e)::text, 2, '0');
+  ELSE
+    t := n::text;
+    IF strpos(t, '.') = 0 THEN t := t || '.0'; END IF;
+  END IF;
+  RETURN CASE WHEN neg THEN '-' || t ELSE t END;
+END $f$;
 CREATE OR REPLACE FUNCTION "camp".camp_substr(s text, p1 bigint, p2 bigint) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
 DECLARE len bigint; neg boolean := false;
 BEGIN

@@ -113,6 +113,26 @@ CREATE OR REPLACE FUNCTION "camp".camp_round(x double precision) RETURNS double 
 SELECT CASE WHEN x >= 0 THEN floor(x + 0.5::float8) ELSE -floor(-x + 0.5::float8) END $f$;
 CREATE OR REPLACE FUNCTION "camp".camp_round(x double precision, n bigint) RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
 SELECT CASE WHEN n <= 0 THEN "camp".camp_round(x) ELSE round(x::numeric, least(n, 30)::integer)::float8 END $f$;
+CREATE OR REPLACE FUNCTION "camp".camp_real_text(x double precision) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
+DECLARE n numeric; t text; d text; e integer; neg boolean;
+BEGIN
+  IF x IS NULL OR x = 'NaN'::float8 THEN RETURN NULL; END IF;
+  IF x = 'Infinity'::float8 THEN RETURN 'Inf'; END IF;
+  IF x = '-Infinity'::float8 THEN RETURN '-Inf'; END IF;
+  IF x = 0 THEN RETURN '0.0'; END IF;
+  n := x::numeric; neg := n < 0; n := abs(n);
+  IF n >= 1 THEN e := length(trunc(n)::text) - 1;
+  ELSE e := -(length(substring(n::text FROM '^0[.](0*)')) + 1); END IF;
+  IF e < -4 OR e >= 15 THEN
+    d := rtrim(ltrim(replace(n::text, '.', ''), '0'), '0');
+    t := substr(d, 1, 1) || '.' || CASE WHEN length(d) > 1 THEN substr(d, 2) ELSE '0' END
+         || 'e' || CASE WHEN e < 0 THEN '-' ELSE '+' END || lpad(abs(e)::text, 2, '0');
+  ELSE
+    t := n::text;
+    IF strpos(t, '.') = 0 THEN t := t || '.0'; END IF;
+  END IF;
+  RETURN CASE WHEN neg THEN '-' || t ELSE t END;
+END $f$;
 CREATE OR REPLACE FUNCTION "camp".camp_substr(s text, p1 bigint, p2 bigint) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
 DECLARE len bigint; neg boolean := false;
 BEGIN
@@ -183,7 +203,7 @@ SELECT p."_key"
 FROM "s_m" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
   JOIN "camp_outbox" AS o ON o."run_id" = (SELECT "run_id" FROM pg_temp."camp_params") AND o."step" = 'm' AND o."recipient_key" = CAST(p."_key" AS text)
-WHERE NOT (EXISTS (SELECT 1 FROM "camp_feedback" AS f WHERE f."outbox_id" = o."id" AND f."event" = 'opened' AND f."at" <= (coalesce(o."sent_at", o."queued_at") + make_interval(secs => 259200))));
+WHERE NOT (EXISTS (SELECT 1 FROM "camp_feedback" AS f WHERE f."outbox_id" = o."id" AND f."event" = 'opened' AND CAST(f."at" AS timestamp) <= (CAST(coalesce(o."sent_at", o."queued_at") AS timestamp) + make_interval(secs => 259200))));
 CREATE INDEX "s_r1__key" ON "s_r1"("_key");
 ANALYZE "s_r1";
 
@@ -219,7 +239,7 @@ FROM "s_m" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key"
   JOIN "camp_outbox" AS o ON o."run_id" = (SELECT "run_id" FROM pg_temp."camp_params") AND o."step" = 'm' AND o."recipient_key" = CAST(p."_key" AS text)
 WHERE EXISTS (SELECT 1 FROM "camp_feedback" AS f WHERE f."outbox_id" = o."id" AND f."event" = 'sent')
-      AND NOT (EXISTS (SELECT 1 FROM "camp_feedback" AS f WHERE f."outbox_id" = o."id" AND f."event" = 'failed' AND f."at" <= (coalesce(o."sent_at", o."queued_at") + make_interval(secs => 43200))))
+      AND NOT (EXISTS (SELECT 1 FROM "camp_feedback" AS f WHERE f."outbox_id" = o."id" AND f."event" = 'failed' AND CAST(f."at" AS timestamp) <= (CAST(coalesce(o."sent_at", o."queued_at") AS timestamp) + make_interval(secs => 43200))))
       AND (t0."loyalty" > 5);
 CREATE INDEX "s_r4__key" ON "s_r4"("_key");
 ANALYZE "s_r4";
