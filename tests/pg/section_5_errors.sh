@@ -100,3 +100,23 @@ CSV
     t_fail "pg feedback import: copying the fixture: $(head -n 1 "$W/load")"
   fi
 fi
+
+# camp schema --from-db on PostgreSQL: keys, links and unique columns from
+# the catalog; partitions are not tables of their own.
+if want 5; then
+  pg_createdb imp
+  pg_psql -d imp -c "CREATE TABLE stores(id bigint PRIMARY KEY, city varchar(40));
+    CREATE TABLE customers(id integer PRIMARY KEY, email text UNIQUE, store_id bigint REFERENCES stores,
+      score numeric(8,2), ok boolean, born date, seen timestamptz);
+    CREATE TABLE events(id bigint, at timestamp) PARTITION BY RANGE (at);
+    CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');" > /dev/null
+  camp schema --from-db "$(pg_url imp)" > "$TMP/imp.camp" 2> "$TMP/imp.err"
+  eq "pg schema import: exit 0" 0 "$?"
+  for want_line in "schema customers {" "id int key" "email text unique" "store_id int -> stores" \
+                   "score decimal" "ok bool" "born date" "seen timestamp" "city text" "schema events {"; do
+    if grep -qF "$want_line" "$TMP/imp.camp"; then t_pass; else t_fail "pg schema import: no \`$want_line\`"; fi
+  done
+  if grep -q 'events_2026' "$TMP/imp.camp"; then t_fail "pg schema import: a partition listed as a table"; else t_pass; fi
+  camp check "$TMP/imp.camp" > /dev/null 2>&1
+  eq "pg schema import: the schemas check" 0 "$?"
+fi
