@@ -1,58 +1,41 @@
-/* camp.c — entry point: dispatches to the sub-command. */
+/* camp.c — entry point: dispatches to the sub-command of cli/commands.c;
+ * `camp CMD --help` (or -h) prints that command's help instead of running it. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 
-typedef struct {
-  const char *name;
-  int (*run)(int argc, char **argv);
-  const char *summary;
-} Command;
-
-static const Command commands[] = {
-    {"check", cmd_check, "check FILE...            report every error (--format json)"},
-    {"sql", cmd_sql, "sql FILE [--campaign C] [--step S] [--dialect sqlite]"},
-    {"fmt", cmd_fmt, "fmt FILE... [--check]     canonical layout, comments kept"},
-    {"schema", cmd_schema, "schema --from-db DB      write .camp schemas for a database"},
-    {"plan", cmd_plan, "plan FILE --db DB          dry run: exact counts per step, nothing saved"},
-    {"run", cmd_run, "run FILE --db DB           start a run: steps, waits, outbox"},
-    {"resume", cmd_resume, "resume --db DB             continue runs whose waits are due (cron)"},
-    {"keywords", cmd_keywords, "keywords [--format json] the language vocabulary (editors)"},
-    {"status", cmd_status, "status --db DB [RUN_ID]   runs, or one run's steps, outbox and warnings"},
-    {"graph", cmd_graph, "graph FILE [--db DB]      the campaign as a Graphviz graph (--format dot|svg)"},
-    {"outbox", cmd_outbox, "outbox --db DB [--run ID] queued messages (--format text|csv|json)"},
-    {"snapshot", cmd_snapshot, "snapshot --db DB [FILE]   build/refresh the columnar snapshot of the tables"},
-    {"track", cmd_track, "track --db DB --listen HOST:PORT  tracking server: opens, clicks, unsubscribe"},
-    {"feedback", cmd_feedback, "feedback import FILE --db DB  delivery events from an ESP (CSV or JSON lines)"},
-    {"preview", cmd_preview, "preview FILE --db DB --step S  render a step's messages, queue nothing"},
-    {"lsp", cmd_lsp, "lsp                       language server (LSP over stdio) for editors"},
-};
-
-static void usage(FILE *out) {
-  fprintf(out, "usage: camp COMMAND [ARGS]\n\ncommands:\n");
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(out, "  %s\n", commands[i].summary);
+/* Does argv ask for help (before a `--` that ends the options)? */
+static int wants_help(int argc, char **argv) {
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0) return 0;
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return 1;
+  }
+  return 0;
 }
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    usage(stderr);
+    cli_print_usage(stderr);
     return 2;
   }
-  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-      strcmp(argv[1], "help") == 0) {
-    usage(stdout);
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    cli_print_usage(stdout);
     return 0;
   }
   if (strcmp(argv[1], "--version") == 0) {
-    printf("camp 0.1.0\n");
+    printf("%s\n", CAMP_VERSION);
     return 0;
   }
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (strcmp(argv[1], commands[i].name) == 0)
-      return commands[i].run(argc - 2, argv + 2);
-  fprintf(stderr, "camp: unknown command `%s`\n", argv[1]);
-  usage(stderr);
-  return 2;
+  const CliCommand *c = cli_command(argv[1]);
+  if (!c) {
+    fprintf(stderr, "camp: unknown command `%s`\n", argv[1]);
+    cli_print_usage(stderr);
+    return 2;
+  }
+  if (wants_help(argc - 2, argv + 2)) {
+    cli_print_help(c, stdout);
+    return 0;
+  }
+  return c->run(argc - 2, argv + 2);
 }

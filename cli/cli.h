@@ -3,9 +3,12 @@
 #ifndef CAMP_CLI_H
 #define CAMP_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "compiler/check/program.h"
+
+#define CAMP_VERSION "camp 0.1.0"
 
 /* Options common to the sub-commands; each command reads what it needs. */
 typedef struct CliOpts {
@@ -25,16 +28,32 @@ typedef struct CliOpts {
   const char *listen;    /* track --listen HOST:PORT */
   const char *track_url; /* run/resume/preview --track-url URL (sets CAMP_TRACK_URL) */
   const char *recipient; /* preview --recipient KEY */
+  const char *from_ddl;  /* schema --from-ddl FILE.sql */
+  const char *keep;      /* gc --keep N */
+  const char *channel;   /* send --channel C */
+  const char *limit;     /* send --limit N */
+  const char *lease;     /* send --lease SECONDS */
+  const char *batch;     /* send --batch N */
+  const char *as;        /* operations: who (--as NAME; default $USER) */
+  const char *reason;    /* operations: why (--reason TEXT) */
+  const char *next;      /* schedule --next N */
   const char *includes[32];
   int nincludes;
   int check;             /* fmt --check */
   int explain;
+  int diff;              /* fmt --diff */
+  int dry_run;           /* gc --dry-run */
+  int man;               /* help --man */
+  int send;              /* run/resume --send; send --dry-run shares dry_run */
+  int test;              /* run --test */
   int color;             /* diagnostics in colour (stderr is a TTY) */
 } CliOpts;
 
 /* Parses argv after the sub-command name.  `allowed` lists the long options
- * this command accepts (e.g. "format,campaign"); others are errors.
- * Returns 0, or 2 after printing a usage error. */
+ * this command accepts (e.g. "format,campaign"); others are errors.  It must
+ * name exactly the options of the command's entry in cli/commands.c (checked
+ * on every call, so help, man page and completions cannot drift from the
+ * parser).  Returns 0, or 2 after printing a usage error. */
 int cli_parse(const char *cmd, int argc, char **argv, const char *allowed,
               CliOpts *o);
 
@@ -61,5 +80,67 @@ int cmd_lsp(int argc, char **argv);
 int cmd_track(int argc, char **argv);
 int cmd_feedback(int argc, char **argv);
 int cmd_preview(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
+int cmd_values(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+
+/* ---- the command table (cli/commands.c): one source for dispatch, the
+ * option parser, `camp help`, the man page and the shell completions. ---- */
+
+/* One option of a command.  `name` is the long name without "--" ("I" is
+ * the short -I); `arg` the value's placeholder (NULL for a flag);
+ * `complete` what a shell completes for the value: "file", "dir", "camp",
+ * "sql", a list "a|b|c", or NULL for nothing. */
+typedef struct CliOption {
+  const char *name;
+  const char *arg;
+  const char *complete;
+  const char *help;
+} CliOption;
+
+#define CLI_MAX_OPTS 24
+
+typedef struct CliCommand {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *synopsis;  /* after "camp NAME ": operands and required options */
+  const char *summary;   /* one line for `camp help` */
+  const char *operands;  /* completion of operands: "camp", "sql", "shell", "command", NULL */
+  const char *details;   /* a paragraph for the command's help, or NULL */
+  CliOption opts[CLI_MAX_OPTS]; /* ends at the first entry with name NULL */
+  const char *example;   /* example lines, '\n'-separated */
+} CliCommand;
+
+extern const CliCommand cli_commands[];
+extern const int cli_ncommands;
+
+/* The table entry of `name`, or NULL. */
+const CliCommand *cli_command(const char *name);
+/* Prints `camp NAME`'s usage, options (aligned) and example to out. */
+void cli_print_help(const CliCommand *c, FILE *out);
+/* Prints the list of commands (`camp help`) to out. */
+void cli_print_usage(FILE *out);
+int cmd_send(int argc, char **argv);
+/* cmd_send.c: sends the due messages of run (0 = every run) with the send
+ * options of o (--channel --limit --dry-run --now --lease --batch); the
+ * database must be open read-write. */
+struct Db;
+int cli_send(struct Db *db, CliOpts *o, int64_t run);
+/* operations: cli/cmd_deploy.c, cmd_lifecycle.c, cmd_schedule.c,
+ * cmd_tick.c, cmd_approve.c */
+int cmd_deploy(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_close(int argc, char **argv);
+int cmd_archive(int argc, char **argv);
+int cmd_campaigns(int argc, char **argv);
+int cmd_schedule(int argc, char **argv);
+int cmd_tick(int argc, char **argv);
+int cmd_approve(int argc, char **argv);
+int cmd_reject(int argc, char **argv);
+/* Who does an operation: --as NAME, else $USER, else "unknown". */
+const char *cli_who(const CliOpts *o);
 
 #endif

@@ -22,7 +22,7 @@ int cmd_feedback(int argc, char **argv) {
     return 2;
   }
   CliOpts o;
-  int rc = cli_parse("feedback import", argc - 1, argv + 1, "db,now", &o);
+  int rc = cli_parse("feedback", argc - 1, argv + 1, "db,now", &o);
   if (rc) return rc;
   if (!o.db || o.nfiles != 1) {
     fprintf(stderr, "usage: camp feedback import FILE --db DB [--now TIMESTAMP]\n");

@@ -1,6 +1,7 @@
 /* cmd_fmt.c — `camp fmt FILE...`: rewrites files in the canonical layout
- * (lang/format.c).  `--check` only reports files that would change;
- * `--output -` (or the file `-`, read from stdin) prints to stdout.
+ * (lang/format.c) and names each file it rewrote.  `--check` only reports
+ * files that would change; `--diff` also prints what changes as a unified
+ * diff; `--output -` (or the file `-`, read from stdin) prints to stdout.
  * Only the named files are parsed: imports are neither followed nor
  * rewritten, and the type checker is not run. */
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/textdiff.h"
 #include "lang/format.h"
 
 static int read_stdin(Program *p) {
@@ -70,16 +72,34 @@ static int write_file(const char *path, const char *text) {
 static int deliver(const CliOpts *o, const char *path, const SourceFile *src,
                    const char *out) {
   int same = src->len == strlen(out) && memcmp(src->text, out, src->len) == 0;
+  int to_stdout = strcmp(path, "-") == 0 || (o->output && strcmp(o->output, "-") == 0);
+  int changed = 0;
+  if (!same) {
+    /* The diff goes to stdout, except when stdout carries the text. */
+    size_t n = strlen(path) + 16;
+    char *old = malloc(n), *new = malloc(n);
+    if (!old || !new) abort();
+    snprintf(old, n, "%s\t(original)", path); /* a tab ends the name for patch(1) */
+    snprintf(new, n, "%s\t(formatted)", path);
+    changed = text_diff(o->diff ? (to_stdout ? stderr : stdout) : NULL, old, new, src->text,
+                        src->len, out, strlen(out));
+    free(old);
+    free(new);
+  }
   if (o->check) {
-    if (!same) printf("%s: not formatted\n", path);
+    if (!same) printf("%s: not formatted (%d line%s would change)\n", path, changed,
+                      changed == 1 ? "" : "s");
     return same ? 0 : 1;
   }
-  if (strcmp(path, "-") == 0 || (o->output && strcmp(o->output, "-") == 0)) {
+  if (to_stdout) {
     fputs(out, stdout);
     return 0;
   }
   if (o->output) return write_file(o->output, out);
-  return same ? 0 : write_file(path, out);
+  if (same) return 0;
+  if (write_file(path, out)) return 1;
+  printf("%s: formatted (%d line%s changed)\n", path, changed, changed == 1 ? "" : "s");
+  return 0;
 }
 
 static int fmt_one(const CliOpts *o, const char *path) {
@@ -106,10 +126,10 @@ static int fmt_one(const CliOpts *o, const char *path) {
 
 int cmd_fmt(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("fmt", argc, argv, "check,output,format", &o);
+  int rc = cli_parse("fmt", argc, argv, "check,diff,output,format", &o);
   if (rc) return rc;
   if (o.nfiles == 0) {
-    fprintf(stderr, "usage: camp fmt FILE... [--check] [--output -|FILE]\n");
+    fprintf(stderr, "usage: camp fmt FILE... [--check] [--diff] [--output -|FILE]\n");
     return 2;
   }
   if (o.output && strcmp(o.output, "-") != 0 && o.nfiles != 1) {

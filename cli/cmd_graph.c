@@ -1,6 +1,7 @@
 /* cmd_graph.c — `camp graph FILE`: a campaign as a Graphviz digraph (DOT,
- * or SVG through `dot -Tsvg`), optionally annotated with a run's states and
- * counts read from the database. */
+ * SVG or PNG through Graphviz's `dot`, or a self-contained HTML page with
+ * the SVG inline), optionally annotated with a run's states and counts read
+ * from the database. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -133,57 +134,113 @@ static int in_path(const char *prog) {
   return 0;
 }
 
-/* Pipes dot text through `dot -Tsvg` to output (stdout if NULL). */
-static int write_svg(const char *dot, const char *output) {
+/* Runs `dot -T<fmt>` on the DOT text: into file output (stdout if NULL),
+ * or, with captured, into a malloc'd string.  The text goes through a
+ * temporary file, so reading dot's output cannot dead-lock with writing
+ * its input.  0, or 1 after printing an error. */
+static int run_dot(const char *dot, const char *fmt, const char *output, char **captured) {
   if (!in_path("dot")) {
-    fprintf(stderr, "camp graph: --format svg needs Graphviz's `dot`, which is not installed"
-                    " (apt-get install graphviz), or use --format dot\n");
+    fprintf(stderr, "camp graph: --format %s needs Graphviz's `dot`, which is not installed"
+                    " (apt-get install graphviz), or use --format dot\n", fmt);
     return 1;
   }
-  int fds[2];
-  if (pipe(fds) != 0) {
+  const char *tmpdir = getenv("TMPDIR");
+  char in[4096];
+  snprintf(in, sizeof in, "%s/camp-graph-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+  int fd = mkstemp(in);
+  if (fd < 0) {
+    fprintf(stderr, "camp graph: cannot create a temporary file in %s: %s\n",
+            tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+    return 1;
+  }
+  size_t len = strlen(dot), off = 0;
+  while (off < len) {
+    ssize_t w = write(fd, dot + off, len - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    off += (size_t)w;
+  }
+  close(fd);
+  if (off < len) {
+    fprintf(stderr, "camp graph: cannot write %s: %s\n", in, strerror(errno));
+    unlink(in);
+    return 1;
+  }
+  int fds[2] = {-1, -1};
+  if (captured && pipe(fds) != 0) {
     fprintf(stderr, "camp graph: pipe: %s\n", strerror(errno));
+    unlink(in);
     return 1;
   }
+  char tflag[16];
+  snprintf(tflag, sizeof tflag, "-T%s", fmt);
   fflush(stdout);
   pid_t pid = fork();
   if (pid < 0) {
     fprintf(stderr, "camp graph: fork: %s\n", strerror(errno));
+    unlink(in);
     return 1;
   }
   if (pid == 0) {
-    dup2(fds[0], 0);
-    close(fds[0]);
-    close(fds[1]);
-    if (output) execlp("dot", "dot", "-Tsvg", "-o", output, (char *)NULL);
-    else execlp("dot", "dot", "-Tsvg", (char *)NULL);
+    if (captured) {
+      dup2(fds[1], 1);
+      close(fds[0]);
+      close(fds[1]);
+    }
+    if (output) execlp("dot", "dot", tflag, "-o", output, in, (char *)NULL);
+    else execlp("dot", "dot", tflag, in, (char *)NULL);
     _exit(127);
   }
-  close(fds[0]);
-  void (*old)(int) = signal(SIGPIPE, SIG_IGN); /* report dot's failure, not die */
-  size_t len = strlen(dot), off = 0;
-  while (off < len) {
-    ssize_t w = write(fds[1], dot + off, len - off);
-    if (w <= 0 && errno != EINTR) break;
-    if (w > 0) off += (size_t)w;
+  char *buf = NULL;
+  size_t blen = 0, cap = 0;
+  if (captured) {
+    close(fds[1]);
+    for (;;) {
+      if (blen + 4096 + 1 > cap) {
+        cap = cap ? cap * 2 : 65536;
+        buf = realloc(buf, cap);
+        if (!buf) abort();
+      }
+      ssize_t r = read(fds[0], buf + blen, cap - blen - 1);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      blen += (size_t)r;
+    }
+    close(fds[0]);
+    buf[blen] = 0;
   }
-  close(fds[1]);
-  signal(SIGPIPE, old);
   int st;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+  unlink(in);
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    fprintf(stderr, "camp graph: `dot -Tsvg` failed (exit %d)\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    fprintf(stderr, "camp graph: `dot %s` failed (exit %d)\n", tflag, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    free(buf);
     return 1;
   }
+  if (captured) *captured = buf;
   return 0;
 }
 
-static int write_output(const CliOpts *o, const char *dot) {
-  if (!strcmp(o->format, "svg"))
-    return write_svg(dot, o->output && strcmp(o->output, "-") ? o->output : NULL);
+static int write_output(const CliOpts *o, const Program *p, const Decl *c, const GraphRun *run,
+                        const char *dot) {
+  const char *path = o->output && strcmp(o->output, "-") ? o->output : NULL;
+  if (!strcmp(o->format, "svg") || !strcmp(o->format, "png")) return run_dot(dot, o->format, path, NULL);
+  const char *text = dot;
+  char *page = NULL;
+  if (!strcmp(o->format, "html")) {
+    char *svg = NULL;
+    if (run_dot(dot, "svg", NULL, &svg)) return 1;
+    page = graph_html(p, c, run, svg);
+    free(svg);
+    text = page;
+  }
   FILE *out = report_output("graph", o->output);
-  if (!out) return 1;
-  fputs(dot, out);
+  if (!out) {
+    free(page);
+    return 1;
+  }
+  fputs(text, out);
+  free(page);
   return report_close_output("graph", out, o->output) ? 1 : 0;
 }
 
@@ -191,13 +248,19 @@ static int write_output(const CliOpts *o, const char *dot) {
 
 static int check_opts(CliOpts *o) {
   if (!strcmp(o->format, "text")) o->format = "dot"; /* cli_parse's default */
-  if (strcmp(o->format, "dot") && strcmp(o->format, "svg")) {
-    fprintf(stderr, "camp graph: unknown format `%s` (dot or svg)\n", o->format);
+  if (strcmp(o->format, "dot") && strcmp(o->format, "svg") && strcmp(o->format, "png") &&
+      strcmp(o->format, "html")) {
+    fprintf(stderr, "camp graph: unknown format `%s` (dot, svg, png or html)\n", o->format);
+    return 2;
+  }
+  if (!strcmp(o->format, "png") && (!o->output || !strcmp(o->output, "-")) && isatty(1)) {
+    fprintf(stderr, "camp graph: --format png writes an image: give --output FILE.png"
+                    " (or redirect stdout)\n");
     return 2;
   }
   if (o->nfiles == 0 || (o->run && !o->db)) {
     fprintf(stderr, "usage: camp graph FILE... [--campaign NAME] [--db DB [--run ID]]"
-                    " [--format dot|svg] [--output PATH]\n");
+                    " [--format dot|svg|png|html] [--output PATH]\n");
     return 2;
   }
   if (o->run) {
@@ -231,7 +294,7 @@ int cmd_graph(int argc, char **argv) {
     return 1;
   }
   char *dot = graph_dot(p, campaign, o.db ? &d.run : NULL);
-  rc = write_output(&o, dot);
+  rc = write_output(&o, p, campaign, o.db ? &d.run : NULL, dot);
   free(dot);
   run_data_free(&d);
   program_free(p);

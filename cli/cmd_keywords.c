@@ -31,6 +31,11 @@ static const char *const feedback[] = {
 #include "lang/keywords.def"
 };
 
+static const char *const headers[] = {
+#define HEADER(w) w,
+#include "lang/keywords.def"
+};
+
 #define N(a) (sizeof a / sizeof a[0])
 
 static json_t *list(const char *const *w, size_t n) {
@@ -59,6 +64,7 @@ int cmd_keywords(int argc, char **argv) {
     json_object_set_new(root, "functions", list(funcs, N(funcs)));
     json_object_set_new(root, "aggregates", list(aggs, N(aggs)));
     json_object_set_new(root, "feedback", list(feedback, N(feedback)));
+    json_object_set_new(root, "headers", list(headers, N(headers)));
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     puts(s);
     free(s);
@@ -70,5 +76,6 @@ int cmd_keywords(int argc, char **argv) {
   for (size_t i = 0; i < N(funcs); i++) printf("function %s\n", funcs[i]);
   for (size_t i = 0; i < N(aggs); i++) printf("aggregate %s\n", aggs[i]);
   for (size_t i = 0; i < N(feedback); i++) printf("feedback %s\n", feedback[i]);
+  for (size_t i = 0; i < N(headers); i++) printf("header %s\n", headers[i]);
   return 0;
 }

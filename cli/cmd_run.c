@@ -7,6 +7,7 @@
 #include "runtime/db/db.h"
 #include "runtime/exec/exec.h"
 #include "runtime/db/store.h"
+#include "runtime/ops/ops.h"
 
 /* Bad flags are usage errors, found before any work is done. */
 static int check_now(const char *cmd, const char *now) {
@@ -73,9 +74,30 @@ static int prepare(const char *cmd, CliOpts *o, int writable, Program **pp, Decl
   return 0;
 }
 
+/* camp run --test: a plan whose channel steps also render previews; the
+ * database keeps only an audit line (and a deployed draft becomes test). */
+static int test_run(CliOpts *o, Db *db, Program *p, Decl *camp) {
+  ExecOptions e;
+  exec_opts(o, &e);
+  e.test = 1;
+  e.previews = 3;
+  int rc = exec_plan(db, p, camp, o->files[0], &e);
+  if (rc == 0) {
+    char now[20];
+    if (!o->now || exec_parse_now(o->now, now)) store_now(now);
+    if (ops_test_run(db, camp->name, now, cli_who(o), o->reason))
+      fprintf(stderr, "camp run --test: cannot record the test run: %s\n", db_error(db));
+  }
+  return rc;
+}
+
 static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   CliOpts o;
-  int rc = cli_parse(cmd, argc, argv, "db,campaign,now,format,engine,explain,debug-jit,track-url,I", &o);
+  /* A plan queues nothing, so it has no tracking URL and sends nothing. */
+  const char *opts = run ? "db,campaign,now,format,engine,explain,debug-jit,track-url,I,send,channel,limit,lease,"
+                           "batch,test,as,reason"
+                         : "db,campaign,now,format,engine,explain,debug-jit,I";
+  int rc = cli_parse(cmd, argc, argv, opts, &o);
   if (rc) return rc;
   Program *p = NULL;
   Decl *camp = NULL;
@@ -84,7 +106,13 @@ static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   if (rc == 0) {
     ExecOptions e;
     exec_opts(&o, &e);
-    rc = run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
+    if (!run) exec_index_advice(db, p, camp, stderr); /* slow look-ups, before the plan */
+    int64_t started = 0;
+    e.started_run = &started;
+    rc = run && o.test ? test_run(&o, db, p, camp)
+       : run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
+    /* --send: the run's messages go out now instead of by a later camp send */
+    if (rc == 0 && run && !o.test && o.send && started) rc = cli_send(db, &o, started);
   }
   if (db) db_close(db);
   program_free(p);
@@ -123,10 +151,11 @@ static int resume_one(Db *db, CliOpts *o, int64_t id, const char *campaign, cons
 
 int cmd_resume(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("resume", argc, argv, "db,now,format,engine,explain,debug-jit,run,track-url,I", &o);
+  int rc = cli_parse("resume", argc, argv,
+                     "db,now,format,engine,explain,debug-jit,run,track-url,I,send,channel,limit,lease,batch", &o);
   if (rc) return rc;
   if (!o.db || o.nfiles) {
-    fprintf(stderr, "usage: camp resume --db DB [--now TIMESTAMP] [--run ID]\n");
+    fprintf(stderr, "usage: camp resume --db DB [--now TIMESTAMP] [--run ID] [--send]\n");
     return 2;
   }
   if (check_engine("resume", o.engine) || check_now("resume", o.now)) return 2;
@@ -148,14 +177,31 @@ int cmd_resume(int argc, char **argv) {
     db_close(db);
     return 1;
   }
-  DbStmt *st = db_prepare(db, "SELECT id, campaign, source_file, source_hash FROM camp_runs"
+  /* A waiting run whose earliest wait is not due yet is left alone, so a
+   * resume from cron that has nothing to do prints one line. */
+  char now[20];
+  if (o.now) exec_parse_now(o.now, now);
+  else store_now(now);
+  DbStmt *st = db_prepare(db, "SELECT id, campaign, source_file, source_hash, state,"
+                              " (SELECT min(due_at) FROM camp_steps s WHERE s.run_id = r.id"
+                              "  AND s.state = 'waiting') FROM camp_runs r"
                               " WHERE state IN ('running', 'waiting', 'failed') ORDER BY id");
-  int64_t ids[1024];
-  char *names[1024], *files[1024], *hashes[1024];
-  int n = 0;
+  int64_t ids[1024], next_run = 0;
+  char *names[1024], *files[1024], *hashes[1024], next_due[20] = "", next_name[256] = "";
+  int n = 0, not_due = 0;
   while (st && db_step(st) == 1 && n < 1024) {
     int64_t id = db_column(st, 0).i;
     if (o.run && id != atoll(o.run)) continue;
+    DbValue state = db_column(st, 4), due = db_column(st, 5);
+    if (state.kind == DBV_TEXT && !strcmp(state.s, "waiting") && due.kind == DBV_TEXT &&
+        strcmp(due.s, now) > 0) {
+      if (!not_due++ || strcmp(due.s, next_due) < 0) {
+        snprintf(next_due, sizeof next_due, "%s", due.s);
+        snprintf(next_name, sizeof next_name, "%s", db_column(st, 1).s ? db_column(st, 1).s : "");
+        next_run = id;
+      }
+      continue;
+    }
     ids[n] = id;
     names[n] = strdup(db_column(st, 1).s ? db_column(st, 1).s : "");
     files[n] = strdup(db_column(st, 2).s ? db_column(st, 2).s : "");
@@ -164,12 +210,24 @@ int cmd_resume(int argc, char **argv) {
   }
   db_finalize(st);
   for (int i = 0; i < n; i++) {
-    if (resume_one(db, &o, ids[i], names[i], files[i], hashes[i])) rc = 1;
+    /* a paused campaign's runs wait for `camp start` */
+    if (ops_state(db, names[i]) == CS_PAUSED)
+      printf("run %lld: campaign %s is paused; not resumed\n", (long long)ids[i], names[i]);
+    else if (resume_one(db, &o, ids[i], names[i], files[i], hashes[i])) rc = 1;
+    else if (o.send && cli_send(db, &o, ids[i])) rc = 1;
     free(names[i]);
     free(files[i]);
     free(hashes[i]);
   }
-  if (n == 0) printf("nothing to resume in %s\n", o.db);
+  if (not_due && !strcmp(o.format, "json") && n == 0)
+    printf("{\"resumed\": 0, \"waiting\": %d, \"next_due\": \"%s\", \"next_run\": %lld}\n", not_due,
+           next_due, (long long)next_run);
+  else if (not_due)
+    printf("%s%s: %d run%s waiting, the next due %s (run %lld, %s)\n",
+           n ? "" : "nothing due in ", n ? "not due yet" : o.db, not_due, not_due == 1 ? "" : "s",
+           next_due, (long long)next_run, next_name);
+  else if (n == 0)
+    printf("nothing to resume in %s\n", o.db);
   db_close(db);
   return rc;
 }

@@ -1,9 +1,12 @@
 /* cmd_schema.c — `camp schema --from-db DB [--output FILE]`: writes `.camp`
- * schemas for the tables of a database (stdout by default).  Exit 0 on
- * success, 1 when the database cannot be used, 2 on bad usage. */
+ * schemas for the tables of a database (stdout by default).
+ * `--from-ddl FILE.sql` loads the file's CREATE TABLE statements into an
+ * in-memory database and imports that.  Exit 0 on success, 1 when the
+ * database or file cannot be used, 2 on bad usage. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "runtime/db/db.h"
@@ -11,7 +14,8 @@
 #include "runtime/db/schema_import.h"
 
 static int usage(void) {
-  fprintf(stderr, "usage: camp schema --from-db DB.sqlite [--output FILE]\n");
+  fprintf(stderr, "usage: camp schema --from-db DB.sqlite [--output FILE]\n"
+                  "       camp schema --from-ddl FILE.sql [--output FILE]\n");
   return 2;
 }
 
@@ -35,14 +39,14 @@ static char *canonical(FILE *tmp) {
 }
 
 /* Writes the import into path, or stdout when path is NULL. */
-static int write_schemas(Db *db, const char *label, const char *path) {
+static int write_schemas(Db *db, const char *how, const char *label, const char *path) {
   char err[1024];
   FILE *tmp = tmpfile(); /* so a failed import leaves FILE untouched */
   if (!tmp) {
     fprintf(stderr, "camp schema: cannot create a temporary file: %s\n", strerror(errno));
     return 1;
   }
-  if (schema_import(db, label, tmp, err, sizeof err) != 0) {
+  if (schema_import(db, how, label, SCHEMA_IMPORT_SAMPLE, tmp, err, sizeof err) != 0) {
     fprintf(stderr, "camp schema: %s\n", err);
     fclose(tmp);
     return 1;
@@ -67,18 +71,73 @@ static int write_schemas(Db *db, const char *label, const char *path) {
   return 0;
 }
 
-int cmd_schema(int argc, char **argv) {
-  CliOpts o;
-  int rc = cli_parse("schema", argc, argv, "from-db,output", &o);
-  if (rc) return rc;
-  if (!o.from_db || o.nfiles > 0) return usage();
+/* The whole of path, NUL-terminated (malloc'd), or NULL with errno set. */
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 8192, len = 0, n;
+  char *buf = malloc(cap);
+  while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+    len += n;
+    if (len + 1 == cap) {
+      char *nb = realloc(buf, cap *= 2);
+      if (!nb) free(buf);
+      buf = nb;
+    }
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (!buf) abort();
+  if (bad) {
+    free(buf);
+    errno = EIO;
+    return NULL;
+  }
+  buf[len] = 0;
+  return buf;
+}
+
+/* An in-memory SQLite database holding the tables of a DDL file. */
+static Db *load_ddl(const char *path) {
   char err[1024];
-  Db *db = db_open(o.from_db, DB_OPEN_READONLY, err, sizeof err);
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    fprintf(stderr, "camp schema: `%s` is a directory\n", path);
+    return NULL;
+  }
+  char *sql = slurp(path);
+  if (!sql) {
+    fprintf(stderr, "camp schema: cannot read `%s`: %s\n", path, strerror(errno));
+    return NULL;
+  }
+  Db *db = db_open(":memory:", DB_OPEN_CREATE, err, sizeof err);
   if (!db) {
     fprintf(stderr, "camp schema: %s\n", err);
+    free(sql);
+    return NULL;
+  }
+  if (db_exec(db, sql) != 0) {
+    fprintf(stderr, "camp schema: %s: %s\n", path, db_error(db));
+    db_close(db);
+    db = NULL;
+  }
+  free(sql);
+  return db;
+}
+
+int cmd_schema(int argc, char **argv) {
+  CliOpts o;
+  int rc = cli_parse("schema", argc, argv, "from-db,from-ddl,output", &o);
+  if (rc) return rc;
+  if (!o.from_db == !o.from_ddl || o.nfiles > 0) return usage();
+  char err[1024];
+  Db *db = o.from_ddl ? load_ddl(o.from_ddl) : db_open(o.from_db, DB_OPEN_READONLY, err, sizeof err);
+  if (!db) {
+    if (!o.from_ddl) fprintf(stderr, "camp schema: %s\n", err);
     return 1;
   }
-  rc = write_schemas(db, o.from_db, o.output);
+  rc = o.from_ddl ? write_schemas(db, "--from-ddl", o.from_ddl, o.output)
+                  : write_schemas(db, "--from-db", o.from_db, o.output);
   db_close(db);
   return rc;
 }

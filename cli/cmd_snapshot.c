@@ -34,13 +34,14 @@ static void campaign_schemas(Decl *c, Schema ***set, int *n) {
   }
 }
 
-/* Schemas of every table of db, through the --from-db importer. */
+/* Schemas of every table of db, through the --from-db importer (declared
+ * types only: the snapshot stores what the database declares). */
 static Program *db_program(Db *db, const char *label) {
   char *text = NULL, err[256];
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
   if (!f) return NULL;
-  int rc = schema_import(db, label, f, err, sizeof err);
+  int rc = schema_import(db, "--from-db", label, 0, f, err, sizeof err);
   fclose(f);
   if (rc) {
     fprintf(stderr, "camp snapshot: %s\n", err);

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "runtime/report/report.h"
 #include "runtime/db/store.h"
+#include "runtime/ops/ops.h"
 
 /* Columns shared by the run list and the run header, in this order. */
 #define RUN_COLS \
@@ -42,6 +43,21 @@ static json_t *run_json(DbStmt *st) {
   return obj;
 }
 
+/* What camp's own tables take, and how to reclaim the result tables. */
+static void print_space(Db *db, FILE *out) {
+  StoreSpace sp;
+  if (store_space(db, &sp) != 0) return;
+  char bytes[32], total[32];
+  report_bytes(sp.bytes, bytes, sizeof bytes);
+  report_bytes(sp.db_bytes, total, sizeof total);
+  fprintf(out, "\nspace: %d camp table%s (%d result table%s of %d run%s), %s of the database's %s\n",
+          sp.tables, sp.tables == 1 ? "" : "s", sp.result_tables, sp.result_tables == 1 ? "" : "s",
+          sp.runs, sp.runs == 1 ? "" : "s", bytes, total);
+  if (sp.result_tables)
+    fprintf(out, "  `camp gc --db DB [--keep N]` drops the result tables of finished runs "
+                 "beyond the newest %d per campaign\n", STORE_GC_KEEP);
+}
+
 /* One run per line, newest last.  Returns 0 or -1 on a database error. */
 static int list_runs(Db *db, const CliOpts *o, const char *now, FILE *out) {
   DbStmt *st = db_prepare(db, "SELECT " RUN_COLS " FROM camp_runs r ORDER BY r.id");
@@ -75,6 +91,7 @@ static int list_runs(Db *db, const CliOpts *o, const char *now, FILE *out) {
   } else if (rc == 0) {
     if (n) rt_print(&t, out, "");
     else fprintf(out, "no camp runs in DB\n");
+    print_space(db, out);
   }
   json_decref(arr);
   rt_free(&t);
@@ -326,6 +343,8 @@ static int report(Db *db, const CliOpts *o, const char *now) {
     return 0;
   }
   int rc = o->nfiles ? show_run(db, run, o, now, stdout) : list_runs(db, o, now, stdout);
+  /* approvals and lifecycle changes (runtime/ops): the run's, or the latest */
+  if (rc == 0 && strcmp(o->format, "json")) ops_print_audit(db, o->campaign, run, o->nfiles || o->campaign ? 0 : 20, stdout);
   if (rc == 1) fprintf(stderr, "camp status: no run %lld in DB\n", (long long)run);
   if (rc < 0) fprintf(stderr, "camp status: cannot read camp's tables: %s\n", db_error(db));
   return rc ? 1 : 0;
@@ -333,10 +352,10 @@ static int report(Db *db, const CliOpts *o, const char *now) {
 
 int cmd_status(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("status", argc, argv, "db,format,now", &o);
+  int rc = cli_parse("status", argc, argv, "db,format,now,campaign", &o);
   if (rc) return rc;
   if (!o.db || o.nfiles > 1) {
-    fprintf(stderr, "usage: camp status --db DB [RUN_ID] [--format text|json] [--now TS]\n");
+    fprintf(stderr, "usage: camp status --db DB [RUN_ID] [--campaign C] [--format text|json] [--now TS]\n");
     return 2;
   }
   if (strcmp(o.format, "text") && strcmp(o.format, "json")) {

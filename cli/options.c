@@ -1,4 +1,5 @@
 /* options.c — shared option parsing and the compile-and-report helper. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,14 +30,70 @@ static const OptSpec string_opts[] = {
     STROPT("db", db),           STROPT("from-db", from_db),
     STROPT("now", now),         STROPT("run", run),
     STROPT("engine", engine),   STROPT("output", output),
-    STROPT("debug-jit", debug_jit),
+    STROPT("debug-jit", debug_jit), STROPT("from-ddl", from_ddl),
+    STROPT("keep", keep),
     STROPT("listen", listen),   STROPT("track-url", track_url),
     STROPT("recipient", recipient),
+    STROPT("channel", channel), STROPT("limit", limit),
+    STROPT("lease", lease),     STROPT("batch", batch),
+    STROPT("as", as),           STROPT("reason", reason),
+    STROPT("next", next),
 };
+
+#define FLAGOPT(n, f) {n, offsetof(CliOpts, f)}
+static const OptSpec flag_opts[] = {
+    FLAGOPT("check", check),   FLAGOPT("explain", explain), FLAGOPT("diff", diff),
+    FLAGOPT("dry-run", dry_run), FLAGOPT("man", man),     FLAGOPT("send", send),
+    FLAGOPT("test", test),
+};
+
+#define NSTR (sizeof string_opts / sizeof string_opts[0])
+#define NFLAG (sizeof flag_opts / sizeof flag_opts[0])
+
+static int known(const OptSpec *specs, size_t n, const char *name) {
+  for (size_t k = 0; k < n; k++)
+    if (strcmp(specs[k].name, name) == 0) return 1;
+  return 0;
+}
+
+/* `allowed` must name exactly the options of cmd's table entry, each of the
+ * kind (flag or value) the parser gives it: the table is what `--help`, the
+ * man page and the completions print.  Returns 0 when they agree. */
+static int check_table(const char *cmd, const char *allowed) {
+  const CliCommand *c = cli_command(cmd);
+  if (!c) {
+    fprintf(stderr, "camp %s: internal error: no entry in cli/commands.c\n", cmd);
+    return 2;
+  }
+  int n = 0;
+  for (const CliOption *o = c->opts; o->name; o++, n++) {
+    int is_i = strcmp(o->name, "I") == 0;
+    int ok = allowed_opt(allowed, o->name) &&
+             (is_i ? o->arg != NULL
+                   : o->arg ? known(string_opts, NSTR, o->name) : known(flag_opts, NFLAG, o->name));
+    if (!ok) {
+      fprintf(stderr, "camp %s: internal error: option `%s` of cli/commands.c does not match "
+                      "the parser\n", cmd, o->name);
+      return 2;
+    }
+  }
+  int m = 0;
+  for (const char *p = allowed; p && *p; m++) {
+    const char *comma = strchr(p, ',');
+    p = comma ? comma + 1 : NULL;
+  }
+  if (m != n) {
+    fprintf(stderr, "camp %s: internal error: the parser accepts an option that cli/commands.c "
+                    "does not list\n", cmd);
+    return 2;
+  }
+  return 0;
+}
 
 int cli_parse(const char *cmd, int argc, char **argv, const char *allowed,
               CliOpts *o) {
   memset(o, 0, sizeof *o);
+  if (check_table(cmd, allowed)) return 2;
   o->format = "text";
   o->color = isatty(2) && getenv("NO_COLOR") == NULL;
   for (int i = 0; i < argc; i++) {
@@ -73,10 +130,18 @@ int cli_parse(const char *cmd, int argc, char **argv, const char *allowed,
       fprintf(stderr, "camp %s: unknown option `--%s`\n", cmd, key);
       return 2;
     }
-    if (strcmp(key, "check") == 0) { o->check = 1; continue; }
-    if (strcmp(key, "explain") == 0) { o->explain = 1; continue; }
     int found = 0;
-    for (size_t k = 0; k < sizeof string_opts / sizeof string_opts[0]; k++) {
+    for (size_t k = 0; k < NFLAG; k++) {
+      if (strcmp(flag_opts[k].name, key) != 0) continue;
+      if (eq) {
+        fprintf(stderr, "camp %s: option `--%s` takes no value\n", cmd, key);
+        return 2;
+      }
+      *(int *)((char *)o + flag_opts[k].offset) = 1;
+      found = 1;
+    }
+    if (found) continue;
+    for (size_t k = 0; k < NSTR; k++) {
       if (strcmp(string_opts[k].name, key) != 0) continue;
       const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
       if (!val) {
@@ -118,4 +183,10 @@ Program *cli_compile(CliOpts *o, int *status) {
   program_check(p);
   *status = p->diags.nerrors ? 1 : 0;
   return p;
+}
+
+const char *cli_who(const CliOpts *o) {
+  if (o->as && *o->as) return o->as;
+  const char *u = getenv("USER");
+  return u && *u ? u : "unknown";
 }

@@ -75,6 +75,7 @@ struct Expr {
   char *name;
   Expr *left, *right;
   Expr *where; /* filter on an aggregate argument: sum(x.y where c) */
+  int distinct; /* count(distinct x.y), string_agg(distinct ...) */
   PtrVec args; /* Expr* */
   /* --- checker annotations --- */
   struct Type *type;
@@ -83,6 +84,10 @@ struct Expr {
   struct Schema *schema;   /* schema the name was found in / target schema */
   int depth;               /* row scope depth the reference belongs to */
   struct Decl *callee;     /* resolved func/filter for E_CALL / E_NAME */
+  /* A checked collection (the first argument of an aggregate, the left of
+   * exists) that goes on into a collection of each of its rows:
+   * policies.claims has inner = claims (checked in the scope of policies). */
+  Expr *inner;
 };
 
 /* ---------------------------------------------------------------- schemas */
@@ -220,6 +225,9 @@ struct Step {
   /* channel */
   Channel channel;
   PtrVec props;        /* ChannelProp* */
+  char *provider;      /* `via NAME`, or NULL: the channel's default provider */
+  Loc provider_loc;
+  struct Decl *provider_decl; /* checker: the provider that sends it, or NULL */
   /* reconcile */
   PtrVec rcols;        /* ReconcileCol* */
   PtrVec match;        /* MatchPair* */
@@ -232,9 +240,81 @@ struct Step {
   char *label;         /* unique name: first output, or _KIND_INPUT for unnamed */
 };
 
+/* ------------------------------------------- schedule and approval blocks */
+
+/* A time of day written `08:30`: two integers around `:`. */
+typedef struct OpTime {
+  Loc loc;
+  int64_t hour, minute;
+} OpTime;
+
+/* One value of a `schedule` / `approval` line.  After `on`, a line holds
+ * words, ordinals (`2nd`) and commas as written. */
+typedef enum { OV_LITERAL, OV_WORD, OV_ORDINAL, OV_COMMA } OpValueKind;
+
+typedef struct OpValue {
+  OpValueKind kind;
+  Loc loc;
+  Expr *lit;     /* OV_LITERAL */
+  char *word;    /* OV_WORD, OV_ORDINAL (as written, `2nd`) */
+  int64_t n;     /* OV_ORDINAL: its number */
+} OpValue;
+
+/* The shapes of a line; the checker gives the names their meaning. */
+typedef enum {
+  OI_VALUES, /* name v, v ...        every 30m | timezone "X" | approvers "a", "b" */
+  OI_STAMP,  /* name word TIMESTAMP  once at 2026-03-02 09:00 */
+  OI_TIMES,  /* name word T, T       daily at 08:00, 17:30 */
+  OI_ON,     /* name on WORDS T, T   weekly on monday, friday at 09:00 */
+  OI_FROM,   /* from LITERAL         (validity) */
+  OI_UNTIL,  /* until LITERAL */
+} OpItemKind;
+
+typedef struct OpItem {
+  OpItemKind kind;
+  Loc loc;
+  char *name;        /* first word (`from`/`until` for OI_FROM/OI_UNTIL) */
+  Loc name_loc;
+  PtrVec values;     /* OpValue*: OI_VALUES values; OI_ON words after `on` */
+  char *word;        /* OI_STAMP / OI_TIMES: the word before the time (`at`) */
+  Loc word_loc;
+  PtrVec times;      /* OpTime*: OI_TIMES, OI_ON */
+  Expr *stamp;       /* OI_STAMP; OI_FROM / OI_UNTIL: the literal */
+} OpItem;
+
+/* `schedule LINE` or `schedule { LINES }`; the same for `approval`
+ * (`approval none` is one OI_VALUES line named none without values). */
+typedef struct OpBlock {
+  Loc loc;
+  int braced;
+  PtrVec items;      /* OpItem* */
+} OpBlock;
+
 /* ---------------------------------------------------------------- decls */
 
-typedef enum { D_IMPORT, D_SCHEMA, D_CAMPAIGN, D_FUNC, D_FILTER } DeclKind;
+typedef enum { D_IMPORT, D_SCHEMA, D_CAMPAIGN, D_FUNC, D_FILTER, D_PROVIDER } DeclKind;
+
+/* ------------------------------------------------------------ providers */
+
+/* One value of a provider field: `"text"`, `42`, `2.5`, `30s`, `env "VAR"`
+ * (the NAME of an environment variable, read when sending) or a bare word
+ * (`smtp`, `required`, `true`). */
+typedef enum { PV_STRING, PV_INT, PV_DEC, PV_DURATION, PV_ENV, PV_WORD } ProviderValueKind;
+
+typedef struct ProviderValue {
+  Loc loc;
+  ProviderValueKind kind;
+  char *text;      /* string, env var name, word, decimal as written */
+  int64_t ival;    /* int, duration seconds */
+  double dval;     /* decimal */
+} ProviderValue;
+
+/* `name value value ...` inside `provider NAME { ... }`. */
+typedef struct ProviderField {
+  Loc loc;
+  char *name;
+  PtrVec values;   /* ProviderValue* */
+} ProviderField;
 
 typedef struct Param {
   Loc loc;
@@ -257,17 +337,21 @@ struct Decl {
   PtrVec fields;        /* schema: FieldDecl* */
   PtrVec headers;       /* campaign: HeaderField* */
   PtrVec steps;         /* campaign: Step* */
+  OpBlock *schedule;    /* campaign: `schedule ...` or NULL */
+  OpBlock *approval;    /* campaign: `approval ...` or NULL */
   PtrVec params;        /* func/filter: Param* */
   TypeRef *ret;         /* func result type */
   char *on_schema;      /* filter ... on schema */
   Loc on_loc;
   Expr *body;           /* func/filter body */
+  PtrVec pfields;       /* provider: ProviderField* */
   /* --- checker annotations --- */
   struct Schema *schema;
   struct Type *ret_type;
   int from_stdlib;
   int checking;         /* recursion guard while inlining */
   int recursive;        /* recursion already reported */
+  struct CampOps *ops;  /* campaign: checked schedule, approval, dates */
 };
 
 /* A comment kept for `camp fmt`: text without the leading `//` or `#`. */

@@ -109,9 +109,22 @@ void fmt_string(Buf *b, const char *s) {
   buf_put(b, "\"");
 }
 
-void fmt_duration(Buf *b, int64_t secs) {
+void fmt_duration(Buf *b, const Expr *e) {
+  /* The unit the user wrote stays (`7d` is not rewritten as `1w`); only
+   * leading zeros go.  Literals made by the compiler have no text. */
+  size_t n = e->text ? strlen(e->text) : 0;
+  if (n >= 2) {
+    static const struct { char unit; int64_t size; } units[] = {
+        {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 7 * 86400}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+      if (e->text[n - 1] == units[i].unit && e->ival % units[i].size == 0) {
+        buf_printf(b, "%" PRId64 "%c", e->ival / units[i].size, units[i].unit);
+        return;
+      }
+  }
   static const struct { int64_t size; char unit; } units[] = {
       {7 * 86400, 'w'}, {86400, 'd'}, {3600, 'h'}, {60, 'm'}};
+  int64_t secs = e->ival;
   for (size_t i = 0; secs && i < sizeof units / sizeof units[0]; i++)
     if (secs % units[i].size == 0) {
       buf_printf(b, "%" PRId64 "%c", secs / units[i].size, units[i].unit);
@@ -214,7 +227,7 @@ static void fmt_binary(Buf *b, const Expr *e) {
 
 static void fmt_call(Buf *b, const Expr *e) {
   fmt_ident(b, e->name, ID_ANY);
-  buf_put(b, "(");
+  buf_put(b, e->distinct ? "(distinct " : "(");
   for (int i = 0; i < e->args.len; i++) {
     const Expr *a = e->args.items[i];
     if (i) buf_put(b, ", ");
@@ -238,7 +251,7 @@ static void fmt_literal(Buf *b, const Expr *e) {
     case E_NULL: buf_put(b, "null"); break;
     case E_DATE: buf_put(b, e->text); break;
     case E_TIMESTAMP: fmt_timestamp(b, e->text); break;
-    case E_DURATION: fmt_duration(b, e->ival); break;
+    case E_DURATION: fmt_duration(b, e); break;
     default: break;
   }
 }
@@ -290,7 +303,7 @@ static void fmt_bare(Buf *b, const Expr *e) {
     case E_WITHIN:
       fmt_ident(b, e->name, ID_ANY);
       buf_put(b, " within ");
-      fmt_duration(b, e->right->ival);
+      fmt_duration(b, e->right);
       break;
     default: fmt_literal(b, e); break;
   }

@@ -43,8 +43,9 @@ typedef enum {
 void fmt_ident(Buf *b, const char *name, IdentCtx ctx);
 /* A string literal with \n \t \r \" \\ escaped. */
 void fmt_string(Buf *b, const char *s);
-/* Seconds as a duration literal in the largest exact unit (w d h m s). */
-void fmt_duration(Buf *b, int64_t secs);
+/* A duration literal in the unit it was written in (e->text), else in the
+ * largest exact unit (w d h m s). */
+void fmt_duration(Buf *b, const Expr *e);
 /* `YYYY-MM-DD HH:MM:SS` as written back (seconds dropped when 0). */
 void fmt_timestamp(Buf *b, const char *text);
 void fmt_typeref(Buf *b, const TypeRef *t);
@@ -108,5 +109,15 @@ void fmt_tok_buf(Fmt *f, Buf *b);
 
 /* Writes step s (a campaign item) on its line(s) at indent. */
 void fmt_step(Fmt *f, const Step *s, int indent);
+
+/* ------------------------------------------------- format_provider.c */
+
+/* Writes `provider NAME { ... }`, one field per line. */
+void fmt_provider(Fmt *f, const Decl *d);
+/* --------------------------------------------------- format_ops.c */
+
+/* Writes a campaign's `schedule` / `approval` (kw) at indent: one line, or
+ * a block with one item per line. */
+void fmt_ops_block(Fmt *f, const OpBlock *blk, const char *kw, int indent);
 
 #endif

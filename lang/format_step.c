@@ -225,7 +225,7 @@ static void put_wait(Buf *b, const Step *s) {
   put_head(b, "wait", s);
   if (s->wait_for) {
     buf_put(b, " ");
-    fmt_duration(b, s->wait_for->ival);
+    fmt_duration(b, s->wait_for);
     return;
   }
   const char *t = s->wait_until->text;
@@ -299,6 +299,10 @@ static void put_step(Buf *b, const Step *s) {
     case S_WAIT: put_wait(b, s); break;
     case S_CHANNEL:
       put_head(b, channel_name(s->channel), s);
+      if (s->provider) {
+        buf_put(b, " via ");
+        fmt_ident(b, s->provider, ID_ANY);
+      }
       if (channel_short(s)) {
         buf_put(b, " ");
         fmt_string(b, ((ChannelProp *)s->props.items[0])->value);

@@ -29,6 +29,8 @@ char *lex_timestamp(LexState *s, const char *text, Loc loc);
 int64_t lex_duration(LexState *s, const char *text, int len, Loc loc);
 /* Decimal integer; reports overflow. */
 int64_t lex_int(LexState *s, const char *text, Loc loc);
+/* `2nd` -> 2; reports a suffix that does not fit the number (`2th`). */
+int64_t lex_ordinal(LexState *s, const char *text, int len, Loc loc);
 /* Reports a character that cannot start a token. */
 void lex_bad_char(LexState *s, const char *text, Loc loc);
 

@@ -84,6 +84,23 @@ int64_t lex_int(LexState *s, const char *text, Loc loc) {
   return n;
 }
 
+int64_t lex_ordinal(LexState *s, const char *text, int len, Loc loc) {
+  errno = 0;
+  long long n = strtoll(text, NULL, 10);
+  if (errno || n > 1000000) {
+    diag_error(s->diags, loc, "ordinal `%.*s` is too large", len, text);
+    return 0;
+  }
+  /* 1st 2nd 3rd, but 11th 12th 13th, and th for the rest */
+  const char *want = (n % 100 >= 11 && n % 100 <= 13) ? "th"
+                   : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+  if (strncmp(text + len - 2, want, 2) != 0) {
+    diag_error(s->diags, loc, "`%.*s` is not an ordinal", len, text);
+    diag_hint(s->diags, "write `%lld%s`", n, want);
+  }
+  return (int64_t)n;
+}
+
 void lex_bad_char(LexState *s, const char *text, Loc loc) {
   unsigned char c = (unsigned char)text[0];
   if (c == '\'')

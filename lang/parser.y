@@ -42,6 +42,16 @@ static PtrVec vec1(Arena *a, void *x) {
   return v;
 }
 static Expr *lit(Arena *a, ExprKind k, Loc l) { return expr_new(a, k, l); }
+/* A duration literal keeps its text as written ("7d"), so the formatter
+ * keeps the user's unit. */
+static Expr *duration(LexState *st, int64_t secs, Loc l) {
+  Expr *e = expr_new(st->arena, E_DURATION, l);
+  e->ival = secs;
+  const SourceFile *f = diags_file(st->diags, l.file);
+  if (f && l.off >= 0 && l.end_off > l.off && (size_t)l.end_off <= f->len)
+    e->text = arena_strndup(st->arena, f->text + l.off, (size_t)(l.end_off - l.off));
+  return e;
+}
 static StepInput *input(Arena *a, char *name, Loc l) {
   StepInput *in = arena_alloc(a, sizeof *in);
   in->name = name;
@@ -55,6 +65,24 @@ static void clear_scratch(LexState *st) {
   memset(&st->inputs, 0, sizeof st->inputs);
   memset(&st->on_locs, 0, sizeof st->on_locs);
   memset(&st->out_locs, 0, sizeof st->out_locs);
+}
+
+static OpItem *op_item(Arena *a, OpItemKind k, char *name, Loc name_loc, Loc l) {
+  OpItem *it = arena_alloc(a, sizeof *it);
+  it->kind = k;
+  it->name = name;
+  it->name_loc = name_loc;
+  it->loc = l;
+  return it;
+}
+/* A campaign has one schedule and one approval: the second is an error. */
+static void set_block(LexState *st, OpBlock **slot, OpBlock *b, const char *what) {
+  if (*slot) {
+    diag_error(st->diags, b->loc, "`%s` is set twice", what);
+    diag_note(st->diags, (*slot)->loc, "first set here");
+    return;
+  }
+  *slot = b;
 }
 
 static Step *combine_step(LexState *st, CombineOp op, PtrVec on, Loc l) {
@@ -93,13 +121,19 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
   SplitBranch *branch;
   ChannelProp *prop;
   OrderItem *order;
+  ProviderField *pfield;
+  ProviderValue *pval;
+  OpBlock *opblock;
+  OpItem *opitem;
+  OpValue *opval;
+  OpTime *optime;
   PtrVec v;
   int flag;
 }
 
 %token <s> IDENT "name" STRING "string" DEC "decimal number" DATE "date"
 %token <s> TIMESTAMP "timestamp"
-%token <i> INT "integer" DURATION "duration"
+%token <i> INT "integer" DURATION "duration" ORDINAL "ordinal"
 %token ARROW "->" NE "!=" LE "<=" GE ">=" CONCAT "||"
 %token <s> IMPORT "import"
 %token <s> SCHEMA "schema"
@@ -113,6 +147,9 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %token <s> VERSION "version"
 %token <s> ENUM "enum"
 %token <s> ON "on"
+%token <s> PROVIDER "provider"
+%token <s> SCHEDULE "schedule"
+%token <s> APPROVAL "approval"
 %token <s> UNION "union"
 %token <s> INTERSECT "intersect"
 %token <s> EXCEPT "except"
@@ -159,6 +196,7 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %token <s> BODY "body"
 %token <s> EXTRACT "extract"
 %token <s> FROM "from"
+%token <s> ENV "env"
 %token <s> AND "and"
 %token <s> OR "or"
 %token <s> NOT "not"
@@ -171,6 +209,7 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %token <s> WITH "with"
 %token <s> EXISTS "exists"
 %token <s> NULLS "nulls"
+%token <s> DISTINCT "distinct"
 %token <s> NULL_KW "null"
 %token <s> TRUE_KW "true"
 %token <s> FALSE_KW "false"
@@ -188,7 +227,16 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %type <enrich> enrich_item
 %type <branch> branch branch_opts
 %type <prop> prop
+%type <pfield> pfield
+%type <pval> pval
+%type <v> pfields pvals
+%type <s> pname
 %type <order> order_item
+%type <opblock> op_block op_line
+%type <opitem> op_item op_rule
+%type <opval> op_val op_word
+%type <optime> op_time
+%type <v> op_items op_vals op_words op_times
 %type <i> channel keep_opt
 %type <flag> split_flags
 %type <v> prefer_opt
@@ -231,6 +279,59 @@ decl
       $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_FILTER; $$->loc = @$;
       $$->name = $2; $$->name_loc = @2; $$->params = $4; $$->on_schema = $7;
       $$->on_loc = @7; $$->body = $9; }
+  | PROVIDER ident '{' pfields '}' {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_PROVIDER; $$->loc = @$;
+      $$->name = $2; $$->name_loc = @2; $$->pfields = $4; }
+  ;
+
+/* ------------------------------------------------------------ providers */
+
+pfields
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | pfields pfield          { $$ = $1; vec_push(A, &$$, $2); }
+  | pfields ';'             { $$ = $1; }
+  | pfields error           { $$ = $1; }
+  ;
+
+/* `kind smtp`, `url "..."`, `header "X-Key" "k-" env "KEY"`: a name, then
+ * one bare word or one or more values (juxtaposed values concatenate). */
+pfield
+  : pname pvals             { $$ = arena_alloc(A, sizeof(ProviderField)); $$->loc = @$;
+                              $$->name = $1; $$->values = $2; }
+  | pname IDENT             { $$ = arena_alloc(A, sizeof(ProviderField)); $$->loc = @$; $$->name = $1;
+                              ProviderValue *v = arena_alloc(A, sizeof *v); v->loc = @2;
+                              v->kind = PV_WORD; v->text = $2; $$->values = vec1(A, v); }
+  | pname channel           { $$ = arena_alloc(A, sizeof(ProviderField)); $$->loc = @$; $$->name = $1;
+                              ProviderValue *v = arena_alloc(A, sizeof *v); v->loc = @2;
+                              v->kind = PV_WORD; v->text = (char *)channel_name((Channel)$2);
+                              $$->values = vec1(A, v); }
+  | pname TRUE_KW           { $$ = arena_alloc(A, sizeof(ProviderField)); $$->loc = @$; $$->name = $1;
+                              ProviderValue *v = arena_alloc(A, sizeof *v); v->loc = @2;
+                              v->kind = PV_WORD; v->text = "true"; $$->values = vec1(A, v); }
+  | pname FALSE_KW          { $$ = arena_alloc(A, sizeof(ProviderField)); $$->loc = @$; $$->name = $1;
+                              ProviderValue *v = arena_alloc(A, sizeof *v); v->loc = @2;
+                              v->kind = PV_WORD; v->text = "false"; $$->values = vec1(A, v); }
+  ;
+
+pname : IDENT | FROM | BODY | SUBJECT | TEMPLATE | KEY | DEFAULT | LIMIT ;
+
+pvals
+  : pval                    { $$ = vec1(A, $1); }
+  | pvals pval              { $$ = $1; vec_push(A, &$$, $2); }
+  ;
+
+pval
+  : STRING                  { $$ = arena_alloc(A, sizeof(ProviderValue)); $$->loc = @$;
+                              $$->kind = PV_STRING; $$->text = $1; }
+  | INT                     { $$ = arena_alloc(A, sizeof(ProviderValue)); $$->loc = @$;
+                              $$->kind = PV_INT; $$->ival = $1; }
+  | DEC                     { $$ = arena_alloc(A, sizeof(ProviderValue)); $$->loc = @$;
+                              $$->kind = PV_DEC; $$->text = $1; $$->dval = atof($1); }
+  | DURATION                { $$ = arena_alloc(A, sizeof(ProviderValue)); $$->loc = @$;
+                              $$->kind = PV_DURATION; $$->ival = $1;
+                              $$->text = duration(st, $1, @1)->text; /* the unit as written */ }
+  | ENV STRING              { $$ = arena_alloc(A, sizeof(ProviderValue)); $$->loc = @$;
+                              $$->kind = PV_ENV; $$->text = $2; }
   ;
 
 /* ------------------------------------------------------------- schemas */
@@ -299,6 +400,93 @@ campaign_item
   | channel_step            { vec_push(A, &st->campaign->steps, $1); }
   | SAVE ident AS STRING    { Step *s = unary_step(A, S_SAVE, $2, @2, @$); s->text = $4;
                               s->text_loc = @4; vec_push(A, &st->campaign->steps, s); }
+  | SCHEDULE op_block       { $2->loc = @$; set_block(st, &st->campaign->schedule, $2, "schedule"); }
+  | APPROVAL op_line        { $2->loc = @$; set_block(st, &st->campaign->approval, $2, "approval"); }
+  ;
+
+/* ------------------------------------------- schedule and approval blocks */
+
+/* `schedule daily at 08:00` (one rule) or `schedule { ... }` (lines). */
+op_block
+  : op_rule                 { $$ = arena_alloc(A, sizeof(OpBlock)); $$->items = vec1(A, $1); }
+  | '{' op_items '}'        { $$ = arena_alloc(A, sizeof(OpBlock)); $$->braced = 1; $$->items = $2; }
+  ;
+
+/* `approval none` or `approval { ... }`. */
+op_line
+  : IDENT                   { $$ = arena_alloc(A, sizeof(OpBlock));
+                              OpItem *it = op_item(A, OI_VALUES, $1, @1, @1); $$->items = vec1(A, it); }
+  | '{' op_items '}'        { $$ = arena_alloc(A, sizeof(OpBlock)); $$->braced = 1; $$->items = $2; }
+  ;
+
+op_items
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | op_items op_item        { $$ = $1; vec_push(A, &$$, $2); }
+  | op_items ';'            { $$ = $1; }
+  | op_items error          { $$ = $1; }
+  ;
+
+/* A line inside braces: a name with comma-separated values (words too),
+ * a rule, or the validity `from` / `until`. */
+op_item
+  : IDENT op_vals           { $$ = op_item(A, OI_VALUES, $1, @1, @$); $$->values = $2; }
+  | IDENT IDENT TIMESTAMP   { $$ = op_item(A, OI_STAMP, $1, @1, @$); $$->word = $2; $$->word_loc = @2;
+                              $$->stamp = lit(A, E_TIMESTAMP, @3); $$->stamp->text = $3; }
+  | IDENT IDENT op_times    { $$ = op_item(A, OI_TIMES, $1, @1, @$); $$->word = $2; $$->word_loc = @2;
+                              $$->times = $3; }
+  | IDENT ON op_words op_times { $$ = op_item(A, OI_ON, $1, @1, @$); $$->values = $3; $$->times = $4; }
+  | FROM literal            { $$ = op_item(A, OI_FROM, "from", @1, @$); $$->stamp = $2; }
+  | UNTIL literal           { $$ = op_item(A, OI_UNTIL, "until", @1, @$); $$->stamp = $2; }
+  ;
+
+/* A rule on the `schedule` line itself (no bare-word values there: the
+ * next campaign item may start with a name). */
+op_rule
+  : IDENT literal           { $$ = op_item(A, OI_VALUES, $1, @1, @$);
+                              OpValue *v = arena_alloc(A, sizeof *v); v->kind = OV_LITERAL;
+                              v->loc = @2; v->lit = $2; $$->values = vec1(A, v); }
+  | IDENT IDENT TIMESTAMP   { $$ = op_item(A, OI_STAMP, $1, @1, @$); $$->word = $2; $$->word_loc = @2;
+                              $$->stamp = lit(A, E_TIMESTAMP, @3); $$->stamp->text = $3; }
+  | IDENT IDENT op_times    { $$ = op_item(A, OI_TIMES, $1, @1, @$); $$->word = $2; $$->word_loc = @2;
+                              $$->times = $3; }
+  | IDENT ON op_words op_times { $$ = op_item(A, OI_ON, $1, @1, @$); $$->values = $3; $$->times = $4; }
+  ;
+
+op_vals
+  : op_val                  { $$ = vec1(A, $1); }
+  | op_vals ',' op_val      { $$ = $1; vec_push(A, &$$, $3); }
+  ;
+
+op_val
+  : signed_literal          { $$ = arena_alloc(A, sizeof(OpValue)); $$->loc = @$;
+                              if ($1->kind == E_NAME) { $$->kind = OV_WORD; $$->word = $1->name; }
+                              else { $$->kind = OV_LITERAL; $$->lit = $1; } }
+  ;
+
+/* After `on`: days, ordinals and commas, ending with the word before the
+ * times (`at`); the checker reads them. */
+op_words
+  : op_word                 { $$ = vec1(A, $1); }
+  | op_words op_word        { $$ = $1; vec_push(A, &$$, $2); }
+  ;
+
+op_word
+  : ident                   { $$ = arena_alloc(A, sizeof(OpValue)); $$->loc = @$;
+                              $$->kind = OV_WORD; $$->word = $1; }
+  | ORDINAL                 { $$ = arena_alloc(A, sizeof(OpValue)); $$->loc = @$;
+                              $$->kind = OV_ORDINAL; $$->n = $1;
+                              }
+  | ','                     { $$ = arena_alloc(A, sizeof(OpValue)); $$->loc = @$; $$->kind = OV_COMMA; }
+  ;
+
+op_times
+  : op_time                 { $$ = vec1(A, $1); }
+  | op_times ',' op_time    { $$ = $1; vec_push(A, &$$, $3); }
+  ;
+
+op_time
+  : INT ':' INT             { $$ = arena_alloc(A, sizeof(OpTime)); $$->loc = @$;
+                              $$->hour = $1; $$->minute = $3; }
   ;
 
 outputs
@@ -336,7 +524,7 @@ step
                               memset(&st->inputs, 0, sizeof st->inputs);
                               $$->primary = $6; $$->primary_loc = @6; }
   | WAIT ident DURATION     { $$ = unary_step(A, S_WAIT, $2, @2, @$);
-                              $$->wait_for = lit(A, E_DURATION, @3); $$->wait_for->ival = $3; }
+                              $$->wait_for = duration(st, $3, @3); }
   | WAIT ident UNTIL TIMESTAMP { $$ = unary_step(A, S_WAIT, $2, @2, @$);
                               $$->wait_until = lit(A, E_TIMESTAMP, @4); $$->wait_until->text = $4; }
   | WAIT ident UNTIL DATE   { $$ = unary_step(A, S_WAIT, $2, @2, @$);
@@ -458,6 +646,14 @@ channel_step
                               ChannelProp *p = arena_alloc(A, sizeof *p); p->loc = @3;
                               p->key = $1 == CH_EMAIL ? "subject" : "body"; p->value = $3;
                               vec_push(A, &$$->props, p); }
+  | channel ident VIA ident '{' props '}' { $$ = unary_step(A, S_CHANNEL, $2, @2, @$);
+                              $$->channel = (Channel)$1; $$->props = $6;
+                              $$->provider = $4; $$->provider_loc = @4; }
+  | channel ident VIA ident STRING { $$ = unary_step(A, S_CHANNEL, $2, @2, @$);
+                              $$->channel = (Channel)$1; $$->provider = $4; $$->provider_loc = @4;
+                              ChannelProp *p = arena_alloc(A, sizeof *p); p->loc = @5;
+                              p->key = $1 == CH_EMAIL ? "subject" : "body"; p->value = $5;
+                              vec_push(A, &$$->props, p); }
   ;
 
 props
@@ -577,9 +773,11 @@ primary
   : literal
   | ident                   { $$ = expr_new(A, E_NAME, @$); $$->name = $1; }
   | ident WITHIN DURATION   { $$ = expr_new(A, E_WITHIN, @$); $$->name = $1;
-                              $$->right = lit(A, E_DURATION, @3); $$->right->ival = $3; }
+                              $$->right = duration(st, $3, @3); }
   | ident '(' ')'           { $$ = expr_new(A, E_CALL, @$); $$->name = $1; }
   | ident '(' call_args ')' { $$ = expr_new(A, E_CALL, @$); $$->name = $1; $$->args = $3; }
+  | ident '(' DISTINCT call_args ')' { $$ = expr_new(A, E_CALL, @$); $$->name = $1; $$->args = $4;
+                              $$->distinct = 1; }
   | '(' expr ')'            { $$ = $2; $$->paren = 1; }
   | '[' expr_list ']'       { $$ = expr_new(A, E_LIST, @$); $$->args = $2; }
   ;
@@ -600,7 +798,7 @@ literal
   | STRING                  { $$ = lit(A, E_STR, @$); $$->text = $1; }
   | DATE                    { $$ = lit(A, E_DATE, @$); $$->text = $1; }
   | TIMESTAMP               { $$ = lit(A, E_TIMESTAMP, @$); $$->text = $1; }
-  | DURATION                { $$ = lit(A, E_DURATION, @$); $$->ival = $1; }
+  | DURATION                { $$ = duration(st, $1, @$); }
   | TRUE_KW                 { $$ = lit(A, E_BOOL, @$); $$->ival = 1; }
   | FALSE_KW                { $$ = lit(A, E_BOOL, @$); $$->ival = 0; }
   | NULL_KW                 { $$ = lit(A, E_NULL, @$); }
@@ -632,7 +830,7 @@ source_ident
 
 plain_kw
   : SUBJECT | TEMPLATE | BODY | EXTRACT | COLUMNS | DIMENSION | PRIMARY
-  | OVERLAP | EMPTY | AUDIENCE | FROM | NULLS
+  | OVERLAP | EMPTY | AUDIENCE | FROM | NULLS | PROVIDER | ENV | SCHEDULE | APPROVAL
   ;
 
 %%

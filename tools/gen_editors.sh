@@ -11,7 +11,7 @@
 #   (?:a|b|c)        TextMate alternation
 #   \%(a\|b\|c\)     Vim regexp group
 #   '("a" "b" "c")   Emacs list
-# List names: keywords.CLASS, types, functions, aggregates, feedback.
+# List names: keywords.CLASS, types, functions, aggregates, feedback, headers.
 #
 # With --check nothing is written; exit 1 when a grammar differs from what
 # would be generated (lists drifted from keywords.def).  Also exit 1 when a

@@ -10,7 +10,12 @@ void program_check(Program *p) {
   names_build_schemas(&c);   /* schemas first: everything refers to them */
   names_collect_funcs(&c);
   check_funcs(&c);
-  for (int i = 0; i < p->campaigns.len; i++) check_campaign(&c, p->campaigns.items[i]);
+  check_providers(&c);
+  for (int i = 0; i < p->campaigns.len; i++) {
+    check_campaign(&c, p->campaigns.items[i]);
+    check_channel_providers(&c, p->campaigns.items[i]);
+    check_ops(&c, p->campaigns.items[i]);
+  }
 }
 
 Expr *program_placeholder(Program *p, Pop *pop, const char *name) {

@@ -57,6 +57,8 @@ void check_campaign(Ctx *c, Decl *campaign);
 char *check_read_template(Ctx *c, Loc at, const char *name);
 
 /* check_tmpl.c */
+/* check_ops.c: schedule, approval, start/end dates -> campaign->ops. */
+void check_ops(Ctx *c, Decl *campaign);
 /* Checks `{{name}}` placeholders of text against population p. */
 void check_placeholders(Ctx *c, Pop *p, const char *text, Loc loc, const char *where);
 /* Same, plus: filters (names, arguments, the value's type); html=0 marks a
@@ -68,5 +70,13 @@ void check_text(Ctx *c, Pop *p, const char *text, Loc loc, const char *where, in
 int check_is_variant_key(Channel ch, const char *key);
 /* Checks a channel step's `language` column and its variant settings. */
 void check_variants(Ctx *c, Step *s, Pop *in);
+
+/* check_provider.c */
+/* Collects and checks every `provider` declaration into p->providers. */
+void check_providers(Ctx *c);
+/* Resolves the provider of each channel step of a checked campaign
+ * (s->provider_decl): the one named by `via`, or the only one that can
+ * send the channel; reports unknown and mismatched providers. */
+void check_channel_providers(Ctx *c, Decl *campaign);
 
 #endif

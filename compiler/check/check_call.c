@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compiler/check/check_expr_int.h"
+#include "compiler/check/timezone.h"
 
 typedef struct {
   const char *name;
@@ -36,11 +37,19 @@ static int is_aggregate(const char *name) {
 
 /* --------------------------------------------------------- aggregates */
 
+/* Deepest row scope the SQL aliases t0..t7 can name. */
+#define MAX_DEPTH 7
+
 /* Splits `purchases.product.price` into the collection path (`purchases`)
- * and the value path evaluated on each child row (`product.price`). */
-static int split_collection(Ctx *c, Scope *s, Expr *path, Expr **coll, Expr **value) {
+ * and the value path evaluated on each child row (`product.price`).  A
+ * collection of the collection's rows (`policies.claims.amount`) is split
+ * off too: *inner gets its names (innermost last, at most 8), *ninner their
+ * count, and the value path is evaluated on the innermost rows. */
+static int split_collection(Ctx *c, Scope *s, Expr *path, Expr **coll, Expr **value,
+                            Expr **inner, int *ninner) {
   Expr *chain[64];
   int n = 0;
+  *ninner = 0;
   for (Expr *k = path; k && n < 64; k = k->left) {
     if (k->kind != E_NAME && k->kind != E_FIELD) return 0;
     chain[n++] = k;
@@ -54,11 +63,18 @@ static int split_collection(Ctx *c, Scope *s, Expr *path, Expr **coll, Expr **va
   if (!found) return 0;
   Schema *cur = NULL;
   int i = n - 1;
-  if (probe.ref == REF_COLLECTION) goto split;
+  if (probe.ref == REF_COLLECTION) {
+    cur = probe.schema;
+    goto split;
+  }
   if (probe.ref != REF_LINK) return 0;
   cur = probe.schema;
   for (i = n - 2; i >= 0; i--) {
-    if (schema_collection(cur, chain[i]->name)) goto split;
+    Collection *cl = schema_collection(cur, chain[i]->name);
+    if (cl) {
+      cur = cl->child;
+      goto split;
+    }
     Column *l = schema_link(cur, chain[i]->name);
     if (!l) return 0;
     cur = l->link;
@@ -66,6 +82,20 @@ static int split_collection(Ctx *c, Scope *s, Expr *path, Expr **coll, Expr **va
   return 0;
 split:
   *coll = chain[i];
+  /* Collections of the collection's rows, as long as the path names them:
+   * only a name that is not a column or link of the rows (those win, as in
+   * lookup_level) continues the chain. */
+  while (i > 0 && *ninner < 8) {
+    const char *nm = chain[i - 1]->name;
+    if (schema_column(cur, nm) || schema_link(cur, nm)) break;
+    Collection *cl = schema_collection(cur, nm);
+    if (!cl) break;
+    Expr *v = expr_new(c->a, E_NAME, chain[i - 1]->loc);
+    v->name = chain[i - 1]->name;
+    inner[(*ninner)++] = v;
+    cur = cl->child;
+    i--;
+  }
   *value = NULL;
   for (int j = i - 1; j >= 0; j--) {
     Expr *v;
@@ -82,14 +112,73 @@ split:
   return 1;
 }
 
+/* Checks the collection coll (and its chain of inner collections) in s and
+ * sets *rows to the scope of the innermost rows (scopes[] holds the levels).
+ * 0 when an error was reported. */
+static int check_rows(Ctx *c, Scope *s, Expr **coll, Expr **inner, int ninner, Scope *scopes,
+                      Scope **rows) {
+  if (s->depth + 1 + ninner > MAX_DEPTH) {
+    diag_error(c->d, (*coll)->loc, "collections nested too deep: at most %d levels", MAX_DEPTH);
+    return 0;
+  }
+  *coll = check_expr(c, s, *coll);
+  if ((*coll)->type->kind == T_ERROR) return 0;
+  scopes[0] = child_scope(s, (*coll)->schema);
+  Expr *prev = *coll;
+  for (int k = 0; k < ninner; k++) {
+    Scope bare = scopes[k];
+    bare.outer = NULL; /* the name is one of these rows' collections */
+    bare.pop = NULL;
+    bare.func = NULL;
+    if (!lookup_level(c, &bare, inner[k]) || inner[k]->ref != REF_COLLECTION) return 0;
+    prev->inner = inner[k];
+    prev = inner[k];
+    scopes[k + 1] = child_scope(&scopes[k], inner[k]->schema);
+  }
+  *rows = &scopes[ninner];
+  return 1;
+}
+
+static int agg_is(const Expr *e, const char *n) { return strcmp(e->name, n) == 0; }
+
+/* string_agg / group_concat: joins the values of a collection. */
+static int is_string_agg(const Expr *e) {
+  return agg_is(e, "string_agg") || agg_is(e, "group_concat");
+}
+
 Expr *check_aggregate(Ctx *c, Scope *s, Expr *e) {
-  if (e->args.len != 1) {
-    diag_error(c->d, e->loc, "aggregate %s(...) takes one collection argument", e->name);
+  int lo = agg_is(e, "string_agg") ? 2 : 1, hi = is_string_agg(e) ? 2 : 1;
+  if (e->args.len < lo || e->args.len > hi) {
+    if (is_string_agg(e))
+      diag_error(c->d, e->loc, "%s(...) takes a collection's column%s: %s(%scollection.column, \", \")",
+                 e->name, lo == 2 ? " and a separator" : " and an optional separator", e->name,
+                 e->distinct ? "distinct " : "");
+    else
+      diag_error(c->d, e->loc, "aggregate %s(...) takes one collection argument", e->name);
     return e->type = err_type(), e;
   }
+  if (e->distinct && !agg_is(e, "count") && !is_string_agg(e)) {
+    diag_error(c->d, e->loc, "`distinct` is for count(distinct ...) and string_agg(distinct ...), not %s(...)",
+               e->name);
+    return e->type = err_type(), e;
+  }
+  if (e->args.len == 2) {
+    Expr *sep = e->args.items[1];
+    if (sep->where) {
+      diag_error(c->d, sep->where->loc, "`where` belongs to the first argument of %s(...)", e->name);
+      return e->type = err_type(), e;
+    }
+    if (sep->kind != E_STR) {
+      diag_error(c->d, sep->loc, "the separator of %s(...) must be a string literal, e.g. \", \"",
+                 e->name);
+      return e->type = err_type(), e;
+    }
+    sep->type = type_basic(T_TEXT);
+  }
   Expr *arg = e->args.items[0];
-  Expr *coll = NULL, *value = NULL;
-  if (!split_collection(c, s, arg, &coll, &value)) {
+  Expr *coll = NULL, *value = NULL, *inner[8];
+  int ninner = 0;
+  if (!split_collection(c, s, arg, &coll, &value, inner, &ninner)) {
     Expr *chk = check_expr(c, s, arg);
     if (chk->type->kind != T_ERROR)
       diag_error(c->d, arg->loc, "%s(...) needs a one-to-many collection, but this is %s",
@@ -97,46 +186,72 @@ Expr *check_aggregate(Ctx *c, Scope *s, Expr *e) {
     return e->type = err_type(), e;
   }
   Expr *where = arg->where ? arg->where : e->where;
-  coll = check_expr(c, s, coll);
+  Scope scopes[9], *rows;
+  if (!check_rows(c, s, &coll, inner, ninner, scopes, &rows)) return e->type = err_type(), e;
   e->args.items[0] = coll;
-  Scope cs = child_scope(s, coll->schema);
-  if (value) value = check_expr(c, &cs, value);
-  if (where) where = check_rule(c, &cs, where, "an aggregate filter");
+  if (value) value = check_expr(c, rows, value);
+  if (where) where = check_rule(c, rows, where, "an aggregate filter");
   e->right = value;
   e->where = where;
   arg->where = NULL;
   e->ref = REF_COLLECTION;
-  e->schema = coll->schema;
+  e->schema = rows->schema;
   e->depth = s->depth;
   Type *vt = value ? value->type : NULL;
-  if (strcmp(e->name, "count") == 0) {
+  if (vt && vt->kind == T_ERROR) return e->type = err_type(), e;
+  if (!value && (!agg_is(e, "count") || e->distinct)) {
+    const char *path = coll->kind == E_NAME ? coll->name : "collection";
+    for (Expr *k = coll->inner; k; k = k->inner) path = arena_printf(c->a, "%s.%s", path, k->name);
+    diag_error(c->d, e->loc, "%s(%s...) needs a column: write %s(%s%s.column)", e->name,
+               e->distinct ? "distinct " : "", e->name, e->distinct ? "distinct " : "", path);
+    return e->type = err_type(), e;
+  }
+  /* count(x.link) counts the rows whose link is set. */
+  if (vt && (vt->kind == T_ROWS || vt->kind == T_COLLECTION ||
+             (vt->kind == T_LINK && !agg_is(e, "count")))) {
+    diag_error(c->d, value->loc, "%s(...) needs a column value, not %s", e->name,
+               type_name(c->a, vt));
+    if (vt->kind == T_COLLECTION)
+      diag_hint(c->d, "name the column of its rows: %s(%s.column)", e->name,
+                value->kind == E_NAME ? value->name : "collection");
+    return e->type = err_type(), e;
+  }
+  if (agg_is(e, "count")) {
     e->type = type_basic(T_INT);
-  } else if (!value) {
-    diag_error(c->d, e->loc, "%s(...) needs a column: write %s(%s.column)", e->name, e->name,
-               coll->kind == E_NAME ? coll->name : "collection");
-    e->type = err_type();
-  } else if (strcmp(e->name, "sum") == 0 || strcmp(e->name, "avg") == 0) {
+  } else if (agg_is(e, "sum") || agg_is(e, "avg")) {
     if (!type_is_numeric(vt) && vt->kind != T_DURATION) {
       diag_error(c->d, value->loc, "%s(...) needs numbers, not %s", e->name,
                  type_name(c->a, vt));
       e->type = err_type();
     } else {
-      e->type = strcmp(e->name, "avg") == 0 ? type_basic(T_DECIMAL) : vt;
+      e->type = agg_is(e, "avg") ? type_basic(T_DECIMAL) : vt;
     }
-  } else {
-    if (vt->kind == T_ROWS || vt->kind == T_COLLECTION || vt->kind == T_LINK) {
-      diag_error(c->d, value->loc, "%s(...) needs a column value", e->name);
+  } else if (agg_is(e, "stddev") || agg_is(e, "stddev_pop")) {
+    if (!type_is_numeric(vt)) {
+      diag_error(c->d, value->loc, "%s(...) needs numbers, not %s", e->name,
+                 type_name(c->a, vt));
       e->type = err_type();
     } else {
-      e->type = vt;
+      e->type = type_basic(T_DECIMAL);
     }
+  } else if (is_string_agg(e)) {
+    if (vt->kind == T_BOOL) {
+      diag_error(c->d, value->loc, "%s(...) joins text, numbers or dates, not %s", e->name,
+                 type_name(c->a, vt));
+      e->type = err_type();
+    } else {
+      e->type = type_basic(T_TEXT);
+    }
+  } else {
+    e->type = vt;
   }
   return e;
 }
 
 Expr *check_exists(Ctx *c, Scope *s, Expr *e) {
-  Expr *coll = NULL, *value = NULL;
-  if (!split_collection(c, s, e->left, &coll, &value) || value) {
+  Expr *coll = NULL, *value = NULL, *inner[8];
+  int ninner = 0;
+  if (!split_collection(c, s, e->left, &coll, &value, inner, &ninner) || value) {
     Expr *chk = check_expr(c, s, e->left);
     if (chk->type->kind != T_ERROR) {
       diag_error(c->d, e->left->loc, "exists needs a one-to-many collection, but this is %s",
@@ -147,10 +262,11 @@ Expr *check_exists(Ctx *c, Scope *s, Expr *e) {
     }
     return e->type = err_type(), e;
   }
-  e->left = check_expr(c, s, coll);
-  Scope cs = child_scope(s, e->left->schema);
-  if (e->right) e->right = check_rule(c, &cs, e->right, "an exists filter");
-  e->schema = e->left->schema;
+  Scope scopes[9], *rows;
+  if (!check_rows(c, s, &coll, inner, ninner, scopes, &rows)) return e->type = err_type(), e;
+  e->left = coll;
+  if (e->right) e->right = check_rule(c, rows, e->right, "an exists filter");
+  e->schema = rows->schema;
   e->depth = s->depth;
   e->type = type_basic(T_BOOL);
   return e;
@@ -162,6 +278,43 @@ static int want(Ctx *c, Expr *a, int ok, const char *fn, const char *what) {
   if (!ok && a->type->kind != T_ERROR)
     diag_error(c->d, a->loc, "%s(...) needs %s, not %s", fn, what, type_name(c->a, a->type));
   return ok;
+}
+
+/* The units of date_trunc; a checked call holds the unit's index in ival
+ * (the order of the dialects' trunc_date / trunc_ts templates). */
+static const char *const date_trunc_units[] = {"year", "quarter", "month", "week", "day", "hour", "minute"};
+
+/* date_trunc("month", x): the unit is a string literal; the result has the
+ * type of x (a date stays a date). */
+static Type *date_trunc_type(Ctx *c, Expr *e) {
+  Expr *u = e->args.items[0], *x = e->args.items[1];
+  int ok = want(c, x, type_is_temporal(x->type) || x->type->kind == T_NULL, e->name,
+                "a date or timestamp");
+  if (u->kind != E_STR) {
+    if (u->type->kind != T_ERROR)
+      diag_error(c->d, u->loc, "the unit of date_trunc(...) must be a string literal such as \"month\"");
+    return err_type();
+  }
+  int unit = -1;
+  for (int i = 0; i < COUNT(date_trunc_units); i++)
+    if (!strcmp(u->text, date_trunc_units[i])) unit = i;
+  if (unit < 0) {
+    diag_error(c->d, u->loc, "unknown unit \"%s\" for date_trunc(...)", u->text);
+    const char *best = diag_closest(u->text, date_trunc_units, COUNT(date_trunc_units));
+    if (best)
+      diag_hint(c->d, "did you mean \"%s\"?", best);
+    else
+      diag_hint(c->d, "units: year, quarter, month, week, day, hour, minute");
+    return err_type();
+  }
+  if (!ok) return err_type();
+  if (x->type->kind == T_DATE && unit >= 5) {
+    diag_error(c->d, u->loc, "a date has no %ss: date_trunc(\"%s\", ...) needs a timestamp",
+               u->text, u->text);
+    return err_type();
+  }
+  e->ival = unit;
+  return x->type->kind == T_DATE ? type_basic(T_DATE) : type_basic(T_TIMESTAMP);
 }
 
 static Type *builtin_type(Ctx *c, Expr *e) {
@@ -216,8 +369,8 @@ static Type *builtin_type(Ctx *c, Expr *e) {
     return type_basic(T_INT);
   }
   if (!strcmp(n, "year") || !strcmp(n, "month") || !strcmp(n, "day") ||
-      !strcmp(n, "weekday") || !strcmp(n, "days_since") || !strcmp(n, "age") ||
-      !strcmp(n, "hour")) {
+      !strcmp(n, "weekday") || !strcmp(n, "weekday_iso") || !strcmp(n, "days_since") ||
+      !strcmp(n, "age") || !strcmp(n, "hour")) {
     want(c, a[0], type_is_temporal(a[0]->type) || a[0]->type->kind == T_NULL, n,
          "a date or timestamp");
     return type_basic(T_INT);
@@ -226,6 +379,24 @@ static Type *builtin_type(Ctx *c, Expr *e) {
     want(c, a[0], type_is_temporal(a[0]->type) || a[0]->type->kind == T_NULL, n,
          "a date or timestamp");
     return type_basic(T_DATE);
+  }
+  if (!strcmp(n, "days_between")) {
+    for (int i = 0; i < 2; i++)
+      want(c, a[i], type_is_temporal(a[i]->type) || a[i]->type->kind == T_NULL, n,
+           "dates or timestamps");
+    return type_basic(T_INT);
+  }
+  if (!strcmp(n, "date_trunc")) return date_trunc_type(c, e);
+  if (!strcmp(n, "to_timezone")) {
+    want(c, a[0], type_is_temporal(a[0]->type) || a[0]->type->kind == T_NULL, n,
+         "a date or timestamp (in UTC)");
+    if (want(c, a[1], a[1]->type->kind == T_TEXT || a[1]->type->kind == T_NULL, n,
+             "a time zone name (text)") &&
+        a[1]->kind == E_STR && !tz_known(a[1]->text)) {
+      diag_error(c->d, a[1]->loc, "unknown time zone \"%s\"", a[1]->text);
+      diag_hint(c->d, "write an IANA zone name such as \"Europe/Stockholm\" or \"UTC\"");
+    }
+    return type_basic(T_TIMESTAMP);
   }
   return err_type();
 }
@@ -242,6 +413,13 @@ static const char **call_candidates(Ctx *c, int *n) {
 
 Expr *check_call(Ctx *c, Scope *s, Expr *e) {
   Decl *f = names_func(c, e->name);
+  int minmax2 = (!strcmp(e->name, "min") || !strcmp(e->name, "max")) && e->args.len >= 2;
+  if (e->distinct && (!is_aggregate(e->name) || minmax2)) {
+    diag_error(c->d, e->loc, "`distinct` is for count(distinct ...) and string_agg(distinct ...), not %s(...)",
+               e->name);
+    for (int i = 0; i < e->args.len; i++) e->args.items[i] = check_expr(c, s, e->args.items[i]);
+    return e->type = err_type(), e;
+  }
   if (f) return inline_call(c, s, e, f);
   if (is_aggregate(e->name)) {
     int scalar_minmax = (!strcmp(e->name, "min") || !strcmp(e->name, "max")) && e->args.len >= 2;

@@ -199,7 +199,10 @@ static void label_steps(Ctx *c, Decl *camp) {
 }
 
 static void check_headers(Ctx *c, Decl *camp) {
-  static const char *known[] = {"title", "seed", "description", "owner"};
+  static const char *const known[] = {
+#define HEADER(w) w,
+#include "lang/keywords.def"
+  };
   for (int i = 0; i < camp->headers.len; i++) {
     HeaderField *h = camp->headers.items[i];
     for (int j = 0; j < i; j++)
@@ -207,11 +210,13 @@ static void check_headers(Ctx *c, Decl *camp) {
         diag_error(c->d, h->loc, "`%s` is set twice", h->name);
     if (!strcmp(h->name, "title") || !strcmp(h->name, "description") || !strcmp(h->name, "owner")) {
       if (h->value->kind != E_STR) diag_error(c->d, h->value->loc, "`%s` must be a string", h->name);
+    } else if (!strcmp(h->name, "start_date") || !strcmp(h->name, "end_date")) {
+      /* checked with the schedule (check_ops.c) */
     } else if (!strcmp(h->name, "seed")) {
       if (h->value->kind != E_INT) diag_error(c->d, h->value->loc, "`seed` must be an integer");
     } else {
       diag_warning(c->d, h->loc, "unknown campaign field `%s` is ignored", h->name);
-      const char *best = diag_closest(h->name, known, 4);
+      const char *best = diag_closest(h->name, known, (int)(sizeof known / sizeof known[0]));
       if (best) diag_hint(c->d, "did you mean `%s`?", best);
     }
   }

@@ -17,6 +17,7 @@ typedef struct Program {
   PtrVec campaigns;  /* Decl* (D_CAMPAIGN) */
   PtrVec funcs;      /* Decl* (D_FUNC, D_FILTER) */
   PtrVec include_dirs; /* char*: extra import search paths */
+  PtrVec providers;  /* Decl* (D_PROVIDER), see compiler/check/provider.h */
   int checked;
 } Program;
 

@@ -37,8 +37,28 @@ typedef struct GraphRun {
  * run's annotations when run is not NULL.  Returns a malloc'd string the
  * caller frees; aborts on OOM. */
 char *graph_dot(const Program *p, const Decl *c, const GraphRun *run);
+/* The campaign's graph as one self-contained HTML page: svg (the output
+ * of `dot -Tsvg` on graph_dot's text) inline, a heading, a legend of what
+ * the counts mean and, with a run, a table of every step's state and
+ * counts.  No script, no external stylesheet, image or font.  Returns a
+ * malloc'd string; aborts on OOM. */
+char *graph_html(const Program *p, const Decl *c, const GraphRun *run, const char *svg);
+/* What a step is, as a node's first line says it: its names, or what an
+ * unnamed step does ("Email to vip").  malloc'd. */
+char *graph_step_title(const Step *s);
+/* A step's counts as its node shows them ("top 5 (10%) · mid 11 (23%)",
+ * "3 of 5 — 2 without an email address"), "" when the run has none.
+ * malloc'd. */
+char *graph_step_counts(const Step *s, const GraphRun *run);
 /* The step kind as camp names it: "select", "filter" (a selection from a
  * step), "audience", "union", "dedup", "change dimension", "email", ... */
 const char *graph_kind_name(const Step *s);
+/* For a channel step that needs an address (email, sms, push): who it
+ * leaves out, "without an email address" / "without a phone number" /
+ * "without a push token".  NULL for any other step (direct mail extracts
+ * every row). */
+const char *graph_channel_dropped(const Step *s);
+/* The input's output index in its producing step (0 when it has one). */
+int graph_input_output(const StepInput *si);
 
 #endif

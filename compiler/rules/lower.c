@@ -392,6 +392,7 @@ static VNode *arith(C *c, Expr *e) {
 /* ------------------------------------------------------------ calls */
 
 static VNode *collection(C *c, Expr *e, Expr *coll, Expr *value, Expr *filter, int agg) {
+  if (coll->inner || e->distinct) return fail(c, "distinct and collections of collections are computed in SQL");
   if (e->depth + 1 >= VMAXD) return fail(c, "collections nested too deep");
   Schema *parent = coll->col ? coll->col->link : NULL;
   const SnapTable *pt = table_of(c, parent);

@@ -107,13 +107,27 @@ static void field_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   if (e->type && e->type->kind == T_DECIMAL) wrap_from(b, from, g->d->decimal_col);
 }
 
-/* FROM child AS tN WHERE tN.fk = <parent key> : the rows of a collection. */
+/* FROM child AS tN WHERE tN.fk = <parent key> : the rows of a collection.
+ * A collection of its rows (coll->inner: policies.claims) is joined:
+ * FROM policies AS t1 JOIN claims AS t2 ON t2.policy_id = t1.id WHERE ...,
+ * one row per innermost row. */
 static void collection_from(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
   Schema *child = coll->schema;
   const char *ca = sql_alias(depth + 1);
   sb_put(b, " FROM ");
   sb_ident(b, child->name);
-  sb_printf(b, " AS %s WHERE %s.", ca, ca);
+  sb_printf(b, " AS %s", ca);
+  int d = depth + 1;
+  for (Expr *in = coll->inner; in; in = in->inner, d++) {
+    Schema *parent = in->col->link;
+    sb_put(b, " JOIN ");
+    sb_ident(b, in->schema->name);
+    sb_printf(b, " AS %s ON %s.", sql_alias(d + 1), sql_alias(d + 1));
+    sb_ident(b, in->col->name);
+    sb_printf(b, " = %s.", sql_alias(d));
+    sb_ident(b, parent->key->name);
+  }
+  sb_printf(b, " WHERE %s.", ca);
   sb_ident(b, coll->col->name);
   sb_put(b, " = ");
   if (coll->kind == E_NAME) {
@@ -125,22 +139,93 @@ static void collection_from(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
   }
 }
 
-static void exists_sql(SqlGen *g, SqlBuf *b, Expr *e) {
-  sb_put(b, "EXISTS (SELECT 1");
-  collection_from(g, b, e->left, e->depth);
-  if (e->right) {
+/* The rows an aggregate or exists reads, with its filter: FROM ... WHERE ... */
+static void rows_sql(SqlGen *g, SqlBuf *b, Expr *coll, int depth, Expr *where) {
+  collection_from(g, b, coll, depth);
+  if (where) {
     sb_put(b, " AND (");
-    sql_expr(g, b, e->right);
+    sql_expr(g, b, where);
     sb_put(b, ")");
   }
+}
+
+static int is_agg(Expr *e, const char *n) { return strcmp(e->name, n) == 0; }
+
+static void exists_sql(SqlGen *g, SqlBuf *b, Expr *e) {
+  sb_put(b, "EXISTS (SELECT 1");
+  rows_sql(g, b, e->left, e->depth, e->right);
   sb_put(b, ")");
+}
+
+/* Sample (n - 1) or population (n) standard deviation in two steps over
+ * one scan: each value's distance from the window's mean, squared and
+ * summed (numerically stable, unlike sum of squares minus squared sum).
+ * NULL values are skipped; no value gives NULL, and the sample form of a
+ * single value divides by zero, which is NULL in SQL. */
+static void stddev_sql(SqlGen *g, SqlBuf *b, Expr *e, int sample) {
+  Expr *coll = e->args.items[0];
+  SqlBuf body = {0};
+  const char *n = sample ? "(count(\"v\") - 1)" : "count(\"v\")";
+  if (g->d->divide) /* NULL, not an error, when there are no two values */
+    sb_tmpl(&body, g->d->divide, "sum((\"v\" - \"m\") * (\"v\" - \"m\"))", n, NULL);
+  else
+    sb_printf(&body, "sum((\"v\" - \"m\") * (\"v\" - \"m\")) / %s", n);
+  sb_put(b, "(SELECT ");
+  sb_tmpl(b, g->d->sqrt_, body.s, NULL, NULL);
+  sb_free(&body);
+  sb_put(b, " FROM (SELECT ");
+  size_t v = b->len;
+  sql_expr(g, b, e->right);
+  wrap_from(b, v, g->d->decimal_col); /* REAL arithmetic, as SQLite's */
+  sb_put(b, " AS \"v\", avg(");
+  v = b->len;
+  sql_expr(g, b, e->right);
+  wrap_from(b, v, g->d->decimal_col);
+  sb_put(b, ") OVER () AS \"m\"");
+  rows_sql(g, b, coll, e->depth, e->where);
+  sb_printf(b, ")%s)", g->d->subquery_alias ? g->d->subquery_alias : "");
+}
+
+/* string_agg / group_concat: the values in ascending order (NULLs skipped),
+ * so the text is the same on every run; the ordered subquery is not
+ * flattened into an aggregate (SQLite's flattening rule 16), so
+ * group_concat sees the rows in that order. */
+static void string_agg_sql(SqlGen *g, SqlBuf *b, Expr *e) {
+  Expr *coll = e->args.items[0];
+  Expr *sep = e->args.len > 1 ? e->args.items[1] : NULL;
+  SqlBuf sb = {0};
+  sb_string(&sb, sep ? sep->text : ",");
+  /* each value as SQLite's group_concat writes it, in SQLite's order */
+  const char *conv = NULL;
+  TypeKind k = e->right->type ? e->right->type->kind : T_TEXT;
+  if (k == T_DECIMAL) conv = g->d->text_real;
+  else if (k == T_BOOL) conv = g->d->text_bool;
+  else if (k == T_TIMESTAMP) conv = g->d->text_ts;
+  else if (g->d->text_real) conv = "CAST(%1 AS text)";
+  SqlBuf val = {0}, ord = {0};
+  sb_tmpl(&val, conv ? conv : "%1", "\"v\"", NULL, NULL);
+  sb_put(&ord, "\"v\"");
+  if (is_text_type(e->right->type) && g->d->text_order) sb_put(&ord, g->d->text_order);
+  sb_put(b, "(SELECT ");
+  sb_tmpl(b, g->d->string_agg, val.s, sb.s, ord.s);
+  sb_free(&sb);
+  sb_free(&val);
+  sb_put(b, e->distinct ? " FROM (SELECT DISTINCT " : " FROM (SELECT ");
+  sql_expr(g, b, e->right);
+  sb_put(b, " AS \"v\"");
+  rows_sql(g, b, coll, e->depth, e->where);
+  /* (the aggregate's own order, %3, is what counts where it has one) */
+  sb_printf(b, " ORDER BY \"v\")%s)", g->d->subquery_alias ? g->d->subquery_alias : "");
+  sb_free(&ord);
 }
 
 static void aggregate_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   Expr *coll = e->args.items[0];
+  if (is_agg(e, "stddev") || is_agg(e, "stddev_pop")) return stddev_sql(g, b, e, is_agg(e, "stddev"));
+  if (is_agg(e, "string_agg") || is_agg(e, "group_concat")) return string_agg_sql(g, b, e);
   sb_put(b, "(SELECT ");
   size_t from = b->len;
-  sb_printf(b, "%s(", e->name);
+  sb_printf(b, "%s(%s", e->name, e->distinct ? "DISTINCT " : "");
   if (e->right) {
     size_t arg = b->len;
     sql_expr(g, b, e->right);
@@ -154,12 +239,7 @@ static void aggregate_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   sb_put(b, ")");
   if (e->right && e->type && e->type->kind == T_INT) wrap_from(b, from, g->d->agg_int);
   if (e->right && e->type && e->type->kind == T_DECIMAL) wrap_from(b, from, g->d->agg_real);
-  collection_from(g, b, coll, e->depth);
-  if (e->where) {
-    sb_put(b, " AND (");
-    sql_expr(g, b, e->where);
-    sb_put(b, ")");
-  }
+  rows_sql(g, b, coll, e->depth, e->where);
   sb_put(b, ")");
 }
 
@@ -211,6 +291,28 @@ static void call_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   if (is_fn(e, "day")) return tmpl1(g, b, d->day, a[0]);
   if (is_fn(e, "hour")) return tmpl1(g, b, d->hour, a[0]);
   if (is_fn(e, "weekday")) return tmpl1(g, b, d->weekday, a[0]);
+  if (is_fn(e, "weekday_iso")) return tmpl1(g, b, d->weekday_iso, a[0]);
+  if (is_fn(e, "date_trunc")) {
+    Expr *x = a[1];
+    const char *t = x->type->kind == T_DATE ? d->trunc_date[e->ival] : d->trunc_ts[e->ival];
+    return tmpl1(g, b, t, x);
+  }
+  if (is_fn(e, "to_timezone")) {
+    char *x = as_timestamp_str(g, a[0]), *z = sql_expr_str(g, a[1]);
+    tmpl2s(b, d->to_timezone, x, z);
+    free(x);
+    free(z);
+    return;
+  }
+  if (is_fn(e, "days_between")) {
+    char *x = as_timestamp_str(g, a[0]), *y = as_timestamp_str(g, a[1]);
+    sb_put(b, "(");
+    tmpl2s(b, d->days_between, y, x);
+    sb_put(b, ")");
+    free(x);
+    free(y);
+    return;
+  }
   if (is_fn(e, "date")) return tmpl1(g, b, d->to_date, a[0]);
   if (is_fn(e, "floor")) return tmpl1(g, b, d->floor_, a[0]);
   if (is_fn(e, "ceil")) return tmpl1(g, b, d->ceil_, a[0]);

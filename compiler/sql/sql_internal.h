@@ -49,6 +49,12 @@ struct SqlDialect {
   const char *days_between;       /* whole days from %2 to %1 */
   const char *years_between;      /* age: whole years from %2 to %1 */
   const char *year, *month, *day, *hour, *weekday;
+  const char *weekday_iso;        /* 1 = Monday ... 7 = Sunday */
+  const char *trunc_date[7];      /* date_trunc of date %1: year quarter month week day */
+  const char *trunc_ts[7];        /* ... of timestamp %1: also hour minute */
+  const char *to_timezone;        /* UTC timestamp %1 as wall-clock time in zone %2 */
+  const char *string_agg;         /* join the values %1 with separator %2, in order %3 */
+  const char *sqrt_;              /* square root of %1 */
   const char *like, *not_like;    /* ASCII case-insensitive LIKE */
   const char *contains;           /* %1 contains %2 (case-sensitive) */
   const char *starts;             /* %1 starts with %2 */
@@ -82,6 +88,7 @@ struct SqlDialect {
   const char *text_bool;          /* bool %1 as text ('1'/'0') */
   const char *text_ts;            /* timestamp %1 as text */
   const char *json_real;          /* decimal %1 as a JSON number SQLite would write */
+  const char *subquery_alias;     /* alias a FROM (subquery) must have */
   const char *preamble;           /* statements a script runs first */
 };
 

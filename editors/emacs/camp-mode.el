@@ -7,7 +7,7 @@
 ;;; Commentary:
 
 ;; Editing support for camp (*.camp): highlighting, `//' and `/* */'
-;; comments, indentation by brace depth, `M-x compile' with `camp check'
+;; comments, indentation as `camp fmt' lays files out, `M-x compile' with `camp check'
 ;; errors, and a Flymake backend that runs `camp check' as you type.
 ;;
 ;;   (add-to-list 'load-path "/path/to/camp/editors/emacs")
@@ -39,25 +39,27 @@
 ;;;; Vocabulary (generated)
 
 ;; @generated keywords.decl
-(defconst camp-decl-keywords '("import" "schema" "campaign" "func" "filter" "key" "unique" "address" "default" "version" "enum" "on"))
+(defconst camp-decl-keywords '("import" "schema" "campaign" "func" "filter" "key" "unique" "address" "default" "version" "enum" "on" "provider" "schedule" "approval"))
 ;; @generated keywords.step
 (defconst camp-step-keywords '("union" "intersect" "except" "dedup" "enrich" "split" "change" "dimension" "fork" "join" "wait" "save" "audience" "retarget" "reconcile"))
 ;; @generated keywords.channel
 (defconst camp-channel-keywords '("email" "sms" "push" "mail"))
 ;; @generated keywords.clause
-(defconst camp-clause-keywords '("where" "by" "keep" "prefer" "first" "order" "asc" "desc" "when" "limit" "else" "overlap" "skip" "empty" "to" "via" "primary" "until" "as" "of" "within" "columns" "subject" "template" "body" "extract" "from"))
+(defconst camp-clause-keywords '("where" "by" "keep" "prefer" "first" "order" "asc" "desc" "when" "limit" "else" "overlap" "skip" "empty" "to" "via" "primary" "until" "as" "of" "within" "columns" "subject" "template" "body" "extract" "from" "env"))
 ;; @generated keywords.rule
-(defconst camp-rule-keywords '("and" "or" "not" "in" "between" "is" "like" "contains" "starts" "with" "exists" "nulls"))
+(defconst camp-rule-keywords '("and" "or" "not" "in" "between" "is" "like" "contains" "starts" "with" "exists" "nulls" "distinct"))
 ;; @generated keywords.literal
 (defconst camp-literal-keywords '("null" "true" "false"))
 ;; @generated types
 (defconst camp-types '("int" "decimal" "text" "bool" "date" "timestamp" "duration" "enum"))
 ;; @generated functions
-(defconst camp-functions '("now" "today" "lower" "upper" "trim" "length" "substr" "replace" "concat" "coalesce" "abs" "round" "floor" "ceil" "year" "month" "day" "hour" "weekday" "days_since" "age" "date"))
+(defconst camp-functions '("now" "today" "lower" "upper" "trim" "length" "substr" "replace" "concat" "coalesce" "abs" "round" "floor" "ceil" "year" "month" "day" "hour" "weekday" "days_since" "age" "date" "days_between" "weekday_iso" "date_trunc" "to_timezone"))
 ;; @generated aggregates
-(defconst camp-aggregates '("count" "sum" "avg" "min" "max"))
+(defconst camp-aggregates '("count" "sum" "avg" "min" "max" "stddev" "stddev_pop" "string_agg" "group_concat"))
 ;; @generated feedback
 (defconst camp-feedback '("sent" "delivered" "bounced" "opened" "clicked" "unsubscribed" "failed"))
+;; @generated headers
+(defconst camp-headers '("title" "seed" "description" "owner" "start_date" "end_date"))
 
 ;;;; Faces
 
@@ -97,6 +99,8 @@
   "A campaign's (or func's, filter's) name at its declaration.")
 (defface camp-step-name-face '((t :inherit font-lock-variable-name-face))
   "The names a campaign step defines (left of `=').")
+(defface camp-header-face '((t :inherit font-lock-keyword-face))
+  "Campaign header fields: `title', `seed', `description', `owner'.")
 
 ;;;; Syntax
 
@@ -170,6 +174,9 @@ That is an identifier in `a, b, c = ...' at the start of an item."
     (,(concat "\\_<\\(campaign\\|func\\|filter\\)[ \t]+\\(" camp--ident "\\)")
      (1 'camp-declaration-face) (2 'camp-campaign-name-face))
     (camp--match-step-name 0 'camp-step-name-face)
+    ;; Campaign header fields: at the start of an item, before a string or a number.
+    (,(concat "\\(?:^\\|[{;]\\|\\*/\\)[ \t]*" (camp--words camp-headers) "[ \t]+\\(?:\"\\|-?[0-9]\\)")
+     1 'camp-header-face)
     ("\\_<[0-9]\\{4\\}-[0-9]\\{2\\}-[0-9]\\{2\\}[ T][0-9]\\{2\\}:[0-9]\\{2\\}\\(?::[0-9]\\{2\\}\\)?\\_>"
      0 'camp-date-face)
     ("\\_<[0-9]\\{4\\}-[0-9]\\{2\\}-[0-9]\\{2\\}\\_>" 0 'camp-date-face)
@@ -194,8 +201,87 @@ That is an identifier in `a, b, c = ...' at the start of an item."
 
 ;;;; Indentation
 
+;; The layout of `camp fmt': `camp-indent-offset' per open brace, bracket
+;; or parenthesis; a rule broken before `and'/`or' goes on continuation
+;; lines two levels deeper than the line its item starts on, and two more
+;; per `exists c where' the rule starts with; a reconcile's `columns (...)'
+;; and `to ... on ...' lines are two levels deeper.
+
+(defun camp--code (&optional pos)
+  "The code of the line at POS (or point): strings blanked, comments dropped."
+  (save-excursion
+    (when pos (goto-char pos))
+    (let ((l (buffer-substring-no-properties (line-beginning-position) (line-end-position))))
+      (setq l (replace-regexp-in-string "\"\\(?:[^\"\\\\]\\|\\\\.\\)*\"" "\"\"" l))
+      (setq l (replace-regexp-in-string "`[^`]*`" "``" l))
+      (setq l (replace-regexp-in-string "/\\*.*?\\*/" "" l))
+      (replace-regexp-in-string "//.*\\'" "" l))))
+
+(defun camp--prev-code-line ()
+  "Move to the previous line holding code; nil when there is none."
+  (let (found)
+    (while (and (not found) (= 0 (forward-line -1)))
+      (unless (or (string-match-p "\\`[ \t]*\\'" (camp--code))
+                  (nth 4 (syntax-ppss (line-beginning-position))))
+        (setq found t)))
+    found))
+
+(defun camp--cont-word-p (code)
+  "Does CODE start like a continuation line (and, or, columns (, to)?"
+  (string-match-p "\\`[ \t]*\\(?:\\(?:and\\|or\\|to\\)\\_>\\|columns[ \t]*(\\)" code))
+
+(defun camp--item-start ()
+  "Point at the start of the line the item of the current line starts on."
+  (let ((pos (line-beginning-position)) (done nil))
+    (save-excursion
+      (while (not done)
+        (let ((code (camp--code)))
+          (if (not (camp--cont-word-p code))
+              (setq done t)
+            (let ((here (line-beginning-position)))
+              (if (not (camp--prev-code-line))
+                  (setq done t)
+                ;; columns/to continue a line only after a reconcile
+                (if (and (string-match-p "\\`[ \t]*\\(?:columns\\|to\\)\\_>" code)
+                         (not (string-match-p "\\_<reconcile\\_>"
+                                              (camp--code (camp--item-start)))))
+                    (progn (goto-char here) (setq done t))
+                  (setq pos (line-beginning-position)))))))
+        (setq pos (line-beginning-position))))
+    pos))
+
+(defun camp--exists-depth (code)
+  "How many `exists c where' the rule of item line CODE starts with."
+  (let ((prev nil) (rule nil) (n 0)
+        (pat "\\`[ \t]*\\(?:not[ \t]+\\)*exists[ \t]+[A-Za-z0-9_.`]+[ \t]+where\\_>"))
+    (while (not (equal prev code))
+      (setq prev code code (replace-regexp-in-string "([^()]*)" "" code)))
+    (setq rule
+          (cond ((string-match "\\`[ \t]*\\(?:filter\\|func\\)\\_>" code)
+                 (and (string-match "[^!<>=]=" code) (substring code (match-end 0))))
+                ((string-match "\\`[ \t]*\\(?:\\(?:\\sw\\|\\s_\\)+\\|`[^`]*`\\)[ \t]+when\\_>" code)
+                 (substring code (match-end 0)))
+                ((string-match "\\_<where\\_>" code) (substring code (match-end 0)))))
+    (while (and rule (string-match pat rule))
+      (setq n (1+ n) rule (substring rule (match-end 0))))
+    n))
+
+(defun camp--continuation-indent ()
+  "The indentation of the current line if it continues an item, else nil."
+  (let ((code (camp--code)))
+    (when (camp--cont-word-p code)
+      (save-excursion
+        (when (camp--prev-code-line)
+          (let* ((start (camp--item-start))
+                 (start-code (camp--code start))
+                 (base (save-excursion (goto-char start) (current-indentation))))
+            (cond ((string-match-p "\\`[ \t]*\\(?:and\\|or\\)\\_>" code)
+                   (+ base (* 2 camp-indent-offset (1+ (camp--exists-depth start-code)))))
+                  ((string-match-p "\\_<reconcile\\_>" start-code)
+                   (+ base (* 2 camp-indent-offset))))))))))
+
 (defun camp-indent-line ()
-  "Indent the current line by its brace depth, `camp-indent-offset' a level."
+  "Indent the current line as `camp fmt' does (see `camp--continuation-indent')."
   (interactive)
   (let* ((ppss (save-excursion (syntax-ppss (line-beginning-position))))
          (closing (save-excursion (back-to-indentation) (looking-at-p "[]})]")))
@@ -203,7 +289,7 @@ That is an identifier in `a, b, c = ...' at the start of an item."
          (offset (- (current-column) (current-indentation))))
     (if (nth 8 ppss)
         'noindent                       ; inside a block comment or string
-      (indent-line-to (* depth camp-indent-offset))
+      (indent-line-to (or (camp--continuation-indent) (* depth camp-indent-offset)))
       (when (> offset 0) (forward-char offset)))))
 
 ;;;; Compilation and Flymake
@@ -286,6 +372,7 @@ Imports resolve next to the visited file (passed as `-I')."
   (setq-local comment-start-skip "\\(?://+\\|/\\*+\\)[ \t]*")
   (setq-local font-lock-defaults '(camp-font-lock-keywords))
   (setq-local indent-line-function #'camp-indent-line)
+  (setq-local indent-tabs-mode nil)     ; `camp fmt' indents with spaces
   (setq-local electric-indent-chars (append "{}[]()" electric-indent-chars))
   (setq-local compile-command
               (concat camp-program " check "

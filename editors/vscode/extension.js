@@ -40,7 +40,7 @@ function activate(context) {
   try {
     lc = require("vscode-languageclient/node");
   } catch (e) {
-    log.appendLine("vscode-languageclient is not installed (run `npm install` in the extension): highlighting only.");
+    log.appendLine("vscode-languageclient is not installed (run `npm install` in the extension): highlighting only. " + e.message);
     return;
   }
   const server = { command: camp, args: ["lsp"], transport: lc.TransportKind.stdio };

@@ -1,7 +1,10 @@
 #!/bin/sh
 # demo.sh CAMP — the retail example end to end on SQLite (run by `make demo`):
 # generate data, check, plan, run three campaigns, advance the clock past
-# their waits with `camp resume`, and show counts, the outbox and the graph.
+# their waits with `camp resume`, show counts, the outbox and the graph, and
+# send the e-mails to a local SMTP server (tests/servers/smtp_sink.py);
+# then operate a recurring campaign with an approval over a few ticks of
+# simulated time (deploy, test run, start, camp tick, approve).
 set -e
 CAMP=${1:-bin/camp}
 GEN=${GEN:-bin/retail-gen}
@@ -55,3 +58,59 @@ else
   "$CAMP" graph "$EX/campaigns/spring_sale.camp" --db "$DB" --run 1 --output "$OUT/spring_sale.dot"
   echo "$OUT/spring_sale.dot (install graphviz for SVG)"
 fi
+
+step "camp send: the e-mails go to a local SMTP server started for the demo"
+# tests/servers/smtp_sink.py (aiosmtpd) on a free loopback port; the
+# campaigns' provider (examples/retail/providers.camp) reads its URL from
+# RETAIL_SMTP_URL.  SMS, push and direct mail have no provider: they stay queued.
+. tests/servers/lib.sh
+rm -rf "$OUT/smtp"
+srv_init "$OUT/smtp"
+srv_smtp demo_sink --log "$OUT/smtp/received.jsonl" --no-data
+RETAIL_SMTP_URL="smtp://127.0.0.1:$SRV_PORT" "$CAMP" send --db "$DB" --channel email --now "2026-03-20 12:00"
+srv_stop demo_sink
+queued=$(sqlite3 "$DB" "SELECT count(*) FROM camp_outbox WHERE channel = 'email'")
+received=$(wc -l < "$OUT/smtp/received.jsonl")
+echo "$received of $queued e-mails received by the local SMTP server"
+
+# --- Operations: a recurring campaign with an approval, in simulated time ---
+W="$EX/campaigns/weekly_picks.camp"
+tick() { step "camp tick --now $1${2:+ ($2)}"; "$CAMP" tick --db "$DB" --now "$1" --as cron; }
+last_run() { sqlite3 "$DB" "SELECT run_id FROM camp_launches WHERE campaign = 'weekly_picks' AND state = 'started' ORDER BY launch_at DESC LIMIT 1"; }
+
+step "camp schedule weekly_picks: the next launch times (Europe/Stockholm)"
+"$CAMP" schedule "$W" --now "2026-03-01 00:00" --next 4
+
+step "camp deploy weekly_picks (version 1, with its plan)"
+"$CAMP" deploy "$W" --db "$DB" --now "2026-03-01 00:00" --as lena --reason "spring programme"
+
+step "camp run --test weekly_picks: counts and rendered previews, nothing queued"
+"$CAMP" run "$W" --db "$DB" --test --now "2026-03-01 00:00" --as lena
+
+step "camp start weekly_picks"
+"$CAMP" start weekly_picks --db "$DB" --now "2026-03-01 12:00" --as lena --reason "test looked right"
+
+tick "2026-03-02 08:00" "Monday 09:00 in Stockholm: the first launch; its e-mails wait for approval"
+run=$(last_run)
+step "camp approve $run --as omar (releases the held e-mails to the sender)"
+"$CAMP" approve "$run" --db "$DB" --as omar --now "2026-03-02 08:30"
+step "meanwhile 40 members who had not bought for a month buy something (new rows)"
+sqlite3 "$DB" "INSERT INTO purchases(customer_id, product_id, amount, at)
+  SELECT id, 1, 49.0, '2026-03-04 15:00:00' FROM customers c WHERE email IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM purchases p WHERE p.customer_id = c.id AND p.at >= '2026-02-03')
+  ORDER BY id LIMIT 40"
+tick "2026-03-05 08:00" "Thursday: the audience again; remessage weekly leaves out Monday's recipients"
+tick "2026-03-05 12:00" "nobody decided: a reminder is recorded for the approvers"
+tick "2026-03-05 20:00" "the 12h deadline passed: the launch is cancelled as declared"
+
+step "camp campaigns"
+"$CAMP" campaigns --db "$DB" --now "2026-03-05 20:00"
+
+step "camp status --campaign weekly_picks (the audit)"
+"$CAMP" status --db "$DB" --campaign weekly_picks | sed -n '/^audit/,$p'
+
+step "weekly_picks: outbox by status, and notifications waiting for a sender"
+sqlite3 -column -header "$DB" \
+  "SELECT o.run_id, o.status, count(*) AS messages FROM camp_outbox o JOIN camp_runs r ON r.id = o.run_id
+   WHERE r.campaign = 'weekly_picks' GROUP BY 1, 2 ORDER BY 1, 2"
+sqlite3 -column -header "$DB" "SELECT kind, recipient, status, count(*) AS n FROM camp_notifications GROUP BY 1, 2, 3 ORDER BY 1, 2"

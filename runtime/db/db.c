@@ -68,6 +68,7 @@ int64_t db_query_int(Db *db, const char *sql, int64_t def) {
   return r;
 }
 
+int64_t db_changes(Db *db) { return ops(db)->changes(db); }
 int db_begin(Db *db) { return ops(db)->begin(db); }
 int db_commit(Db *db) { return ops(db)->commit(db); }
 int db_rollback(Db *db) { return ops(db)->rollback(db); }

@@ -62,6 +62,9 @@ const char *db_column_name(DbStmt *st, int col);
 DbValue db_column(DbStmt *st, int col);
 void db_finalize(DbStmt *st);
 
+/* Rows changed by the last INSERT/UPDATE/DELETE of this connection. */
+int64_t db_changes(Db *db);
+
 /* Convenience: first column of the first row as integer; def if no row. */
 int64_t db_query_int(Db *db, const char *sql, int64_t def);
 
@@ -117,6 +120,26 @@ typedef struct DbForeignKey {
  * db_free_foreign_keys.  Returns count, or -1 on error. */
 int db_foreign_keys(Db *db, const char *table, DbForeignKey **out);
 void db_free_foreign_keys(DbForeignKey *fks, int n);
+
+/* ---- catalogue, space and indexes (runtime/db/db_sqlite_stats.c) ---- */
+
+/* Tables whose name starts with prefix ("" for all; camp's own included),
+ * sorted.  Caller frees with db_free_names.  Returns count, or -1. */
+int db_table_names(Db *db, const char *prefix, char ***out);
+void db_free_names(char **names, int n);
+/* Bytes the database takes (pages in use and free); -1 on error. */
+int64_t db_size_bytes(Db *db);
+/* Bytes a table and its indexes take, or -1 when the backend cannot say
+ * (SQLite built without dbstat). */
+int64_t db_table_bytes(Db *db, const char *table);
+/* 1 when lookups of `column` in `table` by equality use an index (the
+ * column leads an index or is the rowid alias), 0 when they scan the
+ * table, -1 on error. */
+int db_column_indexed(Db *db, const char *table, const char *column);
+/* The statement that indexes table(column) ("CREATE INDEX ...;"). */
+void db_index_sql(Db *db, const char *table, const char *column, char *out, size_t n);
+/* Drops table if it exists.  0 on success. */
+int db_drop_table(Db *db, const char *table);
 
 /* Registers camp's SQL functions on the connection (done by db_open):
  *   camp_hash(seed, salt, value) -> deterministic integer in [0, 2^63),

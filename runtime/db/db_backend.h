@@ -21,6 +21,7 @@ typedef struct DbOps {
   const char *(*column_name)(DbStmt *st, int col);
   DbValue (*column)(DbStmt *st, int col);
   void (*finalize)(DbStmt *st);
+  int64_t (*changes)(Db *db);
   int (*begin)(Db *db);
   int (*commit)(Db *db);
   int (*rollback)(Db *db);

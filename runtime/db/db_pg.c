@@ -46,6 +46,7 @@ struct Db {
   char schema_q[80];   /* the same, quoted */
   int64_t lock_key;    /* advisory lock of camp's writers */
   unsigned next_stmt;  /* names of server-side statements */
+  int64_t changes;     /* rows changed by the last statement stepped */
   int sp_opened_tx;    /* db_savepoint began the transaction */
 };
 
@@ -106,6 +107,7 @@ static int res_ok(PGresult *res) {
 static int pg_exec(Db *db, const char *sql) {
   PGresult *r = PQexec(db->c, sql);
   if (!res_ok(r)) return res_fail(db, r);
+  if (*PQcmdTuples(r)) db->changes = strtoll(PQcmdTuples(r), NULL, 10);
   PQclear(r);
   return 0;
 }
@@ -245,6 +247,8 @@ Db *db_pg_open(const char *url, DbOpenMode mode, char *err, size_t errlen) {
 
 static const char *pg_error(Db *db) { return db->err; }
 
+static int64_t pg_changes(Db *db) { return db->changes; }
+
 /* ----------------------------------------------------------- statements */
 
 /* sql with ? and ?N (outside quotes and comments) turned into $N. */
@@ -380,6 +384,8 @@ static int pg_step(DbStmt *st) {
     if (!res_ok(r)) return res_fail(db, r);
     st->res = r;
     st->nrows = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) : 0;
+    const char *ct = PQcmdTuples(r); /* "" for statements that change nothing */
+    if (*ct) db->changes = strtoll(ct, NULL, 10);
     st->conv = xcalloc((size_t)PQnfields(r), sizeof *st->conv);
     st->row = -1;
   }
@@ -715,6 +721,7 @@ static const DbOps pg_ops = {
     .column_name = pg_column_name,
     .column = pg_column,
     .finalize = pg_finalize,
+    .changes = pg_changes,
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,

@@ -1,6 +1,6 @@
 /* db_sqlite.c — the SQLite implementation of db.h.  The only file of camp
  * that includes sqlite3.h: connections, statements, transactions, schema
- * introspection and camp's SQL functions (camp_hash). */
+ * introspection and camp's SQL functions (camp_hash, camp_to_timezone). */
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "compiler/check/timezone.h"
 #include "runtime/db/db_backend.h"
 
 static const DbOps sqlite_ops;
@@ -121,6 +122,21 @@ uint64_t db_hash_values(const DbValue *v, int n) {
   return hash_finish(&f);
 }
 
+/* camp_to_timezone(utc, zone): the wall-clock time in an IANA zone of a
+ * UTC timestamp (to_timezone in camp).  NULL when either is NULL, the zone
+ * is unknown or the time is not a timestamp: SQL's answer to "no value". */
+static void camp_to_timezone_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *t = (const char *)sqlite3_value_text(argv[0]);
+  const char *z = (const char *)sqlite3_value_text(argv[1]);
+  char out[32];
+  if (!t || !z || tz_from_utc(t, z, out, sizeof out) != 0) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
 static void camp_hash_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (argc < 1) {
     sqlite3_result_error(ctx, "camp_hash() needs at least one argument", -1);
@@ -222,7 +238,11 @@ Db *db_sqlite_open(const char *path, DbOpenMode mode, char *err, size_t errlen) 
     sq_close(db);
     return NULL;
   }
-  rc = sqlite3_create_function_v2(db->h, "camp_hash", -1,
+  rc = sqlite3_create_function_v2(db->h, "camp_to_timezone", 2,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                  NULL, camp_to_timezone_fn, NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function_v2(db->h, "camp_hash", -1,
                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                   NULL, camp_hash_fn, NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
@@ -330,6 +350,8 @@ static void sq_finalize(DbStmt *st) {
 }
 
 /* --------------------------------------------------------- transactions */
+
+static int64_t sq_changes(Db *db) { return (int64_t)sqlite3_changes64(db->h); }
 
 static int sq_begin(Db *db) { return sq_exec(db, "BEGIN IMMEDIATE"); }
 static int sq_commit(Db *db) { return sq_exec(db, "COMMIT"); }
@@ -604,6 +626,7 @@ static const DbOps sqlite_ops = {
     .column_name = sq_column_name,
     .column = sq_column,
     .finalize = sq_finalize,
+    .changes = sq_changes,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,

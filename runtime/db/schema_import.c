@@ -1,7 +1,9 @@
-/* schema_import.c — `camp schema --from-db`: reads the tables of a database
- * through db.h and writes matching `.camp` schemas.  Everything camp cannot
+/* schema_import.c — `camp schema --from-db`/`--from-ddl`: reads the tables
+ * of a database through db.h and writes matching `.camp` schemas, with the
+ * guesses of schema_infer.c marked in comments.  Everything camp cannot
  * express is written as a comment, so the output always parses. */
 #include "runtime/db/schema_import.h"
+#include "runtime/db/schema_infer.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -115,11 +117,17 @@ static int pk_count(const DbTableInfo *t) {
   return n;
 }
 
-/* The column camp will declare `key`, or NULL. */
+/* The column camp will declare `key`, or NULL: the primary key when it is
+ * one column; under a composite primary key, the first NOT NULL column
+ * with a unique index of its own (rows are identified by it too). */
 static const DbColumnInfo *camp_key(const DbTableInfo *t) {
-  if (pk_count(t) != 1) return NULL;
-  for (int i = 0; i < t->ncols; i++)
-    if (t->cols[i].pk && plain_ident(t->cols[i].name)) return &t->cols[i];
+  int npk = pk_count(t);
+  for (int i = 0; i < t->ncols; i++) {
+    const DbColumnInfo *c = &t->cols[i];
+    if (!plain_ident(c->name)) continue;
+    if (npk == 1 && c->pk) return c;
+    if (npk > 1 && c->unique && c->notnull) return c;
+  }
   return NULL;
 }
 
@@ -143,24 +151,16 @@ static const DbTableInfo *link_target(const Tables *ts, const DbColumnInfo *c, N
   return to;
 }
 
-/* address(email) for `email`, address(sms) for `phone`/`mobile`: a guess
- * from the name alone, so it is marked in a comment. */
-static const char *guess_address(const DbColumnInfo *c, const char *type, int *used) {
-  if (strcmp(type, "text") != 0) return NULL;
-  if (strcasecmp(c->name, "email") == 0 && !(*used & 1)) {
-    *used |= 1;
-    return "email";
-  }
-  if ((strcasecmp(c->name, "phone") == 0 || strcasecmp(c->name, "mobile") == 0) &&
-      !(*used & 2)) {
-    *used |= 2;
-    return "sms";
-  }
-  return NULL;
-}
+/* A column as it will be written: its type after looking at the values,
+ * and the channel it addresses. */
+typedef struct {
+  Inferred inf;
+  const char *address;
+  int addr_strength;
+} ColPlan;
 
 static void write_column(FILE *out, const Tables *ts, const DbTableInfo *t,
-                         const DbColumnInfo *c, int *addr_used) {
+                         const DbColumnInfo *c, ColPlan *plan) {
   if (!plain_ident(c->name)) {
     fputs("  // skipped column \"", out);
     put_comment_text(out, c->name);
@@ -172,18 +172,31 @@ static void write_column(FILE *out, const Tables *ts, const DbTableInfo *t,
   const char *type = camp_type(c->decl_type, &guessed);
   fputs("  ", out);
   put_name(out, c->name);
-  fprintf(out, " %s", type);
-  if (guessed) {
+  if (!strcmp(plan->inf.type, "enum")) {
+    fputs(" enum(", out);
+    for (int i = 0; i < plan->inf.nlabels; i++) {
+      if (i) fputs(", ", out);
+      put_name(out, plan->inf.labels[i]);
+    }
+    fputs(")", out);
+  } else {
+    fprintf(out, " %s", plan->inf.type);
+  }
+  if (guessed && !strcmp(plan->inf.type, type)) {
     if (c->decl_type[0]) note_add(&note, "declared as %s", c->decl_type);
     else note_add(&note, "declared without a type");
   }
-  int is_key = camp_key(t) == c;
+  if (plan->inf.note[0]) note_add(&note, "%s", plan->inf.note);
+  const DbColumnInfo *key = camp_key(t);
+  int is_key = key == c;
   if (is_key) fputs(" key", out);
+  if (is_key && !c->pk) {
+    note_add(&note, "the key: unique and not null (the primary key is composite)");
+  }
   if (c->unique && !is_key) fputs(" unique", out);
-  const char *addr = guess_address(c, type, addr_used);
-  if (addr) {
-    fprintf(out, " address(%s)", addr);
-    note_add(&note, "guessed: address column");
+  if (plan->address) {
+    fprintf(out, " address(%s)", plan->address);
+    note_add(&note, "guessed from the name: address column");
   }
   const DbTableInfo *to = c->fk_table ? link_target(ts, c, &note) : NULL;
   if (to) {
@@ -195,6 +208,34 @@ static void write_column(FILE *out, const Tables *ts, const DbTableInfo *t,
     put_comment_text(out, note.buf);
   }
   fputc('\n', out);
+}
+
+/* Types from the values, then one address column per channel: the one
+ * whose name says it most clearly (the first of equals). */
+static void plan_columns(Db *db, const DbTableInfo *t, int flags, ColPlan *plans) {
+  for (int i = 0; i < t->ncols; i++) {
+    const DbColumnInfo *c = &t->cols[i];
+    int guessed;
+    const char *type = camp_type(c->decl_type, &guessed);
+    if (flags & SCHEMA_IMPORT_SAMPLE)
+      infer_values(db, t->name, c->name, type, c->decl_type[0] != 0, &plans[i].inf);
+    else
+      plans[i].inf.type = type;
+  }
+  static const char *const channels[] = {"email", "sms", "push"};
+  for (size_t ch = 0; ch < 3; ch++) {
+    int best = -1, strength = 0;
+    for (int i = 0; i < t->ncols; i++) {
+      const char *channel;
+      int st = infer_address(t->cols[i].name, &channel);
+      if (st > strength && channel && !strcmp(channel, channels[ch]) &&
+          !strcmp(plans[i].inf.type, "text") && plain_ident(t->cols[i].name)) {
+        best = i;
+        strength = st;
+      }
+    }
+    if (best >= 0) plans[best].address = channels[ch];
+  }
 }
 
 static void put_name_list(FILE *out, char **names, int n) {
@@ -216,7 +257,12 @@ static void write_key_notes(FILE *out, Db *db, const DbTableInfo *t) {
           put_comment_text(out, t->cols[i].name);
           first = 0;
         }
-    fputs(") is composite: a camp key is one column\n", out);
+    if (camp_key(t))
+      fputs(") is composite: a camp key is one column\n", out);
+    else
+      fputs(") is composite: a camp key is one column,\n"
+            "  // so this schema cannot be a campaign's dimension; its links still give\n"
+            "  // the schemas it links to a collection\n", out);
   }
   DbForeignKey *fks;
   int n = db_foreign_keys(db, t->name, &fks);
@@ -233,7 +279,7 @@ static void write_key_notes(FILE *out, Db *db, const DbTableInfo *t) {
   if (n > 0) db_free_foreign_keys(fks, n);
 }
 
-static void write_table(FILE *out, Db *db, const Tables *ts, const DbTableInfo *t) {
+static void write_table(FILE *out, Db *db, const Tables *ts, const DbTableInfo *t, int flags) {
   if (!plain_ident(t->name)) {
     fputs("// skipped table \"", out);
     put_comment_text(out, t->name);
@@ -244,12 +290,19 @@ static void write_table(FILE *out, Db *db, const Tables *ts, const DbTableInfo *
   put_name(out, t->name);
   fputs(" {\n", out);
   write_key_notes(out, db, t);
-  int addr_used = 0;
-  for (int i = 0; i < t->ncols; i++) write_column(out, ts, t, &t->cols[i], &addr_used);
+  ColPlan *plans = calloc((size_t)t->ncols + 1, sizeof *plans);
+  if (!plans) abort();
+  plan_columns(db, t, flags, plans);
+  for (int i = 0; i < t->ncols; i++) {
+    write_column(out, ts, t, &t->cols[i], &plans[i]);
+    inferred_free(&plans[i].inf);
+  }
+  free(plans);
   fputs("}\n", out);
 }
 
-int schema_import(Db *db, const char *label, FILE *out, char *err, size_t errlen) {
+int schema_import(Db *db, const char *how, const char *label, int flags, FILE *out, char *err,
+                  size_t errlen) {
   Tables ts;
   ts.n = db_tables(db, &ts.t);
   if (ts.n < 0) {
@@ -271,12 +324,12 @@ int schema_import(Db *db, const char *label, FILE *out, char *err, size_t errlen
     db_free_tables(ts.t, ts.n);
     return -1;
   }
-  fputs("// generated by camp schema --from-db ", mem);
+  fprintf(mem, "// generated by camp schema %s ", how);
   put_comment_text(mem, label);
   fputc('\n', mem);
   for (int i = 0; i < ts.n; i++) {
     fputc('\n', mem);
-    write_table(mem, db, &ts, &ts.t[i]);
+    write_table(mem, db, &ts, &ts.t[i], flags);
   }
   fclose(mem);
   db_free_tables(ts.t, ts.n);

@@ -33,6 +33,53 @@ static const char *const migrations[] = {
     " key NOT NULL, run_id INTEGER, saved_at TEXT, PRIMARY KEY(name, key));"
     "CREATE TABLE camp_warnings(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
     " message TEXT NOT NULL, count INTEGER NOT NULL);",
+    /* 1 -> 2: delivery (runtime/delivery/send_store.c): leases, retries,
+     * the provider's answers, and the provider each channel step uses */
+    "ALTER TABLE camp_outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE camp_outbox ADD COLUMN next_attempt_at TEXT;"
+    "ALTER TABLE camp_outbox ADD COLUMN lease_owner TEXT;"
+    "ALTER TABLE camp_outbox ADD COLUMN lease_expires INTEGER;"
+    "ALTER TABLE camp_outbox ADD COLUMN last_error TEXT;"
+    "ALTER TABLE camp_outbox ADD COLUMN message_id TEXT;"
+    "ALTER TABLE camp_outbox ADD COLUMN provider_message_id TEXT;"
+    "ALTER TABLE camp_outbox ADD COLUMN updated_at TEXT;"
+    "CREATE INDEX camp_outbox_due ON camp_outbox(status, run_id, step);"
+    "ALTER TABLE camp_feedback ADD COLUMN detail TEXT;"
+    "ALTER TABLE camp_feedback ADD COLUMN source TEXT;"
+    "CREATE TABLE camp_delivery(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
+    " channel TEXT NOT NULL, provider TEXT, config TEXT, columns TEXT,"
+    " PRIMARY KEY(run_id, step));",
+    /* 2 -> 3: operations (runtime/ops): deployed campaigns and their versions,
+     * the lifecycle audit, scheduled launches, approvals, notifications
+     * waiting for a sender; a run remembers its launch key */
+    "CREATE TABLE camp_campaigns(name TEXT PRIMARY KEY, state TEXT NOT NULL,"
+    " version INTEGER NOT NULL, source_file TEXT NOT NULL, started_at TEXT, active_since TEXT,"
+    " created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+    "CREATE TABLE camp_versions(campaign TEXT NOT NULL, version INTEGER NOT NULL,"
+    " source_hash TEXT NOT NULL, source_file TEXT NOT NULL, source TEXT NOT NULL,"
+    " deployed_at TEXT NOT NULL, deployed_by TEXT NOT NULL, planned_at TEXT,"
+    " PRIMARY KEY(campaign, version));"
+    "CREATE TABLE camp_version_counts(campaign TEXT NOT NULL, version INTEGER NOT NULL,"
+    " idx INTEGER NOT NULL, step TEXT NOT NULL, output TEXT NOT NULL, count INTEGER,"
+    " PRIMARY KEY(campaign, version, output));"
+    "CREATE TABLE camp_audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL,"
+    " campaign TEXT, run_id INTEGER, step TEXT, action TEXT NOT NULL, from_state TEXT,"
+    " to_state TEXT, reason TEXT);"
+    "CREATE INDEX camp_audit_campaign ON camp_audit(campaign, id);"
+    "CREATE TABLE camp_launches(campaign TEXT NOT NULL, launch_at TEXT NOT NULL,"
+    " state TEXT NOT NULL, run_id INTEGER, launch_key TEXT, reason TEXT, at TEXT NOT NULL,"
+    " PRIMARY KEY(campaign, launch_at));"
+    "ALTER TABLE camp_runs ADD COLUMN launch_key TEXT;"
+    "CREATE INDEX camp_runs_launch ON camp_runs(campaign, launch_key);"
+    "CREATE INDEX camp_outbox_recipient ON camp_outbox(step, recipient_key);"
+    "CREATE TABLE camp_approvals(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
+    " state TEXT NOT NULL, messages INTEGER NOT NULL, requested_at TEXT NOT NULL,"
+    " deadline_at TEXT, deadline_action TEXT, remind_every INTEGER, next_reminder_at TEXT,"
+    " reminders INTEGER NOT NULL DEFAULT 0, approvers TEXT, decided_at TEXT, decided_by TEXT,"
+    " reason TEXT, PRIMARY KEY(run_id, step));"
+    "CREATE TABLE camp_notifications(id INTEGER PRIMARY KEY, run_id INTEGER, step TEXT,"
+    " kind TEXT NOT NULL, recipient TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,"
+    " status TEXT NOT NULL DEFAULT 'pending', created_at TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -44,8 +91,19 @@ static const char *migration(Db *db, int i) {
 }
 
 int store_present(Db *db) { return db_table_exists(db, "camp_meta"); }
+/* 1 when every table of this camp is there: nothing to lock (a resume from
+ * cron must not wait for another process's write lock, or fail on it, just
+ * to find that out). */
+static int up_to_date(Db *db) {
+  if (!store_present(db)) return 0;
+  return db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta WHERE key = 'schema_version'",
+                      -1) == NMIGRATIONS &&
+         db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
+                          " WHERE key = 'track_schema_version'", -1) == STORE_TRACK_VERSION;
+}
 
 int store_migrate(Db *db, char *err, size_t errlen) {
+  if (up_to_date(db)) return 0;
   if (db_begin(db) != 0) {
     snprintf(err, errlen, "cannot lock the database: %s", db_error(db));
     return -1;

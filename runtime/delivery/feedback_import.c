@@ -28,7 +28,7 @@ typedef struct Import {
   FeedbackErr cb;
   void *ctx;
   int bad;      /* bad rows */
-  int has_mid, has_pid; /* camp_outbox has message_id / provider_id */
+  int has_mid, has_pid; /* camp_outbox has message_id / provider_message_id (camp send) */
   DbStmt *by_id, *by_mid, *by_pid, *seen, *ins, *supp;
 } Import;
 
@@ -111,12 +111,12 @@ static int column_exists(Db *db, const char *table, const char *col) {
 static int prepare(Import *im) {
   Db *db = im->db;
   im->has_mid = column_exists(db, "camp_outbox", "message_id");
-  im->has_pid = column_exists(db, "camp_outbox", "provider_id");
+  im->has_pid = column_exists(db, "camp_outbox", "provider_message_id");
   im->by_id = db_prepare(db, "SELECT id, channel, address FROM camp_outbox WHERE id = ?");
   if (im->has_mid)
     im->by_mid = db_prepare(db, "SELECT id, channel, address FROM camp_outbox WHERE message_id = ?");
   if (im->has_pid)
-    im->by_pid = db_prepare(db, "SELECT id, channel, address FROM camp_outbox WHERE provider_id = ?");
+    im->by_pid = db_prepare(db, "SELECT id, channel, address FROM camp_outbox WHERE provider_message_id = ?");
   im->seen = db_prepare(db, "SELECT 1 FROM camp_feedback WHERE outbox_id = ? AND event = ?"
                             " AND at = ? AND detail IS NOT DISTINCT FROM ?");
   im->ins = db_prepare(db, "INSERT INTO camp_feedback(outbox_id, event, at, detail) VALUES (?,?,?,?)");

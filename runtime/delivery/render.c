@@ -243,8 +243,18 @@ static void format_real(double r, char *buf, size_t n) {
   }
 }
 
+/* A placeholder rendered empty: counted, and its name kept once. */
+static void note_missing(Render *r, const char *name) {
+  if (!r->stats) return;
+  r->stats->missing++;
+  for (int i = 0; i < r->stats->nnames; i++)
+    if (!strcmp(r->stats->names[i], name)) return;
+  if (r->stats->nnames < RENDER_MAX_NAMES)
+    snprintf(r->stats->names[r->stats->nnames++], sizeof r->stats->names[0], "%s", name);
+}
+
 /* Appends a JSON scalar/compound value; JSON null counts as missing. */
-static void add_json(Render *r, json_t *v) {
+static void add_json(Render *r, json_t *v, const char *name) {
   char num[64];
   switch (json_typeof(v)) {
     case JSON_STRING: buf_add_value(&r->out, json_string_value(v), r->html); return;
@@ -258,7 +268,7 @@ static void add_json(Render *r, json_t *v) {
       return;
     case JSON_TRUE: buf_add_value(&r->out, "true", r->html); return;
     case JSON_FALSE: buf_add_value(&r->out, "false", r->html); return;
-    case JSON_NULL: if (r->stats) r->stats->missing++; return;
+    case JSON_NULL: note_missing(r, name); return;
     case JSON_OBJECT:
     case JSON_ARRAY: break;
   }
@@ -314,14 +324,14 @@ static void render_var(Render *r, const Node *nd) {
   json_t *v = frame_get(r, name);
   if (!nd->tag) {
     if (v) {
-      add_json(r, v);
+      add_json(r, v, name);
       return;
     }
     const char *s = r->lookup ? r->lookup(r->ctx, name) : NULL;
     if (s)
       buf_add_value(&r->out, s, r->html);
-    else if (r->stats)
-      r->stats->missing++;
+    else
+      note_missing(r, name);
     return;
   }
   char *raw = v ? json_text(v) : NULL;
@@ -329,8 +339,8 @@ static void render_var(Render *r, const Node *nd) {
   char *out = tmpl_apply(nd->tag, val, r->locale);
   if (out)
     buf_add_value(&r->out, out, r->html);
-  else if (r->stats)
-    r->stats->missing++;
+  else
+    note_missing(r, name);
   free(out);
   free(raw);
 }
@@ -467,4 +477,28 @@ int render_inner_placeholders(const char *tmpl, char ***names) {
 void render_free_names(char **names, int n) {
   for (int i = 0; i < n; i++) free(names[i]);
   free(names);
+}
+
+void render_tally_add(RenderTally *t, const RenderStats *s) {
+  for (int i = 0; i < s->nnames; i++) {
+    int k = 0;
+    while (k < t->n && strcmp(t->names[k], s->names[i])) k++;
+    if (k == t->n) {
+      t->names = realloc(t->names, sizeof *t->names * (size_t)(t->n + 1));
+      t->counts = realloc(t->counts, sizeof *t->counts * (size_t)(t->n + 1));
+      if (!t->names || !t->counts) abort();
+      t->names[k] = strdup(s->names[i]);
+      if (!t->names[k]) abort();
+      t->counts[k] = 0;
+      t->n++;
+    }
+    t->counts[k]++;
+  }
+}
+
+void render_tally_free(RenderTally *t) {
+  for (int i = 0; i < t->n; i++) free(t->names[i]);
+  free(t->names);
+  free(t->counts);
+  memset(t, 0, sizeof *t);
 }

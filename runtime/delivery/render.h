@@ -23,9 +23,25 @@
  * json_group_array makes), or NULL. */
 typedef const char *(*RenderLookup)(void *ctx, const char *name);
 
+#define RENDER_MAX_NAMES 16
+
 typedef struct RenderStats {
   int missing; /* placeholders that rendered empty: NULL, JSON null, unknown */
+  /* their names, each once (the first RENDER_MAX_NAMES; longer names cut) */
+  char names[RENDER_MAX_NAMES][64];
+  int nnames;
 } RenderStats;
+
+/* Per placeholder name, how many messages it rendered empty in. */
+typedef struct RenderTally {
+  char **names;
+  int *counts;
+  int n;
+} RenderTally;
+
+/* Counts one message: every name in s (rendered empty in it) once. */
+void render_tally_add(RenderTally *t, const RenderStats *s);
+void render_tally_free(RenderTally *t);
 
 /* Renders tmpl into a malloc'd string (caller frees).
  *

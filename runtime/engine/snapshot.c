@@ -44,12 +44,11 @@ int snapshot_fingerprint(const char *db_path, SnapFingerprint *fp) {
   memset(fp, 0, sizeof *fp);
   if (!db_path || !strcmp(db_path, ":memory:")) return 0;
   if (!strncmp(db_path, "sqlite:", 7)) db_path += 7;
-  int fd = open(db_path, O_RDONLY);
+  int fd = snap_db_fd(db_path); /* never closed: see snapshot_fd.c */
   if (fd < 0) return -1;
   unsigned char h[100];
   struct stat st;
   int ok = pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h && fstat(fd, &st) == 0;
-  close(fd);
   if (!ok) return -1;
   fp->change_counter = be32(h + 24);
   fp->db_size = st.st_size;

@@ -58,6 +58,11 @@ int snap_copy_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, si
 /* 1 if snapshot table t has exactly schema sc's columns, types and key. */
 int snap_table_layout_matches(const SnapTable *t, Schema *sc);
 
+/* A read-only descriptor of database file path, opened once per process
+ * and never closed (closing one would drop SQLite's locks: snapshot_fd.c).
+ * -1 if the file cannot be opened.  Callers must not close it. */
+int snap_db_fd(const char *path);
+
 /* Page hashes (snapshot_pages.c).  Open while holding a read transaction
  * on the database; NULL when the file cannot be read as SQLite's. */
 typedef struct SnapPages SnapPages;

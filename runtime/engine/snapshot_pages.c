@@ -99,21 +99,16 @@ static int read_wal(SnapPages *p, const char *db_path) {
 SnapPages *snap_pages_open(const char *db_path) {
   if (!db_path || !strcmp(db_path, ":memory:") || !*db_path) return NULL;
   if (!strncmp(db_path, "sqlite:", 7)) db_path += 7;
-  int fd = open(db_path, O_RDONLY);
+  int fd = snap_db_fd(db_path); /* never closed: see snapshot_fd.c */
   if (fd < 0) return NULL;
   unsigned char h[100];
   struct stat st;
   if (fstat(fd, &st) != 0 || pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h ||
-      memcmp(h, "SQLite format 3", 16) != 0) {
-    close(fd);
+      memcmp(h, "SQLite format 3", 16) != 0)
     return NULL;
-  }
   uint32_t ps = be16(h + 16);
   if (ps == 1) ps = 65536;
-  if (ps < 512 || ps > 65536 || (ps & (ps - 1)) || ps - h[20] < 480) {
-    close(fd);
-    return NULL;
-  }
+  if (ps < 512 || ps > 65536 || (ps & (ps - 1)) || ps - h[20] < 480) return NULL;
   SnapPages *p = calloc(1, sizeof *p);
   if (!p) abort();
   p->fd = fd;
@@ -134,7 +129,7 @@ SnapPages *snap_pages_open(const char *db_path) {
 
 void snap_pages_close(SnapPages *p) {
   if (!p) return;
-  close(p->fd);
+  /* p->fd stays open: closing it would drop SQLite's locks (snapshot_fd.c) */
   free(p->wal);
   free(p->win);
   free(p->ovfl);

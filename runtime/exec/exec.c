@@ -88,6 +88,7 @@ static int exec_init(Exec *x, Db *db, Program *p, Decl *camp, const char *source
 
 static void exec_free(Exec *x) {
   exec_engine_free(x);
+  if (x->previews) json_decref(x->previews);
   free(x->state);
   free(x->count_base);
   free(x->counts);
@@ -182,7 +183,7 @@ static int exec_pass(Exec *x) {
     if (x->o->explain)
       fprintf(stderr, "explain: step %s: %s%s%.1f ms\n", s->label, x->step_note, x->step_note[0] ? ", " : "",
               exec_now_ms() - t0);
-    if (x->busy) break;
+    if (x->busy || x->stopped) break;
     if (x->state[i] == ST_FAILED) {
       progress(x, done, n, NULL);
       return -1;
@@ -223,6 +224,44 @@ static const char *state_name(StepState s) {
   return n[s];
 }
 
+/* A channel that needs an address passes on only the rows that have one:
+ * sets *in to its input's count (1), or 0 for other steps or an input not
+ * computed. */
+static int channel_input(Exec *x, Step *s, int64_t *in) {
+  if (!graph_channel_dropped(s) || s->inputs.len != 1) return 0;
+  StepInput *si = s->inputs.items[0];
+  if (!si->step || x->state[si->step->index] != ST_DONE) return 0;
+  *in = exec_count(x, si->step, graph_input_output(si));
+  return 1;
+}
+
+/* Test runs: a few rendered messages of each channel step. */
+static void print_previews(Exec *x, FILE *out) {
+  if (!x->previews) return;
+  for (size_t i = 0; i < json_array_size(x->previews); i++) {
+    json_t *p = json_array_get(x->previews, i);
+    json_t *samples = json_object_get(p, "samples");
+    fprintf(out, "\npreview of %s (%s): %lld messages", json_string_value(json_object_get(p, "step")),
+            json_string_value(json_object_get(p, "channel")),
+            (long long)json_integer_value(json_object_get(p, "messages")));
+    if (json_object_get(p, "note")) fprintf(out, "; %s", json_string_value(json_object_get(p, "note")));
+    fputc('\n', out);
+    for (size_t k = 0; k < json_array_size(samples); k++) {
+      json_t *m = json_array_get(samples, k);
+      const char *to = json_string_value(json_object_get(m, "to"));
+      const char *subj = json_string_value(json_object_get(m, "subject"));
+      const char *body = json_string_value(json_object_get(m, "body"));
+      fprintf(out, "  to %s%s%s\n", to ? to : "(no address)", subj ? ": " : "", subj ? subj : "");
+      if (!body) continue;
+      /* the body on one line, cut to 160 characters */
+      fputs("    ", out);
+      int n = 0;
+      for (const char *c = body; *c && n < 160; c++, n++) fputc(*c == '\n' || *c == '\r' ? ' ' : *c, out);
+      fputs(n >= 160 && body[n] ? " ...\n" : "\n", out);
+    }
+  }
+}
+
 static void print_counts(Exec *x) {
   FILE *out = x->o->out ? x->o->out : stdout;
   if (x->o->json) {
@@ -239,6 +278,13 @@ static void print_counts(Exec *x) {
         json_object_set_new(outs, s->outputs.len ? s->outputs.items[k] : s->label,
                             known ? json_integer(exec_count(x, s, k)) : json_null());
       json_object_set_new(o, "counts", outs);
+      int64_t in = 0;
+      if (known && channel_input(x, s, &in)) {
+        json_t *r = json_object();
+        json_object_set_new(r, "input", json_integer(in));
+        json_object_set_new(r, "without_address", json_integer(in - exec_count(x, s, 0)));
+        json_object_set_new(o, "reach", r);
+      }
       json_array_append_new(steps, o);
     }
     json_t *root = json_object();
@@ -246,6 +292,7 @@ static void print_counts(Exec *x) {
     if (!x->dry) json_object_set_new(root, "run", json_integer(x->run_id));
     json_object_set_new(root, "now", json_string(x->now));
     json_object_set_new(root, "steps", steps);
+    if (x->previews) json_object_set_new(root, "previews", json_incref(x->previews));
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fprintf(out, "%s\n", s);
     free(s);
@@ -253,6 +300,7 @@ static void print_counts(Exec *x) {
     return;
   }
   if (!x->dry) fprintf(out, "run %lld of %s (now %s)\n", (long long)x->run_id, x->camp->name, x->now);
+  else if (x->o->test) fprintf(out, "test run of %s (now %s): nothing queued, nothing saved\n", x->camp->name, x->now);
   else fprintf(out, "plan of %s (now %s)\n", x->camp->name, x->now);
   int w = 4;
   for (int i = 0; i < x->camp->steps.len; i++) {
@@ -272,8 +320,13 @@ static void print_counts(Exec *x) {
       else
         fprintf(out, " %lld", (long long)exec_count(x, s, k));
     }
+    int64_t in = 0, n = exec_count(x, s, 0);
+    if (channel_input(x, s, &in) && in > n) /* U+2014 */
+      fprintf(out, " of %lld \xE2\x80\x94 %lld %s", (long long)in, (long long)(in - n),
+              graph_channel_dropped(s));
     fputc('\n', out);
   }
+  print_previews(x, out);
 }
 
 /* Plans read the runtime's tables; on a fresh database they are empty. */
@@ -332,10 +385,18 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
     exec_free(&x);
     return 1;
   }
+  if (o->test && exec_preview_tables(&x)) {
+    fprintf(stderr, "camp run --test: %s\n", x.err);
+    db_exec(db, "ROLLBACK TO camp_plan; RELEASE camp_plan");
+    exec_free(&x);
+    return 1;
+  }
   const char *keys = getenv("CAMP_PLAN_KEYS");
   if (keys && *keys && !(x.keys_out = fopen(keys, "w")))
     fprintf(stderr, "camp plan: cannot write %s\n", keys);
-  plan_in_memory(&x);
+  /* inspect reads the step tables; a test run renders from them: step by
+   * step, not in memory */
+  if (!o->inspect && !o->test) plan_in_memory(&x);
   int failed = exec_pass(&x);
   if (x.mem) {
     exec_mem_free(x.mem);
@@ -353,6 +414,8 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
   if (failed) {
     fprintf(stderr, "camp plan: %s\n", x.err);
     rc = 1;
+  } else if (o->inspect) {
+    rc = o->inspect(db, x.prefix, o->inspect_ctx);
   } else {
     print_counts(&x);
   }
@@ -371,7 +434,8 @@ static int finish_run(Exec *x) {
   const char *state = failed ? "failed" : waiting ? "waiting" : "done";
   char sql[256];
   snprintf(sql, sizeof sql,
-           "UPDATE camp_runs SET state = '%s', updated_at = '%s', finished_at = %s%s%s WHERE id = %lld",
+           "UPDATE camp_runs SET state = '%s', updated_at = '%s', finished_at = %s%s%s WHERE id = %lld"
+           " AND state <> 'stopped'",
            state, x->now, waiting || failed ? "" : "'", waiting || failed ? "NULL" : x->now,
            waiting || failed ? "" : "'", (long long)x->run_id);
   return db_exec(x->db, sql);
@@ -383,6 +447,10 @@ static int run_pass(Exec *x) {
   x->so.persistent = 1;
   x->so.run_id = x->run_id;
   int rc = exec_pass(x);
+  if (x->stopped) {
+    fprintf(stderr, "camp: run %lld was stopped (camp stop); leaving it\n", (long long)x->run_id);
+    return 0;
+  }
   if (x->busy) {
     fprintf(stderr, "camp: run %lld: %s; another camp process is working on it, leaving it\n",
             (long long)x->run_id, x->err);
@@ -392,6 +460,44 @@ static int run_pass(Exec *x) {
   finish_run(x);
   print_counts(x);
   return rc ? 1 : 0;
+}
+
+int exec_insert_run(Db *db, Decl *camp, const char *source_file, const char *hash, const char *now,
+                    const char *launch_key, int64_t *run_id, char *err, size_t errlen) {
+  /* An absolute path, so `camp resume` works from any directory. */
+  char abs[PATH_MAX];
+  const char *stored = realpath(source_file, abs) ? abs : source_file;
+  DbStmt *st = db_prepare(db, "INSERT INTO camp_runs(campaign, source_file, source_hash, state,"
+                              " started_at, updated_at, seed, launch_key) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)"
+                              " RETURNING id");
+  if (!st) goto fail;
+  db_bind_text(st, 1, camp->name);
+  db_bind_text(st, 2, stored);
+  db_bind_text(st, 3, hash);
+  db_bind_text(st, 4, now);
+  db_bind_text(st, 5, now);
+  db_bind_int(st, 6, program_seed(camp));
+  if (launch_key) db_bind_text(st, 7, launch_key); else db_bind_null(st, 7);
+  int rc = db_step(st);
+  if (rc == 1) *run_id = db_column(st, 0).i;
+  db_finalize(st);
+  if (rc < 0) goto fail;
+  for (int i = 0; i < camp->steps.len; i++) {
+    Step *s = camp->steps.items[i];
+    st = db_prepare(db, "INSERT INTO camp_steps(run_id, step, idx, kind, state) VALUES (?, ?, ?, ?, 'pending')");
+    if (!st) goto fail;
+    db_bind_int(st, 1, *run_id);
+    db_bind_text(st, 2, s->label);
+    db_bind_int(st, 3, i);
+    db_bind_text(st, 4, graph_kind_name(s));
+    rc = db_step(st);
+    db_finalize(st);
+    if (rc < 0) goto fail;
+  }
+  return 0;
+fail:
+  snprintf(err, errlen, "%s", db_error(db));
+  return -1;
 }
 
 int exec_start(Db *db, Program *p, Decl *camp, const char *source_file, const ExecOptions *o) {
@@ -404,51 +510,28 @@ int exec_start(Db *db, Program *p, Decl *camp, const char *source_file, const Ex
     exec_free(&x);
     return 1;
   }
-  int64_t seed = program_seed(camp);
   /* The run and all its step rows appear together or not at all. */
-  if (db_begin(db)) goto dberr;
-  /* An absolute path, so `camp resume` works from any directory. */
-  char abs[PATH_MAX];
-  const char *stored = realpath(source_file, abs) ? abs : source_file;
-  DbStmt *st = db_prepare(db, "INSERT INTO camp_runs(campaign, source_file, source_hash, state,"
-                              " started_at, updated_at, seed) VALUES (?, ?, ?, 'running', ?, ?, ?)"
-                              " RETURNING id");
-  if (!st) goto dberr_rb;
-  db_bind_text(st, 1, camp->name);
-  db_bind_text(st, 2, stored);
-  db_bind_text(st, 3, hash);
-  db_bind_text(st, 4, x.now);
-  db_bind_text(st, 5, x.now);
-  db_bind_int(st, 6, seed);
-  int rc = db_step(st);
-  if (rc == 1) x.run_id = db_column(st, 0).i;
-  db_finalize(st);
-  if (rc < 0) goto dberr_rb;
-  for (int i = 0; i < camp->steps.len; i++) {
-    Step *s = camp->steps.items[i];
-    st = db_prepare(db, "INSERT INTO camp_steps(run_id, step, idx, kind, state) VALUES (?, ?, ?, ?, 'pending')");
-    if (!st) goto dberr_rb;
-    db_bind_int(st, 1, x.run_id);
-    db_bind_text(st, 2, s->label);
-    db_bind_int(st, 3, i);
-    db_bind_text(st, 4, graph_kind_name(s));
-    rc = db_step(st);
-    db_finalize(st);
-    if (rc < 0) goto dberr_rb;
+  if (db_begin(db)) {
+    fprintf(stderr, "camp: cannot start the run: %s\n", db_error(db));
+    exec_free(&x);
+    return 1;
   }
-  if (exec_commit(&x)) goto dberr;
-  rc = run_pass(&x);
+  if (exec_insert_run(db, camp, source_file, hash, x.now, o->launch_key, &x.run_id, err, sizeof err)) {
+    fprintf(stderr, "camp: cannot start the run: %s\n", err);
+    db_rollback(db);
+    exec_free(&x);
+    return 1;
+  }
+  if (o->started_run) *o->started_run = x.run_id;
+  if (exec_commit(&x)) {
+    fprintf(stderr, "camp: cannot start the run: %s\n", x.err);
+    exec_free(&x);
+    return 1;
+  }
+  if (o->launch_key) snprintf(x.launch_key, sizeof x.launch_key, "%s", o->launch_key);
+  int rc = run_pass(&x);
   exec_free(&x);
   return rc;
-dberr_rb:
-  fprintf(stderr, "camp: cannot start the run: %s\n", db_error(db));
-  db_rollback(db);
-  exec_free(&x);
-  return 1;
-dberr:
-  fprintf(stderr, "camp: cannot start the run: %s\n", db_error(db));
-  exec_free(&x);
-  return 1;
 }
 
 int exec_continue(Db *db, Program *p, Decl *camp, int64_t run_id, const ExecOptions *o) {
@@ -464,6 +547,7 @@ int exec_continue(Db *db, Program *p, Decl *camp, int64_t run_id, const ExecOpti
     }
     db_finalize(st);
   }
+  exec_load_launch_key(&x);
   if (load_run(&x)) {
     fprintf(stderr, "camp: %s\n", x.err);
     exec_free(&x);

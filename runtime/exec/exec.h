@@ -35,6 +35,19 @@ typedef struct ExecOptions {
   int (*preview)(void *ctx, DbValue key, const char *address, const char *subject,
                  const char *body);
   void *preview_ctx;
+  /* plan: when set, called instead of printing the counts, after every step
+   * ran step by step and before the plan's tables go; table_prefix names
+   * them (<prefix><output>).  Its return value is exec_plan's. */
+  int (*inspect)(Db *db, const char *table_prefix, void *ctx);
+  void *inspect_ctx;
+  int64_t *started_run;   /* start: set to the new run's id */
+  /* operations (runtime/ops) */
+  const char *launch_key; /* start: the run's launch key (scheduled launches):
+                           * recipients already messaged by another run of
+                           * the campaign with the same key are left out */
+  int test;               /* plan: a test run — channel steps render into
+                           * throw-away tables and show previews */
+  int previews;           /* test: rendered messages shown per channel step */
 } ExecOptions;
 
 /* Normalises a user clock (`2026-03-01`, `2026-03-01 09:00`, ...) into
@@ -45,6 +58,12 @@ int exec_parse_now(const char *text, char out[20]);
  * columns and incompatible types become errors in p->diags.  0 if fine. */
 int exec_verify_schema(Db *db, Program *p, Decl *campaign);
 
+/* Prints to out a warning, with the CREATE INDEX that fixes it, for every
+ * column the campaign's SQL looks rows up by (a collection's link column, a
+ * link's or dimension's key) that has no index in db, on tables of 1,000
+ * rows and more.  Returns the number of warnings (exec_index.c). */
+int exec_index_advice(Db *db, Program *p, Decl *campaign, FILE *out);
+
 /* Dry run (see above).  Returns 0, or 1 after printing an error. */
 int exec_plan(Db *db, Program *p, Decl *campaign, const char *source_file,
               const ExecOptions *o);
@@ -52,6 +71,13 @@ int exec_plan(Db *db, Program *p, Decl *campaign, const char *source_file,
  * counts.  Returns 0, or 1 after printing an error. */
 int exec_start(Db *db, Program *p, Decl *campaign, const char *source_file,
                const ExecOptions *o);
+/* Records a new run of campaign (camp_runs and one pending camp_steps row
+ * per step) inside the caller's open transaction, with clock now and an
+ * optional launch key; sets *run_id.  The store must be migrated.  Returns
+ * 0, or -1 with a message in err.  exec_continue then executes it. */
+int exec_insert_run(Db *db, Decl *campaign, const char *source_file, const char *hash,
+                    const char *now, const char *launch_key, int64_t *run_id, char *err,
+                    size_t errlen);
 /* Continues run_id (its campaign already compiled into p).  Returns 0, or 1
  * after printing an error. */
 int exec_continue(Db *db, Program *p, Decl *campaign, int64_t run_id,

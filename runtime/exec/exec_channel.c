@@ -11,6 +11,8 @@
 #include "runtime/delivery/render.h"
 #include "runtime/delivery/track_queue.h"
 #include "runtime/delivery/variants.h"
+#include "runtime/delivery/mime.h"
+#include "runtime/delivery/send.h"
 
 static const char *prop_value(Step *s, const char *key) {
   for (int i = 0; i < s->props.len; i++) {
@@ -239,7 +241,15 @@ static int exec_mail(Exec *x, Step *s, Pop *pop, DbStmt *ins) {
   return rc;
 }
 
+static int exec_channel_queue(Exec *x, Step *s);
+
 int exec_channel(Exec *x, Step *s) {
+  if (exec_channel_queue(x, s)) return -1;
+  /* which provider sends these messages (camp send reads it) */
+  return send_record_step(x->db, x->run_id, s, x->source_file, x->err, sizeof x->err);
+}
+
+static int exec_channel_queue(Exec *x, Step *s) {
   Pop *pop = s->pops[0];
   DbStmt *ins = db_prepare(x->db,
       "INSERT INTO camp_outbox(run_id, step, recipient_key, channel, address, subject,"
@@ -270,8 +280,9 @@ int exec_channel(Exec *x, Step *s) {
   DbStmt *st = select_rows(x, s, pop, addr ? addr->name : NULL, &f, &skipped);
   /* Opt-outs and link tracking of each queued message: track_queue.c. */
   TrackQueue *tq = st && !x->dry ? track_queue_open(x->db, channel_name(s->channel), x->err, sizeof x->err) : NULL;
-  int rc = st && (tq || x->dry) ? 0 : -1, missing = 0;
+  int rc = st && (tq || x->dry) ? 0 : -1;
   int html = s->channel == CH_EMAIL;
+  RenderTally tally = {0}; /* which placeholders rendered empty, in how many messages */
   while (rc == 0 && db_step(st) == 1) {
     Row r = {st, &f, 2};
     RenderStats stats = {0};
@@ -280,12 +291,14 @@ int exec_channel(Exec *x, Step *s) {
     variants_pick(&vs, lang, &subject, &main_text);
     if (subject)
       subj = render_template_loc(subject, row_lookup, &r, 0, lang, &stats, x->err, sizeof x->err);
+    /* a subject is a header: a value's line break must not start another */
+    mime_clean_header(subj);
     if (main_text && (!subject || subj))
       text = render_template_loc(main_text, row_lookup, &r, html, lang, &stats, x->err, sizeof x->err);
     if ((subject && !subj) || (main_text && !text)) {
       rc = -1;
     } else {
-      missing += stats.missing > 0;
+      render_tally_add(&tally, &stats);
       DbValue a = db_column(st, 1);
       rc = queue(x, ins, s, db_column(st, 0), a.kind == DBV_TEXT ? a.s : NULL, subj, text);
       if (rc == 0)
@@ -295,11 +308,13 @@ int exec_channel(Exec *x, Step *s) {
     free(subj);
     free(text);
   }
-  if (rc == 0 && missing && !x->dry) {
+  /* One warning per placeholder, naming it and how many recipients got it
+   * empty (a message with two empty placeholders counts in both). */
+  for (int i = 0; rc == 0 && !x->dry && i < tally.n; i++) {
     char msg[256];
-    snprintf(msg, sizeof msg, "%d message%s rendered with empty placeholders", missing,
-             missing == 1 ? "" : "s");
-    rc = warn(x, s, msg, missing);
+    snprintf(msg, sizeof msg, "{{%s}} rendered empty for %d recipient%s", tally.names[i],
+             tally.counts[i], tally.counts[i] == 1 ? "" : "s");
+    rc = warn(x, s, msg, tally.counts[i]);
   }
   if (rc == 0 && track_queue_suppressed(tq)) {
     char msg[256];
@@ -309,6 +324,7 @@ int exec_channel(Exec *x, Step *s) {
     rc = warn(x, s, msg, (int)n);
   }
   track_queue_close(tq);
+  render_tally_free(&tally);
   db_finalize(st);
   db_finalize(ins);
   fields_free(&f);

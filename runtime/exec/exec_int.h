@@ -36,10 +36,13 @@ typedef struct Exec {
   int warnings;
   int commits;             /* for the kill-test hook */
   int busy;                /* another process holds the write lock */
+  int stopped;             /* the run was stopped (camp stop): leave it */
   struct ExecMem *mem;     /* plan in memory (exec_mem.c), or NULL */
   int mem_failed;          /* the memory plan declined a step: plan again */
   FILE *keys_out;          /* plan: each output's keys (CAMP_PLAN_KEYS, tests) */
   char step_note[600];     /* --explain: what ran the current step and why */
+  char launch_key[128];    /* the run's launch key ("" for a plain run) */
+  struct json_t *previews; /* test run: rendered samples per channel step */
   char err[4096];
 } Exec;
 
@@ -79,6 +82,24 @@ void exec_engine_free(Exec *x);
  * the direct-mail file, or the saved audience.  0 or -1 with x->err. */
 int exec_channel(Exec *x, Step *s);
 int exec_save(Exec *x, Step *s);
+
+/* exec_launch.c: recurring launches.  The run's launch key from camp_runs
+ * (resume); and, before a channel step's messages are made, the removal
+ * from its result table of recipients this campaign's step already
+ * messaged in another run with the same launch key.  0 or -1 (x->err). */
+void exec_load_launch_key(Exec *x);
+int exec_exclude_messaged(Exec *x, Step *s);
+
+/* exec_hold.c: a campaign with `approval` parks a channel step's new
+ * messages as `held` and records the approval request (camp_approvals,
+ * camp_notifications), in the step's transaction.  0 or -1 (x->err). */
+int exec_hold(Exec *x, Step *s);
+
+/* exec_preview.c: test runs.  Shadows camp's outbox tables with TEMP ones
+ * (inside the plan's savepoint), and after a channel step rendered into
+ * them, keeps a few messages as previews in x->previews. */
+int exec_preview_tables(Exec *x);
+int exec_preview(Exec *x, Step *s);
 
 /* exec_names.c */
 /* Population of input i of step s. */

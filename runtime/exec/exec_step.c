@@ -113,6 +113,16 @@ static StepState stored_state(Exec *x, Step *s, char *due, size_t duelen) {
   return r;
 }
 
+/* Was the run stopped (camp stop) since this process loaded it? */
+static int run_stopped(Exec *x) {
+  DbStmt *st = db_prepare(x->db, "SELECT state = 'stopped' FROM camp_runs WHERE id = ?");
+  if (!st) return 0;
+  db_bind_int(st, 1, x->run_id);
+  int stopped = db_step(st) == 1 && db_column(st, 0).i;
+  db_finalize(st);
+  return stopped;
+}
+
 /* The longest `within` window of a retarget rule (0 if none). */
 static int64_t feedback_window(Expr *e) {
   if (!e) return 0;
@@ -268,8 +278,9 @@ static StepState fail(Exec *x, Step *s) {
     /* Record the failure in its own transaction: the step's work is gone. */
     if (db_begin(x->db) == 0) {
       set_state(x, s, "failed", NULL, x->err);
-      char sql[160];
-      snprintf(sql, sizeof sql, "UPDATE camp_runs SET state = 'failed' WHERE id = %lld", (long long)x->run_id);
+      char sql[200];
+      snprintf(sql, sizeof sql, "UPDATE camp_runs SET state = 'failed' WHERE id = %lld AND state <> 'stopped'",
+               (long long)x->run_id);
       db_exec(x->db, sql);
       db_commit(x->db);
     }
@@ -293,6 +304,11 @@ StepState exec_step(Exec *x, Step *s) {
        * (and the run's state) to it; a later resume goes on. */
       snprintf(x->err, sizeof x->err, "the database is busy (%s)", db_error(x->db));
       x->busy = 1;
+      return ST_WAITING;
+    }
+    if (run_stopped(x)) {
+      db_rollback(x->db);
+      x->stopped = 1;
       return ST_WAITING;
     }
     StepState now_state = stored_state(x, s, due, sizeof due);
@@ -325,13 +341,18 @@ StepState exec_step(Exec *x, Step *s) {
     snprintf(x->err, sizeof x->err, "step %s: %s", s->label, db_error(x->db));
     return fail(x, s);
   }
+  /* a recurring launch leaves out whom an earlier launch already messaged */
+  if (s->kind == S_CHANNEL && !x->dry && x->launch_key[0] && exec_exclude_messaged(x, s))
+    return fail(x, s);
   if (record_counts(x, s)) return fail(x, s);
   if (x->keys_out) write_keys(x, s);
   if (x->dry && s->kind == S_CHANNEL && x->o->preview && !strcmp(s->label, x->o->preview_step) &&
       exec_channel(x, s))
     return fail(x, s); /* camp preview: renders, queues nothing */
+  if (x->dry && x->o->test && s->kind == S_CHANNEL && exec_preview(x, s)) return fail(x, s);
   if (!x->dry) {
     if (hooks.after && hooks.after(x, s)) return fail(x, s);
+    if (s->kind == S_CHANNEL && exec_hold(x, s)) return fail(x, s);
     if (set_state(x, s, "done", NULL, NULL) || exec_commit(x)) return fail(x, s);
   }
   return ST_DONE;

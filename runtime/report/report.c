@@ -191,3 +191,11 @@ void report_csv_row(FILE *out, const char *const *fields, int n) {
   }
   fputs("\r\n", out);
 }
+
+void report_bytes(int64_t bytes, char *buf, size_t n) {
+  if (bytes < 0) snprintf(buf, n, "an unknown size");
+  else if (bytes < 1024) snprintf(buf, n, "%lld bytes", (long long)bytes);
+  else if (bytes < 1024 * 1024) snprintf(buf, n, "%.1f KB", (double)bytes / 1024.0);
+  else if (bytes < 1024LL * 1024 * 1024) snprintf(buf, n, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
+  else snprintf(buf, n, "%.2f GB", (double)bytes / (1024.0 * 1024.0 * 1024.0));
+}

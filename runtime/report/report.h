@@ -31,6 +31,9 @@ json_t *report_col_json(DbStmt *st, int col);
 int report_parse_time(const char *s, int64_t *out);
 /* Writes a rough duration like "2d 3h", "45m", "12s" into buf. */
 void report_duration(int64_t secs, char *buf, size_t n);
+/* A size like "812 bytes", "12.3 KB", "4.0 MB" into buf ("an unknown size"
+ * when bytes < 0). */
+void report_bytes(int64_t bytes, char *buf, size_t n);
 /* A display copy of s on one line (control characters become spaces),
  * cut to at most width characters (UTF-8 aware) with "..." when longer.
  * NULL gives "-".  Caller frees. */

@@ -89,7 +89,10 @@ FACE nil means no face at all."
        ("country |like \"X%\"" camp-rule-face)
        ("|campaign spring_sale" camp-declaration-face)
        ("campaign |spring_sale" camp-campaign-name-face)
-       ("|title \"Spring" nil)
+       ("|title \"Spring" camp-header-face)
+       ("|seed 42" camp-header-face)
+       ("|owner \"crm" camp-header-face)
+       ("|title text" nil)
        ("|buyers  = customers" camp-step-name-face)
        ("buyers  |= customers" camp-operator-face)
        ("customers |where country" camp-clause-face)
@@ -190,6 +193,8 @@ FACE nil means no face at all."
     (push (list (concat w "(x)") 0 w 'camp-aggregate-face) cases))
   (dolist (w (cdr (assoc "feedback" kw)))
     (push (list w 0 w 'camp-feedback-face) cases))
+  (dolist (w (cdr (assoc "headers" kw)))
+    (push (list (concat "  " w " \"x\"") 2 w 'camp-header-face) cases))
   (setq cases (nreverse cases))
   (with-temp-buffer
     (dolist (c cases) (insert (car c) "\n"))
@@ -244,6 +249,27 @@ FACE nil means no face at all."
                                                            (flymake-diagnostic-text x)))
                                          reported)
                                reported))))))
+
+;;;; indentation agrees with `camp fmt': every file of $CAMP_INDENT_FILES
+;;;; (`camp fmt' outputs), visited as a user would (camp-mode's own settings),
+;;;; flattened to column 0 and re-indented, must come back unchanged.
+(dolist (f (split-string (or (getenv "CAMP_INDENT_FILES") "") ":" t))
+  (with-current-buffer (find-file-noselect f)
+    (let ((want (buffer-string)) diff)
+      (goto-char (point-min))
+      (while (re-search-forward "^[ \t]+" nil t) (replace-match ""))
+      (indent-region (point-min) (point-max))
+      (let ((a (split-string (buffer-string) "\n")) (b (split-string want "\n")) (i 1))
+        (while (and a b)
+          (unless (equal (car a) (car b))
+            (push (format "line %d: %S, want %S" i (car a) (car b)) diff))
+          (setq a (cdr a) b (cdr b) i (1+ i))))
+      (camp-test-report (concat "emacs: indent like camp fmt: " (file-name-nondirectory f))
+                        (and (eq major-mode 'camp-mode) (null diff))
+                        (if diff (mapconcat #'identity (last (nreverse diff) 4) "; ")
+                          (format "not in camp-mode: %s" major-mode))))
+    (set-buffer-modified-p nil)
+    (kill-buffer)))
 
 (with-temp-file (getenv "CAMP_RESULT")
   (insert (mapconcat #'identity (nreverse camp-test-results) "\n") "\n"))

@@ -116,7 +116,46 @@ else
   skipped "textmate: vscode-tmgrammar-test not installed and npm not reachable"
 fi
 
+# The .vsix built by the README's steps (npm ci && npm run package) must
+# carry vscode-languageclient, bundled by esbuild, or the installed
+# extension never starts `camp lsp`.  Built in a copy of editors/vscode
+# (reusing its node_modules when a developer installed them).
+if command -v npm > /dev/null 2>&1 && command -v node > /dev/null 2>&1; then
+  mkdir -p "$tmp/vscode"
+  (cd "$root/editors/vscode" && tar cf - --exclude=node_modules --exclude=dist --exclude='*.vsix' .) |
+    (cd "$tmp/vscode" && tar xf -)
+  if [ -d "$root/editors/vscode/node_modules/esbuild" ] && [ -d "$root/editors/vscode/node_modules/@vscode/vsce" ]; then
+    ln -s "$root/editors/vscode/node_modules" "$tmp/vscode/node_modules"
+  else
+    (cd "$tmp/vscode" && timeout 600 npm ci --no-audit --no-fund --loglevel=error \
+      --fetch-retries=1 --fetch-timeout=60000 > "$tmp/npm-vsix.out" 2>&1) || true
+  fi
+  if [ ! -d "$tmp/vscode/node_modules/esbuild" ]; then
+    skipped "vscode: .vsix not built (npm registry not reachable)"
+  elif (cd "$tmp/vscode" && timeout 300 npm run package > "$tmp/vsix.out" 2>&1) &&
+       node "$here/vscode_check.js" vsix "$tmp/vscode/camp-lang-0.1.0.vsix" >> "$tmp/vsix.out" 2>&1; then
+    ok "vscode: the .vsix bundles vscode-languageclient and activate starts the client"
+  else
+    ko "vscode: the .vsix bundles vscode-languageclient and activate starts the client" "$tmp/vsix.out"
+  fi
+else
+  skipped "vscode: .vsix (no npm)"
+fi
+
 # ---- 3. Vim and Neovim
+# `camp fmt` output of every example (and of indent.camp, every kind of line
+# fmt indents): both editors must re-indent it to the same text.
+mkdir -p "$tmp/fmt"
+CAMP_INDENT_FILES=
+for f in $(cd "$root" && find examples stdlib -name '*.camp' | LC_ALL=C sort) tests/editors/indent.camp; do
+  out=$tmp/fmt/$(echo "$f" | tr '/' '_')
+  if "$camp" fmt --output - "$root/$f" > "$out" 2> "$tmp/fmt.err"; then
+    CAMP_INDENT_FILES=${CAMP_INDENT_FILES:+$CAMP_INDENT_FILES:}$out
+  else
+    ko "camp fmt $f" "$tmp/fmt.err"
+  fi
+done
+export CAMP_INDENT_FILES
 export CAMP_EDITORS_ROOT="$root" CAMP_KEYWORDS_JSON="$tmp/kw.json" CAMP_CHECK_OUTPUT="$tmp/check.txt" CAMP="$camp"
 for ed in vim nvim; do
   if ! command -v $ed > /dev/null 2>&1; then skipped "$ed: not installed"; continue; fi

@@ -78,7 +78,10 @@ call s:Expect('vim: syntax groups in sample.camp', [
       \ ['country |like "X%"', 'campRule'],
       \ ['|campaign spring_sale', 'campDecl'],
       \ ['campaign |spring_sale', 'campCampaignName'],
-      \ ['|title "Spring', ''],
+      \ ['|title "Spring', 'campHeader'],
+      \ ['|seed 42', 'campHeader'],
+      \ ['|owner "crm', 'campHeader'],
+      \ ['|title text', ''],
       \ ['|buyers  = customers', 'campStepName'],
       \ ['buyers  |= customers', 'campOperator'],
       \ ['customers |where country', 'campClause'],
@@ -168,6 +171,15 @@ for w in s:kw.feedback
   call add(s:lines, w)
   call add(s:want, [w, 'campFeedback', 1])
 endfor
+" header fields count only in a campaign's body
+call add(s:lines, 'campaign c {')
+call add(s:want, ['campaign', 'campDecl', 1])
+for w in s:kw.headers
+  call add(s:lines, '  ' . w . ' "x"')
+  call add(s:want, [w, 'campHeader', 3])
+endfor
+call add(s:lines, '}')
+call add(s:want, ['}', 'campBrace', 1])
 enew
 setfiletype camp
 call setline(1, s:lines)
@@ -208,6 +220,25 @@ let s:qf = filter(getqflist(), 'v:val.valid')
 let s:desc = map(copy(s:qf), 'printf("%d:%d:%s:%s", v:val.lnum, v:val.col, v:val.type, v:val.text)')
 call s:Check('vim: errorformat', s:desc ==# split($CAMP_CHECK_EXPECT, "\n"),
       \ 'got ' . string(s:desc))
+
+" ---- indentation agrees with `camp fmt`: every file of $CAMP_INDENT_FILES
+" (`camp fmt` outputs, one per example), opened as a user would (the
+" ftplugin's 'shiftwidth', no settings of ours), flattened to column 0 and
+" re-indented with gg=G, must come back unchanged.
+for s:f in split($CAMP_INDENT_FILES, ':')
+  execute 'edit ' . fnameescape(s:f)
+  let s:want = getline(1, '$')
+  silent %s/^\s\+//e
+  silent normal! gg=G
+  let s:diff = []
+  for s:i in range(len(s:want))
+    if getline(s:i + 1) !=# s:want[s:i]
+      call add(s:diff, printf('line %d: %s, want %s', s:i + 1, string(getline(s:i + 1)), string(s:want[s:i])))
+    endif
+  endfor
+  call s:Check('vim: indent like camp fmt: ' . fnamemodify(s:f, ':t'), empty(s:diff), join(s:diff[:3], '; '))
+  bwipe!
+endfor
 
 call writefile(s:results, $CAMP_RESULT)
 qa!

@@ -8,6 +8,11 @@
 //   node vscode_check.js snippets ROOT OUT
 //       expands every snippet with its defaults into one campaign in OUT
 //       (for `camp check`); exit 1 when a required step kind has no snippet.
+//   node vscode_check.js vsix FILE.vsix
+//       the packaged extension is complete: its main script is in the
+//       package, holds vscode-languageclient (bundled: no require of it is
+//       left, no node_modules needed), loads with only `vscode` provided and
+//       starts the client when camp is on PATH.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -51,6 +56,11 @@ function allwords(jsonFile, out) {
     lines.push(...assertion(`${w}(x)`, 0, w.length, "support.function.aggregate.camp"));
   for (const w of kw.feedback)
     lines.push(...assertion(w, 0, w.length, "support.constant.feedback.camp"));
+  // header fields count only in a campaign's body
+  lines.push("campaign c {");
+  for (const w of kw.headers)
+    lines.push(...assertion(`  ${w} "x"`, 2, w.length, "keyword.other.header.camp"));
+  lines.push("}");
   fs.writeFileSync(out, lines.join("\n") + "\n");
 }
 
@@ -111,8 +121,102 @@ function snippets(root, out) {
   fs.writeFileSync(out, src + "\n");
 }
 
+// The entries of a ZIP file (a .vsix): name -> Buffer, read through the
+// central directory (sizes there are reliable), inflated with zlib.
+function unzip(file) {
+  const zlib = require("zlib");
+  const z = fs.readFileSync(file);
+  let eocd = -1;
+  for (let i = z.length - 22; i >= Math.max(0, z.length - 65557); i--)
+    if (z.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+  if (eocd < 0) fail(`${file}: not a ZIP file`);
+  const count = z.readUInt16LE(eocd + 10);
+  let p = z.readUInt32LE(eocd + 16);
+  const out = new Map();
+  for (let k = 0; k < count; k++) {
+    if (z.readUInt32LE(p) !== 0x02014b50) fail(`${file}: bad central directory`);
+    const method = z.readUInt16LE(p + 10), csize = z.readUInt32LE(p + 20);
+    const nlen = z.readUInt16LE(p + 28), xlen = z.readUInt16LE(p + 30), clen = z.readUInt16LE(p + 32);
+    const local = z.readUInt32LE(p + 42);
+    const name = z.toString("utf8", p + 46, p + 46 + nlen);
+    const start = local + 30 + z.readUInt16LE(local + 26) + z.readUInt16LE(local + 28);
+    const data = z.subarray(start, start + csize);
+    out.set(name, method === 8 ? zlib.inflateRawSync(data) : Buffer.from(data));
+    p += 46 + nlen + xlen + clen;
+  }
+  return out;
+}
+
+function vsix(file) {
+  const files = unzip(file);
+  const pkg = JSON.parse(files.get("extension/package.json").toString("utf8"));
+  const main = "extension/" + pkg.main.replace(/^\.\//, "");
+  if (!files.has(main)) fail(`${file}: the main script ${main} is not in the package`);
+  const code = files.get(main).toString("utf8");
+  if (/require\(["']vscode-languageclient/.test(code))
+    fail(`${main} still requires vscode-languageclient: it is not bundled`);
+  // Strings of vscode-languageclient's own code, not of extension.js.
+  for (const s of ["Connection to server got closed", "textDocument/didOpen"])
+    if (!code.includes(s)) fail(`${main} lacks vscode-languageclient (no "${s}")`);
+  for (const name of files.keys())
+    if (name.startsWith("extension/node_modules/")) fail(`${file} ships node_modules (${name})`);
+  // Load it as VS Code would, with a stand-in for the `vscode` module: the
+  // client must be constructed and started when a camp binary is found.
+  const os = require("os");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "camp-vsix-"));
+  const bin = path.join(dir, "camp");
+  fs.writeFileSync(bin, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+  const script = path.join(dir, "extension.js");
+  fs.writeFileSync(script, code);
+  const log = [];
+  const anything = () => new Proxy(function () {}, {
+    get: (t, k) => (k === "then" ? undefined : k === Symbol.toPrimitive ? () => "" : anything()),
+    apply: () => anything(),
+    construct: () => anything(),
+  });
+  const vscode = new Proxy({}, {
+    get: (t, k) => {
+      if (k === "workspace") return new Proxy({}, { get: (t2, k2) => k2 === "getConfiguration"
+        ? () => ({ get: (key, dflt) => (key === "server.path" ? bin : dflt) }) : anything() });
+      if (k === "version") return "1.90.0";
+      if (k === "window") return { createOutputChannel: () => ({ appendLine: (l) => log.push(l), dispose() {} }) };
+      return anything();
+    },
+  });
+  const Module = require("module");
+  const load = Module._load;
+  Module._load = function (request, parent, isMain) {
+    if (request === "vscode") return vscode;
+    return load.call(this, request, parent, isMain);
+  };
+  let ext;
+  try {
+    ext = require(script);
+  } catch (e) {
+    fail(`${main} does not load: ${e.message}`);
+  }
+  if (typeof ext.activate !== "function" || typeof ext.deactivate !== "function")
+    fail(`${main} does not export activate and deactivate`);
+  const context = { subscriptions: { push() {} } };
+  let error = "";
+  try {
+    ext.activate(context);
+  } catch (e) {
+    error = e.message;
+  }
+  Module._load = load;
+  if (log.some((l) => /vscode-languageclient is not installed/.test(l)))
+    fail(`activate could not load vscode-languageclient: ${log.join(" | ")}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (!log.some((l) => /camp language server started/.test(l)))
+    fail(`activate did not start the language client: ${error || log.join(" | ")}`);
+  console.log(`${file}: ${main} bundles vscode-languageclient (${code.length} bytes), activate starts the client`);
+  process.exit(0); // the client's start goes on asynchronously against the stand-in: stop here
+}
+
 const [cmd, a, b] = process.argv.slice(2);
 if (cmd === "allwords") allwords(a, b);
 else if (cmd === "manifest") manifest(a);
 else if (cmd === "snippets") snippets(a, b);
-else fail("usage: node vscode_check.js allwords|manifest|snippets ...");
+else if (cmd === "vsix") vsix(a);
+else fail("usage: node vscode_check.js allwords|manifest|snippets|vsix ...");

@@ -49,12 +49,32 @@ fi
 # --- CLI behaviour
 cp "$dir/spring.camp" "$tmp/s.camp"
 out=$("$CAMP" fmt --check "$tmp/s.camp"); rc=$?
-if [ $rc -eq 1 ] && [ "$out" = "$tmp/s.camp: not formatted" ] &&
+if [ $rc -eq 1 ] && [ "$out" = "$tmp/s.camp: not formatted (42 lines would change)" ] &&
    cmp -s "$tmp/s.camp" "$dir/spring.camp"; then ok
 else bad "--check on an unformatted file: rc=$rc output='$out' (file must stay unchanged)"; fi
-"$CAMP" fmt "$tmp/s.camp"; rc=$?
-if [ $rc -eq 0 ] && cmp -s "$tmp/s.camp" "$dir/spring.expected"; then ok
-else bad "in-place rewrite: rc=$rc, result differs from spring.expected"; fi
+# (42 changed lines: what `diff spring.camp spring.expected | grep -c "^[<>]"` counts.)
+# --check --diff: a unified diff (golden), which patch(1) applies to give
+# exactly the formatted file; the file itself stays unchanged.
+(cd "$tmp" && "$CAMP" fmt --check --diff s.camp >"$tmp/s.diff"); rc=$?
+if [ "${BLESS:-}" = 1 ]; then cp "$tmp/s.diff" "$dir/spring.diff"; fi
+if [ $rc -eq 1 ] && cmp -s "$tmp/s.diff" "$dir/spring.diff" && cmp -s "$tmp/s.camp" "$dir/spring.camp"; then ok
+else bad "--check --diff: rc=$rc, output differs from spring.diff or the file changed"; diff -u "$dir/spring.diff" "$tmp/s.diff" | head -20; fi
+cp "$dir/spring.camp" "$tmp/p.camp"
+grep -v 's.camp: not formatted' "$tmp/s.diff" | sed 's/^\(---\|+++\) s.camp/\1 p.camp/' >"$tmp/p.diff"
+if (cd "$tmp" && patch -s -p0 <p.diff) && cmp -s "$tmp/p.camp" "$dir/spring.expected"; then ok
+else bad "--diff: patch(1) applied to spring.camp does not give spring.expected"; fi
+# --diff without --check: rewrites the file and prints the same diff.
+cp "$dir/spring.camp" "$tmp/s.camp"
+(cd "$tmp" && "$CAMP" fmt --diff s.camp >"$tmp/s2.diff"); rc=$?
+if [ $rc -eq 0 ] && cmp -s "$tmp/s.camp" "$dir/spring.expected" &&
+   [ "$(tail -n 1 "$tmp/s2.diff")" = "s.camp: formatted (42 lines changed)" ] &&
+   [ "$(sed '$d' "$tmp/s2.diff")" = "$(sed '$d' "$dir/spring.diff")" ]; then ok
+else bad "--diff: rc=$rc; want the file rewritten, the diff of spring.diff and the formatted line"; fi
+cp "$dir/spring.camp" "$tmp/s.camp"
+out=$("$CAMP" fmt "$tmp/s.camp"); rc=$?
+if [ $rc -eq 0 ] && cmp -s "$tmp/s.camp" "$dir/spring.expected" &&
+   [ "$out" = "$tmp/s.camp: formatted (42 lines changed)" ]; then ok
+else bad "in-place rewrite: rc=$rc, output='$out', or the result differs from spring.expected"; fi
 out=$("$CAMP" fmt --check "$tmp/s.camp"); rc=$?
 if [ $rc -eq 0 ] && [ -z "$out" ]; then ok
 else bad "--check on a formatted file: rc=$rc output='$out'"; fi
@@ -78,6 +98,13 @@ for f in $(find "$root/tests" "$root/examples" "$root/stdlib" -name '*.camp' 2>/
     ok
   else
     bad "$rel: formatting is not idempotent"
+  fi
+  # --diff of every file that changes is a patch that gives the formatted text.
+  if ! cmp -s "$f" "$tmp/i1"; then
+    cp "$f" "$tmp/d.camp"
+    (cd "$tmp" && "$CAMP" fmt --check --diff d.camp | grep -v '^d.camp: not formatted' >d.diff)
+    if (cd "$tmp" && patch -s -p0 <d.diff) && cmp -s "$tmp/d.camp" "$tmp/i1"; then ok
+    else bad "$rel: fmt --diff is not a patch from the file to its formatted text"; fi
   fi
 done
 

@@ -24,8 +24,9 @@ RANK = {
     "runtime/db": 4,
     "runtime/engine": 5, "runtime/delivery": 5, "runtime/report": 5,
     "runtime/exec": 6,
-    "cli/lsp": 7,
-    "cli": 8,
+    "runtime/ops": 7,
+    "cli/lsp": 8,
+    "cli": 9,
 }
 PRODUCT = ("lang", "compiler", "runtime", "cli")
 SOURCE = re.compile(r"\.(c|h|y|l|def)$")

@@ -84,8 +84,8 @@ if want 3; then
 fi
 
 if want 3; then
-  if ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -I . -o "$TMP/hash_ref" tests/pg/hash_ref.c \
-      runtime/db/db_sqlite.c runtime/db/db_info.c -lsqlite3 2> "$TMP/cc.err"; then
+  if ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I . -o "$TMP/hash_ref" tests/pg/hash_ref.c \
+      runtime/db/db_sqlite.c runtime/db/db_info.c compiler/check/timezone.c -lsqlite3 -lical 2> "$TMP/cc.err"; then
     "$TMP/hash_ref" > "$TMP/hash.cases"
     # each line: seed|salt|kind|value|hash  ->  the PostgreSQL call
     awk -F'|' '{
@@ -113,4 +113,31 @@ if want 3; then
     t_fail "camp_hash: cannot compile tests/pg/hash_ref.c"
     sed -n '1,10s/^/    /p' "$TMP/cc.err"
   fi
+fi
+
+# to_timezone needs camp's own SQLite function (not in the sqlite3 CLI):
+# compared through `camp plan` on both backends instead.
+if want 3; then
+  cat > "$TMP/tz.camp" << 'CAMP'
+schema people { id int key; seen timestamp; tz text }
+campaign tz {
+  sthlm = people where hour(to_timezone(seen, "Europe/Stockholm")) = 10
+  own = people where day(to_timezone(seen, tz)) = 2
+  unknown = people where to_timezone(seen, tz) is null
+}
+CAMP
+  rm -f "$TMP/tz.sqlite"
+  sqlite3 "$TMP/tz.sqlite" "CREATE TABLE people(id INTEGER PRIMARY KEY, seen TEXT, tz TEXT);
+    INSERT INTO people VALUES (1, '2026-03-01 09:30:00', 'Asia/Tokyo'), (2, '2026-07-01 08:00:00', 'America/New_York'),
+      (3, '2026-03-01 23:30:00', 'Europe/Helsinki'), (4, '2026-03-01 10:00:00', 'Nowhere/Atlantis'), (5, NULL, 'UTC');"
+  pg_createdb tz
+  pg_psql -d tz -c "CREATE TABLE people(id bigint PRIMARY KEY, seen timestamp, tz text);
+    INSERT INTO people VALUES (1, '2026-03-01 09:30:00', 'Asia/Tokyo'), (2, '2026-07-01 08:00:00', 'America/New_York'),
+      (3, '2026-03-01 23:30:00', 'Europe/Helsinki'), (4, '2026-03-01 10:00:00', 'Nowhere/Atlantis'), (5, NULL, 'UTC');" > /dev/null
+  CAMP_PLAN_KEYS=$TMP/tz.keys.sqlite camp plan "$TMP/tz.camp" --db "$TMP/tz.sqlite" --now '2026-03-01 00:00:00' > /dev/null 2>&1
+  CAMP_PLAN_KEYS=$TMP/tz.keys.pg camp plan "$TMP/tz.camp" --db "$(pg_url tz)" --now '2026-03-01 00:00:00' > /dev/null 2>&1
+  # 09:30 UTC is 10:30 in Stockholm (CET), 08:00 UTC 10:00 (CEST), 10:00 UTC 11:00; the
+  # 23:30 UTC of 1 March is 2 March in Helsinki; an unknown zone is NULL.
+  eq "to_timezone: SQLite's members" "sthlm: 1 2|own: 3|unknown: 4 5" "$(tr '\n' '|' < "$TMP/tz.keys.sqlite" | sed 's/|$//')"
+  eq "to_timezone: PostgreSQL gives SQLite's members" "$(cat "$TMP/tz.keys.sqlite")" "$(cat "$TMP/tz.keys.pg")"
 fi

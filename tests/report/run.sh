@@ -152,7 +152,7 @@ run graph_nodot 1 env PATH="$tmp/emptybin" "$CAMP" graph tests/report/promo.camp
 run graph_otherrun 1 "$CAMP" graph tests/report/promo.camp --db "$db" --run 3 && err_has graph_otherrun "campaign \`other\`"
 run graph_norun 1 "$CAMP" graph tests/report/promo.camp --db "$db" --run 9 && err_has graph_norun "no run 9"
 run graph_plain 1 "$CAMP" graph tests/report/promo.camp --db "$tmp/plain.db" && err_has graph_plain "no camp runs"
-run graph_badfmt 2 "$CAMP" graph tests/report/promo.camp --format png && err_has graph_badfmt "unknown format"
+run graph_badfmt 2 "$CAMP" graph tests/report/promo.camp --format gif && err_has graph_badfmt "unknown format"
 run graph_nocamp 1 "$CAMP" graph tests/report/promo.camp --campaign nope
 printf 'campaign broken {\n  a = nothing where x > 1\n}\n' > "$tmp/broken.camp"
 run graph_errors 1 "$CAMP" graph "$tmp/broken.camp" && err_has graph_errors "error"

@@ -189,6 +189,14 @@ section_plan() {
   # Text output carries the same numbers.
   camp plan "$W/full.camp" --db "$W/db.sqlite" --now 2026-03-01 > "$W/plan.txt" 2> /dev/null
   has "plan: text output" "$W/plan.txt" "both=3 either_only=5"
+  # A channel passes on only the rows with an address; the plan says how
+  # many its input had and why the others dropped (counts from ref.sql).
+  n_later=$(awk '$1 == "later" {print $2}' "$TMP/expected_counts")
+  n_s1=$(awk '$1 == "s1" {print $2}' "$TMP/expected_counts")
+  has "plan: a channel's drop, with its reason" "$W/plan.txt" \
+    "$n_s1 of $n_later — $((n_later - n_s1)) without a phone number"
+  eq "plan: json: a channel's input and the rows without an address" "$n_later $((n_later - n_s1))" \
+    "$(jq -r '.steps[] | select(.step == "s1") | "\(.reach.input) \(.reach.without_address)"' "$W/plan.json" 2> /dev/null)"
 }
 
 # ------------------------------------------------- 2. run, waits, resume
@@ -222,6 +230,13 @@ section_run() {
   resume_in "$W" --now "2026-03-02 23:59:59" > "$W/r1.out" 2>&1
   eq "resume before due: exit status" 0 $?
   eq "resume before due: outbox unchanged" "$o1" "$(outbox_dump "$D")"
+  # From cron, a resume with nothing due says so in one line (no tables).
+  eq "resume before due: one line" \
+    "nothing due in db.sqlite: 1 run waiting, the next due 2026-03-03 00:00:00 (run 1, full)" \
+    "$(cat "$W/r1.out")"
+  resume_in "$W" --now "2026-03-02 23:59:59" --format json > "$W/r1.json" 2>&1
+  eq "resume before due, json: one object" "0|1|2026-03-03 00:00:00|1" \
+    "$(jq -r '"\(.resumed)|\(.waiting)|\(.next_due)|\(.next_run)"' "$W/r1.json" 2> /dev/null)"
   eq "resume before due: wait still waiting" waiting "$(step_state "$D" later)"
 
   resume_in "$W" --now 2026-03-03 > "$W/r2.out" 2>&1
@@ -252,6 +267,9 @@ section_run() {
   eq "warnings: one per message with an empty placeholder" "m2|1;p1|1;s1|1;" \
     "$(q "$D" "SELECT step, sum(count) FROM camp_warnings GROUP BY step ORDER BY step" | tr '\n' ';')"
   eq "warnings: run total" 3 "$(q "$D" "SELECT warnings FROM camp_runs")"
+  eq "warnings: name the placeholder and how many recipients it hit" \
+    "m2|{{first_name}} rendered empty for 1 recipient;p1|{{first_name}} rendered empty for 1 recipient;s1|{{city}} rendered empty for 1 recipient;" \
+    "$(q "$D" "SELECT step, message FROM camp_warnings ORDER BY step" | tr '\n' ';')"
   camp status --db "$D" 1 --format json > "$W/st2.json" 2> /dev/null
   eq "status json: done, warnings, 28 of 28 steps" "done|3|28|28" \
     "$(jq -r '"\(.run.state)|\(.run.warnings)|\(.run.steps_done)|\(.run.steps_total)"' "$W/st2.json" 2> /dev/null)"

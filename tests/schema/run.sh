@@ -1,7 +1,9 @@
 #!/bin/sh
 # run.sh CAMP — tests of `camp schema --from-db`.  Each cases/NAME.sql is
 # loaded into a fresh SQLite file with the sqlite3 CLI; the import must match
-# cases/NAME.expected, pass `camp check` and `camp fmt --check`.  Then the error cases.
+# cases/NAME.expected, pass `camp check` and `camp fmt --check`.  Each
+# ddl/NAME.sql is imported with `camp schema --from-ddl` and must match
+# ddl/NAME.expected the same way.  Then the error cases.
 # BLESS=1 rewrites the .expected files from the current output.
 # Ends with `schema: N passed, N failed`; exit 1 on failures.
 set -u
@@ -66,6 +68,30 @@ for sql in "$HERE"/cases/*.sql; do
   fi
 done
 
+for sql in "$HERE"/ddl/*.sql; do
+  name=$(basename "$sql" .sql)
+  cp "$sql" "$TMP/$name.ddl.sql"
+  if ! (cd "$TMP" && "$CAMP" schema --from-ddl "$name.ddl.sql" >"$name.ddl.camp" 2>"$name.err"); then
+    bad "ddl $name: camp schema --from-ddl failed:"; cat "$TMP/$name.err"; continue
+  fi
+  if [ "${BLESS:-}" = 1 ]; then
+    cp "$TMP/$name.ddl.camp" "$HERE/ddl/$name.expected"
+  fi
+  if diff -u "$HERE/ddl/$name.expected" "$TMP/$name.ddl.camp"; then ok; else bad "ddl $name: output differs"; fi
+  if "$CAMP" check "$TMP/$name.ddl.camp" 2>"$TMP/check.err"; then ok; else
+    bad "ddl $name: generated schema does not pass camp check:"; cat "$TMP/check.err"
+  fi
+  if "$CAMP" fmt --check "$TMP/$name.ddl.camp" 2>"$TMP/fmt.err"; then ok; else
+    bad "ddl $name: generated schema is not fmt-clean:"; cat "$TMP/fmt.err"
+  fi
+  # The same statements loaded into a database give the same schemas.
+  sqlite3 "$TMP/$name.ddl.sqlite" <"$sql"
+  (cd "$TMP" && "$CAMP" schema --from-db "$name.ddl.sqlite" | tail -n +2 >"$name.viadb")
+  if tail -n +2 "$TMP/$name.ddl.camp" | cmp -s - "$TMP/$name.viadb"; then ok; else
+    bad "ddl $name: --from-ddl and --from-db of the same statements differ"
+  fi
+done
+
 # Error cases: clear message on stderr, nothing on stdout, exit 1 (usage: 2).
 echo "just some text, not a database, long enough to fill a header page" >"$TMP/notes.txt"
 : >"$TMP/empty.sqlite"                       # SQLite reads a 0-byte file as empty
@@ -81,6 +107,13 @@ expect_fail no-from-db 2 "usage: camp schema" "$CAMP" schema
 expect_fail bad-flag 2 "unknown option .--campaign." "$CAMP" schema --from-db x --campaign c
 expect_fail stray-file 2 "usage: camp schema" "$CAMP" schema --from-db x extra.camp
 expect_fail no-value 2 "needs a value" "$CAMP" schema --from-db
+printf 'CREATE TABLE ok (id INTEGER PRIMARY KEY);\nCREATE TABLE broken (id INTEGER,;\n' >"$TMP/bad.sql"
+expect_fail ddl-syntax 1 "bad.sql: near \";\": syntax error" "$CAMP" schema --from-ddl bad.sql
+expect_fail ddl-missing 1 "cannot read .nope.sql.: No such file" "$CAMP" schema --from-ddl nope.sql
+expect_fail ddl-directory 1 "adir. is a directory" "$CAMP" schema --from-ddl adir
+: >"$TMP/blank.sql"
+expect_fail ddl-empty 1 "blank.sql. has no tables" "$CAMP" schema --from-ddl blank.sql
+expect_fail both-sources 2 "usage: camp schema" "$CAMP" schema --from-db x --from-ddl y.sql
 # A failed import must not create (or truncate) the --output file.
 echo keep >"$TMP/keep.camp"
 expect_fail output-kept 1 "has no tables" \

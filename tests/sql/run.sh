@@ -11,9 +11,9 @@
 #   - one camp_import_<step> table per reconcile step (`_line` plus every
 #     i."column" that step's SQL reads),
 # then runs X.camp.sql (the blessed golden, so the check covers exactly what
-# the sql suite compares) through `sqlite3 -bail :memory:`.  camp_hash is a
-# function camp registers on its own connections; the sqlite3 CLI lacks it,
-# so calls are renamed to coalesce(...) (same arity, any types) — every other
+# the sql suite compares) through `sqlite3 -bail :memory:`.  camp_hash and
+# camp_to_timezone are functions camp registers on its own connections; the
+# sqlite3 CLI lacks them, so calls are renamed to coalesce(...) (same arity, any types) — every other
 # name, quote and literal is checked as written.  After the script, every
 # user table must still exist (no quoted text escaped into a DROP).
 # Last line: `sqlvalid: N passed, N failed`; exit 1 if any failed.
@@ -81,7 +81,7 @@ while IFS= read -r f; do
     cat "$TMP/schema.sql"
     echo "$RUNTIME_DDL"
     import_ddl "$f.sql"
-    sed 's/camp_hash(/coalesce(/g' "$f.sql"
+    sed 's/camp_hash(/coalesce(/g; s/camp_to_timezone(/coalesce(/g' "$f.sql"
     echo "SELECT 'tables-left', count(*) FROM sqlite_master WHERE type = 'table';"
   } > "$TMP/script.sql"
   want=$(($(grep -c '^CREATE TABLE' "$TMP/schema.sql") + 3 + $(import_ddl "$f.sql" | grep -c .)))

@@ -244,7 +244,44 @@ static void test_random(void) {
   CHECK(agree);
 }
 
+/* The names of the placeholders that rendered empty, each once per message
+ * (subject and body share the stats), and the tally over messages. */
+static void test_missing_names(void) {
+  Row a = {{"first_name", NULL, "city", "Oslo", NULL}};
+  Row b = {{"first_name", NULL, "city", NULL, NULL}};
+  Row c = {{"first_name", "Eva", "city", "Umeå", NULL}};
+  Row *rows[] = {&a, &b, &c};
+  RenderTally t = {0};
+  for (int i = 0; i < 3; i++) {
+    RenderStats st = {0};
+    char *subj = render_template("Hi {{first_name}}", row_lookup, rows[i], 0, &st, NULL, 0);
+    char *body = render_template("{{first_name}} in {{ city }} {{#items}}{{sku}}{{/items}} {{nope}}",
+                                 row_lookup, rows[i], 0, &st, NULL, 0);
+    CHECK(subj && body);
+    if (i == 0) {
+      CHECK(st.missing == 3 && st.nnames == 2);
+      CHECK(!strcmp(st.names[0], "first_name") && !strcmp(st.names[1], "nope"));
+    }
+    render_tally_add(&t, &st);
+    free(subj);
+    free(body);
+  }
+  /* first_name: a and b; city: b; nope: all three. */
+  CHECK(t.n == 3);
+  CHECK(t.n == 3 && !strcmp(t.names[0], "first_name") && t.counts[0] == 2);
+  CHECK(t.n == 3 && !strcmp(t.names[1], "nope") && t.counts[1] == 3);
+  CHECK(t.n == 3 && !strcmp(t.names[2], "city") && t.counts[2] == 1);
+  render_tally_free(&t);
+  /* JSON null inside a section names the element's key. */
+  Row d = {{"rows", "[{\"sku\": null}, {\"sku\": \"A\"}]", NULL}};
+  RenderStats st = {0};
+  char *got = render_template("{{#rows}}[{{sku}}]{{/rows}}", row_lookup, &d, 0, &st, NULL, 0);
+  CHECK(got && !strcmp(got, "[][A]") && st.missing == 1 && st.nnames == 1 && !strcmp(st.names[0], "sku"));
+  free(got);
+}
+
 int main(void) {
+  test_missing_names();
   test_substitution();
   test_escaping();
   test_missing();

@@ -23,13 +23,13 @@ syn match campType "\<\%(int\|decimal\|text\|bool\|date\|timestamp\|duration\|en
 " @generated feedback
 syn match campFeedback "\<\%(sent\|delivered\|bounced\|opened\|clicked\|unsubscribed\|failed\)\>"
 " @generated keywords.decl
-syn match campDecl "\<\%(import\|schema\|campaign\|func\|filter\|key\|unique\|address\|default\|version\|enum\|on\)\>"
+syn match campDecl "\<\%(import\|schema\|campaign\|func\|filter\|key\|unique\|address\|default\|version\|enum\|on\|provider\|schedule\|approval\)\>"
 " @generated keywords.step
 syn match campStep "\<\%(union\|intersect\|except\|dedup\|enrich\|split\|change\|dimension\|fork\|join\|wait\|save\|audience\|retarget\|reconcile\)\>"
 " @generated keywords.clause
-syn match campClause "\<\%(where\|by\|keep\|prefer\|first\|order\|asc\|desc\|when\|limit\|else\|overlap\|skip\|empty\|to\|via\|primary\|until\|as\|of\|within\|columns\|subject\|template\|body\|extract\|from\)\>"
+syn match campClause "\<\%(where\|by\|keep\|prefer\|first\|order\|asc\|desc\|when\|limit\|else\|overlap\|skip\|empty\|to\|via\|primary\|until\|as\|of\|within\|columns\|subject\|template\|body\|extract\|from\|env\)\>"
 " @generated keywords.rule
-syn match campRule "\<\%(and\|or\|not\|in\|between\|is\|like\|contains\|starts\|with\|exists\|nulls\)\>"
+syn match campRule "\<\%(and\|or\|not\|in\|between\|is\|like\|contains\|starts\|with\|exists\|nulls\|distinct\)\>"
 " @generated keywords.literal
 syn match campLiteral "\<\%(null\|true\|false\)\>"
 " Channels are also common column names: only at the start of an item,
@@ -38,9 +38,9 @@ syn match campLiteral "\<\%(null\|true\|false\)\>"
 syn match campChannel "\%(\%(^\|[={;]\|\*/\)\s*\)\@<=\<\%(email\|sms\|push\|mail\)\>\ze\s\+\h\w*\s*[{"]"
 " Built-in functions and aggregates, when called.
 " @generated functions
-syn match campFunction "\<\%(now\|today\|lower\|upper\|trim\|length\|substr\|replace\|concat\|coalesce\|abs\|round\|floor\|ceil\|year\|month\|day\|hour\|weekday\|days_since\|age\|date\)\>\ze\s*("
+syn match campFunction "\<\%(now\|today\|lower\|upper\|trim\|length\|substr\|replace\|concat\|coalesce\|abs\|round\|floor\|ceil\|year\|month\|day\|hour\|weekday\|days_since\|age\|date\|days_between\|weekday_iso\|date_trunc\|to_timezone\)\>\ze\s*("
 " @generated aggregates
-syn match campAggregate "\<\%(count\|sum\|avg\|min\|max\)\>\ze\s*("
+syn match campAggregate "\<\%(count\|sum\|avg\|min\|max\|stddev\|stddev_pop\|string_agg\|group_concat\)\>\ze\s*("
 
 " Operators and punctuation (before comments, so `//` wins over `/`).
 syn match campOperator "->\|!=\|<>\|<=\|>=\|||\|==\|[-+*/%=<>]"
@@ -73,6 +73,11 @@ syn region campCampaign matchgroup=campBrace start="\%(\<campaign\s\+\h\w*\_s*\)
 " would mean all top-level groups except that one.
 syn match campStepName "\%(\%(^\|[{;]\|\*\/\)\s*\%(\h\w*\s*,\s*\)*\)\@<=\h\w*\ze\%(\s*,\s*\h\w*\)*\s*==\@!" contained containedin=campCampaign
 
+" Campaign header fields (`title "..."`, `seed 42`): at the start of an item
+" of the campaign body, followed by a string or a number.
+" @generated headers
+syn match campHeader +\%(\%(^\|[{;]\|\*\/\)\s*\)\@<=\<\%(title\|seed\|description\|owner\|start_date\|end_date\)\>\ze\s\+\%("\|-\=\d\)+ contained containedin=campCampaign
+
 syn keyword campTodo TODO FIXME XXX NOTE contained
 syn region campComment start="//" end="$" contains=campTodo,@Spell
 syn region campBlockComment start="/\*" end="\*/" contains=campTodo,@Spell
@@ -104,6 +109,7 @@ hi def link campSchemaName   Type
 hi def link campCampaignName Title
 hi def link campFuncName     Function
 hi def link campStepName     Function
+hi def link campHeader       Keyword
 hi def link campTodo         Todo
 hi def link campComment      Comment
 hi def link campBlockComment Comment

@@ -1,0 +1,232 @@
+/* commands.c — the table of camp's sub-commands and their options.  It is
+ * the one source of truth: main() dispatches through it, cli_parse() accepts
+ * exactly the options listed here, and `camp help`, the man page
+ * (`camp help --man`) and the shell completions (`camp completion SHELL`)
+ * are generated from it.  To add an option: list it here and in the
+ * command's cli_parse call (a mismatch is an internal error on every call). */
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* Options several commands share, spelled once. */
+#define O_DB(h) {"db", "DB", "file", h}
+#define O_CAMPAIGN {"campaign", "NAME", NULL, "the campaign to use when the files hold several"}
+#define O_NOW {"now", "TS", NULL, "the clock: YYYY-MM-DD[ HH:MM[:SS]] (default: the current UTC time)"}
+#define O_INCLUDE {"I", "DIR", "dir", "also look for imports in DIR (repeatable)"}
+#define O_ENGINE \
+  {"engine", "ENGINE", "sql|interp|jit|auto", "rule engine: sql, interp, jit or auto (default auto)"}
+#define O_EXPLAIN {"explain", NULL, NULL, "per step: the engine that ran it, why, and its time"}
+#define O_DEBUG_JIT {"debug-jit", "DIR", "dir", "write libgccjit's dump and a reproducer into DIR"}
+#define O_TEXT_JSON {"format", "FORMAT", "text|json", "output as text (default) or json"}
+#define O_OUTPUT(h) {"output", "PATH", "file", h}
+#define O_SEND \
+  {"send", NULL, NULL, "send the run's messages now (else a later `camp send` does)"}, \
+  {"channel", "C", "email|sms|push|mail", "with --send: only this channel"}, \
+  {"limit", "N", NULL, "with --send: at most N messages"}, \
+  {"lease", "SECONDS", NULL, "with --send: how long a claimed batch is this worker's (default 300)"}, \
+  {"batch", "N", NULL, "with --send: messages claimed at a time"}
+#define O_AS {"as", "NAME", NULL, "who does it, for the audit (default $USER)"}
+#define O_REASON {"reason", "TEXT", NULL, "why, for the audit"}
+#define O_TRACK_URL \
+  {"track-url", "URL", NULL, "base URL of `camp track`: links and an open pixel are rewritten to it"}
+
+const CliCommand cli_commands[] = {
+    {"check", cmd_check, "FILE... [options]",
+     "report every error and warning; exit 1 on errors", "camp",
+     "Loads the files and what they import, type-checks schemas and campaigns and prints "
+     "every diagnostic as `file:line:col: error: message` with the source line and a caret.",
+     {{"format", "FORMAT", "text|json", "diagnostics as text on stderr (default) or json on stdout"},
+      O_INCLUDE},
+     "camp check examples/retail/campaigns/*.camp"},
+    {"sql", cmd_sql, "FILE... [options]",
+     "print the campaign (or one step) as a SQLite script", "camp", NULL,
+     {O_CAMPAIGN,
+      {"step", "NAME", NULL, "only this step (a step label or one of its outputs)"},
+      {"dialect", "NAME", "sqlite", "SQL dialect (sqlite)"},
+      O_NOW,
+      {"format", "FORMAT", "text|json", "diagnostics as text (default) or json"},
+      O_INCLUDE},
+     "camp sql examples/retail/campaigns/spring_sale.camp --step vip"},
+    {"fmt", cmd_fmt, "FILE... [options]",
+     "rewrite files in the canonical layout, comments kept", "camp",
+     "Rewrites each file in place and names every file it changed.  The file `-` is read "
+     "from stdin and written to stdout.  Durations keep the unit they were written in.",
+     {{"check", NULL, NULL, "change nothing; list the files that are not formatted (exit 1 if any)"},
+      {"diff", NULL, NULL, "also print a unified diff of what changes (with --check: would change)"},
+      O_OUTPUT("write the result to PATH (`-`: stdout) instead of rewriting the file"),
+      {"format", "FORMAT", "text|json", "syntax errors as text (default) or json"}},
+     "camp fmt --check --diff campaigns/*.camp"},
+    {"schema", cmd_schema, "--from-db DB | --from-ddl FILE.sql [options]",
+     "write .camp schemas for an existing database or DDL file", "none",
+     "Infers column types (dates and timestamps from declared types and sampled values, "
+     "booleans, enums marked as a guess), address kinds from column names, keys and links "
+     "from primary and foreign keys.",
+     {{"from-db", "DB", "file", "read the tables of this SQLite database (`sqlite:` prefix allowed)"},
+      {"from-ddl", "FILE", "sql", "read the CREATE TABLE statements of this SQL file"},
+      O_OUTPUT("write to PATH instead of stdout (left untouched on failure)")},
+     "camp schema --from-db crm.sqlite --output schemas/crm.camp"},
+    {"plan", cmd_plan, "FILE --db DB [options]",
+     "dry run: the exact count of every step; nothing saved or queued", "camp",
+     "Warns about steps that will be slow because a link or collection has no index, "
+     "and prints the CREATE INDEX that fixes it.",
+     {O_DB("the database to read"), O_CAMPAIGN, O_NOW, O_TEXT_JSON, O_ENGINE, O_EXPLAIN,
+      O_DEBUG_JIT, O_INCLUDE},
+     "camp plan examples/retail/campaigns/spring_sale.camp --db build/demo/retail.db \\\n"
+     "    --now \"2026-03-01 09:00\""},
+    {"run", cmd_run, "FILE --db DB [options]",
+     "start a run: steps in dependency order, outbox, waits", "camp", NULL,
+     {O_DB("the database to run against (camp's tables are added to it)"), O_CAMPAIGN, O_NOW,
+      O_TEXT_JSON, O_ENGINE, O_EXPLAIN, O_DEBUG_JIT, O_TRACK_URL, O_INCLUDE, O_SEND,
+      {"test", NULL, NULL, "a test run: every step but save and channels, with rendered previews"},
+      O_AS, O_REASON},
+     "camp run examples/retail/campaigns/spring_sale.camp --db build/demo/retail.db"},
+    {"resume", cmd_resume, "--db DB [options]",
+     "continue every run whose waits are due (for cron)", "none",
+     "Prints one line when nothing is due, so a cron log stays short.",
+     {O_DB("the database of the runs"), O_NOW,
+      {"run", "ID", NULL, "only this run"},
+      O_TEXT_JSON, O_ENGINE, O_EXPLAIN, O_DEBUG_JIT, O_TRACK_URL, O_INCLUDE, O_SEND},
+     "*/10 * * * *  camp resume --db /srv/data/crm.sqlite >> /var/log/camp.log 2>&1"},
+    {"status", cmd_status, "--db DB [RUN] [options]",
+     "runs, or one run's steps, outbox and warnings; space camp uses", "none", NULL,
+     {O_DB("the database of the runs"), O_TEXT_JSON,
+      {"now", "TS", NULL, "the clock used for `overdue` (default: the current UTC time)"},
+      O_CAMPAIGN},
+     "camp status --db build/demo/retail.db 1"},
+    {"gc", cmd_gc, "--db DB [options]",
+     "drop the result tables of old finished runs", "none",
+     "Keeps the result tables (camp_r<RUN>_*) of the newest N finished runs of every "
+     "campaign; runs still running, waiting or failed are never touched.  Run rows, counts "
+     "and the outbox stay.",
+     {O_DB("the database of the runs"),
+      {"keep", "N", NULL, "finished runs to keep per campaign (default 3)"},
+      {"dry-run", NULL, NULL, "only list what would be dropped"}},
+     "camp gc --db build/demo/retail.db --keep 1"},
+    {"values", cmd_values, "FILE --db DB --step STEP COLUMN [options]",
+     "the 20 most frequent values of a column in a step's population", "camp", NULL,
+     {O_DB("the database to read"),
+      {"step", "STEP", NULL, "the step output whose population is counted"}, O_CAMPAIGN, O_NOW,
+      O_INCLUDE},
+     "camp values examples/retail/campaigns/spring_sale.camp --db build/demo/retail.db \\\n"
+     "    --step rich city"},
+    {"graph", cmd_graph, "FILE... [options]",
+     "the campaign as a Graphviz graph, with a run's counts", "camp", NULL,
+     {O_CAMPAIGN, O_DB("read a run's counts from DB"),
+      {"run", "ID", NULL, "the run to show (default: the campaign's latest)"},
+      {"format", "FORMAT", "dot|svg", "dot (default) or svg (needs graphviz)"},
+      O_OUTPUT("write to PATH instead of stdout"), O_INCLUDE},
+     "camp graph examples/retail/campaigns/spring_sale.camp --format svg --output g.svg"},
+    {"outbox", cmd_outbox, "--db DB [options]", "list or export queued messages", "none", NULL,
+     {O_DB("the database of the runs"),
+      {"run", "ID", NULL, "only this run"},
+      {"step", "NAME", NULL, "only this channel step"},
+      {"format", "FORMAT", "text|csv|json", "text (default), csv or json"},
+      O_OUTPUT("write to PATH instead of stdout")},
+     "camp outbox --db build/demo/retail.db --run 1 --format csv --output outbox.csv"},
+    {"snapshot", cmd_snapshot, "--db DB [FILE...] [options]",
+     "build or refresh the columnar snapshot the interp engine reads", "camp", NULL,
+     {O_DB("the database whose tables are snapshot"), O_CAMPAIGN,
+      {"check", NULL, NULL, "compare the snapshot with a full build"}, O_INCLUDE},
+     "camp snapshot --db build/demo/retail.db"},
+    {"keywords", cmd_keywords, "[options]", "the language's vocabulary (for editor grammars)",
+     "none", NULL, {{"format", "FORMAT", "text|json", "text (default) or json"}},
+     "camp keywords --format json"},
+    {"send", cmd_send, "--db DB [options]",
+     "send due messages through their providers (SMTP, HTTP, file)", "none",
+     "Claims queued messages in leased batches (two workers never send one message at once), "
+     "sends them with retries and backoff, and records every state change.  Secrets come from "
+     "the environment variables the provider declarations name.",
+     {O_DB("the database of the runs"),
+      {"run", "ID", NULL, "only this run"},
+      {"channel", "C", "email|sms|push|mail", "only this channel"},
+      {"limit", "N", NULL, "at most N messages"},
+      {"dry-run", NULL, NULL, "render and count, send nothing"}, O_NOW,
+      {"lease", "SECONDS", NULL, "how long a claimed batch is this worker's (default 300)"},
+      {"batch", "N", NULL, "messages claimed at a time"}},
+     "camp send --db crm.sqlite"},
+    {"deploy", cmd_deploy, "FILE --db DB [options]",
+     "record a new version of a campaign; counts against the previous version's plan", "camp",
+     "An unchanged file deploys nothing; a changed one becomes the next version and its plan "
+     "is compared step by step with the previous version's (like terraform plan).",
+     {O_DB("the database to deploy to"), O_CAMPAIGN, O_NOW, O_AS, O_REASON, O_ENGINE, O_INCLUDE},
+     "camp deploy examples/retail/campaigns/weekly_picks.camp --db build/demo/retail.db"},
+    {"start", cmd_start, "CAMPAIGN --db DB [options]", "schedule a deployed campaign (or go on after a pause)", "none", NULL,
+     {O_DB("the database the campaign is deployed to"), O_AS, O_REASON, O_NOW},
+     "camp start weekly_picks --db crm.sqlite --as ana --reason \"...\""},
+    {"pause", cmd_pause, "CAMPAIGN --db DB [options]", "no launches and no resumes until started again", "none", NULL,
+     {O_DB("the database the campaign is deployed to"), O_AS, O_REASON, O_NOW},
+     "camp pause weekly_picks --db crm.sqlite --as ana --reason \"...\""},
+    {"close", cmd_close, "CAMPAIGN --db DB [options]", "no new launches; running ones finish", "none", NULL,
+     {O_DB("the database the campaign is deployed to"), O_AS, O_REASON, O_NOW},
+     "camp close weekly_picks --db crm.sqlite --as ana --reason \"...\""},
+    {"stop", cmd_stop, "CAMPAIGN --db DB [options]", "stop now: runs end, unsent messages are cancelled", "none", NULL,
+     {O_DB("the database the campaign is deployed to"), O_AS, O_REASON, O_NOW},
+     "camp stop weekly_picks --db crm.sqlite --as ana --reason \"...\""},
+    {"archive", cmd_archive, "CAMPAIGN --db DB [options]", "put a finished campaign away", "none", NULL,
+     {O_DB("the database the campaign is deployed to"), O_AS, O_REASON, O_NOW},
+     "camp archive weekly_picks --db crm.sqlite --as ana --reason \"...\""},
+    {"campaigns", cmd_campaigns, "--db DB [options]",
+     "deployed campaigns: state, next launch, last run, counts", "none", NULL,
+     {O_DB("the database the campaigns are deployed to"), O_NOW, O_TEXT_JSON},
+     "camp campaigns --db build/demo/retail.db"},
+    {"schedule", cmd_schedule, "FILE [options]", "preview a campaign's next launch times", "camp",
+     NULL,
+     {O_CAMPAIGN, {"next", "N", NULL, "how many launch times (default 10)"}, O_NOW, O_TEXT_JSON,
+      O_INCLUDE},
+     "camp schedule examples/retail/campaigns/weekly_picks.camp --next 5"},
+    {"tick", cmd_tick, "--db DB [options]",
+     "start due launches, resume due waits, approvals' reminders and deadlines, send", "none",
+     "The one entry point for a scheduler (contrib/: systemd timer, cron line); idempotent and "
+     "safe to run concurrently.",
+     {O_DB("the database of the campaigns"), O_NOW, O_AS, O_ENGINE},
+     "*/5 * * * *  camp tick --db /srv/data/crm.sqlite"},
+    {"approve", cmd_approve, "RUN --db DB --as NAME [options]",
+     "release messages waiting for approval", "none", NULL,
+     {O_DB("the database of the run"), {"step", "NAME", NULL, "only this channel step"}, O_AS,
+      O_REASON, O_NOW},
+     "camp approve 12 --db crm.sqlite --as ana"},
+    {"reject", cmd_reject, "RUN --db DB --as NAME [options]",
+     "cancel messages waiting for approval", "none", NULL,
+     {O_DB("the database of the run"), {"step", "NAME", NULL, "only this channel step"}, O_AS,
+      O_REASON, O_NOW},
+     "camp reject 12 --db crm.sqlite --as ana --reason \"wrong offer\""},
+    {"track", cmd_track, "--db DB --listen HOST:PORT",
+     "the tracking server: open pixels, click redirects, unsubscribe", "none",
+     "Serves the signed links `camp run --track-url` rewrote (key in $CAMP_TRACK_KEY); every "
+     "hit becomes a camp_feedback row, an unsubscribe also an opt-out.  Port 0 picks a free "
+     "port.  Stops cleanly on SIGINT or SIGTERM.",
+     {O_DB("the database of the runs"),
+      {"listen", "HOST:PORT", NULL, "where to listen (loopback, e.g. 127.0.0.1:8080)"}},
+     "CAMP_TRACK_KEY=... camp track --db crm.sqlite --listen 127.0.0.1:8080"},
+    {"feedback", cmd_feedback, "import FILE --db DB [options]",
+     "import delivery events from an ESP (CSV or JSON lines)", "file",
+     "Events (delivered, bounced hard/soft, complaint) are matched by outbox id, message id "
+     "or provider id; the whole file is one transaction, every bad row is reported as "
+     "FILE:LINE and nothing is imported then.",
+     {O_DB("the database of the runs"), O_NOW}, "camp feedback import events.csv --db crm.sqlite"},
+    {"preview", cmd_preview, "FILE --db DB --step STEP [options]",
+     "render a step's messages without queueing anything", "camp", NULL,
+     {O_DB("the database to read"), O_CAMPAIGN,
+      {"step", "STEP", NULL, "the channel step to render"},
+      {"recipient", "KEY", NULL, "only this recipient"},
+      {"format", "FORMAT", "text|html|json", "text (default), html or json"}, O_NOW, O_INCLUDE},
+     "camp preview examples/retail/campaigns/spring_sale.camp --db build/demo/retail.db --step vip"},
+    {"lsp", cmd_lsp, "[options]", "the language server (LSP over stdio) for editors", "none", NULL,
+     {{"stdio", NULL, NULL, "talk over stdin/stdout (the default; what clients pass)"}},
+     "camp lsp --stdio"},
+    {"help", cmd_help, "[COMMAND] [options]",
+     "a command's usage, options and an example; the man page", "command", NULL,
+     {{"man", NULL, NULL, "print the man page camp.1 (groff)"}}, "camp help run"},
+    {"completion", cmd_completion, "bash|zsh|fish", "print a shell completion script", "shell",
+     "Generated from the same table as the help.  `make install` installs them.",
+     {{0}},
+     "source <(camp completion bash)"},
+};
+
+const int cli_ncommands = (int)(sizeof cli_commands / sizeof cli_commands[0]);
+
+const CliCommand *cli_command(const char *name) {
+  for (int i = 0; i < cli_ncommands; i++)
+    if (!strcmp(cli_commands[i].name, name)) return &cli_commands[i];
+  return NULL;
+}
