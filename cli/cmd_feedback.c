@@ -18,6 +18,11 @@ static void print_err(void *ctx, const char *msg) {
 
 int cmd_feedback(int argc, char **argv) {
   if (argc < 1 || strcmp(argv[0], "import") != 0) {
+    if (argc >= 1 && argv[0][0] == '-') { /* an option before `import`: say which is wrong */
+      CliOpts bad;
+      int rc = cli_parse("feedback", argc, argv, "db,now", &bad);
+      if (rc) return rc;
+    }
     fprintf(stderr, "usage: camp feedback import FILE --db DB [--now TIMESTAMP]\n");
     return 2;
   }

@@ -179,7 +179,7 @@ const CliCommand cli_commands[] = {
      "The one entry point for a scheduler (contrib/: systemd timer, cron line); idempotent and "
      "safe to run concurrently.",
      {O_DB("the database of the campaigns"), O_NOW, O_AS, O_ENGINE},
-     "*/5 * * * *  camp tick --db /srv/data/crm.sqlite"},
+     "camp tick --db /srv/data/crm.sqlite   (from cron or contrib/camp-tick.timer)"},
     {"approve", cmd_approve, "RUN --db DB --as NAME [options]",
      "release messages waiting for approval", "none", NULL,
      {O_DB("the database of the run"), {"step", "NAME", NULL, "only this channel step"}, O_AS,
@@ -197,7 +197,7 @@ const CliCommand cli_commands[] = {
      "port.  Stops cleanly on SIGINT or SIGTERM.",
      {O_DB("the database of the runs"),
       {"listen", "HOST:PORT", NULL, "where to listen (loopback, e.g. 127.0.0.1:8080)"}},
-     "CAMP_TRACK_KEY=... camp track --db crm.sqlite --listen 127.0.0.1:8080"},
+     "camp track --db crm.sqlite --listen 127.0.0.1:8080   (CAMP_TRACK_KEY in the environment)"},
     {"feedback", cmd_feedback, "import FILE --db DB [options]",
      "import delivery events from an ESP (CSV or JSON lines)", "file",
      "Events (delivered, bounced hard/soft, complaint) are matched by outbox id, message id "
