@@ -15,7 +15,7 @@ static const int text_width[NCOLS] = {0, 0, 32, 32, 0, 40, 40, 48, 0, 0};
 static DbStmt *outbox_query(Db *db, const CliOpts *o) {
   DbStmt *st = db_prepare(db,
       "SELECT id, run_id, step, recipient_key, channel, address, subject, body, status, queued_at"
-      " FROM camp_outbox WHERE (?1 IS NULL OR run_id = ?1) AND (?2 IS NULL OR step = ?2)"
+      " FROM camp_outbox WHERE run_id = coalesce(?1, run_id) AND step = coalesce(?2, step)"
       " ORDER BY id");
   if (!st) return NULL;
   if (o->run) db_bind_int(st, 1, strtoll(o->run, NULL, 10));

@@ -21,13 +21,13 @@ int cmd_sql(int argc, char **argv) {
   int rc = cli_parse("sql", argc, argv, "campaign,step,dialect,now,format,I", &o);
   if (rc) return rc;
   if (o.nfiles == 0) {
-    fprintf(stderr, "usage: camp sql FILE... [--campaign NAME] [--step NAME] [--dialect sqlite] [--now TS]\n");
+    fprintf(stderr, "usage: camp sql FILE... [--campaign NAME] [--step NAME] [--dialect sqlite|postgres] [--now TS]\n");
     return 2;
   }
   SqlOptions so = {0};
   so.dialect = sql_dialect(o.dialect ? o.dialect : "sqlite");
   if (!so.dialect) {
-    fprintf(stderr, "camp sql: unknown dialect `%s` (available: sqlite)\n", o.dialect);
+    fprintf(stderr, "camp sql: unknown dialect `%s` (available: sqlite, postgres)\n", o.dialect);
     return 2;
   }
   /* the clock the printed script uses, normalised as plan and run do */

@@ -69,5 +69,8 @@ const SqlDialect sql_dialect_sqlite = {
 
 const SqlDialect *sql_dialect(const char *name) {
   if (!name || strcmp(name, "sqlite") == 0) return &sql_dialect_sqlite;
+  if (strcmp(name, "postgres") == 0 || strcmp(name, "postgresql") == 0) return &sql_dialect_postgres;
   return NULL;
 }
+
+const char *sql_dialect_name(const SqlDialect *d) { return d ? d->name : "sqlite"; }

@@ -37,9 +37,22 @@ static void tmpl2(SqlGen *g, SqlBuf *b, const char *t, Expr *x, Expr *y) {
 }
 
 static void now_sql(SqlGen *g, SqlBuf *b) {
-  (void)g;
-  sb_put(b, "(SELECT \"now\" FROM temp.\"camp_params\")");
+  sb_printf(b, "(SELECT \"now\" FROM %s)", g->d->params ? g->d->params : "temp.\"camp_params\"");
 }
+
+/* Wraps the SQL in b (from byte `from` on) in template t, if the dialect
+ * has one: the value becomes t(value). */
+static void wrap_from(SqlBuf *b, size_t from, const char *t) {
+  if (!t) return;
+  char *inner = strdup(b->s + from);
+  if (!inner) abort();
+  b->len = from;
+  b->s[from] = 0;
+  sb_tmpl(b, t, inner, NULL, NULL);
+  free(inner);
+}
+
+static int is_text_type(const Type *t) { return t && (t->kind == T_TEXT || t->kind == T_ENUM); }
 
 /* A date compared or combined with a timestamp is read as its midnight. */
 static void as_timestamp(SqlGen *g, SqlBuf *b, Expr *e) {
@@ -86,10 +99,12 @@ static void link_key(SqlGen *g, SqlBuf *b, Expr *e) {
 
 /* Column reached through a link: (SELECT lN."city" FROM "stores" ...). */
 static void field_sql(SqlGen *g, SqlBuf *b, Expr *e) {
+  size_t from = b->len;
   if (e->ref == REF_LINK)
     link_key(g, b, e);
   else
     lookup_through(g, b, e);
+  if (e->type && e->type->kind == T_DECIMAL) wrap_from(b, from, g->d->decimal_col);
 }
 
 /* FROM child AS tN WHERE tN.fk = <parent key> : the rows of a collection.
@@ -150,18 +165,25 @@ static void exists_sql(SqlGen *g, SqlBuf *b, Expr *e) {
 static void stddev_sql(SqlGen *g, SqlBuf *b, Expr *e, int sample) {
   Expr *coll = e->args.items[0];
   SqlBuf body = {0};
-  sb_printf(&body, "sum((\"v\" - \"m\") * (\"v\" - \"m\")) / %s",
-            sample ? "(count(\"v\") - 1)" : "count(\"v\")");
+  const char *n = sample ? "(count(\"v\") - 1)" : "count(\"v\")";
+  if (g->d->divide) /* NULL, not an error, when there are no two values */
+    sb_tmpl(&body, g->d->divide, "sum((\"v\" - \"m\") * (\"v\" - \"m\"))", n, NULL);
+  else
+    sb_printf(&body, "sum((\"v\" - \"m\") * (\"v\" - \"m\")) / %s", n);
   sb_put(b, "(SELECT ");
   sb_tmpl(b, g->d->sqrt_, body.s, NULL, NULL);
   sb_free(&body);
   sb_put(b, " FROM (SELECT ");
+  size_t v = b->len;
   sql_expr(g, b, e->right);
+  wrap_from(b, v, g->d->decimal_col); /* REAL arithmetic, as SQLite's */
   sb_put(b, " AS \"v\", avg(");
+  v = b->len;
   sql_expr(g, b, e->right);
+  wrap_from(b, v, g->d->decimal_col);
   sb_put(b, ") OVER () AS \"m\"");
   rows_sql(g, b, coll, e->depth, e->where);
-  sb_put(b, "))");
+  sb_printf(b, ")%s)", g->d->subquery_alias ? g->d->subquery_alias : "");
 }
 
 /* string_agg / group_concat: the values in ascending order (NULLs skipped),
@@ -173,26 +195,50 @@ static void string_agg_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   Expr *sep = e->args.len > 1 ? e->args.items[1] : NULL;
   SqlBuf sb = {0};
   sb_string(&sb, sep ? sep->text : ",");
+  /* each value as SQLite's group_concat writes it, in SQLite's order */
+  const char *conv = NULL;
+  TypeKind k = e->right->type ? e->right->type->kind : T_TEXT;
+  if (k == T_DECIMAL) conv = g->d->text_real;
+  else if (k == T_BOOL) conv = g->d->text_bool;
+  else if (k == T_TIMESTAMP) conv = g->d->text_ts;
+  else if (g->d->text_real) conv = "CAST(%1 AS text)";
+  SqlBuf val = {0}, ord = {0};
+  sb_tmpl(&val, conv ? conv : "%1", "\"v\"", NULL, NULL);
+  sb_put(&ord, "\"v\"");
+  if (is_text_type(e->right->type) && g->d->text_order) sb_put(&ord, g->d->text_order);
   sb_put(b, "(SELECT ");
-  sb_tmpl(b, g->d->string_agg, "\"v\"", sb.s, NULL);
+  sb_tmpl(b, g->d->string_agg, val.s, sb.s, ord.s);
   sb_free(&sb);
+  sb_free(&val);
   sb_put(b, e->distinct ? " FROM (SELECT DISTINCT " : " FROM (SELECT ");
   sql_expr(g, b, e->right);
   sb_put(b, " AS \"v\"");
   rows_sql(g, b, coll, e->depth, e->where);
-  sb_put(b, " ORDER BY \"v\"))");
+  /* (the aggregate's own order, %3, is what counts where it has one) */
+  sb_printf(b, " ORDER BY \"v\")%s)", g->d->subquery_alias ? g->d->subquery_alias : "");
+  sb_free(&ord);
 }
 
 static void aggregate_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   Expr *coll = e->args.items[0];
   if (is_agg(e, "stddev") || is_agg(e, "stddev_pop")) return stddev_sql(g, b, e, is_agg(e, "stddev"));
   if (is_agg(e, "string_agg") || is_agg(e, "group_concat")) return string_agg_sql(g, b, e);
-  sb_printf(b, "(SELECT %s(%s", e->name, e->distinct ? "DISTINCT " : "");
-  if (e->right)
+  sb_put(b, "(SELECT ");
+  size_t from = b->len;
+  sb_printf(b, "%s(%s", e->name, e->distinct ? "DISTINCT " : "");
+  if (e->right) {
+    size_t arg = b->len;
     sql_expr(g, b, e->right);
-  else
+    /* avg is a double division in SQLite, not an exact numeric one */
+    if (!strcmp(e->name, "avg") && e->right->type && e->right->type->kind == T_INT)
+      wrap_from(b, arg, g->d->decimal_col);
+    if (is_text_type(e->right->type) && g->d->text_order) sb_put(b, g->d->text_order);
+  } else {
     sb_put(b, "*");
+  }
   sb_put(b, ")");
+  if (e->right && e->type && e->type->kind == T_INT) wrap_from(b, from, g->d->agg_int);
+  if (e->right && e->type && e->type->kind == T_DECIMAL) wrap_from(b, from, g->d->agg_real);
   rows_sql(g, b, coll, e->depth, e->where);
   sb_put(b, ")");
 }
@@ -204,7 +250,11 @@ static int is_fn(Expr *e, const char *n) { return strcmp(e->name, n) == 0; }
 static void fold(SqlGen *g, SqlBuf *b, Expr **a, int n, const char *tmpl, const char *first) {
   char *acc = sql_expr_str(g, a[0]);
   SqlBuf t = {0};
-  if (first) {
+  if (first && g->d->concat1) {
+    sb_tmpl(&t, g->d->concat1, acc, NULL, NULL);
+    free(acc);
+    acc = sb_take(&t);
+  } else if (first) {
     sb_printf(&t, first, acc);
     free(acc);
     acc = sb_take(&t);
@@ -282,6 +332,17 @@ static void call_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   if ((is_fn(e, "min") || is_fn(e, "max")) && n >= 2)
     return fold(g, b, a, n, is_fn(e, "min") ? d->least : d->greatest, NULL);
   if (is_fn(e, "concat")) return fold(g, b, a, n, d->concat2, "coalesce(%s, '')");
+  if (is_fn(e, "lower") && d->lower) return tmpl1(g, b, d->lower, a[0]);
+  if (is_fn(e, "upper") && d->upper) return tmpl1(g, b, d->upper, a[0]);
+  if (is_fn(e, "substr") && n == 2 && d->substr2) return tmpl2(g, b, d->substr2, a[0], a[1]);
+  if (is_fn(e, "substr") && n == 3 && d->substr3) {
+    char *s1 = sql_expr_str(g, a[0]), *s2 = sql_expr_str(g, a[1]), *s3 = sql_expr_str(g, a[2]);
+    sb_tmpl(b, d->substr3, s1, s2, s3);
+    free(s1);
+    free(s2);
+    free(s3);
+    return;
+  }
   /* lower upper trim length substr replace coalesce abs: same in SQL. */
   sb_printf(b, "%s(", e->name);
   for (int i = 0; i < n; i++) {
@@ -352,8 +413,17 @@ static void binary_sql(SqlGen *g, SqlBuf *b, Expr *e) {
     free(y);
     return;
   }
+  if ((e->op == OP_DIV && d->divide) || (e->op == OP_MOD && d->modulo)) {
+    const char *t = e->op == OP_DIV ? d->divide : d->modulo;
+    if (e->op == OP_MOD && (lk == T_DECIMAL || rk == T_DECIMAL) && d->modulo_real) t = d->modulo_real;
+    return tmpl2(g, b, t, l, r);
+  }
   int mixed_time = is_cmp(e->op) && type_is_temporal(l->type) && type_is_temporal(r->type) && lk != rk;
+  /* text order is bytewise in SQLite, whatever the server's collation */
+  int text_ord = is_cmp(e->op) && e->op != OP_EQ && e->op != OP_NE && d->text_order &&
+                 (is_text_type(l->type) || is_text_type(r->type));
   if (mixed_time) as_timestamp(g, b, l); else sql_expr(g, b, l);
+  if (text_ord) sb_put(b, d->text_order);
   if (e->op == OP_AND || e->op == OP_OR)
     sb_printf(b, "\n      %s ", e->op == OP_AND ? "AND" : "OR");
   else if (e->op == OP_NE)
@@ -371,8 +441,13 @@ static void feedback_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   if (e->kind == E_WITHIN) {
     SqlBuf base = {0}, amount = {0};
     sb_printf(&base, "coalesce(%s.\"sent_at\", %s.\"queued_at\")", o, o);
+    wrap_from(&base, 0, g->d->stored_time);
     literal_duration(&amount, e->right->ival);
-    sb_put(b, " AND f.\"at\" <= ");
+    sb_put(b, " AND ");
+    size_t at = b->len;
+    sb_put(b, "f.\"at\"");
+    wrap_from(b, at, g->d->stored_time);
+    sb_put(b, " <= ");
     sb_tmpl(b, g->d->ts_add_seconds, base.s, amount.s, NULL);
     sb_free(&base);
     sb_free(&amount);
@@ -388,8 +463,16 @@ void sql_expr(SqlGen *g, SqlBuf *b, Expr *e) {
   if (paren) sb_put(b, "(");
   switch (e->kind) {
     case E_INT: sb_printf(b, "%lld", (long long)e->ival); break;
-    case E_DEC: sb_put(b, e->text); break;
-    case E_STR: case E_DATE: case E_TIMESTAMP: sb_string(b, e->text); break;
+    case E_DEC:
+      if (d->dec_lit) sb_tmpl(b, d->dec_lit, e->text, NULL, NULL); else sb_put(b, e->text);
+      break;
+    case E_STR: sb_string(b, e->text); break;
+    case E_DATE: case E_TIMESTAMP: {
+      size_t from = b->len;
+      sb_string(b, e->text);
+      wrap_from(b, from, e->kind == E_DATE ? d->date_lit : d->ts_lit);
+      break;
+    }
     case E_BOOL: sb_put(b, e->ival ? d->true_lit : d->false_lit); break;
     case E_NULL: sb_put(b, "NULL"); break;
     case E_DURATION: literal_duration(b, e->ival); break;
@@ -402,8 +485,10 @@ void sql_expr(SqlGen *g, SqlBuf *b, Expr *e) {
       } else if (e->ref == REF_LINK) {
         link_key(g, b, e);
       } else {
+        size_t from = b->len;
         sb_printf(b, "%s.", sql_alias(e->depth));
         sb_ident(b, e->col ? e->col->name : e->name);
+        if (e->type && e->type->kind == T_DECIMAL) wrap_from(b, from, d->decimal_col);
       }
       break;
     case E_FIELD: field_sql(g, b, e); break;
@@ -434,6 +519,7 @@ void sql_expr(SqlGen *g, SqlBuf *b, Expr *e) {
                (e->left->type->kind == T_TIMESTAMP || lo->type->kind == T_TIMESTAMP ||
                 hi->type->kind == T_TIMESTAMP);
       if (ts) as_timestamp(g, b, e->left); else sql_expr(g, b, e->left);
+      if (is_text_type(e->left->type) && d->text_order) sb_put(b, d->text_order);
       sb_put(b, e->negated ? " NOT BETWEEN " : " BETWEEN ");
       if (ts) as_timestamp(g, b, lo); else sql_expr(g, b, lo);
       sb_put(b, " AND ");
@@ -461,6 +547,7 @@ void sql_order_items(SqlGen *g, SqlBuf *b, PtrVec *order) {
     if (lit) sb_put(b, "CAST(");
     sql_expr(g, b, e);
     if (lit) sb_put(b, " AS INTEGER)");
+    if (is_text_type(e->type) && g->d->text_order) sb_put(b, g->d->text_order);
     sb_put(b, oi->desc ? " DESC" : " ASC");
     sb_put(b, g->d->nulls_last);
   }

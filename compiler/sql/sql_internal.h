@@ -1,6 +1,7 @@
 /* sql_internal.h — shared by the SQL generator's files:
  *   sql_buf.c         growable string buffer and quoting
  *   dialect_sqlite.c  the SQLite dialect table (templates + capabilities)
+ *   dialect_postgres.c  the PostgreSQL dialect table and its helper functions
  *   sql_expr.c        expressions -> SQL
  *   sql_step.c        steps -> CREATE TABLE ... AS SELECT
  *   sqlgen.c          the public entry points (sqlgen.h) */
@@ -52,7 +53,7 @@ struct SqlDialect {
   const char *trunc_date[7];      /* date_trunc of date %1: year quarter month week day */
   const char *trunc_ts[7];        /* ... of timestamp %1: also hour minute */
   const char *to_timezone;        /* UTC timestamp %1 as wall-clock time in zone %2 */
-  const char *string_agg;         /* join the values %1 with separator %2 */
+  const char *string_agg;         /* join the values %1 with separator %2, in order %3 */
   const char *sqrt_;              /* square root of %1 */
   const char *like, *not_like;    /* ASCII case-insensitive LIKE */
   const char *contains;           /* %1 contains %2 (case-sensitive) */
@@ -67,9 +68,32 @@ struct SqlDialect {
   const char *rows_object;        /* object from pairs %1 */
   const char *rows_empty;         /* empty JSON array */
   const char *percent_limit;      /* rows for %2 percent of count %1 */
+  /* Added for a second dialect.  NULL means "as SQLite spells it" (the
+   * generator's plain form), so SQLite's output does not change. */
+  const char *params;             /* the camp_params table as steps read it */
+  const char *ts_lit, *date_lit;  /* typed literal from quoted text %1 */
+  const char *dec_lit;            /* decimal literal %1 */
+  const char *decimal_col;        /* decimal column %1 read as camp's REAL */
+  const char *divide, *modulo;    /* %1 / %2, %1 % %2: NULL when %2 is 0 */
+  const char *modulo_real;        /* % on decimals: SQLite's, on integers */
+  const char *concat1;            /* concat of one value %1, NULL as '' */
+  const char *agg_int, *agg_real; /* aggregate result %1 as camp int/decimal */
+  const char *lower, *upper;      /* ASCII-only case mapping of %1 */
+  const char *substr2, *substr3;  /* SQLite's substr(%1, %2[, %3]) */
+  const char *text_order;         /* suffix giving text bytewise order */
+  const char *json_ts, *json_bool;/* a row value %1 inside rows_object */
+  const char *key_text;           /* key %1 compared with a text key column */
+  const char *stored_time;        /* a time %1 camp's tables hold as text */
+  const char *text_real;          /* decimal %1 as text, as SQLite writes a REAL */
+  const char *text_bool;          /* bool %1 as text ('1'/'0') */
+  const char *text_ts;            /* timestamp %1 as text */
+  const char *json_real;          /* decimal %1 as a JSON number SQLite would write */
+  const char *subquery_alias;     /* alias a FROM (subquery) must have */
+  const char *preamble;           /* statements a script runs first */
 };
 
 extern const SqlDialect sql_dialect_sqlite;
+extern const SqlDialect sql_dialect_postgres;
 
 /* Expands a dialect template with up to three rendered arguments. */
 void sb_tmpl(SqlBuf *b, const char *tmpl, const char *a1, const char *a2, const char *a3);

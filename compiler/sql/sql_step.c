@@ -78,12 +78,25 @@ static void where_rule(SqlGen *g, SqlBuf *b, Expr *rule, int first) {
   sql_expr(g, b, rule);
 }
 
-static void seed_sql(SqlBuf *b) { sb_put(b, "(SELECT \"seed\" FROM temp.\"camp_params\")"); }
+static const char *params_table(SqlGen *g) {
+  return g->d->params ? g->d->params : "temp.\"camp_params\"";
+}
+
+static void seed_sql(SqlGen *g, SqlBuf *b) { sb_printf(b, "(SELECT \"seed\" FROM %s)", params_table(g)); }
+
+/* A key compared with a key column of camp's own tables (camp_outbox,
+ * camp_audience), which hold keys of every type. */
+static void key_as_stored(SqlGen *g, SqlBuf *b, const char *key) {
+  if (g->d->key_text)
+    sb_tmpl(b, g->d->key_text, key, NULL, NULL);
+  else
+    sb_put(b, key);
+}
 
 /* camp_hash(seed, 'salt', p."_key") : seeded random order and tie-breaks. */
 static void hash_sql(SqlGen *g, SqlBuf *b, const char *salt, const char *key) {
   SqlBuf s = {0}, salt_b = {0};
-  seed_sql(&s);
+  seed_sql(g, &s);
   sb_string(&salt_b, salt);
   sb_tmpl(b, g->d->hash, s.s, salt_b.s, key);
   sb_free(&s);
@@ -138,8 +151,12 @@ static void gen_audience(SqlGen *g, SqlBuf *b, Step *s) {
   sb_ident(b, pop->dim->key->name);
   sb_put(b, " AS \"_key\"\nFROM \"camp_audience\" AS a\n  JOIN ");
   sb_ident(b, pop->dim->name);
-  sb_put(b, " AS t0 ON t0.");
-  sb_ident(b, pop->dim->key->name);
+  sb_put(b, " AS t0 ON ");
+  SqlBuf k = {0};
+  sb_put(&k, "t0.");
+  sb_ident(&k, pop->dim->key->name);
+  key_as_stored(g, b, k.s);
+  sb_free(&k);
   sb_put(b, " = a.\"key\"\nWHERE a.\"name\" = ");
   sb_string(b, s->text);
   sb_put(b, " AND a.\"dimension\" = ");
@@ -206,7 +223,7 @@ static void matches_input(SqlGen *g, SqlBuf *b, Step *s, int i, const char *pa, 
     on_value(b, pop, s->on_cols.items[k], "q", "u");
     sb_put(b, " IS NOT NULL");
   }
-  sb_put(b, "), 0)");
+  sb_printf(b, "), %s)", g->d->false_lit);
 }
 
 static Pop *input_pop_of(Step *s, int i) {
@@ -341,7 +358,10 @@ static void prefer_order(SqlGen *g, SqlBuf *b, Step *s) {
       }
       sb_printf(b, " ELSE %d END", e->args.len);
     } else if (!strcmp(e->name, "max") || !strcmp(e->name, "min")) {
-      sql_expr(g, b, e->args.items[0]);
+      Expr *v = e->args.items[0];
+      sql_expr(g, b, v);
+      if (v->type && (v->type->kind == T_TEXT || v->type->kind == T_ENUM) && g->d->text_order)
+        sb_put(b, g->d->text_order);
       sb_put(b, !strcmp(e->name, "max") ? " DESC" : " ASC");
       sb_put(b, g->d->nulls_last);
     } else { /* non-null */
@@ -393,14 +413,14 @@ static void gen_dedup(SqlGen *g, SqlBuf *b, Step *s) {
   dedup_ranked(g, b, s, in);
   /* Rows whose key is NULL are never duplicates of each other. */
   if (s->keep == 0)
-    sb_put(b, "WHERE 1;\n");
+    sb_printf(b, "WHERE %s;\n", g->d->true_lit);
   else
     sb_printf(b, "WHERE r.\"_nullkey\" OR r.\"_rank\" <= %lld;\n", (long long)s->keep);
   if (s->outputs.len < 2) return;
   create(g, b, s->outputs.items[1]);
   dedup_ranked(g, b, s, in);
   if (s->keep == 0)
-    sb_put(b, "WHERE 0;\n");
+    sb_printf(b, "WHERE %s;\n", g->d->false_lit);
   else
     sb_printf(b, "WHERE NOT r.\"_nullkey\" AND r.\"_rank\" > %lld;\n", (long long)s->keep);
 }
@@ -417,6 +437,18 @@ static void first_rows(SqlGen *g, SqlBuf *b, EnrichItem *it) {
     sb_string(&name, col->name);
     sb_put(&val, "r.");
     sb_ident(&val, col->name);
+    /* the value as SQLite holds it: timestamps as text, booleans 0/1,
+     * decimals as doubles */
+    const char *conv = NULL;
+    TypeKind ck = col->type ? col->type->kind : T_TEXT;
+    if (ck == T_TIMESTAMP) conv = d->json_ts;
+    if (ck == T_BOOL) conv = d->json_bool;
+    if (ck == T_DECIMAL) conv = d->json_real ? d->json_real : d->decimal_col;
+    if (conv) {
+      char *raw = sb_take(&val);
+      sb_tmpl(&val, conv, raw, NULL, NULL);
+      free(raw);
+    }
     if (i) sb_put(&pairs, ", ");
     sb_tmpl(&pairs, d->rows_object_pair, name.s, val.s, NULL);
     sb_free(&name);
@@ -642,10 +674,11 @@ static void gen_retarget(SqlGen *g, SqlBuf *b, Step *s) {
   pop_columns(b, in, "p");
   sb_put(b, "\n");
   from_pop(g, b, si->name, in);
-  sb_put(b, "\n  JOIN \"camp_outbox\" AS o ON o.\"run_id\" = (SELECT \"run_id\" FROM temp.\"camp_params\")"
-            " AND o.\"step\" = ");
+  sb_printf(b, "\n  JOIN \"camp_outbox\" AS o ON o.\"run_id\" = (SELECT \"run_id\" FROM %s)"
+            " AND o.\"step\" = ", params_table(g));
   sb_string(b, si->step->label);
-  sb_put(b, " AND o.\"recipient_key\" = p.\"_key\"");
+  sb_put(b, " AND o.\"recipient_key\" = ");
+  key_as_stored(g, b, "p.\"_key\"");
   g->outbox_alias = "o";
   where_rule(g, b, s->rule, 1);
   g->outbox_alias = NULL;

@@ -18,8 +18,17 @@
 
 typedef struct SqlDialect SqlDialect;
 
-/* The dialect named `name` ("sqlite"), or NULL. */
+/* The dialect named `name` ("sqlite", "postgres" or "postgresql"), or
+ * NULL. */
 const SqlDialect *sql_dialect(const char *name);
+/* The dialect's canonical name ("sqlite", "postgres"). */
+const char *sql_dialect_name(const SqlDialect *d);
+/* Statements that must run before the dialect's SQL; "" for SQLite.  For
+ * PostgreSQL: the schema `schema` (NULL = "camp") with camp_hash and the
+ * other helper functions (idempotent: CREATE OR REPLACE); with `script`
+ * also the session settings a psql script needs (its search_path puts the
+ * schema first).  Malloc'd. */
+char *sql_dialect_setup(const SqlDialect *d, const char *schema, int script);
 
 typedef struct SqlOptions {
   const SqlDialect *dialect;
@@ -27,6 +36,7 @@ typedef struct SqlOptions {
   int64_t run_id;    /* value of camp_params.run_id (0 by default) */
   const char *table_prefix; /* step tables are "<prefix><output>"; NULL = "s_" */
   int persistent;    /* CREATE TABLE (durable runs) instead of TEMP tables */
+  const char *schema; /* PostgreSQL: camp's schema (NULL = "camp") */
 } SqlOptions;
 
 /* The whole campaign as one script: params, then each step's tables in
@@ -40,5 +50,10 @@ char *sql_params(Decl *campaign, const SqlOptions *o);
 /* One checked expression over a population row (aliases p = population
  * table, t0 = dimension row); malloc'd. */
 char *sql_expression(Expr *e, const SqlOptions *o);
+
+/* The same expression as text, the way SQLite's CAST(e AS TEXT) writes
+ * its value (reals as "%.15g" with ".0", booleans 1/0, timestamps
+ * 'YYYY-MM-DD HH:MM:SS'), on every dialect; malloc'd.  For rendering. */
+char *sql_text_expression(Expr *e, const SqlOptions *o);
 
 #endif

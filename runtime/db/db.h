@@ -1,6 +1,13 @@
 /* db.h — the database backend interface.  Every database call of camp goes
- * through here (SQLite now, PostgreSQL later); no other file includes
- * sqlite3.h.  Errors are returned as text so callers can report them. */
+ * through here; no other file includes sqlite3.h or libpq-fe.h.  Backends:
+ * SQLite (db_sqlite.c) and PostgreSQL (db_pg.c), chosen by db_open from the
+ * name's scheme and dispatched by db.c.  Errors are returned as text so
+ * callers can report them.
+ *
+ * SQL passed in is the backend's own dialect, with parameters written `?`
+ * or `?N` (1-based) on both backends (PostgreSQL's backend turns them into
+ * $N).  Where camp's runtime needs SQL that differs between backends it
+ * asks the helpers at the end of this file or sql_dialect(db_backend(db)). */
 #ifndef CAMP_DB_H
 #define CAMP_DB_H
 
@@ -22,14 +29,19 @@ typedef struct DbValue {
 
 typedef enum { DB_OPEN_READONLY, DB_OPEN_READWRITE, DB_OPEN_CREATE } DbOpenMode;
 
-/* Opens a database.  "sqlite:" prefixes are optional; ":memory:" works.
+/* Opens a database.  "postgresql://..." and "postgres://..." are
+ * PostgreSQL connection URIs handed to libpq (so PG* environment variables,
+ * ~/.pgpass and service files work: "postgresql:///?service=crm"); camp's
+ * tables and helper functions live in the schema $CAMP_PG_SCHEMA (default
+ * "camp"), put first on the session's search_path.  Anything else is a
+ * SQLite file; "sqlite:" prefixes are optional; ":memory:" works.
  * A file that is not a database, or missing with a non-CREATE mode, fails.
  * On failure returns NULL and writes a message into err (errlen bytes). */
 Db *db_open(const char *path, DbOpenMode mode, char *err, size_t errlen);
 void db_close(Db *db);
 /* The last error message of this connection. */
 const char *db_error(Db *db);
-/* Name of the backend ("sqlite"). */
+/* Name of the backend ("sqlite" or "postgres"), also the SQL dialect's. */
 const char *db_backend(Db *db);
 
 /* Runs one or more statements without results.  0 on success. */
@@ -66,7 +78,10 @@ int64_t db_query_int(Db *db, const char *sql, int64_t def);
  * snapshot uses it to read pages from the file (snapshot_pages.c). */
 int db_wal_checkpoint(const char *path);
 
-/* Transactions (BEGIN IMMEDIATE: takes the write lock up front). */
+/* Transactions.  Both take camp's write lock up front, so concurrent camp
+ * processes run one write transaction at a time: SQLite's BEGIN IMMEDIATE,
+ * PostgreSQL's BEGIN plus a transaction-level advisory lock on camp's
+ * schema. */
 int db_begin(Db *db);
 int db_commit(Db *db);
 int db_rollback(Db *db);
@@ -148,5 +163,29 @@ int db_drop_table(Db *db, const char *table);
 /* The function behind camp_hash, for callers that hash outside SQL (the
  * runtime's in-memory steps must agree with the SQL they generate). */
 uint64_t db_hash_values(const DbValue *v, int n);
+
+/* ------------------------------------------------------------------
+ * Differences between backends that camp's runtime SQL depends on. */
+
+/* 1 if a table (or view) of this name exists where unqualified names find
+ * it (temporary tables, camp's schema, the search path). */
+int db_table_exists(Db *db, const char *name);
+/* The qualifier of temporary tables: "temp" (SQLite), "pg_temp". */
+const char *db_temp_schema(Db *db);
+/* A savepoint that also works outside a transaction (PostgreSQL then
+ * opens one).  db_savepoint_end releases it, rolling back first when
+ * `rollback`; a transaction the savepoint opened ends with it. */
+int db_savepoint(Db *db, const char *name);
+int db_savepoint_end(Db *db, const char *name, int rollback);
+/* A cheap estimate of a table's row count (SQLite: max(rowid);
+ * PostgreSQL: the planner's estimate, or count(*) when there is none);
+ * -1 on error. */
+int64_t db_row_estimate(Db *db, const char *table);
+
+/* Streams the output of `COPY (query) TO STDOUT (FORMAT binary)` to fn in
+ * chunks as they arrive (PostgreSQL only; SQLite returns -1 with an error).
+ * fn returns 0 to go on, non-zero to stop (then -1 is returned). */
+typedef int (*DbCopyFn)(void *ctx, const char *data, size_t len);
+int db_copy_out(Db *db, const char *query, DbCopyFn fn, void *ctx);
 
 #endif

@@ -10,15 +10,19 @@
 #include <sys/stat.h>
 
 #include "compiler/check/timezone.h"
-#include "runtime/db/db.h"
+#include "runtime/db/db_backend.h"
+
+static const DbOps sqlite_ops;
+static void sq_close(Db *db);
 
 struct Db {
+  const DbOps *ops; /* first: db.c dispatches through it */
   sqlite3 *h;
   char err[512];
 };
 
 struct DbStmt {
-  Db *db;
+  Db *db; /* first: db.c finds the connection through it */
   sqlite3_stmt *st;
 };
 
@@ -206,15 +210,16 @@ static int probe(Db *db, const char *path, char *err, size_t errlen) {
   return -1;
 }
 
-Db *db_open(const char *path, DbOpenMode mode, char *err, size_t errlen) {
+Db *db_sqlite_open(const char *path, DbOpenMode mode, char *err, size_t errlen) {
   path = strip_prefix(path);
   if (check_file(path, mode, err, errlen) != 0) return NULL;
   Db *db = xcalloc(1, sizeof *db);
+  db->ops = &sqlite_ops;
   int rc = sqlite3_open_v2(path, &db->h, open_flags(mode), NULL);
   if (rc != SQLITE_OK) {
     snprintf(err, errlen, "cannot open database `%s`: %s", path,
              db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
-    db_close(db);
+    sq_close(db);
     return NULL;
   }
   /* CAMP_BUSY_TIMEOUT_MS shortens the wait for tests of a busy database. */
@@ -230,7 +235,7 @@ Db *db_open(const char *path, DbOpenMode mode, char *err, size_t errlen) {
   }
   /* Foreign keys stay off: user databases need not be consistent. */
   if (probe(db, path, err, errlen) != 0) {
-    db_close(db);
+    sq_close(db);
     return NULL;
   }
   rc = sqlite3_create_function_v2(db->h, "camp_to_timezone", 2,
@@ -242,7 +247,7 @@ Db *db_open(const char *path, DbOpenMode mode, char *err, size_t errlen) {
                                   NULL, camp_hash_fn, NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
     snprintf(err, errlen, "cannot register camp_hash: %s", sqlite3_errmsg(db->h));
-    db_close(db);
+    sq_close(db);
     return NULL;
   }
   return db;
@@ -264,22 +269,17 @@ int db_wal_checkpoint(const char *path) {
   return rc == SQLITE_OK && log >= 0 && log == ckpt ? 0 : -1;
 }
 
-void db_close(Db *db) {
+static void sq_close(Db *db) {
   if (!db) return;
   sqlite3_close_v2(db->h);
   free(db);
 }
 
-const char *db_error(Db *db) { return db->err; }
-
-const char *db_backend(Db *db) {
-  (void)db;
-  return "sqlite";
-}
+static const char *sq_error(Db *db) { return db->err; }
 
 /* ----------------------------------------------------------- statements */
 
-int db_exec(Db *db, const char *sql) {
+static int sq_exec(Db *db, const char *sql) {
   char *msg = NULL;
   if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) == SQLITE_OK) return 0;
   set_err(db, "%s", msg ? msg : sqlite3_errmsg(db->h));
@@ -287,7 +287,7 @@ int db_exec(Db *db, const char *sql) {
   return -1;
 }
 
-DbStmt *db_prepare(Db *db, const char *sql) {
+static DbStmt *sq_prepare(Db *db, const char *sql) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
     sqlite_err(db);
@@ -309,29 +309,19 @@ static int bind_rc(DbStmt *st, int rc) {
   return -1;
 }
 
-int db_bind(DbStmt *st, int idx, DbValue v) {
+static int sq_bind(DbStmt *st, int idx, DbValue v) {
   switch (v.kind) {
-    case DBV_INT: return db_bind_int(st, idx, v.i);
+    case DBV_INT: return bind_rc(st, sqlite3_bind_int64(st->st, idx, v.i));
     case DBV_REAL: return bind_rc(st, sqlite3_bind_double(st->st, idx, v.r));
-    case DBV_TEXT: return db_bind_text(st, idx, v.s);
+    case DBV_TEXT:
+      if (v.s) return bind_rc(st, sqlite3_bind_text(st->st, idx, v.s, -1, SQLITE_TRANSIENT));
+      break;
     case DBV_NULL: break;
   }
-  return db_bind_null(st, idx);
+  return bind_rc(st, sqlite3_bind_null(st->st, idx));
 }
 
-int db_bind_int(DbStmt *st, int idx, int64_t v) {
-  return bind_rc(st, sqlite3_bind_int64(st->st, idx, v));
-}
-
-/* A NULL pointer binds SQL NULL.  The text is copied (caller keeps it). */
-int db_bind_text(DbStmt *st, int idx, const char *s) {
-  if (!s) return db_bind_null(st, idx);
-  return bind_rc(st, sqlite3_bind_text(st->st, idx, s, -1, SQLITE_TRANSIENT));
-}
-
-int db_bind_null(DbStmt *st, int idx) { return bind_rc(st, sqlite3_bind_null(st->st, idx)); }
-
-int db_step(DbStmt *st) {
+static int sq_step(DbStmt *st) {
   int rc = sqlite3_step(st->st);
   if (rc == SQLITE_ROW) return 1;
   if (rc == SQLITE_DONE) return 0;
@@ -340,14 +330,14 @@ int db_step(DbStmt *st) {
 }
 
 /* Rewinds the statement; bindings are kept. */
-int db_reset(DbStmt *st) { return bind_rc(st, sqlite3_reset(st->st)); }
+static int sq_reset(DbStmt *st) { return bind_rc(st, sqlite3_reset(st->st)); }
 
-int db_column_count(DbStmt *st) { return sqlite3_column_count(st->st); }
+static int sq_column_count(DbStmt *st) { return sqlite3_column_count(st->st); }
 
-const char *db_column_name(DbStmt *st, int col) { return sqlite3_column_name(st->st, col); }
+static const char *sq_column_name(DbStmt *st, int col) { return sqlite3_column_name(st->st, col); }
 
 /* Blobs are returned as text (camp has no binary type). */
-DbValue db_column(DbStmt *st, int col) {
+static DbValue sq_column(DbStmt *st, int col) {
   DbValue v = {DBV_NULL, 0, 0, NULL};
   switch (sqlite3_column_type(st->st, col)) {
     case SQLITE_INTEGER:
@@ -369,46 +359,35 @@ DbValue db_column(DbStmt *st, int col) {
   return v;
 }
 
-size_t db_column_bytes(DbStmt *st, int col) {
+static size_t sq_column_bytes(DbStmt *st, int col) {
   int t = sqlite3_column_type(st->st, col);
   if (t != SQLITE_TEXT && t != SQLITE_BLOB) return 0;
   sqlite3_column_text(st->st, col); /* a blob's bytes as text */
   return (size_t)sqlite3_column_bytes(st->st, col);
 }
 
-void db_finalize(DbStmt *st) {
+static void sq_finalize(DbStmt *st) {
   if (!st) return;
   sqlite3_finalize(st->st);
   free(st);
 }
 
-/* NULL in the first column also gives def; errors give def and set
- * db_error. */
-int64_t db_query_int(Db *db, const char *sql, int64_t def) {
-  DbStmt *st = db_prepare(db, sql);
-  if (!st) return def;
-  int64_t r = def;
-  if (db_step(st) == 1 && sqlite3_column_type(st->st, 0) != SQLITE_NULL)
-    r = sqlite3_column_int64(st->st, 0);
-  db_finalize(st);
-  return r;
-}
-
 /* --------------------------------------------------------- transactions */
 
-int64_t db_changes(Db *db) { return (int64_t)sqlite3_changes64(db->h); }
+static int64_t sq_changes(Db *db) { return (int64_t)sqlite3_changes64(db->h); }
 
-int db_begin(Db *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
-int db_commit(Db *db) { return db_exec(db, "COMMIT"); }
-int db_rollback(Db *db) { return db_exec(db, "ROLLBACK"); }
+static int sq_begin(Db *db) { return sq_exec(db, "BEGIN IMMEDIATE"); }
+static int sq_commit(Db *db) { return sq_exec(db, "COMMIT"); }
+static int sq_rollback(Db *db) { return sq_exec(db, "ROLLBACK"); }
 
 /* -------------------------------------------------------- introspection */
 
 /* Prepares sql with text parameter ?1 = arg. */
 static DbStmt *prepare1(Db *db, const char *sql, const char *arg) {
-  DbStmt *st = db_prepare(db, sql);
-  if (st && arg && db_bind_text(st, 1, arg) != 0) {
-    db_finalize(st);
+  DbStmt *st = sq_prepare(db, sql);
+  DbValue v = {DBV_TEXT, 0, 0, arg};
+  if (st && arg && sq_bind(st, 1, v) != 0) {
+    sq_finalize(st);
     return NULL;
   }
   return st;
@@ -426,8 +405,8 @@ static char *canonical_name(Db *db, const char *table) {
                         "AND name = ?1 COLLATE NOCASE ORDER BY name = ?1 DESC LIMIT 1",
                         table);
   if (!st) return NULL;
-  char *name = db_step(st) == 1 ? xstrdup(col_text(st, 0)) : NULL;
-  db_finalize(st);
+  char *name = sq_step(st) == 1 ? xstrdup(col_text(st, 0)) : NULL;
+  sq_finalize(st);
   return name;
 }
 
@@ -437,10 +416,10 @@ static char *single_pk(Db *db, const char *table) {
   if (!st) return NULL;
   char *name = NULL;
   int n = 0;
-  while (db_step(st) == 1) {
+  while (sq_step(st) == 1) {
     if (n++ == 0) name = xstrdup(col_text(st, 0));
   }
-  db_finalize(st);
+  sq_finalize(st);
   if (n != 1) {
     free(name);
     name = NULL;
@@ -456,7 +435,7 @@ static int read_columns(Db *db, DbTableInfo *t) {
   if (!st) return -1;
   int cap = 8, rc;
   t->cols = xcalloc((size_t)cap, sizeof *t->cols);
-  while ((rc = db_step(st)) == 1) {
+  while ((rc = sq_step(st)) == 1) {
     if (t->ncols == cap) {
       cap *= 2;
       t->cols = realloc(t->cols, (size_t)cap * sizeof *t->cols);
@@ -469,7 +448,7 @@ static int read_columns(Db *db, DbTableInfo *t) {
     c->notnull = sqlite3_column_int(st->st, 2);
     c->pk = sqlite3_column_int(st->st, 3);
   }
-  db_finalize(st);
+  sq_finalize(st);
   return rc < 0 ? -1 : 0;
 }
 
@@ -490,30 +469,16 @@ static int read_unique(Db *db, DbTableInfo *t) {
                         t->name);
   if (!st) return -1;
   int rc;
-  while ((rc = db_step(st)) == 1) {
+  while ((rc = sq_step(st)) == 1) {
     if (sqlite3_column_int(st->st, 2) != 1 || sqlite3_column_int(st->st, 3) < 0) continue;
     const char *name = col_text(st, 1);
     DbColumnInfo *c = name ? find_col(t, name) : NULL;
     if (c) c->unique = 1;
   }
-  db_finalize(st);
+  sq_finalize(st);
   return rc < 0 ? -1 : 0;
 }
 
-static void free_fk(DbForeignKey *fk) {
-  for (int i = 0; i < fk->ncols; i++) {
-    free(fk->from[i]);
-    free(fk->to[i]);
-  }
-  free(fk->from);
-  free(fk->to);
-  free(fk->table);
-}
-
-void db_free_foreign_keys(DbForeignKey *fks, int n) {
-  for (int i = 0; i < n; i++) free_fk(&fks[i]);
-  free(fks);
-}
 
 static void fk_add_col(DbForeignKey *fk, const char *from, const char *to) {
   fk->from = realloc(fk->from, (size_t)(fk->ncols + 1) * sizeof *fk->from);
@@ -524,7 +489,7 @@ static void fk_add_col(DbForeignKey *fk, const char *from, const char *to) {
   fk->ncols++;
 }
 
-int db_foreign_keys(Db *db, const char *table, DbForeignKey **out) {
+static int sq_foreign_keys(Db *db, const char *table, DbForeignKey **out) {
   *out = NULL;
   /* SQLite numbers keys from the last declared; order by id DESC to get
    * declaration order. */
@@ -536,7 +501,7 @@ int db_foreign_keys(Db *db, const char *table, DbForeignKey **out) {
   DbForeignKey *fks = NULL;
   int n = 0, rc;
   int64_t last_id = -1;
-  while ((rc = db_step(st)) == 1) {
+  while ((rc = sq_step(st)) == 1) {
     int64_t id = sqlite3_column_int64(st->st, 0);
     if (n == 0 || id != last_id) {
       fks = realloc(fks, (size_t)(n + 1) * sizeof *fks);
@@ -547,7 +512,7 @@ int db_foreign_keys(Db *db, const char *table, DbForeignKey **out) {
     }
     fk_add_col(&fks[n - 1], col_text(st, 2), col_text(st, 3));
   }
-  db_finalize(st);
+  sq_finalize(st);
   if (rc < 0) {
     db_free_foreign_keys(fks, n);
     return -1;
@@ -559,7 +524,7 @@ int db_foreign_keys(Db *db, const char *table, DbForeignKey **out) {
 /* Fills fk_table/fk_column from the first single-column key of a column. */
 static int read_fks(Db *db, DbTableInfo *t) {
   DbForeignKey *fks;
-  int n = db_foreign_keys(db, t->name, &fks);
+  int n = sq_foreign_keys(db, t->name, &fks);
   if (n < 0) return -1;
   for (int i = 0; i < n; i++) {
     if (fks[i].ncols != 1) continue;
@@ -573,7 +538,7 @@ static int read_fks(Db *db, DbTableInfo *t) {
   return 0;
 }
 
-int db_table_info(Db *db, const char *table, DbTableInfo *out) {
+static int sq_table_info(Db *db, const char *table, DbTableInfo *out) {
   memset(out, 0, sizeof *out);
   out->name = canonical_name(db, table);
   if (!out->name) {
@@ -587,45 +552,27 @@ int db_table_info(Db *db, const char *table, DbTableInfo *out) {
   return 0;
 }
 
-void db_free_table_info(DbTableInfo *t) {
-  if (!t) return;
-  for (int i = 0; i < t->ncols; i++) {
-    DbColumnInfo *c = &t->cols[i];
-    free(c->name);
-    free(c->decl_type);
-    free(c->fk_table);
-    free(c->fk_column);
-  }
-  free(t->cols);
-  free(t->name);
-  memset(t, 0, sizeof *t);
-}
 
-void db_free_tables(DbTableInfo *t, int n) {
-  for (int i = 0; i < n; i++) db_free_table_info(&t[i]);
-  free(t);
-}
-
-int db_tables(Db *db, DbTableInfo **out) {
+static int sq_tables(Db *db, DbTableInfo **out) {
   *out = NULL;
   /* `_` is a LIKE wildcard: escape it so `campaign` is not skipped. */
-  DbStmt *st = db_prepare(db,
+  DbStmt *st = sq_prepare(db,
                           "SELECT name FROM sqlite_master WHERE type = 'table' "
                           "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
                           "AND name NOT LIKE 'camp\\_%' ESCAPE '\\' ORDER BY name");
   if (!st) return -1;
   char **names = NULL;
   int n = 0, rc;
-  while ((rc = db_step(st)) == 1) {
+  while ((rc = sq_step(st)) == 1) {
     names = realloc(names, (size_t)(n + 1) * sizeof *names);
     if (!names) abort();
     names[n++] = xstrdup(col_text(st, 0));
   }
-  db_finalize(st);
+  sq_finalize(st);
   DbTableInfo *t = xcalloc((size_t)n, sizeof *t);
   int ok = rc == 0;
   for (int i = 0; i < n; i++) {
-    if (ok && db_table_info(db, names[i], &t[i]) != 0) ok = 0;
+    if (ok && sq_table_info(db, names[i], &t[i]) != 0) ok = 0;
     free(names[i]);
   }
   free(names);
@@ -636,3 +583,83 @@ int db_tables(Db *db, DbTableInfo **out) {
   *out = t;
   return n;
 }
+
+/* ------------------------------------------------- backend differences */
+
+static int sq_table_exists(Db *db, const char *name) {
+  DbStmt *st = prepare1(db,
+                        "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?1 "
+                        "COLLATE NOCASE UNION ALL SELECT 1 FROM temp.sqlite_master WHERE "
+                        "type IN ('table','view') AND name = ?1 COLLATE NOCASE",
+                        name);
+  if (!st) return 0;
+  int found = sq_step(st) == 1;
+  sq_finalize(st);
+  return found;
+}
+
+/* SAVEPOINT opens a transaction when there is none; RELEASE of that
+ * outermost savepoint commits it. */
+static int sq_savepoint(Db *db, const char *name) {
+  char sql[160];
+  snprintf(sql, sizeof sql, "SAVEPOINT \"%s\"", name);
+  return sq_exec(db, sql);
+}
+
+static int sq_savepoint_end(Db *db, const char *name, int rollback) {
+  char sql[320];
+  if (rollback)
+    snprintf(sql, sizeof sql, "ROLLBACK TO \"%s\"; RELEASE \"%s\"", name, name);
+  else
+    snprintf(sql, sizeof sql, "RELEASE \"%s\"", name);
+  return sq_exec(db, sql);
+}
+
+static int64_t sq_row_estimate(Db *db, const char *table) {
+  char *sql = sqlite3_mprintf("SELECT max(rowid) FROM \"%w\"", table);
+  if (!sql) abort();
+  sqlite3_stmt *st = NULL;
+  int64_t n = -1;
+  if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+      sqlite3_column_type(st, 0) != SQLITE_NULL)
+    n = sqlite3_column_int64(st, 0);
+  else if (!st || sqlite3_errcode(db->h) != SQLITE_OK)
+    sqlite_err(db);
+  sqlite3_finalize(st);
+  sqlite3_free(sql);
+  return n;
+}
+
+static int sq_copy_out(Db *db, const char *query, DbCopyFn fn, void *ctx) {
+  (void)query, (void)fn, (void)ctx;
+  set_err(db, "COPY ... TO STDOUT is a PostgreSQL feature (the SQLite backend reads tables directly)");
+  return -1;
+}
+
+static const DbOps sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .error = sq_error,
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .bind = sq_bind,
+    .step = sq_step,
+    .reset = sq_reset,
+    .column_count = sq_column_count,
+    .column_name = sq_column_name,
+    .column = sq_column,
+    .column_bytes = sq_column_bytes,
+    .finalize = sq_finalize,
+    .changes = sq_changes,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .savepoint_end = sq_savepoint_end,
+    .table_exists = sq_table_exists,
+    .tables = sq_tables,
+    .table_info = sq_table_info,
+    .foreign_keys = sq_foreign_keys,
+    .row_estimate = sq_row_estimate,
+    .copy_out = sq_copy_out,
+};

@@ -8,6 +8,10 @@
 #include <string.h>
 
 #include "runtime/db/db.h"
+#include "runtime/db/db_pg_stats.h"
+
+/* PostgreSQL's catalogue is another's: db_pg_stats.c answers there. */
+static int on_pg(Db *db) { return strcmp(db_backend(db), "postgres") == 0; }
 
 static char *dup(const char *s) {
   char *d = strdup(s ? s : "");
@@ -41,6 +45,7 @@ static void quote_ident(const char *name, char *out, size_t n) {
 }
 
 int db_table_names(Db *db, const char *prefix, char ***out) {
+  if (on_pg(db)) return db_pg_table_names(db, prefix, out);
   *out = NULL;
   /* substr() instead of LIKE: `_` and `%` in prefix are literal. */
   DbStmt *st = db_prepare(db, "SELECT name FROM sqlite_master WHERE type = 'table' "
@@ -71,12 +76,14 @@ void db_free_names(char **names, int n) {
 }
 
 int64_t db_size_bytes(Db *db) {
+  if (on_pg(db)) return db_pg_size_bytes(db);
   int64_t pages = db_query_int(db, "PRAGMA page_count", -1);
   int64_t size = db_query_int(db, "PRAGMA page_size", -1);
   return pages < 0 || size < 0 ? -1 : pages * size;
 }
 
 int64_t db_table_bytes(Db *db, const char *table) {
+  if (on_pg(db)) return db_pg_table_bytes(db, table);
   /* dbstat is compiled into Debian's SQLite; where it is missing the
    * prepare fails and the size is unknown.  A table's indexes count too. */
   DbStmt *st = db_prepare(db, "SELECT coalesce(sum(d.pgsize), 0) FROM sqlite_master m "
@@ -89,6 +96,7 @@ int64_t db_table_bytes(Db *db, const char *table) {
 }
 
 int db_column_indexed(Db *db, const char *table, const char *column) {
+  if (on_pg(db)) return db_pg_column_indexed(db, table, column);
   /* The rowid alias (INTEGER PRIMARY KEY) is the table's own b-tree key. */
   DbStmt *st = db_prepare(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE "
                               "AND pk = 1 AND upper(type) = 'INTEGER' AND "

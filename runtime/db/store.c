@@ -88,10 +88,13 @@ static const char *const migrations[] = {
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
-int store_present(Db *db) {
-  return db_query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'camp_meta'", 0) > 0;
+/* The migrations of this backend: PostgreSQL's are in store_pg.c, one
+ * for each entry above. */
+static const char *migration(Db *db, int i) {
+  return strcmp(db_backend(db), "postgres") == 0 ? store_pg_migration(i) : migrations[i];
 }
 
+int store_present(Db *db) { return db_table_exists(db, "camp_meta"); }
 /* 1 when every table of this camp is there: nothing to lock (a resume from
  * cron must not wait for another process's write lock, or fail on it, just
  * to find that out). */
@@ -119,11 +122,19 @@ int store_migrate(Db *db, char *err, size_t errlen) {
     db_rollback(db);
     return -1;
   }
-  for (int i = (int)v; i < NMIGRATIONS; i++)
-    if (db_exec(db, migrations[i]) != 0) goto fail;
-  char sql[128];
+  for (int i = (int)v; i < NMIGRATIONS; i++) {
+    const char *m = migration(db, i);
+    if (!m) {
+      snprintf(err, errlen, "camp's store version %d has no PostgreSQL migration (runtime/db/store_pg.c)", i + 1);
+      db_rollback(db);
+      return -1;
+    }
+    if (db_exec(db, m) != 0) goto fail;
+  }
+  char sql[200];
   snprintf(sql, sizeof sql,
-           "INSERT OR REPLACE INTO camp_meta(key, value) VALUES ('schema_version', '%d')",
+           "INSERT INTO camp_meta(key, value) VALUES ('schema_version', '%d')"
+           " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
            NMIGRATIONS);
   if (db_exec(db, sql) != 0) goto fail;
   if (store_track_migrate(db, err, errlen) != 0) {

@@ -84,6 +84,12 @@ int store_migrate(Db *db, char *err, size_t errlen);
 int store_present(Db *db);
 /* The table holding output `name` of run `run_id` ("camp_r12_vip"). */
 void store_result_table(int64_t run_id, const char *name, char *out, size_t outlen);
+/* store_pg.c: the PostgreSQL form of migration i (0 -> 1 is i = 0), or
+ * NULL when there is none. */
+const char *store_pg_migration(int i);
+/* Temporary stand-ins for camp_outbox, camp_feedback and camp_audience, for
+ * plans on a database camp has not run on (the generated SQL reads them). */
+const char *store_temp_tables(Db *db);
 /* ---- retention (runtime/db/store_gc.c) ---- */
 
 /* Finished runs whose result tables `camp gc` keeps per campaign by default. */

@@ -41,8 +41,8 @@ int store_track_migrate(Db *db, char *err, size_t errlen) {
   }
   if (v < 1 && to_v1(db)) goto fail;
   char sql[128];
-  snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO camp_meta(key, value)"
-                            " VALUES ('track_schema_version', '%d')", STORE_TRACK_VERSION);
+  snprintf(sql, sizeof sql, "INSERT INTO camp_meta(key, value) VALUES ('track_schema_version', '%d')"
+                            " ON CONFLICT(key) DO UPDATE SET value = excluded.value", STORE_TRACK_VERSION);
   if (db_exec(db, sql) == 0) return 0;
 fail:
   snprintf(err, errlen, "cannot create the tracking tables: %s", db_error(db));

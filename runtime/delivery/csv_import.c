@@ -33,10 +33,13 @@ static void add_error(CsvErrors *e, const char *fmt, ...) {
 
 typedef enum { CT_INT, CT_DECIMAL, CT_TEXT, CT_BOOL, CT_DATE, CT_TIMESTAMP } ColType;
 
+/* sql: SQLite's declared type; pg: PostgreSQL's (REAL and INTEGER are
+ * 4-byte there; booleans are typed and bound as 0/1 through `<> 0`). */
 static const struct {
-  const char *camp, *sql;
-} TYPES[] = {{"int", "INTEGER"}, {"decimal", "REAL"}, {"text", "TEXT"},
-             {"bool", "BOOLEAN"}, {"date", "DATE"},   {"timestamp", "TIMESTAMP"}};
+  const char *camp, *sql, *pg;
+} TYPES[] = {{"int", "INTEGER", "bigint"},     {"decimal", "REAL", "double precision"},
+             {"text", "TEXT", "text"},         {"bool", "BOOLEAN", "boolean"},
+             {"date", "DATE", "date"},         {"timestamp", "TIMESTAMP", "timestamp"}};
 
 static int type_of(const char *name) {
   for (int i = 0; i < (int)(sizeof TYPES / sizeof TYPES[0]); i++)
@@ -266,13 +269,17 @@ static int db_fail(Import *im, const char *what) {
 
 static int create_table(Import *im) {
   char *q = quote_ident(im->table), *sql = NULL, *ins = NULL;
-  append(&sql, "CREATE %sTABLE %s (\"_line\" INTEGER", im->temp ? "TEMP " : "", q);
+  int pg = strcmp(db_backend(im->db), "postgres") == 0;
+  append(&sql, "CREATE %sTABLE %s (\"_line\" %s", im->temp ? "TEMP " : "", q, pg ? "bigint" : "INTEGER");
   append(&ins, "INSERT INTO %s VALUES (?1", q);
   free(q);
   for (int c = 0; c < im->ncols; c++) {
     q = quote_ident(im->cols[c].name);
-    append(&sql, ", %s %s", q, TYPES[im->types[c]].sql);
-    append(&ins, ", ?%d", c + 2);
+    append(&sql, ", %s %s", q, pg ? TYPES[im->types[c]].pg : TYPES[im->types[c]].sql);
+    if (pg && im->types[c] == CT_BOOL)
+      append(&ins, ", (?%d <> 0)", c + 2);
+    else
+      append(&ins, ", ?%d", c + 2);
     free(q);
   }
   append(&sql, ")");
@@ -446,7 +453,12 @@ static int check_columns(Import *im) {
 /* Drops the table again after a failed import. */
 static void drop_table(Import *im) {
   char *q = quote_ident(im->table), *sql = NULL;
-  append(&sql, "DROP TABLE %s.%s", im->temp ? "temp" : "main", q);
+  if (im->temp)
+    append(&sql, "DROP TABLE %s.%s", db_temp_schema(im->db), q);
+  else if (strcmp(db_backend(im->db), "postgres") == 0)
+    append(&sql, "DROP TABLE %s", q); /* camp's schema comes first on the search path */
+  else
+    append(&sql, "DROP TABLE main.%s", q);
   if (db_exec(im->db, sql) != 0) db_fail(im, "cannot drop the table");
   free(q);
   free(sql);

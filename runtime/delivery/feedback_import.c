@@ -118,10 +118,11 @@ static int prepare(Import *im) {
   if (im->has_pid)
     im->by_pid = db_prepare(db, "SELECT id, channel, address FROM camp_outbox WHERE provider_message_id = ?");
   im->seen = db_prepare(db, "SELECT 1 FROM camp_feedback WHERE outbox_id = ? AND event = ?"
-                            " AND at = ? AND detail IS ?");
+                            " AND at = ? AND detail IS NOT DISTINCT FROM ?");
   im->ins = db_prepare(db, "INSERT INTO camp_feedback(outbox_id, event, at, detail) VALUES (?,?,?,?)");
-  im->supp = db_prepare(db, "INSERT OR IGNORE INTO camp_suppression(channel, address, reason, at,"
-                            " source, outbox_id) VALUES (?, ?, ?, ?, 'feedback import', ?)");
+  im->supp = db_prepare(db, "INSERT INTO camp_suppression(channel, address, reason, at,"
+                            " source, outbox_id) VALUES (?, ?, ?, ?, 'feedback import', ?)"
+                            " ON CONFLICT DO NOTHING");
   return im->by_id && (!im->has_mid || im->by_mid) && (!im->has_pid || im->by_pid) && im->seen &&
                  im->ins && im->supp
              ? 0
@@ -416,7 +417,8 @@ static int import_csv(Import *im) {
   char sql[512];
   int k = snprintf(sql, sizeof sql, "SELECT \"_line\"");
   for (int i = 0; i < nc; i++) k += snprintf(sql + k, sizeof sql - (size_t)k, ", \"%s\"", cols[i].name);
-  snprintf(sql + k, sizeof sql - (size_t)k, " FROM temp.\"camp_feedback_file\" ORDER BY \"_line\"");
+  snprintf(sql + k, sizeof sql - (size_t)k, " FROM %s.\"camp_feedback_file\" ORDER BY \"_line\"",
+           db_temp_schema(im->db));
   DbStmt *st = db_prepare(im->db, sql);
   int out = st ? 0 : -1;
   while (out == 0 && (rc = db_step(st)) == 1) {
@@ -434,7 +436,8 @@ static int import_csv(Import *im) {
   }
   if (rc < 0) out = -1;
   db_finalize(st);
-  db_exec(im->db, "DROP TABLE IF EXISTS temp.\"camp_feedback_file\"");
+  snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s.\"camp_feedback_file\"", db_temp_schema(im->db));
+  db_exec(im->db, sql);
   if (out < 0) report(im, 0, "database error: %s", db_error(im->db));
   return out;
 }

@@ -64,8 +64,10 @@ int send_record_step(Db *db, int64_t run_id, const Step *s, const char *source_f
     columns[len++] = ']';
     columns[len] = 0;
   }
-  DbStmt *st = db_prepare(db, "INSERT OR REPLACE INTO camp_delivery(run_id, step, channel, provider,"
-                              " config, columns) VALUES (?, ?, ?, ?, ?, ?)");
+  DbStmt *st = db_prepare(db, "INSERT INTO camp_delivery(run_id, step, channel, provider,"
+                              " config, columns) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, step)"
+                              " DO UPDATE SET channel = excluded.channel, provider = excluded.provider,"
+                              " config = excluded.config, columns = excluded.columns");
   int rc = -1;
   if (st) {
     db_bind_int(st, 1, run_id);

@@ -32,8 +32,9 @@ TrackDb *track_db_open(Db *db, char *err, size_t errlen) {
                                " VALUES (?, ?, ?, ?, 'track')");
   t->unsub_seen = db_prepare(db, "SELECT 1 FROM camp_feedback WHERE outbox_id = ?"
                                  " AND event = 'unsubscribed'");
-  t->suppress = db_prepare(db, "INSERT OR IGNORE INTO camp_suppression(channel, address, reason,"
-                               " at, source, outbox_id) VALUES (?, ?, 'unsubscribed', ?, 'track', ?)");
+  t->suppress = db_prepare(db, "INSERT INTO camp_suppression(channel, address, reason,"
+                               " at, source, outbox_id) VALUES (?, ?, 'unsubscribed', ?, 'track', ?)"
+                               " ON CONFLICT DO NOTHING");
   if (!t->message || !t->link || !t->feedback || !t->unsub_seen || !t->suppress) {
     snprintf(err, errlen, "preparing the tracking statements: %s", db_error(db));
     track_db_close(t);

@@ -52,8 +52,8 @@ TrackQueue *track_queue_open(Db *db, const char *channel, char *err, size_t errl
   q->mark = db_prepare(db, "UPDATE camp_outbox SET status = 'suppressed' WHERE id = ?"
                            " AND status = 'queued'");
   q->set_body = db_prepare(db, "UPDATE camp_outbox SET body = ? WHERE id = ?");
-  q->add_link = db_prepare(db, "INSERT OR REPLACE INTO camp_links(outbox_id, idx, url)"
-                               " VALUES (?, ?, ?)");
+  q->add_link = db_prepare(db, "INSERT INTO camp_links(outbox_id, idx, url) VALUES (?, ?, ?)"
+                               " ON CONFLICT(outbox_id, idx) DO UPDATE SET url = excluded.url");
   if (!q->find || !q->suppressed || !q->mark || !q->set_body || !q->add_link) {
     snprintf(err, errlen, "preparing suppression and tracking: %s", db_error(db));
     track_queue_close(q);

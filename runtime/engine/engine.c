@@ -50,6 +50,8 @@ int engine_init(EngineCtx *e, Db *db, const char *db_path, const char *now, int6
   memset(e, 0, sizeof *e);
   e->db = db;
   e->db_path = db_path && strcmp(db_path, ":memory:") ? db_path : NULL;
+  /* PostgreSQL: the snapshot is built in memory (COPY) for each process */
+  if (!strcmp(db_backend(db), "postgres")) e->db_path = NULL;
   e->snap_mode = e->db_path ? SNAP_FILE : SNAP_MEMORY;
   e->seed = seed;
   e->auto_min_rows = 20000;
@@ -192,6 +194,10 @@ static int sql_run(EngineCtx *e, Schema *dim, Expr **rules, int n, int split,
   if (!dim->key) {
     snprintf(why, whylen, "schema %s has no key", dim->name);
     return -1;
+  }
+  if (!strcmp(db_backend(e->db), "postgres")) { /* the step's own SQL does it */
+    snprintf(why, whylen, "on PostgreSQL the step runs as its generated SQL");
+    return 1;
   }
   if (set_params(e, why, whylen) || (input && load_input(e, input, why, whylen))) return -1;
   char *sql = select_sql(dim, rules, n, input != NULL, split);

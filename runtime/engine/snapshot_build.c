@@ -269,7 +269,7 @@ static char *select_sql(Schema *sc, int with_rowid) {
   return sql;
 }
 
-int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, size_t errlen) {
+ColBuild *snap_table_begin(SnapTable *t, Schema *sc) {
   int nc = sc->columns.len;
   t->name = strdup(sc->name);
   t->ncols = nc;
@@ -287,6 +287,12 @@ int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, s
     b[k].c = &t->cols[k];
     b[k].width = snap_kind_width(t->cols[k].kind);
   }
+  return b;
+}
+
+int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, size_t errlen) {
+  int nc = sc->columns.len;
+  ColBuild *b = snap_table_begin(t, sc);
   /* the rowids place the rows a refresh keeps (snapshot_diff.c); a view
    * or a table without rowid has none */
   int with_rowid = !snap_shadows_rowid(sc);
@@ -331,6 +337,14 @@ int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, s
     free(b);
     return -1;
   }
+  if (!with_rowid) free(rowids), rowids = NULL;
+  return snap_finish_table(s, db, sc, t, b, n, rowids, 0);
+}
+
+int snap_finish_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, ColBuild *b, int64_t n, int64_t *rowids,
+                      int pg) {
+  int nc = sc->columns.len;
+  int with_rowid = rowids != NULL;
   t->nrows = n;
   for (int k = 0; k < nc; k++) {
     SnapCol *c = &t->cols[k];
@@ -356,8 +370,12 @@ int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, s
   char q[512];
   snprintf(q, sizeof q, "SELECT count(*) FROM \"%s\"", sc->name);
   t->count = db_query_int(db, q, -2);
-  snprintf(q, sizeof q, "SELECT max(rowid) FROM \"%s\"", sc->name);
-  t->max_rowid = db_query_int(db, q, -1);
+  if (pg) {
+    t->max_rowid = -1;
+  } else {
+    snprintf(q, sizeof q, "SELECT max(rowid) FROM \"%s\"", sc->name);
+    t->max_rowid = db_query_int(db, q, -1);
+  }
   return 0;
 }
 

@@ -49,6 +49,18 @@ void snap_put_column(ColBuild *b, int64_t row, DbStmt *st, int col);
 void snap_finish_text(Snapshot *s, ColBuild *b, int64_t nrows);
 /* Reads one whole table from db (in key order) into t. */
 int snap_build_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, size_t errlen);
+/* Sets t up for schema sc's columns; the column builders to fill (calloc'd,
+ * one per column; data grown by the reader). */
+ColBuild *snap_table_begin(SnapTable *t, Schema *sc);
+/* The n rows read into b become t's columns (frees b); rowids (the n rows'
+ * SQLite rowids, or NULL) is taken over: kept where some rowid is not the
+ * key (snapshot_diff.c places changed rows by them).  Also the counts used
+ * by freshness checks (max(rowid): SQLite only, -1 when pg).  0. */
+int snap_finish_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, ColBuild *b, int64_t n, int64_t *rowids,
+                      int pg);
+/* snapshot_copy.c: snap_build_table for PostgreSQL — the table read with
+ * one COPY (FORMAT binary) instead of a row scan. */
+int snap_copy_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, size_t errlen);
 /* 1 if snapshot table t has exactly schema sc's columns, types and key. */
 int snap_table_layout_matches(const SnapTable *t, Schema *sc);
 

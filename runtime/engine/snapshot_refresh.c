@@ -237,7 +237,7 @@ Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **
   if (!s->tables || !ts || !tr) abort();
   /* One read transaction: all tables from the same database state; its
    * first read takes the lock that keeps the file as read from then on. */
-  int in_tx = db_exec(db, "BEGIN") == 0;
+  int in_tx = db_savepoint(db, "camp_snapshot") == 0;
   double t0 = now_ms();
   if (db_path) {
     current_roots(db, schemas, n, ts);
@@ -297,7 +297,8 @@ Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **
       from_old = 1;
     } else if (rc == 1) {
       tr[i].how = SNAP_TABLE_BUILT;
-      rc = snap_build_table(s, db, sc, t, err, errlen);
+      rc = strcmp(db_backend(db), "postgres") == 0 ? snap_copy_table(s, db, sc, t, err, errlen)
+                                                   : snap_build_table(s, db, sc, t, err, errlen);
       tr[i].rows_read = t->nrows;
     }
     if (rc < 0) failed = 1;
@@ -315,7 +316,7 @@ Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **
     rep->rows_read += tr[i].rows_read;
     tr[i].ms = now_ms() - t1;
   }
-  if (in_tx) db_exec(db, "COMMIT");
+  if (in_tx) db_savepoint_end(db, "camp_snapshot", 0);
   if (!failed) {
     double t2 = now_ms();
     resolve_links(s, schemas, ts, old);

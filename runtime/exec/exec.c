@@ -314,11 +314,7 @@ static void print_counts(Exec *x) {
 /* Plans read the runtime's tables; on a fresh database they are empty. */
 static int temp_runtime_tables(Exec *x) {
   if (store_present(x->db)) return 0;
-  return db_exec(x->db,
-      "CREATE TEMP TABLE IF NOT EXISTS camp_outbox(id INTEGER PRIMARY KEY, run_id, step, recipient_key,"
-      " channel, address, subject, body, status, queued_at, sent_at);"
-      "CREATE TEMP TABLE IF NOT EXISTS camp_feedback(id INTEGER PRIMARY KEY, outbox_id, event, at);"
-      "CREATE TEMP TABLE IF NOT EXISTS camp_audience(name, dimension, key, run_id, saved_at);");
+  return db_exec(x->db, store_temp_tables(x->db));
 }
 
 /* A plan with a columnar engine runs in memory (exec_mem.c): always with
@@ -326,6 +322,12 @@ static int temp_runtime_tables(Exec *x) {
  * table has at least the engines' auto threshold of rows. */
 static void plan_in_memory(Exec *x) {
   if (x->engine == ENGINE_SQL || x->camp->steps.len == 0) return;
+  if (!strcmp(db_backend(x->db), "postgres")) {
+    /* exec_mem.c reads SQLite's catalog: select and split steps still run
+     * in the engines (snapshot through COPY), the rest as SQL */
+    if (x->o->explain) fprintf(stderr, "explain: plan: step by step (PostgreSQL: no in-memory plan yet)\n");
+    return;
+  }
   if (exec_engine_ensure(x)) {
     if (x->o->explain) fprintf(stderr, "explain: plan: step by step (%s)\n", x->err);
     x->err[0] = 0;
@@ -336,9 +338,7 @@ static void plan_in_memory(Exec *x) {
     for (int i = 0; i < x->camp->steps.len; i++) {
       Step *s = x->camp->steps.items[i];
       if (s->kind != S_SELECT || s->inputs.len || !s->npops || !s->pops[0]->dim) continue;
-      char sql[400];
-      snprintf(sql, sizeof sql, "SELECT max(rowid) FROM \"%s\"", s->pops[0]->dim->name);
-      int64_t n = db_query_int(x->db, sql, 0);
+      int64_t n = db_row_estimate(x->db, s->pops[0]->dim->name);
       if (n > most) most = n;
     }
     if (most < x->eng.auto_min_rows) {
@@ -362,7 +362,7 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
   snprintf(x.prefix, sizeof x.prefix, "s_");
   x.so.table_prefix = x.prefix;
   int rc = 0;
-  if (temp_runtime_tables(&x) || db_exec(db, "SAVEPOINT camp_plan")) {
+  if (temp_runtime_tables(&x) || db_savepoint(db, "camp_plan")) {
     fprintf(stderr, "camp plan: %s\n", db_error(db));
     exec_free(&x);
     return 1;
@@ -406,7 +406,7 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
   } else {
     print_counts(&x);
   }
-  db_exec(db, "ROLLBACK TO camp_plan; RELEASE camp_plan");
+  db_savepoint_end(db, "camp_plan", 1);
   if (x.keys_out) fclose(x.keys_out);
   exec_free(&x);
   return rc;
@@ -497,7 +497,8 @@ int exec_insert_run(Db *db, Decl *camp, const char *source_file, const char *has
   char abs[PATH_MAX];
   const char *stored = realpath(source_file, abs) ? abs : source_file;
   DbStmt *st = db_prepare(db, "INSERT INTO camp_runs(campaign, source_file, source_hash, state,"
-                              " started_at, updated_at, seed, launch_key) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)");
+                              " started_at, updated_at, seed, launch_key) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)"
+                              " RETURNING id");
   if (!st) goto fail;
   db_bind_text(st, 1, camp->name);
   db_bind_text(st, 2, stored);
@@ -507,9 +508,9 @@ int exec_insert_run(Db *db, Decl *camp, const char *source_file, const char *has
   db_bind_int(st, 6, program_seed(camp));
   if (launch_key) db_bind_text(st, 7, launch_key); else db_bind_null(st, 7);
   int rc = db_step(st);
+  if (rc == 1) *run_id = db_column(st, 0).i;
   db_finalize(st);
   if (rc < 0) goto fail;
-  *run_id = db_query_int(db, "SELECT last_insert_rowid()", 0);
   for (int i = 0; i < camp->steps.len; i++) {
     Step *s = camp->steps.items[i];
     st = db_prepare(db, "INSERT INTO camp_steps(run_id, step, idx, kind, state) VALUES (?, ?, ?, ?, 'pending')");

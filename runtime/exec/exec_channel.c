@@ -138,8 +138,8 @@ static DbStmt *select_rows(Exec *x, Step *s, Pop *pop, const char *address, Fiel
       APPEND(", NULL");
       continue;
     }
-    char *ex = sql_expression(e, &x->so);
-    APPEND(", CAST(%s AS TEXT)", ex);
+    char *ex = sql_text_expression(e, &x->so);
+    APPEND(", %s", ex);
     free(ex);
   }
   APPEND(" FROM %s AS p", table);
@@ -257,8 +257,8 @@ int exec_channel(Exec *x, Step *s) {
 static int exec_channel_queue(Exec *x, Step *s) {
   Pop *pop = s->pops[0];
   DbStmt *ins = db_prepare(x->db,
-      "INSERT OR IGNORE INTO camp_outbox(run_id, step, recipient_key, channel, address, subject,"
-      " body, status, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)");
+      "INSERT INTO camp_outbox(run_id, step, recipient_key, channel, address, subject,"
+      " body, status, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?) ON CONFLICT DO NOTHING");
   if (!ins) {
     snprintf(x->err, sizeof x->err, "%s", db_error(x->db));
     return -1;

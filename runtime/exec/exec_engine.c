@@ -14,6 +14,8 @@ void exec_engine_free(Exec *x) {
 
 static int precompile(Exec *x);
 
+static int on_postgres(Exec *x) { return strcmp(db_backend(x->db), "postgres") == 0; }
+
 int exec_engine_ensure(Exec *x) {
   if (x->eng_ready) return 0;
   int64_t seed = program_seed(x->camp);
@@ -59,10 +61,34 @@ static int input_keys(Exec *x, Step *s, char *table, size_t tablelen, KeyVec *in
   return r;
 }
 
+/* PostgreSQL: the keys in one statement, as an array literal (one round
+ * trip instead of one per key). */
+static int store_keys_pg(Exec *x, const KeyVec *keys) {
+  size_t cap = keys->n * 21 + 16, len = 0;
+  char *arr = malloc(cap);
+  if (!arr) abort();
+  arr[len++] = '{';
+  for (size_t i = 0; i < keys->n; i++)
+    len += (size_t)snprintf(arr + len, cap - len, "%s%lld", i ? "," : "", (long long)keys->v[i]);
+  arr[len++] = '}';
+  arr[len] = 0;
+  DbStmt *ins = db_prepare(x->db, "INSERT INTO pg_temp.camp_engine_result(key)"
+                                  " SELECT unnest(CAST(? AS bigint[])) ON CONFLICT DO NOTHING");
+  int rc = ins ? db_bind_text(ins, 1, arr) : -1;
+  if (rc == 0 && db_step(ins) < 0) rc = -1;
+  db_finalize(ins);
+  free(arr);
+  return rc;
+}
+
 static int store_keys(Exec *x, const KeyVec *keys) {
-  if (db_exec(x->db, "DROP TABLE IF EXISTS temp.camp_engine_result;"
-                     "CREATE TEMP TABLE camp_engine_result(key INTEGER PRIMARY KEY)"))
+  int pg = on_postgres(x);
+  if (db_exec(x->db, pg ? "DROP TABLE IF EXISTS pg_temp.camp_engine_result;"
+                          "CREATE TEMP TABLE camp_engine_result(key bigint PRIMARY KEY)"
+                        : "DROP TABLE IF EXISTS temp.camp_engine_result;"
+                          "CREATE TEMP TABLE camp_engine_result(key INTEGER PRIMARY KEY)"))
     return -1;
+  if (pg) return store_keys_pg(x, keys);
   DbStmt *ins = db_prepare(x->db, "INSERT OR IGNORE INTO temp.camp_engine_result(key) VALUES (?)");
   if (!ins) return -1;
   for (size_t i = 0; i < keys->n; i++) {
@@ -85,20 +111,23 @@ static int create_from_keys(Exec *x, const char *name, Pop *pop, const char *inp
   size_t cap = 4096, len = 0;
   char *sql = malloc(cap);
   if (!sql) abort();
-  len += (size_t)snprintf(sql, cap, "DROP TABLE IF EXISTS %s%s; CREATE %sTABLE %s AS SELECT ",
-                          x->dry ? "temp." : "", out, x->dry ? "TEMP " : "", out);
+  const char *tmp = db_temp_schema(x->db);
+  int pg = on_postgres(x);
+  len += (size_t)snprintf(sql, cap, "DROP TABLE IF EXISTS %s%s%s; CREATE %sTABLE %s AS SELECT ",
+                          x->dry ? tmp : "", x->dry ? "." : "", out, x->dry ? "TEMP " : "", out);
   if (!input) {
-    len += (size_t)snprintf(sql + len, cap - len, "r.key AS \"_key\" FROM temp.camp_engine_result AS r");
+    len += (size_t)snprintf(sql + len, cap - len, "r.key AS \"_key\" FROM %s.camp_engine_result AS r", tmp);
   } else {
     len += (size_t)snprintf(sql + len, cap - len, "p.\"_key\"");
     for (int i = 0; i < pop->added.len && len < cap - 300; i++)
       len += (size_t)snprintf(sql + len, cap - len, ", p.\"%s\"", ((AddedCol *)pop->added.items[i])->name);
     len += (size_t)snprintf(sql + len, cap - len,
-                            " FROM %s AS p JOIN temp.camp_engine_result AS r ON r.key = p.\"_key\"", input);
+                            " FROM %s AS p JOIN %s.camp_engine_result AS r ON r.key = p.\"_key\"", input, tmp);
   }
-  /* Same key index as the SQL generator gives every step table. */
-  snprintf(sql + len, cap - len, "; CREATE INDEX %s\"%s%s__key\" ON %s(\"_key\")", x->dry ? "temp." : "",
-           x->prefix, name, out);
+  /* Same key index as the SQL generator gives every step table (an index
+   * lives in its table's schema on PostgreSQL, which also analyzes). */
+  snprintf(sql + len, cap - len, "; CREATE INDEX %s\"%s%s__key\" ON %s(\"_key\")%s%s",
+           x->dry && !pg ? "temp." : "", x->prefix, name, out, pg ? "; ANALYZE " : "", pg ? out : "");
   int rc = db_exec(x->db, sql);
   free(sql);
   return rc ? -1 : 0;
@@ -115,9 +144,7 @@ static void explain(Exec *x, Step *s, const char *engine, const char *why) {
  * rules are, from its second run on — so loading costs about a millisecond
  * and the JIT beats the interpreter on any input the columnar engines get. */
 static int auto_precompiles(Exec *x, Schema *dim, const EngineBatch *bt, const char **how) {
-  char sql[400];
-  snprintf(sql, sizeof sql, "SELECT max(rowid) FROM \"%s\"", dim->name);
-  int64_t rows = db_query_int(x->db, sql, 0);
+  int64_t rows = db_row_estimate(x->db, dim->name);
   *how = "compiled in one context";
   if (rows < x->eng.auto_min_rows) return 0;
   if (rows >= x->eng.auto_jit_rows) return 1;

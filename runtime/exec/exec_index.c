@@ -84,8 +84,7 @@ static void walk_step(Advice *a, Step *s) {
 /* Rows of table, cheaply: the largest rowid, else a count. */
 static int64_t rows(Db *db, const char *table) {
   char sql[400];
-  snprintf(sql, sizeof sql, "SELECT max(rowid) FROM \"%s\"", table);
-  int64_t n = db_query_int(db, sql, -1);
+  int64_t n = db_row_estimate(db, table);
   if (n >= 0) return n;
   snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", table);
   return db_query_int(db, sql, 0);

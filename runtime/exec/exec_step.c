@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime/delivery/csv_import.h"
@@ -54,8 +55,9 @@ static int record_counts(Exec *x, Step *s) {
     }
     x->counts[x->count_base[s->index] + k] = c;
     if (x->dry) continue;
-    DbStmt *st = db_prepare(x->db, "INSERT OR REPLACE INTO camp_counts(run_id, step, output, count)"
-                                   " VALUES (?, ?, ?, ?)");
+    DbStmt *st = db_prepare(x->db, "INSERT INTO camp_counts(run_id, step, output, count)"
+                                   " VALUES (?, ?, ?, ?) ON CONFLICT(run_id, output)"
+                                   " DO UPDATE SET step = excluded.step, count = excluded.count");
     if (!st) return -1;
     db_bind_int(st, 1, x->run_id);
     db_bind_text(st, 2, s->label);
@@ -156,11 +158,28 @@ void exec_load_counts(Exec *x, Step *s) {
   }
 }
 
+/* 'YYYY-MM-DD HH:MM:SS' plus secs, as SQLite's datetime(ts, '+N seconds')
+ * writes it; "" when ts is not such a time. */
+static void add_seconds(const char *ts, int64_t secs, char out[20]) {
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  out[0] = 0;
+  const char *end = strptime(ts, "%Y-%m-%d %H:%M:%S", &tm);
+  if (!end) {
+    memset(&tm, 0, sizeof tm);
+    if (!(end = strptime(ts, "%Y-%m-%d", &tm))) return;
+  }
+  time_t t = timegm(&tm) + (time_t)secs;
+  struct tm r;
+  if (gmtime_r(&t, &r)) strftime(out, 20, "%Y-%m-%d %H:%M:%S", &r);
+}
+
 /* When a wait is over: the fixed time, or the duration after its input
  * step finished — on the run's clock, so a wait a resume reaches late (after
  * a crash, or behind another wait) is due when it would have been in an
  * uninterrupted run.  A retarget on `opened within 3d` waits until 3 days
- * after its channel step was done, so the feedback it reads is complete. */
+ * after its channel step was done, so the feedback it reads is complete.
+ * The sum is computed here, not in SQL: the same on every backend. */
 static void wait_due(Exec *x, Step *s, char out[20]) {
   if (s->kind == S_WAIT && s->wait_until) {
     snprintf(out, 20, "%s", s->wait_until->text);
@@ -168,21 +187,19 @@ static void wait_due(Exec *x, Step *s, char out[20]) {
   }
   StepInput *si = s->inputs.items[0];
   int64_t secs = s->kind == S_RETARGET ? feedback_window(s->rule) : s->wait_for->ival;
-  DbStmt *st = db_prepare(x->db, "SELECT datetime(coalesce((SELECT finished_at FROM camp_steps"
-                                 " WHERE run_id = ? AND step = ?), ?), ? || ' seconds')");
-  out[0] = 0;
-  if (!st) return;
-  db_bind_int(st, 1, x->run_id);
-  db_bind_text(st, 2, si->step->label);
-  db_bind_text(st, 3, x->now);
-  char amount[32];
-  snprintf(amount, sizeof amount, "%+lld", (long long)secs);
-  db_bind_text(st, 4, amount);
-  if (db_step(st) == 1) {
-    DbValue v = db_column(st, 0);
-    if (v.kind == DBV_TEXT) snprintf(out, 20, "%s", v.s);
+  char base[32];
+  snprintf(base, sizeof base, "%s", x->now);
+  DbStmt *st = db_prepare(x->db, "SELECT finished_at FROM camp_steps WHERE run_id = ? AND step = ?");
+  if (st) {
+    db_bind_int(st, 1, x->run_id);
+    db_bind_text(st, 2, si->step->label);
+    if (db_step(st) == 1) {
+      DbValue v = db_column(st, 0);
+      if (v.kind == DBV_TEXT) snprintf(base, sizeof base, "%s", v.s);
+    }
   }
   db_finalize(st);
+  add_seconds(base, secs, out);
 }
 
 static int load_import(Exec *x, Step *s) {
@@ -202,7 +219,7 @@ static int load_import(Exec *x, Step *s) {
   exec_path(x, s->text, path, sizeof path);
   snprintf(table, sizeof table, "camp_import_%s", s->label);
   char drop[400];
-  snprintf(drop, sizeof drop, "DROP TABLE IF EXISTS temp.\"%s\"", table);
+  snprintf(drop, sizeof drop, "DROP TABLE IF EXISTS %s.\"%s\"", db_temp_schema(x->db), table);
   db_exec(x->db, drop);
   CsvErrors errs;
   memset(&errs, 0, sizeof errs);
@@ -269,8 +286,10 @@ static StepState fail(Exec *x, Step *s) {
     /* Record the failure in its own transaction: the step's work is gone. */
     if (db_begin(x->db) == 0) {
       set_state(x, s, "failed", NULL, x->err);
-      db_exec(x->db, "UPDATE camp_runs SET state = 'failed' WHERE id = (SELECT run_id FROM temp.camp_params)"
-                     " AND state <> 'stopped'");
+      char sql[200];
+      snprintf(sql, sizeof sql, "UPDATE camp_runs SET state = 'failed' WHERE id = %lld AND state <> 'stopped'",
+               (long long)x->run_id);
+      db_exec(x->db, sql);
       db_commit(x->db);
     }
   }

@@ -26,7 +26,26 @@ static int type_ok(const Type *t, const char *decl) {
   }
 }
 
+/* PostgreSQL's types are enforced: the dialect's SQL computes with them
+ * (date + integer, boolean conditions, integer division), so a camp type
+ * needs the matching kind of column.  decl is format_type()'s spelling. */
+static int pg_type_ok(const Type *t, const char *decl) {
+  int integer = !strcmp(decl, "smallint") || !strcmp(decl, "integer") || !strcmp(decl, "bigint");
+  int number = integer || has(decl, "numeric") || !strcmp(decl, "real") || !strcmp(decl, "double precision");
+  int text = !strcmp(decl, "text") || has(decl, "character") || !strcmp(decl, "name") || !strcmp(decl, "citext");
+  switch (t->kind) {
+    case T_INT: case T_DURATION: return integer;
+    case T_DECIMAL: return number;
+    case T_BOOL: return !strcmp(decl, "boolean");
+    case T_TEXT: case T_ENUM: return text;
+    case T_DATE: return !strcmp(decl, "date");
+    case T_TIMESTAMP: return !strncmp(decl, "timestamp", 9);
+    default: return 1;
+  }
+}
+
 int exec_verify_schema(Db *db, Program *p, Decl *campaign) {
+  int pg = strcmp(db_backend(db), "postgres") == 0;
   PtrVec used = {0};
   program_schemas_used(p, campaign, &used);
   int bad = 0;
@@ -46,7 +65,8 @@ int exec_verify_schema(Db *db, Program *p, Decl *campaign) {
       if (!dc) {
         diag_error(&p->diags, col->loc, "column `%s.%s` does not exist in the database", s->name, col->name);
         bad++;
-      } else if (!type_ok(col->type, dc->decl_type ? dc->decl_type : "")) {
+      } else if (pg ? !pg_type_ok(col->type, dc->decl_type ? dc->decl_type : "")
+                    : !type_ok(col->type, dc->decl_type ? dc->decl_type : "")) {
         diag_error(&p->diags, col->loc, "column `%s.%s` is %s in the database but %s in the schema",
                    s->name, col->name, dc->decl_type, type_name(&p->arena, col->type));
         bad++;

@@ -128,8 +128,9 @@ static void print_diff(Db *db, const char *campaign, int64_t prev, Count *c, int
 }
 
 static int insert_counts(Db *db, const char *campaign, int64_t version, Count *c, int n) {
-  DbStmt *st = db_prepare(db, "INSERT OR REPLACE INTO camp_version_counts(campaign, version, idx, step, output, count)"
-                              " VALUES (?, ?, ?, ?, ?, ?)");
+  DbStmt *st = db_prepare(db, "INSERT INTO camp_version_counts(campaign, version, idx, step, output, count)"
+                              " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(campaign, version, output)"
+                              " DO UPDATE SET idx = excluded.idx, step = excluded.step, count = excluded.count");
   if (!st) return -1;
   int rc = 0;
   for (int i = 0; i < n && rc >= 0; i++) {

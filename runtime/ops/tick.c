@@ -91,8 +91,8 @@ static void resume_due(Tick *k) {
 
 static int insert_launch(Db *db, const char *campaign, const char *at, const char *state, int64_t run,
                          const char *key, const char *reason, const char *now) {
-  DbStmt *st = db_prepare(db, "INSERT OR IGNORE INTO camp_launches(campaign, launch_at, state, run_id, launch_key,"
-                              " reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  DbStmt *st = db_prepare(db, "INSERT INTO camp_launches(campaign, launch_at, state, run_id, launch_key,"
+                              " reason, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
   if (!st) return -1;
   db_bind_text(st, 1, campaign);
   db_bind_text(st, 2, at);

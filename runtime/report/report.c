@@ -26,7 +26,7 @@ Db *report_open(const char *cmd, const char *path) {
 }
 
 int report_has_runs(Db *db) {
-  return db_query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'camp_runs'", 0) > 0;
+  return db_table_exists(db, "camp_runs");
 }
 
 FILE *report_output(const char *cmd, const char *path) {

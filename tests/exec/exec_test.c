@@ -21,6 +21,13 @@
  * not be the reason two engines agree by accident: the memory plan's own
  * keys are what is compared whenever it ran.
  *
+ * With CAMP_TEST_PG_URL set (tests/pg/run.sh does), every such case is
+ * also planned on PostgreSQL: the fixture is copied there typed the way a
+ * PostgreSQL user types columns (tests/pg/pg_fixture.c) and `camp plan
+ * --engine sql|interp|jit` (select and split steps over a snapshot read
+ * with COPY) must give SQLite's members for every step output.
+ * CAMP_TEST_PG_ONLY=1 leaves out the interp/jit comparisons.
+ *
  * A case named `@setup` is not run: its camp and data sections are put in
  * front of every later case of the same file (shared schema and fixture).
  *
@@ -34,6 +41,7 @@
 #include "compiler/check/program.h"
 #include "runtime/exec/exec.h"
 #include "compiler/sql/sqlgen.h"
+#include "tests/pg/pg_fixture.h"
 
 typedef struct Case {
   char *name, *camp, *data, *now, *expect, *errors;
@@ -168,6 +176,62 @@ static char *plan_keys(const char *file, Case *c, Program *p, Decl *camp, const 
   return keys;
 }
 
+/* Plans the case on PostgreSQL (engine sql) after copying the fixture
+ * there; the keys of every step output (malloc'd), or NULL with why. */
+static int pg_cases;
+
+static char *plan_keys_pg(const char *file, Case *c, Program *p, Decl *camp, const char *url,
+                          const char *engine, char *why, size_t whylen) {
+  char err[2048];
+  Db *src = db_open(":memory:", DB_OPEN_CREATE, err, sizeof err);
+  if (!src || (c->data && db_exec(src, c->data) != 0)) {
+    snprintf(why, whylen, "fixture: %s", src ? db_error(src) : err);
+    db_close(src);
+    return NULL;
+  }
+  Db *db = pg_fixture_fresh(url, err, sizeof err);
+  if (!db || pg_fixture_copy(src, db, p, err, sizeof err)) {
+    snprintf(why, whylen, "copying the fixture to PostgreSQL: %s", err);
+    db_close(src);
+    db_close(db);
+    return NULL;
+  }
+  db_close(src);
+  char path[] = "/tmp/camp-pg-keys-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) {
+    db_close(db);
+    return NULL;
+  }
+  close(fd);
+  setenv("CAMP_PLAN_KEYS", path, 1);
+  char errpath[] = "/tmp/camp-pg-err-XXXXXX";
+  int efd = mkstemp(errpath);
+  FILE *devnull = fopen("/dev/null", "w");
+  ExecOptions o = {.now = c->now ? trim(c->now) : "2026-03-01 00:00:00", .engine = engine, .out = devnull};
+  fflush(stderr);
+  int saved = dup(2);
+  if (efd >= 0) dup2(efd, 2);
+  int rc = exec_plan(db, p, camp, file, &o);
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  unsetenv("CAMP_PLAN_KEYS");
+  fclose(devnull);
+  db_close(db);
+  char *keys = rc == 0 ? read_all(path) : NULL;
+  if (!keys) {
+    char *msg = efd >= 0 ? read_all(errpath) : NULL;
+    snprintf(why, whylen, "plan on PostgreSQL failed: %s", msg ? msg : "?");
+    free(msg);
+  }
+  if (efd >= 0) close(efd);
+  unlink(errpath);
+  unlink(path);
+  pg_cases++;
+  return keys;
+}
+
 /* The differential part: sql vs interp vs jit plans of one case. */
 static void plan_engines(const char *file, Case *c, Program *p, Decl *camp) {
   /* reconcile reads its file relative to the campaign: covered by the SQL
@@ -179,8 +243,24 @@ static void plan_engines(const char *file, Case *c, Program *p, Decl *camp) {
     fail(file, c, "plan --engine sql failed%s%s", "", "");
     return;
   }
+  const char *pg = getenv("CAMP_TEST_PG_URL");
+  static const char *pg_engines[] = {"sql", "interp", "jit"};
+  for (int i = 0; pg && *pg && i < 3; i++) {
+    char why[4096] = "";
+    char *got = plan_keys_pg(file, c, p, camp, pg, pg_engines[i], why, sizeof why);
+    if (!got || strcmp(got, want)) {
+      char label[64];
+      snprintf(label, sizeof label, "plan --engine %s on PostgreSQL", pg_engines[i]);
+      fail(file, c, "%s: members differ from SQLite:\n%s", label, got ? got : why);
+      printf("expected (SQLite):\n%s", want);
+    } else {
+      passed++;
+    }
+    free(got);
+  }
   static const char *engines[] = {"interp", "jit"};
-  for (int i = 0; i < 2; i++) {
+  const char *pg_only = getenv("CAMP_TEST_PG_ONLY");
+  for (int i = 0; i < 2 && !(pg_only && *pg_only == '1'); i++) {
     char *got = plan_keys(file, c, p, camp, engines[i]);
     if (!got || strcmp(got, want)) {
       char label[64];
@@ -357,6 +437,7 @@ static void run_file(const char *path) {
 int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) run_file(argv[i]);
   printf("exec: plans with interp/jit: %d in memory, %d step by step\n", in_memory, stepwise);
+  if (pg_cases) printf("exec: %d cases planned on PostgreSQL too\n", pg_cases);
   printf("exec: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

@@ -1,0 +1,164 @@
+# section 4 of tests/pg/run.sh (sourced): camp's runtime on PostgreSQL gives
+# SQLite's answers.
+#
+# a. tests/exec/*.test: every case is also planned on PostgreSQL (fixture
+#    copied there typed, tests/pg/pg_fixture.c); members of every step
+#    output must equal SQLite's (exec_cases with CAMP_TEST_PG_URL).
+# b. the random plan differential of tests/plans: PG_PLANS generated
+#    campaigns (default 15) and the saved tests/plans/cases: data loaded into
+#    SQLite and copied into PostgreSQL, the `saver` campaign run on each
+#    backend, then `camp plan` of `pc`: --engine sql on SQLite (the
+#    reference), --engine sql, interp and jit on PostgreSQL (the engines
+#    read a snapshot made with COPY); the members of every output
+#    (CAMP_PLAN_KEYS) and the --format json plan are identical.
+# c. runtime end to end (tests/runtime's fixture and full.camp campaign):
+#    run, resume after the waits, status, outbox (csv) and graph on both
+#    backends, outputs identical.
+
+BIN_DIR=${TEST_BIN_DIR:-build/tests}
+
+if want 4; then
+  if [ ! -x "$BIN_DIR/exec_cases" ] || [ ! -x "$BIN_DIR/pg_load" ]; then
+    t_fail "pg exec: missing $BIN_DIR/exec_cases or pg_load (make test-bins)"
+  else
+    pg_createdb execcases
+    CAMP_TEST_PG_URL=$(pg_url execcases) CAMP_TEST_PG_ONLY=1 "$BIN_DIR/exec_cases" tests/exec/*.test \
+      > "$TMP/exec.out" 2>&1
+    grep '^FAIL' -A8 "$TMP/exec.out" | head -n 60
+    counts=$(t_parse_summary "$TMP/exec.out")
+    set -- $counts
+    if [ -z "$counts" ]; then
+      t_fail "pg exec: no summary line"
+      tail -n 5 "$TMP/exec.out"
+    else
+      T_PASS=$((T_PASS + $1))
+      T_FAIL=$((T_FAIL + $2))
+    fi
+    n=$(sed -n 's/^exec: \([0-9]*\) cases planned on PostgreSQL too$/\1/p' "$TMP/exec.out")
+    if [ "${n:-0}" -ge 10 ]; then t_pass; else t_fail "pg exec: only ${n:-0} cases planned on PostgreSQL"; fi
+  fi
+fi
+
+# plan_case SEED|cases/NAME — one case of the plan differential on both backends.
+plan_case() {
+  d=$TMP/plans/$(echo "$1" | tr '/' '_')
+  rm -rf "$d"
+  mkdir -p "$d"
+  case $1 in
+    cases/*) cp "tests/plans/$1/campaign.camp" "tests/plans/$1/data.sql" "$d/" || return ;;
+    *) "$TMP/plan_gen" "$1" "$d" 2> /dev/null || { t_fail "pg plans $1: generator failed"; return; } ;;
+  esac
+  "$CAMP" check "$d/campaign.camp" > /dev/null 2>&1 || return 0 # counted by tests/plans
+  sqlite3 -bail "$d/db.sqlite" < "$d/data.sql" 2> /dev/null || { t_fail "pg plans $1: load failed"; return; }
+  url=$(pg_url plans) # emptied by pg_load
+  if ! "$BIN_DIR/pg_load" "$d/campaign.camp" "$d/db.sqlite" "$url" > "$d/load.err" 2>&1; then
+    t_fail "pg plans $1: copying to PostgreSQL: $(head -n 1 "$d/load.err")"
+    return
+  fi
+  for b in sqlite pg; do
+    db=$d/db.sqlite
+    [ $b = pg ] && db=$url
+    if grep -q '^campaign saver' "$d/campaign.camp" &&
+        ! camp run "$d/campaign.camp" --campaign saver --db "$db" --now "$now" > "$d/saver.$b" 2>&1; then
+      t_fail "pg plans $1: saver on $b: $(tail -n 1 "$d/saver.$b")"
+      return
+    fi
+    engines=sql
+    [ $b = pg ] && engines=${PG_PLANS_ENGINES:-sql interp jit}
+    for e in $engines; do
+      CAMP_PLAN_KEYS=$d/keys.$b.$e camp plan "$d/campaign.camp" --campaign pc --db "$db" --now "$now" \
+        --engine "$e" --format json > "$d/plan.$b.$e" 2> "$d/err.$b.$e"
+      echo $? > "$d/rc.$b.$e"
+    done
+  done
+  for e in $engines; do
+    if [ "$(cat "$d/rc.sqlite.sql")" != "$(cat "$d/rc.pg.$e")" ]; then
+      t_fail "pg plans $1 ($e): exit $(cat "$d/rc.sqlite.sql") on SQLite, $(cat "$d/rc.pg.$e") on PostgreSQL: $(head -n 2 "$d/err.pg.$e" | tr '\n' ' ' | cut -c 1-300)"
+    elif [ "$(cat "$d/rc.sqlite.sql")" != 0 ]; then
+      t_pass # both refuse (a plan error the generator provokes): same answer
+    elif ! cmp -s "$d/keys.sqlite.sql" "$d/keys.pg.$e"; then
+      t_fail "pg plans $1 ($e): members differ: $(diff "$d/keys.sqlite.sql" "$d/keys.pg.$e" | grep '^[<>]' | head -n 2 | cut -c 1-200 | tr '\n' ' ')"
+      mkdir -p "${TMPDIR:-/tmp}/camp-pg-failures" && cp -r "$d" "${TMPDIR:-/tmp}/camp-pg-failures/"
+    elif ! cmp -s "$d/plan.sqlite.sql" "$d/plan.pg.$e"; then
+      t_fail "pg plans $1 ($e): --format json plans differ"
+    else
+      t_pass
+    fi
+  done
+}
+
+if want 4; then
+  now="2026-03-01 00:00:00"
+  mkdir -p "$TMP/plans"
+  pg_createdb plans
+  if ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -o "$TMP/plan_gen" tests/plans/plan_gen.c 2> "$TMP/cc.err"; then
+    for c in tests/plans/cases/*/; do
+      [ -d "$c" ] && plan_case "cases/$(basename "$c")"
+    done
+    i=0
+    seed=${PG_PLANS_SEED:-20260301}
+    while [ "$i" -lt "${PG_PLANS:-15}" ]; do
+      plan_case $((seed + i))
+      i=$((i + 1))
+    done
+  else
+    t_fail "pg plans: cannot compile tests/plans/plan_gen.c"
+    sed -n '1,5s/^/    /p' "$TMP/cc.err"
+  fi
+fi
+
+# e2e_run DB OUTDIR — tests/runtime's full.camp run in $TMP/e2e against DB,
+# resumed twice; every output goes to OUTDIR.
+e2e_run() {
+  rm -rf "$TMP/e2e/out"
+  (
+    cd "$TMP/e2e" || exit 1
+    camp run full.camp --db "$1" --now '2026-03-01 09:00:00' > "$2/run.txt" 2>&1
+    camp resume --db "$1" --now '2026-03-04 10:00:00' > "$2/resume1.txt" 2>&1
+    camp resume --db "$1" --now '2026-03-11 10:00:00' > "$2/resume2.txt" 2>&1
+    camp status --db "$1" > "$2/status.txt" 2>&1
+    camp status --db "$1" 1 > "$2/status1.txt" 2>&1
+    camp outbox --db "$1" --format csv > "$2/outbox.csv" 2>&1
+    camp outbox --db "$1" --format text > "$2/outbox.txt" 2>&1
+    camp graph full.camp --db "$1" --run 1 > "$2/graph.dot" 2>&1
+    cp -R out "$2/extracts" 2> /dev/null
+  )
+}
+
+if want 4; then
+  mkdir -p "$TMP/e2e" "$TMP/e2e.sqlite" "$TMP/e2e.pg"
+  cp tests/runtime/*.camp "$TMP/e2e/"
+  cp -R tests/runtime/data tests/runtime/templates "$TMP/e2e/"
+  sqlite3 -batch "$TMP/e2e/db.sqlite" < tests/runtime/fixture.sql
+  pg_createdb e2e
+  if ! "$BIN_DIR/pg_load" "$TMP/e2e/full.camp" "$TMP/e2e/db.sqlite" "$(pg_url e2e)" > "$TMP/e2e.load" 2>&1; then
+    t_fail "pg e2e: copying the fixture: $(head -n 1 "$TMP/e2e.load")"
+  else
+    e2e_run db.sqlite "$TMP/e2e.sqlite"
+    e2e_run "$(pg_url e2e)" "$TMP/e2e.pg"
+    for f in run.txt resume1.txt resume2.txt status.txt status1.txt outbox.csv outbox.txt graph.dot \
+             extracts/stores.csv extracts/vip.csv extracts/rest.csv extracts/unmatched.csv; do
+      if [ ! -s "$TMP/e2e.sqlite/$f" ]; then
+        t_fail "pg e2e: SQLite wrote no $f"
+      elif cmp -s "$TMP/e2e.sqlite/$f" "$TMP/e2e.pg/$f"; then
+        t_pass
+      else
+        t_fail "pg e2e: $f differs between SQLite and PostgreSQL"
+        t_diff "$TMP/e2e.sqlite/$f" "$TMP/e2e.pg/$f"
+      fi
+    done
+    eq "pg e2e: the run is done" "done" "$(pg_psql -d e2e -At -c 'SELECT state FROM camp.camp_runs WHERE id = 1')"
+  fi
+fi
+
+# camp snapshot on PostgreSQL: built with COPY in memory; the same tables,
+# rows, columns and collections as SQLite's snapshot of the same data.
+if want 4 && [ -s "$TMP/e2e/db.sqlite" ]; then
+  snap_shape() { sed -n 's/^  \([a-z_]*\) *\([0-9]* rows *[0-9]* columns *[0-9]* collections\).*/\1 \2/p' "$1"; }
+  (cd "$TMP/e2e" && camp snapshot --db db.sqlite full.camp > snap.sqlite 2>&1)
+  (cd "$TMP/e2e" && camp snapshot --db "$(pg_url e2e)" full.camp > snap.pg 2>&1)
+  eq "pg snapshot: exit 0, says COPY" 1 "$(grep -c 'built in memory with COPY' "$TMP/e2e/snap.pg")"
+  a=$(snap_shape "$TMP/e2e/snap.sqlite" | tr '\n' ';')
+  b=$(snap_shape "$TMP/e2e/snap.pg" | tr '\n' ';')
+  if [ -n "$a" ] && [ "$a" = "$b" ]; then t_pass; else t_fail "pg snapshot: tables differ: [$a] vs [$b]"; fi
+fi
