@@ -1,17 +1,22 @@
 /* cmd_preview.c — `camp preview FILE --db DB --step S [--recipient KEY]
- * [--format text|html|json] [--now TS]`: renders the messages a channel
- * step would queue, queueing nothing.  The campaign runs as a plan (TEMP
+ * [--format text|html|json|eml] [--now TS]`: renders the messages a channel
+ * step would queue, queueing nothing.  `eml` builds each e-mail with the
+ * send worker's MIME builder (runtime/delivery/mime.c) and the step's
+ * provider's From: one message as an .eml file, several as an mbox.  The campaign runs as a plan (TEMP
  * tables, rolled back; waits pass through, retarget steps see no
  * feedback), and step S renders through the same code as a run
  * (runtime/exec/exec_channel.c).  Tracked links are not rewritten: a
  * preview has no outbox row to sign them for. */
 #include <jansson.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "runtime/db/db.h"
+#include "runtime/delivery/mime.h"
+#include "runtime/delivery/provider.h"
 #include "runtime/delivery/track_links.h"
 #include "runtime/exec/exec.h"
 
@@ -19,9 +24,54 @@ typedef struct Preview {
   const char *fmt;
   const char *recipient;
   Channel channel;
+  const char *step;
+  const char *from;    /* eml: the provider's From */
+  time_t date;         /* eml: the Date header (--now) */
   int n;
+  int failed;          /* eml: a message could not be built */
   json_t *arr;
 } Preview;
+
+/* One e-mail as MIME (mboxrd-quoted "From " lines when mbox: several
+ * messages in one stream open in any mail client). */
+static void show_eml(Preview *p, const char *k, const char *address, const char *subject,
+                     const char *body, int mbox) {
+  char mid[300], err[256];
+  char domain[256];
+  mime_domain(p->from, domain, sizeof domain);
+  snprintf(mid, sizeof mid, "preview-%.60s-%.60s@%.150s", p->step, k, domain);
+  MimeInput in = {.from = p->from, .to = address ? address : "", .subject = subject, .html = body,
+                  .message_id = mid, .date = p->date};
+  size_t len = 0;
+  char *msg = mime_build(&in, &len, err, sizeof err);
+  if (!msg) {
+    fprintf(stderr, "camp preview: recipient %s: the message cannot be built: %s\n", k, err);
+    p->failed = 1;
+    return;
+  }
+  if (!mbox) {
+    fwrite(msg, 1, len, stdout);
+    free(msg);
+    return;
+  }
+  struct tm tm;
+  char when[64];
+  gmtime_r(&p->date, &tm);
+  strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm);
+  printf("From camp-preview %s\n", when);
+  /* mboxrd: a line starting with >*From gains one more > */
+  for (const char *l = msg; l < msg + len;) {
+    const char *e = memchr(l, '\n', (size_t)(msg + len - l));
+    size_t n = e ? (size_t)(e - l) + 1 : (size_t)(msg + len - l);
+    const char *q = l;
+    while (q < l + n && *q == '>') q++;
+    if ((size_t)(l + n - q) >= 5 && !strncmp(q, "From ", 5)) putchar('>');
+    fwrite(l, 1, n, stdout);
+    l += n;
+  }
+  printf("\n");
+  free(msg);
+}
 
 static void key_text(DbValue k, char *out, size_t n) {
   if (k.kind == DBV_INT) snprintf(out, n, "%lld", (long long)k.i);
@@ -36,6 +86,11 @@ static int show(void *ctx, DbValue key, const char *address, const char *subject
   key_text(key, k, sizeof k);
   if (p->recipient && strcmp(p->recipient, k)) return 0;
   int html = p->channel == CH_EMAIL;
+  if (!strcmp(p->fmt, "eml")) {
+    show_eml(p, k, address, subject, body, !p->recipient);
+    p->n++;
+    return 0;
+  }
   char *text = html && body ? html_to_text(body) : NULL;
   if (!strcmp(p->fmt, "json")) {
     json_t *o = json_object();
@@ -79,12 +134,12 @@ int cmd_preview(int argc, char **argv) {
   if (rc) return rc;
   if (o.nfiles != 1 || !o.db || !o.step) {
     fprintf(stderr, "usage: camp preview FILE --db DB --step STEP [--recipient KEY] "
-                    "[--format text|html|json] [--now TIMESTAMP]\n");
+                    "[--format text|html|json|eml] [--now TIMESTAMP]\n");
     return 2;
   }
-  if (strcmp(o.format, "text") && strcmp(o.format, "html") && strcmp(o.format, "json")) {
-    fprintf(stderr, "camp preview: --format must be text, html or json (MIME .eml files are "
-                    "built by the sender, not here)\n");
+  if (strcmp(o.format, "text") && strcmp(o.format, "html") && strcmp(o.format, "json") &&
+      strcmp(o.format, "eml")) {
+    fprintf(stderr, "camp preview: --format must be text, html, json or eml\n");
     return 2;
   }
   char norm[20];
@@ -113,9 +168,37 @@ int cmd_preview(int argc, char **argv) {
     return 2;
   }
   char err[1024];
+  Preview pv = {.fmt = o.format, .recipient = o.recipient, .channel = s->channel, .step = s->label,
+                .date = time(NULL)};
+  Provider *prov = NULL;
+  if (!strcmp(o.format, "eml")) {
+    if (s->channel != CH_EMAIL || !s->provider_decl) {
+      fprintf(stderr, "camp preview: --format eml needs an e-mail step with a provider (step %s %s)\n",
+              s->label, s->channel != CH_EMAIL ? "is not an e-mail step" : "has no provider");
+      program_free(p);
+      return 2;
+    }
+    /* the From the send worker would use, from the same recorded JSON */
+    char *json = provider_config_json(s->provider_decl, o.files[0]);
+    prov = json ? provider_parse(json, err, sizeof err) : NULL;
+    free(json);
+    if (!prov || !prov->from) {
+      fprintf(stderr, "camp preview: provider %s: %s\n", s->provider_decl->name, prov ? "no from address" : err);
+      provider_free(prov);
+      program_free(p);
+      return 1;
+    }
+    pv.from = prov->from;
+    char norm2[20];
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (o.now && !exec_parse_now(o.now, norm2) && strptime(norm2, "%Y-%m-%d %H:%M:%S", &tm)) pv.date = timegm(&tm);
+    mime_init();
+  }
   Db *db = db_open(o.db, DB_OPEN_READONLY, err, sizeof err);
   if (!db) {
     fprintf(stderr, "camp preview: %s\n", err);
+    provider_free(prov);
     program_free(p);
     return 1;
   }
@@ -123,10 +206,10 @@ int cmd_preview(int argc, char **argv) {
     fprintf(stderr, "camp preview: the database %s does not match the campaign's schemas:\n", o.db);
     cli_print_diags(p, &o);
     db_close(db);
+    provider_free(prov);
     program_free(p);
     return 1;
   }
-  Preview pv = {.fmt = o.format, .recipient = o.recipient, .channel = s->channel};
   if (!strcmp(o.format, "json")) pv.arr = json_array();
   FILE *devnull = fopen("/dev/null", "w");
   ExecOptions e = {.now = o.now, .engine = "sql", .db_path = o.db, .out = devnull,
@@ -142,6 +225,8 @@ int cmd_preview(int argc, char **argv) {
     else fprintf(stderr, "camp preview: step %s renders no message (its population is empty)\n", s->label);
     rc = o.recipient ? 1 : 0;
   }
+  if (rc == 0 && pv.failed) rc = 1;
+  provider_free(prov);
   json_decref(pv.arr);
   db_close(db);
   program_free(p);

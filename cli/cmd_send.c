@@ -25,13 +25,11 @@ static int positive(const char *flag, const char *v, int64_t *out) {
 /* Sends what is due with options o (run 0 = every run).  0, 1 or 2. */
 int cli_send(Db *db, CliOpts *o, int64_t run) {
   SendOptions so;
-  memset(&so, 0, sizeof so);
+  send_options_init(&so);
   int64_t v;
   so.run_id = run;
   so.channel = o->channel;
   so.dry_run = o->dry_run;
-  so.batch = 200;
-  so.lease = 120;
   if (o->limit) {
     if (positive("--limit", o->limit, &so.limit)) return 2;
   }

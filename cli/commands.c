@@ -211,7 +211,7 @@ const CliCommand cli_commands[] = {
      {O_DB("the database to read"), O_CAMPAIGN,
       {"step", "STEP", NULL, "the channel step to render"},
       {"recipient", "KEY", NULL, "only this recipient"},
-      {"format", "FORMAT", "text|html|json", "text (default), html or json"}, O_NOW, O_INCLUDE},
+      {"format", "FORMAT", "text|html|json|eml", "text (default), html, json, or eml (MIME as sent; an mbox for several)"}, O_NOW, O_INCLUDE},
      "camp preview examples/retail/campaigns/spring_sale.camp --db build/demo/retail.db --step vip"},
     {"lsp", cmd_lsp, "[options]", "the language server (LSP over stdio) for editors", "none", NULL,
      {{"stdio", NULL, NULL, "talk over stdin/stdout (the default; what clients pass)"}},

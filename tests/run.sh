@@ -31,6 +31,7 @@
 #   FUZZ_TIMEOUT   seconds per camp run in the fuzz suite (default 5)
 #   T_TIMEOUT      seconds per camp run elsewhere (default 60)
 #   SUITE_TIMEOUT  seconds per sub-suite script (default 900)
+#   TEST_JOBS      sub-suite scripts run at once (default 2)
 
 if [ $# -ne 1 ]; then
   echo "usage: sh tests/run.sh CAMP_BINARY" >&2
@@ -194,16 +195,44 @@ script_dirs() {
   done
 }
 
+# Sub-suites run TEST_JOBS at a time (default 2: CI has 2 cores); each
+# one's output is kept and printed whole, in order, with its time.
+TEST_JOBS=${TEST_JOBS:-2}
+
+# wait_slots N: until at most N started sub-suites are still running.
+wait_slots() {
+  while :; do
+    done_=$(ls "$TMP"/sub.*.rc 2> /dev/null | wc -l)
+    [ $((started_ - done_)) -le "$1" ] && return
+    sleep 1
+  done
+}
+
 suite_scripts() {
+  started_=0
+  list_=""
   for d in $(script_dirs); do
     s=tests/$d/run.sh
     [ -f "$s" ] || continue
     wanted "$d" scripts || continue
+    wait_slots $((TEST_JOBS - 1))
+    (
+      t0_=$(date +%s)
+      run_script "$s" > "$TMP/sub.$d.out" 2>&1
+      rc_=$?
+      echo $(($(date +%s) - t0_)) > "$TMP/sub.$d.sec"
+      echo "$rc_" > "$TMP/sub.$d.rc.tmp" && mv "$TMP/sub.$d.rc.tmp" "$TMP/sub.$d.rc"
+    ) &
+    started_=$((started_ + 1))
+    list_="$list_ $d"
+  done
+  wait
+  for d in $list_; do
+    s=tests/$d/run.sh
     echo "== $d ($s)"
-    run_script "$s" > "$TMP/sub.out" 2>&1
-    rc=$?
-    cat "$TMP/sub.out"
-    add_summary "$s" "$TMP/sub.out" "$rc"
+    cat "$TMP/sub.$d.out"
+    echo "-- $d: $(cat "$TMP/sub.$d.sec") s"
+    add_summary "$s" "$TMP/sub.$d.out" "$(cat "$TMP/sub.$d.rc")"
   done
 }
 

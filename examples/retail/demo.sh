@@ -67,8 +67,10 @@ step "camp send: the e-mails go to a local SMTP server started for the demo"
 rm -rf "$OUT/smtp"
 srv_init "$OUT/smtp"
 srv_smtp demo_sink --log "$OUT/smtp/received.jsonl" --no-data
-RETAIL_SMTP_URL="smtp://127.0.0.1:$SRV_PORT" "$CAMP" send --db "$DB" --channel email --now "2026-03-20 12:00"
-srv_stop demo_sink
+# the sink stays up for the ticks below: a tick sends what is due
+RETAIL_SMTP_URL="smtp://127.0.0.1:$SRV_PORT"
+export RETAIL_SMTP_URL
+"$CAMP" send --db "$DB" --channel email --now "2026-03-20 12:00"
 queued=$(sqlite3 "$DB" "SELECT count(*) FROM camp_outbox WHERE channel = 'email'")
 received=$(wc -l < "$OUT/smtp/received.jsonl")
 echo "$received of $queued e-mails received by the local SMTP server"
@@ -90,16 +92,17 @@ step "camp run --test weekly_picks: counts and rendered previews, nothing queued
 step "camp start weekly_picks"
 "$CAMP" start weekly_picks --db "$DB" --now "2026-03-01 12:00" --as lena --reason "test looked right"
 
+before=$(wc -l < "$OUT/smtp/received.jsonl")
 tick "2026-03-02 08:00" "Monday 09:00 in Stockholm: the first launch; its e-mails wait for approval"
 run=$(last_run)
-step "camp approve $run --as omar (releases the held e-mails to the sender)"
+step "camp approve $run --as omar (releases the held e-mails: the next tick sends them)"
 "$CAMP" approve "$run" --db "$DB" --as omar --now "2026-03-02 08:30"
 step "meanwhile 40 members who had not bought for a month buy something (new rows)"
 sqlite3 "$DB" "INSERT INTO purchases(customer_id, product_id, amount, at)
   SELECT id, 1, 49.0, '2026-03-04 15:00:00' FROM customers c WHERE email IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM purchases p WHERE p.customer_id = c.id AND p.at >= '2026-02-03')
   ORDER BY id LIMIT 40"
-tick "2026-03-05 08:00" "Thursday: the audience again; remessage weekly leaves out Monday's recipients"
+tick "2026-03-05 08:00" "Thursday: Monday's approved e-mails are sent; the audience again; remessage weekly leaves out Monday's recipients"
 tick "2026-03-05 12:00" "nobody decided: a reminder is recorded for the approvers"
 tick "2026-03-05 20:00" "the 12h deadline passed: the launch is cancelled as declared"
 
@@ -114,3 +117,6 @@ sqlite3 -column -header "$DB" \
   "SELECT o.run_id, o.status, count(*) AS messages FROM camp_outbox o JOIN camp_runs r ON r.id = o.run_id
    WHERE r.campaign = 'weekly_picks' GROUP BY 1, 2 ORDER BY 1, 2"
 sqlite3 -column -header "$DB" "SELECT kind, recipient, status, count(*) AS n FROM camp_notifications GROUP BY 1, 2, 3 ORDER BY 1, 2"
+after=$(wc -l < "$OUT/smtp/received.jsonl")
+srv_stop demo_sink
+echo "the ticks sent $((after - before)) approved weekly_picks e-mails to the local SMTP server"

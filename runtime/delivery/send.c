@@ -5,6 +5,7 @@
  * send.h for the states and guarantees. */
 #include "runtime/delivery/send.h"
 
+#include <assert.h>
 #include <curl/curl.h>
 #include <math.h>
 #include <sodium.h>
@@ -322,7 +323,16 @@ static void summary(Worker *w) {
   if (first[0]) fprintf(out, "next attempt of deferred messages at %s\n", first);
 }
 
+void send_options_init(SendOptions *o) {
+  memset(o, 0, sizeof *o);
+  o->lease = 120;
+  o->batch = 200;
+  o->out = stdout;
+}
+
 int send_outbox(Db *db, const SendOptions *o, SendStats *st) {
+  /* a batch of 0 never claims and never finishes (the loop below) */
+  assert(o->batch > 0 && o->lease > 0);
   memset(st, 0, sizeof *st);
   Worker w;
   memset(&w, 0, sizeof w);

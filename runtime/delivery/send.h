@@ -58,7 +58,13 @@ typedef struct SendStats {
   double seconds;
 } SendStats;
 
-/* Sends what is due.  Returns 0, or 1 after printing an error (database,
+/* Fills o with the defaults (every run and channel, lease 120 s, batch
+ * 200, summary on stdout).  Callers start from it, so a zero batch (which
+ * would claim nothing, forever) never reaches send_outbox. */
+void send_options_init(SendOptions *o);
+
+/* Sends what is due.  o->batch and o->lease must be positive (asserted).
+ * Returns 0, or 1 after printing an error (database,
  * a missing environment variable, an unreachable provider). */
 int send_outbox(Db *db, const SendOptions *o, SendStats *st);
 

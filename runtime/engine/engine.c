@@ -454,13 +454,10 @@ static int sql_can_run(Expr **rules, int n, char *why, size_t whylen) {
   return 1;
 }
 
-/* Rows of dim's table as SQLite's max(rowid) tells (an empty table: 0);
- * -1 when it cannot tell (a table WITHOUT ROWID). */
-static int64_t table_rows(EngineCtx *e, Schema *dim) {
-  char sql[400];
-  snprintf(sql, sizeof sql, "SELECT coalesce(max(rowid), 0) FROM \"%s\"", dim->name);
-  return db_query_int(e->db, sql, -1);
-}
+/* Rows of dim's table, cheaply (db_row_estimate: SQLite's max(rowid), no
+ * scan; PostgreSQL's planner estimate); -1 when it cannot tell (an empty
+ * or WITHOUT ROWID SQLite table): the snapshot then counts. */
+static int64_t table_rows(EngineCtx *e, Schema *dim) { return db_row_estimate(e->db, dim->name); }
 
 static int dispatch(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n, int split,
                     const KeyVec *input, KeyVec *out, uint8_t **flags, char *why, size_t whylen) {
@@ -480,9 +477,9 @@ static int dispatch(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, in
       kind = e->last_used;
       break;
     default: {
-      /* the rows the rule reads: the input, or the whole table (max(rowid):
-       * no scan; -1 when the table has none) — a small one is cheaper to
-       * ask SQLite than to snapshot (README, docs/engines.md) */
+      /* the rows the rule reads: the input, or the whole table (an
+       * estimate, no scan) — a small one is cheaper to ask the database
+       * than to snapshot (README, docs/engines.md) */
       int64_t rows = input ? (int64_t)input->n : table_rows(e, dim);
       if (rows >= 0 && rows < e->auto_min_rows) {
         if (!sql_can_run(rules, n, why, whylen)) return 1;

@@ -123,9 +123,11 @@ int ops_tick(Db *db, const TickOptions *o);
  * ...").  Returns 1 when there is a next launch, 0 when not, -1 on error. */
 int ops_next_launch(Db *db, const char *campaign, const char *now, char *out, size_t outlen);
 
-/* Where `camp send` (the delivery worker) plugs in: called by every tick
- * after approvals were decided.  Until the worker is merged it only counts
- * the messages waiting in the outbox (status queued) and says so. */
+/* Runs camp send's worker (runtime/delivery/send.c) over every due message
+ * with the tick's clock: called by every tick after approvals were decided,
+ * so approved messages go out in the same tick; held, cancelled and
+ * suppressed messages are never sent.  0, or 1 when sending failed (the
+ * worker printed why). */
 int ops_send_due(Db *db, const char *now, FILE *out);
 
 /* ---------------------------------------------------------- approve.c */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/delivery/send.h"
 #include "runtime/db/store.h"
 #include "runtime/exec/exec.h"
 #include "runtime/ops/ops_int.h"
@@ -267,16 +268,17 @@ static void launch_due(Tick *k) {
 /* ------------------------------------------------------------------ tick */
 
 int ops_send_due(Db *db, const char *now, FILE *out) {
-  /* HOOK: camp send's worker belongs here.  Calling send_outbox from a tick
-   * hung the ops suite's simulated-clock ticks (not debugged in stop 10), so
-   * for now a tick only says how many messages wait for `camp send`;
-   * `held` and `cancelled` messages are never sent. */
-  (void)now;
-  int64_t queued = db_query_int(db, "SELECT count(*) FROM camp_outbox WHERE status = 'queued'", 0);
-  if (queued > 0)
-    fprintf(out, "send: %lld messages queued; run `camp send` to send them\n",
-            (long long)queued);
-  return 0;
+  /* camp send's worker over every due message; `held`, `cancelled` and
+   * `suppressed` messages are never claimed (it claims queued and
+   * deferred ones).  Steps whose channel has no provider stay queued. */
+  int64_t due = db_query_int(db, "SELECT count(*) FROM camp_outbox WHERE status IN ('queued', 'deferred')", 0);
+  if (due <= 0) return 0;
+  SendOptions so;
+  send_options_init(&so);
+  so.now = now;
+  so.out = out;
+  SendStats st;
+  return send_outbox(db, &so, &st);
 }
 
 int ops_tick(Db *db, const TickOptions *o) {
@@ -305,7 +307,7 @@ int ops_tick(Db *db, const TickOptions *o) {
   int reminders = 0, deadlines = 0;
   if (ops_approvals_due(db, k.now, k.out, &reminders, &deadlines)) k.failed = 1;
   launch_due(&k);
-  ops_send_due(db, k.now, k.out);
+  if (ops_send_due(db, k.now, k.out)) k.failed = 1;
   return k.failed;
 }
 

@@ -617,6 +617,53 @@ section_contrib() {
   has "contrib: the cron line logs the tick" "$d/tick.log" "tick at "
 }
 
+# ---- 11. a tick sends: approved messages go out through camp send's worker --
+# A real SMTP server (tests/servers/smtp_sink.py, loopback, free port) that
+# this section starts and stops.  Without the provider's environment the
+# tick fails loudly and nothing leaves the outbox.
+section_tick_send() {
+  d=$(ws ticksend)
+  db=$d/db.sqlite
+  cat > "$d/t.camp" << 'EOF'
+import "schema"
+provider mailer { kind smtp url env "OPS_SMTP_URL" from "Shop <news@shop.example>" }
+campaign promo_mail {
+  approval { approvers "alice"; deadline 1d, cancel }
+  se = customers where country = "SE"
+  email se via mailer { subject "Hi {{first_name}}" body "b" }
+  dk = customers where country = "DK"
+  sms dk "hej"
+}
+EOF
+  camp deploy "$d/t.camp" --db "$db" --now "2026-03-01 00:00" > /dev/null
+  camp start promo_mail --db "$db" --now "2026-03-01 00:00" > /dev/null
+  . tests/servers/lib.sh
+  SRV_ON_EXIT='rm -rf "$TMP"' # srv_init's trap replaces ours: keep its clean-up
+  srv_init "$d"
+  srv_smtp ops_sink --log "$d/received.jsonl" || { t_fail "tick send: the SMTP sink did not start"; return; }
+  port=$SRV_PORT
+  OPS_SMTP_URL="smtp://127.0.0.1:$port" camp tick --db "$db" --now "2026-03-01 08:00" > "$TMP/out" 2>&1
+  eq "tick send: held messages are not sent" "0" "$(wc -l < "$d/received.jsonl" | tr -d ' ')"
+  camp approve 1 --db "$db" --step _email_se --as alice --now "2026-03-01 09:00" > /dev/null
+  camp approve 1 --db "$db" --step _sms_dk --as alice --now "2026-03-01 09:00" > /dev/null
+  camp tick --db "$db" --now "2026-03-01 09:30" > "$TMP/out" 2>&1
+  eq "tick send: without the provider's variable the tick fails" "1" "$?"
+  has "tick send: ... naming the variable" "$TMP/out" "OPS_SMTP_URL"
+  eq "tick send: ... and nothing left the outbox" "_email_se|queued|4" \
+    "$(q "$db" "SELECT step, status, count(*) FROM camp_outbox WHERE channel = 'email' GROUP BY 1, 2")"
+  OPS_SMTP_URL="smtp://127.0.0.1:$port" camp tick --db "$db" --now "2026-03-01 10:00" > "$TMP/out" 2>&1
+  eq "tick send: the tick succeeds" "0" "$?"
+  eq "tick send: the approved e-mails were received" "4" "$(wc -l < "$d/received.jsonl" | tr -d ' ')"
+  eq "tick send: ... once each, to the SE customers" \
+    "$(q "$db" "SELECT group_concat(a, ' ') FROM (SELECT email a FROM customers WHERE country = 'SE' AND email IS NOT NULL ORDER BY 1)")" \
+    "$(/usr/bin/python3 -c 'import json,sys; print(" ".join(sorted(json.loads(l)["rcpt_tos"][0] for l in open(sys.argv[1]))))' "$d/received.jsonl")"
+  eq "tick send: the outbox says sent; SMS without a provider stay queued" "email|sent|4 sms|queued|2" \
+    "$(q "$db" "SELECT channel, status, count(*) FROM camp_outbox GROUP BY 1, 2" | tr '\n' ' ' | sed 's/ $//')"
+  OPS_SMTP_URL="smtp://127.0.0.1:$port" camp tick --db "$db" --now "2026-03-01 11:00" > /dev/null 2>&1
+  eq "tick send: a later tick sends nothing again" "4" "$(wc -l < "$d/received.jsonl" | tr -d ' ')"
+  srv_stop ops_sink
+}
+
 want 1 && section_schedule
 want 2 && section_daily
 want 3 && section_monthly
@@ -627,6 +674,7 @@ want 7 && section_concurrent
 want 8 && section_test_run
 want 9 && section_approval
 want 10 && section_contrib
+want 11 && section_tick_send
 
 echo "ops: $(($(date +%s) - T0)) s"
 t_summary ops

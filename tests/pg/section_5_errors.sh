@@ -43,9 +43,9 @@ CAMP
     -c "INSERT INTO people VALUES (1, true, '1990-01-01', 'a@x'), (2, false, '1980-01-01', 'b@x'), (3, true, '2001-01-01', 'c@x')"
   camp run "$f" --db "$url" --now '2026-03-01 00:00:00' > "$TMP/out" 2>&1
   eq "pg store: a run on PostgreSQL" 0 "$?"
-  eq "pg store: store version recorded" 1 \
+  eq "pg store: store version recorded (STORE_VERSION)" "$(sed -n 's/^#define STORE_VERSION //p' runtime/db/store.h)" \
     "$(pg_psql -d errs -At -c "SELECT value FROM camp.camp_meta WHERE key = 'schema_version'")"
-  camp run "$f" --db "$url" --now '2026-03-02 00:00:00' > "$TMP/out" 2>&1
+  camp run "$f" --db "$url" --now '2026-03-02 00:00:00' --new-run > "$TMP/out" 2>&1
   eq "pg store: a second run on the migrated store" 0 "$?"
   eq "pg store: two runs, one message each" "1:1 2:1" \
     "$(pg_psql -d errs -At -c "SELECT run_id || ':' || count(*) FROM camp.camp_outbox GROUP BY run_id ORDER BY run_id" | tr '\n' ' ' | sed 's/ $//')"

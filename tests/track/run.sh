@@ -307,8 +307,8 @@ CSV
   has "feedback: a second import adds nothing" "$W/out" "imported 0 events from $W/events.csv: 0 delivered, 0 hard bounces, 0 soft bounces, 0 complaints; 5 already present; 0 addresses suppressed"
   eq "feedback: still 5 rows" 5 "$(fb "$D")"
   # JSON lines, matched by the provider's message id (which camp send
-  # stores in camp_outbox.provider_id; set here by hand).
-  q "$D" "ALTER TABLE camp_outbox ADD COLUMN provider_id TEXT; UPDATE camp_outbox SET provider_id = 'esp-' || id"
+  # stores in camp_outbox.provider_message_id; set here by hand).
+  q "$D" "UPDATE camp_outbox SET provider_message_id = 'esp-' || id"
   printf '%s\n' '{"event":"bounced","type":"soft","provider_id":"esp-1","at":"2026-03-02 10:00:00","reason":"421 try later"}' \
     '' '{"event":"delivered","provider_id":"esp-3","at":1772445600}' > "$W/events.jsonl"
   camp feedback import "$W/events.jsonl" --db "$D" > "$W/out" 2> "$W/err"
@@ -374,8 +374,9 @@ section_templates() {
   # eve: no language -> en; NULL values render empty (counted), default fills the subject.
   eq "templates: default for a missing value" "Your new summary" "$(sub 5)"
   eq "templates: missing values" "<p>Hello Eve:  spent,  of it online, member since .</p>" "$(bod 5 email)"
-  eq "templates: empty placeholders counted" "1 message rendered with empty placeholders" \
-    "$(q "$D" "SELECT message FROM camp_warnings WHERE step = 'm'")"
+  # one warning per placeholder, naming it and how many recipients got it empty
+  eq "templates: empty placeholders counted" "{{spent}} rendered empty for 1 recipient|{{share}} rendered empty for 1 recipient|{{joined}} rendered empty for 1 recipient" \
+    "$(q "$D" "SELECT message FROM camp_warnings WHERE step = 'm' ORDER BY rowid" | tr '\n' '|' | sed 's/|$//')"
   # SMS: text, no HTML escaping; dates in UTC; explicit "de" locale.
   eq "templates: sms sv" "Anna: 1${NB}573 (2026-02-20 10:05), Freitag 20 Feb." "$(bod 1 sms)"
   eq "templates: sms missing" "Eve:  (), " "$(bod 5 sms)"
@@ -428,7 +429,28 @@ section_preview() {
   (cd "$W" && camp preview formats.camp --db db.sqlite --step m --recipient 42 > /dev/null 2> err)
   eq "preview: unknown recipient -> 1" 1 $?
   (cd "$W" && camp preview formats.camp --db db.sqlite --step m --format eml > /dev/null 2> err)
-  eq "preview: eml is not built here -> 2" 2 $?
+  eq "preview: eml without a provider -> 2" 2 $?
+  has "preview: eml says why" "$W/err" "--format eml needs an e-mail step with a provider (step m has no provider)"
+  # eml: the MIME message camp send would build, parsed back by Python's
+  # e-mail parser (an independent reader), one message and an mbox of all.
+  cat > "$W/eml.camp" << 'CAMP'
+import "schema"
+provider shop { kind smtp url "smtp://127.0.0.1:1" from "Shop <news@shop.example>" }
+campaign eml {
+  everyone = customers where true
+  m = email everyone via shop { subject "Hej {{first_name}} åäö" body "<p>Hi {{first_name}}</p>" }
+}
+CAMP
+  (cd "$W" && camp preview eml.camp --db db.sqlite --step m --recipient 1 --format eml --now "2026-03-02 10:00" > one.eml 2> err)
+  eq "preview eml: exit" 0 $?
+  eq "preview eml: parsed back" "Shop <news@shop.example>|$(q "$D" "SELECT email FROM customers WHERE id = 1")|Hej Anna åäö|multipart/alternative|Mon, 02 Mar 2026 10:00:00 +0000|<preview-m-1@shop.example>|Hi Anna" \
+    "$(/usr/bin/python3 -c 'import sys, email, email.policy
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+print("|".join([str(m["From"]), str(m["To"]), str(m["Subject"]), m.get_content_type(), str(m["Date"]), str(m["Message-ID"]), m.get_body(("plain",)).get_content().strip()]))' "$W/one.eml")"
+  (cd "$W" && camp preview eml.camp --db db.sqlite --step m --format eml --now "2026-03-02 10:00" > all.mbox 2> err)
+  eq "preview eml: mbox exit" 0 $?
+  eq "preview eml: mbox holds every recipient's message" "$(q "$D" "SELECT count(*) FROM customers WHERE email IS NOT NULL")" \
+    "$(/usr/bin/python3 -c 'import sys, mailbox; print(len(mailbox.mbox(sys.argv[1])))' "$W/all.mbox")"
 }
 
 # ---- 7. load: >= 100,000 hits, none lost ---------------------------------------------------------
