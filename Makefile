@@ -132,8 +132,10 @@ asan: deps
 	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT="-O1 -g" \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  build-asan/bin/camp test-bins
+	# a sanitized camp runs 3-10x slower: longer limits, fewer random plans
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:suppressions=$(CURDIR)/tools/asan.supp \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
+	  SUITE_TIMEOUT=$${SUITE_TIMEOUT:-2700} T_TIMEOUT=$${T_TIMEOUT:-300} PLANS_CASES=$${PLANS_CASES:-50} \
 	  TEST_BIN_DIR=build-asan/tests sh tests/run.sh build-asan/bin/camp
 
 $(BIN)/retail-gen: examples/retail/gen.c

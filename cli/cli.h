@@ -34,6 +34,8 @@ typedef struct CliOpts {
   const char *limit;     /* send --limit N */
   const char *lease;     /* send --lease SECONDS */
   const char *batch;     /* send --batch N */
+  const char *proof;     /* send --proof ADDR[,ADDR...] */
+  const char *proofs;    /* send --proofs N (messages per address) */
   const char *as;        /* operations: who (--as NAME; default $USER) */
   const char *reason;    /* operations: why (--reason TEXT) */
   const char *next;      /* schedule --next N */
@@ -78,6 +80,12 @@ int cmd_run(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_lsp(int argc, char **argv);
+/* `camp send FILE --db DB --step S --proof ADDR[,ADDR]` (cli/cmd_proof.c):
+ * o parsed by cmd_send.  0, 1 or 2. */
+int cli_send_proof(CliOpts *o);
+/* The channel step of camp named `name` (its label or an output name), or
+ * NULL (cli/cmd_preview.c). */
+Step *cli_channel_step(Decl *camp, const char *name);
 int cmd_track(int argc, char **argv);
 int cmd_feedback(int argc, char **argv);
 int cmd_preview(int argc, char **argv);

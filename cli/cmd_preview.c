@@ -117,7 +117,7 @@ static int show(void *ctx, DbValue key, const char *address, const char *subject
   return 0;
 }
 
-static Step *channel_step(Decl *camp, const char *name) {
+Step *cli_channel_step(Decl *camp, const char *name) {
   for (int i = 0; i < camp->steps.len; i++) {
     Step *s = camp->steps.items[i];
     if (s->kind != S_CHANNEL) continue;
@@ -155,7 +155,7 @@ int cmd_preview(int argc, char **argv) {
     program_free(p);
     return 1;
   }
-  Step *s = channel_step(camp, o.step);
+  Step *s = cli_channel_step(camp, o.step);
   if (!s) {
     fprintf(stderr, "camp preview: campaign %s has no channel step `%s`; its channel steps:", camp->name,
             o.step);

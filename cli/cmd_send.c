@@ -62,11 +62,22 @@ int cli_send(Db *db, CliOpts *o, int64_t run) {
 
 int cmd_send(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("send", argc, argv, "db,run,channel,limit,dry-run,now,lease,batch", &o);
+  int rc = cli_parse("send", argc, argv,
+                     "db,run,channel,limit,dry-run,now,lease,batch,proof,proofs,step,campaign,I", &o);
   if (rc) return rc;
-  if (!o.db || o.nfiles) {
+  if (o.proof || o.nfiles || o.step || o.proofs) {
+    if (!o.proof || o.nfiles != 1 || !o.db || !o.step || o.run || o.channel || o.limit || o.dry_run ||
+        o.lease || o.batch) {
+      fprintf(stderr, "usage: camp send FILE --db DB --step STEP --proof ADDR[,ADDR...] [--proofs N]\n"
+                      "                 [--campaign C] [--now TIMESTAMP]\n");
+      return 2;
+    }
+    return cli_send_proof(&o);
+  }
+  if (!o.db || o.campaign || o.nincludes) {
     fprintf(stderr, "usage: camp send --db DB [--run ID] [--channel email|sms|push|mail] [--limit N]\n"
-                    "                 [--dry-run] [--now TIMESTAMP] [--lease SECONDS] [--batch N]\n");
+                    "                 [--dry-run] [--now TIMESTAMP] [--lease SECONDS] [--batch N]\n"
+                    "       camp send FILE --db DB --step STEP --proof ADDR[,ADDR...] [--proofs N]\n");
     return 2;
   }
   int64_t run = 0;

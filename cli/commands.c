@@ -23,7 +23,7 @@
   {"send", NULL, NULL, "send the run's messages now (else a later `camp send` does)"}, \
   {"channel", "C", "email|sms|push|mail", "with --send: only this channel"}, \
   {"limit", "N", NULL, "with --send: at most N messages"}, \
-  {"lease", "SECONDS", NULL, "with --send: how long a claimed batch is this worker's (default 300)"}, \
+  {"lease", "SECONDS", NULL, "with --send: how long a claimed batch is this worker's (default 120)"}, \
   {"batch", "N", NULL, "with --send: messages claimed at a time"}
 #define O_AS {"as", "NAME", NULL, "who does it, for the audit (default $USER)"}
 #define O_REASON {"reason", "TEXT", NULL, "why, for the audit"}
@@ -133,18 +133,23 @@ const CliCommand cli_commands[] = {
     {"keywords", cmd_keywords, "[options]", "the language's vocabulary (for editor grammars)",
      "none", NULL, {{"format", "FORMAT", "text|json", "text (default) or json"}},
      "camp keywords --format json"},
-    {"send", cmd_send, "--db DB [options]",
-     "send due messages through their providers (SMTP, HTTP, file)", "none",
+    {"send", cmd_send, "--db DB [options]  |  FILE --db DB --step S --proof ADDR[,ADDR...]",
+     "send due messages through their providers (SMTP, HTTP, file)", "camp",
      "Claims queued messages in leased batches (two workers never send one message at once), "
      "sends them with retries and backoff, and records every state change.  Secrets come from "
-     "the environment variables the provider declarations name.",
+     "the environment variables the provider declarations name.  With --proof, a channel "
+     "step's first rendered messages go to the test addresses through the step's provider "
+     "(subject prefixed [proof]); nothing is queued or stored.",
      {O_DB("the database of the runs"),
       {"run", "ID", NULL, "only this run"},
       {"channel", "C", "email|sms|push|mail", "only this channel"},
       {"limit", "N", NULL, "at most N messages"},
       {"dry-run", NULL, NULL, "render and count, send nothing"}, O_NOW,
-      {"lease", "SECONDS", NULL, "how long a claimed batch is this worker's (default 300)"},
-      {"batch", "N", NULL, "messages claimed at a time"}},
+      {"lease", "SECONDS", NULL, "how long a claimed batch is this worker's (default 120)"},
+      {"batch", "N", NULL, "messages claimed at a time (default 200)"},
+      {"proof", "ADDRS", NULL, "send proofs of FILE's --step to these addresses (comma-separated)"},
+      {"proofs", "N", NULL, "with --proof: the step's first N messages (default 3)"},
+      {"step", "STEP", NULL, "with --proof: the channel step"}, O_CAMPAIGN, O_INCLUDE},
      "camp send --db crm.sqlite"},
     {"deploy", cmd_deploy, "FILE --db DB [options]",
      "record a new version of a campaign; counts against the previous version's plan", "camp",

@@ -36,6 +36,7 @@ static const OptSpec string_opts[] = {
     STROPT("recipient", recipient),
     STROPT("channel", channel), STROPT("limit", limit),
     STROPT("lease", lease),     STROPT("batch", batch),
+    STROPT("proof", proof),     STROPT("proofs", proofs),
     STROPT("as", as),           STROPT("reason", reason),
     STROPT("next", next),
 };

@@ -617,5 +617,54 @@ check "c9: after the kills every message sent and received, outbox and sink agre
 check "c9: duplicates bounded by what was in flight at the kills" sh -c "[ ${3:-999999} -le $((kills * 4 * 100 + 4)) ]"
 srv_stop sink9
 
+# ============================================ 10. proofs: send --proof
+# A step's first rendered messages to test addresses through its provider;
+# nothing is stored (the outbox and camp's tables stay as they were).
+srv_smtp sink10 --log "$TMP/sink10.jsonl" || t_fail "sink10 did not start"
+mkdir -p "$TMP/c10"
+cat > "$TMP/c10/c.camp" <<EOF
+$SCHEMA
+
+provider mailer { kind smtp url env "C10_SMTP_URL" from "Shop <news@shop.example>" }
+
+campaign proofs {
+  lund = customers where city = "Lund"
+  email lund via mailer { subject "Hej {{first_name}}"; body "<p>Lund news for {{first_name}}</p>" }
+  everyone = customers where true
+  mail everyone { extract "out/all.csv"; columns (first_name) }
+}
+EOF
+new_db c10
+sqlite3 "$DB" "INSERT INTO customers VALUES (1, 'a@example.com', NULL, 'Ann', 'Lund'),
+  (2, 'b@example.com', NULL, 'Bo', 'Malmö'), (3, 'c@example.com', NULL, 'Cy', 'Lund'),
+  (4, 'd@example.com', NULL, 'Di', 'Lund'), (5, 'e@example.com', NULL, 'Ed', 'Lund');"
+before=$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master")
+C10_SMTP_URL="smtp://127.0.0.1:$(srv_port sink10)" camp send "$TMP/c10/c.camp" --db "$DB" --step _email_lund \
+  --proof "qa@shop.example, lead@shop.example" --proofs 2 > "$TMP/proof.out" 2>&1
+check "c10: send --proof exits 0" grep -q "accepted" "$TMP/proof.out"
+# expected: the first 2 Lund customers by key (1 Ann, 3 Cy), each to both addresses
+cat > "$TMP/proof_check.py" <<'EOF'
+import json, sys, email
+from email import policy
+got = sorted((json.loads(l)["rcpt_tos"][0],
+              str(email.message_from_string(json.loads(l)["data"], policy=policy.default)["Subject"]))
+             for l in open(sys.argv[1]))
+want = sorted((a, "[proof] Hej " + n) for a in ("qa@shop.example", "lead@shop.example") for n in ("Ann", "Cy"))
+if got != want:
+    print("got", got, "want", want); sys.exit(1)
+EOF
+check "c10: 2 proofs to each address, subjects prefixed" "$PY" "$TMP/proof_check.py" "$TMP/sink10.jsonl"
+check "c10: one line per proof" sh -c "[ \$(grep -c '^proof of _email_lund (recipient [13]) to .*: accepted' '$TMP/proof.out') = 4 ]"
+check "c10: nothing stored (no camp tables)" sh -c "[ \$(sqlite3 '$DB' 'SELECT count(*) FROM sqlite_master') = '$before' ]"
+camp send "$TMP/c10/c.camp" --db "$DB" --step _email_lund --proof qa@shop.example > "$TMP/proof2.out" 2>&1
+check "c10: without the provider's variable: exit 1" sh -c "[ $? = 1 ]"
+check "c10: ... naming the variable" grep -q "C10_SMTP_URL" "$TMP/proof2.out"
+camp send "$TMP/c10/c.camp" --db "$DB" --step _mail_everyone --proof qa@shop.example > "$TMP/proof3.out" 2>&1
+check "c10: direct mail has no proofs: exit 2" sh -c "[ $? = 2 ]"
+camp send "$TMP/c10/c.camp" --db "$DB" --proof qa@shop.example > "$TMP/proof4.out" 2>&1
+check "c10: --proof without --step is a usage error" sh -c "[ $? = 2 ]"
+check "c10: still 4 proofs received" sh -c "[ \$(wc -l < '$TMP/sink10.jsonl') = 4 ]"
+srv_stop sink10
+
 [ -n "${KEEP:-}" ] && cp -r "$TMP" "$KEEP"
 t_summary delivery
