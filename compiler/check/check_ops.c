@@ -10,6 +10,7 @@
 
 #include "compiler/check/check.h"
 #include "compiler/check/ops.h"
+#include "compiler/check/provider.h"
 
 #define MIN_GAP 900 /* seconds: launches are at least 15 minutes apart */
 
@@ -387,7 +388,7 @@ static void check_schedule(Ctx *c, CampOps *ops, OpBlock *b) {
 }
 
 static void check_approval(Ctx *c, CampOps *ops, OpBlock *b) {
-  static const char *const fields[] = {"approvers", "group", "deadline", "remind"};
+  static const char *const fields[] = {"approvers", "group", "deadline", "remind", "notify"};
   if (!b->braced) {
     OpItem *it = b->items.items[0];
     if (strcmp(it->name, "none")) {
@@ -397,17 +398,18 @@ static void check_approval(Ctx *c, CampOps *ops, OpBlock *b) {
     return;
   }
   ops->approval = 1;
-  int seen[4] = {0};
+  int seen[5] = {0};
+  Loc notify_loc = b->loc;
   for (int i = 0; i < b->items.len; i++) {
     OpItem *it = b->items.items[i];
     int k = -1;
-    for (int j = 0; j < 4; j++)
+    for (int j = 0; j < 5; j++)
       if (!strcmp(it->name, fields[j])) k = j;
     if (k < 0) {
       diag_error(c->d, it->name_loc, "unknown approval field `%s`", it->name);
-      const char *best = diag_closest(it->name, fields, 4);
+      const char *best = diag_closest(it->name, fields, 5);
       if (best) diag_hint(c->d, "did you mean `%s`?", best);
-      else diag_hint(c->d, "an approval has approvers, group, deadline and remind");
+      else diag_hint(c->d, "an approval has approvers, group, deadline, remind and notify");
       continue;
     }
     if (seen[k]++) {
@@ -420,17 +422,43 @@ static void check_approval(Ctx *c, CampOps *ops, OpBlock *b) {
     }
     if (k == 0) {
       ops->approvers = arena_alloc(c->a, sizeof(char *) * (size_t)it->values.len);
+      ops->approver_addrs = arena_alloc(c->a, sizeof(char *) * (size_t)it->values.len);
       for (int j = 0; j < it->values.len; j++) {
         OpValue *v = it->values.items[j];
-        const char *name = v->kind == OV_WORD ? v->word
+        const char *text = v->kind == OV_WORD ? v->word
                          : v->kind == OV_LITERAL && v->lit->kind == E_STR ? v->lit->text : NULL;
-        if (!name || !*name) {
-          diag_error(c->d, v->loc, "an approver is a name");
+        char name[256], addr[256];
+        if (!text || !*text || approver_parse(text, name, sizeof name, addr, sizeof addr)) {
+          diag_error(c->d, v->loc, "an approver is a name, optionally with an e-mail address");
+          diag_hint(c->d, "approvers \"lena <lena@shop.example>\", \"omar\"");
           continue;
         }
         for (int m = 0; m < ops->napprovers; m++)
           if (!strcmp(ops->approvers[m], name)) diag_warning(c->d, v->loc, "approver `%s` is named twice", name);
+        ops->approver_addrs[ops->napprovers] = addr[0] ? arena_strdup(c->a, addr) : NULL;
         ops->approvers[ops->napprovers++] = arena_strdup(c->a, name);
+      }
+      continue;
+    }
+    if (k == 4) {
+      OpValue *v = it->values.items[0];
+      const char *pname = v->kind == OV_WORD ? v->word : NULL;
+      notify_loc = it->loc;
+      if (it->values.len != 1 || !pname) {
+        diag_error(c->d, it->loc, "`notify` takes the name of an e-mail provider");
+        continue;
+      }
+      const Decl *pd = NULL;
+      for (int m = 0; m < c->p->providers.len && !pd; m++)
+        if (!strcmp(((Decl *)c->p->providers.items[m])->name, pname)) pd = c->p->providers.items[m];
+      if (!pd) {
+        diag_error(c->d, v->loc, "unknown provider `%s`", pname);
+        diag_hint(c->d, "declare it with `provider %s { kind smtp ... }`", pname);
+      } else if (!provider_sends(pd, CH_EMAIL)) {
+        diag_error(c->d, v->loc, "provider `%s` cannot send e-mail: approvers are notified by e-mail", pname);
+        diag_note(c->d, pd->name_loc, "`%s` is declared here", pd->name);
+      } else {
+        ops->notify = pd;
       }
       continue;
     }
@@ -471,6 +499,35 @@ static void check_approval(Ctx *c, CampOps *ops, OpBlock *b) {
   }
   if (ops->remind && !ops->deadline)
     diag_warning(c->d, b->loc, "reminders without a deadline go on until someone decides");
+  for (int i = 0; ops->notify && i < ops->napprovers; i++)
+    if (!ops->approver_addrs[i]) {
+      diag_error(c->d, notify_loc, "approver `%s` has no e-mail address to notify", ops->approvers[i]);
+      diag_hint(c->d, "write \"%s <%s@example.com>\" in `approvers`", ops->approvers[i], ops->approvers[i]);
+    }
+  if (ops->notify && ops->group) {
+    diag_error(c->d, notify_loc, "a group has no address to notify: name its approvers instead");
+  }
+}
+
+/* "Lena <lena@shop.example>" -> name "Lena", addr "lena@shop.example";
+ * "lena" -> name "lena", addr "".  -1 when malformed (an empty name, a
+ * missing '>', an address without '@' or with spaces or control bytes). */
+int approver_parse(const char *text, char *name, size_t namelen, char *addr, size_t addrlen) {
+  const char *lt = strchr(text, '<');
+  const char *end = lt ? lt : text + strlen(text);
+  while (end > text && end[-1] == ' ') end--;
+  while (*text == ' ') text++;
+  if (end <= text || (size_t)(end - text) >= namelen) return -1;
+  snprintf(name, namelen, "%.*s", (int)(end - text), text);
+  addr[0] = 0;
+  if (!lt) return strchr(name, '>') ? -1 : 0;
+  const char *gt = strchr(lt, '>');
+  if (!gt || gt[1] || gt - lt - 1 <= 0 || (size_t)(gt - lt - 1) >= addrlen) return -1;
+  snprintf(addr, addrlen, "%.*s", (int)(gt - lt - 1), lt + 1);
+  if (!strchr(addr, '@')) return -1;
+  for (const char *p = addr; *p; p++)
+    if ((unsigned char)*p <= ' ' || *p == '<' || *p == 0x7f) return -1;
+  return 0;
 }
 
 static void check_dates(Ctx *c, Decl *camp, CampOps *ops) {

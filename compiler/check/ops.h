@@ -7,6 +7,7 @@
 #ifndef CAMP_OPS_H
 #define CAMP_OPS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lang/ast.h"
@@ -55,8 +56,12 @@ typedef struct CampOps {
   Remessage remessage;
   /* approval */
   int approval;          /* 1: channel messages wait for an approval */
-  char **approvers;
+  char **approvers;       /* names (what `--as NAME` must say) */
+  char **approver_addrs;  /* each one's e-mail address, or NULL */
   int napprovers;
+  const Decl *notify;    /* the e-mail provider that sends approval requests,
+                          * reminders and deadline notices; NULL: they are
+                          * only recorded (camp_notifications) */
   char *group;           /* NULL when none */
   int64_t deadline;      /* seconds after the messages are parked, 0 = none */
   int deadline_send;     /* at the deadline: 1 send, 0 cancel */
@@ -70,6 +75,11 @@ typedef struct CampOps {
  * a zeroed default with tz "UTC" and RM_DAILY when the campaign says
  * nothing). */
 const CampOps *program_ops(const Decl *campaign);
+
+/* An approver as written in `approvers`: "Lena <lena@shop.example>" gives
+ * name "Lena" and addr "lena@shop.example"; a bare "lena" an empty addr.
+ * 0, or -1 when malformed (compiler/check/check_ops.c). */
+int approver_parse(const char *text, char *name, size_t namelen, char *addr, size_t addrlen);
 
 /* Name of a re-messaging policy as written (`daily`, ...). */
 const char *remessage_name(Remessage r);

@@ -112,11 +112,12 @@ step "camp campaigns"
 step "camp status --campaign weekly_picks (the audit)"
 "$CAMP" status --db "$DB" --campaign weekly_picks | sed -n '/^audit/,$p'
 
-step "weekly_picks: outbox by status, and notifications waiting for a sender"
+step "weekly_picks: outbox by status, and the approvers' notifications (e-mailed by the ticks)"
 sqlite3 -column -header "$DB" \
   "SELECT o.run_id, o.status, count(*) AS messages FROM camp_outbox o JOIN camp_runs r ON r.id = o.run_id
    WHERE r.campaign = 'weekly_picks' GROUP BY 1, 2 ORDER BY 1, 2"
-sqlite3 -column -header "$DB" "SELECT kind, recipient, status, count(*) AS n FROM camp_notifications GROUP BY 1, 2, 3 ORDER BY 1, 2"
+sqlite3 -column -header "$DB" "SELECT kind, recipient, address, status, count(*) AS n FROM camp_notifications GROUP BY 1, 2, 3, 4 ORDER BY 1, 2"
 after=$(wc -l < "$OUT/smtp/received.jsonl")
 srv_stop demo_sink
-echo "the ticks sent $((after - before)) approved weekly_picks e-mails to the local SMTP server"
+notes=$(grep -c '"rcpt_tos": \["\(lena\|omar\)@retail.example"\]' "$OUT/smtp/received.jsonl" || true)
+echo "the ticks sent $((after - before - notes)) approved weekly_picks e-mails and $notes notifications to the approvers through the local SMTP server"

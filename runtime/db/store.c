@@ -84,6 +84,14 @@ static const char *const migrations[] = {
      * (status then measures due times from the run's own clock), else
      * 'wall' */
     "ALTER TABLE camp_runs ADD COLUMN clock TEXT NOT NULL DEFAULT 'wall';",
+    /* 4 -> 5: approval notifications sent by e-mail: the approvers'
+     * addresses and the provider (JSON, as camp_delivery.config) per
+     * approval; each notification's address and what happened to it */
+    "ALTER TABLE camp_approvals ADD COLUMN contacts TEXT;"
+    "ALTER TABLE camp_approvals ADD COLUMN notify_config TEXT;"
+    "ALTER TABLE camp_notifications ADD COLUMN address TEXT;"
+    "ALTER TABLE camp_notifications ADD COLUMN sent_at TEXT;"
+    "ALTER TABLE camp_notifications ADD COLUMN detail TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -59,11 +59,16 @@
  *   camp_approvals(run_id, step, state, messages, requested_at,
  *                  deadline_at, deadline_action, remind_every,
  *                  next_reminder_at, reminders, approvers, decided_at,
- *                  decided_by, reason)
+ *                  decided_by, reason, contacts, notify_config)
+ *       approvers: the names ("lena, omar, group g"); contacts: a JSON
+ *       object name -> e-mail address; notify_config: the provider that
+ *       notifies them (provider_config_json), NULL when none
  *       state: pending | approved | rejected | expired | stopped
  *   camp_notifications(id, run_id, step, kind, recipient, subject, body,
- *                      status, created_at): approval requests, reminders
- *       and deadline notices waiting for a sender (status pending)
+ *                      status, created_at, address, sent_at, detail):
+ *       approval requests, reminders and deadline notices; status pending
+ *       (waiting for a tick to send it, or kept when there is no address
+ *       or provider), sent or failed (detail: the provider's answer)
  *   camp_outbox.status adds `held` (parked until approved; a sender must
  *       never claim it) and `cancelled` (rejected, expired or stopped).
  * Step results are tables camp_r<RUN>_<output> holding `_key` and the
@@ -75,7 +80,7 @@
 
 #include "runtime/db/db.h"
 
-#define STORE_VERSION 4
+#define STORE_VERSION 5
 
 /* Creates or migrates camp's tables.  0 on success; on failure writes a
  * message to err and changes nothing. */

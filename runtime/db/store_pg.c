@@ -87,6 +87,12 @@ static const char *const pg_migrations[] = {
     " body text NOT NULL, status text NOT NULL DEFAULT 'pending', created_at text NOT NULL);",
     /* 3 -> 4: whose clock a run follows (store.c) */
     "ALTER TABLE camp_runs ADD COLUMN clock text NOT NULL DEFAULT 'wall';",
+    /* 4 -> 5: approval notifications sent by e-mail (store.c) */
+    "ALTER TABLE camp_approvals ADD COLUMN contacts text;"
+    "ALTER TABLE camp_approvals ADD COLUMN notify_config text;"
+    "ALTER TABLE camp_notifications ADD COLUMN address text;"
+    "ALTER TABLE camp_notifications ADD COLUMN sent_at text;"
+    "ALTER TABLE camp_notifications ADD COLUMN detail text;",
 };
 
 const char *store_pg_migration(int i) {

@@ -5,10 +5,13 @@
  * notification per approver and an audit line — all in the step's own
  * transaction, so no sender can see the messages before they are held.
  * `camp approve` / `camp reject` and `camp tick` (runtime/ops) decide. */
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compiler/check/ops.h"
+#include "runtime/delivery/provider.h"
 #include "runtime/exec/exec_int.h"
 
 static int64_t held_count(Exec *x, Step *s) {
@@ -38,9 +41,10 @@ static void sample(Exec *x, Step *s, char *out, size_t outlen) {
   db_finalize(st);
 }
 
-static int notify(Exec *x, Step *s, const char *who, const char *subject, const char *body) {
+static int notify(Exec *x, Step *s, const char *who, const char *address, const char *subject,
+                  const char *body) {
   DbStmt *st = db_prepare(x->db, "INSERT INTO camp_notifications(run_id, step, kind, recipient, subject, body,"
-                                 " created_at) VALUES (?, ?, 'request', ?, ?, ?, ?)");
+                                 " created_at, address) VALUES (?, ?, 'request', ?, ?, ?, ?, ?)");
   if (!st) return -1;
   db_bind_int(st, 1, x->run_id);
   db_bind_text(st, 2, s->label);
@@ -48,9 +52,36 @@ static int notify(Exec *x, Step *s, const char *who, const char *subject, const 
   db_bind_text(st, 4, subject);
   db_bind_text(st, 5, body);
   db_bind_text(st, 6, x->now);
+  if (address) db_bind_text(st, 7, address); else db_bind_null(st, 7);
   int rc = db_step(st);
   db_finalize(st);
   return rc < 0 ? -1 : 0;
+}
+
+/* The approvers' addresses and the provider that notifies them, for the
+ * reminders and deadline notices a later tick writes (runtime/ops). */
+static int record_contacts(Exec *x, Step *s, const CampOps *ops) {
+  json_t *c = json_object();
+  for (int i = 0; i < ops->napprovers; i++)
+    if (ops->approver_addrs && ops->approver_addrs[i])
+      json_object_set_new(c, ops->approvers[i], json_string(ops->approver_addrs[i]));
+  char *contacts = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+  json_decref(c);
+  char *config = ops->notify ? provider_config_json(ops->notify, x->source_file) : NULL;
+  DbStmt *st = db_prepare(x->db, "UPDATE camp_approvals SET contacts = ?, notify_config = ? WHERE run_id = ?"
+                                 " AND step = ?");
+  int rc = -1;
+  if (st) {
+    db_bind_text(st, 1, contacts ? contacts : "{}");
+    if (config) db_bind_text(st, 2, config); else db_bind_null(st, 2);
+    db_bind_int(st, 3, x->run_id);
+    db_bind_text(st, 4, s->label);
+    rc = db_step(st) < 0 ? -1 : 0;
+    db_finalize(st);
+  }
+  free(contacts);
+  free(config);
+  return rc;
 }
 
 int exec_hold(Exec *x, Step *s) {
@@ -114,12 +145,14 @@ int exec_hold(Exec *x, Step *s) {
            x->camp->name, (long long)x->run_id, s->label, channel_name(s->channel), (long long)n, smp,
            (long long)x->run_id, s->label, (long long)x->run_id, s->label);
   for (int i = 0; i < ops->napprovers; i++)
-    if (notify(x, s, ops->approvers[i], subject, body)) goto fail;
+    if (notify(x, s, ops->approvers[i], ops->approver_addrs ? ops->approver_addrs[i] : NULL, subject, body))
+      goto fail;
   if (ops->group) {
     char g[300];
     snprintf(g, sizeof g, "group:%s", ops->group);
-    if (notify(x, s, g, subject, body)) goto fail;
+    if (notify(x, s, g, NULL, subject, body)) goto fail;
   }
+  if (record_contacts(x, s, ops)) goto fail;
   return 0;
 fail:
   snprintf(x->err, sizeof x->err, "holding the messages of %s for approval: %s", s->label, db_error(x->db));

@@ -5,6 +5,7 @@
  * the deadline the declared action, send or cancel).  Approving moves the
  * messages to `queued`, where the sender picks them up; rejecting or an
  * expired deadline with `cancel` makes them `cancelled`. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,10 +42,30 @@ static int close_approval(Db *db, int64_t run, const char *step, const char *sta
   return db_query_int(db, "SELECT changes()", 0) == 1;
 }
 
+/* The e-mail address of approver `to` of (run, step), from the contacts
+ * the run recorded (exec_hold.c), into out; "" when it has none. */
+static void contact_address(Db *db, int64_t run, const char *step, const char *to, char *out, size_t outlen) {
+  out[0] = 0;
+  DbStmt *st = db_prepare(db, "SELECT contacts FROM camp_approvals WHERE run_id = ? AND step = ?");
+  if (!st) return;
+  db_bind_int(st, 1, run);
+  db_bind_text(st, 2, step);
+  if (db_step(st) == 1) {
+    DbValue v = db_column(st, 0);
+    json_t *c = v.kind == DBV_TEXT ? json_loads(v.s, 0, NULL) : NULL;
+    const char *a = json_string_value(json_object_get(c, to));
+    if (a) snprintf(out, outlen, "%s", a);
+    json_decref(c);
+  }
+  db_finalize(st);
+}
+
 static int notify(Db *db, int64_t run, const char *step, const char *kind, const char *to, const char *subject,
                   const char *body, const char *now) {
+  char address[320];
+  contact_address(db, run, step, to, address, sizeof address);
   DbStmt *st = db_prepare(db, "INSERT INTO camp_notifications(run_id, step, kind, recipient, subject, body,"
-                              " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                              " created_at, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st) return -1;
   db_bind_int(st, 1, run);
   db_bind_text(st, 2, step);
@@ -53,6 +74,7 @@ static int notify(Db *db, int64_t run, const char *step, const char *kind, const
   db_bind_text(st, 5, subject);
   db_bind_text(st, 6, body);
   db_bind_text(st, 7, now);
+  if (address[0]) db_bind_text(st, 8, address); else db_bind_null(st, 8);
   int rc = db_step(st);
   db_finalize(st);
   return rc < 0 ? -1 : 0;

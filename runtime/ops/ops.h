@@ -123,6 +123,13 @@ int ops_tick(Db *db, const TickOptions *o);
  * ...").  Returns 1 when there is a next launch, 0 when not, -1 on error. */
 int ops_next_launch(Db *db, const char *campaign, const char *now, char *out, size_t outlen);
 
+/* Sends the pending approval notifications that have an address and a
+ * provider (the approval's `notify`) through that provider's sender
+ * (runtime/ops/notify.c): sent, failed (the answer in detail) or pending
+ * again after a temporary failure.  0, or 1 after printing why (a
+ * database error, a provider's missing environment variable). */
+int ops_send_notifications(Db *db, const char *now, FILE *out);
+
 /* Runs camp send's worker (runtime/delivery/send.c) over every due message
  * with the tick's clock: called by every tick after approvals were decided,
  * so approved messages go out in the same tick; held, cancelled and

@@ -307,6 +307,7 @@ int ops_tick(Db *db, const TickOptions *o) {
   int reminders = 0, deadlines = 0;
   if (ops_approvals_due(db, k.now, k.out, &reminders, &deadlines)) k.failed = 1;
   launch_due(&k);
+  if (ops_send_notifications(db, k.now, k.out)) k.failed = 1;
   if (ops_send_due(db, k.now, k.out)) k.failed = 1;
   return k.failed;
 }

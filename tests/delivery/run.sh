@@ -510,9 +510,9 @@ srv_stop sink7
 DB=$TMP/old.sqlite
 sqlite3 "$DB" < tests/report/fixture.sql
 camp send --db "$DB" > "$TMP/old.out" 2>&1
-check "old store: migrated to the current version (4), queued messages reported and kept" sh -c "
+check "old store: migrated to the current version (STORE_VERSION), queued messages reported and kept" sh -c "
   grep -q '^3 queued messages belong to steps without a provider' '$TMP/old.out' &&
-  [ \"\$(sqlite3 '$DB' \"SELECT value FROM camp_meta WHERE key = 'schema_version'\")\" = 4 ] &&
+  [ \"\$(sqlite3 '$DB' \"SELECT value FROM camp_meta WHERE key = 'schema_version'\")\" = $(sed -n 's/^#define STORE_VERSION //p' runtime/db/store.h) ] &&
   [ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM camp_outbox WHERE status = 'queued'\")\" = 3 ]"
 
 # ============================================ 8. two workers at once

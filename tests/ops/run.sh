@@ -628,7 +628,7 @@ section_tick_send() {
 import "schema"
 provider mailer { kind smtp url env "OPS_SMTP_URL" from "Shop <news@shop.example>" }
 campaign promo_mail {
-  approval { approvers "alice"; deadline 1d, cancel }
+  approval { approvers "alice <alice@shop.example>", "bob"; deadline 1d, cancel }
   se = customers where country = "SE"
   email se via mailer { subject "Hi {{first_name}}" body "b" }
   dk = customers where country = "DK"
@@ -661,6 +661,67 @@ EOF
     "$(q "$db" "SELECT channel, status, count(*) FROM camp_outbox GROUP BY 1, 2" | tr '\n' ' ' | sed 's/ $//')"
   OPS_SMTP_URL="smtp://127.0.0.1:$port" camp tick --db "$db" --now "2026-03-01 11:00" > /dev/null 2>&1
   eq "tick send: a later tick sends nothing again" "4" "$(wc -l < "$d/received.jsonl" | tr -d ' ')"
+  # approvers notified by e-mail: `notify mailer`; bob has no address there
+  cat > "$d/n.camp" << 'EOF'
+import "schema"
+provider mailer { kind smtp url env "OPS_SMTP_URL" from "Shop <news@shop.example>" }
+campaign promo_notify {
+  approval {
+    approvers "Alice <alice@shop.example>", "omar <omar@shop.example>"
+    notify mailer
+    deadline 12h, cancel
+    remind 4h
+  }
+  se = customers where country = "SE"
+  email se via mailer { subject "Hi {{first_name}}" body "b" }
+}
+EOF
+  camp deploy "$d/n.camp" --db "$db" --now "2026-03-02 00:00" > /dev/null
+  camp start promo_notify --db "$db" --now "2026-03-02 00:00" > /dev/null
+  base=$(wc -l < "$d/received.jsonl" | tr -d ' ')
+  OPS_SMTP_URL="smtp://127.0.0.1:$port" camp tick --db "$db" --now "2026-03-02 01:00" > "$TMP/out" 2>&1
+  has "notify: the tick reports the requests it sent" "$TMP/out" "notifications: 2 sent, 0 refused"
+  # the held e-mails are not sent; the two requests are, to the approvers
+  eq "notify: requests e-mailed to the approvers" "alice@shop.example|Approval needed: promo_notify omar@shop.example|Approval needed: promo_notify" \
+    "$(tail -n +$((base + 1)) "$d/received.jsonl" | /usr/bin/python3 -c 'import json,sys,email
+from email import policy
+out = []
+for l in sys.stdin:
+    d = json.loads(l); m = email.message_from_string(d["data"], policy=policy.default)
+    out.append(d["rcpt_tos"][0] + "|" + str(m["Subject"]).split(",")[0])
+print(" ".join(sorted(out)))')"
+  eq "notify: rows sent, with their addresses" "request|Alice|alice@shop.example|sent request|omar|omar@shop.example|sent" \
+    "$(q "$db" "SELECT kind, recipient, address, status FROM camp_notifications WHERE step = '_email_se' AND run_id = (SELECT max(id) FROM camp_runs) ORDER BY recipient" | tr '\n' ' ' | sed 's/ $//')"
+  OPS_SMTP_URL="smtp://127.0.0.1:$port" camp tick --db "$db" --now "2026-03-02 05:00" > "$TMP/out" 2>&1
+  eq "notify: reminders e-mailed 4h later" "2" "$(q "$db" "SELECT count(*) FROM camp_notifications WHERE kind = 'reminder' AND status = 'sent' AND address IS NOT NULL")"
+  eq "notify: nothing sent twice" "$((base + 4))" "$(wc -l < "$d/received.jsonl" | tr -d ' ')"
+  # earlier campaign (no notify): its notifications stay pending, unsent
+  eq "notify: without notify the requests stay recorded" "pending|pending" \
+    "$(q "$db" "SELECT status FROM camp_notifications WHERE run_id = 1 AND kind = 'request' AND step = '_email_se' ORDER BY recipient" | tr '\n' '|' | sed 's/|$//')"
+  # checked: notify needs an address for every approver, an e-mail provider
+  cat > "$d/bad.camp" << 'EOF'
+import "schema"
+provider gw { kind http url "https://sms.example/send" body "{}" }
+campaign bad_notify {
+  approval { approvers "lena", "x <not an address>"; notify gw }
+  se = customers where country = "SE"
+  sms se via gw "x"
+}
+EOF
+  camp check "$d/bad.camp" > /dev/null 2> "$TMP/err"
+  cat > "$d/bad2.camp" << 'EOF'
+import "schema"
+provider mailer { kind smtp url "smtp://127.0.0.1:1" from "news@shop.example" }
+campaign bad_notify2 {
+  approval { approvers "lena"; notify mailer }
+  se = customers where country = "SE"
+  email se { subject "s" body "b" }
+}
+EOF
+  camp check "$d/bad2.camp" > /dev/null 2> "$TMP/err2"
+  has "notify: every approver needs an address" "$TMP/err2" "bad2.camp:4:32: error: approver \`lena\` has no e-mail address to notify"
+  has "notify: an approver address must be an address" "$TMP/err" "bad.camp:4:32: error: an approver is a name, optionally with an e-mail address"
+  has "notify: the provider must send e-mail" "$TMP/err" "error: provider \`gw\` cannot send e-mail: approvers are notified by e-mail"
   srv_stop ops_sink
 }
 
