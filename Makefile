@@ -20,16 +20,19 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKG_MODS) 2>/dev/null)
 # libpq: the PostgreSQL backend (runtime/db/db_pg.c)
 LIBS      = -lsqlite3 -lpq -ljansson -lcsv -lm -lical $(PKG_LIBS) -lpthread
 
-# Packages only the tests need: a throw-away PostgreSQL 15 server
-# (tests/pg/lib.sh runs initdb/pg_ctl; psql comes with it).
-DEB_TEST_PKGS := postgresql-15 postgresql-client-15
-
-# Debian packages camp needs to build and test (see README: Dependencies).
+# Debian packages camp needs to build and run, and `make demo` (its local
+# SMTP sink, jq, graphviz) — see README: Dependencies.  `make deps`.
 DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccjit-12-dev tzdata \
-            sqlite3 valgrind graphviz jq vim emacs-nox zsh groff-base man-db patch \
-            libcurl4-openssl-dev libgmime-3.0-dev libsodium-dev pkg-config \
-            python3-aiosmtpd libical-dev libpq-dev $(DEB_TEST_PKGS) \
-            $(if $(shell command -v npm),,nodejs npm)
+            sqlite3 graphviz jq libcurl4-openssl-dev libgmime-3.0-dev libsodium-dev pkg-config \
+            python3-aiosmtpd libical-dev libpq-dev
+
+# Packages only the tests need (`make test-deps`, part of make test): a
+# throw-away PostgreSQL 15 server (tests/pg/lib.sh runs initdb/pg_ctl),
+# valgrind, the editors and shells whose support is tested, groff/man for
+# the man page, openssl for the STARTTLS test's certificates, node for the
+# VS Code package.
+DEB_TEST_PKGS := postgresql-15 postgresql-client-15 valgrind vim emacs-nox zsh groff-base man-db patch \
+                 openssl $(if $(shell command -v npm),,nodejs npm)
 # Snapshot checksums (XXH3): runtime/engine/snapshot_file.c, compiler/rules/columns_check.c.
 DEB_PKGS += libxxhash-dev
 LIBS     += -lxxhash
@@ -43,7 +46,7 @@ LIB_OBJ := $(filter-out $(BUILD)/cli/%,$(OBJ))
 TEST_BINS := $(BUILD)/tests/exec_cases $(BUILD)/tests/db_test $(BUILD)/tests/render_test \
              $(BUILD)/tests/csv_test $(BUILD)/tests/tz_test
 
-.PHONY: all deps test demo asan fuzz install install-files clean bless bench bench-delivery test-bins
+.PHONY: all deps test-deps test demo asan fuzz install install-files clean bless bench bench-delivery test-bins
 all: deps $(BIN)/camp
 
 test-bins: $(TEST_BINS)
@@ -82,12 +85,17 @@ $(BUILD)/tests/db_test: tests/unit/db_test.c $(LIB_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
 
 deps: $(BUILD)/.deps-ok
+test-deps: $(BUILD)/.test-deps-ok
 
 # Installing packages must finish before anything compiles, also under
 # make -j: every generated file and object waits for this stamp, which is
 # made again when the package list (this Makefile) changes.
 $(BUILD)/.deps-ok: Makefile $(wildcard mk/*.mk) tools/deps.sh
 	@sh tools/deps.sh $(DEB_PKGS)
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/.test-deps-ok: Makefile $(wildcard mk/*.mk) tools/deps.sh | $(BUILD)/.deps-ok
+	@sh tools/deps.sh $(DEB_TEST_PKGS)
 	@mkdir -p $(BUILD) && touch $@
 
 $(BIN)/camp: $(OBJ)
@@ -121,14 +129,14 @@ $(BUILD)/%.o: %.c | $(BUILD)/parser.h $(BUILD)/.deps-ok
 
 -include $(patsubst %.c,$(BUILD)/%.d,$(SRC))
 
-test: all test-bins
+test: all test-bins test-deps
 	@TEST_BIN_DIR=$(BUILD)/tests sh tests/run.sh $(BIN)/camp
 
-bless: all test-bins
+bless: all test-bins test-deps
 	@BLESS=1 TEST_BIN_DIR=$(BUILD)/tests sh tests/run.sh $(BIN)/camp
 
 # ASan + UBSan over the whole suite, in a separate build tree.
-asan: deps
+asan: test-deps
 	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT="-O1 -g" \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  build-asan/bin/camp test-bins

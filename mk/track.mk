@@ -7,7 +7,7 @@
 #   libicu         number, currency, percent and date formatting by locale
 DEB_PKGS += libmicrohttpd-dev libsodium-dev libgumbo-dev libicu-dev
 # Test-only: the load test of camp track (ab) and curl for single requests.
-DEB_PKGS += apache2-utils curl
+DEB_TEST_PKGS += apache2-utils curl
 LIBS += -lmicrohttpd -lsodium -lgumbo -licui18n -licuuc -licudata -lpthread
 
 # render.o formats filtered placeholders with these (the unit test links $^).

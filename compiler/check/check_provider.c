@@ -46,6 +46,7 @@ static const FieldSpec specs[] = {
     {"password", KS, VT_SECRET, NULL, 0},
     {"from", KS, VT_STRING, NULL, 0},
     {"return_path", KS, VT_STRING, NULL, 0},
+    {"ca_file", KS | KH, VT_STRING, NULL, 0},
     {"list_unsubscribe", KS, VT_TEMPLATE, NULL, 0},
     {"max_connections", KS, VT_INT, NULL, 0},
     {"messages_per_connection", KS, VT_INT, NULL, 0},

@@ -11,6 +11,9 @@
  *   password    env "VAR" (never a literal)            smtp
  *   from        "Name <addr@domain>"                   smtp, required
  *   return_path "bounces@domain" (envelope sender)     smtp
+ *   ca_file     "certs/ca.pem": trust these CA certificates (PEM) for
+ *               TLS instead of the system's (a private relay's CA);
+ *               relative to the campaign file       smtp, http
  *   list_unsubscribe "https://.../{{message_id}}"      smtp (RFC 8058 one-click)
  *   max_connections N, messages_per_connection N        smtp
  *   method      POST | PUT | PATCH | GET               http (default POST)

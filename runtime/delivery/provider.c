@@ -53,7 +53,7 @@ char *provider_config_json(const Decl *d, const char *source_file) {
     json_t *occ = json_array();
     for (int k = 0; k < f->values.len; k++) {
       const ProviderValue *v = f->values.items[k];
-      if (!strcmp(f->name, "directory") && v->kind == PV_STRING) {
+      if ((!strcmp(f->name, "directory") || !strcmp(f->name, "ca_file")) && v->kind == PV_STRING) {
         char *dir = resolve_dir(v->text, source_file);
         json_array_append_new(occ, json_string(dir));
         free(dir);
@@ -162,6 +162,7 @@ Provider *provider_parse(const char *text, char *err, size_t errlen) {
   bad |= text_of(occ(fields, "password", 0), 0, &p->password);
   p->from = str_field(fields, "from", NULL);
   p->return_path = str_field(fields, "return_path", NULL);
+  p->ca_file = str_field(fields, "ca_file", NULL);
   p->list_unsubscribe = str_field(fields, "list_unsubscribe", NULL);
   p->max_connections = (int)num_field(fields, "max_connections", 2);
   p->per_connection = (int)num_field(fields, "messages_per_connection", 100);
@@ -207,6 +208,7 @@ void provider_free(Provider *p) {
   text_free(&p->password);
   free(p->from);
   free(p->return_path);
+  free(p->ca_file);
   free(p->list_unsubscribe);
   free(p->method);
   for (int i = 0; i < p->nheaders; i++) {

@@ -43,6 +43,7 @@ typedef struct Provider {
   StartTls starttls;
   PvText user, password;
   char *from, *return_path, *list_unsubscribe;
+  char *ca_file;       /* smtp, http: CA certificates (PEM) to trust, or NULL */
   int max_connections, per_connection;
   /* http */
   char *method;

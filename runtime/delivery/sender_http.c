@@ -277,6 +277,7 @@ int http_start(Sender *s, char *err, size_t errlen) {
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)pv->timeout);
+    if (pv->ca_file) curl_easy_setopt(c, CURLOPT_CAINFO, pv->ca_file);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &h->reqs[i]);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->reqs[i].ebuf);

@@ -163,6 +163,7 @@ int smtp_start(Sender *s, char *err, size_t errlen) {
       curl_easy_setopt(c, CURLOPT_USE_SSL, pv->starttls == TLS_NONE ? (long)CURLUSESSL_NONE
                                            : pv->starttls == TLS_REQUIRED ? (long)CURLUSESSL_ALL
                                                                           : (long)CURLUSESSL_TRY);
+    if (pv->ca_file) curl_easy_setopt(c, CURLOPT_CAINFO, pv->ca_file);
     if (pv->user.value) curl_easy_setopt(c, CURLOPT_USERNAME, pv->user.value);
     if (pv->password.value) curl_easy_setopt(c, CURLOPT_PASSWORD, pv->password.value);
     if (pthread_create(&s->threads[s->nthreads], NULL, smtp_thread, k)) {

@@ -666,5 +666,63 @@ check "c10: --proof without --step is a usage error" sh -c "[ $? = 2 ]"
 check "c10: still 4 proofs received" sh -c "[ \$(wc -l < '$TMP/sink10.jsonl') = 4 ]"
 srv_stop sink10
 
+# ============================================ 11. STARTTLS (a real TLS handshake)
+# A sink that offers STARTTLS and refuses MAIL before it, with a throwaway
+# CA made here (openssl); camp trusts it through `ca_file`.
+TLS=$TMP/tls
+mkdir -p "$TLS"
+if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=camp test CA" \
+     -keyout "$TLS/ca.key" -out "$TLS/ca.pem" > "$TLS/openssl.log" 2>&1 &&
+   openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$TLS/srv.key" -out "$TLS/srv.csr" >> "$TLS/openssl.log" 2>&1 &&
+   printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$TLS/ext.cnf" &&
+   openssl x509 -req -in "$TLS/srv.csr" -CA "$TLS/ca.pem" -CAkey "$TLS/ca.key" -CAcreateserial -days 2 \
+     -extfile "$TLS/ext.cnf" -out "$TLS/srv.pem" >> "$TLS/openssl.log" 2>&1; then
+  srv_smtp tls_sink --log "$TMP/tls.jsonl" --starttls "$TLS/srv.pem:$TLS/srv.key" || t_fail "the STARTTLS sink did not start"
+  TLS_PORT=$SRV_PORT
+  mkdir -p "$TMP/c11"
+  cp "$TLS/ca.pem" "$TMP/c11/ca.pem"
+  for mode in required none; do
+    cat > "$TMP/c11/$mode.camp" <<EOF
+$SCHEMA
+
+provider mailer {
+  kind smtp
+  url "smtp://127.0.0.1:$TLS_PORT"
+  starttls $mode
+  ca_file "ca.pem"
+  from "news@shop.example"
+  max_attempts 1
+}
+
+campaign tls_$mode {
+  all = customers
+  email all { subject "tls $mode"; body "<p>x</p>" }
+}
+EOF
+  done
+  new_db c11
+  sqlite3 "$DB" "INSERT INTO customers VALUES (1, 'a@example.com', NULL, 'A', 'Lund'), (2, 'b@example.com', NULL, 'B', 'Lund');"
+  camp run "$TMP/c11/required.camp" --db "$DB" --now "$NOW" > /dev/null 2>&1
+  camp send --db "$DB" --now "$NOW" > "$TMP/tls.out" 2>&1
+  check "c11: starttls required + ca_file: both sent" grep -q '^sent 2, deferred 0, failed 0' "$TMP/tls.out"
+  check "c11: the sink saw STARTTLS on every message" sh -c "[ \$(grep -c '\"tls\": true' '$TMP/tls.jsonl') = 2 ]"
+  # starttls none against a server that requires it: refused, nothing sent in clear
+  camp run "$TMP/c11/none.camp" --db "$DB" --now "$NOW" --new-run > /dev/null 2>&1
+  camp send --db "$DB" --now "$NOW" > "$TMP/tls2.out" 2>&1
+  check "c11: without STARTTLS the server refuses: nothing more received" sh -c "[ \$(wc -l < '$TMP/tls.jsonl') = 2 ]"
+  check "c11: ... and the messages are not marked sent" sh -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM camp_outbox o JOIN camp_runs r ON r.id = o.run_id WHERE r.campaign = 'tls_none' AND o.status = 'sent'\") = 0 ]"
+  # without ca_file the throwaway CA is not trusted: the handshake fails
+  sed '/ca_file/d' "$TMP/c11/required.camp" > "$TMP/c11/untrusted.camp"
+  sed -i 's/campaign tls_required/campaign tls_untrusted/' "$TMP/c11/untrusted.camp"
+  camp run "$TMP/c11/untrusted.camp" --db "$DB" --now "$NOW" > /dev/null 2>&1
+  camp send --db "$DB" --now "$NOW" > "$TMP/tls3.out" 2>&1
+  check "c11: an untrusted certificate: nothing sent" sh -c "[ \$(wc -l < '$TMP/tls.jsonl') = 2 ] &&
+    [ \$(sqlite3 '$DB' \"SELECT count(*) FROM camp_outbox o JOIN camp_runs r ON r.id = o.run_id WHERE r.campaign = 'tls_untrusted' AND o.status = 'sent'\") = 0 ]"
+  srv_stop tls_sink
+else
+  t_fail "c11: openssl could not make the test certificates"
+  sed 's/^/    /' "$TLS/openssl.log"
+fi
+
 [ -n "${KEEP:-}" ] && cp -r "$TMP" "$KEEP"
 t_summary delivery

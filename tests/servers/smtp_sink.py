@@ -29,6 +29,8 @@ has python3-aiosmtpd.
                   fail_next is applied once per change of the file.
   --auth U:ENV    offer AUTH PLAIN/LOGIN (over plain TCP: tests only) and
                   accept user U with the password in environment variable ENV
+  --starttls C:K  offer STARTTLS with certificate C and key K (PEM) and
+                  refuse MAIL before it; log lines gain "tls": true
   --stats F       on exit (SIGTERM/SIGINT), write {"accepted": N, ...} to F
 """
 import argparse
@@ -161,6 +163,8 @@ class Sink:
             "message_id": mid,
             "auth_user": getattr(session, "auth_data", None) and session.auth_data.login.decode(),
             "size": len(raw),
+            # STARTTLS done on this session (aiosmtpd sets session.ssl)
+            "tls": bool(getattr(session, "ssl", None)),
         }
         if not self.no_data:
             rec["data"] = text
@@ -204,6 +208,7 @@ def main():
     ap.add_argument("--fail-next", default=(0, 0),
                     type=lambda t: (lambda c, n: (c, int(n)))(*parse_code_arg(t, "--fail-next")))
     ap.add_argument("--auth")
+    ap.add_argument("--starttls", help="CERT.pem:KEY.pem: offer STARTTLS and require it before MAIL")
     args = ap.parse_args()
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         ap.error("tests listen on loopback only")
@@ -215,6 +220,12 @@ def main():
         user, _, env = args.auth.partition(":")
         kw.update(auth_require_tls=False, authenticator=authenticator_for(user, os.environ.get(env, "")),
                   auth_required=True)
+    if args.starttls:
+        import ssl
+        cert, _, key = args.starttls.partition(":")
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(cert, key)
+        kw.update(tls_context=ctx, require_starttls=True)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     server = loop.run_until_complete(
