@@ -52,6 +52,7 @@ include mk/engines.mk
 include mk/snapshot.mk
 include mk/fuzz.mk
 include mk/track.mk
+include mk/mops.mk
 
 $(BUILD)/tests/exec_cases: tests/exec/exec_test.c tests/pg/pg_fixture.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)

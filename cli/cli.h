@@ -37,6 +37,9 @@ typedef struct CliOpts {
   const char *as;        /* operations: who (--as NAME; default $USER) */
   const char *reason;    /* operations: why (--reason TEXT) */
   const char *next;      /* schedule --next N */
+  const char *who;       /* tasks --who NAME */
+  const char *due_before; /* tasks --due-before DATE */
+  const char *done;      /* tasks --done ID */
   const char *includes[32];
   int nincludes;
   int check;             /* fmt --check */
@@ -137,6 +140,8 @@ int cmd_stop(int argc, char **argv);
 int cmd_close(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
 int cmd_campaigns(int argc, char **argv);
+int cmd_tasks(int argc, char **argv);
+int cmd_set_status(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
 int cmd_approve(int argc, char **argv);

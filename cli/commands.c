@@ -171,6 +171,22 @@ const CliCommand cli_commands[] = {
      "deployed campaigns: state, next launch, last run, counts", "none", NULL,
      {O_DB("the database the campaigns are deployed to"), O_NOW, O_TEXT_JSON},
      "camp campaigns --db build/demo/retail.db"},
+    {"tasks", cmd_tasks, "--db DB [options]",
+     "open tasks of deployed campaigns, due dates from date formulas; mark one done", "none",
+     "Tasks are declared in campaigns (`task NAME { due \"10D\"; after OTHER; owner NAME }`) and "
+     "stored by `camp deploy`.  Overdue tasks are also listed by `camp status`.",
+     {O_DB("the database the campaigns are deployed to"),
+      {"who", "NAME", NULL, "only tasks of this owner or team, or of a team NAME is a member of"},
+      {"due-before", "DATE", NULL, "only tasks due before DATE (YYYY-MM-DD)"},
+      {"done", "ID", NULL, "mark task ID done (audited)"}, O_CAMPAIGN, O_AS, O_NOW, O_TEXT_JSON},
+     "camp tasks --db build/demo/retail.db --who lena --due-before 2026-04-01"},
+    {"set-status", cmd_set_status, "CAMPAIGN CODE --db DB [options]",
+     "move a campaign's business status to a declared status code", "none",
+     "Only a code the campaign's `statuses` declaration allows after the current one is "
+     "accepted; the change is audited.  `camp campaigns` shows the status next to the "
+     "lifecycle state.",
+     {O_DB("the database the campaign is deployed to"), O_AS, O_REASON, O_NOW},
+     "camp set-status spring_sale approved --db build/demo/retail.db --as lena"},
     {"schedule", cmd_schedule, "FILE [options]", "preview a campaign's next launch times", "camp",
      NULL,
      {O_CAMPAIGN, {"next", "N", NULL, "how many launch times (default 10)"}, O_NOW, O_TEXT_JSON,

@@ -38,6 +38,8 @@ static const OptSpec string_opts[] = {
     STROPT("lease", lease),     STROPT("batch", batch),
     STROPT("as", as),           STROPT("reason", reason),
     STROPT("next", next),
+    STROPT("who", who),         STROPT("due-before", due_before),
+    STROPT("done", done),
 };
 
 #define FLAGOPT(n, f) {n, offsetof(CliOpts, f)}

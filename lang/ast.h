@@ -297,7 +297,29 @@ typedef struct OpBlock {
 
 /* ---------------------------------------------------------------- decls */
 
-typedef enum { D_IMPORT, D_SCHEMA, D_CAMPAIGN, D_FUNC, D_FILTER, D_PROVIDER } DeclKind;
+typedef enum { D_IMPORT, D_SCHEMA, D_CAMPAIGN, D_FUNC, D_FILTER, D_PROVIDER, D_MOPS } DeclKind;
+
+/* ------------------------------------------------ marketing operations */
+
+/* `KIND NAME { field value, value; ... }`: a plan, program, status set,
+ * task, cost line, stock item (docs/marketing-ops.md).  The grammar is
+ * generic; compiler/check/check_mops.c gives kinds and fields meaning. */
+typedef enum { MV_WORD, MV_STRING, MV_INT, MV_DEC, MV_DATE } MopsValueKind;
+
+typedef struct MopsValue {
+  Loc loc;
+  MopsValueKind kind;
+  char *text;      /* word, string, decimal or date as written */
+  int64_t ival;    /* int */
+  double dval;     /* decimal */
+  int comma;       /* written after a `,` */
+} MopsValue;
+
+typedef struct MopsField {
+  Loc loc;
+  char *name;
+  PtrVec values;   /* MopsValue* */
+} MopsField;
 
 /* ------------------------------------------------------------ providers */
 
@@ -350,6 +372,10 @@ struct Decl {
   Loc on_loc;
   Expr *body;           /* func/filter body */
   PtrVec pfields;       /* provider: ProviderField* */
+  char *mops_kind;      /* D_MOPS: `plan`, `program`, `task`, ... */
+  Loc mops_kind_loc;
+  PtrVec mops_fields;   /* D_MOPS: MopsField* */
+  PtrVec mops;          /* campaign: Decl* (D_MOPS) inside it */
   /* --- checker annotations --- */
   struct Schema *schema;
   struct Type *ret_type;
@@ -357,6 +383,7 @@ struct Decl {
   int checking;         /* recursion guard while inlining */
   int recursive;        /* recursion already reported */
   struct CampOps *ops;  /* campaign: checked schedule, approval, dates */
+  struct MopsCampaign *mops_info; /* campaign: checked tasks, program, costs */
 };
 
 /* A comment kept for `camp fmt`: text without the leading `//` or `#`. */

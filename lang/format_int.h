@@ -114,6 +114,8 @@ void fmt_step(Fmt *f, const Step *s, int indent);
 
 /* Writes `provider NAME { ... }`, one field per line. */
 void fmt_provider(Fmt *f, const Decl *d);
+/* A marketing-operations declaration (`plan`, `task`, ...) at indent. */
+void fmt_mops(Fmt *f, const Decl *d, int indent);
 /* --------------------------------------------------- format_ops.c */
 
 /* Writes a campaign's `schedule` / `approval` (kw) at indent: one line, or

@@ -127,6 +127,8 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
   OpItem *opitem;
   OpValue *opval;
   OpTime *optime;
+  MopsValue *mval;
+  MopsField *mfield;
   PtrVec v;
   int flag;
 }
@@ -240,6 +242,11 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %type <i> channel keep_opt
 %type <flag> split_flags
 %type <v> prefer_opt
+%type <decl> mops_decl
+%type <v> mops_fields mops_vals
+%type <mfield> mops_field
+%type <mval> mops_val mops_word
+%type <s> mops_fname
 
 /* Four shift/reduce conflicts, all resolved by shifting: the rule after
  * `exists coll where` extends as far right as possible (and/or/where). */
@@ -282,7 +289,65 @@ decl
   | PROVIDER ident '{' pfields '}' {
       $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_PROVIDER; $$->loc = @$;
       $$->name = $2; $$->name_loc = @2; $$->pfields = $4; }
+  | mops_decl
   ;
+
+/* ==================================== marketing operations (issue 18) ====
+ * `plan NAME { ... }`, `task NAME { ... }`, ... at the top or inside a
+ * campaign.  A field is a name and one value, values separated by commas
+ * (`next approved, cancelled`), or a word followed by values
+ * (`per_piece letters 0.85`); newlines carry no meaning, so two words in a
+ * row start a new field.  check_mops.c gives kinds and fields meaning. */
+
+mops_decl
+  : IDENT ident '{' mops_fields '}' {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_MOPS; $$->loc = @$;
+      $$->mops_kind = $1; $$->mops_kind_loc = @1;
+      $$->name = $2; $$->name_loc = @2; $$->mops_fields = $4; }
+  ;
+
+mops_fields
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | mops_fields mops_field  { $$ = $1; vec_push(A, &$$, $2); }
+  | mops_fields ';'         { $$ = $1; }
+  | mops_fields error       { $$ = $1; }
+  ;
+
+mops_field
+  : mops_fname mops_vals    { $$ = arena_alloc(A, sizeof(MopsField)); $$->loc = @$;
+                              $$->name = $1; $$->values = $2; }
+  ;
+
+mops_fname : IDENT | FROM | UNTIL | TEMPLATE | LIMIT ;
+
+mops_vals
+  : mops_word               { $$ = vec1(A, $1); }
+  | mops_val                { $$ = vec1(A, $1); }
+  | mops_vals mops_val      { $$ = $1; vec_push(A, &$$, $2); }
+  | mops_vals ',' mops_word { $$ = $1; $3->comma = 1; vec_push(A, &$$, $3); }
+  | mops_vals ',' mops_val  { $$ = $1; $3->comma = 1; vec_push(A, &$$, $3); }
+  ;
+
+mops_word
+  : IDENT                   { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_WORD; $$->text = $1; }
+  | channel                 { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_WORD; $$->text = (char *)channel_name((Channel)$1); }
+  ;
+
+mops_val
+  : STRING                  { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_STRING; $$->text = $1; }
+  | INT                     { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_INT; $$->ival = $1; }
+  | '-' INT                 { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_INT; $$->ival = -$2; }
+  | DEC                     { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_DEC; $$->text = $1; $$->dval = atof($1); }
+  | DATE                    { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_DATE; $$->text = $1; }
+  ;
+/* ============================== end of marketing operations (issue 18) == */
 
 /* ------------------------------------------------------------ providers */
 
@@ -402,6 +467,7 @@ campaign_item
                               s->text_loc = @4; vec_push(A, &st->campaign->steps, s); }
   | SCHEDULE op_block       { $2->loc = @$; set_block(st, &st->campaign->schedule, $2, "schedule"); }
   | APPROVAL op_line        { $2->loc = @$; set_block(st, &st->campaign->approval, $2, "approval"); }
+  | mops_decl               { vec_push(A, &st->campaign->mops, $1); }   /* issue 18 */
   ;
 
 /* ------------------------------------------- schedule and approval blocks */

@@ -16,6 +16,7 @@ void program_check(Program *p) {
     check_channel_providers(&c, p->campaigns.items[i]);
     check_ops(&c, p->campaigns.items[i]);
   }
+  check_mops(&c);  /* after check_ops: tasks start at the campaign's start_date */
   /* A file given on the command line that declares nothing checks, but
    * plan/run/sql would stop at "no campaign": say so here already. */
   for (int i = 0; i < p->roots.len && !p->diags.nerrors; i++) {

@@ -71,6 +71,12 @@ int check_is_variant_key(Channel ch, const char *key);
 /* Checks a channel step's `language` column and its variant settings. */
 void check_variants(Ctx *c, Step *s, Pop *in);
 
+/* check_mops.c: plans, programs, statuses, teams (top level) and each
+ * campaign's tasks -> p->mops and campaign->mops_info. */
+void check_mops(Ctx *c);
+/* Is name a campaign header that check_mops reads (`program`, `statuses`)? */
+int check_mops_header(const char *name);
+
 /* check_provider.c */
 /* Collects and checks every `provider` declaration into p->providers. */
 void check_providers(Ctx *c);

@@ -1,0 +1,99 @@
+/* cmd_tasks.c — `camp tasks --db DB [--who NAME] [--due-before DATE]
+ * [--campaign C] [--done ID]` and `camp set-status CAMPAIGN CODE --db DB`:
+ * marketing operations' tasks and business status codes
+ * (runtime/mops/mops.h, docs/marketing-ops.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "compiler/check/dateformula.h"
+#include "runtime/db/store.h"
+#include "runtime/exec/exec.h"
+#include "runtime/mops/mops.h"
+
+/* --now or the current UTC time into now; 0, or 2 after a usage error. */
+static int clock_now(const char *cmd, const CliOpts *o, char now[20]) {
+  if (!o->now) {
+    store_now(now);
+    return 0;
+  }
+  if (exec_parse_now(o->now, now) == 0) return 0;
+  fprintf(stderr, "camp %s: --now `%s` is not a date or time (use YYYY-MM-DD[ HH:MM[:SS]])\n", cmd, o->now);
+  return 2;
+}
+
+static Db *open_store(const char *cmd, const char *path) {
+  char err[1024];
+  Db *db = db_open(path, DB_OPEN_READWRITE, err, sizeof err);
+  if (!db) {
+    fprintf(stderr, "camp %s: %s\n", cmd, err);
+    return NULL;
+  }
+  if (store_migrate(db, err, sizeof err)) {
+    fprintf(stderr, "camp %s: %s\n", cmd, err);
+    db_close(db);
+    return NULL;
+  }
+  return db;
+}
+
+int cmd_tasks(int argc, char **argv) {
+  CliOpts o;
+  int rc = cli_parse("tasks", argc, argv, "db,who,due-before,done,campaign,as,now,format", &o);
+  if (rc) return rc;
+  if (o.nfiles || !o.db || (strcmp(o.format, "text") && strcmp(o.format, "json"))) {
+    fprintf(stderr, "usage: camp tasks --db DB [--who NAME] [--due-before DATE] [--campaign C] [--done ID]"
+                    " [--format text|json]\n");
+    return 2;
+  }
+  char now[20];
+  if ((rc = clock_now("tasks", &o, now))) return rc;
+  int64_t day;
+  if (o.due_before && df_parse_date(o.due_before, &day)) {
+    fprintf(stderr, "camp tasks: --due-before `%s` is not a date (use YYYY-MM-DD)\n", o.due_before);
+    return 2;
+  }
+  char *end = NULL;
+  long long id = o.done ? strtoll(o.done, &end, 10) : 0;
+  if (o.done && (!*o.done || *end || id <= 0)) {
+    fprintf(stderr, "camp tasks: --done takes a task id (a positive number, see `camp tasks`)\n");
+    return 2;
+  }
+  Db *db = open_store("tasks", o.db);
+  if (!db) return 1;
+  if (o.done) {
+    char err[1024];
+    rc = mops_task_done(db, id, now, cli_who(&o), err, sizeof err);
+    if (rc == 0) printf("task %lld done\n", id);
+    else fprintf(stderr, "camp tasks: %s\n", err);
+    db_close(db);
+    return rc ? 1 : 0;
+  }
+  char before[11] = "";
+  if (o.due_before) df_format_date(day, before);
+  MopsTaskFilter f = {.who = o.who, .due_before = o.due_before ? before : NULL, .campaign = o.campaign};
+  rc = mops_print_tasks(db, &f, now, !strcmp(o.format, "json"), stdout);
+  if (rc < 0) fprintf(stderr, "camp tasks: %s\n", db_error(db));
+  db_close(db);
+  return rc < 0 ? 1 : 0;
+}
+
+int cmd_set_status(int argc, char **argv) {
+  CliOpts o;
+  int rc = cli_parse("set-status", argc, argv, "db,as,reason,now", &o);
+  if (rc) return rc;
+  if (o.nfiles != 2 || !o.db) {
+    fprintf(stderr, "usage: camp set-status CAMPAIGN CODE --db DB [--as NAME] [--reason TEXT]\n");
+    return 2;
+  }
+  char now[20];
+  if ((rc = clock_now("set-status", &o, now))) return rc;
+  Db *db = open_store("set-status", o.db);
+  if (!db) return 1;
+  char err[2048];
+  rc = mops_set_status(db, o.files[0], o.files[1], now, cli_who(&o), o.reason, err, sizeof err);
+  if (rc == 0) printf("%s: status %s\n", o.files[0], o.files[1]);
+  else fprintf(stderr, "camp set-status: %s\n", err);
+  db_close(db);
+  return rc ? 1 : 0;
+}

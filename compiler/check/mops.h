@@ -1,0 +1,76 @@
+/* mops.h — marketing operations, checked (docs/marketing-ops.md): the
+ * plan -> program -> campaign hierarchy with owners and dates, user-declared
+ * status codes with the statuses allowed next, teams, and each campaign's
+ * tasks linked by date formulas.  compiler/check/check_mops.c fills one
+ * MopsModel per program (program_mops) and one MopsCampaign per campaign
+ * (Decl.mops_info); runtime/mops/ stores and computes with them. */
+#ifndef CAMP_MOPS_H
+#define CAMP_MOPS_H
+
+#include <stdint.h>
+
+#include "compiler/check/dateformula.h"
+#include "compiler/check/program.h"
+
+/* A plan or a program. */
+typedef struct MopsNode {
+  const char *kind;      /* "plan" or "program" */
+  const char *name;
+  const char *parent;    /* program: its plan; plan: NULL */
+  const char *owner;     /* NULL when not given */
+  char start[11], end[11]; /* YYYY-MM-DD, "" when open */
+  const char *statuses;  /* program: its status set (campaigns inherit), or NULL */
+  Loc loc;
+} MopsNode;
+
+/* `statuses NAME { codes a, b, c; a b, c; b c }`: ordered codes; a line
+ * `CODE NEXT, NEXT` lists the codes allowed after CODE. */
+typedef struct MopsStatusSet {
+  const char *name;
+  int ncodes;
+  const char **codes;
+  unsigned char *next;   /* ncodes * ncodes: next[from * ncodes + to] */
+  Loc loc;
+} MopsStatusSet;
+
+typedef struct MopsTeam {
+  const char *name;
+  int nmembers;
+  const char **members;
+} MopsTeam;
+
+typedef struct MopsModel {
+  PtrVec nodes;          /* MopsNode* (plans, then programs) */
+  PtrVec sets;           /* MopsStatusSet* */
+  PtrVec teams;          /* MopsTeam* */
+} MopsModel;
+
+/* A task of a campaign: due `formula` after the campaign's start_date, or
+ * after the due date of task `after`. */
+typedef struct MopsTask {
+  const char *name;
+  const char *after;     /* NULL: relative to the campaign's start */
+  DateFormula due;
+  char formula[64];      /* canonical text */
+  const char *owner;     /* a person, or NULL */
+  const char *team;      /* a team, or NULL */
+  const char *note;      /* NULL */
+  char due_date[11];     /* computed; "" when the campaign has no start_date */
+  Loc loc;
+} MopsTask;
+
+typedef struct MopsCampaign {
+  int ntasks;
+  MopsTask *tasks;       /* in dependency order (a task after the one it follows) */
+  const char *program;   /* NULL when the campaign is in no program */
+  const MopsStatusSet *statuses; /* from its program or its `statuses` header; NULL */
+} MopsCampaign;
+
+/* The checked model (empty, never NULL, after program_check). */
+const MopsModel *program_mops(Program *p);
+/* A campaign's checked marketing operations (never NULL after program_check). */
+const MopsCampaign *program_mops_campaign(const Decl *campaign);
+/* Index of code in set, or -1. */
+int mops_status_index(const MopsStatusSet *set, const char *code);
+
+#endif

@@ -1,0 +1,41 @@
+/* store_mops.c — the marketing-operations tables' migrations (see
+ * store_mops.h). */
+#include "runtime/db/store_mops.h"
+
+#include <stdio.h>
+
+static int to_v1(Db *db) {
+  return db_exec(db,
+      "CREATE TABLE IF NOT EXISTS camp_mops_nodes(kind TEXT NOT NULL, name TEXT NOT NULL,"
+      " parent TEXT, owner TEXT, start_date TEXT, end_date TEXT, statuses TEXT,"
+      " PRIMARY KEY(kind, name));"
+      "CREATE TABLE IF NOT EXISTS camp_mops_status_codes(set_name TEXT NOT NULL, code TEXT NOT NULL,"
+      " ord INTEGER NOT NULL, PRIMARY KEY(set_name, code));"
+      "CREATE TABLE IF NOT EXISTS camp_mops_status_next(set_name TEXT NOT NULL, code TEXT NOT NULL,"
+      " next_code TEXT NOT NULL, PRIMARY KEY(set_name, code, next_code));"
+      "CREATE TABLE IF NOT EXISTS camp_mops_status(campaign TEXT PRIMARY KEY, set_name TEXT NOT NULL,"
+      " code TEXT NOT NULL, set_at TEXT NOT NULL, set_by TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS camp_mops_teams(team TEXT NOT NULL, member TEXT NOT NULL,"
+      " PRIMARY KEY(team, member));"
+      "CREATE TABLE IF NOT EXISTS camp_mops_tasks(id INTEGER PRIMARY KEY, campaign TEXT NOT NULL,"
+      " name TEXT NOT NULL, after_task TEXT, formula TEXT NOT NULL, due_date TEXT, owner TEXT,"
+      " team TEXT, note TEXT, done_at TEXT, done_by TEXT, UNIQUE(campaign, name));");
+}
+
+int store_mops_migrate(Db *db, char *err, size_t errlen) {
+  int64_t v = db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
+                               " WHERE key = 'mops_schema_version'", 0);
+  if (v > STORE_MOPS_VERSION) {
+    snprintf(err, errlen, "this database's marketing-operations tables were written by a newer camp "
+                          "(version %lld; this camp knows %d)", (long long)v, STORE_MOPS_VERSION);
+    return -1;
+  }
+  if (v < 1 && to_v1(db)) goto fail;
+  char sql[128];
+  snprintf(sql, sizeof sql, "INSERT INTO camp_meta(key, value) VALUES ('mops_schema_version', '%d')"
+                            " ON CONFLICT(key) DO UPDATE SET value = excluded.value", STORE_MOPS_VERSION);
+  if (db_exec(db, sql) == 0) return 0;
+fail:
+  snprintf(err, errlen, "cannot create the marketing-operations tables: %s", db_error(db));
+  return -1;
+}

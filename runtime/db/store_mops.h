@@ -1,0 +1,36 @@
+/* store_mops.h — camp's tables for marketing operations (issue 18,
+ * docs/marketing-ops.md), migrated with their own version (camp_meta key
+ * 'mops_schema_version') so they evolve independently of store.c's list.
+ * The DDL is the same on SQLite and PostgreSQL.
+ *
+ *   camp_mops_nodes(kind, name, parent, owner, start_date, end_date,
+ *                   statuses, PRIMARY KEY(kind, name))
+ *       the hierarchy: kind plan | program | campaign; parent is a
+ *       program's plan or a campaign's program (NULL when none)
+ *   camp_mops_status_codes(set_name, code, ord, PRIMARY KEY(set_name, code))
+ *   camp_mops_status_next(set_name, code, next_code,
+ *                         PRIMARY KEY(set_name, code, next_code))
+ *       user-declared status codes in order and the codes allowed next
+ *   camp_mops_status(campaign PRIMARY KEY, set_name, code, set_at, set_by)
+ *       a campaign's business status (changes are in camp_audit)
+ *   camp_mops_teams(team, member, PRIMARY KEY(team, member))
+ *   camp_mops_tasks(id, campaign, name, after_task, formula, due_date,
+ *                   owner, team, note, done_at, done_by,
+ *                   PRIMARY KEY(id), UNIQUE(campaign, name))
+ *       a campaign's tasks; due_date YYYY-MM-DD computed from the date
+ *       formula at deploy time (NULL without a start_date); done_at set by
+ *       `camp tasks --done ID` */
+#ifndef CAMP_STORE_MOPS_H
+#define CAMP_STORE_MOPS_H
+
+#include <stddef.h>
+
+#include "runtime/db/db.h"
+
+#define STORE_MOPS_VERSION 1
+
+/* Creates or migrates the tables above; runs inside store_migrate's
+ * transaction (the caller commits or rolls back).  0, or -1 with err. */
+int store_mops_migrate(Db *db, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,51 @@
+/* mops.h — marketing operations at run time (docs/marketing-ops.md): the
+ * checked declarations of compiler/check/mops.h stored in camp's tables
+ * (runtime/db/store_mops.h) at deploy, tasks listed and completed, the
+ * business status of campaigns moved only along the declared codes. */
+#ifndef CAMP_RUNTIME_MOPS_H
+#define CAMP_RUNTIME_MOPS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "compiler/check/mops.h"
+#include "runtime/db/db.h"
+
+/* Stores the program's plans, programs, status sets and teams and the
+ * campaign's place in the hierarchy and its tasks (due dates computed from
+ * its start_date), in one transaction.  Tasks already done stay done;
+ * tasks no longer declared are removed.  A campaign with a status set and
+ * no status yet gets the set's first code.  0, or -1 with err. */
+int mops_sync(Db *db, Program *p, Decl *campaign, const char *now, const char *who, char *err,
+              size_t errlen);
+
+typedef struct MopsTaskFilter {
+  const char *who;         /* owner, team, or a member of the team; NULL = all */
+  const char *due_before;  /* YYYY-MM-DD: due strictly before; NULL = any */
+  const char *campaign;    /* NULL = all */
+} MopsTaskFilter;
+
+/* Prints the open tasks matching f (a table; json=1: a JSON array), due
+ * first, each marked overdue when due before today (the date of now).
+ * Returns the number printed, or -1 on a database error. */
+int mops_print_tasks(Db *db, const MopsTaskFilter *f, const char *now, int json, FILE *out);
+
+/* Marks task id done (now, who) with an audit line.  0; 1 when no such
+ * task; 2 when it was already done (err says when); -1 on error. */
+int mops_task_done(Db *db, int64_t id, const char *now, const char *who, char *err, size_t errlen);
+
+/* Prints "Overdue tasks" with one line per open task due before today
+ * (optionally of one campaign); nothing when there are none.  Returns the
+ * count. */
+int mops_print_overdue(Db *db, const char *campaign, const char *now, FILE *out);
+
+/* The business status of a campaign into out ("" when it has none). */
+void mops_status_of(Db *db, const char *campaign, char *out, size_t outlen);
+
+/* Moves a campaign's business status to code: refused (1, err says why
+ * and what is allowed) unless code is declared next after the current
+ * code.  Audited.  0, 1 refused, -1 error. */
+int mops_set_status(Db *db, const char *campaign, const char *code, const char *now, const char *who,
+                    const char *reason, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,193 @@
+#!/bin/sh
+# tests/mops/run.sh CAMP — marketing operations (docs/marketing-ops.md):
+# plans, programs, status codes, teams and tasks with date formulas.  Due
+# dates, allowed status moves and overdue lists are computed by hand in the
+# comments next to each expectation.  POSIX sh + sqlite3.  Last line:
+# `mops: N passed, N failed`; exit 1 if anything failed.
+if [ $# -ne 1 ]; then
+  echo "usage: sh tests/mops/run.sh CAMP_BINARY" >&2
+  exit 2
+fi
+case $1 in
+  /*) CAMP=$1 ;;
+  *) CAMP=$(pwd)/$1 ;;
+esac
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+command -v sqlite3 > /dev/null || { echo "mops: sqlite3 is not installed" >&2; exit 2; }
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-mops.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
+export NO_COLOR=1
+camp() { timeout -k 5 60 "$CAMP" "$@"; }
+q() { sqlite3 -batch "$1" "$2"; }
+
+# eq NAME WANT GOT
+eq() {
+  if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: want [$2], got [$3]"; fi
+}
+# has NAME FILE TEXT — FILE contains the line fragment TEXT
+has() {
+  if grep -qF -- "$3" "$2"; then t_pass; else t_fail "$1: [$3] not in output:"; sed 's/^/    /' "$2" | head -20; fi
+}
+
+# ------------------------------------------------------------ compile
+cp "$HERE/ops.camp" "$TMP/ops.camp"
+camp check "$TMP/ops.camp" > "$TMP/out" 2>&1
+eq "check ops.camp" 0 $?
+eq "no diagnostics" "" "$(cat "$TMP/out")"
+camp fmt "$TMP/ops.camp" > /dev/null 2>&1
+camp fmt --check "$TMP/ops.camp" > /dev/null 2>&1
+eq "fmt is idempotent" 0 $?
+camp check "$TMP/ops.camp" > /dev/null 2>&1
+eq "formatted file checks" 0 $?
+
+camp check "$HERE/bad.camp" > "$TMP/bad" 2>&1
+eq "bad.camp fails" 1 $?
+B=$HERE/bad.camp
+has "formula caret" "$TMP/bad" "bad.camp:11:28: error: expected \`+\` or \`-\` between the terms of a date formula"
+has "unknown unit" "$TMP/bad" "bad.camp:12:37: error: unknown date formula unit"
+has "dangling sign" "$TMP/bad" "bad.camp:13:20: error: a date formula ends after a sign"
+has "cycle" "$TMP/bad" "error: tasks follow each other in a cycle: x -> z -> y -> x"
+has "unknown after" "$TMP/bad" "bad.camp:14:8: error: task \`w\` comes after an unknown task \`nope\`"
+has "missing due" "$TMP/bad" "bad.camp:15:8: error: task \`v\` needs \`due\`"
+has "formula not a string" "$TMP/bad" "bad.camp:16:16: error: a date formula is a string"
+has "unknown task field" "$TMP/bad" "bad.camp:16:20: error: unknown field \`colour\` in a task"
+has "unknown item" "$TMP/bad" "bad.camp:17:3: error: unknown campaign item \`tsk\`"
+has "did you mean task" "$TMP/bad" "did you mean \`task\`?"
+has "unknown program" "$TMP/bad" "bad.camp:9:11: error: unknown program \`sprung\`"
+has "unknown plan" "$TMP/bad" "bad.camp:6:9: error: program \`spring\` belongs to an unknown plan \`nope\`"
+has "unknown next code" "$TMP/bad" "bad.camp:4:57: error: not a status code of \`flow\`"
+has "unknown from code" "$TMP/bad" "bad.camp:5:3: error: \`reviewed\` is not a status code of \`flow\`"
+has "unknown team" "$TMP/bad" "bad.camp:18:22: error: unknown team \`ghosts\`"
+has "unknown declaration" "$TMP/bad" "bad.camp:7:1: error: unknown declaration \`plam\`"
+has "bad date" "$TMP/bad" "bad.camp:7:20: error: invalid date \`2026-13-01\`"
+
+# ------------------------------------------------------------ deploy
+DB=$TMP/m.db
+q "$DB" "CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT); INSERT INTO customers VALUES (1, 'a@x.se'), (2, 'b@x.se');"
+camp deploy "$TMP/ops.camp" --db "$DB" --campaign spring_sale --now "2026-03-01 09:00" --as ana > "$TMP/out" 2>&1
+eq "deploy" 0 $?
+camp deploy "$TMP/ops.camp" --db "$DB" --campaign leap --now "2026-03-01 09:00" --as ana > "$TMP/out" 2>&1
+eq "deploy leap" 0 $?
+# spring_sale starts 2026-03-15 (a Sunday):
+#   brief  -1W from 2026-03-15            = 2026-03-08
+#   proofs 10D after brief                = 2026-03-18
+#   print  CM+1D after proofs: 03-31 + 1  = 2026-04-01
+#   review 1M+CM after print: 05-01 -> 05-31 = 2026-05-31
+#   wrapup -CW after start: Monday of the week of 03-15 = 2026-03-09
+eq "due dates" "brief|2026-03-08
+print|2026-04-01
+proofs|2026-03-18
+review|2026-05-31
+wrapup|2026-03-09" "$(q "$DB" "SELECT name, due_date FROM camp_mops_tasks WHERE campaign = 'spring_sale' ORDER BY name")"
+# leap starts 2024-02-10:
+#   monthend CM          = 2024-02-29 (leap year)
+#   nextyear 1Y after monthend: 2025-02-29 does not exist = 2025-02-28
+#   back     -1M after monthend: 2024-01-29
+#   q        CQ after start = 2024-03-31; qs -CQ = 2024-01-01
+eq "leap dates" "back|2024-01-29
+monthend|2024-02-29
+nextyear|2025-02-28
+q|2024-03-31
+qs|2024-01-01" "$(q "$DB" "SELECT name, due_date FROM camp_mops_tasks WHERE campaign = 'leap' ORDER BY name")"
+eq "hierarchy" "campaign|leap||
+campaign|spring_sale|spring|Lena
+plan|retail_2026||Lena
+program|spring|retail_2026|omar" "$(q "$DB" "SELECT kind, name, coalesce(parent, ''), coalesce(owner, '') FROM camp_mops_nodes ORDER BY kind, name")"
+eq "status codes" "planned|1
+approved|2
+live|3
+done|4
+cancelled|5" "$(q "$DB" "SELECT code, ord FROM camp_mops_status_codes WHERE set_name = 'flow' ORDER BY ord")"
+eq "initial status" "planned" "$(q "$DB" "SELECT code FROM camp_mops_status WHERE campaign = 'spring_sale'")"
+
+# ------------------------------------------------------------ tasks
+camp tasks --db "$DB" --campaign spring_sale --now 2026-03-10 --format json > "$TMP/t.json"
+eq "tasks json" 0 $?
+# on 2026-03-10: brief (03-08) and wrapup (03-09) are overdue, the rest open
+eq "overdue states" "brief overdue,wrapup overdue,proofs open,print open,review open" \
+  "$(python3 -c 'import json,sys; print(",".join(t["task"]+" "+t["state"] for t in json.load(open(sys.argv[1]))))' "$TMP/t.json")"
+# lena owns brief and is a member of team print_shop (proofs)
+camp tasks --db "$DB" --who lena --now 2026-03-10 > "$TMP/out"
+eq "who lena" "brief proofs" "$(awk 'NR > 1 {printf "%s%s", s, $3; s = " "}' "$TMP/out")"
+camp tasks --db "$DB" --who print_shop --now 2026-03-10 > "$TMP/out"
+eq "who team" "proofs" "$(awk 'NR > 1 {print $3}' "$TMP/out")"
+# due before 2026-03-18, by due date: every task of leap (2024-01-01 ..
+# 2025-02-28), then brief (03-08) and wrapup (03-09)
+camp tasks --db "$DB" --due-before 2026-03-18 --now 2026-03-10 > "$TMP/out"
+eq "due before" "qs back monthend q nextyear brief wrapup" "$(awk 'NR > 1 {printf "%s%s", s, $3; s = " "}' "$TMP/out")"
+camp tasks --db "$DB" --due-before 2026-02-30 > "$TMP/out" 2>&1
+eq "bad --due-before" 2 $?
+ID=$(q "$DB" "SELECT id FROM camp_mops_tasks WHERE campaign = 'spring_sale' AND name = 'brief'")
+camp tasks --db "$DB" --done "$ID" --as lena --now "2026-03-10 12:00" > "$TMP/out" 2>&1
+eq "done" 0 $?
+eq "done stored" "2026-03-10 12:00:00|lena" "$(q "$DB" "SELECT done_at, done_by FROM camp_mops_tasks WHERE id = $ID")"
+camp tasks --db "$DB" --done "$ID" > "$TMP/out" 2>&1
+eq "done twice refused" 1 $?
+has "done twice says when" "$TMP/out" "already done at 2026-03-10 12:00:00 by lena"
+camp tasks --db "$DB" --done 999 > "$TMP/out" 2>&1
+eq "unknown task" 1 $?
+camp tasks --db "$DB" --done x1 > "$TMP/out" 2>&1
+eq "bad task id" 2 $?
+# camp status lists what is overdue on 2026-03-20: wrapup (03-09), proofs (03-18); brief is done
+camp status --db "$DB" --campaign spring_sale --now "2026-03-20 08:00" > "$TMP/out" 2>&1
+has "status overdue wrapup" "$TMP/out" "spring_sale / wrapup  due 2026-03-09  (omar)"
+has "status overdue proofs" "$TMP/out" "spring_sale / proofs  due 2026-03-18  (print_shop)"
+if grep -q "/ brief" "$TMP/out"; then t_fail "done task listed as overdue"; else t_pass; fi
+
+# redeploy with a task removed and one changed: done state survives, ids stay
+sed -e '/task wrapup/,/^  }/d' -e 's/due "10D"/due "12D"/' "$TMP/ops.camp" > "$TMP/ops2.camp"
+camp deploy "$TMP/ops2.camp" --db "$DB" --campaign spring_sale --now "2026-03-11 09:00" --as ana > "$TMP/out" 2>&1
+eq "redeploy" 0 $?
+eq "removed task gone" "" "$(q "$DB" "SELECT name FROM camp_mops_tasks WHERE name = 'wrapup'")"
+# proofs now 12D after brief (03-08) = 03-20; print CM+1D after 03-20 = 04-01
+eq "changed task" "proofs|2026-03-20" "$(q "$DB" "SELECT name, due_date FROM camp_mops_tasks WHERE name = 'proofs'")"
+eq "done kept" "lena" "$(q "$DB" "SELECT done_by FROM camp_mops_tasks WHERE id = $ID")"
+
+# ------------------------------------------------------------ status codes
+camp set-status spring_sale live --db "$DB" --as omar > "$TMP/out" 2>&1
+eq "skip refused" 1 $?
+has "refusal names allowed" "$TMP/out" "campaign \`spring_sale\` is \`planned\`: \`live\` may not follow it (allowed next: approved, cancelled)"
+camp set-status spring_sale bogus --db "$DB" > "$TMP/out" 2>&1
+eq "unknown code refused" 1 $?
+has "unknown code" "$TMP/out" "\`bogus\` is not a status code of \`flow\`"
+camp set-status spring_sale approved --db "$DB" --as omar --now "2026-03-12 10:00" > "$TMP/out" 2>&1
+eq "approved" 0 $?
+camp set-status spring_sale live --db "$DB" --as omar --now "2026-03-15 10:00" > "$TMP/out" 2>&1
+eq "live" 0 $?
+camp set-status spring_sale done --db "$DB" --as omar > "$TMP/out" 2>&1
+eq "done" 0 $?
+camp set-status spring_sale cancelled --db "$DB" --as omar > "$TMP/out" 2>&1
+eq "final code refused" 1 $?
+has "final" "$TMP/out" "(allowed next: none, it is final)"
+eq "status audit" "planned|approved|omar
+approved|live|omar
+live|done|omar" "$(q "$DB" "SELECT from_state, to_state, who FROM camp_audit WHERE action = 'status' AND from_state IS NOT NULL ORDER BY id")"
+camp campaigns --db "$DB" --now 2026-03-20 > "$TMP/out" 2>&1
+has "campaigns header" "$TMP/out" "STATE  STATUS"
+eq "campaigns row" "spring_sale draft done" "$(awk '$1 == "spring_sale" {print $1, $3, $4}' "$TMP/out")"
+camp set-status nobody approved --db "$DB" > "$TMP/out" 2>&1
+eq "no status set" 1 $?
+
+# a database without marketing operations lists no STATUS column
+DB2=$TMP/plain.db
+q "$DB2" "CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT);"
+cat > "$TMP/plain.camp" <<'CAMP'
+schema customers {
+  id int key
+  email text address(email)
+}
+campaign plain {
+  a = customers
+  email a { subject "hi"; body "x" }
+}
+CAMP
+camp deploy "$TMP/plain.camp" --db "$DB2" --now 2026-03-01 > /dev/null 2>&1
+camp campaigns --db "$DB2" --now 2026-03-01 > "$TMP/out" 2>&1
+if grep -q STATUS "$TMP/out"; then t_fail "STATUS column without status codes"; else t_pass; fi
+camp tasks --db "$DB2" > "$TMP/out" 2>&1
+eq "no tasks" "no open tasks" "$(cat "$TMP/out")"
+
+t_summary mops
+[ "$T_FAIL" -eq 0 ]
