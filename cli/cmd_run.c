@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "runtime/db/db.h"
 #include "runtime/exec/exec.h"
+#include "runtime/mops/mops.h"
 #include "runtime/db/store.h"
 #include "runtime/ops/ops.h"
 
@@ -93,6 +94,34 @@ static int test_run(CliOpts *o, Db *db, Program *p, Decl *camp) {
   return rc;
 }
 
+/* Before a run of a campaign with a budget: plans it (output discarded),
+ * prices the plan and compares with the remaining budget.  Over it: a
+ * warning, or with `over_budget "block"` a refusal (1). */
+static int budget_gate(CliOpts *o, Db *db, Program *p, Decl *camp, const MopsCampaign *mc) {
+  FILE *sink = fopen("/dev/null", "w");
+  if (!sink) return 0;
+  ExecOptions e;
+  exec_opts(o, &e);
+  e.out = sink;
+  e.json = 0;
+  e.explain = 0;
+  MopsProjection pr = {0};
+  e.counted = mops_projection_counted;
+  e.counted_ctx = &pr;
+  int rc = exec_plan(db, p, camp, o->files[0], &e), over = 0;
+  if (rc == 0) rc = mops_print_projection(db, mc, camp->name, &pr, sink, &over) ? 1 : 0;
+  fclose(sink);
+  mops_projection_free(&pr);
+  if (rc || !over) return rc;
+  if (mc->block) {
+    fprintf(stderr, "camp run: refused: the planned cost of %s exceeds its remaining budget (over_budget \"block\");"
+                    " see `camp plan` and `camp budget`\n", camp->name);
+    return 1;
+  }
+  fprintf(stderr, "camp run: warning: the planned cost of %s exceeds its remaining budget; see `camp plan`\n", camp->name);
+  return 0;
+}
+
 static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   CliOpts o;
   /* A plan queues nothing, so it has no tracking URL and sends nothing. */
@@ -111,8 +140,22 @@ static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
     if (!run) exec_index_advice(db, p, camp, stderr); /* slow look-ups, before the plan */
     int64_t started = 0;
     e.started_run = &started;
-    rc = run && o.test ? test_run(&o, db, p, camp)
-       : run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
+    /* marketing operations: a plan shows its projected cost; a run over
+     * the remaining budget is warned about or refused (over_budget) */
+    MopsProjection pr = {0};
+    const MopsCampaign *mc = program_mops_campaign(camp);
+    if (!run && mc->ncosts && !e.json) {
+      e.counted = mops_projection_counted;
+      e.counted_ctx = &pr;
+    }
+    if (run && !o.test && mc->ncosts && mc->budget >= 0) rc = budget_gate(&o, db, p, camp, mc);
+    if (rc == 0)
+      rc = run && o.test ? test_run(&o, db, p, camp)
+         : run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
+    int over = 0;
+    if (rc == 0 && pr.n && mops_print_projection(db, mc, camp->name, &pr, stdout, &over) == 0 && over)
+      fprintf(stderr, "camp plan: warning: the projected cost exceeds the campaign's remaining budget\n");
+    mops_projection_free(&pr);
     /* --send: the run's messages go out now instead of by a later camp send */
     if (rc == 0 && run && !o.test && o.send && started) rc = cli_send(db, &o, started);
   }

@@ -97,3 +97,29 @@ int cmd_set_status(int argc, char **argv) {
   db_close(db);
   return rc ? 1 : 0;
 }
+
+int cmd_budget(int argc, char **argv) {
+  CliOpts o;
+  int rc = cli_parse("budget", argc, argv, "db,format", &o);
+  if (rc) return rc;
+  if (o.nfiles > 1 || !o.db || (strcmp(o.format, "text") && strcmp(o.format, "json"))) {
+    fprintf(stderr, "usage: camp budget --db DB [CAMPAIGN] [--format text|json]\n");
+    return 2;
+  }
+  char err[1024];
+  Db *db = db_open(o.db, DB_OPEN_READONLY, err, sizeof err);
+  if (!db) {
+    fprintf(stderr, "camp budget: %s\n", err);
+    return 1;
+  }
+  if (!db_table_exists(db, "camp_mops_nodes")) {
+    if (!strcmp(o.format, "json")) puts("[]");
+    else puts("no plans, programs or campaigns with marketing operations");
+    db_close(db);
+    return o.nfiles ? 1 : 0;
+  }
+  rc = mops_print_budget(db, o.nfiles ? o.files[0] : NULL, !strcmp(o.format, "json"), stdout);
+  if (rc < 0 && o.nfiles == 0) fprintf(stderr, "camp budget: %s\n", db_error(db));
+  db_close(db);
+  return rc < 0 ? 1 : 0;
+}

@@ -187,6 +187,13 @@ const CliCommand cli_commands[] = {
      "lifecycle state.",
      {O_DB("the database the campaign is deployed to"), O_AS, O_REASON, O_NOW},
      "camp set-status spring_sale approved --db build/demo/retail.db --as lena"},
+    {"budget", cmd_budget, "--db DB [CAMPAIGN] [options]",
+     "budgets against committed and actual cost, rolled up campaign -> program -> plan", "none",
+     "Committed: fixed cost lines plus per-message and per-piece lines times the messages of the "
+     "latest deployed plan.  Actual: fixed lines once the campaign ran, per-unit lines times the "
+     "messages sent.  Remaining = budget - committed; OVER marks a budget exceeded.",
+     {O_DB("the database the campaigns are deployed to"), O_TEXT_JSON},
+     "camp budget --db build/demo/retail.db spring_sale"},
     {"schedule", cmd_schedule, "FILE [options]", "preview a campaign's next launch times", "camp",
      NULL,
      {O_CAMPAIGN, {"next", "N", NULL, "how many launch times (default 10)"}, O_NOW, O_TEXT_JSON,

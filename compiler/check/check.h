@@ -74,8 +74,16 @@ void check_variants(Ctx *c, Step *s, Pop *in);
 /* check_mops.c: plans, programs, statuses, teams (top level) and each
  * campaign's tasks -> p->mops and campaign->mops_info. */
 void check_mops(Ctx *c);
-/* Is name a campaign header that check_mops reads (`program`, `statuses`)? */
+/* Is name a campaign header that check_mops reads (`program`, `statuses`,
+ * `budget`, `over_budget`)? */
 int check_mops_header(const char *name);
+/* check_mops_cost.c: an amount (`1200`, `0.85`) in 1/10000 units; 0, or
+ * -1 after an error at v. */
+struct MopsValue;
+int check_mops_amount(Ctx *c, const struct MopsValue *v, int64_t *out);
+/* The campaign's `cost` items and `budget` / `over_budget` headers. */
+struct MopsCampaign;
+void check_mops_costs(Ctx *c, Decl *campaign, struct MopsCampaign *mc);
 
 /* check_provider.c */
 /* Collects and checks every `provider` declaration into p->providers. */

@@ -11,10 +11,11 @@
 #include "compiler/check/ops.h"
 
 static const char *const top_kinds[] = {"plan", "program", "statuses", "team"};
-static const char *const camp_kinds[] = {"task"};
+static const char *const camp_kinds[] = {"task", "cost"};
 
 int check_mops_header(const char *name) {
-  return !strcmp(name, "program") || !strcmp(name, "statuses");
+  return !strcmp(name, "program") || !strcmp(name, "statuses") || !strcmp(name, "budget") ||
+         !strcmp(name, "over_budget");
 }
 
 const MopsModel *program_mops(Program *p) {
@@ -23,7 +24,7 @@ const MopsModel *program_mops(Program *p) {
 }
 
 const MopsCampaign *program_mops_campaign(const Decl *campaign) {
-  static const MopsCampaign empty;
+  static const MopsCampaign empty = {.budget = -1};
   return campaign->mops_info ? campaign->mops_info : &empty;
 }
 
@@ -92,16 +93,19 @@ static int duplicate(Ctx *c, PtrVec *seen, Decl *d) {
 /* --------------------------------------------- plans and programs */
 
 static MopsNode *node(Ctx *c, Decl *d) {
-  static const char *const plan_fields[] = {"owner", "start", "end", "description"};
-  static const char *const prog_fields[] = {"plan", "owner", "start", "end", "description", "statuses"};
+  static const char *const plan_fields[] = {"owner", "start", "end", "description", "budget"};
+  static const char *const prog_fields[] = {"plan", "owner", "start", "end", "description", "statuses", "budget"};
   int prog = !strcmp(d->mops_kind, "program");
   MopsNode *n = arena_alloc(c->a, sizeof *n);
   n->kind = prog ? "program" : "plan";
   n->name = d->name;
   n->loc = d->name_loc;
+  n->budget = -1;
   for (int i = 0; i < d->mops_fields.len; i++) {
     MopsField *f = d->mops_fields.items[i];
-    if (!strcmp(f->name, "owner")) n->owner = name_value(c, f);
+    if (!strcmp(f->name, "budget")) {
+      if (one_value(c, f)) check_mops_amount(c, f->values.items[0], &n->budget);
+    } else if (!strcmp(f->name, "owner")) n->owner = name_value(c, f);
     else if (!strcmp(f->name, "start")) date_value(c, f, n->start);
     else if (!strcmp(f->name, "end")) date_value(c, f, n->end);
     else if (!strcmp(f->name, "description")) {
@@ -109,8 +113,8 @@ static MopsNode *node(Ctx *c, Decl *d) {
         diag_error(c->d, f->loc, "`description` takes a string");
     } else if (prog && !strcmp(f->name, "plan")) n->parent = word_value(c, f);
     else if (prog && !strcmp(f->name, "statuses")) n->statuses = word_value(c, f);
-    else if (prog) unknown_field(c, f, "program", prog_fields, 6);
-    else unknown_field(c, f, "plan", plan_fields, 4);
+    else if (prog) unknown_field(c, f, "program", prog_fields, 7);
+    else unknown_field(c, f, "plan", plan_fields, 5);
   }
   if (n->start[0] && n->end[0] && strcmp(n->start, n->end) > 0)
     diag_error(c->d, d->name_loc, "%s `%s` ends (%s) before it starts (%s)", n->kind, n->name, n->end, n->start);
@@ -391,7 +395,7 @@ void check_mops(Ctx *c) {
     camp->mops_info = mc;
     for (int k = 0; k < camp->headers.len; k++) {
       HeaderField *h = camp->headers.items[k];
-      if (!check_mops_header(h->name)) continue;
+      if (strcmp(h->name, "program") && strcmp(h->name, "statuses")) continue;  /* budget: check_mops_cost.c */
       if (h->value->kind != E_STR) {
         diag_error(c->d, h->value->loc, "`%s` must be a string naming a %s", h->name,
                    !strcmp(h->name, "program") ? "program" : "status set");
@@ -421,13 +425,14 @@ void check_mops(Ctx *c) {
     memset(mc->tasks, 0, sizeof(MopsTask) * (size_t)(ntask ? ntask : 1));
     for (int k = 0; k < camp->mops.len; k++) {
       Decl *d = camp->mops.items[k];
+      if (!strcmp(d->mops_kind, "cost")) continue;  /* check_mops_costs, after the tasks */
       if (strcmp(d->mops_kind, "task")) {
         int top = 0;
         for (size_t j = 0; j < sizeof top_kinds / sizeof *top_kinds; j++) top |= !strcmp(top_kinds[j], d->mops_kind);
         if (top) diag_error(c->d, d->mops_kind_loc, "a %s is declared outside campaigns", d->mops_kind);
         else {
           diag_error(c->d, d->mops_kind_loc, "unknown campaign item `%s`", d->mops_kind);
-          const char *best = diag_closest(d->mops_kind, camp_kinds, 1);
+          const char *best = diag_closest(d->mops_kind, camp_kinds, 2);
           if (best) diag_hint(c->d, "did you mean `%s`?", best);
         }
         continue;
@@ -440,5 +445,6 @@ void check_mops(Ctx *c) {
     if (mc->ntasks && start == -1)
       diag_warning(c->d, camp->name_loc, "the tasks of `%s` have no dates: the campaign has no `start_date`", camp->name);
     order_tasks(c, mc, start);
+    check_mops_costs(c, camp, mc);
   }
 }

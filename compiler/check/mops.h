@@ -20,8 +20,29 @@ typedef struct MopsNode {
   const char *owner;     /* NULL when not given */
   char start[11], end[11]; /* YYYY-MM-DD, "" when open */
   const char *statuses;  /* program: its status set (campaigns inherit), or NULL */
+  int64_t budget;        /* in 1/10000 units (MOPS_AMOUNT_SCALE); -1 when none */
   Loc loc;
 } MopsNode;
+
+/* Amounts are exact integers in 1/10000 of a currency unit: `0.85` is
+ * 8500.  Four decimals at most. */
+#define MOPS_AMOUNT_SCALE 10000
+
+/* A cost line of a campaign (Campaign Classic's budgetMgt, seed 004):
+ * fixed, per message of channel steps, or per printed piece of direct-mail
+ * steps; optionally attached to a task. */
+typedef enum { MC_FIXED, MC_PER_MESSAGE, MC_PER_PIECE } MopsCostKind;
+
+typedef struct MopsCost {
+  const char *name;
+  MopsCostKind kind;
+  int64_t amount;        /* per unit (or the fixed amount), MOPS_AMOUNT_SCALE */
+  int nsteps;
+  const char **steps;    /* labels of the channel steps it counts (per unit) */
+  const char *task;      /* NULL, or the task it belongs to */
+  char scope[160];       /* what it applies to, for reports: `step letters` */
+  Loc loc;
+} MopsCost;
 
 /* `statuses NAME { codes a, b, c; a b, c; b c }`: ordered codes; a line
  * `CODE NEXT, NEXT` lists the codes allowed after CODE. */
@@ -64,12 +85,20 @@ typedef struct MopsCampaign {
   MopsTask *tasks;       /* in dependency order (a task after the one it follows) */
   const char *program;   /* NULL when the campaign is in no program */
   const MopsStatusSet *statuses; /* from its program or its `statuses` header; NULL */
+  int64_t budget;        /* `budget` header, MOPS_AMOUNT_SCALE; -1 when none */
+  int block;             /* `over_budget "block"`: a run over the remaining budget is refused */
+  int ncosts;
+  MopsCost *costs;
 } MopsCampaign;
 
 /* The checked model (empty, never NULL, after program_check). */
 const MopsModel *program_mops(Program *p);
 /* A campaign's checked marketing operations (never NULL after program_check). */
 const MopsCampaign *program_mops_campaign(const Decl *campaign);
+/* Writes amount (MOPS_AMOUNT_SCALE) as text with two decimals, rounded
+ * half away from zero: 12345 -> "1.23", 8500 -> "0.85". */
+void mops_amount_text(int64_t amount, char *out, size_t outlen);
+
 /* Index of code in set, or -1. */
 int mops_status_index(const MopsStatusSet *set, const char *code);
 

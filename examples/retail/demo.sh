@@ -114,3 +114,28 @@ sqlite3 -column -header "$DB" \
   "SELECT o.run_id, o.status, count(*) AS messages FROM camp_outbox o JOIN camp_runs r ON r.id = o.run_id
    WHERE r.campaign = 'weekly_picks' GROUP BY 1, 2 ORDER BY 1, 2"
 sqlite3 -column -header "$DB" "SELECT kind, recipient, status, count(*) AS n FROM camp_notifications GROUP BY 1, 2, 3 ORDER BY 1, 2"
+
+# --- Marketing operations (docs/marketing-ops.md): winback's plan/program,
+# tasks by date formulas, status codes, budget and cost lines ---
+WB="$EX/campaigns/winback.camp"
+step "camp deploy winback: stores its program, tasks (due dates from date formulas) and cost lines"
+"$CAMP" deploy "$WB" --db "$DB" --now "2026-03-01 00:00" --as lena --reason "spring programme" | tail -1
+
+step "camp tasks --now 2026-03-05: what is due, what is overdue"
+"$CAMP" tasks --db "$DB" --now "2026-03-05"
+brief=$(sqlite3 "$DB" "SELECT id FROM camp_mops_tasks WHERE campaign = 'winback' AND name = 'brief'")
+"$CAMP" tasks --db "$DB" --done "$brief" --as lena --now "2026-03-05 09:00"
+step "camp tasks --who omar (his own tasks and those of his team print_shop)"
+"$CAMP" tasks --db "$DB" --who omar --now "2026-03-05"
+
+step "camp set-status: planned -> approved -> live (skipping a status is refused)"
+"$CAMP" set-status winback live --db "$DB" --as omar || true
+"$CAMP" set-status winback approved --db "$DB" --as omar --now "2026-03-05 10:00"
+"$CAMP" set-status winback live --db "$DB" --as omar --now "2026-03-05 10:05"
+"$CAMP" campaigns --db "$DB" --now "2026-03-05 20:00"
+
+step "camp plan winback: its projected cost against the remaining budget"
+"$CAMP" plan "$WB" --db "$DB" --now "2026-03-01 00:00" | sed -n '/^projected cost/,$p'
+
+step "camp budget: plan -> program -> campaign, committed (deployed plan) and actual (sent e-mails)"
+"$CAMP" budget --db "$DB"

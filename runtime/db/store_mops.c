@@ -8,7 +8,12 @@ static int to_v1(Db *db) {
   return db_exec(db,
       "CREATE TABLE IF NOT EXISTS camp_mops_nodes(kind TEXT NOT NULL, name TEXT NOT NULL,"
       " parent TEXT, owner TEXT, start_date TEXT, end_date TEXT, statuses TEXT,"
-      " PRIMARY KEY(kind, name));"
+      " budget INTEGER, over_budget TEXT, PRIMARY KEY(kind, name));"
+      "CREATE TABLE IF NOT EXISTS camp_mops_costs(campaign TEXT NOT NULL, name TEXT NOT NULL,"
+      " kind TEXT NOT NULL, amount INTEGER NOT NULL, scope TEXT NOT NULL, task TEXT,"
+      " PRIMARY KEY(campaign, name));"
+      "CREATE TABLE IF NOT EXISTS camp_mops_cost_steps(campaign TEXT NOT NULL, cost TEXT NOT NULL,"
+      " step TEXT NOT NULL, PRIMARY KEY(campaign, cost, step));"
       "CREATE TABLE IF NOT EXISTS camp_mops_status_codes(set_name TEXT NOT NULL, code TEXT NOT NULL,"
       " ord INTEGER NOT NULL, PRIMARY KEY(set_name, code));"
       "CREATE TABLE IF NOT EXISTS camp_mops_status_next(set_name TEXT NOT NULL, code TEXT NOT NULL,"

@@ -4,9 +4,16 @@
  * The DDL is the same on SQLite and PostgreSQL.
  *
  *   camp_mops_nodes(kind, name, parent, owner, start_date, end_date,
- *                   statuses, PRIMARY KEY(kind, name))
+ *                   statuses, budget, over_budget, PRIMARY KEY(kind, name))
  *       the hierarchy: kind plan | program | campaign; parent is a
- *       program's plan or a campaign's program (NULL when none)
+ *       program's plan or a campaign's program (NULL when none); budget in
+ *       1/10000 units (NULL when none); over_budget warn | block (campaigns)
+ *   camp_mops_costs(campaign, name, kind, amount, scope, task,
+ *                   PRIMARY KEY(campaign, name))
+ *       cost lines: kind fixed | per_message | per_piece, amount in 1/10000
+ *       units, scope as declared (`step letters`), task NULL or its task
+ *   camp_mops_cost_steps(campaign, cost, step, PRIMARY KEY(campaign, cost, step))
+ *       the channel steps (labels, as in camp_outbox.step) a per-unit line counts
  *   camp_mops_status_codes(set_name, code, ord, PRIMARY KEY(set_name, code))
  *   camp_mops_status_next(set_name, code, next_code,
  *                         PRIMARY KEY(set_name, code, next_code))

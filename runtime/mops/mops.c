@@ -27,10 +27,13 @@ static const char *or_null(const char *s) { return s && *s ? s : NULL; }
 static int sync_model(Db *db, const MopsModel *m) {
   for (int i = 0; i < m->nodes.len; i++) {
     const MopsNode *n = m->nodes.items[i];
-    const char *a[] = {n->kind, n->name, n->parent, n->owner, or_null(n->start), or_null(n->end), n->statuses};
+    char budget[32];
+    snprintf(budget, sizeof budget, "%lld", (long long)n->budget);
+    const char *a[] = {n->kind, n->name, n->parent, n->owner, or_null(n->start), or_null(n->end), n->statuses,
+                       n->budget >= 0 ? budget : NULL};
     if (run(db, "DELETE FROM camp_mops_nodes WHERE kind = ? AND name = ?", 2, a) ||
-        run(db, "INSERT INTO camp_mops_nodes(kind, name, parent, owner, start_date, end_date, statuses)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)", 7, a))
+        run(db, "INSERT INTO camp_mops_nodes(kind, name, parent, owner, start_date, end_date, statuses, budget)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER))", 8, a))
       return -1;
   }
   for (int i = 0; i < m->sets.len; i++) {
@@ -101,6 +104,30 @@ static int sync_tasks(Db *db, const char *camp, const MopsCampaign *mc) {
   return 0;
 }
 
+static int sync_costs(Db *db, const char *camp, const MopsCampaign *mc) {
+  const char *a[] = {camp};
+  if (run(db, "DELETE FROM camp_mops_costs WHERE campaign = ?", 1, a) ||
+      run(db, "DELETE FROM camp_mops_cost_steps WHERE campaign = ?", 1, a))
+    return -1;
+  static const char *const kinds[] = {"fixed", "per_message", "per_piece"};
+  for (int i = 0; i < mc->ncosts; i++) {
+    const MopsCost *m = &mc->costs[i];
+    char amount[32];
+    snprintf(amount, sizeof amount, "%lld", (long long)m->amount);
+    const char *b[] = {camp, m->name, kinds[m->kind], amount, m->scope, m->task};
+    if (run(db, "INSERT INTO camp_mops_costs(campaign, name, kind, amount, scope, task)"
+                " VALUES (?, ?, ?, CAST(? AS INTEGER), ?, ?)", 6, b))
+      return -1;
+    for (int k = 0; k < m->nsteps; k++) {
+      const char *c[] = {camp, m->name, m->steps[k]};
+      if (run(db, "INSERT INTO camp_mops_cost_steps(campaign, cost, step) VALUES (?, ?, ?)"
+                  " ON CONFLICT DO NOTHING", 3, c))
+        return -1;
+    }
+  }
+  return 0;
+}
+
 int mops_sync(Db *db, Program *p, Decl *campaign, const char *now, const char *who, char *err,
               size_t errlen) {
   const MopsModel *m = program_mops(p);
@@ -110,17 +137,20 @@ int mops_sync(Db *db, Program *p, Decl *campaign, const char *now, const char *w
   char start[11] = "", end[11] = "";
   snprintf(start, sizeof start, "%.10s", ops->start_date);
   snprintf(end, sizeof end, "%.10s", ops->end_date);
+  char budget[32];
+  snprintf(budget, sizeof budget, "%lld", (long long)mc->budget);
   const char *a[] = {"campaign", campaign->name, mc->program, NULL, or_null(start), or_null(end),
-                     mc->statuses ? mc->statuses->name : NULL};
+                     mc->statuses ? mc->statuses->name : NULL, mc->budget >= 0 ? budget : NULL,
+                     mc->block ? "block" : "warn"};
   for (int i = 0; i < campaign->headers.len; i++) {
     HeaderField *h = campaign->headers.items[i];
     if (!strcmp(h->name, "owner") && h->value->kind == E_STR) a[3] = h->value->text;
   }
   if (sync_model(db, m) ||
       run(db, "DELETE FROM camp_mops_nodes WHERE kind = ? AND name = ?", 2, a) ||
-      run(db, "INSERT INTO camp_mops_nodes(kind, name, parent, owner, start_date, end_date, statuses)"
-              " VALUES (?, ?, ?, ?, ?, ?, ?)", 7, a) ||
-      sync_tasks(db, campaign->name, mc))
+      run(db, "INSERT INTO camp_mops_nodes(kind, name, parent, owner, start_date, end_date, statuses, budget,"
+              " over_budget) VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?)", 9, a) ||
+      sync_tasks(db, campaign->name, mc) || sync_costs(db, campaign->name, mc))
     goto fail_tx;
   if (mc->statuses) {
     /* a campaign whose status set changed starts over at the first code */

@@ -49,3 +49,43 @@ int mops_set_status(Db *db, const char *campaign, const char *code, const char *
                     const char *reason, char *err, size_t errlen);
 
 #endif
+
+/* ----------------------------------------------- budgets and cost lines */
+
+/* What a campaign's cost lines come to (amounts in MOPS_AMOUNT_SCALE):
+ * committed = fixed lines + per-unit lines x the messages of the latest
+ * deployed version's plan (camp_version_counts); actual = fixed lines once
+ * the campaign has a run + per-unit lines x messages with status `sent`
+ * in camp_outbox. */
+typedef struct MopsTotals {
+  int64_t budget;     /* -1 when none */
+  int64_t committed;
+  int64_t actual;
+} MopsTotals;
+
+/* Totals of one campaign.  0, or -1 on error (also an amount too large). */
+int mops_campaign_totals(Db *db, const char *campaign, MopsTotals *t);
+
+/* `camp budget`: plans, programs and campaigns with budget, committed,
+ * actual and remaining (budget - committed), rolled up campaign ->
+ * program -> plan; a campaign's cost lines under it.  With campaign set,
+ * that campaign and its program and plan.  Returns 0, 1 when something is
+ * over its budget, -1 on error. */
+int mops_print_budget(Db *db, const char *campaign, int json, FILE *out);
+
+/* Messages per channel step of one plan (ExecOptions.counted). */
+typedef struct MopsProjection {
+  int n;
+  char *labels[256];
+  int64_t counts[256];
+} MopsProjection;
+void mops_projection_counted(void *ctx, const char *step, int64_t messages);
+void mops_projection_free(MopsProjection *pr);
+
+/* Prints a plan's projected cost from its counts and the campaign's cost
+ * lines (fixed lines only when the campaign has no run yet), against the
+ * remaining budget (budget - actual so far).  *over = 1 when the projected
+ * cost exceeds it.  Prints nothing for a campaign without cost lines.
+ * 0, or -1 on error. */
+int mops_print_projection(Db *db, const MopsCampaign *mc, const char *campaign, const MopsProjection *pr,
+                          FILE *out, int *over);

@@ -189,5 +189,83 @@ if grep -q STATUS "$TMP/out"; then t_fail "STATUS column without status codes"; 
 camp tasks --db "$DB2" > "$TMP/out" 2>&1
 eq "no tasks" "no open tasks" "$(cat "$TMP/out")"
 
+# ------------------------------------------------------------ budgets
+camp check "$HERE/badcost.camp" > "$TMP/bad" 2>&1
+eq "badcost fails" 1 $?
+has "budget not amount" "$TMP/bad" "badcost.camp:6:10: error: \`budget\` is an amount"
+has "over_budget word" "$TMP/bad" "badcost.camp:7:15: error: \`over_budget\` is \"warn\" (the default) or \"block\""
+has "per_piece on email" "$TMP/bad" "badcost.camp:8:28: error: \`per_piece\` counts printed pieces of \`mail\` steps: \`m\` sends email"
+has "unknown step" "$TMP/bad" "badcost.camp:9:29: error: \`nope\` is not a channel step of this campaign"
+has "two amounts" "$TMP/bad" "badcost.camp:10:22: error: a cost line has one amount"
+has "fixed with step" "$TMP/bad" "badcost.camp:11:21: error: a fixed cost does not count messages: leave out \`step\`"
+has "5 decimals" "$TMP/bad" "badcost.camp:12:24: error: an amount has at most 4 decimals"
+has "negative" "$TMP/bad" "badcost.camp:13:18: error: an amount is a number of at least 0"
+has "cost field" "$TMP/bad" "badcost.camp:14:21: error: unknown field \`colour\` in a cost line"
+has "no amount" "$TMP/bad" "badcost.camp:15:8: error: cost \`h\` needs an amount"
+has "unknown channel" "$TMP/bad" "badcost.camp:16:27: error: unknown channel \`fax\`"
+
+BD=$TMP/b.db
+cp "$HERE/budget.camp" "$TMP/budget.camp"
+# customers: 1 email+phone, 2 email, 3 phone, 4 neither, 5 email+phone
+q "$BD" "CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT, phone TEXT, city TEXT);
+INSERT INTO customers VALUES (1,'a@x.se','+461','Lund'),(2,'b@x.se',NULL,'Malmo'),(3,NULL,'+463','Ystad'),
+(4,NULL,NULL,'Umea'),(5,'e@x.se','+465','Kiruna');"
+camp plan "$TMP/budget.camp" --db "$BD" --campaign promo --now 2026-03-01 > "$TMP/out" 2>&1
+eq "plan promo" 0 $?
+# e = 1, 2, 5 (3 e-mails); rest = 3, 4 (2 letters); sms to 1, 3, 5 (3 texts)
+# 12.50 + 2 x 0.85 + 3 x 0.0125 + 3 x 0.04 = 12.50 + 1.70 + 0.0375 + 0.12 = 14.3575
+has "projected postage" "$TMP/out" "postage                  1.70  2 x 0.85 (step letters)"
+has "projected mails" "$TMP/out" "mails                    0.04  3 x 0.0125 (channel email)"
+has "projected total" "$TMP/out" "total                   14.36"
+has "projected budget" "$TMP/out" "budget 100.00, spent 0.00, remaining 100.00"
+for c in promo tight loose; do
+  camp deploy "$TMP/budget.camp" --db "$BD" --campaign $c --now 2026-03-01 > /dev/null 2>&1 || t_fail "deploy $c"
+done
+camp budget --db "$BD" > "$TMP/out" 2>&1
+eq "budget" 0 $?
+# promo 14.3575 -> remaining 100 - 14.3575 = 85.6425; spring 400 - 14.3575;
+# tight 3 x 0.50 = 1.50 > 1 (OVER, -0.50); autumn 50.50 - 1.50 = 49.00;
+# the plan p2026: 1000 - (14.3575 + 1.50) = 984.1425
+row() { awk -v n="$1" '$1 == n {$1 = $1; print}' "$TMP/out"; }
+eq "plan row" "p2026 plan Lena 1000.00 15.86 0.00 984.14" "$(row p2026)"
+eq "program row" "spring program - 400.00 14.36 0.00 385.64" "$(row spring)"
+eq "campaign row" "promo campaign - 100.00 14.36 0.00 85.64" "$(row promo)"
+eq "over row" "tight campaign - 1.00 1.50 0.00 -0.50 OVER" "$(row tight)"
+eq "autumn row" "autumn program - 50.50 1.50 0.00 49.00" "$(row autumn)"
+eq "no-program campaign" "loose campaign - 1.00 1.50 0.00 -0.50 OVER" "$(row loose)"
+eq "line" "postage per_piece - - 1.70 0.00 - 0.85 x 2 planned, 0 sent (step letters)" "$(row postage)"
+camp budget --db "$BD" promo --format json > "$TMP/b.json"
+eq "budget one campaign" "p2026 spring promo agency mails postage texts" \
+  "$(python3 -c 'import json,sys; print(" ".join(r["name"] for r in json.load(open(sys.argv[1]))))' "$TMP/b.json")"
+camp budget --db "$BD" nosuch > "$TMP/out" 2>&1
+eq "budget unknown campaign" 1 $?
+
+# tight: 1.50 planned > 1.00 remaining, over_budget "block": refused, no run
+camp run "$TMP/budget.camp" --db "$BD" --campaign tight --now 2026-03-01 > "$TMP/out" 2>&1
+eq "blocked run" 1 $?
+has "blocked says why" "$TMP/out" "refused: the planned cost of tight exceeds its remaining budget"
+eq "no run of tight" 0 "$(q "$BD" "SELECT count(*) FROM camp_runs WHERE campaign = 'tight'")"
+# loose: warn (the default), the run goes on
+camp run "$TMP/budget.camp" --db "$BD" --campaign loose --now 2026-03-01 > "$TMP/out" 2>&1
+eq "warned run" 0 $?
+has "warning" "$TMP/out" "warning: the planned cost of loose exceeds its remaining budget"
+
+camp run "$TMP/budget.camp" --db "$BD" --campaign promo --now 2026-03-01 > "$TMP/out" 2>&1
+eq "run promo" 0 $?
+# a run exists: the fixed 12.50 is actual; nothing sent yet
+eq "actual after run" "promo campaign - 100.00 14.36 12.50 85.64" "$(camp budget --db "$BD" > "$TMP/out"; row promo)"
+# two e-mails, one letter and three texts sent (what camp send records):
+# 12.50 + 2 x 0.0125 + 1 x 0.85 + 3 x 0.04 = 13.495 -> 13.50
+q "$BD" "UPDATE camp_outbox SET status = 'sent' WHERE run_id = (SELECT id FROM camp_runs WHERE campaign = 'promo')
+AND (step = '_sms_all' OR id IN (SELECT min(id) FROM camp_outbox WHERE step = 'letters')
+OR id IN (SELECT id FROM camp_outbox WHERE step = '_email_e' ORDER BY id LIMIT 2));"
+camp budget --db "$BD" > "$TMP/out"
+eq "actual after sends" "promo campaign - 100.00 14.36 13.50 85.64" "$(row promo)"
+eq "sent line" "mails per_message - - 0.04 0.03 - 0.0125 x 3 planned, 2 sent (channel email)" "$(row mails)"
+# a second plan of promo: the fixed line is already committed; remaining = 100 - 13.495 = 86.505 -> 86.51
+camp plan "$TMP/budget.camp" --db "$BD" --campaign promo --now 2026-03-02 > "$TMP/out" 2>&1
+has "second plan fixed" "$TMP/out" "agency                   0.00  fixed (already committed by an earlier run)"
+has "second plan remaining" "$TMP/out" "budget 100.00, spent 13.50, remaining 86.51"
+
 t_summary mops
 [ "$T_FAIL" -eq 0 ]
