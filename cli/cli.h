@@ -143,6 +143,7 @@ int cmd_campaigns(int argc, char **argv);
 int cmd_tasks(int argc, char **argv);
 int cmd_set_status(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
+int cmd_stock(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
 int cmd_approve(int argc, char **argv);

@@ -108,11 +108,19 @@ static int budget_gate(CliOpts *o, Db *db, Program *p, Decl *camp, const MopsCam
   MopsProjection pr = {0};
   e.counted = mops_projection_counted;
   e.counted_ctx = &pr;
-  int rc = exec_plan(db, p, camp, o->files[0], &e), over = 0;
+  int rc = exec_plan(db, p, camp, o->files[0], &e), over = 0, short_block = 0, short_any = 0;
   if (rc == 0) rc = mops_print_projection(db, mc, camp->name, &pr, sink, &over) ? 1 : 0;
+  if (rc == 0 && mops_print_stock_projection(db, mc, program_mops(p), &pr, sink, &short_block, &short_any)) rc = 1;
   fclose(sink);
   mops_projection_free(&pr);
-  if (rc || !over) return rc;
+  if (rc) return rc;
+  if (short_block) {
+    fprintf(stderr, "camp run: refused: %s would use more stock than is left (on_shortage block);"
+                    " order more with `camp stock order`\n", camp->name);
+    return 1;
+  }
+  if (short_any) fprintf(stderr, "camp run: warning: %s uses more stock than is left\n", camp->name);
+  if (!over || mc->budget < 0) return 0;
   if (mc->block) {
     fprintf(stderr, "camp run: refused: the planned cost of %s exceeds its remaining budget (over_budget \"block\");"
                     " see `camp plan` and `camp budget`\n", camp->name);
@@ -144,18 +152,26 @@ static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
      * the remaining budget is warned about or refused (over_budget) */
     MopsProjection pr = {0};
     const MopsCampaign *mc = program_mops_campaign(camp);
-    if (!run && mc->ncosts && !e.json) {
+    if (!run && (mc->ncosts || mc->nconsumes) && !e.json) {
       e.counted = mops_projection_counted;
       e.counted_ctx = &pr;
     }
-    if (run && !o.test && mc->ncosts && mc->budget >= 0) rc = budget_gate(&o, db, p, camp, mc);
+    if (run && !o.test && ((mc->ncosts && mc->budget >= 0) || mc->nconsumes)) rc = budget_gate(&o, db, p, camp, mc);
     if (rc == 0)
       rc = run && o.test ? test_run(&o, db, p, camp)
          : run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
-    int over = 0;
+    int over = 0, short_block = 0, short_any = 0;
     if (rc == 0 && pr.n && mops_print_projection(db, mc, camp->name, &pr, stdout, &over) == 0 && over)
       fprintf(stderr, "camp plan: warning: the projected cost exceeds the campaign's remaining budget\n");
+    if (rc == 0 && e.counted && mc->nconsumes)
+      mops_print_stock_projection(db, mc, program_mops(p), &pr, stdout, &short_block, &short_any);
     mops_projection_free(&pr);
+    /* a run used stock: alert at the thresholds (camp_notifications) */
+    if (rc == 0 && run && !o.test && mc->nconsumes) {
+      char now[20];
+      if (!o.now || exec_parse_now(o.now, now)) store_now(now);
+      if (mops_stock_alerts(db, now) < 0) fprintf(stderr, "camp run: stock alerts: %s\n", db_error(db));
+    }
     /* --send: the run's messages go out now instead of by a later camp send */
     if (rc == 0 && run && !o.test && o.send && started) rc = cli_send(db, &o, started);
   }
@@ -274,6 +290,8 @@ int cmd_resume(int argc, char **argv) {
            next_due, (long long)next_run, next_name);
   else if (n == 0)
     printf("nothing to resume in %s\n", o.db);
+  /* resumed waits may have queued direct mail that uses stock */
+  if (n && mops_stock_alerts(db, now) < 0) fprintf(stderr, "camp resume: stock alerts: %s\n", db_error(db));
   db_close(db);
   return rc;
 }

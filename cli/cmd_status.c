@@ -368,7 +368,10 @@ static int report(Db *db, const CliOpts *o, const char *now) {
   int rc = o->nfiles ? show_run(db, run, o, now, stdout) : list_runs(db, o, now, stdout);
   /* approvals and lifecycle changes (runtime/ops): the run's, or the latest */
   if (rc == 0 && strcmp(o->format, "json")) ops_print_audit(db, o->campaign, run, o->nfiles || o->campaign ? 0 : 20, stdout);
-  if (rc == 0 && strcmp(o->format, "json") && !o->nfiles) mops_print_overdue(db, o->campaign, now, stdout);
+  if (rc == 0 && strcmp(o->format, "json") && !o->nfiles) {
+    mops_print_overdue(db, o->campaign, now, stdout);
+    if (!o->campaign) mops_print_stock_low(db, stdout);
+  }
   if (rc == 1) fprintf(stderr, "camp status: no run %lld in DB\n", (long long)run);
   if (rc < 0) fprintf(stderr, "camp status: cannot read camp's tables: %s\n", db_error(db));
   return rc ? 1 : 0;

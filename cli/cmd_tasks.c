@@ -123,3 +123,41 @@ int cmd_budget(int argc, char **argv) {
   db_close(db);
   return rc < 0 ? 1 : 0;
 }
+
+int cmd_stock(int argc, char **argv) {
+  CliOpts o;
+  int rc = cli_parse("stock", argc, argv, "db,as,reason,now,format", &o);
+  if (rc) return rc;
+  int order = o.nfiles == 3 && !strcmp(o.files[0], "order");
+  if (!o.db || (o.nfiles && !order) || (strcmp(o.format, "text") && strcmp(o.format, "json"))) {
+    fprintf(stderr, "usage: camp stock --db DB [--format text|json]\n"
+                    "       camp stock order ITEM QUANTITY --db DB [--as NAME] [--reason TEXT]\n");
+    return 2;
+  }
+  char now[20];
+  if ((rc = clock_now("stock", &o, now))) return rc;
+  char *end = NULL;
+  long long qty = order ? strtoll(o.files[2], &end, 10) : 0;
+  if (order && (!*o.files[2] || *end || qty <= 0 || qty > 1000000000000LL)) {
+    fprintf(stderr, "camp stock: the quantity of an order line is a whole number above 0\n");
+    return 2;
+  }
+  Db *db = open_store("stock", o.db);
+  if (!db) return 1;
+  char err[1024];
+  if (order) {
+    rc = mops_stock_order(db, o.files[1], qty, now, cli_who(&o), o.reason, err, sizeof err);
+    if (rc) fprintf(stderr, "camp stock: %s\n", err);
+    else {
+      int64_t level = 0;
+      mops_stock_level(db, o.files[1], &level);
+      printf("%s: +%lld, level %lld\n", o.files[1], qty, (long long)level);
+    }
+  } else {
+    rc = mops_print_stock(db, !strcmp(o.format, "json"), stdout) < 0;
+  }
+  /* the level may have crossed a threshold either way (an order re-arms) */
+  if (rc == 0 && mops_stock_alerts(db, now) < 0) fprintf(stderr, "camp stock: alerts: %s\n", db_error(db));
+  db_close(db);
+  return rc ? 1 : 0;
+}

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "runtime/db/store.h"
 #include "runtime/exec/exec.h"
+#include "runtime/mops/mops.h"
 #include "runtime/ops/ops.h"
 
 int cmd_tick(int argc, char **argv) {
@@ -34,6 +36,11 @@ int cmd_tick(int argc, char **argv) {
   TickOptions t = {.now = o.now, .who = o.as && *o.as ? o.as : "camp tick", .engine = o.engine, .db_path = o.db,
                    .out = stdout};
   rc = ops_tick(db, &t);
+  /* launches and resumed waits may have used stock: alert at the thresholds */
+  char now[20];
+  if (o.now) exec_parse_now(o.now, now);
+  else store_now(now);
+  if (mops_stock_alerts(db, now) < 0) fprintf(stderr, "camp tick: stock alerts: %s\n", db_error(db));
   db_close(db);
   return rc ? 1 : 0;
 }

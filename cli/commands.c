@@ -194,6 +194,14 @@ const CliCommand cli_commands[] = {
      "messages sent.  Remaining = budget - committed; OVER marks a budget exceeded.",
      {O_DB("the database the campaigns are deployed to"), O_TEXT_JSON},
      "camp budget --db build/demo/retail.db spring_sale"},
+    {"stock", cmd_stock, "--db DB [order ITEM QUANTITY] [options]",
+     "stock items: level, use by direct mail, alerts; order lines replenish", "none",
+     "The level of an item is its declared quantity plus order lines minus what the messages "
+     "of consuming steps use.  At or below the alert threshold a notification (kind "
+     "stock_alert) is recorded once; `plan` shows the use, `run` warns or refuses "
+     "(on_shortage block) when stock would run out.",
+     {O_DB("the database the campaigns are deployed to"), O_AS, O_REASON, O_NOW, O_TEXT_JSON},
+     "camp stock order vouchers 500 --db build/demo/retail.db --as omar"},
     {"schedule", cmd_schedule, "FILE [options]", "preview a campaign's next launch times", "camp",
      NULL,
      {O_CAMPAIGN, {"next", "N", NULL, "how many launch times (default 10)"}, O_NOW, O_TEXT_JSON,

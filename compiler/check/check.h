@@ -84,6 +84,12 @@ int check_mops_amount(Ctx *c, const struct MopsValue *v, int64_t *out);
 /* The campaign's `cost` items and `budget` / `over_budget` headers. */
 struct MopsCampaign;
 void check_mops_costs(Ctx *c, Decl *campaign, struct MopsCampaign *mc);
+/* check_mops_stock.c: a top-level `stock` declaration, and a campaign's
+ * `consume` items (against the stock items of model). */
+struct MopsStock;
+struct MopsModel;
+struct MopsStock *check_mops_stock(Ctx *c, Decl *d);
+void check_mops_consumes(Ctx *c, Decl *campaign, struct MopsCampaign *mc, const struct MopsModel *m);
 
 /* check_provider.c */
 /* Collects and checks every `provider` declaration into p->providers. */

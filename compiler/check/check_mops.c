@@ -10,8 +10,8 @@
 #include "compiler/check/mops.h"
 #include "compiler/check/ops.h"
 
-static const char *const top_kinds[] = {"plan", "program", "statuses", "team"};
-static const char *const camp_kinds[] = {"task", "cost"};
+static const char *const top_kinds[] = {"plan", "program", "statuses", "team", "stock"};
+static const char *const camp_kinds[] = {"task", "cost", "consume"};
 
 int check_mops_header(const char *name) {
   return !strcmp(name, "program") || !strcmp(name, "statuses") || !strcmp(name, "budget") ||
@@ -353,7 +353,8 @@ void check_mops(Ctx *c) {
       for (int k = 0; k < mod->decls.len; k++) {
         Decl *d = mod->decls.items[k];
         if (d->kind != D_MOPS) continue;
-        int early = !strcmp(d->mops_kind, "team") || !strcmp(d->mops_kind, "statuses");
+        int early = !strcmp(d->mops_kind, "team") || !strcmp(d->mops_kind, "statuses") ||
+                    !strcmp(d->mops_kind, "stock");
         if (early != (pass == 0)) continue;
         if (!strcmp(d->mops_kind, "task")) {
           diag_error(c->d, d->mops_kind_loc, "a task belongs inside a campaign");
@@ -363,12 +364,13 @@ void check_mops(Ctx *c) {
         for (size_t j = 0; j < sizeof top_kinds / sizeof *top_kinds; j++) known |= !strcmp(top_kinds[j], d->mops_kind);
         if (!known) {
           diag_error(c->d, d->mops_kind_loc, "unknown declaration `%s`", d->mops_kind);
-          const char *best = diag_closest(d->mops_kind, top_kinds, 4);
+          const char *best = diag_closest(d->mops_kind, top_kinds, 5);
           if (best) diag_hint(c->d, "did you mean `%s`?", best);
           continue;
         }
         if (duplicate(c, &seen, d)) continue;
         if (!strcmp(d->mops_kind, "team")) vec_push(c->a, &m->teams, team(c, d));
+        else if (!strcmp(d->mops_kind, "stock")) vec_push(c->a, &m->stocks, check_mops_stock(c, d));
         else if (!strcmp(d->mops_kind, "statuses")) {
           MopsStatusSet *s = status_set(c, d);
           if (s) vec_push(c->a, &m->sets, s);
@@ -425,14 +427,14 @@ void check_mops(Ctx *c) {
     memset(mc->tasks, 0, sizeof(MopsTask) * (size_t)(ntask ? ntask : 1));
     for (int k = 0; k < camp->mops.len; k++) {
       Decl *d = camp->mops.items[k];
-      if (!strcmp(d->mops_kind, "cost")) continue;  /* check_mops_costs, after the tasks */
+      if (!strcmp(d->mops_kind, "cost") || !strcmp(d->mops_kind, "consume")) continue;  /* after the tasks */
       if (strcmp(d->mops_kind, "task")) {
         int top = 0;
         for (size_t j = 0; j < sizeof top_kinds / sizeof *top_kinds; j++) top |= !strcmp(top_kinds[j], d->mops_kind);
         if (top) diag_error(c->d, d->mops_kind_loc, "a %s is declared outside campaigns", d->mops_kind);
         else {
           diag_error(c->d, d->mops_kind_loc, "unknown campaign item `%s`", d->mops_kind);
-          const char *best = diag_closest(d->mops_kind, camp_kinds, 2);
+          const char *best = diag_closest(d->mops_kind, camp_kinds, 3);
           if (best) diag_hint(c->d, "did you mean `%s`?", best);
         }
         continue;
@@ -446,5 +448,6 @@ void check_mops(Ctx *c) {
       diag_warning(c->d, camp->name_loc, "the tasks of `%s` have no dates: the campaign has no `start_date`", camp->name);
     order_tasks(c, mc, start);
     check_mops_costs(c, camp, mc);
+    check_mops_consumes(c, camp, mc, m);
   }
 }

@@ -60,7 +60,29 @@ typedef struct MopsTeam {
   const char **members;
 } MopsTeam;
 
+/* A stock item (Campaign Classic's stockMgt, seed 004): a starting
+ * quantity, an alert threshold, and what a run that would use more than
+ * is left does. */
+typedef struct MopsStock {
+  const char *name;
+  int64_t quantity;      /* at the start; order lines add to it */
+  int64_t alert;         /* a notification when the level falls to it or below */
+  const char *unit;      /* "vouchers"; NULL */
+  int block;             /* on_shortage block: a run that would run out is refused */
+  Loc loc;
+} MopsStock;
+
+/* `consume NAME { stock S; step X; per_recipient N }` in a campaign. */
+typedef struct MopsConsume {
+  const char *name;
+  const char *stock;
+  const char *step;      /* the channel step's label */
+  int64_t per;           /* units per recipient */
+  Loc loc;
+} MopsConsume;
+
 typedef struct MopsModel {
+  PtrVec stocks;         /* MopsStock* */
   PtrVec nodes;          /* MopsNode* (plans, then programs) */
   PtrVec sets;           /* MopsStatusSet* */
   PtrVec teams;          /* MopsTeam* */
@@ -89,6 +111,8 @@ typedef struct MopsCampaign {
   int block;             /* `over_budget "block"`: a run over the remaining budget is refused */
   int ncosts;
   MopsCost *costs;
+  int nconsumes;
+  MopsConsume *consumes;
 } MopsCampaign;
 
 /* The checked model (empty, never NULL, after program_check). */

@@ -139,3 +139,8 @@ step "camp plan winback: its projected cost against the remaining budget"
 
 step "camp budget: plan -> program -> campaign, committed (deployed plan) and actual (sent e-mails)"
 "$CAMP" budget --db "$DB"
+
+step "camp stock: the vouchers winback's direct mail used; below 2000 an alert is recorded"
+"$CAMP" stock --db "$DB" --now "2026-03-05 20:00"
+sqlite3 "$DB" "SELECT kind, subject FROM camp_notifications WHERE kind = 'stock_alert'"
+"$CAMP" stock order vouchers 1500 --db "$DB" --as omar --reason "reprint" --now "2026-03-06 09:00"

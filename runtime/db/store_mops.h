@@ -12,6 +12,15 @@
  *                   PRIMARY KEY(campaign, name))
  *       cost lines: kind fixed | per_message | per_piece, amount in 1/10000
  *       units, scope as declared (`step letters`), task NULL or its task
+ *   camp_mops_stock(item PRIMARY KEY, initial, alert, unit, on_shortage, alerted)
+ *       stock items as declared; alerted = 1 once the alert notification
+ *       for the current crossing of the threshold went out
+ *   camp_mops_stock_orders(id, item, quantity, at, who, reason)
+ *       order lines: quantities added to an item (`camp stock order`)
+ *   camp_mops_consumes(campaign, name, item, step, per, PRIMARY KEY(campaign, name))
+ *       a channel step's recipients use `per` units each: the level of an
+ *       item = initial + orders - per x the step's messages in camp_outbox
+ *       (not cancelled or suppressed)
  *   camp_mops_cost_steps(campaign, cost, step, PRIMARY KEY(campaign, cost, step))
  *       the channel steps (labels, as in camp_outbox.step) a per-unit line counts
  *   camp_mops_status_codes(set_name, code, ord, PRIMARY KEY(set_name, code))

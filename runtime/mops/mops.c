@@ -56,6 +56,18 @@ static int sync_model(Db *db, const MopsModel *m) {
       }
     }
   }
+  for (int i = 0; i < m->stocks.len; i++) {
+    const MopsStock *st = m->stocks.items[i];
+    char q[32], al[32];
+    snprintf(q, sizeof q, "%lld", (long long)st->quantity);
+    snprintf(al, sizeof al, "%lld", (long long)st->alert);
+    const char *a[] = {st->name, q, al, st->unit, st->block ? "block" : "warn"};
+    if (run(db, "INSERT INTO camp_mops_stock(item, initial, alert, unit, on_shortage)"
+                " VALUES (?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?) ON CONFLICT(item) DO UPDATE SET"
+                " initial = excluded.initial, alert = excluded.alert, unit = excluded.unit,"
+                " on_shortage = excluded.on_shortage", 5, a))
+      return -1;
+  }
   for (int i = 0; i < m->teams.len; i++) {
     const MopsTeam *t = m->teams.items[i];
     const char *a[] = {t->name, NULL};
@@ -106,6 +118,16 @@ static int sync_tasks(Db *db, const char *camp, const MopsCampaign *mc) {
 
 static int sync_costs(Db *db, const char *camp, const MopsCampaign *mc) {
   const char *a[] = {camp};
+  if (run(db, "DELETE FROM camp_mops_consumes WHERE campaign = ?", 1, a)) return -1;
+  for (int i = 0; i < mc->nconsumes; i++) {
+    const MopsConsume *u = &mc->consumes[i];
+    char per[32];
+    snprintf(per, sizeof per, "%lld", (long long)u->per);
+    const char *b[] = {camp, u->name, u->stock, u->step, per};
+    if (run(db, "INSERT INTO camp_mops_consumes(campaign, name, item, step, per)"
+                " VALUES (?, ?, ?, ?, CAST(? AS INTEGER))", 5, b))
+      return -1;
+  }
   if (run(db, "DELETE FROM camp_mops_costs WHERE campaign = ?", 1, a) ||
       run(db, "DELETE FROM camp_mops_cost_steps WHERE campaign = ?", 1, a))
     return -1;

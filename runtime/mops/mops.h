@@ -89,3 +89,34 @@ void mops_projection_free(MopsProjection *pr);
  * 0, or -1 on error. */
 int mops_print_projection(Db *db, const MopsCampaign *mc, const char *campaign, const MopsProjection *pr,
                           FILE *out, int *over);
+
+/* ------------------------------------------------------------- stock */
+
+/* The level of a stock item: initial + orders - units used (mops.h of
+ * runtime/db/store_mops.h).  -1 on error or an unknown item (*level unset). */
+int mops_stock_level(Db *db, const char *item, int64_t *level);
+
+/* `camp stock`: every item with its start, ordered, used, level, alert and
+ * state (ok, low, out).  Returns the number of items or -1. */
+int mops_print_stock(Db *db, int json, FILE *out);
+
+/* Adds an order line (quantity > 0) to item; audited.  0, 1 when there
+ * is no such item, -1 on error. */
+int mops_stock_order(Db *db, const char *item, int64_t quantity, const char *now, const char *who,
+                     const char *reason, char *err, size_t errlen);
+
+/* Raises an alert (a camp_notifications row, kind stock_alert, recipient
+ * "stock") for every item whose level fell to its threshold or below since
+ * the last alert, and re-arms items that were replenished above it.
+ * Returns the number of alerts raised, or -1. */
+int mops_stock_alerts(Db *db, const char *now);
+
+/* Prints "Stock alerts" for items at or below their threshold (status);
+ * nothing when there are none.  Returns the count. */
+int mops_print_stock_low(Db *db, FILE *out);
+
+/* A plan's use of stock from its counts: per consume item, the units it
+ * needs against the level.  *short_block = 1 when an item with
+ * on_shortage block would run out, *short_any = 1 when any would. */
+int mops_print_stock_projection(Db *db, const MopsCampaign *mc, const MopsModel *m, const MopsProjection *pr,
+                                FILE *out, int *short_block, int *short_any);

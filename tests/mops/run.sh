@@ -267,5 +267,59 @@ camp plan "$TMP/budget.camp" --db "$BD" --campaign promo --now 2026-03-02 > "$TM
 has "second plan fixed" "$TMP/out" "agency                   0.00  fixed (already committed by an earlier run)"
 has "second plan remaining" "$TMP/out" "budget 100.00, spent 13.50, remaining 86.51"
 
+# ------------------------------------------------------------ stock
+camp check "$HERE/badstock.camp" > "$TMP/bad" 2>&1
+eq "badstock fails" 1 $?
+has "no quantity" "$TMP/bad" "badstock.camp:5:7: error: stock \`flyers\` needs \`quantity\`"
+has "negative alert" "$TMP/bad" "badstock.camp:5:16: error: \`alert\` takes a whole number of at least 0"
+has "stock field" "$TMP/bad" "badstock.camp:5:26: error: unknown field \`colour\` in a stock item"
+has "on_shortage" "$TMP/bad" "badstock.camp:5:38: error: \`on_shortage\` is \`warn\` (the default) or \`block\`"
+has "unknown stock" "$TMP/bad" "badstock.camp:9:15: error: unknown stock item \`nope\`"
+has "consume non-channel" "$TMP/bad" "badstock.camp:10:29: error: \`all\` is not a channel step of this campaign"
+has "per_recipient 0" "$TMP/bad" "badstock.camp:10:39: error: \`per_recipient\` takes a whole number of at least 1"
+has "consume incomplete" "$TMP/bad" "badstock.camp:11:11: error: consume \`d\` needs \`stock\` and \`step\`"
+
+SD=$TMP/s.db
+cp "$HERE/stock.camp" "$TMP/stock.camp"
+q "$SD" "CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT, city TEXT); INSERT INTO customers VALUES (1, 'a', 'x'), (2, 'b', 'y');"
+# two letters; flyers: 5, 1 each, alert at 2, block; pens: 3, 2 each, alert at 0, warn
+camp plan "$TMP/stock.camp" --db "$SD" --now 2026-03-01 > "$TMP/out" 2>&1
+has "plan flyers" "$TMP/out" "stock flyers: letters uses 2 (2 x 1), level 5 -> 3 (alert at 2)"
+has "plan pens short" "$TMP/out" "stock pens: letters uses 4 (2 x 2), level 3 -> -1 (alert at 0): not enough"
+camp deploy "$TMP/stock.camp" --db "$SD" --now 2026-03-01 > /dev/null 2>&1
+camp run "$TMP/stock.camp" --db "$SD" --now 2026-03-01 > "$TMP/out" 2>&1
+eq "run with a warned shortage" 0 $?
+has "shortage warning" "$TMP/out" "warning: drop uses more stock than is left"
+camp stock --db "$SD" --format json > "$TMP/st.json"
+lv() { python3 -c 'import json,sys; print(" ".join("%s=%d/%s" % (r["item"], r["level"], r["state"]) for r in json.load(open(sys.argv[1]))))' "$1"; }
+# flyers 5 - 2 = 3 (ok); pens 3 - 4 = -1 (out)
+eq "levels after run 1" "flyers=3/ok pens=-1/out" "$(lv "$TMP/st.json")"
+eq "alert for pens" "stock_alert|stock|stock pens is out: -1 left (alert at 0)" \
+  "$(q "$SD" "SELECT kind, recipient, subject FROM camp_notifications ORDER BY id")"
+camp status --db "$SD" --now 2026-03-01 > "$TMP/out" 2>&1
+has "status stock" "$TMP/out" "pens: -1 left (alert at 0), out of stock"
+camp run "$TMP/stock.camp" --db "$SD" --now 2026-03-02 --new-run > "$TMP/out" 2>&1
+# flyers 3 - 2 = 1 <= 2: one alert; pens -1 - 4 = -5: still alerted, no second row
+eq "alerts after run 2" "2|stock flyers is low: 1 left (alert at 2)" \
+  "$(q "$SD" "SELECT (SELECT count(*) FROM camp_notifications), subject FROM camp_notifications ORDER BY id DESC LIMIT 1")"
+# a third run needs 2 flyers, 1 left: on_shortage block refuses it
+camp run "$TMP/stock.camp" --db "$SD" --now 2026-03-03 --new-run > "$TMP/out" 2>&1
+eq "blocked by stock" 1 $?
+has "stock refusal" "$TMP/out" "refused: drop would use more stock than is left (on_shortage block)"
+eq "no third run" 2 "$(q "$SD" "SELECT count(*) FROM camp_runs")"
+camp stock order flyers 10 --db "$SD" --as omar --now 2026-03-03 > "$TMP/out" 2>&1
+eq "order" "flyers: +10, level 11" "$(cat "$TMP/out")"
+camp stock order nope 1 --db "$SD" > "$TMP/out" 2>&1
+eq "order unknown item" 1 $?
+camp stock order flyers 0 --db "$SD" > "$TMP/out" 2>&1
+eq "order zero" 2 $?
+eq "order audited" "omar|flyers|+10" "$(q "$SD" "SELECT who, step, to_state FROM camp_audit WHERE action = 'stock order'")"
+eq "re-armed" "0" "$(q "$SD" "SELECT alerted FROM camp_mops_stock WHERE item = 'flyers'")"
+camp run "$TMP/stock.camp" --db "$SD" --now 2026-03-04 --new-run > "$TMP/out" 2>&1
+eq "run after the order" 0 $?
+# flyers 11 - 2 = 9 > 2: no new alert
+eq "levels after run 3" "flyers=9/ok pens=-9/out" "$(camp stock --db "$SD" --format json > "$TMP/st.json"; lv "$TMP/st.json")"
+eq "no new alert" 2 "$(q "$SD" "SELECT count(*) FROM camp_notifications")"
+
 t_summary mops
 [ "$T_FAIL" -eq 0 ]
