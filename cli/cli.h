@@ -40,6 +40,9 @@ typedef struct CliOpts {
   const char *who;       /* tasks --who NAME */
   const char *due_before; /* tasks --due-before DATE */
   const char *done;      /* tasks --done ID */
+  const char *contact;   /* offers --contact KEY */
+  const char *item;      /* offers --item X */
+  const char *on;        /* offers --on DATE */
   const char *includes[32];
   int nincludes;
   int check;             /* fmt --check */
@@ -144,6 +147,7 @@ int cmd_tasks(int argc, char **argv);
 int cmd_set_status(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
 int cmd_stock(int argc, char **argv);
+int cmd_offers(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
 int cmd_approve(int argc, char **argv);

@@ -161,3 +161,41 @@ int cmd_stock(int argc, char **argv) {
   db_close(db);
   return rc ? 1 : 0;
 }
+
+int cmd_offers(int argc, char **argv) {
+  CliOpts o;
+  int rc = cli_parse("offers", argc, argv, "db,contact,item,on,as,now,format", &o);
+  if (rc) return rc;
+  int act = o.nfiles == 2 && (!strcmp(o.files[0], "activate") || !strcmp(o.files[0], "deactivate"));
+  int look = o.nfiles == 0 && o.contact && o.item;
+  if (!o.db || (!act && !look) || (strcmp(o.format, "text") && strcmp(o.format, "json"))) {
+    fprintf(stderr, "usage: camp offers activate|deactivate CAMPAIGN --db DB [--as NAME]\n"
+                    "       camp offers --db DB --contact KEY --item ITEM [--on DATE] [--format text|json]\n");
+    return 2;
+  }
+  char now[20];
+  if ((rc = clock_now("offers", &o, now))) return rc;
+  int64_t day;
+  if (o.on && df_parse_date(o.on, &day)) {
+    fprintf(stderr, "camp offers: --on `%s` is not a date (use YYYY-MM-DD)\n", o.on);
+    return 2;
+  }
+  Db *db = open_store("offers", o.db);
+  if (!db) return 1;
+  char err[1024];
+  if (act && !strcmp(o.files[0], "activate")) {
+    rc = mops_offers_activate(db, o.files[1], now, cli_who(&o), stdout, err, sizeof err);
+    if (rc) fprintf(stderr, "camp offers: %s\n", err);
+  } else if (act) {
+    rc = mops_offers_deactivate(db, o.files[1], now, cli_who(&o), err, sizeof err);
+    if (rc) fprintf(stderr, "camp offers: %s\n", err);
+    else printf("%s: offers deactivated\n", o.files[1]);
+  } else {
+    char on[11];
+    if (o.on) df_format_date(day, on);
+    else snprintf(on, sizeof on, "%.10s", now);
+    rc = mops_offer_lookup(db, o.contact, o.item, on, !strcmp(o.format, "json"), stdout) < 0;
+  }
+  db_close(db);
+  return rc ? 1 : 0;
+}

@@ -202,6 +202,18 @@ const CliCommand cli_commands[] = {
      "(on_shortage block) when stock would run out.",
      {O_DB("the database the campaigns are deployed to"), O_AS, O_REASON, O_NOW, O_TEXT_JSON},
      "camp stock order vouchers 500 --db build/demo/retail.db --as omar"},
+    {"offers", cmd_offers, "activate|deactivate CAMPAIGN --db DB | --db DB --contact KEY --item X [options]",
+     "campaign prices and line discounts: activate per segment, look up a contact's price", "none",
+     "`activate` makes a campaign's declared offers valid for the contacts of their segment in "
+     "its latest run (or only those it messaged), between the campaign's dates; other systems "
+     "read them from the view camp_offer_prices.  With --contact and --item: the prices and "
+     "discounts that apply on a day, and the best of each.",
+     {O_DB("the database the campaigns are deployed to"),
+      {"contact", "KEY", NULL, "the contact (the key of the campaign's dimension)"},
+      {"item", "ITEM", NULL, "the item number"},
+      {"on", "DATE", NULL, "the day (YYYY-MM-DD; default: today, or the date of --now)"}, O_AS, O_NOW,
+      O_TEXT_JSON},
+     "camp offers --db build/demo/retail.db --contact 42 --item TENT-2 --on 2026-03-20"},
     {"schedule", cmd_schedule, "FILE [options]", "preview a campaign's next launch times", "camp",
      NULL,
      {O_CAMPAIGN, {"next", "N", NULL, "how many launch times (default 10)"}, O_NOW, O_TEXT_JSON,

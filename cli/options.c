@@ -39,7 +39,8 @@ static const OptSpec string_opts[] = {
     STROPT("as", as),           STROPT("reason", reason),
     STROPT("next", next),
     STROPT("who", who),         STROPT("due-before", due_before),
-    STROPT("done", done),
+    STROPT("done", done),       STROPT("contact", contact),
+    STROPT("item", item),       STROPT("on", on),
 };
 
 #define FLAGOPT(n, f) {n, offsetof(CliOpts, f)}

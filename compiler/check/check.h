@@ -90,6 +90,8 @@ struct MopsStock;
 struct MopsModel;
 struct MopsStock *check_mops_stock(Ctx *c, Decl *d);
 void check_mops_consumes(Ctx *c, Decl *campaign, struct MopsCampaign *mc, const struct MopsModel *m);
+/* check_mops_offer.c: a campaign's `offer` items. */
+void check_mops_offers(Ctx *c, Decl *campaign, struct MopsCampaign *mc);
 
 /* check_provider.c */
 /* Collects and checks every `provider` declaration into p->providers. */

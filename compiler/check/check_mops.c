@@ -11,7 +11,7 @@
 #include "compiler/check/ops.h"
 
 static const char *const top_kinds[] = {"plan", "program", "statuses", "team", "stock"};
-static const char *const camp_kinds[] = {"task", "cost", "consume"};
+static const char *const camp_kinds[] = {"task", "cost", "consume", "offer"};
 
 int check_mops_header(const char *name) {
   return !strcmp(name, "program") || !strcmp(name, "statuses") || !strcmp(name, "budget") ||
@@ -427,14 +427,15 @@ void check_mops(Ctx *c) {
     memset(mc->tasks, 0, sizeof(MopsTask) * (size_t)(ntask ? ntask : 1));
     for (int k = 0; k < camp->mops.len; k++) {
       Decl *d = camp->mops.items[k];
-      if (!strcmp(d->mops_kind, "cost") || !strcmp(d->mops_kind, "consume")) continue;  /* after the tasks */
+      if (!strcmp(d->mops_kind, "cost") || !strcmp(d->mops_kind, "consume") || !strcmp(d->mops_kind, "offer"))
+        continue;  /* after the tasks */
       if (strcmp(d->mops_kind, "task")) {
         int top = 0;
         for (size_t j = 0; j < sizeof top_kinds / sizeof *top_kinds; j++) top |= !strcmp(top_kinds[j], d->mops_kind);
         if (top) diag_error(c->d, d->mops_kind_loc, "a %s is declared outside campaigns", d->mops_kind);
         else {
           diag_error(c->d, d->mops_kind_loc, "unknown campaign item `%s`", d->mops_kind);
-          const char *best = diag_closest(d->mops_kind, camp_kinds, 3);
+          const char *best = diag_closest(d->mops_kind, camp_kinds, 4);
           if (best) diag_hint(c->d, "did you mean `%s`?", best);
         }
         continue;
@@ -449,5 +450,6 @@ void check_mops(Ctx *c) {
     order_tasks(c, mc, start);
     check_mops_costs(c, camp, mc);
     check_mops_consumes(c, camp, mc, m);
+    check_mops_offers(c, camp, mc);
   }
 }

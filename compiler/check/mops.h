@@ -102,6 +102,21 @@ typedef struct MopsTask {
   Loc loc;
 } MopsTask;
 
+/* `offer NAME { item "SKU"; price 79 | discount 20; segment vip; who all | targets }`:
+ * a campaign price or line discount (Business Central, seed 003) for the
+ * contacts of a step's population (the whole segment), or only those the
+ * campaign messaged (targets), valid between the campaign's dates once
+ * activated (`camp offers activate`). */
+typedef struct MopsOffer {
+  const char *name;
+  const char *item;
+  int64_t price;         /* MOPS_AMOUNT_SCALE, -1 when a discount */
+  int64_t discount;      /* percent x MOPS_AMOUNT_SCALE, -1 when a price */
+  const char *segment;   /* a step output of the campaign; NULL = every contact messaged */
+  int targets_only;      /* only contacts the campaign messaged */
+  Loc loc;
+} MopsOffer;
+
 typedef struct MopsCampaign {
   int ntasks;
   MopsTask *tasks;       /* in dependency order (a task after the one it follows) */
@@ -113,6 +128,8 @@ typedef struct MopsCampaign {
   MopsCost *costs;
   int nconsumes;
   MopsConsume *consumes;
+  int noffers;
+  MopsOffer *offers;
 } MopsCampaign;
 
 /* The checked model (empty, never NULL, after program_check). */

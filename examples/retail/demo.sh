@@ -144,3 +144,8 @@ step "camp stock: the vouchers winback's direct mail used; below 2000 an alert i
 "$CAMP" stock --db "$DB" --now "2026-03-05 20:00"
 sqlite3 "$DB" "SELECT kind, subject FROM camp_notifications WHERE kind = 'stock_alert'"
 "$CAMP" stock order vouchers 1500 --db "$DB" --as omar --reason "reprint" --now "2026-03-06 09:00"
+
+step "camp offers activate winback: the 25% line discount for the high-value members it reached"
+"$CAMP" offers activate winback --db "$DB" --as lena --now "2026-03-06 09:00"
+member=$(sqlite3 "$DB" "SELECT contact FROM camp_offer_prices WHERE campaign = 'winback' ORDER BY CAST(contact AS INTEGER) LIMIT 1")
+"$CAMP" offers --db "$DB" --contact "$member" --item ANY --on 2026-03-20

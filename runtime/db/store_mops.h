@@ -21,6 +21,17 @@
  *       a channel step's recipients use `per` units each: the level of an
  *       item = initial + orders - per x the step's messages in camp_outbox
  *       (not cancelled or suppressed)
+ *   camp_mops_offer_defs(campaign, name, item, price, discount, segment,
+ *                        targets_only, valid_from, valid_to, PRIMARY KEY(campaign, name))
+ *       declared campaign prices (amount) and line discounts (percent),
+ *       both in 1/10000 units; valid between the campaign's dates
+ *   camp_mops_offers(campaign, offer, item, contact, price, discount,
+ *                    valid_from, valid_to, run_id, PRIMARY KEY(campaign, offer, contact))
+ *       activated offers: one row per contact (the key as text) of the
+ *       segment in the campaign's latest run (`camp offers activate`)
+ *   view camp_offer_prices(contact, item, campaign, offer, price,
+ *                          discount_percent, valid_from, valid_to)
+ *       the same in currency units and percent, for other systems
  *   camp_mops_cost_steps(campaign, cost, step, PRIMARY KEY(campaign, cost, step))
  *       the channel steps (labels, as in camp_outbox.step) a per-unit line counts
  *   camp_mops_status_codes(set_name, code, ord, PRIMARY KEY(set_name, code))

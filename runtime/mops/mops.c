@@ -116,6 +116,24 @@ static int sync_tasks(Db *db, const char *camp, const MopsCampaign *mc) {
   return 0;
 }
 
+static int sync_offers(Db *db, const char *camp, const MopsCampaign *mc, const char *from, const char *to) {
+  const char *a[] = {camp};
+  if (run(db, "DELETE FROM camp_mops_offer_defs WHERE campaign = ?", 1, a)) return -1;
+  for (int i = 0; i < mc->noffers; i++) {
+    const MopsOffer *o = &mc->offers[i];
+    char price[32], disc[32];
+    snprintf(price, sizeof price, "%lld", (long long)o->price);
+    snprintf(disc, sizeof disc, "%lld", (long long)o->discount);
+    const char *b[] = {camp, o->name, o->item, o->price >= 0 ? price : NULL, o->discount >= 0 ? disc : NULL,
+                       o->segment, o->targets_only ? "1" : "0", from, to};
+    if (run(db, "INSERT INTO camp_mops_offer_defs(campaign, name, item, price, discount, segment, targets_only,"
+                " valid_from, valid_to) VALUES (?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?,"
+                " CAST(? AS INTEGER), ?, ?)", 9, b))
+      return -1;
+  }
+  return 0;
+}
+
 static int sync_costs(Db *db, const char *camp, const MopsCampaign *mc) {
   const char *a[] = {camp};
   if (run(db, "DELETE FROM camp_mops_consumes WHERE campaign = ?", 1, a)) return -1;
@@ -172,7 +190,8 @@ int mops_sync(Db *db, Program *p, Decl *campaign, const char *now, const char *w
       run(db, "DELETE FROM camp_mops_nodes WHERE kind = ? AND name = ?", 2, a) ||
       run(db, "INSERT INTO camp_mops_nodes(kind, name, parent, owner, start_date, end_date, statuses, budget,"
               " over_budget) VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?)", 9, a) ||
-      sync_tasks(db, campaign->name, mc) || sync_costs(db, campaign->name, mc))
+      sync_tasks(db, campaign->name, mc) || sync_costs(db, campaign->name, mc) ||
+      sync_offers(db, campaign->name, mc, or_null(start), or_null(end)))
     goto fail_tx;
   if (mc->statuses) {
     /* a campaign whose status set changed starts over at the first code */

@@ -120,3 +120,20 @@ int mops_print_stock_low(Db *db, FILE *out);
  * on_shortage block would run out, *short_any = 1 when any would. */
 int mops_print_stock_projection(Db *db, const MopsCampaign *mc, const MopsModel *m, const MopsProjection *pr,
                                 FILE *out, int *short_block, int *short_any);
+
+/* ------------------------------------------------ prices and discounts */
+
+/* Activates a campaign's offers: for each, the contacts of its segment in
+ * the campaign's latest run (or only those the run messaged) become rows
+ * of camp_mops_offers, replacing earlier ones; audited.  Prints a count per
+ * offer.  0; 1 when the campaign has no offers or no run (err says);
+ * -1 on error. */
+int mops_offers_activate(Db *db, const char *campaign, const char *now, const char *who, FILE *out, char *err,
+                         size_t errlen);
+/* Removes the campaign's activated offers; audited.  0, 1 when none were
+ * active, -1 on error. */
+int mops_offers_deactivate(Db *db, const char *campaign, const char *now, const char *who, char *err,
+                           size_t errlen);
+/* The campaign prices and discounts of item for contact valid on day
+ * (YYYY-MM-DD), and the best of each.  Returns how many apply, or -1. */
+int mops_offer_lookup(Db *db, const char *contact, const char *item, const char *day, int json, FILE *out);

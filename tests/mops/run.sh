@@ -321,5 +321,53 @@ eq "run after the order" 0 $?
 eq "levels after run 3" "flyers=9/ok pens=-9/out" "$(camp stock --db "$SD" --format json > "$TMP/st.json"; lv "$TMP/st.json")"
 eq "no new alert" 2 "$(q "$SD" "SELECT count(*) FROM camp_notifications")"
 
+# ------------------------------------------------------------ offers
+camp check "$HERE/badoffer.camp" > "$TMP/bad" 2>&1
+eq "badoffer fails" 1 $?
+has "price and discount" "$TMP/bad" "badoffer.camp:8:33: error: an offer has a \`price\` or a \`discount\`, not both"
+has "discount > 100" "$TMP/bad" "badoffer.camp:9:32: error: a discount is a percentage above 0 and at most 100"
+has "unknown segment" "$TMP/bad" "badoffer.camp:10:40: error: \`segment\` names a step of this campaign"
+has "bad who" "$TMP/bad" "badoffer.camp:11:49: error: \`who\` is \`all\`"
+has "no item" "$TMP/bad" "badoffer.camp:12:9: error: offer \`f\` needs an \`item\`"
+has "no price" "$TMP/bad" "badoffer.camp:13:9: error: offer \`g\` needs a \`price\` or a \`discount\`"
+
+OD=$TMP/o.db
+cp "$HERE/offers.camp" "$TMP/offers.camp"
+# 1 gold with e-mail (a target), 2 gold without (in the segment, not messaged), 3 silver
+q "$OD" "CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT, tier TEXT);
+INSERT INTO customers VALUES (1, 'a@x', 'gold'), (2, NULL, 'gold'), (3, 'c@x', 'silver');"
+camp deploy "$TMP/offers.camp" --db "$OD" --now 2026-03-01 > /dev/null 2>&1
+camp offers activate spring --db "$OD" --now 2026-03-01 > "$TMP/out" 2>&1
+eq "activate before a run" 1 $?
+has "no run yet" "$TMP/out" "has no run yet"
+camp run "$TMP/offers.camp" --db "$OD" --now 2026-03-01 > /dev/null 2>&1
+camp offers activate spring --db "$OD" --as lena --now 2026-03-02 > "$TMP/out" 2>&1
+eq "activate" 0 $?
+# all: 1, 2, 3; vip: 1, 2; messaged: 1
+eq "activated counts" "spring: offer all_boots active for 3 contacts (run 1)
+spring: offer vip_boots active for 1 contacts (run 1)
+spring: offer vip_tent active for 2 contacts (run 1)" "$(cat "$TMP/out")"
+look() { camp offers --db "$OD" --contact "$1" --item "$2" --on "$3" --format json |
+  python3 -c 'import json,sys; r = json.load(sys.stdin); print(r["best_price"], r["best_discount_percent"], len(r["offers"]))'; }
+eq "target: best discount 15" "None 15.00 2" "$(look 1 BOOTS 2026-03-20)"
+eq "not a target: 5" "None 5.00 1" "$(look 2 BOOTS 2026-03-20)"
+eq "vip price" "149.00 None 1" "$(look 2 TENT-2 2026-03-20)"
+eq "last day inclusive" "149.00 None 1" "$(look 1 TENT-2 2026-03-31)"
+eq "after the end" "None None 0" "$(look 1 TENT-2 2026-04-01)"
+eq "before the start" "None None 0" "$(look 1 TENT-2 2026-03-09)"
+eq "not in segment" "None None 0" "$(look 3 TENT-2 2026-03-20)"
+camp offers --db "$OD" --contact 1 --item BOOTS --on 2026-03-20 > "$TMP/out"
+has "text lookup" "$TMP/out" "best discount 15.00% (spring/vip_boots)"
+eq "view" "149.0|0" "$(q "$OD" "SELECT price, discount_percent IS NOT NULL FROM camp_offer_prices WHERE contact = '1' AND item = 'TENT-2'")"
+camp offers --db "$OD" --contact 1 --item BOOTS --on 2026-02-30 > "$TMP/out" 2>&1
+eq "bad --on" 2 $?
+camp offers deactivate spring --db "$OD" --as lena > "$TMP/out" 2>&1
+eq "deactivate" 0 $?
+eq "after deactivate" "None None 0" "$(look 1 BOOTS 2026-03-20)"
+camp offers deactivate spring --db "$OD" > "$TMP/out" 2>&1
+eq "deactivate twice" 1 $?
+eq "offers audited" "active
+inactive" "$(q "$OD" "SELECT to_state FROM camp_audit WHERE action = 'offers' ORDER BY id")"
+
 t_summary mops
 [ "$T_FAIL" -eq 0 ]
