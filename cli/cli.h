@@ -148,6 +148,7 @@ int cmd_set_status(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
 int cmd_stock(int argc, char **argv);
 int cmd_offers(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
 int cmd_approve(int argc, char **argv);

@@ -199,3 +199,19 @@ int cmd_offers(int argc, char **argv) {
   db_close(db);
   return rc ? 1 : 0;
 }
+
+int cmd_stats(int argc, char **argv) {
+  CliOpts o;
+  int rc = cli_parse("stats", argc, argv, "db,format,output", &o);
+  if (rc) return rc;
+  if (o.nfiles != 1 || !o.db || (strcmp(o.format, "text") && strcmp(o.format, "json") && strcmp(o.format, "csv"))) {
+    fprintf(stderr, "usage: camp stats CAMPAIGN --db DB [--format text|json|csv] [--output CHART.svg]\n");
+    return 2;
+  }
+  Db *db = open_store("stats", o.db);
+  if (!db) return 1;
+  rc = mops_print_stats(db, o.files[0], o.format, o.output, stdout);
+  if (rc < 0) fprintf(stderr, "camp stats: %s\n", db_error(db));
+  db_close(db);
+  return rc ? 1 : 0;
+}

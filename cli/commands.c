@@ -214,6 +214,15 @@ const CliCommand cli_commands[] = {
       {"on", "DATE", NULL, "the day (YYYY-MM-DD; default: today, or the date of --now)"}, O_AS, O_NOW,
       O_TEXT_JSON},
      "camp offers --db build/demo/retail.db --contact 42 --item TENT-2 --on 2026-03-20"},
+    {"stats", cmd_stats, "CAMPAIGN --db DB [options]",
+     "a campaign's reach, interactions, successes, cost and cost per success, per step", "none",
+     "Interactions are logged by camp itself (view camp_interactions: messages sent and their "
+     "delivery events); a success is a contact with the campaign's `success` event; cost comes "
+     "from the cost lines and the interaction templates.",
+     {O_DB("the database the campaign ran in"),
+      {"format", "FORMAT", "text|json|csv", "text (default), json or csv"},
+      O_OUTPUT("also write a bar chart of reach and successes per step (SVG) to PATH")},
+     "camp stats winback --db build/demo/retail.db --output winback.svg"},
     {"schedule", cmd_schedule, "FILE [options]", "preview a campaign's next launch times", "camp",
      NULL,
      {O_CAMPAIGN, {"next", "N", NULL, "how many launch times (default 10)"}, O_NOW, O_TEXT_JSON,

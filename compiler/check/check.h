@@ -90,7 +90,10 @@ struct MopsStock;
 struct MopsModel;
 struct MopsStock *check_mops_stock(Ctx *c, Decl *d);
 void check_mops_consumes(Ctx *c, Decl *campaign, struct MopsCampaign *mc, const struct MopsModel *m);
-/* check_mops_offer.c: a campaign's `offer` items. */
+/* check_mops_offer.c: a campaign's `offer` items and `success` header;
+ * a top-level `interaction` template. */
+struct MopsInteraction;
+struct MopsInteraction *check_mops_interaction(Ctx *c, Decl *d);
 void check_mops_offers(Ctx *c, Decl *campaign, struct MopsCampaign *mc);
 
 /* check_provider.c */

@@ -10,12 +10,12 @@
 #include "compiler/check/mops.h"
 #include "compiler/check/ops.h"
 
-static const char *const top_kinds[] = {"plan", "program", "statuses", "team", "stock"};
+static const char *const top_kinds[] = {"plan", "program", "statuses", "team", "stock", "interaction"};
 static const char *const camp_kinds[] = {"task", "cost", "consume", "offer"};
 
 int check_mops_header(const char *name) {
   return !strcmp(name, "program") || !strcmp(name, "statuses") || !strcmp(name, "budget") ||
-         !strcmp(name, "over_budget");
+         !strcmp(name, "over_budget") || !strcmp(name, "success");
 }
 
 const MopsModel *program_mops(Program *p) {
@@ -364,13 +364,14 @@ void check_mops(Ctx *c) {
         for (size_t j = 0; j < sizeof top_kinds / sizeof *top_kinds; j++) known |= !strcmp(top_kinds[j], d->mops_kind);
         if (!known) {
           diag_error(c->d, d->mops_kind_loc, "unknown declaration `%s`", d->mops_kind);
-          const char *best = diag_closest(d->mops_kind, top_kinds, 5);
+          const char *best = diag_closest(d->mops_kind, top_kinds, 6);
           if (best) diag_hint(c->d, "did you mean `%s`?", best);
           continue;
         }
         if (duplicate(c, &seen, d)) continue;
         if (!strcmp(d->mops_kind, "team")) vec_push(c->a, &m->teams, team(c, d));
         else if (!strcmp(d->mops_kind, "stock")) vec_push(c->a, &m->stocks, check_mops_stock(c, d));
+        else if (!strcmp(d->mops_kind, "interaction")) vec_push(c->a, &m->interactions, check_mops_interaction(c, d));
         else if (!strcmp(d->mops_kind, "statuses")) {
           MopsStatusSet *s = status_set(c, d);
           if (s) vec_push(c->a, &m->sets, s);

@@ -22,8 +22,59 @@ static int is_output(Decl *camp, const char *name) {
   return 0;
 }
 
+static const char *const events[] = {"sent", "delivered", "opened", "clicked", "bounced", "unsubscribed"};
+
+static int is_event(const char *w) {
+  for (size_t i = 0; i < sizeof events / sizeof *events; i++)
+    if (!strcmp(events[i], w)) return 1;
+  return 0;
+}
+
+MopsInteraction *check_mops_interaction(Ctx *c, Decl *d) {
+  static const char *const fields[] = {"type", "channel", "unit_cost", "unit_minutes"};
+  MopsInteraction *t = arena_alloc(c->a, sizeof *t);
+  t->name = d->name;
+  t->loc = d->name_loc;
+  for (int i = 0; i < d->mops_fields.len; i++) {
+    const MopsField *f = d->mops_fields.items[i];
+    const MopsValue *v = f->values.len == 1 ? f->values.items[0] : NULL;
+    if (!v) {
+      diag_error(c->d, f->loc, "`%s` takes one value", f->name);
+      continue;
+    }
+    if (!strcmp(f->name, "type")) {
+      if (v->kind == MV_WORD && is_event(v->text)) t->type = v->text;
+      else diag_error(c->d, v->loc, "an interaction type is sent, delivered, opened, clicked, bounced or unsubscribed");
+    } else if (!strcmp(f->name, "channel")) {
+      if (v->kind == MV_WORD && (!strcmp(v->text, "email") || !strcmp(v->text, "sms") || !strcmp(v->text, "push") ||
+                                 !strcmp(v->text, "mail")))
+        t->channel = v->text;
+      else diag_error(c->d, v->loc, "unknown channel (email, sms, push or mail)");
+    } else if (!strcmp(f->name, "unit_cost")) check_mops_amount(c, v, &t->unit_cost);
+    else if (!strcmp(f->name, "unit_minutes")) {
+      if (v->kind == MV_INT && v->ival >= 0) t->unit_minutes = v->ival;
+      else diag_error(c->d, v->loc, "`unit_minutes` takes a whole number of at least 0");
+    } else {
+      diag_error(c->d, f->loc, "unknown field `%s` in an interaction", f->name);
+      const char *best = diag_closest(f->name, fields, 4);
+      if (best) diag_hint(c->d, "did you mean `%s`?", best);
+    }
+  }
+  if (!t->type) diag_error(c->d, d->name_loc, "interaction `%s` needs a `type`", d->name);
+  return t;
+}
+
 void check_mops_offers(Ctx *c, Decl *camp, MopsCampaign *mc) {
   static const char *const fields[] = {"item", "price", "discount", "segment", "who"};
+  for (int k = 0; k < camp->headers.len; k++) {
+    HeaderField *h = camp->headers.items[k];
+    if (strcmp(h->name, "success")) continue;
+    if (h->value->kind == E_STR && is_event(h->value->text) && strcmp(h->value->text, "bounced") &&
+        strcmp(h->value->text, "unsubscribed"))
+      mc->success = h->value->text;
+    else
+      diag_error(c->d, h->value->loc, "`success` is the event that counts: \"sent\", \"delivered\", \"opened\" or \"clicked\"");
+  }
   int n = 0;
   for (int k = 0; k < camp->mops.len; k++) n += !strcmp(((Decl *)camp->mops.items[k])->mops_kind, "offer");
   mc->offers = arena_alloc(c->a, sizeof(MopsOffer) * (size_t)(n ? n : 1));

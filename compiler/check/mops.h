@@ -81,7 +81,20 @@ typedef struct MopsConsume {
   Loc loc;
 } MopsConsume;
 
+/* `interaction NAME { type sent|delivered|opened|clicked; channel C;
+ * unit_cost AMOUNT; unit_minutes N }`: what each logged interaction of
+ * the type (on the channel, or any) costs and takes. */
+typedef struct MopsInteraction {
+  const char *name;
+  const char *type;      /* sent, delivered, opened, clicked, bounced, unsubscribed */
+  const char *channel;   /* NULL = any */
+  int64_t unit_cost;     /* MOPS_AMOUNT_SCALE */
+  int64_t unit_minutes;
+  Loc loc;
+} MopsInteraction;
+
 typedef struct MopsModel {
+  PtrVec interactions;   /* MopsInteraction* */
   PtrVec stocks;         /* MopsStock* */
   PtrVec nodes;          /* MopsNode* (plans, then programs) */
   PtrVec sets;           /* MopsStatusSet* */
@@ -130,6 +143,7 @@ typedef struct MopsCampaign {
   MopsConsume *consumes;
   int noffers;
   MopsOffer *offers;
+  const char *success;   /* `success "clicked"`: the event that counts as a success; NULL */
 } MopsCampaign;
 
 /* The checked model (empty, never NULL, after program_check). */

@@ -149,3 +149,6 @@ step "camp offers activate winback: the 25% line discount for the high-value mem
 "$CAMP" offers activate winback --db "$DB" --as lena --now "2026-03-06 09:00"
 member=$(sqlite3 "$DB" "SELECT contact FROM camp_offer_prices WHERE campaign = 'winback' ORDER BY CAST(contact AS INTEGER) LIMIT 1")
 "$CAMP" offers --db "$DB" --contact "$member" --item ANY --on 2026-03-20
+
+step "camp stats winback: reach, interactions, successes (clicks), cost per success; chart in $OUT/winback_stats.svg"
+"$CAMP" stats winback --db "$DB" --output "$OUT/winback_stats.svg"

@@ -8,7 +8,16 @@ static int to_v1(Db *db) {
   return db_exec(db,
       "CREATE TABLE IF NOT EXISTS camp_mops_nodes(kind TEXT NOT NULL, name TEXT NOT NULL,"
       " parent TEXT, owner TEXT, start_date TEXT, end_date TEXT, statuses TEXT,"
-      " budget INTEGER, over_budget TEXT, PRIMARY KEY(kind, name));"
+      " budget INTEGER, over_budget TEXT, success TEXT, PRIMARY KEY(kind, name));"
+      "CREATE TABLE IF NOT EXISTS camp_mops_interaction_templates(name TEXT PRIMARY KEY, type TEXT NOT NULL,"
+      " channel TEXT, unit_cost INTEGER NOT NULL, unit_minutes INTEGER NOT NULL);"
+      "CREATE VIEW camp_interactions AS"
+      " SELECT r.campaign, o.run_id, o.step, o.channel, CAST(o.recipient_key AS TEXT) AS contact,"
+      " 'sent' AS type, o.sent_at AS at, o.id AS outbox_id"
+      " FROM camp_outbox o JOIN camp_runs r ON r.id = o.run_id WHERE o.status = 'sent'"
+      " UNION ALL SELECT r.campaign, o.run_id, o.step, o.channel, CAST(o.recipient_key AS TEXT), f.event, f.at, o.id"
+      " FROM camp_feedback f JOIN camp_outbox o ON o.id = f.outbox_id JOIN camp_runs r ON r.id = o.run_id"
+      " WHERE f.event <> 'sent';"  /* the sender's own `sent` event is the outbox row above */
       "CREATE TABLE IF NOT EXISTS camp_mops_costs(campaign TEXT NOT NULL, name TEXT NOT NULL,"
       " kind TEXT NOT NULL, amount INTEGER NOT NULL, scope TEXT NOT NULL, task TEXT,"
       " PRIMARY KEY(campaign, name));"

@@ -4,10 +4,11 @@
  * The DDL is the same on SQLite and PostgreSQL.
  *
  *   camp_mops_nodes(kind, name, parent, owner, start_date, end_date,
- *                   statuses, budget, over_budget, PRIMARY KEY(kind, name))
+ *                   statuses, budget, over_budget, success, PRIMARY KEY(kind, name))
  *       the hierarchy: kind plan | program | campaign; parent is a
  *       program's plan or a campaign's program (NULL when none); budget in
- *       1/10000 units (NULL when none); over_budget warn | block (campaigns)
+ *       1/10000 units (NULL when none); over_budget warn | block and
+ *       success (the event that counts as a success) for campaigns
  *   camp_mops_costs(campaign, name, kind, amount, scope, task,
  *                   PRIMARY KEY(campaign, name))
  *       cost lines: kind fixed | per_message | per_piece, amount in 1/10000
@@ -32,6 +33,13 @@
  *   view camp_offer_prices(contact, item, campaign, offer, price,
  *                          discount_percent, valid_from, valid_to)
  *       the same in currency units and percent, for other systems
+ *   camp_mops_interaction_templates(name PRIMARY KEY, type, channel, unit_cost, unit_minutes)
+ *       what an interaction of a type (on a channel) costs and takes
+ *   view camp_interactions(campaign, run_id, step, channel, contact, type, at, outbox_id)
+ *       every interaction with a contact, logged by camp itself: a message
+ *       sent (camp_outbox status sent) and each delivery event of it
+ *       (camp_feedback: delivered, opened, clicked, ...; not the sender's
+ *       `sent` event, which is the outbox row)
  *   camp_mops_cost_steps(campaign, cost, step, PRIMARY KEY(campaign, cost, step))
  *       the channel steps (labels, as in camp_outbox.step) a per-unit line counts
  *   camp_mops_status_codes(set_name, code, ord, PRIMARY KEY(set_name, code))

@@ -68,6 +68,17 @@ static int sync_model(Db *db, const MopsModel *m) {
                 " on_shortage = excluded.on_shortage", 5, a))
       return -1;
   }
+  for (int i = 0; i < m->interactions.len; i++) {
+    const MopsInteraction *t = m->interactions.items[i];
+    char cost[32], minutes[32];
+    snprintf(cost, sizeof cost, "%lld", (long long)t->unit_cost);
+    snprintf(minutes, sizeof minutes, "%lld", (long long)t->unit_minutes);
+    const char *a[] = {t->name, t->type, t->channel, cost, minutes};
+    if (run(db, "DELETE FROM camp_mops_interaction_templates WHERE name = ?", 1, a) ||
+        run(db, "INSERT INTO camp_mops_interaction_templates(name, type, channel, unit_cost, unit_minutes)"
+                " VALUES (?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER))", 5, a))
+      return -1;
+  }
   for (int i = 0; i < m->teams.len; i++) {
     const MopsTeam *t = m->teams.items[i];
     const char *a[] = {t->name, NULL};
@@ -181,7 +192,7 @@ int mops_sync(Db *db, Program *p, Decl *campaign, const char *now, const char *w
   snprintf(budget, sizeof budget, "%lld", (long long)mc->budget);
   const char *a[] = {"campaign", campaign->name, mc->program, NULL, or_null(start), or_null(end),
                      mc->statuses ? mc->statuses->name : NULL, mc->budget >= 0 ? budget : NULL,
-                     mc->block ? "block" : "warn"};
+                     mc->block ? "block" : "warn", mc->success};
   for (int i = 0; i < campaign->headers.len; i++) {
     HeaderField *h = campaign->headers.items[i];
     if (!strcmp(h->name, "owner") && h->value->kind == E_STR) a[3] = h->value->text;
@@ -189,7 +200,7 @@ int mops_sync(Db *db, Program *p, Decl *campaign, const char *now, const char *w
   if (sync_model(db, m) ||
       run(db, "DELETE FROM camp_mops_nodes WHERE kind = ? AND name = ?", 2, a) ||
       run(db, "INSERT INTO camp_mops_nodes(kind, name, parent, owner, start_date, end_date, statuses, budget,"
-              " over_budget) VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?)", 9, a) ||
+              " over_budget, success) VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?, ?)", 10, a) ||
       sync_tasks(db, campaign->name, mc) || sync_costs(db, campaign->name, mc) ||
       sync_offers(db, campaign->name, mc, or_null(start), or_null(end)))
     goto fail_tx;

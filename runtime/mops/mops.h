@@ -137,3 +137,15 @@ int mops_offers_deactivate(Db *db, const char *campaign, const char *now, const 
 /* The campaign prices and discounts of item for contact valid on day
  * (YYYY-MM-DD), and the best of each.  Returns how many apply, or -1. */
 int mops_offer_lookup(Db *db, const char *contact, const char *item, const char *day, int json, FILE *out);
+
+/* ------------------------------------------------ interactions, stats */
+
+/* `camp stats`: per channel step of the campaign's runs (the segment it
+ * messaged) and in total: reach (contacts sent to), interactions (rows of
+ * camp_interactions), successes (contacts with the campaign's `success`
+ * event), success rate, cost (per-unit cost lines x messages sent +
+ * interaction templates x interactions; the total adds the fixed lines),
+ * minutes (unit_minutes of the templates) and cost per success.  format: "text", "json" or "csv".  svg: when not
+ * NULL, a bar chart of reach and successes per step is written there.
+ * 0, 1 when the campaign is unknown, -1 on error. */
+int mops_print_stats(Db *db, const char *campaign, const char *format, const char *svg, FILE *out);

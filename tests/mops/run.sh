@@ -369,5 +369,52 @@ eq "deactivate twice" 1 $?
 eq "offers audited" "active
 inactive" "$(q "$OD" "SELECT to_state FROM camp_audit WHERE action = 'offers' ORDER BY id")"
 
+# ------------------------------------------------------------ statistics
+camp check "$HERE/badstats.camp" > "$TMP/bad" 2>&1
+eq "badstats fails" 1 $?
+has "bad type" "$TMP/bad" "badstats.camp:4:22: error: an interaction type is sent, delivered, opened, clicked"
+has "bad unit_cost" "$TMP/bad" "badstats.camp:4:40: error: an amount is a number of at least 0"
+has "no type" "$TMP/bad" "badstats.camp:5:13: error: interaction \`b\` needs a \`type\`"
+has "bad channel" "$TMP/bad" "badstats.camp:5:25: error: unknown channel"
+has "bad minutes" "$TMP/bad" "badstats.camp:5:43: error: \`unit_minutes\` takes a whole number"
+has "bad success" "$TMP/bad" "badstats.camp:7:11: error: \`success\` is the event that counts"
+
+TD=$TMP/t.db
+cp "$HERE/stats.camp" "$TMP/stats.camp"
+q "$TD" "CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT, tier TEXT);
+INSERT INTO customers VALUES (1,'a@x','gold'),(2,'b@x','gold'),(3,'c@x','silver'),(4,'d@x','silver'),(5,'e@x','silver');"
+camp deploy "$TMP/stats.camp" --db "$TD" --now 2026-03-01 > /dev/null 2>&1
+camp run "$TMP/stats.camp" --db "$TD" --now 2026-03-01 > /dev/null 2>&1
+# every message sent (the sender's `sent` events are not counted twice); contact 1
+# opened and clicked, 3 clicked twice, 4 opened
+q "$TD" "UPDATE camp_outbox SET status = 'sent', sent_at = '2026-03-01 10:00:00';
+INSERT INTO camp_feedback(outbox_id, event, at) SELECT id, 'sent', '2026-03-01 10:00:00' FROM camp_outbox;
+INSERT INTO camp_feedback(outbox_id, event, at) SELECT id, 'opened', '2026-03-02' FROM camp_outbox WHERE recipient_key IN (1, 4);
+INSERT INTO camp_feedback(outbox_id, event, at) SELECT id, 'clicked', '2026-03-02' FROM camp_outbox WHERE recipient_key IN (1, 3);
+INSERT INTO camp_feedback(outbox_id, event, at) SELECT id, 'clicked', '2026-03-03' FROM camp_outbox WHERE recipient_key = 3;"
+camp stats news --db "$TD" --format csv --output "$TMP/news.svg" > "$TMP/out" 2>&1
+eq "stats" 0 $?
+# m1 (1, 2): reach 2; 2 sent + opened + clicked = 4; success 1 (contact 1), 50%;
+#   cost 2 x 0.10 + 2 x 0.01 + 1 x 0.50 = 0.72
+# m2 (3, 4, 5): reach 3; 3 sent + 2 clicked + 1 opened = 6; success 1 (3), 33.3%;
+#   cost 3 x 0.10 + 3 x 0.01 + 2 x 0.50 = 1.33
+# total: reach 5, 10 interactions, 2 successes (40%); cost 10 + 0.72 + 1.33 = 12.05,
+#   per success 6.025 -> 6.03
+# minutes: 2 per click (template clicks): m1 1 click = 2, m2 2 clicks = 4
+eq "stats csv" "step,channel,reach,interactions,minutes,successes,success_rate,cost,cost_per_success
+m1,email,2,4,2,1,50.0%,0.72,0.72
+m2,email,3,6,4,1,33.3%,1.33,1.33
+total,,5,10,6,2,40.0%,12.05,6.03" "$(tr -d '\r' < "$TMP/out")"
+if grep -q "<svg" "$TMP/news.svg" && [ "$(grep -c '<rect' "$TMP/news.svg")" -eq 6 ]; then t_pass; else t_fail "svg chart: 2 legend + 4 bars"; fi
+/usr/bin/python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$TMP/news.svg" 2>/dev/null
+eq "svg is XML" 0 $?
+camp stats news --db "$TD" --format json > "$TMP/s.json"
+eq "stats json" "clicked 0.4 12.05" "$(python3 -c 'import json,sys; r = json.load(open(sys.argv[1])); t = r["steps"][-1]; print(r["success"], t["success_rate"], t["cost"])' "$TMP/s.json")"
+eq "interactions view" "clicked|3
+opened|2
+sent|5" "$(q "$TD" "SELECT type, count(*) FROM camp_interactions WHERE campaign = 'news' GROUP BY type ORDER BY type")"
+camp stats nosuch --db "$TD" > "$TMP/out" 2>&1
+eq "stats unknown" 1 $?
+
 t_summary mops
 [ "$T_FAIL" -eq 0 ]
