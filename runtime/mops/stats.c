@@ -134,7 +134,7 @@ int mops_print_stats(Db *db, const char *campaign, const char *format, const cha
                       " (SELECT count(*) FROM camp_interactions WHERE campaign = ?1),"
                       " (SELECT count(DISTINCT contact) FROM camp_interactions WHERE campaign = ?1 AND type = ?2),"
                       " (SELECT coalesce(sum(amount), 0) FROM camp_mops_costs WHERE campaign = ?1 AND kind = 'fixed')"
-                      "  * (SELECT count(*) > 0 FROM camp_runs WHERE campaign = ?1)");
+                      "  * CASE WHEN EXISTS (SELECT 1 FROM camp_runs WHERE campaign = ?1) THEN 1 ELSE 0 END");
   if (!st) rc = -1;
   else {
     db_bind_text(st, 1, campaign);
