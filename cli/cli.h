@@ -37,6 +37,10 @@ typedef struct CliOpts {
   const char *as;        /* operations: who (--as NAME; default $USER) */
   const char *reason;    /* operations: why (--reason TEXT) */
   const char *next;      /* schedule --next N */
+  const char *entity;    /* packages --entity E */
+  const char *params;    /* packages order --params JSON */
+  const char *keys;      /* packages approve-contacts --keys K,K */
+  int all;               /* packages approve-contacts --all */
   const char *includes[32];
   int nincludes;
   int check;             /* fmt --check */
@@ -141,6 +145,9 @@ int cmd_schedule(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
 int cmd_approve(int argc, char **argv);
 int cmd_reject(int argc, char **argv);
+/* distributed marketing: cli/cmd_packages.c, cmd_serve.c */
+int cmd_packages(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 /* Who does an operation: --as NAME, else $USER, else "unknown". */
 const char *cli_who(const CliOpts *o);
 

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "runtime/db/store.h"
+#include "runtime/distrib/distrib.h"
 #include "runtime/exec/exec.h"
 #include "runtime/ops/ops.h"
 
@@ -34,6 +36,14 @@ int cmd_tick(int argc, char **argv) {
   TickOptions t = {.now = o.now, .who = o.as && *o.as ? o.as : "camp tick", .engine = o.engine, .db_path = o.db,
                    .out = stdout};
   rc = ops_tick(db, &t);
+  /* distributed marketing: reminders of open local approvals */
+  char now[20];
+  if (o.now) snprintf(now, sizeof now, "%s", norm);
+  else store_now(now);
+  if (distrib_tick(db, now, stdout) < 0) {
+    fprintf(stderr, "camp tick: local approval reminders: %s\n", db_error(db));
+    rc = 1;
+  }
   db_close(db);
   return rc ? 1 : 0;
 }

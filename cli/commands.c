@@ -192,6 +192,31 @@ const CliCommand cli_commands[] = {
      {O_DB("the database of the run"), {"step", "NAME", NULL, "only this channel step"}, O_AS,
       O_REASON, O_NOW},
      "camp reject 12 --db crm.sqlite --as ana --reason \"wrong offer\""},
+    {"packages", cmd_packages, "sync|list|order|unsubscribe|approve|reject|passwd|approve-contacts|remove-contacts ... --db DB [options]",
+     "distributed marketing: entities, campaign packages, orders, local approvals", "camp",
+     "`sync FILE...` stores the entities, operators and packages the files declare; `list` "
+     "prints packages, offers and orders; `order PKG` / `unsubscribe PKG` act for the --as "
+     "operator's entity (--params: the form values as a JSON object); `approve PKG --entity E` "
+     "/ `reject` decide an order (central approvers); `passwd LOGIN` sets an operator's "
+     "password from $CAMP_PASSWORD or the first line of stdin (stored as a libsodium "
+     "crypto_pwhash hash, never printed); `approve-contacts RUN` / `remove-contacts RUN` "
+     "decide contacts of a local approval (--step, --keys K,K or --all).  See docs/distributed.md.",
+     {O_DB("the database"), O_AS, O_NOW, O_INCLUDE,
+      {"entity", "ENTITY", NULL, "an entity (list: only its packages; approve/reject: whose order)"},
+      {"params", "JSON", NULL, "order: the form values, e.g. {\"discount\": 15}"},
+      {"step", "STEP", NULL, "approve-contacts/remove-contacts: the local approval step"},
+      {"keys", "K,K", NULL, "approve-contacts/remove-contacts: these contacts' keys"},
+      {"all", NULL, NULL, "approve-contacts/remove-contacts: every pending contact of the entity"}},
+     "camp packages order spring_kit --db crm.sqlite --as m07 --params '{\"discount\": 15}'"},
+    {"serve", cmd_serve, "--db DB --listen HOST:PORT [options]",
+     "the web page of distributed marketing for local and central operators", "none",
+     "Local managers log in, order or unsubscribe packages, fill form values and approve or "
+     "remove their contacts before the deadline; central operators approve orders and follow "
+     "the approvals per entity.  Server-rendered HTML, no external assets; sessions in HttpOnly "
+     "SameSite cookies, a CSRF token in every form.  Stops on SIGINT or SIGTERM.",
+     {O_DB("the database"),
+      {"listen", "HOST:PORT", NULL, "where to listen (loopback, e.g. 127.0.0.1:8080)"}, O_NOW},
+     "camp serve --db crm.sqlite --listen 127.0.0.1:8080"},
     {"track", cmd_track, "--db DB --listen HOST:PORT",
      "the tracking server: open pixels, click redirects, unsubscribe", "none",
      "Serves the signed links `camp run --track-url` rewrote (key in $CAMP_TRACK_KEY); every "

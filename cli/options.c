@@ -38,6 +38,8 @@ static const OptSpec string_opts[] = {
     STROPT("lease", lease),     STROPT("batch", batch),
     STROPT("as", as),           STROPT("reason", reason),
     STROPT("next", next),
+    STROPT("entity", entity),   STROPT("params", params),
+    STROPT("keys", keys),
 };
 
 #define FLAGOPT(n, f) {n, offsetof(CliOpts, f)}
@@ -45,6 +47,7 @@ static const OptSpec flag_opts[] = {
     FLAGOPT("check", check),   FLAGOPT("explain", explain), FLAGOPT("diff", diff),
     FLAGOPT("dry-run", dry_run), FLAGOPT("man", man),     FLAGOPT("send", send),
     FLAGOPT("test", test),     FLAGOPT("new-run", new_run),
+    FLAGOPT("all", all),
 };
 
 #define NSTR (sizeof string_opts / sizeof string_opts[0])

@@ -266,6 +266,7 @@ static void fmt_decl(Fmt *f, const Decl *d) {
     case D_FUNC:
     case D_FILTER: fmt_func(f, d); break;
     case D_PROVIDER: fmt_provider(f, d); break;
+    case D_DISTRIB: fmt_distrib_decl(f, d); break;
   }
 }
 

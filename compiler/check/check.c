@@ -11,6 +11,7 @@ void program_check(Program *p) {
   names_collect_funcs(&c);
   check_funcs(&c);
   check_providers(&c);
+  check_distrib_model(&c);   /* entities before the steps that name them */
   for (int i = 0; i < p->campaigns.len; i++) {
     check_campaign(&c, p->campaigns.items[i]);
     check_channel_providers(&c, p->campaigns.items[i]);

@@ -71,6 +71,11 @@ int check_is_variant_key(Channel ch, const char *key);
 /* Checks a channel step's `language` column and its variant settings. */
 void check_variants(Ctx *c, Step *s, Pop *in);
 
+/* check_distrib.c */
+/* Checks `entity` and `package` declarations into p->distrib (never NULL
+ * afterwards); before campaigns, whose local approval steps name entities. */
+void check_distrib_model(Ctx *c);
+
 /* check_provider.c */
 /* Collects and checks every `provider` declaration into p->providers. */
 void check_providers(Ctx *c);

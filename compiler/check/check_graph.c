@@ -165,6 +165,7 @@ static void check_step(Graph *g, Step *s) {
       break;
     case S_RETARGET: step_retarget(g, s); break;
     case S_RECONCILE: step_reconcile(g, s); break;
+    case S_LOCAL_APPROVAL: step_local_approval(g, s); break;
   }
 }
 

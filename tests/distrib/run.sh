@@ -1,0 +1,197 @@
+#!/bin/sh
+# tests/distrib/run.sh CAMP — distributed marketing (docs/distributed.md):
+# the model in .camp (checked, stored), packages and orders, passwords,
+# the local approval step (hand-out, limits, reminders through camp tick,
+# the deadline: dropped or approved by default, the complement), concurrent
+# decisions, and `camp serve` with its isolation between entities (a real
+# server on a free loopback port, stopped by a trap).  The browser test is
+# tests/distrib/browser.sh.  POSIX sh + sqlite3 + /usr/bin/python3 + curl.
+# Last line: `distrib: N passed, N failed`.
+#
+# Fixture (fixture.sql): customers 1-3 store 1 (s1), 4-7 store 2 (s2),
+# 8, 9, 12 store 3 (s3), 10 store 9 (no entity), 11 has no e-mail.
+# Expected rows below are worked out by hand from it.
+
+if [ $# -ne 1 ]; then
+  echo "usage: sh tests/distrib/run.sh CAMP_BINARY" >&2
+  exit 2
+fi
+case $1 in
+  /*) CAMP=$1 ;;
+  *) CAMP=$(pwd)/$1 ;;
+esac
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+PY=/usr/bin/python3
+for tool in sqlite3 curl $PY; do
+  command -v "$tool" > /dev/null || { echo "distrib: $tool is not installed" >&2; exit 2; }
+done
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-distrib.XXXXXX") || exit 2
+SERVER_PID=
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2> /dev/null && wait "$SERVER_PID" 2> /dev/null
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+export NO_COLOR=1
+unset CAMP_PASSWORD
+
+camp() { timeout -k 5 "${T_TIMEOUT:-60}" "$CAMP" "$@"; }
+q() { sqlite3 -batch "$1" "$2"; }
+# check NAME EXPECTED ACTUAL
+check() {
+  if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: expected [$2], got [$3]"; fi
+}
+newdb() { rm -f "$1"; sqlite3 "$1" < "$HERE/fixture.sql"; }
+
+# ---------------------------------------------------------------- the model
+(cd "$HERE" && camp check bad.camp 2> "$TMP/bad.out")
+rc=$?
+check "bad model exits 1" 1 "$rc"
+if t_golden "bad model diagnostics" "$HERE/bad.camp.expected" "$TMP/bad.out"; then t_pass; fi
+camp check "$HERE/model.camp" "$HERE/default.camp" 2> "$TMP/ok.err"
+check "good model checks" "0 " "$? $(grep -c error "$TMP/ok.err" | sed 's/^0$//')"
+camp fmt --check "$HERE/entities.camp" "$HERE/model.camp" "$HERE/default.camp" > /dev/null
+check "model files are formatted" 0 $?
+
+DB=$TMP/orders.db
+newdb "$DB"
+camp packages sync "$HERE/model.camp" --db "$DB" --now "2026-03-01 08:00" > "$TMP/sync.out"
+check "sync" "stored 5 entities, 6 operators, 2 packages" "$(cat "$TMP/sync.out")"
+check "entities stored" "brand|1||;north|0|brand|;s1|0|north|1;s2|0|north|2;s3|0|brand|3" \
+  "$(q "$DB" "SELECT name, central, COALESCE(parent,''), COALESCE(data,'') FROM camp_distrib_entities ORDER BY name" | tr '\n' ';' | sed 's/;$//')"
+check "operators and roles" "hq_admin:brand:administrator hq_anna:brand:approver m1:s1:manager m2:s2:manager m3:s3:manager v2:s2:viewer" \
+  "$(q "$DB" "SELECT login||':'||entity||':'||role FROM camp_distrib_operators ORDER BY login" | tr '\n' ' ' | sed 's/ $//')"
+# offer north, s3 -> the stores below north (not the region itself) and s3
+check "offers expand to the stores" "spring_kit:s1 spring_kit:s2 spring_kit:s3 summer_push:s1 summer_push:s2" \
+  "$(q "$DB" "SELECT package||':'||entity FROM camp_distrib_offers ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')"
+check "automatic package pre-registers" "summer_push:s1:registered summer_push:s2:registered" \
+  "$(q "$DB" "SELECT package||':'||entity||':'||state FROM camp_distrib_orders ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')"
+check "form parameters stored" '[{"name":"discount","type":"int","min":5,"max":30,"default":10},{"name":"message","type":"text","maxlen":40}]' \
+  "$(q "$DB" "SELECT params FROM camp_distrib_packages WHERE name = 'spring_kit'")"
+
+# ------------------------------------------------------------- passwords
+CAMP_PASSWORD=correct-horse-m1 camp packages passwd m1 --db "$DB" > "$TMP/pw.out" 2>&1
+check "passwd from the environment" "0 password of m1 set" "$? $(cat "$TMP/pw.out")"
+printf 'stdin-secret-m2\n' | camp packages passwd m2 --db "$DB" > "$TMP/pw2.out" 2>&1
+check "passwd from stdin" 0 $?
+check "hash is argon2id" '$argon2id$' "$(q "$DB" "SELECT substr(pw_hash, 1, 10) FROM camp_distrib_operators WHERE login = 'm1'")"
+if grep -a -q "correct-horse-m1\|stdin-secret-m2" "$DB" "$TMP/pw.out" "$TMP/pw2.out"; then
+  t_fail "a password reached the database or the output"
+else t_pass; fi
+CAMP_PASSWORD=short camp packages passwd m3 --db "$DB" > /dev/null 2> "$TMP/pw3.err"
+check "short password refused" "1 0" "$? $(grep -c short "$TMP/pw3.err")"
+CAMP_PASSWORD=whatever-long camp packages passwd nobody --db "$DB" > /dev/null 2>&1
+check "unknown operator refused" 1 $?
+
+# ----------------------------------------------------------------- orders
+o() { q "$DB" "SELECT state||' '||COALESCE(params,'') FROM camp_distrib_orders WHERE package = '$1' AND entity = '$2'"; }
+camp packages order spring_kit --db "$DB" --as m1 --params '{"discount": 15}' --now "2026-03-03 10:00" > /dev/null
+check "manual order waits for the centre" 'ordered {"discount":15}' "$(o spring_kit s1)"
+check "central approvers notified" "hq_admin hq_anna" \
+  "$(q "$DB" "SELECT recipient FROM camp_notifications WHERE kind = 'order' ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')"
+camp packages order spring_kit --db "$DB" --as m2 --params '{"discount": 40}' --now "2026-03-03 10:00" 2> "$TMP/e" > /dev/null
+check "form value outside its limits" "1  between" "$? $(o spring_kit s2) $(grep -o between "$TMP/e")"
+camp packages order spring_kit --db "$DB" --as m2 --params '{"message": "this message is far too long for the limit of forty"}' --now "2026-03-03 10:00" 2> /dev/null > /dev/null
+check "text longer than its limit" "1 " "$? $(o spring_kit s2)"
+camp packages order spring_kit --db "$DB" --as m2 --params '{"colour": 1}' --now "2026-03-03 10:00" 2> /dev/null > /dev/null
+check "unknown form parameter" 1 $?
+camp packages approve spring_kit --entity s1 --db "$DB" --as m1 2> /dev/null > /dev/null
+check "a store cannot approve orders" "1 ordered" "$? $(o spring_kit s1 | cut -d' ' -f1)"
+camp packages approve spring_kit --entity s1 --db "$DB" --as hq_anna --now "2026-03-03 11:00" > /dev/null
+check "central approver approves" "0 approved" "$? $(o spring_kit s1 | cut -d' ' -f1)"
+camp packages approve spring_kit --entity s1 --db "$DB" --as hq_anna 2> /dev/null > /dev/null
+check "decided order cannot be decided again" 1 $?
+camp packages order spring_kit --db "$DB" --as m3 --now "2026-03-11 10:00" 2> "$TMP/e" > /dev/null
+check "registration deadline passed" "1 1" "$? $(grep -c 'deadline' "$TMP/e")"
+camp packages order spring_kit --db "$DB" --as m3 --now "2026-04-02 10:00" 2> /dev/null > /dev/null
+check "not visible after its dates" 1 $?
+camp packages order summer_push --db "$DB" --as m3 --now "2026-03-03 10:00" 2> /dev/null > /dev/null
+check "package not offered to the entity" "1 " "$? $(o summer_push s3)"
+camp packages unsubscribe summer_push --db "$DB" --as m1 --now "2026-03-03 10:00" > /dev/null
+check "automatic: unsubscribe without the centre" "unsubscribed " "$(o summer_push s1)"
+camp packages order spring_kit --db "$DB" --as v2 --now "2026-03-03 10:00" 2> /dev/null > /dev/null
+check "viewer cannot order" 1 $?
+camp packages list --db "$DB" --entity s1 > "$TMP/list.out"
+check "list for one entity" 2 "$(grep -c '^spring_kit\|^summer_push' "$TMP/list.out")"
+
+# ----------------------------------------------- local approval: dropped
+DB=$TMP/run.db
+newdb "$DB"
+camp run "$HERE/model.camp" --db "$DB" --now "2026-03-02 09:00" > "$TMP/run.out"
+check "run waits at the approval" 1 "$(grep -c 'ok  *local approval  *waiting' "$TMP/run.out")"
+c() { q "$DB" "SELECT group_concat(recipient_key||':'||COALESCE(entity,'-')||':'||state, ' ') FROM (SELECT * FROM camp_distrib_contacts WHERE run_id = $1 ORDER BY CAST(recipient_key AS INTEGER))"; }
+check "hand-out with breakdown and limit" \
+  "1:s1:pending 2:s1:pending 3:s1:pending 4:s2:pending 5:s2:pending 6:s2:pending 7:s2:over_limit 8:s3:pending 9:s3:pending 10:-:unassigned 12:s3:pending" "$(c 1)"
+check "one request per store" "s1:3:2026-03-05 09:00:00 s2:3:2026-03-05 09:00:00 s3:3:2026-03-05 09:00:00" \
+  "$(q "$DB" "SELECT entity||':'||contacts||':'||deadline_at FROM camp_distrib_requests ORDER BY entity" | tr '\n' ' ' | sed 's/ $//')"
+check "managers notified, not viewers" "m1 m2 m3" \
+  "$(q "$DB" "SELECT recipient FROM camp_notifications WHERE kind = 'local-request' ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')"
+nrem() { q "$DB" "SELECT count(*) FROM camp_notifications WHERE kind = 'local-reminder'"; }
+camp tick --db "$DB" --now "2026-03-02 20:00" > /dev/null
+check "no reminder before it is due" 0 "$(nrem)"
+camp tick --db "$DB" --now "2026-03-03 10:00" > "$TMP/tick.out"
+check "first reminders" "3 3" "$(nrem) $(grep -c '^reminder:' "$TMP/tick.out")"
+camp tick --db "$DB" --now "2026-03-03 10:05" > /dev/null
+check "a reminder once per period" 3 "$(nrem)"
+camp tick --db "$DB" --now "2026-03-04 09:30" > /dev/null
+check "second reminders" 6 "$(nrem)"
+camp tick --db "$DB" --now "2026-03-05 08:59" > /dev/null
+check "no reminder at the deadline" 6 "$(nrem)"
+check "run still waiting before the deadline" waiting "$(q "$DB" "SELECT state FROM camp_runs WHERE id = 1")"
+
+d() { camp packages "$@" --db "$DB" --now "2026-03-04 12:00" > /dev/null 2> "$TMP/d.err"; }
+d approve-contacts 1 --step ok --as m1 --keys 1,3
+check "store approves its contacts" 0 $?
+d remove-contacts 1 --step ok --as m1 --keys 2
+check "store removes a contact" 0 $?
+before=$(c 1)
+d approve-contacts 1 --step ok --as m1 --keys 4
+check "another store's contact refused" "1 $before" "$? $(c 1)"
+d approve-contacts 1 --step ok --as m1 --keys 2,5
+check "mixed keys refused as a whole" "1 $before" "$? $(c 1)"
+d approve-contacts 1 --step ok --as v2 --all
+check "viewer cannot approve" "1 $before" "$? $(c 1)"
+d approve-contacts 1 --step ok --as hq_anna --all
+check "the centre does not approve contacts" "1 $before" "$? $(c 1)"
+d approve-contacts 1 --step nope --as m2 --all
+check "unknown step refused" 1 $?
+# concurrent decisions of two stores (and one store twice)
+camp packages approve-contacts 1 --step ok --as m2 --all --db "$DB" --now "2026-03-04 12:00" > /dev/null 2>&1 &
+p1=$!
+camp packages approve-contacts 1 --step ok --as m3 --keys 8 --db "$DB" --now "2026-03-04 12:00" > /dev/null 2>&1 &
+p2=$!
+camp packages remove-contacts 1 --step ok --as m3 --keys 9,12 --db "$DB" --now "2026-03-04 12:00" > /dev/null 2>&1 &
+p3=$!
+wait $p1; r1=$?; wait $p2; r2=$?; wait $p3; r3=$?
+check "concurrent decisions all succeed" "0 0 0" "$r1 $r2 $r3"
+check "concurrent decisions all recorded" \
+  "1:s1:approved 2:s1:removed 3:s1:approved 4:s2:approved 5:s2:approved 6:s2:approved 7:s2:over_limit 8:s3:approved 9:s3:removed 10:-:unassigned 12:s3:removed" "$(c 1)"
+# m3 changes its mind on 9 before the deadline
+d approve-contacts 1 --step ok --as m3 --keys 9
+check "a decision can change before the deadline" 0 $?
+camp tick --db "$DB" --now "2026-03-05 09:00" > "$TMP/tick2.out"
+check "run done after the deadline" done "$(q "$DB" "SELECT state FROM camp_runs WHERE id = 1")"
+check "sends only to approved contacts" "1 3 4 5 6 8 9" \
+  "$(q "$DB" "SELECT recipient_key FROM camp_outbox WHERE run_id = 1 ORDER BY CAST(recipient_key AS INTEGER)" | tr '\n' ' ' | sed 's/ $//')"
+check "complement saved" "2 7 10 12" \
+  "$(q "$DB" "SELECT key FROM camp_audience WHERE name = 'not_approved' ORDER BY key" | tr '\n' ' ' | sed 's/ $//')"
+check "requests closed" "closed" "$(q "$DB" "SELECT DISTINCT state FROM camp_distrib_requests WHERE run_id = 1")"
+d approve-contacts 1 --step ok --as m2 --keys 7
+check "no decision after the deadline" 1 $?
+
+# ------------------------------------- local approval: approved by default
+camp run "$HERE/default.camp" --db "$DB" --now "2026-03-02 09:00" > /dev/null
+check "percentage limits" \
+  "1:s1:pending 2:s1:pending 3:s1:over_limit 4:s2:pending 5:s2:pending 6:s2:over_limit 7:s2:over_limit 8:s3:pending 9:s3:pending 10:-:unassigned 12:s3:pending" "$(c 2)"
+camp packages remove-contacts 2 --step ok --as m1 --keys 2 --db "$DB" --now "2026-03-03 09:00" > /dev/null
+camp tick --db "$DB" --now "2026-03-04 09:00" > /dev/null
+check "undecided approved by default, removed dropped" "1 4 5 8 9 12" \
+  "$(q "$DB" "SELECT recipient_key FROM camp_outbox WHERE run_id = 2 ORDER BY CAST(recipient_key AS INTEGER)" | tr '\n' ' ' | sed 's/ $//')"
+check "approved-by-default recorded" 6 "$(q "$DB" "SELECT count(*) FROM camp_distrib_contacts WHERE run_id = 2 AND state = 'approved-by-default'")"
+
+# @@SERVE@@
+
+t_summary distrib
+[ "$T_FAIL" -eq 0 ]
