@@ -191,7 +191,100 @@ check "undecided approved by default, removed dropped" "1 4 5 8 9 12" \
   "$(q "$DB" "SELECT recipient_key FROM camp_outbox WHERE run_id = 2 ORDER BY CAST(recipient_key AS INTEGER)" | tr '\n' ' ' | sed 's/ $//')"
 check "approved-by-default recorded" 6 "$(q "$DB" "SELECT count(*) FROM camp_distrib_contacts WHERE run_id = 2 AND state = 'approved-by-default'")"
 
-# @@SERVE@@
+# ------------------------------------------------------------ camp serve
+# A fresh run (run 1 of local_spring, handed out at 2026-03-02 09:00), the
+# server on a free loopback port with its clock at 2026-03-03 10:00.
+DB=$TMP/serve.db
+newdb "$DB"
+camp run "$HERE/model.camp" --db "$DB" --now "2026-03-02 09:00" > /dev/null
+for u in m1:pass-word-m1 m2:pass-word-m2 m3:pass-word-m3 v2:pass-word-v2 hq_anna:pass-word-anna; do
+  CAMP_PASSWORD=${u#*:} camp packages passwd "${u%%:*}" --db "$DB" > /dev/null
+done
+"$CAMP" serve --db "$DB" --listen 127.0.0.1:0 --now "2026-03-03 10:00" > "$TMP/serve.log" 2>&1 &
+SERVER_PID=$!
+PORT=
+i=0
+while [ $i -lt 100 ]; do
+  PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/serve.log")
+  [ -n "$PORT" ] && curl -s -o /dev/null "http://127.0.0.1:$PORT/login" && break
+  i=$((i + 1))
+  sleep 0.1
+done
+check "serve answers" 1 "$([ -n "$PORT" ] && echo 1)"
+BASE=http://127.0.0.1:$PORT
+h() { jar=$TMP/jar.$1; shift; timeout 20 $PY "$HERE/webclient.py" "$BASE" "$jar" "$@"; }
+state() { q "$DB" "SELECT group_concat(recipient_key||':'||state, ' ') FROM (SELECT * FROM camp_distrib_contacts ORDER BY CAST(recipient_key AS INTEGER))"; }
+orders() { q "$DB" "SELECT group_concat(package||':'||entity||':'||state||':'||COALESCE(params,''), ' ') FROM (SELECT * FROM camp_distrib_orders ORDER BY 1, 2)"; }
+
+check "not logged in: redirected to the login page" 303 "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/")"
+check "not logged in: a POST is refused" 403 "$(curl -s -o /dev/null -w '%{http_code}' -d 'run=1&step=ok&action=approve_all' "$BASE/approval")"
+curl -s -D "$TMP/hdr" -o /dev/null "$BASE/login"
+check "session cookie is HttpOnly and SameSite=Strict" 1 "$(grep -i '^Set-Cookie: camp_session=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Strict' "$TMP/hdr" | wc -l)"
+check "no external assets, strict CSP" 1 "$(grep -ci "^Content-Security-Policy: default-src 'none'" "$TMP/hdr")"
+check "wrong password" 403 "$(h m1 login m1 wrong-password)"
+check "login m1" 303 "$(h m1 login m1 pass-word-m1)"
+check "login m2" 303 "$(h m2 login m2 pass-word-m2)"
+check "login v2" 303 "$(h v2 login v2 pass-word-v2)"
+check "login hq_anna" 303 "$(h hq login hq_anna pass-word-anna)"
+h m1 get / > "$TMP/home"
+check "home: packages offered and the approval" "200 1 1 1" \
+  "$(head -1 "$TMP/home") $(grep -c 'Spring kit' "$TMP/home") $(grep -c 'summer_push' "$TMP/home") $(grep -c 'approval?run=1&amp;step=ok' "$TMP/home")"
+h m1 get "/approval?run=1&step=ok" > "$TMP/appr"
+check "m1 sees its three contacts and their e-mails only" "200 1 2 3 | ann@example.com" \
+  "$(head -1 "$TMP/appr") $(grep -o 'class="key">[0-9]*' "$TMP/appr" | sed 's/.*>//' | tr '\n' ' ')| $(grep -o 'ann@example.com\|di@example.com' "$TMP/appr" | sort -u | tr '\n' ' ' | sed 's/ $//')"
+check "the deadline is on the page" 1 "$(grep -c 'id="deadline">2026-03-05 09:00:00 UTC' "$TMP/appr")"
+h m1 get "/approval?run=1&step=ok&q=bo" > "$TMP/appr"
+check "search" "2 " "$(grep -o 'class="key">[0-9]*' "$TMP/appr" | sed 's/.*>//' | tr '\n' ' ')"
+
+# isolation: nothing below may change anything
+S0=$(state); O0=$(orders)
+check "changed run id in the URL" 403 "$(h m1 get '/approval?run=2&step=ok' | head -1)"
+check "changed step in the URL" 403 "$(h m1 get '/approval?run=1&step=other' | head -1)"
+check "another entity's contact in the form" 403 "$(h m1 post /approval auto run=1 step=ok action=approve key=4)"
+check "own and another entity's contact" 403 "$(h m1 post /approval auto run=1 step=ok action=remove key=1 key=5)"
+check "unknown contact key" 403 "$(h m1 post /approval auto run=1 step=ok action=approve key=999)"
+M2CSRF=$(h m2 csrf)
+check "CSRF token of another session" 403 "$(h m1 post /approval "$M2CSRF" run=1 step=ok action=approve_all)"
+check "no CSRF token" 403 "$(h m1 post /approval none run=1 step=ok action=approve_all)"
+check "another entity's cookie on m1's contacts" 403 "$(h m2 post /approval auto run=1 step=ok action=approve key=1)"
+check "viewer cannot approve" 403 "$(h v2 post /approval auto run=1 step=ok action=approve_all)"
+check "a store cannot decide orders" 403 "$(h m1 post /orders/decide auto package=spring_kit entity=s1 decision=approve)"
+check "order a package not offered" 403 "$(h m3 post /order none package=summer_push action=order)"
+check "login m3" 303 "$(h m3 login m3 pass-word-m3)"
+check "order a package not offered to the entity" 403 "$(h m3 post /order auto package=summer_push action=order)"
+check "the centre cannot approve contacts" 403 "$(h hq get '/approval?run=1&step=ok' | head -1)"
+check "the centre cannot post contacts" 403 "$(h hq post /approval auto run=1 step=ok action=approve_all)"
+# a logged-out session's cookie and token are dead
+cp "$TMP/jar.m1" "$TMP/jar.old"
+OLD=$(h old csrf)
+check "login again after a logout" 303 "$(h m1 post /logout auto)"
+check "replayed token of a logged-out session" 403 "$(h old post /approval "$OLD" run=1 step=ok action=approve_all)"
+check "nothing changed by refused requests" "$S0|$O0" "$(state)|$(orders)"
+check "m1 logs in again" 303 "$(h m1 login m1 pass-word-m1)"
+
+# what is allowed
+check "approve two contacts" 303 "$(h m1 post /approval auto run=1 step=ok action=approve key=1 key=3)"
+check "remove one" 303 "$(h m1 post /approval auto run=1 step=ok action=remove key=2)"
+check "m2 approves all its pending" 303 "$(h m2 post /approval auto run=1 step=ok action=approve_all)"
+check "decisions recorded" "1:approved 2:removed 3:approved 4:approved 5:approved 6:approved 7:over_limit 8:pending 9:pending 10:unassigned 12:pending" "$(state)"
+check "order with a form value" 303 "$(h m1 post /order auto package=spring_kit action=order p_discount=15 p_message=Hej)"
+check "form value outside its limits" 400 "$(h m2 post /order auto package=spring_kit action=order p_discount=99)"
+check "orders" "spring_kit:s1:ordered:{\"discount\":15,\"message\":\"Hej\"} summer_push:s1:registered: summer_push:s2:registered:" "$(orders)"
+h hq get / > "$TMP/central"
+check "central: orders to approve and progress per entity" "200 1 3" \
+  "$(head -1 "$TMP/central") $(grep -c 'name="entity" value="s1"' "$TMP/central") $(sed 's/<tr>/\n/g' "$TMP/central" | grep -c '<td>local_spring</td>')"
+check "central: s1 progress 2 approved, 1 removed" 1 "$(sed 's/<tr>/\n/g' "$TMP/central" | grep -c '<td>s1</td><td>3</td><td>2</td><td>1</td><td>0</td>')"
+check "central approves the order" 303 "$(h hq post /orders/decide auto package=spring_kit entity=s1 decision=approve)"
+check "order approved" "approved" "$(q "$DB" "SELECT state FROM camp_distrib_orders WHERE package = 'spring_kit' AND entity = 's1'")"
+check "m1 unsubscribes the automatic package" 303 "$(h m1 post /order auto package=summer_push action=unsubscribe)"
+check "unsubscribed" unsubscribed "$(q "$DB" "SELECT state FROM camp_distrib_orders WHERE package = 'summer_push' AND entity = 's1'")"
+check "no password or session token in the database in clear" 0 "$(grep -a -c 'pass-word-' "$DB")"
+kill "$SERVER_PID" 2> /dev/null
+wait "$SERVER_PID" 2> /dev/null
+SERVER_PID=
+camp tick --db "$DB" --now "2026-03-05 09:00" > /dev/null
+check "after the deadline only approved contacts are sent" "1 3 4 5 6" \
+  "$(q "$DB" "SELECT recipient_key FROM camp_outbox ORDER BY CAST(recipient_key AS INTEGER)" | tr '\n' ' ' | sed 's/ $//')"
 
 t_summary distrib
 [ "$T_FAIL" -eq 0 ]

@@ -1,4 +1,4 @@
-"""http.py — a tiny client for the `camp serve` tests: one cookie jar per
+"""webclient.py — a tiny client for the `camp serve` tests: one cookie jar per
 operator, the CSRF token read from the last page, every answer's status.
 Used by tests/distrib/run.sh through subcommands (see main)."""
 import http.cookiejar
@@ -71,4 +71,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BrokenPipeError:  # `| head -1` read the status line only
+        pass
