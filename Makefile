@@ -21,8 +21,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKG_MODS) 2>/dev/null)
 LIBS      = -lsqlite3 -lpq -ljansson -lcsv -lm -lical $(PKG_LIBS) -lpthread
 
 # Packages only the tests need: a throw-away PostgreSQL 15 server
-# (tests/pg/lib.sh runs initdb/pg_ctl; psql comes with it).
-DEB_TEST_PKGS := postgresql-15 postgresql-client-15
+# (tests/pg/lib.sh runs initdb/pg_ctl; psql comes with it); headless
+# Chromium for the browser test of `camp serve` (tests/distrib/browser.sh).
+DEB_TEST_PKGS := postgresql-15 postgresql-client-15 chromium
 
 # Debian packages camp needs to build and test (see README: Dependencies).
 DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccjit-12-dev tzdata \

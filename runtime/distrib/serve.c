@@ -226,7 +226,10 @@ static enum MHD_Result route(Server *s, struct MHD_Connection *c, const char *ur
   session_load(s, c, now, &ses);
   if (!strcmp(url, "/login")) {
     if (!post) {
-      /* a fresh pre-session carries the login form's CSRF token */
+      /* a pre-session carries the login form's CSRF token; an open one is
+       * kept, so a second load of the page (or a favicon request sent to
+       * it) does not void the form on screen */
+      if (ses.valid && !ses.login[0]) return login_page(c, 200, &ses, NULL, NULL);
       if (session_new(s, "", now, &ses, cookie, sizeof cookie)) return forbidden(c, "database error");
       return login_page(c, 200, &ses, cookie, NULL);
     }
@@ -245,6 +248,13 @@ static enum MHD_Result route(Server *s, struct MHD_Connection *c, const char *ur
   int logged = ses.valid && ses.login[0] && distrib_op_load(s->db, ses.login, &op) == 0;
   if (!logged) {
     if (post) return forbidden(c, "not logged in");
+    if (strcmp(url, "/") && strcmp(url, "/approval")) {
+      Html out = {0};
+      page_frame(&out, "Not found", NULL, NULL, NULL, "<p>No such page. <a href=\"/login\">Log in</a></p>");
+      enum MHD_Result rc = respond(c, 404, out.s, NULL, NULL);
+      free(out.s);
+      return rc;
+    }
     return respond(c, 303, "", "/login", NULL);
   }
   if (post && !csrf_ok(&ses, form)) return forbidden(c, "the form's token does not match your session");

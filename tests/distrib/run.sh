@@ -221,6 +221,13 @@ check "not logged in: a POST is refused" 403 "$(curl -s -o /dev/null -w '%{http_
 curl -s -D "$TMP/hdr" -o /dev/null "$BASE/login"
 check "session cookie is HttpOnly and SameSite=Strict" 1 "$(grep -i '^Set-Cookie: camp_session=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Strict' "$TMP/hdr" | wc -l)"
 check "no external assets, strict CSP" 1 "$(grep -ci "^Content-Security-Policy: default-src 'none'" "$TMP/hdr")"
+# a second load of the login page (or a favicon request) keeps its form valid
+curl -s -c "$TMP/cj" -b "$TMP/cj" "$BASE/login" > "$TMP/l1"
+FIRST=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/l1")
+check "unknown page when logged out: 404, no redirect" 404 "$(curl -s -o /dev/null -w '%{http_code}' -c "$TMP/cj" -b "$TMP/cj" "$BASE/favicon.ico")"
+curl -s -o /dev/null -c "$TMP/cj" -b "$TMP/cj" "$BASE/login"
+check "login form still valid after a reload" 303 \
+  "$(curl -s -o /dev/null -w '%{http_code}' -c "$TMP/cj" -b "$TMP/cj" --data-urlencode "csrf=$FIRST" -d login=m1 -d password=pass-word-m1 "$BASE/login")"
 check "wrong password" 403 "$(h m1 login m1 wrong-password)"
 check "login m1" 303 "$(h m1 login m1 pass-word-m1)"
 check "login m2" 303 "$(h m2 login m2 pass-word-m2)"
@@ -285,6 +292,14 @@ SERVER_PID=
 camp tick --db "$DB" --now "2026-03-05 09:00" > /dev/null
 check "after the deadline only approved contacts are sent" "1 3 4 5 6" \
   "$(q "$DB" "SELECT recipient_key FROM camp_outbox ORDER BY CAST(recipient_key AS INTEGER)" | tr '\n' ' ' | sed 's/ $//')"
+
+# ---------------------------------------------------- in a real browser
+sh "$HERE/browser.sh" "$CAMP" > "$TMP/browser.out" 2>&1
+grep '^FAIL' "$TMP/browser.out"
+set -- $(t_parse_summary "$TMP/browser.out")
+T_PASS=$((T_PASS + ${1:-0}))
+T_FAIL=$((T_FAIL + ${2:-1}))
+T_SKIP=$((T_SKIP + ${3:-0}))
 
 t_summary distrib
 [ "$T_FAIL" -eq 0 ]
