@@ -293,6 +293,13 @@ camp tick --db "$DB" --now "2026-03-05 09:00" > /dev/null
 check "after the deadline only approved contacts are sent" "1 3 4 5 6" \
   "$(q "$DB" "SELECT recipient_key FROM camp_outbox ORDER BY CAST(recipient_key AS INTEGER)" | tr '\n' ' ' | sed 's/ $//')"
 
+# ------------------------------------------------- examples/franchise/
+sh "$HERE/../../examples/franchise/run.sh" "$CAMP" > "$TMP/franchise.out" 2>&1
+grep '^FAIL' "$TMP/franchise.out"
+set -- $(t_parse_summary "$TMP/franchise.out")
+T_PASS=$((T_PASS + ${1:-0}))
+T_FAIL=$((T_FAIL + ${2:-1}))
+
 # ---------------------------------------------------- in a real browser
 sh "$HERE/browser.sh" "$CAMP" > "$TMP/browser.out" 2>&1
 grep '^FAIL' "$TMP/browser.out"
