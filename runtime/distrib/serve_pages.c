@@ -70,6 +70,31 @@ static void param_inputs(Html *h, const char *decl, const char *values) {
   json_decref(v);
 }
 
+/* The delivery feedback of the entity's own contacts, per closed
+ * approval: messages queued to them in that run, sent, opened, clicked. */
+static void delivery_report(Page *p, Html *b) {
+  html_put(b, "<h2>Results of your sends</h2><table id=\"report\"><tr><th>Campaign</th><th>Run</th>"
+              "<th>Messages</th><th>Sent</th><th>Opened</th><th>Clicked</th></tr>");
+  DbStmt *st = db_prepare(p->db,
+      "SELECT r.run_id, r.campaign, count(o.id), sum(CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END),"
+      " sum(CASE WHEN EXISTS (SELECT 1 FROM camp_feedback AS f WHERE f.outbox_id = o.id AND f.event = 'opened') THEN 1 ELSE 0 END),"
+      " sum(CASE WHEN EXISTS (SELECT 1 FROM camp_feedback AS f WHERE f.outbox_id = o.id AND f.event = 'clicked') THEN 1 ELSE 0 END)"
+      " FROM camp_distrib_requests AS r"
+      " JOIN camp_distrib_contacts AS c ON c.run_id = r.run_id AND c.step = r.step AND c.entity = r.entity"
+      " JOIN camp_outbox AS o ON o.run_id = r.run_id AND CAST(o.recipient_key AS TEXT) = c.recipient_key"
+      " WHERE r.entity = ? AND r.state = 'closed' GROUP BY r.run_id, r.step, r.campaign ORDER BY r.run_id DESC");
+  if (st) db_bind_text(st, 1, p->op->entity);
+  while (st && db_step(st) == 1) {
+    html_put(b, "<tr><td>");
+    html_esc(b, text(st, 1));
+    html_printf(b, "</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>",
+                (long long)db_column(st, 0).i, (long long)db_column(st, 2).i, (long long)db_column(st, 3).i,
+                (long long)db_column(st, 4).i, (long long)db_column(st, 5).i);
+  }
+  db_finalize(st);
+  html_put(b, "</table>");
+}
+
 static void local_home(Page *p, Html *b) {
   html_put(b, "<h2>Campaign packages offered to ");
   html_esc(b, p->op->entity);
@@ -142,6 +167,7 @@ static void local_home(Page *p, Html *b) {
   }
   db_finalize(st);
   html_put(b, "</table>");
+  delivery_report(p, b);
 }
 
 static void central_home(Page *p, Html *b) {

@@ -292,6 +292,31 @@ SERVER_PID=
 camp tick --db "$DB" --now "2026-03-05 09:00" > /dev/null
 check "after the deadline only approved contacts are sent" "1 3 4 5 6" \
   "$(q "$DB" "SELECT recipient_key FROM camp_outbox ORDER BY CAST(recipient_key AS INTEGER)" | tr '\n' ' ' | sed 's/ $//')"
+# the delivery feedback report: each store sees its own contacts' results
+# (1 and 3 sent, 1 opened and clicked; 4 opened but still queued)
+q "$DB" "UPDATE camp_outbox SET status = 'sent' WHERE recipient_key IN (1, 3);
+  INSERT INTO camp_feedback(outbox_id, event, at) SELECT id, 'opened', '2026-03-05 12:00' FROM camp_outbox WHERE recipient_key IN (1, 4);
+  INSERT INTO camp_feedback(outbox_id, event, at) SELECT id, 'clicked', '2026-03-05 12:01' FROM camp_outbox WHERE recipient_key = 1;"
+"$CAMP" serve --db "$DB" --listen 127.0.0.1:0 --now "2026-03-06 10:00" > "$TMP/serve2.log" 2>&1 &
+SERVER_PID=$!
+PORT=
+i=0
+while [ $i -lt 100 ]; do
+  PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/serve2.log")
+  [ -n "$PORT" ] && curl -s -o /dev/null "http://127.0.0.1:$PORT/login" && break
+  i=$((i + 1))
+  sleep 0.1
+done
+BASE=http://127.0.0.1:$PORT
+check "a session expires after 8 hours" 303 "$(h m1 get / | head -1)"
+check "login m1 again" 303 "$(h m1 login m1 pass-word-m1)"
+check "login m2 again" 303 "$(h m2 login m2 pass-word-m2)"
+report() { h "$1" get / | sed -n 's/.*<table id="report">\(.*\)/\1/p' | sed 's/<\/table>.*//; s/<tr>/\n/g' | grep '<td>local_spring' | sed 's/<[^>]*>/ /g; s/  */ /g; s/^ //; s/ $//'; }
+check "m1's report: its 2 messages, 2 sent, 1 opened, 1 clicked" "local_spring 1 2 2 1 1" "$(report m1)"
+check "m2's report: its 3 messages, none sent, 1 opened" "local_spring 1 3 0 1 0" "$(report m2)"
+kill "$SERVER_PID" 2> /dev/null
+wait "$SERVER_PID" 2> /dev/null
+SERVER_PID=
 
 # ------------------------------------------------- examples/franchise/
 sh "$HERE/../../examples/franchise/run.sh" "$CAMP" > "$TMP/franchise.out" 2>&1
