@@ -492,5 +492,27 @@ void step_local_approval(Graph *g, Step *s) {
     if (!a->lines.len && m->entities.len)
       diag_error(c->d, s->loc, "no breakdown: write `VALUE -> ENTITY` lines, or give local entities a `data` value");
   }
-  if (in) set_pops(c, s, pop_copy(c, in), s->outputs.len ? s->outputs.len : 1);
+  if (!in) return;
+  set_pops(c, s, pop_copy(c, in), s->outputs.len ? s->outputs.len : 1);
+  /* by form: the publishing package's form values become columns */
+  for (int i = 0; m && i < m->packages.len; i++) {
+    DistPackage *p = m->packages.items[i];
+    if (strcmp(p->variant, "form") || !p->campaign || !g->campaign || strcmp(p->campaign, g->campaign->name)) continue;
+    if (a->form_pkg) {
+      diag_error(c->d, p->decl->name_loc, "campaign `%s` is published by two form packages (`%s` and `%s`)",
+                 p->campaign, a->form_pkg->name, p->name);
+      continue;
+    }
+    a->form_pkg = p;
+    for (int k = 0; k < p->params.len; k++) {
+      FormParam *fp = p->params.items[k];
+      if (pop_column_type(s->pops[0], fp->name)) {
+        diag_error(c->d, fp->loc, "form parameter `%s` has the name of a column of the population it is added to",
+                   fp->name);
+        diag_note(c->d, s->loc, "the local approval adds the form's values as columns here");
+        continue;
+      }
+      add_col(c, s->pops[0], fp->name, names_type(c, fp->type), fp->loc);
+    }
+  }
 }

@@ -71,6 +71,10 @@ typedef struct DistApproval {
   int64_t remind;          /* seconds between reminders, 0 = none */
   int approve_default;     /* `otherwise approve`: undecided rows pass at the deadline */
   PtrVec lines;            /* DistLine* */
+  /* The `variant form` package that publishes the campaign, or NULL: its
+   * form parameters are added columns of the first output, each contact
+   * getting its entity's values (compiler/sql, runtime/exec/exec_local.c). */
+  DistPackage *form_pkg;
 } DistApproval;
 
 /* The entity / package / operator called name, or NULL. */

@@ -699,6 +699,23 @@ static void gen_local_approval(SqlGen *g, SqlBuf *b, Step *s) {
     create(g, b, k ? s->outputs.items[1] : s->label);
     sb_put(b, "SELECT ");
     pop_columns(b, in, "p");
+    DistPackage *fp = k == 0 && s->dist ? s->dist->form_pkg : NULL;
+    for (int i = 0; fp && i < fp->params.len; i++) {
+      /* the contact's entity's value of form parameter i (camp_distrib_values) */
+      FormParam *prm = fp->params.items[i];
+      const char *t = !strcmp(prm->type->name, "int") ? "INTEGER" : !strcmp(prm->type->name, "decimal") ? "REAL" : "TEXT";
+      sb_printf(b, ",\n  (SELECT CAST(v.\"value\" AS %s) FROM \"camp_distrib_values\" AS v"
+                   " JOIN \"camp_distrib_contacts\" AS c ON c.\"run_id\" = v.\"run_id\" AND c.\"step\" = v.\"step\""
+                   " AND c.\"entity\" = v.\"entity\" WHERE c.\"run_id\" = (SELECT \"run_id\" FROM %s) AND c.\"step\" = ",
+                t, params_table(g));
+      sb_string(b, s->label);
+      sb_put(b, " AND c.\"recipient_key\" = ");
+      key_as_stored(g, b, "p.\"_key\"");
+      sb_put(b, " AND v.\"name\" = ");
+      sb_string(b, prm->name);
+      sb_put(b, ") AS ");
+      sb_ident(b, prm->name);
+    }
     sb_put(b, "\nFROM ");
     sql_table(g, b, in_name(s, 0));
     sb_printf(b, " AS p\nWHERE %sEXISTS (SELECT 1 FROM \"camp_distrib_contacts\" AS c"

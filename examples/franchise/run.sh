@@ -62,7 +62,7 @@ check "no northern store in the southern package" 0 "$(q "SELECT count(*) FROM c
 
 # by target approval: 432 customers have an e-mail (12 odd stores x 20 +
 # 12 even stores x 16: in an even store every fifth customer id ends in 0)
-camp run "$HERE/campaigns.camp" --db "$DB" --now "2026-03-02 09:00" > /dev/null
+camp run "$HERE/campaigns.camp" --campaign spring_target --db "$DB" --now "2026-03-02 09:00" > /dev/null
 check "handed out to 24 stores" "24 432" "$(q "SELECT count(*) || ' ' || sum(contacts) FROM camp_distrib_requests")"
 camp tick --db "$DB" --now "2026-03-03 09:30" > /dev/null
 check "one reminder per store manager" 24 "$(q "SELECT count(*) FROM camp_notifications WHERE kind = 'local-reminder'")"
@@ -86,6 +86,10 @@ q "SELECT recipient_key FROM camp_outbox WHERE run_id = 1 ORDER BY CAST(recipien
 check "exactly the expected recipients" "" "$(diff "$TMP/want" "$TMP/got")"
 check "removed contacts saved as the complement" 37 "$(q "SELECT count(*) FROM camp_audience WHERE name = 'spring_removed'")"
 check "personalized with the store's city" "Spring at City 09, C9" "$(q "SELECT subject FROM camp_outbox WHERE recipient_key = 9")"
+# by form: the stores whose spring_kit order stands (s01..s04) give their
+# discount, every other store the default 10
+check "each store's discount in its customers' e-mails" "1:11 2:12 3:13 4:14 5:10 9:10 13:10" \
+  "$(q "SELECT group_concat(recipient_key||':'||substr(body, instr(body, ': ') + 2, 2), ' ') FROM (SELECT * FROM camp_outbox WHERE recipient_key IN (1, 2, 3, 4, 5, 9, 13) ORDER BY recipient_key)")"
 # 432 - 37 removed - 16 approved by s08 (an even store) = 379
 check "approved by default recorded" 379 "$(q "SELECT count(*) FROM camp_distrib_contacts WHERE state = 'approved-by-default'")"
 echo "franchise: $PASS passed, $FAIL failed"

@@ -31,6 +31,8 @@ static const char DDL_V1[] =
     " reminders INTEGER NOT NULL DEFAULT 0, contacts INTEGER NOT NULL,"
     " approve_default INTEGER NOT NULL, state TEXT NOT NULL, dim_table TEXT, dim_key TEXT, show_cols TEXT,"
     " PRIMARY KEY(run_id, step, entity));"
+    "CREATE TABLE IF NOT EXISTS camp_distrib_values(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
+    " entity TEXT NOT NULL, name TEXT NOT NULL, value TEXT, PRIMARY KEY(run_id, step, entity, name));"
     "CREATE TABLE IF NOT EXISTS camp_distrib_sessions(token_hash TEXT PRIMARY KEY,"
     " login TEXT NOT NULL, csrf TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS camp_distrib_log(at TEXT NOT NULL, who TEXT, entity TEXT,"

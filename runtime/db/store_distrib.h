@@ -25,6 +25,10 @@
  *       one per local entity and approval step; state open | closed;
  *       dim_*: where the web page reads the contacts' columns (show_cols,
  *       comma-separated: the address and a few text columns)
+ *   camp_distrib_values(run_id, step, entity, name, value,
+ *       PK(run_id, step, entity, name))
+ *       by form: each entity's form values when its local approval closed
+ *       (its order's, else the declared default), read by the step's SQL
  *   camp_distrib_sessions(token_hash PK, login, csrf, created_at, expires_at)
  *       web sessions of `camp serve`: only a hash of the cookie is stored
  *   camp_distrib_log(at, who, entity, action, detail)  who did what */

@@ -101,6 +101,9 @@ int exec_hold(Exec *x, Step *s);
  * requests, undecided rows dropped or approved by default.  0 or -1. */
 int exec_local_handout(Exec *x, Step *s, char due[20]);
 int exec_local_close(Exec *x, Step *s);
+/* By form: before the step's SQL at the deadline, each entity's form values
+ * (its standing order's, else the defaults) into camp_distrib_values. */
+int exec_local_values(Exec *x, Step *s);
 /* exec_preview.c: test runs.  Shadows camp's outbox tables with TEMP ones
  * (inside the plan's savepoint), and after a channel step rendered into
  * them, keeps a few messages as previews in x->previews. */

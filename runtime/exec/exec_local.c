@@ -6,6 +6,7 @@
  * then waits until the deadline like a wait step.  At the deadline the
  * step's SQL (compiler/sql/sql_step.c) keeps what was approved, and this
  * file closes the requests. */
+#include <jansson.h>
 #include <string.h>
 #include <time.h>
 
@@ -206,6 +207,68 @@ int exec_local_handout(Exec *x, Step *s, char due[20]) {
     db_finalize(st);
     if (rc < 0) return fail_db(x, s, "request");
     if (notify(x, s, l->entity, n, due, a->approve_default)) return -1;
+  }
+  return 0;
+}
+
+/* A form value as text: the order's, else the declared default, else NULL. */
+static char *form_value(Exec *x, json_t *order, FormParam *fp) {
+  json_t *v = order ? json_object_get(order, fp->name) : NULL;
+  if (json_is_string(v)) return arena_strdup(&x->p->arena, json_string_value(v));
+  if (json_is_integer(v)) return arena_printf(&x->p->arena, "%lld", (long long)json_integer_value(v));
+  if (json_is_real(v)) return arena_printf(&x->p->arena, "%.17g", json_real_value(v));
+  Expr *d = fp->def;
+  if (!d) return NULL;
+  if (d->kind == E_INT) return arena_printf(&x->p->arena, "%lld", (long long)d->ival);
+  return d->text;
+}
+
+int exec_local_values(Exec *x, Step *s) {
+  DistPackage *pkg = s->dist ? s->dist->form_pkg : NULL;
+  if (!pkg || x->dry) return 0;
+  char sql[300];
+  snprintf(sql, sizeof sql, "DELETE FROM camp_distrib_values WHERE run_id = %lld AND step = ?", (long long)x->run_id);
+  DbStmt *st = db_prepare(x->db, sql);
+  if (!st) return fail_db(x, s, "form values");
+  db_bind_text(st, 1, s->label);
+  int rc = db_step(st);
+  db_finalize(st);
+  if (rc < 0) return fail_db(x, s, "form values");
+  /* the entities that received contacts, with their order's values if
+   * the order stands (approved, or registered in automatic mode) */
+  st = db_prepare(x->db, "SELECT DISTINCT c.entity, o.params FROM camp_distrib_contacts AS c"
+                         " LEFT JOIN camp_distrib_orders AS o ON o.entity = c.entity AND o.package = ?"
+                         " AND o.state IN ('approved', 'registered')"
+                         " WHERE c.run_id = ? AND c.step = ? AND c.entity IS NOT NULL ORDER BY 1");
+  if (!st) return fail_db(x, s, "form values");
+  db_bind_text(st, 1, pkg->name);
+  db_bind_int(st, 2, x->run_id);
+  db_bind_text(st, 3, s->label);
+  PtrVec ents = {0}, vals = {0};
+  while (db_step(st) == 1) {
+    DbValue e = db_column(st, 0), pj = db_column(st, 1);
+    vec_push(&x->p->arena, &ents, arena_strdup(&x->p->arena, e.kind == DBV_TEXT ? e.s : ""));
+    vec_push(&x->p->arena, &vals, pj.kind == DBV_TEXT ? arena_strdup(&x->p->arena, pj.s) : NULL);
+  }
+  db_finalize(st);
+  for (int i = 0; i < ents.len; i++) {
+    json_error_t je;
+    json_t *order = vals.items[i] ? json_loads(vals.items[i], 0, &je) : NULL;
+    for (int k = 0; k < pkg->params.len; k++) {
+      FormParam *fp = pkg->params.items[k];
+      char *v = form_value(x, order, fp);
+      st = db_prepare(x->db, "INSERT INTO camp_distrib_values(run_id, step, entity, name, value) VALUES (?, ?, ?, ?, ?)");
+      if (!st) { json_decref(order); return fail_db(x, s, "form values"); }
+      db_bind_int(st, 1, x->run_id);
+      db_bind_text(st, 2, s->label);
+      db_bind_text(st, 3, ents.items[i]);
+      db_bind_text(st, 4, fp->name);
+      if (v) db_bind_text(st, 5, v); else db_bind_null(st, 5);
+      rc = db_step(st);
+      db_finalize(st);
+      if (rc < 0) { json_decref(order); return fail_db(x, s, "form values"); }
+    }
+    json_decref(order);
   }
   return 0;
 }

@@ -276,7 +276,7 @@ static StepHooks hooks_of(StepKind k) {
     case S_RECONCILE: return (StepHooks){load_import, NULL};
     case S_CHANNEL: return (StepHooks){NULL, exec_channel};
     case S_SAVE: return (StepHooks){NULL, exec_save};
-    case S_LOCAL_APPROVAL: return (StepHooks){NULL, exec_local_close};
+    case S_LOCAL_APPROVAL: return (StepHooks){exec_local_values, exec_local_close};
     default: return (StepHooks){NULL, NULL};
   }
 }

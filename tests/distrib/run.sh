@@ -175,6 +175,8 @@ camp tick --db "$DB" --now "2026-03-05 09:00" > "$TMP/tick2.out"
 check "run done after the deadline" done "$(q "$DB" "SELECT state FROM camp_runs WHERE id = 1")"
 check "sends only to approved contacts" "1 3 4 5 6 8 9" \
   "$(q "$DB" "SELECT recipient_key FROM camp_outbox WHERE run_id = 1 ORDER BY CAST(recipient_key AS INTEGER)" | tr '\n' ' ' | sed 's/ $//')"
+check "by form: the default discount where no order stands" "Hello, 10% off" \
+  "$(q "$DB" "SELECT DISTINCT body FROM camp_outbox WHERE run_id = 1")"
 check "complement saved" "2 7 10 12" \
   "$(q "$DB" "SELECT key FROM camp_audience WHERE name = 'not_approved' ORDER BY key" | tr '\n' ' ' | sed 's/ $//')"
 check "requests closed" "closed" "$(q "$DB" "SELECT DISTINCT state FROM camp_distrib_requests WHERE run_id = 1")"
@@ -292,6 +294,8 @@ SERVER_PID=
 camp tick --db "$DB" --now "2026-03-05 09:00" > /dev/null
 check "after the deadline only approved contacts are sent" "1 3 4 5 6" \
   "$(q "$DB" "SELECT recipient_key FROM camp_outbox ORDER BY CAST(recipient_key AS INTEGER)" | tr '\n' ' ' | sed 's/ $//')"
+check "by form: s1's approved order gives its contacts 15%, s2 the default" "1:15 3:15 4:10 5:10 6:10" \
+  "$(q "$DB" "SELECT group_concat(recipient_key||':'||replace(replace(body, 'Hello, ', ''), '% off', ''), ' ') FROM (SELECT * FROM camp_outbox ORDER BY CAST(recipient_key AS INTEGER))")"
 # the delivery feedback report: each store sees its own contacts' results
 # (1 and 3 sent, 1 opened and clicked; 4 opened but still queued)
 q "$DB" "UPDATE camp_outbox SET status = 'sent' WHERE recipient_key IN (1, 3);
