@@ -87,7 +87,14 @@ static int decide_contacts(Db *db, CliOpts *o, const char *verb, const char *now
   int n = -1;
   if (keys) {
     n = 0;
-    for (char *t = strtok(keys, ","); t && n < 4096; t = strtok(NULL, ",")) list[n++] = t;
+    for (char *t = strtok(keys, ","); t; t = strtok(NULL, ",")) {
+      if (n == 4096) {
+        fprintf(stderr, "camp packages %s: at most 4096 keys at a time (or --all)\n", verb);
+        free(keys);
+        return 2;
+      }
+      list[n++] = t;
+    }
   }
   char err[512] = "";
   int64_t changed = 0;

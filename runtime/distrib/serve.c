@@ -51,7 +51,10 @@ static void plus_hours(const char *ts, int h, char out[20]) {
 }
 
 static void form_add(Form *f, const char *k, const char *v, size_t vlen) {
-  if (f->n >= 256) return;
+  if (f->n >= FORM_MAX) {
+    f->overflow = 1;
+    return;
+  }
   f->name[f->n] = strdup(k);
   f->value[f->n] = strndup(v ? v : "", vlen);
   f->n++;
@@ -158,6 +161,13 @@ static int session_new(Server *s, const char *login, const char *now, Session *o
   random_hex(out->csrf);
   snprintf(out->login, sizeof out->login, "%s", login);
   plus_hours(now, SESSION_HOURS, exp);
+  /* expired sessions go when new ones come */
+  DbStmt *gc = db_prepare(s->db, "DELETE FROM camp_distrib_sessions WHERE expires_at <= ?");
+  if (gc) {
+    db_bind_text(gc, 1, now);
+    db_step(gc);
+    db_finalize(gc);
+  }
   DbStmt *st = db_prepare(s->db, "INSERT INTO camp_distrib_sessions(token_hash, login, csrf, created_at, expires_at)"
                                  " VALUES (?, ?, ?, ?, ?)");
   if (!st) return -1;
@@ -311,6 +321,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   }
   if (cn->too_big) return forbidden(c, "the request is too large or not a form");
   if (!post) MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, get_iter, &cn->form);
+  if (cn->form.overflow) return forbidden(c, "too many form fields");
   return route(s, c, url, post, &cn->form);
 }
 

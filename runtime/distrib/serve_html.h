@@ -19,9 +19,11 @@ void html_printf(Html *h, const char *fmt, ...) __attribute__((format(printf, 2,
 void html_esc(Html *h, const char *s);
 
 /* A request's parsed form fields (POST body or query string). */
+#define FORM_MAX 2048
 typedef struct Form {
-  char *name[256], *value[256];
+  char *name[FORM_MAX], *value[FORM_MAX];
   int n;
+  int overflow;            /* more fields than FORM_MAX: the request is refused */
 } Form;
 /* The first value of field name, or NULL. */
 const char *form_get(const Form *f, const char *name);

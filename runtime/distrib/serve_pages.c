@@ -364,7 +364,8 @@ void page_approval(Page *p) {
     html_put(&b, "</td></tr>");
   }
   db_finalize(st);
-  html_printf(&b, "</table><p class=\"muted\">%d contact%s shown.</p>", rows, rows == 1 ? "" : "s");
+  html_printf(&b, "</table><p class=\"muted\">%d contact%s shown%s.</p>", rows, rows == 1 ? "" : "s",
+              rows == 1000 ? " (the first 1000: search to see others; “Approve all pending” takes them all)" : "");
   if (open)
     html_put(&b, "<p><button type=\"submit\" name=\"action\" value=\"approve\" id=\"approve-selected\">Approve selected</button> "
                  "<button type=\"submit\" name=\"action\" value=\"remove\" id=\"remove-selected\">Remove selected</button> "
@@ -413,9 +414,9 @@ void post_approval(Page *p) {
   char *end = NULL;
   long long r = run ? strtoll(run, &end, 10) : 0;
   if (!run || !step || !action || *end || r < 1) return invalid(p, "which approval and action?");
-  const char *keys[256];
+  static const char *keys[FORM_MAX];
   int n = 0;
-  for (int i = 0; i < p->form->n && n < 256; i++)
+  for (int i = 0; i < p->form->n && n < FORM_MAX; i++)
     if (!strcmp(p->form->name[i], "key")) keys[n++] = p->form->value[i];
   int all = !strcmp(action, "approve_all"), approve = all || !strcmp(action, "approve");
   if (!all && strcmp(action, "approve") && strcmp(action, "remove")) return invalid(p, "unknown action");
