@@ -100,9 +100,7 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const 
   struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
   if (!r) return MHD_NO;
   MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
-  MHD_add_response_header(r, "Content-Security-Policy",
-                          "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self';"
-                          " frame-ancestors 'none'; base-uri 'none'");
+  MHD_add_response_header(r, "Content-Security-Policy", serve_csp());
   MHD_add_response_header(r, "X-Frame-Options", "DENY");
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
@@ -373,6 +371,7 @@ int distrib_serve(const DistServeOptions *o) {
     fprintf(stderr, "camp serve: libsodium cannot start\n");
     return 1;
   }
+  serve_csp_init();
   struct sockaddr_storage ss;
   if (parse_listen(o->listen, &ss, err, sizeof err)) {
     fprintf(stderr, "camp serve: %s\n", err);

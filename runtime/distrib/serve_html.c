@@ -1,4 +1,5 @@
 /* serve_html.c — buffers, escaping and the page frame of `camp serve`. */
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,26 @@ static const char STYLE[] =
     ".muted{color:#6b7280}.deadline{font-weight:bold;color:#b45309}form.inline{display:inline}"
     "input[type=text],input[type=number],input[type=password],input[type=search]{padding:.3em}";
 
+const char SERVE_SCRIPT[] =
+    "document.addEventListener('DOMContentLoaded',function(){"
+    "var a=document.getElementById('select-all');if(!a)return;a.hidden=false;"
+    "a.addEventListener('change',function(){document.querySelectorAll('input[name=key]')"
+    ".forEach(function(c){c.checked=a.checked;});});});";
+
+static char csp[512];
+
+void serve_csp_init(void) {
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, (const unsigned char *)SERVE_SCRIPT, strlen(SERVE_SCRIPT));
+  char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+  sodium_bin2base64(b64, sizeof b64, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
+  snprintf(csp, sizeof csp,
+           "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-%s'; img-src 'self';"
+           " form-action 'self'; frame-ancestors 'none'; base-uri 'none'", b64);
+}
+
+const char *serve_csp(void) { return csp; }
+
 void page_frame(Html *out, const char *title, const DistOp *op, const char *csrf, const char *notice,
                 const char *body) {
   html_put(out, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -91,5 +112,5 @@ void page_frame(Html *out, const char *title, const DistOp *op, const char *csrf
     html_put(out, "</p>");
   }
   html_put(out, body);
-  html_put(out, "</body></html>");
+  html_printf(out, "<script>%s</script></body></html>", SERVE_SCRIPT);
 }

@@ -48,6 +48,12 @@ void page_approval(Page *p);
 void post_order(Page *p);
 void post_decide_order(Page *p);
 void post_approval(Page *p);
+/* The page's one script (select all contacts; the page works without it)
+ * and the Content-Security-Policy that allows exactly that script by its
+ * SHA-256 (computed once by serve_csp_init). */
+extern const char SERVE_SCRIPT[];
+void serve_csp_init(void);
+const char *serve_csp(void);
 /* The frame around a page's body (title, who is logged in, logout form). */
 void page_frame(Html *out, const char *title, const DistOp *op, const char *csrf, const char *notice,
                 const char *body);

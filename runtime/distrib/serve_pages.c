@@ -323,7 +323,8 @@ void page_approval(Page *p) {
   csrf_field(p, &b);
   html_printf(&b, "<input type=\"hidden\" name=\"run\" value=\"%lld\"><input type=\"hidden\" name=\"step\" value=\"", r);
   html_esc(&b, step);
-  html_put(&b, "\"><table id=\"contacts\"><tr><th></th><th>Key</th>");
+  html_printf(&b, "\"><table id=\"contacts\"><tr><th>%s</th><th>Key</th>",
+              open ? "<input type=\"checkbox\" id=\"select-all\" title=\"select all\" hidden>" : "");
   for (int i = 0; i < ncols; i++) {
     html_put(&b, "<th>");
     html_esc(&b, names[i]);

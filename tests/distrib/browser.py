@@ -144,6 +144,12 @@ def main():
         check(f"contacts shown: {shown}", bool(shown))
         deadline = js("(document.getElementById('deadline') || {}).textContent || ''")
         check(f"deadline shown: {deadline}", "UTC" in deadline)
+        # with JavaScript: the select-all box (allowed by the page's CSP hash)
+        n = js("(() => { const a = document.getElementById('select-all'); if (!a || a.hidden) return -1;"
+               " a.click(); return document.querySelectorAll('input[name=key]:checked').length; })()")
+        check(f"select all (script allowed by the CSP) ticks every contact: {n}", n == len(shown))
+        js("(() => { const a = document.getElementById('select-all'); a.click(); })()")
+        check("select all again clears them", js("document.querySelectorAll('input[name=key]:checked').length") == 0)
         for k in keys:
             ticked = js(f"(() => {{ const c = document.querySelector('input[name=key][value=\"{k}\"]');"
                         " if (!c) return false; c.checked = true; return true; })()")

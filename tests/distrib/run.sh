@@ -222,7 +222,7 @@ check "not logged in: redirected to the login page" 303 "$(curl -s -o /dev/null 
 check "not logged in: a POST is refused" 403 "$(curl -s -o /dev/null -w '%{http_code}' -d 'run=1&step=ok&action=approve_all' "$BASE/approval")"
 curl -s -D "$TMP/hdr" -o /dev/null "$BASE/login"
 check "session cookie is HttpOnly and SameSite=Strict" 1 "$(grep -i '^Set-Cookie: camp_session=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Strict' "$TMP/hdr" | wc -l)"
-check "no external assets, strict CSP" 1 "$(grep -ci "^Content-Security-Policy: default-src 'none'" "$TMP/hdr")"
+check "no external assets, strict CSP" 1 "$(grep -ci "^Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-" "$TMP/hdr")"
 # a second load of the login page (or a favicon request) keeps its form valid
 curl -s -c "$TMP/cj" -b "$TMP/cj" "$BASE/login" > "$TMP/l1"
 FIRST=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/l1")
