@@ -55,6 +55,16 @@ check "good model checks" "0 " "$? $(grep -c error "$TMP/ok.err" | sed 's/^0$//'
 camp fmt --check "$HERE/entities.camp" "$HERE/model.camp" "$HERE/default.camp" > /dev/null
 check "model files are formatted" 0 $?
 
+printf 'entiti shop {\n  kind local\n}\n' > "$TMP/e1.camp"
+camp check "$TMP/e1.camp" 2> "$TMP/e1.err"
+check "a misspelt declaration word" "1 1" "$? $(grep -c 'e1.camp:1:1: error: unknown declaration `entiti`' "$TMP/e1.err")"
+printf 'import "%s/entities"\ncampaign c {\n  a = customers\n  b = approval global a { field store_id }\n  save b as "x"\n}\n' "$HERE" > "$TMP/e2.camp"
+camp check "$TMP/e2.camp" 2> "$TMP/e2.err"
+check "approval local, not another word" "1 1" "$? $(grep -c 'e2.camp:4:16: error: unknown approval step `approval global`' "$TMP/e2.err")"
+printf 'import "%s/entities"\ncampaign c {\n  a = customers\n  b = approval local a { field store_id; assign group; 1 -> s1 }\n  save b as "x"\n}\n' "$HERE" > "$TMP/e3.camp"
+camp check "$TMP/e3.camp" 2> "$TMP/e3.err"
+check "operator groups said to be unsupported" "1 1" "$? $(grep -c 'not supported yet' "$TMP/e3.err")"
+
 DB=$TMP/orders.db
 newdb "$DB"
 camp packages sync "$HERE/model.camp" --db "$DB" --now "2026-03-01 08:00" > "$TMP/sync.out"
