@@ -29,10 +29,11 @@ DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccj
 # Packages only the tests need (`make test-deps`, part of make test): a
 # throw-away PostgreSQL 15 server (tests/pg/lib.sh runs initdb/pg_ctl),
 # valgrind, the editors and shells whose support is tested, groff/man for
-# the man page, openssl for the STARTTLS test's certificates, node for the
-# VS Code package.
+# the man page, openssl for the STARTTLS test's certificates, headless
+# Chromium for the browser test of `camp serve` (tests/distrib/browser.sh),
+# node for the VS Code package.
 DEB_TEST_PKGS := postgresql-15 postgresql-client-15 valgrind vim emacs-nox zsh groff-base man-db patch \
-                 openssl $(if $(shell command -v npm),,nodejs npm)
+                 openssl chromium $(if $(shell command -v npm),,nodejs npm)
 # Snapshot checksums (XXH3): runtime/engine/snapshot_file.c, compiler/rules/columns_check.c.
 DEB_PKGS += libxxhash-dev
 LIBS     += -lxxhash
@@ -55,6 +56,7 @@ include mk/engines.mk
 include mk/snapshot.mk
 include mk/fuzz.mk
 include mk/track.mk
+include mk/mops.mk
 
 $(BUILD)/tests/exec_cases: tests/exec/exec_test.c tests/pg/pg_fixture.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -39,6 +39,16 @@ typedef struct CliOpts {
   const char *as;        /* operations: who (--as NAME; default $USER) */
   const char *reason;    /* operations: why (--reason TEXT) */
   const char *next;      /* schedule --next N */
+  const char *who;       /* tasks --who NAME */
+  const char *due_before; /* tasks --due-before DATE */
+  const char *done;      /* tasks --done ID */
+  const char *contact;   /* offers --contact KEY */
+  const char *item;      /* offers --item X */
+  const char *on;        /* offers --on DATE */
+  const char *entity;    /* packages --entity E */
+  const char *params;    /* packages order --params JSON */
+  const char *keys;      /* packages approve-contacts --keys K,K */
+  int all;               /* packages approve-contacts --all */
   const char *includes[32];
   int nincludes;
   int check;             /* fmt --check */
@@ -145,10 +155,19 @@ int cmd_stop(int argc, char **argv);
 int cmd_close(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
 int cmd_campaigns(int argc, char **argv);
+int cmd_tasks(int argc, char **argv);
+int cmd_set_status(int argc, char **argv);
+int cmd_budget(int argc, char **argv);
+int cmd_stock(int argc, char **argv);
+int cmd_offers(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
 int cmd_approve(int argc, char **argv);
 int cmd_reject(int argc, char **argv);
+/* distributed marketing: cli/cmd_packages.c, cmd_serve.c */
+int cmd_packages(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 /* Who does an operation: --as NAME, else $USER, else "unknown". */
 const char *cli_who(const CliOpts *o);
 

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "runtime/db/store.h"
 #include "runtime/exec/exec.h"
+#include "runtime/mops/mops.h"
 #include "runtime/ops/ops.h"
 
 int cmd_deploy(int argc, char **argv) {
@@ -43,6 +45,16 @@ int cmd_deploy(int argc, char **argv) {
     DeployOptions d = {.file = o.files[0], .now = o.now, .who = cli_who(&o), .reason = o.reason,
                        .engine = o.engine, .db_path = o.db, .out = stdout};
     rc = ops_deploy(db, p, camp, &d);
+    if (rc == 0) {
+      /* marketing operations (tasks, hierarchy, status codes): stored on every deploy */
+      char now[20];
+      if (o.now) snprintf(now, sizeof now, "%s", norm);
+      else store_now(now);
+      if (mops_sync(db, p, camp, now, cli_who(&o), err, sizeof err)) {
+        fprintf(stderr, "camp deploy: %s\n", err);
+        rc = 1;
+      }
+    }
   }
   db_close(db);
   program_free(p);

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "runtime/db/store.h"
 #include "runtime/exec/exec.h"
+#include "runtime/mops/mops.h"
 #include "runtime/ops/ops.h"
 #include "runtime/report/report.h"
 
@@ -84,8 +85,14 @@ int cmd_campaigns(int argc, char **argv) {
   }
   static const char *const hdr[] = {"CAMPAIGN", "VERSION", "STATE", "NEXT LAUNCH (UTC)", "LAST RUN", "LAUNCHES",
                                     "MESSAGES", "HELD"};
+  /* business status codes (marketing operations): a column only when some
+   * campaign has one */
+  static const char *const hdr_status[] = {"CAMPAIGN", "VERSION", "STATE", "STATUS", "NEXT LAUNCH (UTC)",
+                                           "LAST RUN", "LAUNCHES", "MESSAGES", "HELD"};
+  int with_status = db_query_int(db, "SELECT count(*) FROM camp_mops_status", 0) > 0;
   ReportTable t;
-  rt_init(&t, 8, hdr);
+  if (with_status) rt_init(&t, 9, hdr_status);
+  else rt_init(&t, 8, hdr);
   json_t *arr = json_array();
   int n = 0;
   while (db_step(st) == 1) {
@@ -102,6 +109,11 @@ int cmd_campaigns(int argc, char **argv) {
       json_object_set_new(j, "campaign", json_string(v[0]));
       json_object_set_new(j, "version", report_col_json(st, 1));
       json_object_set_new(j, "state", json_string(v[2]));
+      if (with_status) {
+        char code[256];
+        mops_status_of(db, v[0], code, sizeof code);
+        json_object_set_new(j, "status", code[0] ? json_string(code) : json_null());
+      }
       json_object_set_new(j, "next_launch", json_string(next));
       json_object_set_new(j, "last_run", report_col_json(st, 3));
       json_object_set_new(j, "launches", report_col_json(st, 5));
@@ -110,8 +122,11 @@ int cmd_campaigns(int argc, char **argv) {
       json_object_set_new(j, "held", report_col_json(st, 8));
       json_array_append_new(arr, j);
     } else {
+      char code[256];
+      mops_status_of(db, v[0], code, sizeof code);
       const char *row[] = {v[0], v[1], v[2], next, last, launches, v[7], v[8]};
-      rt_add(&t, row);
+      const char *row_status[] = {v[0], v[1], v[2], code[0] ? code : NULL, next, last, launches, v[7], v[8]};
+      rt_add(&t, with_status ? row_status : row);
     }
     for (int c = 0; c < 9; c++) free(v[c]);
   }

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "runtime/db/db.h"
 #include "runtime/exec/exec.h"
+#include "runtime/mops/mops.h"
 #include "runtime/db/store.h"
 #include "runtime/ops/ops.h"
 
@@ -93,6 +94,42 @@ static int test_run(CliOpts *o, Db *db, Program *p, Decl *camp) {
   return rc;
 }
 
+/* Before a run of a campaign with a budget: plans it (output discarded),
+ * prices the plan and compares with the remaining budget.  Over it: a
+ * warning, or with `over_budget "block"` a refusal (1). */
+static int budget_gate(CliOpts *o, Db *db, Program *p, Decl *camp, const MopsCampaign *mc) {
+  FILE *sink = fopen("/dev/null", "w");
+  if (!sink) return 0;
+  ExecOptions e;
+  exec_opts(o, &e);
+  e.out = sink;
+  e.json = 0;
+  e.explain = 0;
+  MopsProjection pr = {0};
+  e.counted = mops_projection_counted;
+  e.counted_ctx = &pr;
+  int rc = exec_plan(db, p, camp, o->files[0], &e), over = 0, short_block = 0, short_any = 0;
+  if (rc == 0) rc = mops_print_projection(db, mc, camp->name, &pr, sink, &over) ? 1 : 0;
+  if (rc == 0 && mops_print_stock_projection(db, mc, program_mops(p), &pr, sink, &short_block, &short_any)) rc = 1;
+  fclose(sink);
+  mops_projection_free(&pr);
+  if (rc) return rc;
+  if (short_block) {
+    fprintf(stderr, "camp run: refused: %s would use more stock than is left (on_shortage block);"
+                    " order more with `camp stock order`\n", camp->name);
+    return 1;
+  }
+  if (short_any) fprintf(stderr, "camp run: warning: %s uses more stock than is left\n", camp->name);
+  if (!over || mc->budget < 0) return 0;
+  if (mc->block) {
+    fprintf(stderr, "camp run: refused: the planned cost of %s exceeds its remaining budget (over_budget \"block\");"
+                    " see `camp plan` and `camp budget`\n", camp->name);
+    return 1;
+  }
+  fprintf(stderr, "camp run: warning: the planned cost of %s exceeds its remaining budget; see `camp plan`\n", camp->name);
+  return 0;
+}
+
 static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
   CliOpts o;
   /* A plan queues nothing, so it has no tracking URL and sends nothing. */
@@ -111,8 +148,30 @@ static int plan_or_run(int argc, char **argv, const char *cmd, int run) {
     if (!run) exec_index_advice(db, p, camp, stderr); /* slow look-ups, before the plan */
     int64_t started = 0;
     e.started_run = &started;
-    rc = run && o.test ? test_run(&o, db, p, camp)
-       : run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
+    /* marketing operations: a plan shows its projected cost; a run over
+     * the remaining budget is warned about or refused (over_budget) */
+    MopsProjection pr = {0};
+    const MopsCampaign *mc = program_mops_campaign(camp);
+    if (!run && (mc->ncosts || mc->nconsumes) && !e.json) {
+      e.counted = mops_projection_counted;
+      e.counted_ctx = &pr;
+    }
+    if (run && !o.test && ((mc->ncosts && mc->budget >= 0) || mc->nconsumes)) rc = budget_gate(&o, db, p, camp, mc);
+    if (rc == 0)
+      rc = run && o.test ? test_run(&o, db, p, camp)
+         : run ? exec_start(db, p, camp, o.files[0], &e) : exec_plan(db, p, camp, o.files[0], &e);
+    int over = 0, short_block = 0, short_any = 0;
+    if (rc == 0 && pr.n && mops_print_projection(db, mc, camp->name, &pr, stdout, &over) == 0 && over)
+      fprintf(stderr, "camp plan: warning: the projected cost exceeds the campaign's remaining budget\n");
+    if (rc == 0 && e.counted && mc->nconsumes)
+      mops_print_stock_projection(db, mc, program_mops(p), &pr, stdout, &short_block, &short_any);
+    mops_projection_free(&pr);
+    /* a run used stock: alert at the thresholds (camp_notifications) */
+    if (rc == 0 && run && !o.test && mc->nconsumes) {
+      char now[20];
+      if (!o.now || exec_parse_now(o.now, now)) store_now(now);
+      if (mops_stock_alerts(db, now) < 0) fprintf(stderr, "camp run: stock alerts: %s\n", db_error(db));
+    }
     /* --send: the run's messages go out now instead of by a later camp send */
     if (rc == 0 && run && !o.test && o.send && started) rc = cli_send(db, &o, started);
   }
@@ -231,6 +290,8 @@ int cmd_resume(int argc, char **argv) {
            next_due, (long long)next_run, next_name);
   else if (n == 0)
     printf("nothing to resume in %s\n", o.db);
+  /* resumed waits may have queued direct mail that uses stock */
+  if (n && mops_stock_alerts(db, now) < 0) fprintf(stderr, "camp resume: stock alerts: %s\n", db_error(db));
   db_close(db);
   return rc;
 }

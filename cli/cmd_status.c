@@ -8,6 +8,7 @@
 #include "lang/clock.h"
 #include "runtime/report/report.h"
 #include "runtime/db/store.h"
+#include "runtime/mops/mops.h"
 #include "runtime/ops/ops.h"
 
 /* Columns shared by the run list and the run header, in this order. */
@@ -367,6 +368,10 @@ static int report(Db *db, const CliOpts *o, const char *now) {
   int rc = o->nfiles ? show_run(db, run, o, now, stdout) : list_runs(db, o, now, stdout);
   /* approvals and lifecycle changes (runtime/ops): the run's, or the latest */
   if (rc == 0 && strcmp(o->format, "json")) ops_print_audit(db, o->campaign, run, o->nfiles || o->campaign ? 0 : 20, stdout);
+  if (rc == 0 && strcmp(o->format, "json") && !o->nfiles) {
+    mops_print_overdue(db, o->campaign, now, stdout);
+    if (!o->campaign) mops_print_stock_low(db, stdout);
+  }
   if (rc == 1) fprintf(stderr, "camp status: no run %lld in DB\n", (long long)run);
   if (rc < 0) fprintf(stderr, "camp status: cannot read camp's tables: %s\n", db_error(db));
   return rc ? 1 : 0;

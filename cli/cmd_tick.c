@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "runtime/db/store.h"
+#include "runtime/distrib/distrib.h"
 #include "runtime/exec/exec.h"
+#include "runtime/mops/mops.h"
 #include "runtime/ops/ops.h"
 
 int cmd_tick(int argc, char **argv) {
@@ -34,6 +37,16 @@ int cmd_tick(int argc, char **argv) {
   TickOptions t = {.now = o.now, .who = o.as && *o.as ? o.as : "camp tick", .engine = o.engine, .db_path = o.db,
                    .out = stdout};
   rc = ops_tick(db, &t);
+  char now[20];
+  if (o.now) snprintf(now, sizeof now, "%s", norm);
+  else store_now(now);
+  /* launches and resumed waits may have used stock: alert at the thresholds */
+  if (mops_stock_alerts(db, now) < 0) fprintf(stderr, "camp tick: stock alerts: %s\n", db_error(db));
+  /* distributed marketing: reminders of open local approvals */
+  if (distrib_tick(db, now, stdout) < 0) {
+    fprintf(stderr, "camp tick: local approval reminders: %s\n", db_error(db));
+    rc = 1;
+  }
   db_close(db);
   return rc ? 1 : 0;
 }

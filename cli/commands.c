@@ -176,6 +176,58 @@ const CliCommand cli_commands[] = {
      "deployed campaigns: state, next launch, last run, counts", "none", NULL,
      {O_DB("the database the campaigns are deployed to"), O_NOW, O_TEXT_JSON},
      "camp campaigns --db build/demo/retail.db"},
+    {"tasks", cmd_tasks, "--db DB [options]",
+     "open tasks of deployed campaigns, due dates from date formulas; mark one done", "none",
+     "Tasks are declared in campaigns (`task NAME { due \"10D\"; after OTHER; owner NAME }`) and "
+     "stored by `camp deploy`.  Overdue tasks are also listed by `camp status`.",
+     {O_DB("the database the campaigns are deployed to"),
+      {"who", "NAME", NULL, "only tasks of this owner or team, or of a team NAME is a member of"},
+      {"due-before", "DATE", NULL, "only tasks due before DATE (YYYY-MM-DD)"},
+      {"done", "ID", NULL, "mark task ID done (audited)"}, O_CAMPAIGN, O_AS, O_NOW, O_TEXT_JSON},
+     "camp tasks --db build/demo/retail.db --who lena --due-before 2026-04-01"},
+    {"set-status", cmd_set_status, "CAMPAIGN CODE --db DB [options]",
+     "move a campaign's business status to a declared status code", "none",
+     "Only a code the campaign's `statuses` declaration allows after the current one is "
+     "accepted; the change is audited.  `camp campaigns` shows the status next to the "
+     "lifecycle state.",
+     {O_DB("the database the campaign is deployed to"), O_AS, O_REASON, O_NOW},
+     "camp set-status spring_sale approved --db build/demo/retail.db --as lena"},
+    {"budget", cmd_budget, "--db DB [CAMPAIGN] [options]",
+     "budgets against committed and actual cost, rolled up campaign -> program -> plan", "none",
+     "Committed: fixed cost lines plus per-message and per-piece lines times the messages of the "
+     "latest deployed plan.  Actual: fixed lines once the campaign ran, per-unit lines times the "
+     "messages sent.  Remaining = budget - committed; OVER marks a budget exceeded.",
+     {O_DB("the database the campaigns are deployed to"), O_TEXT_JSON},
+     "camp budget --db build/demo/retail.db spring_sale"},
+    {"stock", cmd_stock, "--db DB [order ITEM QUANTITY] [options]",
+     "stock items: level, use by direct mail, alerts; order lines replenish", "none",
+     "The level of an item is its declared quantity plus order lines minus what the messages "
+     "of consuming steps use.  At or below the alert threshold a notification (kind "
+     "stock_alert) is recorded once; `plan` shows the use, `run` warns or refuses "
+     "(on_shortage block) when stock would run out.",
+     {O_DB("the database the campaigns are deployed to"), O_AS, O_REASON, O_NOW, O_TEXT_JSON},
+     "camp stock order vouchers 500 --db build/demo/retail.db --as omar"},
+    {"offers", cmd_offers, "activate|deactivate CAMPAIGN --db DB | --db DB --contact KEY --item X [options]",
+     "campaign prices and line discounts: activate per segment, look up a contact's price", "none",
+     "`activate` makes a campaign's declared offers valid for the contacts of their segment in "
+     "its latest run (or only those it messaged), between the campaign's dates; other systems "
+     "read them from the view camp_offer_prices.  With --contact and --item: the prices and "
+     "discounts that apply on a day, and the best of each.",
+     {O_DB("the database the campaigns are deployed to"),
+      {"contact", "KEY", NULL, "the contact (the key of the campaign's dimension)"},
+      {"item", "ITEM", NULL, "the item number"},
+      {"on", "DATE", NULL, "the day (YYYY-MM-DD; default: today, or the date of --now)"}, O_AS, O_NOW,
+      O_TEXT_JSON},
+     "camp offers --db build/demo/retail.db --contact 42 --item TENT-2 --on 2026-03-20"},
+    {"stats", cmd_stats, "CAMPAIGN --db DB [options]",
+     "a campaign's reach, interactions, successes, cost and cost per success, per step", "none",
+     "Interactions are logged by camp itself (view camp_interactions: messages sent and their "
+     "delivery events); a success is a contact with the campaign's `success` event; cost comes "
+     "from the cost lines and the interaction templates.",
+     {O_DB("the database the campaign ran in"),
+      {"format", "FORMAT", "text|json|csv", "text (default), json or csv"},
+      O_OUTPUT("also write a bar chart of reach and successes per step (SVG) to PATH")},
+     "camp stats winback --db build/demo/retail.db --output winback.svg"},
     {"schedule", cmd_schedule, "FILE [options]", "preview a campaign's next launch times", "camp",
      NULL,
      {O_CAMPAIGN, {"next", "N", NULL, "how many launch times (default 10)"}, O_NOW, O_TEXT_JSON,
@@ -197,6 +249,31 @@ const CliCommand cli_commands[] = {
      {O_DB("the database of the run"), {"step", "NAME", NULL, "only this channel step"}, O_AS,
       O_REASON, O_NOW},
      "camp reject 12 --db crm.sqlite --as ana --reason \"wrong offer\""},
+    {"packages", cmd_packages, "sync|list|order|unsubscribe|approve|reject|passwd|approve-contacts|remove-contacts ... --db DB [options]",
+     "distributed marketing: entities, campaign packages, orders, local approvals", "camp",
+     "`sync FILE...` stores the entities, operators and packages the files declare; `list` "
+     "prints packages, offers and orders; `order PKG` / `unsubscribe PKG` act for the --as "
+     "operator's entity (--params: the form values as a JSON object); `approve PKG --entity E` "
+     "/ `reject` decide an order (central approvers); `passwd LOGIN` sets an operator's "
+     "password from $CAMP_PASSWORD or the first line of stdin (stored as a libsodium "
+     "crypto_pwhash hash, never printed); `approve-contacts RUN` / `remove-contacts RUN` "
+     "decide contacts of a local approval (--step, --keys K,K or --all).  See docs/distributed.md.",
+     {O_DB("the database"), O_AS, O_NOW, O_INCLUDE,
+      {"entity", "ENTITY", NULL, "an entity (list: only its packages; approve/reject: whose order)"},
+      {"params", "JSON", NULL, "order: the form values, e.g. {\"discount\": 15}"},
+      {"step", "STEP", NULL, "approve-contacts/remove-contacts: the local approval step"},
+      {"keys", "K,K", NULL, "approve-contacts/remove-contacts: these contacts' keys"},
+      {"all", NULL, NULL, "approve-contacts/remove-contacts: every pending contact of the entity"}},
+     "camp packages order spring_kit --db crm.sqlite --as m07 --params '{\"discount\": 15}'"},
+    {"serve", cmd_serve, "--db DB --listen HOST:PORT [options]",
+     "the web page of distributed marketing for local and central operators", "none",
+     "Local managers log in, order or unsubscribe packages, fill form values and approve or "
+     "remove their contacts before the deadline; central operators approve orders and follow "
+     "the approvals per entity.  Server-rendered HTML, no external assets; sessions in HttpOnly "
+     "SameSite cookies, a CSRF token in every form.  Stops on SIGINT or SIGTERM.",
+     {O_DB("the database"),
+      {"listen", "HOST:PORT", NULL, "where to listen (loopback, e.g. 127.0.0.1:8080)"}, O_NOW},
+     "camp serve --db crm.sqlite --listen 127.0.0.1:8080"},
     {"track", cmd_track, "--db DB --listen HOST:PORT",
      "the tracking server: open pixels, click redirects, unsubscribe", "none",
      "Serves the signed links `camp run --track-url` rewrote (key in $CAMP_TRACK_KEY); every "

@@ -39,6 +39,11 @@ static const OptSpec string_opts[] = {
     STROPT("proof", proof),     STROPT("proofs", proofs),
     STROPT("as", as),           STROPT("reason", reason),
     STROPT("next", next),
+    STROPT("who", who),         STROPT("due-before", due_before),
+    STROPT("done", done),       STROPT("contact", contact),
+    STROPT("item", item),       STROPT("on", on),
+    STROPT("entity", entity),   STROPT("params", params),
+    STROPT("keys", keys),
 };
 
 #define FLAGOPT(n, f) {n, offsetof(CliOpts, f)}
@@ -46,6 +51,7 @@ static const OptSpec flag_opts[] = {
     FLAGOPT("check", check),   FLAGOPT("explain", explain), FLAGOPT("diff", diff),
     FLAGOPT("dry-run", dry_run), FLAGOPT("man", man),     FLAGOPT("send", send),
     FLAGOPT("test", test),     FLAGOPT("new-run", new_run),
+    FLAGOPT("all", all),
 };
 
 #define NSTR (sizeof string_opts / sizeof string_opts[0])

@@ -133,6 +133,7 @@ typedef enum {
   S_SAVE,      /* save input as "name" */
   S_RETARGET,  /* retarget channel_step where feedback_rule */
   S_RECONCILE, /* reconcile "file" [columns (...)] to schema on a = b, ... */
+  S_LOCAL_APPROVAL, /* approval local input { fields; breakdown } (docs/distributed.md) */
 } StepKind;
 
 typedef enum { COMB_UNION, COMB_INTERSECT, COMB_EXCEPT } CombineOp;
@@ -236,6 +237,10 @@ struct Step {
   /* reconcile */
   PtrVec rcols;        /* ReconcileCol* */
   PtrVec match;        /* MatchPair* */
+  /* local approval: DistField* settings, Breakdown* lines */
+  PtrVec dfields;
+  PtrVec breakdown;
+  struct DistApproval *dist; /* checker: the checked settings */
   /* --- checker annotations --- */
   struct Pop **pops;   /* one population per output (npops) */
   int npops;
@@ -297,7 +302,66 @@ typedef struct OpBlock {
 
 /* ---------------------------------------------------------------- decls */
 
-typedef enum { D_IMPORT, D_SCHEMA, D_CAMPAIGN, D_FUNC, D_FILTER, D_PROVIDER } DeclKind;
+typedef enum { D_IMPORT, D_SCHEMA, D_CAMPAIGN, D_FUNC, D_FILTER, D_PROVIDER, D_MOPS, D_DISTRIB } DeclKind;
+
+/* ------------------------------------------------ marketing operations */
+
+/* `KIND NAME { field value, value; ... }`: a plan, program, status set,
+ * task, cost line, stock item (docs/marketing-ops.md).  The grammar is
+ * generic; compiler/check/check_mops.c gives kinds and fields meaning. */
+typedef enum { MV_WORD, MV_STRING, MV_INT, MV_DEC, MV_DATE } MopsValueKind;
+
+typedef struct MopsValue {
+  Loc loc;
+  MopsValueKind kind;
+  char *text;      /* word, string, decimal or date as written */
+  int64_t ival;    /* int */
+  double dval;     /* decimal */
+  int comma;       /* written after a `,` */
+} MopsValue;
+
+typedef struct MopsField {
+  Loc loc;
+  char *name;
+  PtrVec values;   /* MopsValue* */
+} MopsField;
+
+/* ------------------------------------------------ distributed marketing */
+
+/* A form parameter of a package: `discount int between 5 and 30 default 10`,
+ * `message text limit 80` (docs/distributed.md). */
+typedef struct FormParam {
+  Loc loc;
+  char *name;
+  TypeRef *type;
+  Expr *lo, *hi;      /* between lo and hi, or NULL */
+  Expr *def;          /* default, or NULL */
+  int64_t maxlen;     /* limit N (text length); has_maxlen */
+  int has_maxlen;
+} FormParam;
+
+/* One line of an `entity` / `package` block or of a local approval step:
+ * `name v, v`, `visible D until D`, `campaign NAME`, `form { params }`. */
+typedef struct DistField {
+  Loc loc;
+  char *name;
+  Loc name_loc;
+  PtrVec values;      /* Expr*: literals, and words as E_NAME */
+  Expr *until;        /* `name V until V` */
+  PtrVec params;      /* FormParam*: `form { ... }` */
+  int braced;
+} DistField;
+
+/* A breakdown line of a local approval: `7 "Malmo" -> store_07 limit 50`. */
+typedef struct Breakdown {
+  Loc loc;
+  Expr *value;
+  char *label;        /* or NULL */
+  char *entity;
+  Loc entity_loc;
+  int has_limit, percent;
+  int64_t limit;
+} Breakdown;
 
 /* ------------------------------------------------------------ providers */
 
@@ -350,6 +414,12 @@ struct Decl {
   Loc on_loc;
   Expr *body;           /* func/filter body */
   PtrVec pfields;       /* provider: ProviderField* */
+  char *mops_kind;      /* D_MOPS: `plan`, `program`, `task`, ... */
+  Loc mops_kind_loc;
+  PtrVec mops_fields;   /* D_MOPS: MopsField* */
+  PtrVec mops;          /* campaign: Decl* (D_MOPS) inside it */
+  char *dkind;          /* D_DISTRIB: "entity" or "package" */
+  PtrVec dfields;       /* D_DISTRIB: DistField* */
   /* --- checker annotations --- */
   struct Schema *schema;
   struct Type *ret_type;
@@ -357,6 +427,7 @@ struct Decl {
   int checking;         /* recursion guard while inlining */
   int recursive;        /* recursion already reported */
   struct CampOps *ops;  /* campaign: checked schedule, approval, dates */
+  struct MopsCampaign *mops_info; /* campaign: checked tasks, program, costs */
 };
 
 /* A comment kept for `camp fmt`: text without the leading `//` or `#`. */

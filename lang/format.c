@@ -138,7 +138,8 @@ static void fmt_campaign(Fmt *f, const Decl *d) {
   fmt_ident(&b, d->name, ID_ANY);
   fmt_tok_buf(f, &b);
   int brace = d->loc.end_off - 1;
-  if (d->headers.len == 0 && d->steps.len == 0 && !d->schedule && !d->approval && !fmt_pending(f, brace)) {
+  if (d->headers.len == 0 && d->steps.len == 0 && !d->schedule && !d->approval && d->mops.len == 0 &&
+      !fmt_pending(f, brace)) {
     fmt_tok(f, " {}");
     return;
   }
@@ -146,7 +147,8 @@ static void fmt_campaign(Fmt *f, const Decl *d) {
   for (int i = 0; i < d->headers.len; i++) fmt_header(f, d->headers.items[i]);
   if (d->schedule) fmt_ops_block(f, d->schedule, "schedule", FMT_INDENT);
   if (d->approval) fmt_ops_block(f, d->approval, "approval", FMT_INDENT);
-  if (d->headers.len || d->schedule || d->approval) f->force_blank = 1;
+  for (int i = 0; i < d->mops.len; i++) fmt_mops(f, d->mops.items[i], FMT_INDENT);
+  if (d->headers.len || d->schedule || d->approval || d->mops.len) f->force_blank = 1;
   for (int i = 0; i < d->steps.len; i++) fmt_step(f, d->steps.items[i], FMT_INDENT);
   f->force_blank = 0;
   fmt_close(f, brace, 0);
@@ -266,6 +268,8 @@ static void fmt_decl(Fmt *f, const Decl *d) {
     case D_FUNC:
     case D_FILTER: fmt_func(f, d); break;
     case D_PROVIDER: fmt_provider(f, d); break;
+    case D_MOPS: fmt_mops(f, d, 0); break;
+    case D_DISTRIB: fmt_distrib_decl(f, d); break;
   }
 }
 

@@ -114,6 +114,14 @@ void fmt_step(Fmt *f, const Step *s, int indent);
 
 /* Writes `provider NAME { ... }`, one field per line. */
 void fmt_provider(Fmt *f, const Decl *d);
+/* A marketing-operations declaration (`plan`, `task`, ...) at indent. */
+void fmt_mops(Fmt *f, const Decl *d, int indent);
+/* ------------------------------------------------- format_distrib.c */
+
+/* Writes `entity NAME { ... }` / `package NAME { ... }`. */
+void fmt_distrib_decl(Fmt *f, const Decl *d);
+/* Writes the rest of a local approval step after its outputs (in b). */
+void fmt_local_approval(Fmt *f, const Step *s, Buf *b, int indent);
 /* --------------------------------------------------- format_ops.c */
 
 /* Writes a campaign's `schedule` / `approval` (kw) at indent: one line, or

@@ -63,3 +63,54 @@ void fmt_provider(Fmt *f, const Decl *d) {
   }
   fmt_close(f, brace, 0);
 }
+
+/* ------------------------------------------- marketing operations */
+
+static void fmt_mops_value(Buf *b, const MopsValue *v) {
+  switch (v->kind) {
+    case MV_STRING: fmt_string(b, v->text); break;
+    case MV_INT: buf_printf(b, "%lld", (long long)v->ival); break;
+    case MV_DEC:
+    case MV_DATE: buf_put(b, v->text); break;
+    case MV_WORD:
+      if (!strcmp(v->text, "email") || !strcmp(v->text, "sms") || !strcmp(v->text, "push") ||
+          !strcmp(v->text, "mail"))
+        buf_put(b, v->text);
+      else fmt_ident(b, v->text, ID_STRICT);
+      break;
+  }
+}
+
+/* `KIND NAME { field values }` at indent (a top-level declaration or an
+ * item of a campaign): one field per line, commas kept where written. */
+void fmt_mops(Fmt *f, const Decl *d, int indent) {
+  if (indent) fmt_item(f, d->loc.off, d->loc.off, indent);
+  Buf b = {0};
+  fmt_ident(&b, d->mops_kind, ID_STRICT);
+  buf_put(&b, " ");
+  fmt_ident(&b, d->name, ID_ANY);
+  fmt_tok_buf(f, &b);
+  int brace = d->loc.end_off - 1;
+  if (d->mops_fields.len == 0 && !fmt_pending(f, brace)) {
+    fmt_tok(f, " {}");
+    return;
+  }
+  fmt_tok(f, " {");
+  f->block_start = 1;
+  for (int i = 0; i < d->mops_fields.len; i++) {
+    const MopsField *mf = d->mops_fields.items[i];
+    fmt_item(f, mf->loc.off, mf->loc.end_off, indent + FMT_INDENT);
+    Buf line = {0};
+    if (!strcmp(mf->name, "from") || !strcmp(mf->name, "until") || !strcmp(mf->name, "template") ||
+        !strcmp(mf->name, "limit"))
+      buf_put(&line, mf->name);
+    else fmt_ident(&line, mf->name, ID_STRICT);
+    for (int k = 0; k < mf->values.len; k++) {
+      const MopsValue *v = mf->values.items[k];
+      buf_put(&line, v->comma ? ", " : " ");
+      fmt_mops_value(&line, v);
+    }
+    fmt_tok_buf(f, &line);
+  }
+  fmt_close(f, brace, indent);
+}

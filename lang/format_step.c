@@ -151,7 +151,7 @@ static int channel_short(const Step *s) {
 }
 
 static int has_body(const Step *s) {
-  return s->kind == S_ENRICH || s->kind == S_SPLIT ||
+  return s->kind == S_ENRICH || s->kind == S_SPLIT || s->kind == S_LOCAL_APPROVAL ||
          (s->kind == S_CHANNEL && !channel_short(s));
 }
 
@@ -318,6 +318,7 @@ static void put_step(Buf *b, const Step *s) {
       buf_put(b, " where ");
       break;
     case S_RECONCILE: break; /* fmt_reconcile */
+    case S_LOCAL_APPROVAL: break; /* fmt_local_approval */
   }
 }
 
@@ -331,6 +332,10 @@ void fmt_step(Fmt *f, const Step *s, int indent) {
   }
   if (s->kind == S_RECONCILE) {
     fmt_reconcile(f, s, &b, indent);
+    return;
+  }
+  if (s->kind == S_LOCAL_APPROVAL) {
+    fmt_local_approval(f, s, &b, indent);
     return;
   }
   put_step(&b, s);

@@ -15,6 +15,7 @@ typedef struct LexState {
   int line, col, off;
   int line_has_token; /* last line on which a token ended (for comments) */
   int nest;           /* open ( [ { */
+  int last_token;     /* the token returned last (0 before the first) */
   int too_deep;       /* "nested too deep" reported: no follow-up errors */
   /* parser scratch lists, moved into nodes when a rule completes */
   Decl *campaign;

@@ -127,12 +127,18 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
   OpItem *opitem;
   OpValue *opval;
   OpTime *optime;
+  MopsValue *mval;
+  MopsField *mfield;
+  DistField *dfield;
+  FormParam *fparam;
+  Breakdown *bdown;
   PtrVec v;
   int flag;
 }
 
 %token <s> IDENT "name" STRING "string" DEC "decimal number" DATE "date"
 %token <s> TIMESTAMP "timestamp"
+%token <s> DISTKW "entity or package"
 %token <i> INT "integer" DURATION "duration" ORDINAL "ordinal"
 %token ARROW "->" NE "!=" LE "<=" GE ">=" CONCAT "||"
 %token <s> IMPORT "import"
@@ -240,6 +246,19 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %type <i> channel keep_opt
 %type <flag> split_flags
 %type <v> prefer_opt
+%type <decl> mops_decl
+%type <v> mops_fields mops_vals
+%type <mfield> mops_field
+%type <mval> mops_val mops_word
+%type <s> mops_fname
+%type <decl> dist_decl
+%type <dfield> dfield
+%type <fparam> fparam
+%type <bdown> bd_item
+%type <e> dval
+%type <v> dfields dvals fparams la_items
+%type <s> bd_label
+%type <step> la_step
 
 /* Four shift/reduce conflicts, all resolved by shifting: the rule after
  * `exists coll where` extends as far right as possible (and/or/where). */
@@ -282,7 +301,172 @@ decl
   | PROVIDER ident '{' pfields '}' {
       $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_PROVIDER; $$->loc = @$;
       $$->name = $2; $$->name_loc = @2; $$->pfields = $4; }
+  | mops_decl
+  | dist_decl
   ;
+
+/* ==================================== marketing operations (issue 18) ====
+ * `plan NAME { ... }`, `task NAME { ... }`, ... at the top or inside a
+ * campaign.  A field is a name and one value, values separated by commas
+ * (`next approved, cancelled`), or a word followed by values
+ * (`per_piece letters 0.85`); newlines carry no meaning, so two words in a
+ * row start a new field.  check_mops.c gives kinds and fields meaning. */
+
+mops_decl
+  : IDENT ident '{' mops_fields '}' {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_MOPS; $$->loc = @$;
+      $$->mops_kind = $1; $$->mops_kind_loc = @1;
+      $$->name = $2; $$->name_loc = @2; $$->mops_fields = $4; }
+  ;
+
+mops_fields
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | mops_fields mops_field  { $$ = $1; vec_push(A, &$$, $2); }
+  | mops_fields ';'         { $$ = $1; }
+  | mops_fields error       { $$ = $1; }
+  ;
+
+mops_field
+  : mops_fname mops_vals    { $$ = arena_alloc(A, sizeof(MopsField)); $$->loc = @$;
+                              $$->name = $1; $$->values = $2; }
+  ;
+
+mops_fname : IDENT | FROM | UNTIL | TEMPLATE | LIMIT ;
+
+mops_vals
+  : mops_word               { $$ = vec1(A, $1); }
+  | mops_val                { $$ = vec1(A, $1); }
+  | mops_vals mops_val      { $$ = $1; vec_push(A, &$$, $2); }
+  | mops_vals ',' mops_word { $$ = $1; $3->comma = 1; vec_push(A, &$$, $3); }
+  | mops_vals ',' mops_val  { $$ = $1; $3->comma = 1; vec_push(A, &$$, $3); }
+  ;
+
+mops_word
+  : IDENT                   { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_WORD; $$->text = $1; }
+  | channel                 { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_WORD; $$->text = (char *)channel_name((Channel)$1); }
+  ;
+
+mops_val
+  : STRING                  { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_STRING; $$->text = $1; }
+  | INT                     { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_INT; $$->ival = $1; }
+  | '-' INT                 { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_INT; $$->ival = -$2; }
+  | DEC                     { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_DEC; $$->text = $1; $$->dval = atof($1); }
+  | DATE                    { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_DATE; $$->text = $1; }
+  ;
+/* ============================== end of marketing operations (issue 18) == */
+
+/* ======================= distributed marketing (docs/distributed.md) ====
+ * `entity NAME { ... }` and `package NAME { ... }` start with DISTKW: the
+ * lexer gives `entity` / `package` that token only where a declaration
+ * starts at the top level (lang/lexer.l), so they stay plain names
+ * everywhere else and a marketing-operations `KIND NAME { }` block cannot
+ * be mistaken for one; before: a plain name
+ * (no new reserved word), and a local approval is the step
+ * `ok, refused = approval local INPUT { ... }`.  Lines are a name and
+ * comma-separated values; compiler/check/check_distrib.c gives them their
+ * meaning and reports wrong ones at their location. */
+
+dist_decl
+  : DISTKW ident '{' dfields '}' {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_DISTRIB; $$->loc = @$;
+      $$->dkind = $1; $$->name = $2; $$->name_loc = @2; $$->dfields = $4; }
+  ;
+
+dfields
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | dfields dfield          { $$ = $1; vec_push(A, &$$, $2); }
+  | dfields ';'             { $$ = $1; }
+  | dfields error           { $$ = $1; }
+  ;
+
+dfield
+  : IDENT dvals             { $$ = arena_alloc(A, sizeof(DistField)); $$->loc = @$; $$->name = $1;
+                              $$->name_loc = @1; $$->values = $2; }
+  | IDENT dval UNTIL dval   { $$ = arena_alloc(A, sizeof(DistField)); $$->loc = @$; $$->name = $1;
+                              $$->name_loc = @1; $$->values = vec1(A, $2); $$->until = $4; }
+  | CAMPAIGN ident          { $$ = arena_alloc(A, sizeof(DistField)); $$->loc = @$; $$->name = $1;
+                              $$->name_loc = @1; Expr *e = expr_new(A, E_NAME, @2); e->name = $2;
+                              $$->values = vec1(A, e); }
+  | IDENT '{' fparams '}'   { $$ = arena_alloc(A, sizeof(DistField)); $$->loc = @$; $$->name = $1;
+                              $$->name_loc = @1; $$->params = $3; $$->braced = 1; }
+  ;
+
+dvals
+  : dval                    { $$ = vec1(A, $1); }
+  | dvals ',' dval          { $$ = $1; vec_push(A, &$$, $3); }
+  ;
+
+dval
+  : literal
+  | '-' INT                 { $$ = lit(A, E_INT, @$); $$->ival = -$2; }
+  | ident                   { $$ = expr_new(A, E_NAME, @$); $$->name = $1; }
+  ;
+
+fparams
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | fparams fparam          { $$ = $1; vec_push(A, &$$, $2); }
+  | fparams ';'             { $$ = $1; }
+  | fparams error           { $$ = $1; }
+  ;
+
+fparam
+  : ident typeref           { $$ = arena_alloc(A, sizeof(FormParam)); $$->loc = @$; $$->name = $1;
+                              $$->type = $2; }
+  | fparam BETWEEN signed_literal AND signed_literal { $$ = $1; $$->lo = $3; $$->hi = $5;
+                              $$->loc.end_line = @5.end_line; $$->loc.end_col = @5.end_col;
+                              $$->loc.end_off = @5.end_off; }
+  | fparam DEFAULT signed_literal { $$ = $1; $$->def = $3; $$->loc.end_line = @3.end_line;
+                              $$->loc.end_col = @3.end_col; $$->loc.end_off = @3.end_off; }
+  | fparam LIMIT INT        { $$ = $1; $$->maxlen = $3; $$->has_maxlen = 1;
+                              $$->loc.end_line = @3.end_line; $$->loc.end_col = @3.end_col;
+                              $$->loc.end_off = @3.end_off; }
+  ;
+
+la_step
+  : APPROVAL IDENT ident '{' la_items '}' {
+      if (strcmp($2, "local")) {
+        diag_error(st->diags, @2, "unknown approval step `approval %s`", $2);
+        diag_hint(st->diags, "a local approval step is written `ok, refused = approval local INPUT { ... }`");
+      }
+      $$ = unary_step(A, S_LOCAL_APPROVAL, $3, @3, @$);
+      for (int i = 0; i < $5.len; i++) {
+        DistField *f = $5.items[i];
+        if (f->name) vec_push(A, &$$->dfields, f);
+        else vec_push(A, &$$->breakdown, f->params.items[0]);
+      } }
+  ;
+
+/* Settings and breakdown lines, kept apart by the action above: a
+ * breakdown line travels in a DistField without a name. */
+la_items
+  : %empty                  { memset(&$$, 0, sizeof $$); }
+  | la_items dfield         { $$ = $1; vec_push(A, &$$, $2); }
+  | la_items bd_item        { $$ = $1; DistField *w = arena_alloc(A, sizeof *w); w->loc = $2->loc;
+                              w->params = vec1(A, $2); vec_push(A, &$$, w); }
+  | la_items ';'            { $$ = $1; }
+  | la_items error          { $$ = $1; }
+  ;
+
+bd_item
+  : literal bd_label ARROW ident { $$ = arena_alloc(A, sizeof(Breakdown));
+                              $$->loc = @$; $$->value = $1; $$->label = $2; $$->entity = $4; $$->entity_loc = @4; }
+  | bd_item LIMIT INT       { $$ = $1; $$->has_limit = 1; $$->limit = $3; }
+  | bd_item LIMIT INT '%'   { $$ = $1; $$->has_limit = 1; $$->limit = $3; $$->percent = 1; }
+  ;
+
+bd_label
+  : %empty                  { $$ = NULL; }
+  | STRING
+  ;
+
+/* ================== end of distributed marketing ======================= */
 
 /* ------------------------------------------------------------ providers */
 
@@ -402,6 +586,7 @@ campaign_item
                               s->text_loc = @4; vec_push(A, &st->campaign->steps, s); }
   | SCHEDULE op_block       { $2->loc = @$; set_block(st, &st->campaign->schedule, $2, "schedule"); }
   | APPROVAL op_line        { $2->loc = @$; set_block(st, &st->campaign->approval, $2, "approval"); }
+  | mops_decl               { vec_push(A, &st->campaign->mops, $1); }   /* issue 18 */
   ;
 
 /* ------------------------------------------- schedule and approval blocks */
@@ -533,6 +718,7 @@ step
   | channel_step            { $$ = $1; }
   | SAVE ident AS STRING    { $$ = unary_step(A, S_SAVE, $2, @2, @$); $$->text = $4; $$->text_loc = @4; }
   | RETARGET ident WHERE expr { $$ = unary_step(A, S_RETARGET, $2, @2, @$); $$->rule = $4; }
+  | la_step                 { $$ = $1; }
   | RECONCILE STRING rcols_opt TO ident ON matches {
                               $$ = step_new(A, S_RECONCILE, @$); $$->text = $2; $$->text_loc = @2;
                               $$->rcols = $3; $$->source = $5; $$->source_loc = @5; $$->match = $7; }
@@ -819,7 +1005,7 @@ ident
   ;
 
 soft_kw
-  : EMAIL | SMS | PUSH | MAIL | plain_kw
+  : EMAIL | SMS | PUSH | MAIL | APPROVAL | plain_kw
   ;
 
 /* A name where a channel keyword would be ambiguous: `x = email vip {..}`. */
@@ -830,7 +1016,7 @@ source_ident
 
 plain_kw
   : SUBJECT | TEMPLATE | BODY | EXTRACT | COLUMNS | DIMENSION | PRIMARY
-  | OVERLAP | EMPTY | AUDIENCE | FROM | NULLS | PROVIDER | ENV | SCHEDULE | APPROVAL
+  | OVERLAP | EMPTY | AUDIENCE | FROM | NULLS | PROVIDER | ENV | SCHEDULE
   ;
 
 %%

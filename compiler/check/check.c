@@ -11,11 +11,13 @@ void program_check(Program *p) {
   names_collect_funcs(&c);
   check_funcs(&c);
   check_providers(&c);
+  check_distrib_model(&c);   /* entities before the steps that name them */
   for (int i = 0; i < p->campaigns.len; i++) {
     check_campaign(&c, p->campaigns.items[i]);
     check_channel_providers(&c, p->campaigns.items[i]);
     check_ops(&c, p->campaigns.items[i]);
   }
+  check_mops(&c);  /* after check_ops: tasks start at the campaign's start_date */
   /* A file given on the command line that declares nothing checks, but
    * plan/run/sql would stop at "no campaign": say so here already. */
   for (int i = 0; i < p->roots.len && !p->diags.nerrors; i++) {

@@ -71,6 +71,35 @@ int check_is_variant_key(Channel ch, const char *key);
 /* Checks a channel step's `language` column and its variant settings. */
 void check_variants(Ctx *c, Step *s, Pop *in);
 
+/* check_mops.c: plans, programs, statuses, teams (top level) and each
+ * campaign's tasks -> p->mops and campaign->mops_info. */
+void check_mops(Ctx *c);
+/* Is name a campaign header that check_mops reads (`program`, `statuses`,
+ * `budget`, `over_budget`)? */
+int check_mops_header(const char *name);
+/* check_mops_cost.c: an amount (`1200`, `0.85`) in 1/10000 units; 0, or
+ * -1 after an error at v. */
+struct MopsValue;
+int check_mops_amount(Ctx *c, const struct MopsValue *v, int64_t *out);
+/* The campaign's `cost` items and `budget` / `over_budget` headers. */
+struct MopsCampaign;
+void check_mops_costs(Ctx *c, Decl *campaign, struct MopsCampaign *mc);
+/* check_mops_stock.c: a top-level `stock` declaration, and a campaign's
+ * `consume` items (against the stock items of model). */
+struct MopsStock;
+struct MopsModel;
+struct MopsStock *check_mops_stock(Ctx *c, Decl *d);
+void check_mops_consumes(Ctx *c, Decl *campaign, struct MopsCampaign *mc, const struct MopsModel *m);
+/* check_mops_offer.c: a campaign's `offer` items and `success` header;
+ * a top-level `interaction` template. */
+struct MopsInteraction;
+struct MopsInteraction *check_mops_interaction(Ctx *c, Decl *d);
+void check_mops_offers(Ctx *c, Decl *campaign, struct MopsCampaign *mc);
+/* check_distrib.c */
+/* Checks `entity` and `package` declarations into p->distrib (never NULL
+ * afterwards); before campaigns, whose local approval steps name entities. */
+void check_distrib_model(Ctx *c);
+
 /* check_provider.c */
 /* Collects and checks every `provider` declaration into p->providers. */
 void check_providers(Ctx *c);

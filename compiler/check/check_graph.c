@@ -165,6 +165,7 @@ static void check_step(Graph *g, Step *s) {
       break;
     case S_RETARGET: step_retarget(g, s); break;
     case S_RECONCILE: step_reconcile(g, s); break;
+    case S_LOCAL_APPROVAL: step_local_approval(g, s); break;
   }
 }
 
@@ -230,6 +231,8 @@ static void check_headers(Ctx *c, Decl *camp) {
       if (h->value->kind != E_STR) diag_error(c->d, h->value->loc, "`%s` must be a string", h->name);
     } else if (!strcmp(h->name, "start_date") || !strcmp(h->name, "end_date")) {
       /* checked with the schedule (check_ops.c) */
+    } else if (check_mops_header(h->name)) {
+      /* checked with the marketing operations (check_mops.c) */
     } else if (!strcmp(h->name, "seed")) {
       if (h->value->kind != E_INT) diag_error(c->d, h->value->loc, "`seed` must be an integer");
     } else {

@@ -65,4 +65,7 @@ void step_channel(Graph *g, Step *s);
 void step_retarget(Graph *g, Step *s);
 void step_reconcile(Graph *g, Step *s);
 
+/* check_distrib.c: the `approval local` step (settings in s->dist). */
+void step_local_approval(Graph *g, Step *s);
+
 #endif

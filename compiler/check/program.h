@@ -18,6 +18,8 @@ typedef struct Program {
   PtrVec funcs;      /* Decl* (D_FUNC, D_FILTER) */
   PtrVec include_dirs; /* char*: extra import search paths */
   PtrVec providers;  /* Decl* (D_PROVIDER), see compiler/check/provider.h */
+  struct MopsModel *mops; /* marketing operations (compiler/check/mops.h) */
+  struct DistModel *distrib; /* entities and packages (compiler/check/distrib.h) */
   int checked;
 } Program;
 

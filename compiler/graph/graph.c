@@ -46,6 +46,7 @@ const char *graph_kind_name(const Step *s) {
     case S_SAVE: return "save";
     case S_RETARGET: return "retarget";
     case S_RECONCILE: return "reconcile";
+    case S_LOCAL_APPROVAL: return "local approval";
   }
   return "step";
 }
@@ -73,7 +74,7 @@ static Category category(const Step *s) {
     case S_AUDIENCE: case S_RECONCILE: return CAT_SOURCE;
     case S_COMBINE: case S_JOIN: return CAT_COMBINE;
     case S_SPLIT: case S_FORK: return CAT_SPLIT;
-    case S_WAIT: return CAT_WAIT;
+    case S_WAIT: case S_LOCAL_APPROVAL: return CAT_WAIT;
     case S_CHANNEL: return CAT_CHANNEL;
     case S_SAVE: return CAT_SAVE;
     case S_RETARGET: return CAT_FEEDBACK;

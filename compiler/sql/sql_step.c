@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/check/distrib.h"
 #include "compiler/sql/sql_internal.h"
 
 void sql_table(SqlGen *g, SqlBuf *b, const char *name) {
@@ -685,6 +686,48 @@ static void gen_retarget(SqlGen *g, SqlBuf *b, Step *s) {
   sb_put(b, ";\n");
 }
 
+/* A local approval (docs/distributed.md): the runtime hands each local
+ * entity its rows in camp_distrib_contacts and runs this at the deadline;
+ * the first output is what was approved (and, with `otherwise approve`,
+ * what nobody decided), the second the rest. */
+static void gen_local_approval(SqlGen *g, SqlBuf *b, Step *s) {
+  Pop *in = input_pop_of(s, 0);
+  int approve_default = s->dist && s->dist->approve_default;
+  sb_put(b, "-- local approval: each local entity approves its rows in camp_distrib_contacts;"
+            " the runtime goes on at the deadline\n");
+  for (int k = 0; k < (s->outputs.len > 1 ? 2 : 1); k++) {
+    create(g, b, k ? s->outputs.items[1] : s->label);
+    sb_put(b, "SELECT ");
+    pop_columns(b, in, "p");
+    DistPackage *fp = k == 0 && s->dist ? s->dist->form_pkg : NULL;
+    for (int i = 0; fp && i < fp->params.len; i++) {
+      /* the contact's entity's value of form parameter i (camp_distrib_values) */
+      FormParam *prm = fp->params.items[i];
+      const char *t = !strcmp(prm->type->name, "int") ? "INTEGER" : !strcmp(prm->type->name, "decimal") ? "REAL" : "TEXT";
+      sb_printf(b, ",\n  (SELECT CAST(v.\"value\" AS %s) FROM \"camp_distrib_values\" AS v"
+                   " JOIN \"camp_distrib_contacts\" AS c ON c.\"run_id\" = v.\"run_id\" AND c.\"step\" = v.\"step\""
+                   " AND c.\"entity\" = v.\"entity\" WHERE c.\"run_id\" = (SELECT \"run_id\" FROM %s) AND c.\"step\" = ",
+                t, params_table(g));
+      sb_string(b, s->label);
+      sb_put(b, " AND c.\"recipient_key\" = ");
+      key_as_stored(g, b, "p.\"_key\"");
+      sb_put(b, " AND v.\"name\" = ");
+      sb_string(b, prm->name);
+      sb_put(b, ") AS ");
+      sb_ident(b, prm->name);
+    }
+    sb_put(b, "\nFROM ");
+    sql_table(g, b, in_name(s, 0));
+    sb_printf(b, " AS p\nWHERE %sEXISTS (SELECT 1 FROM \"camp_distrib_contacts\" AS c"
+                 " WHERE c.\"run_id\" = (SELECT \"run_id\" FROM %s) AND c.\"step\" = ",
+              k ? "NOT " : "", params_table(g));
+    sb_string(b, s->label);
+    sb_put(b, " AND c.\"recipient_key\" = ");
+    key_as_stored(g, b, "p.\"_key\"");
+    sb_printf(b, " AND c.\"state\" IN ('approved'%s));\n", approve_default ? ", 'pending'" : "");
+  }
+}
+
 static void import_table(SqlBuf *b, Step *s) {
   SqlBuf t = {0};
   sb_printf(&t, "camp_import_%s", s->label);
@@ -790,5 +833,6 @@ static void sql_gen_step_tables(SqlGen *g, SqlBuf *b, Step *s) {
       break;
     case S_RETARGET: gen_retarget(g, b, s); break;
     case S_RECONCILE: gen_reconcile(g, b, s); break;
+    case S_LOCAL_APPROVAL: gen_local_approval(g, b, s); break;
   }
 }

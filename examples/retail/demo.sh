@@ -121,3 +121,41 @@ after=$(wc -l < "$OUT/smtp/received.jsonl")
 srv_stop demo_sink
 notes=$(grep -c '"rcpt_tos": \["\(lena\|omar\)@retail.example"\]' "$OUT/smtp/received.jsonl" || true)
 echo "the ticks sent $((after - before - notes)) approved weekly_picks e-mails and $notes notifications to the approvers through the local SMTP server"
+
+# --- Marketing operations (docs/marketing-ops.md): winback's plan/program,
+# tasks by date formulas, status codes, budget and cost lines ---
+WB="$EX/campaigns/winback.camp"
+step "camp deploy winback: stores its program, tasks (due dates from date formulas) and cost lines"
+"$CAMP" deploy "$WB" --db "$DB" --now "2026-03-01 00:00" --as lena --reason "spring programme" | tail -1
+
+step "camp tasks --now 2026-03-05: what is due, what is overdue"
+"$CAMP" tasks --db "$DB" --now "2026-03-05"
+brief=$(sqlite3 "$DB" "SELECT id FROM camp_mops_tasks WHERE campaign = 'winback' AND name = 'brief'")
+"$CAMP" tasks --db "$DB" --done "$brief" --as lena --now "2026-03-05 09:00"
+step "camp tasks --who omar (his own tasks and those of his team print_shop)"
+"$CAMP" tasks --db "$DB" --who omar --now "2026-03-05"
+
+step "camp set-status: planned -> approved -> live (skipping a status is refused)"
+"$CAMP" set-status winback live --db "$DB" --as omar || true
+"$CAMP" set-status winback approved --db "$DB" --as omar --now "2026-03-05 10:00"
+"$CAMP" set-status winback live --db "$DB" --as omar --now "2026-03-05 10:05"
+"$CAMP" campaigns --db "$DB" --now "2026-03-05 20:00"
+
+step "camp plan winback: its projected cost against the remaining budget"
+"$CAMP" plan "$WB" --db "$DB" --now "2026-03-01 00:00" | sed -n '/^projected cost/,$p'
+
+step "camp budget: plan -> program -> campaign, committed (deployed plan) and actual (sent e-mails)"
+"$CAMP" budget --db "$DB"
+
+step "camp stock: the vouchers winback's direct mail used; below 2000 an alert is recorded"
+"$CAMP" stock --db "$DB" --now "2026-03-05 20:00"
+sqlite3 "$DB" "SELECT kind, subject FROM camp_notifications WHERE kind = 'stock_alert'"
+"$CAMP" stock order vouchers 1500 --db "$DB" --as omar --reason "reprint" --now "2026-03-06 09:00"
+
+step "camp offers activate winback: the 25% line discount for the high-value members it reached"
+"$CAMP" offers activate winback --db "$DB" --as lena --now "2026-03-06 09:00"
+member=$(sqlite3 "$DB" "SELECT contact FROM camp_offer_prices WHERE campaign = 'winback' ORDER BY CAST(contact AS INTEGER) LIMIT 1")
+"$CAMP" offers --db "$DB" --contact "$member" --item ANY --on 2026-03-20
+
+step "camp stats winback: reach, interactions, successes (clicks), cost per success; chart in $OUT/winback_stats.svg"
+"$CAMP" stats winback --db "$DB" --output "$OUT/winback_stats.svg"

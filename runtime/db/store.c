@@ -1,6 +1,8 @@
 /* store.c — creating and migrating camp's tables (see store.h). */
 #include "runtime/db/store.h"
+#include "runtime/db/store_distrib.h"
 #include "runtime/db/store_track.h"
+#include "runtime/db/store_mops.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,7 +113,10 @@ static int up_to_date(Db *db) {
   return db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta WHERE key = 'schema_version'",
                       -1) == NMIGRATIONS &&
          db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
-                          " WHERE key = 'track_schema_version'", -1) == STORE_TRACK_VERSION;
+                          " WHERE key = 'track_schema_version'", -1) == STORE_TRACK_VERSION &&
+         db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
+                          " WHERE key = 'mops_schema_version'", -1) == STORE_MOPS_VERSION &&
+         store_distrib_current(db);
 }
 
 int store_migrate(Db *db, char *err, size_t errlen) {
@@ -146,6 +151,14 @@ int store_migrate(Db *db, char *err, size_t errlen) {
            NMIGRATIONS);
   if (db_exec(db, sql) != 0) goto fail;
   if (store_track_migrate(db, err, errlen) != 0) {
+    db_rollback(db);
+    return -1;
+  }
+  if (store_mops_migrate(db, err, errlen) != 0) {  /* issue 18 */
+    db_rollback(db);
+    return -1;
+  }
+  if (store_distrib_migrate(db, err, errlen) != 0) {
     db_rollback(db);
     return -1;
   }

@@ -244,6 +244,15 @@ static void print_previews(Exec *x, FILE *out) {
   }
 }
 
+/* Hands each channel step's message count to o->counted (plan). */
+static void report_counted(Exec *x) {
+  if (!x->o->counted) return;
+  for (int i = 0; i < x->camp->steps.len; i++) {
+    Step *s = x->camp->steps.items[i];
+    if (s->kind == S_CHANNEL && x->state[i] == ST_DONE) x->o->counted(x->o->counted_ctx, s->label, exec_count(x, s, 0));
+  }
+}
+
 static void print_counts(Exec *x) {
   FILE *out = x->o->out ? x->o->out : stdout;
   if (x->o->json) {
@@ -405,6 +414,7 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
     rc = o->inspect(db, x.prefix, o->inspect_ctx);
   } else {
     print_counts(&x);
+    report_counted(&x);
   }
   db_savepoint_end(db, "camp_plan", 1);
   if (x.keys_out) fclose(x.keys_out);

@@ -50,6 +50,11 @@ typedef struct ExecOptions {
   int test;               /* plan: a test run — channel steps render into
                            * throw-away tables and show previews */
   int previews;           /* test: rendered messages shown per channel step */
+  /* plan: called after the counts for every channel step that ran, with
+   * its label and its number of messages (marketing operations' projected
+   * cost, runtime/mops/budget.c). */
+  void (*counted)(void *ctx, const char *step, int64_t messages);
+  void *counted_ctx;
 } ExecOptions;
 
 /* Normalises a user clock (`2026-03-01`, `2026-03-01 09:00`, ...) into

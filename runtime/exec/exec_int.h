@@ -95,6 +95,15 @@ int exec_exclude_messaged(Exec *x, Step *s);
  * camp_notifications), in the step's transaction.  0 or -1 (x->err). */
 int exec_hold(Exec *x, Step *s);
 
+/* exec_local.c: a local approval step (docs/distributed.md).  The first
+ * time a run reaches it: hands the input's rows to the local entities and
+ * writes the deadline into due.  At the deadline, after its SQL: closes the
+ * requests, undecided rows dropped or approved by default.  0 or -1. */
+int exec_local_handout(Exec *x, Step *s, char due[20]);
+int exec_local_close(Exec *x, Step *s);
+/* By form: before the step's SQL at the deadline, each entity's form values
+ * (its standing order's, else the defaults) into camp_distrib_values. */
+int exec_local_values(Exec *x, Step *s);
 /* exec_preview.c: test runs.  Shadows camp's outbox tables with TEMP ones
  * (inside the plan's savepoint), and after a channel step rendered into
  * them, keeps a few messages as previews in x->previews. */

@@ -276,6 +276,7 @@ static StepHooks hooks_of(StepKind k) {
     case S_RECONCILE: return (StepHooks){load_import, NULL};
     case S_CHANNEL: return (StepHooks){NULL, exec_channel};
     case S_SAVE: return (StepHooks){NULL, exec_save};
+    case S_LOCAL_APPROVAL: return (StepHooks){exec_local_values, exec_local_close};
     default: return (StepHooks){NULL, NULL};
   }
 }
@@ -328,9 +329,13 @@ StepState exec_step(Exec *x, Step *s) {
     }
   }
   if (set_params(x)) return fail(x, s);
-  int timed = s->kind == S_WAIT || (s->kind == S_RETARGET && feedback_window(s->rule) > 0);
+  int timed = s->kind == S_WAIT || s->kind == S_LOCAL_APPROVAL ||
+              (s->kind == S_RETARGET && feedback_window(s->rule) > 0);
   if (timed && !x->dry) {
-    if (!due[0]) wait_due(x, s, due);
+    if (!due[0] && s->kind == S_LOCAL_APPROVAL) {
+      /* first reached: the rows go to the local entities until the deadline */
+      if (exec_local_handout(x, s, due)) return fail(x, s);
+    } else if (!due[0]) wait_due(x, s, due);
     if (strcmp(x->now, due) < 0) {
       if (set_state(x, s, "waiting", due, NULL) || exec_commit(x)) return fail(x, s);
       return ST_WAITING;

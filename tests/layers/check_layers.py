@@ -25,8 +25,10 @@ RANK = {
     "runtime/engine": 5, "runtime/delivery": 5, "runtime/report": 5,
     "runtime/exec": 6,
     "runtime/ops": 7,
-    "cli/lsp": 8,
-    "cli": 9,
+    "runtime/mops": 8,
+    "runtime/distrib": 8,
+    "cli/lsp": 9,
+    "cli": 10,
 }
 PRODUCT = ("lang", "compiler", "runtime", "cli")
 SOURCE = re.compile(r"\.(c|h|y|l|def)$")

@@ -1,0 +1,96 @@
+#!/bin/sh
+# examples/franchise/run.sh CAMP — the franchise end to end on SQLite: a
+# brand, 2 regions, 24 stores (entities.camp); 480 customers, 20 per store
+# (customer i belongs to store ((i - 1) % 24) + 1; every tenth has no
+# e-mail; loyalty = i % 7); a manual package ordered by five northern stores
+# (four approved by the centre, one rejected), an automatic package pushed
+# to the twelve southern stores (one unsubscribes, one changes its
+# discount), and the by-target-approval campaign spring_target where stores
+# remove contacts before the deadline.  Prints `franchise: N passed, N
+# failed`.  Expectations are worked out by hand (see the comments).
+if [ $# -lt 1 ]; then
+  echo "usage: sh examples/franchise/run.sh CAMP_BINARY" >&2
+  exit 2
+fi
+CAMP=$1
+case $CAMP in /*) ;; *) CAMP=$(pwd)/$CAMP ;; esac
+HERE=$(cd "$(dirname "$0")" && pwd)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-franchise.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+DB=$TMP/franchise.db
+PASS=0
+FAIL=0
+check() {
+  if [ "$2" = "$3" ]; then PASS=$((PASS + 1)); else FAIL=$((FAIL + 1)); echo "FAIL $1: expected [$2], got [$3]"; fi
+}
+q() { sqlite3 -batch "$DB" "$1"; }
+camp() { timeout -k 5 60 "$CAMP" "$@"; }
+
+sqlite3 "$DB" << 'SQL'
+CREATE TABLE stores(id INTEGER PRIMARY KEY, city TEXT);
+CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT, first_name TEXT, loyalty INTEGER,
+                       store_id INTEGER REFERENCES stores(id));
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 24)
+INSERT INTO stores SELECT i, 'City ' || printf('%02d', i) FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 480)
+INSERT INTO customers SELECT i, CASE WHEN i % 10 = 0 THEN NULL ELSE 'c' || i || '@example.com' END,
+  'C' || i, i % 7, ((i - 1) % 24) + 1 FROM n;
+CREATE INDEX customers_store ON customers(store_id);
+SQL
+
+camp packages sync "$HERE/campaigns.camp" --db "$DB" --now "2026-03-01 08:00" > "$TMP/sync"
+check "model stored" "stored 27 entities, 26 operators, 2 packages" "$(cat "$TMP/sync")"
+
+# manual package: s01..s05 order with discounts 11..15; the centre approves
+# s01..s04 and rejects s05; s06 asks for 40% (above the limit of 30)
+for k in 1 2 3 4 5; do
+  camp packages order spring_kit --db "$DB" --as m0$k --params "{\"discount\": $((10 + k))}" --now "2026-03-02 10:00" > /dev/null
+done
+camp packages order spring_kit --db "$DB" --as m06 --params '{"discount": 40}' --now "2026-03-02 10:00" > /dev/null 2>&1
+check "over-limit discount refused" 1 $?
+for k in 1 2 3 4; do camp packages approve spring_kit --entity s0$k --db "$DB" --as hq_lena --now "2026-03-02 11:00" > /dev/null; done
+camp packages reject spring_kit --entity s05 --db "$DB" --as hq_lena --now "2026-03-02 11:00" > /dev/null
+check "manual orders" "s01:approved:11 s02:approved:12 s03:approved:13 s04:approved:14 s05:rejected:15" \
+  "$(q "SELECT group_concat(entity||':'||state||':'||json_extract(params, '$.discount'), ' ') FROM (SELECT * FROM camp_distrib_orders WHERE package = 'spring_kit' ORDER BY entity)")"
+# automatic package: the 12 southern stores are registered; s20 leaves,
+# s14 changes its discount without asking the centre
+camp packages unsubscribe loyalty_push --db "$DB" --as m20 --now "2026-03-02 10:00" > /dev/null
+camp packages order loyalty_push --db "$DB" --as m14 --params '{"discount": 12}' --now "2026-03-02 10:00" > /dev/null
+check "automatic registrations" "11 registered, 1 unsubscribed, s14 discount 12" \
+  "$(q "SELECT sum(state = 'registered') || ' registered, ' || sum(state = 'unsubscribed') || ' unsubscribed, s14 discount ' || (SELECT json_extract(params, '$.discount') FROM camp_distrib_orders WHERE package = 'loyalty_push' AND entity = 's14') FROM camp_distrib_orders WHERE package = 'loyalty_push'")"
+check "no northern store in the southern package" 0 "$(q "SELECT count(*) FROM camp_distrib_orders WHERE package = 'loyalty_push' AND CAST(substr(entity, 2) AS INTEGER) <= 12")"
+
+# by target approval: 432 customers have an e-mail (12 odd stores x 20 +
+# 12 even stores x 16: in an even store every fifth customer id ends in 0)
+camp run "$HERE/campaigns.camp" --campaign spring_target --db "$DB" --now "2026-03-02 09:00" > /dev/null
+check "handed out to 24 stores" "24 432" "$(q "SELECT count(*) || ' ' || sum(contacts) FROM camp_distrib_requests")"
+camp tick --db "$DB" --now "2026-03-03 09:30" > /dev/null
+check "one reminder per store manager" 24 "$(q "SELECT count(*) FROM camp_notifications WHERE kind = 'local-reminder'")"
+# stores s01..s06 remove their loyalty-0 customers (17 of them: 49 217 385,
+# 98 266 434, 147 315, 28 196 364, 77 245 413, 126 294 462); s07 removes all
+# 20 of its contacts; s08 approves all; the others do nothing (approved by
+# default at the deadline)
+for k in 1 2 3 4 5 6; do
+  keys=$(q "SELECT group_concat(id) FROM customers WHERE store_id = $k AND loyalty = 0 AND email IS NOT NULL")
+  camp packages remove-contacts 1 --step ok --keys "$keys" --db "$DB" --as m0$k --now "2026-03-04 10:00" > /dev/null
+done
+camp packages remove-contacts 1 --step ok --all --db "$DB" --as m07 --now "2026-03-04 10:00" > /dev/null
+camp packages approve-contacts 1 --step ok --all --db "$DB" --as m08 --now "2026-03-04 10:00" > /dev/null
+check "removed by the stores" 37 "$(q "SELECT count(*) FROM camp_distrib_contacts WHERE state = 'removed'")"
+camp tick --db "$DB" --now "2026-03-05 09:00" > /dev/null
+# 432 - 17 - 20 = 395 e-mails
+check "e-mails queued" 395 "$(q "SELECT count(*) FROM camp_outbox WHERE run_id = 1")"
+q "SELECT id FROM customers WHERE email IS NOT NULL AND store_id <> 7
+     AND NOT (store_id BETWEEN 1 AND 6 AND loyalty = 0) ORDER BY id" > "$TMP/want"
+q "SELECT recipient_key FROM camp_outbox WHERE run_id = 1 ORDER BY CAST(recipient_key AS INTEGER)" > "$TMP/got"
+check "exactly the expected recipients" "" "$(diff "$TMP/want" "$TMP/got")"
+check "removed contacts saved as the complement" 37 "$(q "SELECT count(*) FROM camp_audience WHERE name = 'spring_removed'")"
+check "personalized with the store's city" "Spring at City 09, C9" "$(q "SELECT subject FROM camp_outbox WHERE recipient_key = 9")"
+# by form: the stores whose spring_kit order stands (s01..s04) give their
+# discount, every other store the default 10
+check "each store's discount in its customers' e-mails" "1:11 2:12 3:13 4:14 5:10 9:10 13:10" \
+  "$(q "SELECT group_concat(recipient_key||':'||substr(body, instr(body, ': ') + 2, 2), ' ') FROM (SELECT * FROM camp_outbox WHERE recipient_key IN (1, 2, 3, 4, 5, 9, 13) ORDER BY recipient_key)")"
+# 432 - 37 removed - 16 approved by s08 (an even store) = 379
+check "approved by default recorded" 379 "$(q "SELECT count(*) FROM camp_distrib_contacts WHERE state = 'approved-by-default'")"
+echo "franchise: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

@@ -1,0 +1,81 @@
+/* distrib.h — distributed marketing at run time (docs/distributed.md):
+ * operators and their passwords, orders of campaign packages, local
+ * approval decisions, reminders from `camp tick`, and the web page of
+ * `camp serve` (serve.c).  Every function that acts for an operator checks
+ * what that operator may do: an operator acts for their own entity only,
+ * and a refusal changes nothing. */
+#ifndef CAMP_DISTRIB_RT_H
+#define CAMP_DISTRIB_RT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "runtime/db/db.h"
+
+/* Results: refused (forbidden: another entity's data, wrong role, closed),
+ * invalid (bad input), or an internal error. */
+#define DISTRIB_OK 0
+#define DISTRIB_FORBIDDEN -1
+#define DISTRIB_INVALID -2
+#define DISTRIB_ERROR -3
+
+typedef struct DistOp {
+  char login[72];
+  char entity[128];
+  char role[16];           /* administrator | approver | manager | viewer */
+  int central;             /* the operator's entity is the central one */
+} DistOp;
+
+/* Loads operator login.  0, or -1 when there is none. */
+int distrib_op_load(Db *db, const char *login, DistOp *op);
+
+/* Sets login's password: stored only as crypto_pwhash_str (argon2id,
+ * interactive limits).  pw must be 8..1024 bytes.  DISTRIB_OK or an error
+ * with err. */
+int distrib_set_password(Db *db, const char *login, const char *pw, char *err, size_t errlen);
+/* 1 when pw is login's password (crypto_pwhash_str_verify), else 0. */
+int distrib_check_password(Db *db, const char *login, const char *pw);
+
+/* Orders package pkg for op's entity (manual: `ordered`, waits for the
+ * central entity; automatic: `registered`), with form values params_json
+ * (a JSON object checked against the package's form; NULL = defaults).
+ * unsubscribe=1 unsubscribes instead.  Refused outside the visibility
+ * dates, after the registration deadline, for a package not offered to the
+ * entity and for viewers.  DISTRIB_* with err. */
+int distrib_order(Db *db, const DistOp *op, const char *pkg, const char *params_json,
+                  int unsubscribe, const char *now, char *err, size_t errlen);
+/* The central entity approves (approve=1) or rejects an order in state
+ * `ordered`: only operators of the central entity who are administrators
+ * or approvers. */
+int distrib_decide_order(Db *db, const DistOp *op, const char *pkg, const char *entity,
+                         int approve, const char *now, char *err, size_t errlen);
+
+/* Decides contacts of a local approval: keys (n of them; n = -1: every
+ * pending contact of op's entity in that run and step) become approved
+ * (approve=1) or removed.  Every key must be a contact of op's own entity
+ * in an open request before its deadline, else nothing changes and
+ * DISTRIB_FORBIDDEN.  Managers, approvers and administrators of the local
+ * entity only.  *changed gets the number of rows changed. */
+int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *step,
+                            const char *const *keys, int n, int approve, const char *now,
+                            int64_t *changed, char *err, size_t errlen);
+
+/* `camp tick`: reminders of open local approvals that are due (one
+ * notification per operator of the entity, then the next one `remind`
+ * later, never after the deadline).  Prints a line when it did something.
+ * Returns the number of reminders, or -1. */
+int distrib_tick(Db *db, const char *now, FILE *out);
+
+/* Prints packages, offers and orders (entity = NULL: all). */
+int distrib_print_packages(Db *db, const char *entity, FILE *out);
+
+/* ---- serve.c: `camp serve` ---- */
+typedef struct DistServeOptions {
+  const char *db;          /* database path or URL */
+  const char *listen;      /* HOST:PORT, loopback */
+  const char *now;         /* fixed clock for tests ("" = real time) */
+} DistServeOptions;
+/* Serves the local page until SIGINT/SIGTERM.  Returns the exit status. */
+int distrib_serve(const DistServeOptions *o);
+
+#endif
