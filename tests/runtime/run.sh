@@ -646,7 +646,10 @@ section_concurrency() {
     D=$W/db.sqlite
     (cd "$W" && camp run full.camp --db db.sqlite --now 2026-03-01 > /dev/null 2>&1)
     resume_in "$W" --now 2026-03-03 > /dev/null 2>&1
-    { echo "BEGIN IMMEDIATE;"; sleep 1; echo "COMMIT;"; } | sqlite3 -batch "$D" &
+    # held 3 s: on a loaded machine (two suites at once, CI) both processes
+    # must have started and read the run before it is released (was 1 s:
+    # the second one sometimes came after the first had finished)
+    { echo "BEGIN IMMEDIATE;"; sleep 3; echo "COMMIT;"; } | sqlite3 -batch "$D" &
     pl=$!
     sleep 0.3
     resume_in "$W" --now "2026-03-10 09:00" --format json > "$W/a.out" 2> "$W/a.err" &
