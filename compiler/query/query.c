@@ -198,7 +198,7 @@ static void hit_decl(Hit *h, int file, int off, Decl *d) {
   if (d->kind == D_IMPORT) return set_hit(h, H_IMPORT, d->name_loc, d->name);
   if (qi_in(d->name_loc, file, off))
     return set_hit(h, d->kind == D_SCHEMA ? H_SCHEMA
-                      : d->kind == D_CAMPAIGN || d->kind == D_PROVIDER ? H_NONE : H_FUNC,
+                      : d->kind == D_CAMPAIGN || d->kind == D_PROVIDER || d->kind == D_DISTRIB ? H_NONE : H_FUNC,
                    d->name_loc, d->name);
   if (d->on_schema && qi_in(d->on_loc, file, off))
     return set_hit(h, H_SCHEMA, d->on_loc, d->on_schema);

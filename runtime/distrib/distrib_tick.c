@@ -93,14 +93,16 @@ int distrib_tick(Db *db, const char *now, FILE *out) {
 }
 
 int distrib_print_packages(Db *db, const char *entity, FILE *out) {
-  DbStmt *st = db_prepare(db, "SELECT k.name, k.label, k.campaign, k.automatic, k.variant,"
-                              " COALESCE(k.register_by, ''), f.entity, COALESCE(o.state, '-'), COALESCE(o.params, '')"
-                              " FROM camp_distrib_packages AS k JOIN camp_distrib_offers AS f ON f.package = k.name"
-                              " LEFT JOIN camp_distrib_orders AS o ON o.package = k.name AND o.entity = f.entity"
-                              " WHERE ? IS NULL OR f.entity = ? ORDER BY k.name, f.entity");
+  /* two statements, not `? IS NULL OR ...`: PostgreSQL cannot type an unused NULL parameter */
+  char sql[700];
+  snprintf(sql, sizeof sql, "SELECT k.name, k.label, k.campaign, k.automatic, k.variant,"
+           " COALESCE(k.register_by, ''), f.entity, COALESCE(o.state, '-'), COALESCE(o.params, '')"
+           " FROM camp_distrib_packages AS k JOIN camp_distrib_offers AS f ON f.package = k.name"
+           " LEFT JOIN camp_distrib_orders AS o ON o.package = k.name AND o.entity = f.entity"
+           "%s ORDER BY k.name, f.entity", entity ? " WHERE f.entity = ?" : "");
+  DbStmt *st = db_prepare(db, sql);
   if (!st) return -1;
-  if (entity) { db_bind_text(st, 1, entity); db_bind_text(st, 2, entity); }
-  else { db_bind_null(st, 1); db_bind_null(st, 2); }
+  if (entity) db_bind_text(st, 1, entity);
   fprintf(out, "%-16s %-10s %-8s %-14s %-12s %s\n", "package", "mode", "variant", "entity", "order", "form values");
   int n = 0;
   while (db_step(st) == 1) {
