@@ -80,6 +80,7 @@ int cmd_snapshot(int argc, char **argv);
 int cmd_lsp(int argc, char **argv);
 int cmd_track(int argc, char **argv);
 int cmd_feedback(int argc, char **argv);
+int cmd_suppress(int argc, char **argv);
 int cmd_preview(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_values(int argc, char **argv);

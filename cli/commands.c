@@ -206,6 +206,17 @@ const CliCommand cli_commands[] = {
      "or provider id; the whole file is one transaction, every bad row is reported as "
      "FILE:LINE and nothing is imported then.",
      {O_DB("the database of the runs"), O_NOW}, "camp feedback import events.csv --db crm.sqlite"},
+    {"suppress", cmd_suppress, "add|remove ADDRESS... --db DB --channel C | list --db DB",
+     "manual entries of the suppression list (contact policy)", "none",
+     "`add` puts addresses on the channel's suppression list (reason `manual` unless --reason), "
+     "`remove` takes them off (any reason), `list` prints the list.  Addresses are compared as "
+     "the runtime does: trimmed, e-mail lower-cased.  Runs skip suppressed recipients and "
+     "`camp send` stops their queued messages (docs/policy.md).",
+     {O_DB("the database of the runs"),
+      {"channel", "C", "email|sms|push|mail", "the channel of the addresses (add, remove; list: a filter)"},
+      {"reason", "TEXT", NULL, "add: the reason recorded (default manual)"}, O_NOW,
+      {"format", "FORMAT", "text|csv", "list: text (default) or csv"}},
+     "camp suppress add ann@example.com --db crm.sqlite --channel email"},
     {"preview", cmd_preview, "FILE --db DB --step STEP [options]",
      "render a step's messages without queueing anything", "camp", NULL,
      {O_DB("the database to read"), O_CAMPAIGN,

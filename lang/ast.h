@@ -350,6 +350,8 @@ struct Decl {
   Loc on_loc;
   Expr *body;           /* func/filter body */
   PtrVec pfields;       /* provider: ProviderField* */
+  int consent;          /* filter: 1 + Channel for `consent CHANNEL on SCHEMA = rule` (policy) */
+  struct Expr *consent_rule; /* its checked rule (compiler/check/check_policy.c) */
   /* --- checker annotations --- */
   struct Schema *schema;
   struct Type *ret_type;

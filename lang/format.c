@@ -168,8 +168,9 @@ static void fmt_params(Buf *b, const PtrVec *params) {
 
 static void fmt_func(Fmt *f, const Decl *d) {
   Buf b = {0};
-  buf_put(&b, d->kind == D_FUNC ? "func " : "filter ");
-  fmt_ident(&b, d->name, ID_ANY);
+  buf_put(&b, d->kind == D_FUNC ? "func " : d->consent ? "consent " : "filter ");
+  if (d->consent) buf_put(&b, channel_name((Channel)(d->consent - 1)));
+  else fmt_ident(&b, d->name, ID_ANY);
   if (d->kind == D_FUNC || d->params.len) fmt_params(&b, &d->params);
   if (d->kind == D_FUNC) {
     buf_put(&b, " ");

@@ -221,7 +221,7 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %type <v> fields enrich_items branches props params label_list rcols rcols_opt matches
 %type <v> on_opt order_opt
 %type <step> step channel_step
-%type <decl> decl
+%type <decl> decl policy_decl
 %type <type> typeref
 %type <field> field
 %type <enrich> enrich_item
@@ -282,7 +282,26 @@ decl
   | PROVIDER ident '{' pfields '}' {
       $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_PROVIDER; $$->loc = @$;
       $$->name = $2; $$->name_loc = @2; $$->pfields = $4; }
+  | policy_decl
   ;
+
+/* ------------------------------------------------ contact policy (issue 15)
+ * `consent email on customers = exists consents where channel = email and granted`
+ * declares where a channel's consent lives, as a rule over the schema's rows.
+ * It is a filter named consent_<channel> (usable as `customers where
+ * consent_email`) that the runtime enforces on every channel step of that
+ * dimension (docs/policy.md; compiler/check/check_policy.c). `consent` is
+ * not a keyword: any other word there is a syntax error. */
+policy_decl
+  : IDENT channel ON ident '=' expr {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_FILTER; $$->loc = @$;
+      if (strcmp($1, "consent"))
+        diag_error(st->diags, @1, "syntax error: unexpected name `%s` (a declaration starts with schema, campaign, func, filter, provider, import or consent)", $1);
+      $$->consent = 1 + $2;
+      $$->name = arena_printf(A, "consent_%s", channel_name((Channel)$2)); $$->name_loc = @2;
+      $$->on_schema = $4; $$->on_loc = @4; $$->body = $6; }
+  ;
+/* ------------------------------------------- end of contact policy grammar */
 
 /* ------------------------------------------------------------ providers */
 

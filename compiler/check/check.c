@@ -10,6 +10,7 @@ void program_check(Program *p) {
   names_build_schemas(&c);   /* schemas first: everything refers to them */
   names_collect_funcs(&c);
   check_funcs(&c);
+  check_policy(&c);
   check_providers(&c);
   for (int i = 0; i < p->campaigns.len; i++) {
     check_campaign(&c, p->campaigns.items[i]);

@@ -230,6 +230,8 @@ static void check_headers(Ctx *c, Decl *camp) {
       if (h->value->kind != E_STR) diag_error(c->d, h->value->loc, "`%s` must be a string", h->name);
     } else if (!strcmp(h->name, "start_date") || !strcmp(h->name, "end_date")) {
       /* checked with the schedule (check_ops.c) */
+    } else if (!strcmp(h->name, "transactional")) {
+      check_transactional(c, h); /* the reviewed opt-out of the contact policy */
     } else if (!strcmp(h->name, "seed")) {
       if (h->value->kind != E_INT) diag_error(c->d, h->value->loc, "`seed` must be an integer");
     } else {

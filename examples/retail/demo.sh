@@ -40,6 +40,15 @@ done
 step "camp status"
 "$CAMP" status --db "$DB"
 
+step "contact policy: recipients taken out per channel step, by reason (docs/policy.md)"
+sqlite3 -column -header "$DB" \
+  "SELECT r.campaign, p.step, p.channel, p.stage,
+          sum(p.reason = 'invalid_address') AS invalid_address,
+          sum(p.reason = 'no_consent') AS no_consent,
+          sum(p.reason = 'suppressed') AS suppressed
+   FROM camp_policy_removed p JOIN camp_runs r ON r.id = p.run_id
+   GROUP BY 1, 2, 3, 4 ORDER BY p.run_id, 2, 4"
+
 step "outbox: messages per step and channel"
 sqlite3 -column -header "$DB" \
   "SELECT step, channel, count(*) AS messages FROM camp_outbox GROUP BY step, channel ORDER BY step"

@@ -1,6 +1,7 @@
 /* store.c — creating and migrating camp's tables (see store.h). */
 #include "runtime/db/store.h"
 #include "runtime/db/store_track.h"
+#include "runtime/db/store_policy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +104,9 @@ static int up_to_date(Db *db) {
   return db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta WHERE key = 'schema_version'",
                       -1) == NMIGRATIONS &&
          db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
-                          " WHERE key = 'track_schema_version'", -1) == STORE_TRACK_VERSION;
+                          " WHERE key = 'track_schema_version'", -1) == STORE_TRACK_VERSION &&
+         db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
+                          " WHERE key = 'policy_schema_version'", -1) == STORE_POLICY_VERSION;
 }
 
 int store_migrate(Db *db, char *err, size_t errlen) {
@@ -138,6 +141,10 @@ int store_migrate(Db *db, char *err, size_t errlen) {
            NMIGRATIONS);
   if (db_exec(db, sql) != 0) goto fail;
   if (store_track_migrate(db, err, errlen) != 0) {
+    db_rollback(db);
+    return -1;
+  }
+  if (store_policy_migrate(db, err, errlen) != 0) {
     db_rollback(db);
     return -1;
   }

@@ -352,6 +352,8 @@ StepState exec_step(Exec *x, Step *s) {
   /* a recurring launch leaves out whom an earlier launch already messaged */
   if (s->kind == S_CHANNEL && !x->dry && x->launch_key[0] && exec_exclude_messaged(x, s))
     return fail(x, s);
+  /* the contact policy, whatever the campaign says (runtime/policy) */
+  if (s->kind == S_CHANNEL && exec_policy(x, s)) return fail(x, s);
   if (record_counts(x, s)) return fail(x, s);
   if (x->keys_out) write_keys(x, s);
   if (x->dry && s->kind == S_CHANNEL && x->o->preview && !strcmp(s->label, x->o->preview_step) &&

@@ -1,0 +1,93 @@
+/* exec_policy.c — the contact policy on a channel step's rows
+ * (runtime/policy/policy.h): after the step's audience is computed, by
+ * whichever engine computed it, its rows go through the same SQL, so every
+ * engine gives the same recipients.  The removals by reason are kept per
+ * step (x->policy) for plan and run to print. */
+#include <string.h>
+
+#include "runtime/exec/exec_int.h"
+#include "compiler/check/policy.h"
+
+static int64_t *slot(Exec *x, Step *s) {
+  if (!x->policy) {
+    x->policy = calloc((size_t)x->camp->steps.len + 1, sizeof *x->policy);
+    if (!x->policy) abort();
+  }
+  return x->policy[s->index];
+}
+
+/* The policy of channel step s; 0, or 1 when it has nothing to enforce. */
+static int step_policy(Exec *x, Step *s, PolicyStep *ps, char **consent) {
+  Pop *pop = s->pops[0];
+  *consent = NULL;
+  if (s->kind != S_CHANNEL || !pop || !pop->dim || !pop->dim->key) return 1;
+  memset(ps, 0, sizeof *ps);
+  ps->channel = channel_name(s->channel);
+  ps->dimension = pop->dim->name;
+  ps->key_column = pop->dim->key->name;
+  Column *addr = s->channel == CH_MAIL ? NULL : schema_address(pop->dim, ps->channel);
+  ps->address_column = addr ? addr->name : NULL;
+  ps->transactional = program_transactional(x->camp);
+  Expr *rule = program_consent(x->p, pop->dim, s->channel);
+  if (rule) *consent = sql_expression(rule, &x->so);
+  ps->consent_sql = *consent;
+  return !ps->address_column && !ps->consent_sql;
+}
+
+int exec_policy_table(Exec *x, Step *s, const char *table, int record) {
+  PolicyStep ps;
+  char *consent;
+  if (step_policy(x, s, &ps, &consent)) return 0;
+  int rc = policy_apply(x->db, &ps, table, record ? x->run_id : 0, s->label, x->now, slot(x, s), x->err,
+                        sizeof x->err);
+  if (rc == 0 && record) rc = policy_record_step(x->db, x->run_id, s->label, &ps, x->err, sizeof x->err);
+  free(consent);
+  return rc;
+}
+
+int exec_policy(Exec *x, Step *s) {
+  char table[512];
+  exec_table(x, s->label, table, sizeof table);
+  return exec_policy_table(x, s, table, !x->dry);
+}
+
+int exec_policy_keys(Exec *x, Step *s, const int64_t *keys, int64_t n, uint8_t *keep) {
+  for (int64_t i = 0; i < n; i++) keep[i] = 1;
+  PolicyStep ps;
+  char *consent;
+  if (step_policy(x, s, &ps, &consent)) return 0;
+  free(consent);
+  if (db_exec(x->db, "DROP TABLE IF EXISTS temp.camp_policy_keys;"
+                     "CREATE TEMP TABLE camp_policy_keys(\"_key\" INTEGER PRIMARY KEY)")) {
+    snprintf(x->err, sizeof x->err, "step %s: %s", s->label, db_error(x->db));
+    return -1;
+  }
+  DbStmt *ins = db_prepare(x->db, "INSERT OR IGNORE INTO temp.camp_policy_keys VALUES (?)");
+  int rc = ins ? 0 : -1;
+  for (int64_t i = 0; rc == 0 && i < n; i++) {
+    db_reset(ins);
+    db_bind_int(ins, 1, keys[i]);
+    if (db_step(ins) < 0) rc = -1;
+  }
+  db_finalize(ins);
+  if (rc == 0) rc = exec_policy_table(x, s, "temp.camp_policy_keys", 0);
+  DbStmt *has = rc == 0 ? db_prepare(x->db, "SELECT 1 FROM temp.camp_policy_keys WHERE \"_key\" = ?") : NULL;
+  if (rc == 0 && !has) rc = -1;
+  for (int64_t i = 0; rc == 0 && i < n; i++) {
+    db_reset(has);
+    db_bind_int(has, 1, keys[i]);
+    keep[i] = db_step(has) == 1;
+  }
+  db_finalize(has);
+  db_exec(x->db, "DROP TABLE IF EXISTS temp.camp_policy_keys");
+  if (rc && !x->err[0]) snprintf(x->err, sizeof x->err, "step %s: %s", s->label, db_error(x->db));
+  return rc;
+}
+
+const int64_t *exec_policy_removed(Exec *x, Step *s) {
+  if (!x->policy) return NULL;
+  const int64_t *c = x->policy[s->index];
+  for (int r = 0; r < POL_NREASONS; r++)
+    if (c[r]) return c;
+  return NULL;
+}
