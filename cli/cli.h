@@ -81,6 +81,8 @@ int cmd_lsp(int argc, char **argv);
 int cmd_track(int argc, char **argv);
 int cmd_feedback(int argc, char **argv);
 int cmd_suppress(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_preview(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_values(int argc, char **argv);

@@ -305,26 +305,27 @@ static void pol_add(void *ctx, const char *step, const char *reason, const char 
 static void run_policy(Db *db, int64_t run, FILE *out, json_t *arr, int text) {
   PolRow r = {arr};
   if (policy_counts(db, run, pol_add, &r) != 0 || !text || !json_array_size(arr)) return;
-  static const char *const hdr[] = {"STEP", "STAGE", "INVALID ADDRESS", "WITHOUT CONSENT", "SUPPRESSED"};
-  static const char *const reasons[] = {"invalid_address", "no_consent", "suppressed"};
+  static const char *const hdr[] = {"STEP", "STAGE", "INVALID ADDRESS", "WITHOUT CONSENT", "SUPPRESSED",
+                                    "PRESSURE", "HOLDOUT"};
+  static const char *const reasons[] = {"invalid_address", "no_consent", "suppressed", "pressure", "holdout"};
   ReportTable t;
-  rt_init(&t, 5, hdr);
+  rt_init(&t, 7, hdr);
   size_t i = 0;
   while (i < json_array_size(arr)) {
     json_t *e = json_array_get(arr, i);
     const char *step = json_string_value(json_object_get(e, "step"));
     const char *stage = json_string_value(json_object_get(e, "stage"));
-    char c[3][24] = {"0", "0", "0"};
+    char c[5][24] = {"0", "0", "0", "0", "0"};
     for (; i < json_array_size(arr); i++) {
       json_t *f = json_array_get(arr, i);
       if (strcmp(json_string_value(json_object_get(f, "step")), step) ||
           strcmp(json_string_value(json_object_get(f, "stage")), stage))
         break;
-      for (int k = 0; k < 3; k++)
+      for (int k = 0; k < 5; k++)
         if (!strcmp(json_string_value(json_object_get(f, "reason")), reasons[k]))
           snprintf(c[k], sizeof c[k], "%lld", (long long)json_integer_value(json_object_get(f, "count")));
     }
-    const char *row[] = {step, stage, c[0], c[1], c[2]};
+    const char *row[] = {step, stage, c[0], c[1], c[2], c[3], c[4]};
     rt_add(&t, row);
   }
   fprintf(out, "\ncontact policy (recipients taken out)\n");

@@ -129,6 +129,7 @@ static void fmt_header(Fmt *f, const HeaderField *h) {
   fmt_ident(&b, h->name, ID_STRICT);
   buf_put(&b, " ");
   fmt_expr(&b, h->value, P_OR);
+  if (h->percent) buf_put(&b, "%");
   fmt_tok_buf(f, &b);
 }
 
@@ -252,7 +253,7 @@ static char *align_trailing(Fmt *f) {
 }
 
 static void fmt_decl(Fmt *f, const Decl *d) {
-  int leaf = d->kind == D_IMPORT || d->kind == D_FUNC || d->kind == D_FILTER;
+  int leaf = d->kind == D_IMPORT || d->kind == D_FUNC || d->kind == D_FILTER || d->kind == D_PRESSURE;
   fmt_item(f, d->loc.off, leaf ? d->loc.end_off : d->loc.off, 0);
   switch (d->kind) {
     case D_IMPORT: {
@@ -267,6 +268,17 @@ static void fmt_decl(Fmt *f, const Decl *d) {
     case D_FUNC:
     case D_FILTER: fmt_func(f, d); break;
     case D_PROVIDER: fmt_provider(f, d); break;
+    case D_PRESSURE: {
+      Buf b = {0};
+      char n[64];
+      buf_put(&b, "pressure ");
+      buf_put(&b, d->consent ? channel_name((Channel)(d->consent - 1)) : "all");
+      snprintf(n, sizeof n, " max %lld per ", (long long)d->pmax);
+      buf_put(&b, n);
+      fmt_duration(&b, d->pperiod);
+      fmt_tok_buf(f, &b);
+      break;
+    }
   }
 }
 

@@ -237,7 +237,7 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %type <opval> op_val op_word
 %type <optime> op_time
 %type <v> op_items op_vals op_words op_times
-%type <i> channel keep_opt
+%type <i> channel keep_opt pressure_channel
 %type <flag> split_flags
 %type <v> prefer_opt
 
@@ -300,6 +300,22 @@ policy_decl
       $$->consent = 1 + $2;
       $$->name = arena_printf(A, "consent_%s", channel_name((Channel)$2)); $$->name_loc = @2;
       $$->on_schema = $4; $$->on_loc = @4; $$->body = $6; }
+/* `pressure email max 3 per 7d`, `pressure all max 5 per 7d`: at most N
+ * messages per rolling period to one recipient (docs/policy.md). */
+  | IDENT pressure_channel IDENT INT IDENT DURATION {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_PRESSURE; $$->loc = @$;
+      if (strcmp($1, "pressure"))
+        diag_error(st->diags, @1, "syntax error: unexpected name `%s` (a declaration starts with schema, campaign, func, filter, provider, import, consent or pressure)", $1);
+      if (strcmp($3, "max")) diag_error(st->diags, @3, "syntax error: `pressure %s` is followed by `max N per DURATION`", $2 ? channel_name((Channel)($2 - 1)) : "all");
+      if (strcmp($5, "per")) diag_error(st->diags, @5, "syntax error: `max %lld` is followed by `per DURATION`", (long long)$4);
+      $$->name = "pressure"; $$->name_loc = @1;
+      $$->consent = $2; $$->pmax = $4; $$->pmax_loc = @4; $$->pperiod = duration(st, $6, @6); }
+  ;
+
+/* 1 + Channel, or 0 for `all`. */
+pressure_channel
+  : channel                 { $$ = 1 + $1; }
+  | IDENT                   { $$ = 0; if (strcmp($1, "all")) diag_error(st->diags, @1, "pressure applies to email, sms, push, mail or all, not `%s`", $1); }
   ;
 /* ------------------------------------------- end of contact policy grammar */
 
@@ -412,6 +428,12 @@ campaign_items
 campaign_item
   : IDENT literal           { HeaderField *h = arena_alloc(A, sizeof *h); h->loc = @$;
                               h->name = $1; h->value = $2;
+                              vec_push(A, &st->campaign->headers, h); }
+  | IDENT INT '%'            { HeaderField *h = arena_alloc(A, sizeof *h); h->loc = @$; /* holdout 5% (policy) */
+                              h->name = $1; h->value = lit(A, E_INT, @2); h->value->ival = $2; h->percent = 1;
+                              vec_push(A, &st->campaign->headers, h); }
+  | IDENT DEC '%'            { HeaderField *h = arena_alloc(A, sizeof *h); h->loc = @$;
+                              h->name = $1; h->value = lit(A, E_DEC, @2); h->value->text = $2; h->value->dval = atof($2); h->percent = 1;
                               vec_push(A, &st->campaign->headers, h); }
   | outputs '=' step        { $3->outputs = $1; $3->output_locs = st->out_locs;
                               memset(&st->out_locs, 0, sizeof st->out_locs);

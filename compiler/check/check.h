@@ -50,6 +50,8 @@ Expr *clone_expr(Ctx *c, Expr *e, Decl *f, PtrVec *args);
 /* check_policy.c: consent declarations; the `transactional` header. */
 void check_policy(Ctx *c);
 void check_transactional(Ctx *c, HeaderField *h);
+void check_weight(Ctx *c, HeaderField *h);
+void check_holdout(Ctx *c, HeaderField *h);
 /* Scope for rows of population p. */
 Scope scope_of_pop(Pop *p);
 /* Names visible in a scope, for did-you-mean (arena-allocated array). */

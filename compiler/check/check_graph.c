@@ -223,6 +223,8 @@ static void check_headers(Ctx *c, Decl *camp) {
   };
   for (int i = 0; i < camp->headers.len; i++) {
     HeaderField *h = camp->headers.items[i];
+    if (h->percent && strcmp(h->name, "holdout"))
+      diag_error(c->d, h->loc, "`%s` does not take a percentage (only `holdout N%%` does)", h->name);
     for (int j = 0; j < i; j++)
       if (!strcmp(((HeaderField *)camp->headers.items[j])->name, h->name))
         diag_error(c->d, h->loc, "`%s` is set twice", h->name);
@@ -230,6 +232,10 @@ static void check_headers(Ctx *c, Decl *camp) {
       if (h->value->kind != E_STR) diag_error(c->d, h->value->loc, "`%s` must be a string", h->name);
     } else if (!strcmp(h->name, "start_date") || !strcmp(h->name, "end_date")) {
       /* checked with the schedule (check_ops.c) */
+    } else if (!strcmp(h->name, "holdout") || !strcmp(h->name, "success")) {
+      check_holdout(c, h); /* control group and its success metric (policy) */
+    } else if (!strcmp(h->name, "weight")) {
+      check_weight(c, h); /* pressure rules: higher weight wins */
     } else if (!strcmp(h->name, "transactional")) {
       check_transactional(c, h); /* the reviewed opt-out of the contact policy */
     } else if (!strcmp(h->name, "seed")) {

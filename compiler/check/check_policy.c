@@ -8,7 +8,10 @@
 #include "compiler/check/check.h"
 #include "compiler/check/policy.h"
 
+static void check_pressure(Ctx *c);
+
 void check_policy(Ctx *c) {
+  check_pressure(c);
   for (int i = 0; i < c->p->funcs.len; i++) {
     Decl *d = c->p->funcs.items[i];
     if (d->kind != D_FILTER || !d->consent || !d->schema) continue;
@@ -29,6 +32,94 @@ void check_policy(Ctx *c) {
     Expr *rule = check_rule(c, &s, clone_expr(c, d->body, NULL, NULL), "consent");
     if (c->d->nerrors == nerr) d->consent_rule = rule;
   }
+}
+
+/* pressure rules: at most one per channel (and one for all), N >= 1, a
+ * period of at least a minute. */
+static void check_pressure(Ctx *c) {
+  Decl *seen[6] = {0};
+  for (int m = 0; m < c->p->modules.len; m++) {
+    Module *mod = c->p->modules.items[m];
+    for (int i = 0; i < mod->decls.len; i++) {
+      Decl *d = mod->decls.items[i];
+      if (d->kind != D_PRESSURE) continue;
+      if (d->pmax < 1) diag_error(c->d, d->pmax_loc, "pressure: max must be at least 1");
+      if (d->pperiod->ival < 60) diag_error(c->d, d->pperiod->loc, "pressure: the period must be at least 1m");
+      if (seen[d->consent]) {
+        diag_error(c->d, d->loc, "pressure for %s is declared twice",
+                   d->consent ? channel_name((Channel)(d->consent - 1)) : "all channels");
+        diag_note(c->d, seen[d->consent]->loc, "first declared here");
+      } else {
+        seen[d->consent] = d;
+      }
+    }
+  }
+}
+
+void check_weight(Ctx *c, HeaderField *h) {
+  if (h->value->kind != E_INT || h->value->ival < 0 || h->value->ival > 1000)
+    diag_error(c->d, h->value->loc, "`weight` must be an integer from 0 to 1000");
+}
+
+int64_t program_weight(const Decl *campaign) {
+  for (int i = 0; i < campaign->headers.len; i++) {
+    HeaderField *h = campaign->headers.items[i];
+    if (!strcmp(h->name, "weight") && h->value->kind == E_INT) return h->value->ival;
+  }
+  return 5;
+}
+
+int program_pressure(Program *p, PtrVec *out) {
+  for (int m = 0; m < p->modules.len; m++) {
+    Module *mod = p->modules.items[m];
+    for (int i = 0; i < mod->decls.len; i++)
+      if (((Decl *)mod->decls.items[i])->kind == D_PRESSURE) vec_push(&p->arena, out, mod->decls.items[i]);
+  }
+  return out->len;
+}
+
+/* `holdout 5%`: a share of every channel step's recipients, more than 0
+ * and less than 100; `success "filter"`: a filter with one timestamp (or
+ * date) parameter, the time of the run, saying who converted. */
+void check_holdout(Ctx *c, HeaderField *h) {
+  if (!strcmp(h->name, "holdout")) {
+    double v = h->value->kind == E_INT ? (double)h->value->ival : h->value->kind == E_DEC ? h->value->dval : -1;
+    if (!h->percent || v <= 0 || v >= 100)
+      diag_error(c->d, h->value->loc, "`holdout` takes a percentage above 0 and below 100, e.g. `holdout 5%%`");
+    return;
+  }
+  if (h->value->kind != E_STR) {
+    diag_error(c->d, h->value->loc, "`success` names a filter: `success \"converted\"`");
+    return;
+  }
+  Decl *f = names_func(c, h->value->text);
+  if (!f || f->kind != D_FILTER) {
+    diag_error(c->d, h->value->loc, "`success`: no filter named `%s`", h->value->text);
+    return;
+  }
+  Type *t = f->params.len == 1 ? names_type(c, ((Param *)f->params.items[0])->type) : NULL;
+  if (!t || (t->kind != T_TIMESTAMP && t->kind != T_DATE))
+    diag_error(c->d, h->value->loc,
+               "`success`: filter `%s` must take one timestamp parameter (the time of the run), e.g. "
+               "`filter converted(since timestamp) on customers = exists purchases where at >= since and at < since + 14d`",
+               f->name);
+}
+
+double program_holdout(const Decl *campaign) {
+  for (int i = 0; i < campaign->headers.len; i++) {
+    HeaderField *h = campaign->headers.items[i];
+    if (strcmp(h->name, "holdout") || !h->percent) continue;
+    return h->value->kind == E_INT ? (double)h->value->ival : h->value->kind == E_DEC ? h->value->dval : 0;
+  }
+  return 0;
+}
+
+const char *program_success(const Decl *campaign) {
+  for (int i = 0; i < campaign->headers.len; i++) {
+    HeaderField *h = campaign->headers.items[i];
+    if (!strcmp(h->name, "success") && h->value->kind == E_STR) return h->value->text;
+  }
+  return NULL;
 }
 
 void check_transactional(Ctx *c, HeaderField *h) {

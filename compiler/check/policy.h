@@ -12,4 +12,14 @@ Expr *program_consent(Program *p, const Schema *dim, Channel ch);
  * suppression list are not applied to it (shown in plan). */
 int program_transactional(const Decl *campaign);
 
+/* The campaign's `weight N` header (pressure), 5 without one. */
+int64_t program_weight(const Decl *campaign);
+/* Appends every `pressure` declaration loaded (D_PRESSURE Decl*) to out;
+ * returns out->len. */
+int program_pressure(Program *p, PtrVec *out);
+
+/* The campaign's `holdout N%` (0 without one) and `success "filter"` (NULL). */
+double program_holdout(const Decl *campaign);
+const char *program_success(const Decl *campaign);
+
 #endif

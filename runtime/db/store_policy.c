@@ -14,6 +14,18 @@ static int to_v1(Db *db) {
                  " stage TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY(run_id, step, recipient_key, stage));");
 }
 
+/* Pressure rules (installed by `camp policy apply`), campaign weights and
+ * why a recipient was taken out. */
+static int to_v2(Db *db) {
+  return db_exec(db,
+                 "CREATE TABLE IF NOT EXISTS camp_policy_rules(id INTEGER PRIMARY KEY, channel TEXT,"
+                 " max_messages INTEGER NOT NULL, period_seconds INTEGER NOT NULL, period TEXT NOT NULL,"
+                 " source TEXT, installed_at TEXT NOT NULL);"
+                 "ALTER TABLE camp_policy_steps ADD COLUMN weight INTEGER NOT NULL DEFAULT 5;"
+                 "ALTER TABLE camp_policy_steps ADD COLUMN campaign TEXT;"
+                 "ALTER TABLE camp_policy_removed ADD COLUMN detail TEXT;");
+}
+
 int store_policy_migrate(Db *db, char *err, size_t errlen) {
   int64_t v = db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
                                " WHERE key = 'policy_schema_version'", 0);
@@ -23,6 +35,7 @@ int store_policy_migrate(Db *db, char *err, size_t errlen) {
     return -1;
   }
   if (v < 1 && to_v1(db)) goto fail;
+  if (v < 2 && to_v2(db)) goto fail;
   char sql[128];
   snprintf(sql, sizeof sql, "INSERT INTO camp_meta(key, value) VALUES ('policy_schema_version', '%d')"
                             " ON CONFLICT(key) DO UPDATE SET value = excluded.value", STORE_POLICY_VERSION);

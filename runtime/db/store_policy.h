@@ -13,6 +13,11 @@
  *                       recipient_key, stage))
  *       every recipient the policy took out: reason invalid_address |
  *       no_consent | suppressed; stage render (the run) | send (camp send)
+ *   version 2: camp_policy_rules(id, channel (NULL = all channels),
+ *                     max_messages, period_seconds, period, source,
+ *                     installed_at): the pressure rules (`camp policy apply`);
+ *       camp_policy_steps gains weight (default 5) and campaign;
+ *       camp_policy_removed gains detail (pressure: the rule and count)
  *   camp_suppression (store_track.c) gains nothing: manual entries have
  *       reason 'manual' and source 'camp suppress'. */
 #ifndef CAMP_STORE_POLICY_H
@@ -22,7 +27,7 @@
 
 #include "runtime/db/db.h"
 
-#define STORE_POLICY_VERSION 1
+#define STORE_POLICY_VERSION 2
 
 /* Creates or migrates the tables above inside store_migrate's transaction.
  * 0, or -1 with err. */

@@ -76,6 +76,7 @@ static void exec_free(Exec *x) {
   free(x->count_base);
   free(x->counts);
   free(x->policy);
+  free(x->policy_why);
 }
 
 /* Can s run now?  ST_PENDING = yes; ST_WAITING = an input is not ready yet;
@@ -222,7 +223,7 @@ static int channel_input(Exec *x, Step *s, int64_t *in) {
 /* Recipients the contact policy took out of a step's rows (suppressed
  * ones stay: they are queued as 'suppressed'). */
 static int64_t policy_taken(const int64_t *pol) {
-  return pol ? pol[POL_INVALID_ADDRESS] + pol[POL_NO_CONSENT] : 0;
+  return pol ? pol[POL_INVALID_ADDRESS] + pol[POL_NO_CONSENT] + pol[POL_PRESSURE] + pol[POL_HOLDOUT] : 0;
 }
 
 /* Test runs: a few rendered messages of each channel step. */
@@ -280,6 +281,8 @@ static void print_counts(Exec *x) {
         json_t *r = json_object();
         for (int k = 0; k < POL_NREASONS; k++)
           json_object_set_new(r, policy_reason_name((PolicyReason)k), json_integer(pol[k]));
+        const char *why = exec_policy_why(x, s);
+        if (why[0]) json_object_set_new(r, "pressure_counted", json_string(why));
         json_object_set_new(o, "policy", r);
       }
       json_array_append_new(steps, o);
@@ -299,6 +302,9 @@ static void print_counts(Exec *x) {
   if (!x->dry) fprintf(out, "run %lld of %s (now %s)\n", (long long)x->run_id, x->camp->name, x->now);
   else if (x->o->test) fprintf(out, "test run of %s (now %s): nothing queued, nothing saved\n", x->camp->name, x->now);
   else fprintf(out, "plan of %s (now %s)\n", x->camp->name, x->now);
+  if (program_holdout(x->camp) > 0)
+    fprintf(out, "  holdout: %g%% of each channel step's recipients form the control group (not messaged)\n",
+            program_holdout(x->camp));
   if (program_transactional(x->camp))
     fprintf(out, "  transactional: consent is not required (campaign flag `transactional true`)\n");
   int w = 4;
@@ -336,6 +342,8 @@ static void print_counts(Exec *x) {
       }
       if (pol[POL_SUPPRESSED]) fputs(" (queued as suppressed, never sent)", out);
       fputc('\n', out);
+      const char *why = exec_policy_why(x, s);
+      if (why[0]) fprintf(out, "  %-*s  %-16s pressure counted %s\n", w, "", "", why);
     }
   }
   print_previews(x, out);
@@ -409,6 +417,7 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
   /* inspect reads the step tables; a test run renders from them: step by
    * step, not in memory */
   if (!o->inspect && !o->test) plan_in_memory(&x);
+  exec_policy_plan_reset(&x); /* the plan's planned messages (pressure) start empty */
   int failed = exec_pass(&x);
   int nchk;
   double chk_ms;
@@ -425,6 +434,8 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
       x.mem_failed = 0;
       memset(x.state, 0, sizeof *x.state * (size_t)camp->steps.len);
       if (x.keys_out) rewind(x.keys_out), (void)!ftruncate(fileno(x.keys_out), 0);
+      exec_policy_plan_reset(&x);
+      if (x.policy) memset(x.policy, 0, sizeof *x.policy * (size_t)camp->steps.len);
       failed = exec_pass(&x);
     }
   }

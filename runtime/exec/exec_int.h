@@ -45,6 +45,7 @@ typedef struct Exec {
   char launch_key[128];    /* the run's launch key ("" for a plain run) */
   struct json_t *previews; /* test run: rendered samples per channel step */
   int64_t (*policy)[POL_NREASONS]; /* per step: recipients the contact policy took out, by reason */
+  char (*policy_why)[512];  /* per step: the messages that counted against those pressure took out */
   char err[4096];
 } Exec;
 
@@ -101,6 +102,10 @@ int exec_policy(Exec *x, Step *s);
 int exec_policy_table(Exec *x, Step *s, const char *table, int record);
 int exec_policy_keys(Exec *x, Step *s, const int64_t *keys, int64_t n, uint8_t *keep);
 const int64_t *exec_policy_removed(Exec *x, Step *s);
+/* Which messages counted against the recipients pressure took out of s
+ * ("" if none); the plan's record of planned messages emptied. */
+const char *exec_policy_why(Exec *x, Step *s);
+void exec_policy_plan_reset(Exec *x);
 
 /* exec_hold.c: a campaign with `approval` parks a channel step's new
  * messages as `held` and records the approval request (camp_approvals,

@@ -11,12 +11,14 @@
 static int64_t *slot(Exec *x, Step *s) {
   if (!x->policy) {
     x->policy = calloc((size_t)x->camp->steps.len + 1, sizeof *x->policy);
-    if (!x->policy) abort();
+    x->policy_why = calloc((size_t)x->camp->steps.len + 1, sizeof *x->policy_why);
+    if (!x->policy || !x->policy_why) abort();
   }
   return x->policy[s->index];
 }
 
-/* The policy of channel step s; 0, or 1 when it has nothing to enforce. */
+/* The policy of channel step s; 0, or 1 when it is not a channel step of
+ * a keyed dimension. */
 static int step_policy(Exec *x, Step *s, PolicyStep *ps, char **consent) {
   Pop *pop = s->pops[0];
   *consent = NULL;
@@ -28,18 +30,30 @@ static int step_policy(Exec *x, Step *s, PolicyStep *ps, char **consent) {
   Column *addr = s->channel == CH_MAIL ? NULL : schema_address(pop->dim, ps->channel);
   ps->address_column = addr ? addr->name : NULL;
   ps->transactional = program_transactional(x->camp);
+  ps->weight = program_weight(x->camp);
+  ps->campaign = x->camp->name;
   Expr *rule = program_consent(x->p, pop->dim, s->channel);
   if (rule) *consent = sql_expression(rule, &x->so);
   ps->consent_sql = *consent;
-  return !ps->address_column && !ps->consent_sql;
+  return 0;
 }
 
 int exec_policy_table(Exec *x, Step *s, const char *table, int record) {
   PolicyStep ps;
   char *consent;
   if (step_policy(x, s, &ps, &consent)) return 0;
-  int rc = policy_apply(x->db, &ps, table, record ? x->run_id : 0, s->label, x->now, slot(x, s), x->err,
+  int64_t *counts = slot(x, s);
+  int rc = policy_apply(x->db, &ps, table, record ? x->run_id : 0, s->label, x->now, counts, x->err,
                         sizeof x->err);
+  if (rc == 0)
+    rc = policy_pressure(x->db, &ps, table, x->dry, record ? x->run_id : 0, s->label, x->now, counts,
+                         x->policy_why[s->index], sizeof x->policy_why[s->index], x->err, sizeof x->err);
+  /* the control group, drawn from the recipients the policy allows */
+  if (rc == 0)
+    rc = policy_holdout(x->db, &ps, table, program_holdout(x->camp), record ? x->run_id : 0, s->label, x->now,
+                        counts, x->err, sizeof x->err);
+  /* a plan's later steps count this step's recipients as planned messages */
+  if (rc == 0 && x->dry) rc = policy_plan_add(x->db, &ps, table, s->label, x->err, sizeof x->err);
   if (rc == 0 && record) rc = policy_record_step(x->db, x->run_id, s->label, &ps, x->err, sizeof x->err);
   free(consent);
   return rc;
@@ -90,4 +104,13 @@ const int64_t *exec_policy_removed(Exec *x, Step *s) {
   for (int r = 0; r < POL_NREASONS; r++)
     if (c[r]) return c;
   return NULL;
+}
+
+const char *exec_policy_why(Exec *x, Step *s) {
+  return x->policy_why ? x->policy_why[s->index] : "";
+}
+
+void exec_policy_plan_reset(Exec *x) {
+  db_exec(x->db, "DROP TABLE IF EXISTS temp.camp_policy_planned");
+  if (x->policy_why) memset(x->policy_why, 0, sizeof *x->policy_why * (size_t)x->camp->steps.len);
 }

@@ -7,8 +7,10 @@
 
 #include "runtime/db/store_track.h"
 
-static const char *const reason_names[POL_NREASONS] = {"invalid_address", "no_consent", "suppressed"};
-static const char *const reason_texts[POL_NREASONS] = {"invalid address", "without consent", "suppressed"};
+static const char *const reason_names[POL_NREASONS] = {"invalid_address", "no_consent", "suppressed", "pressure",
+                                                       "holdout"};
+static const char *const reason_texts[POL_NREASONS] = {"invalid address", "without consent", "suppressed",
+                                                       "over pressure", "held out (control group)"};
 
 const char *policy_reason_name(PolicyReason r) { return r < POL_NREASONS ? reason_names[r] : "?"; }
 const char *policy_reason_text(PolicyReason r) { return r < POL_NREASONS ? reason_texts[r] : "?"; }
@@ -166,7 +168,7 @@ int policy_record_step(Db *db, int64_t run_id, const char *step, const PolicySte
                        size_t errlen) {
   DbStmt *st = db_prepare(db,
       "INSERT INTO camp_policy_steps(run_id, step, channel, dimension, key_column, address_column,"
-      " consent_sql, transactional) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
+      " consent_sql, transactional, weight, campaign) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
   if (!st) goto fail;
   db_bind_int(st, 1, run_id);
   db_bind_text(st, 2, step);
@@ -176,10 +178,66 @@ int policy_record_step(Db *db, int64_t run_id, const char *step, const PolicySte
   if (ps->address_column) db_bind_text(st, 6, ps->address_column); else db_bind_null(st, 6);
   if (ps->consent_sql) db_bind_text(st, 7, ps->consent_sql); else db_bind_null(st, 7);
   db_bind_int(st, 8, ps->transactional);
+  db_bind_int(st, 9, ps->weight);
+  if (ps->campaign) db_bind_text(st, 10, ps->campaign); else db_bind_null(st, 10);
   int rc = db_step(st);
   db_finalize(st);
   if (rc >= 0) return 0;
 fail:
   snprintf(err, errlen, "recording the policy of %s: %s", step, db_error(db));
   return -1;
+}
+
+/* ------------------------------------------------------------ holdout */
+
+int policy_held_out(const char *campaign, DbValue key, double percent) {
+  DbValue hv[3] = {{DBV_TEXT, 0, 0, "camp-holdout"}, {DBV_TEXT, 0, 0, campaign}, key};
+  uint64_t h = db_hash_values(hv, 3);
+  return (double)(h % 10000) < percent * 100.0;
+}
+
+int policy_holdout(Db *db, const PolicyStep *ps, const char *table, double percent, int64_t run_id,
+                   const char *step, const char *now, int64_t counts[POL_NREASONS], char *err, size_t errlen) {
+  if (percent <= 0) return 0;
+  char sql[700];
+  snprintf(sql, sizeof sql, "SELECT \"_key\" FROM %s ORDER BY 1", table);
+  DbStmt *st = db_prepare(db, sql);
+  snprintf(sql, sizeof sql, "DELETE FROM %s WHERE \"_key\" = ?", table);
+  DbStmt *del = db_prepare(db, sql);
+  DbStmt *rec = run_id > 0 ? db_prepare(db, RECORD_SQL) : NULL;
+  int rc = st && del && (run_id <= 0 || rec) ? 0 : -1;
+  DbValue *gone = NULL;
+  size_t n = 0, cap = 0;
+  while (rc == 0 && db_step(st) == 1) {
+    DbValue k = db_column(st, 0);
+    if (!policy_held_out(ps->campaign ? ps->campaign : "", k, percent)) continue;
+    if (n == cap) {
+      cap = cap ? cap * 2 : 64;
+      gone = realloc(gone, cap * sizeof *gone);
+      if (!gone) abort();
+    }
+    gone[n] = k;
+    if (k.kind == DBV_TEXT) gone[n].s = strdup(k.s);
+    n++;
+  }
+  db_finalize(st);
+  for (size_t i = 0; i < n; i++) {
+    if (rc == 0) {
+      db_reset(del);
+      db_bind(del, 1, gone[i]);
+      if (db_step(del) < 0) rc = -1;
+    }
+    if (rc == 0 && rec) {
+      char key[256];
+      key_text(gone[i], key, sizeof key);
+      if (record(rec, run_id, step, key, ps->channel, NULL, POL_HOLDOUT, "render", now)) rc = -1;
+    }
+    if (gone[i].kind == DBV_TEXT) free((char *)gone[i].s);
+  }
+  free(gone);
+  if (rc == 0) counts[POL_HOLDOUT] += (int64_t)n;
+  else snprintf(err, errlen, "step %s: the holdout: %s", step, db_error(db));
+  db_finalize(del);
+  db_finalize(rec);
+  return rc;
 }

@@ -115,11 +115,11 @@ eq "suppress: an unknown channel is a usage error" 2 $?
 for e in sql interp jit; do
   CAMP_PLAN_KEYS="$TMP/keys.$e" "$CAMP" plan "$TMP/news.camp" --db "$D" --now "$NOW" --engine $e --format json > "$TMP/plan.$e.json" 2> "$TMP/err.$e"
   eq "plan --engine $e: exit" 0 $?
-  eq "plan --engine $e: email policy" '{"invalid_address":1,"no_consent":1,"suppressed":1}' \
+  eq "plan --engine $e: email policy" '{"invalid_address":1,"no_consent":1,"suppressed":1,"pressure":0,"holdout":0}' \
     "$(jq -c '.steps[] | select(.step == "_email_all") | .policy' "$TMP/plan.$e.json")"
   eq "plan --engine $e: email reach" '5 8 1' \
     "$(jq -r '.steps[] | select(.step == "_email_all") | "\(.counts._email_all) \(.reach.input) \(.reach.without_address)"' "$TMP/plan.$e.json")"
-  eq "plan --engine $e: sms policy" '{"invalid_address":2,"no_consent":2,"suppressed":0}' \
+  eq "plan --engine $e: sms policy" '{"invalid_address":2,"no_consent":2,"suppressed":0,"pressure":0,"holdout":0}' \
     "$(jq -c '.steps[] | select(.step == "_sms_all") | .policy' "$TMP/plan.$e.json")"
   eq "plan --engine $e: sms reach" '3 8 1' \
     "$(jq -r '.steps[] | select(.step == "_sms_all") | "\(.counts._sms_all) \(.reach.input) \(.reach.without_address)"' "$TMP/plan.$e.json")"
@@ -138,7 +138,7 @@ has "plan: the transactional flag is shown" "$TMP/plan.txt" "transactional: cons
 CAMP_PLAN_KEYS="$TMP/keys.r" "$CAMP" plan "$TMP/receipt.camp" --db "$D" --now "$NOW" --engine interp --format json > "$TMP/plan.r.json" 2>&1
 eq "transactional: email recipients" "_email_all: 1 2 4 6 7 8" "$(grep '^_email_all:' "$TMP/keys.r")"
 eq "transactional: sms recipients" "_sms_all: 1 3 5 7 8" "$(grep '^_sms_all:' "$TMP/keys.r")"
-eq "transactional: email policy" '{"invalid_address":1,"no_consent":0,"suppressed":1}' \
+eq "transactional: email policy" '{"invalid_address":1,"no_consent":0,"suppressed":1,"pressure":0,"holdout":0}' \
   "$(jq -c '.steps[] | select(.step == "_email_all") | .policy' "$TMP/plan.r.json")"
 
 # --- 4. run: recorded per run and step ----------------------------------------
@@ -178,10 +178,153 @@ eq "send again: nothing left, nothing stopped twice" 0 "$(grep -c 'stopped by th
 # --- 6. camp status shows the reasons per channel step -------------------------
 "$CAMP" status 1 --db "$D" > "$TMP/status.txt" 2>&1
 has "status: the section" "$TMP/status.txt" "contact policy (recipients taken out)"
-eq "status: rows" "_email_all render 1 1 1;_email_all send 0 1 1;_sms_all render 2 2 0;" \
-  "$(sed -n '/^contact policy/,/^$/p' "$TMP/status.txt" | awk 'NR > 2 && NF == 5 {print $1, $2, $3, $4, $5}' | tr '\n' ';')"
+eq "status: rows" "_email_all render 1 1 1 0 0;_email_all send 0 1 1 0 0;_sms_all render 2 2 0 0 0;" \
+  "$(sed -n '/^contact policy/,/^$/p' "$TMP/status.txt" | awk 'NR > 2 && NF == 7 {print $1, $2, $3, $4, $5, $6, $7}' | tr '\n' ';')"
 "$CAMP" status 1 --db "$D" --format json > "$TMP/status.json" 2>&1
 # (step, stage, reason) groups: email render 3, email send 2, sms render 2
 eq "status json: policy counts" "7" "$(jq '.run.policy | length' "$TMP/status.json" 2>/dev/null || echo none)"
+
+# --- 7. pressure rules on a hand-built history ----------------------------------
+# press_history.sql; rules: email max 3 per 7d, all channels max 3 per 7d;
+# now 2026-03-10 12:00 (window from 2026-03-03 12:00).  For a campaign of
+# weight W a recipient counts: e-mails (or any messages) sent in the window,
+# plus messages not yet sent of weight >= W; transactional ones never.
+#   promo (W 5):  1: email e1 + e2 sent, e3 planned (9) = 3 -> out (email rule)
+#                 2: e1 sent before the window, e4 weight 1 -> 0, stays
+#                 3: email e2 + e3 = 2 stays; all: e2 + s1 + e3 = 3 -> out (all rule)
+#                 4: t1 transactional, e4 weight 1; all: s1 = 1, stays
+#                 -> recipients 2 4, pressure 2
+#   vip (W 10):   e3 (9) no longer counts: 1 has 2, 3 has 2 (all) -> 1 2 3 4
+#   low (W 0):    e4 counts too: 1: 4 out; 3: e2 + e3 + e4 = 3 out; 2: 1; 4: all s1 + e4 = 2
+#                 -> 2 4
+#   triple (W 5, three e-mail steps): ea like promo -> 2 4; eb: ea's recipients
+#                 count as planned: 2: 1, 4: all s1 + ea = 2 -> 2 4; ec: 4: all
+#                 s1 + ea + eb = 3 -> out -> 2
+P=$TMP/press.db
+sqlite3 "$P" "CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT, email TEXT, phone TEXT)"
+"$CAMP" policy show --db "$P" > "$TMP/out" 2>&1
+has "policy show: none yet" "$TMP/out" "no pressure rules installed"
+sqlite3 "$P" < "$HERE/press_history.sql"
+eq "history loaded" 14 "$(sqlite3 "$P" "SELECT count(*) FROM camp_outbox")"
+"$CAMP" policy apply "$TMP/press_rules.camp" --db "$P" --now "2026-03-10 11:00" > "$TMP/out" 2>&1
+eq "policy apply: exit" 0 $?
+has "policy apply: the email rule" "$TMP/out" "pressure email max 3 per 7d"
+has "policy apply: the all-channel rule" "$TMP/out" "pressure all max 3 per 7d"
+eq "policy apply: stored" "email|3|604800|7d;all|3|604800|7d;" \
+  "$(q "$P" "SELECT coalesce(channel, 'all'), max_messages, period_seconds, period FROM camp_policy_rules ORDER BY id")"
+printf 'pressure email max 3 per 7d\npressure email max 2 per 1d\n' > "$TMP/dup.camp"
+"$CAMP" policy apply "$TMP/dup.camp" --db "$P" > "$TMP/out" 2>&1
+eq "policy apply: two rules for one channel are refused" 1 $?
+has "policy apply: says why" "$TMP/out" "pressure for email is declared twice"
+eq "policy apply: a refused file changes nothing" 2 "$(sqlite3 "$P" "SELECT count(*) FROM camp_policy_rules")"
+PN="2026-03-10 12:00"
+for e in sql interp; do
+  for c in promo:"2 4" vip:"1 2 3 4" low:"2 4"; do
+    name=${c%%:*}; want=${c#*:}
+    CAMP_PLAN_KEYS="$TMP/k" "$CAMP" plan "$TMP/press.camp" --campaign "$name" --db "$P" --now "$PN" --engine $e --format json > "$TMP/pj" 2>&1
+    eq "pressure $name --engine $e: recipients" "_email_all: $want" "$(grep '^_email_all:' "$TMP/k")"
+  done
+  CAMP_PLAN_KEYS="$TMP/k" "$CAMP" plan "$TMP/press.camp" --campaign triple --db "$P" --now "$PN" --engine $e > "$TMP/pt" 2>&1
+  eq "pressure triple --engine $e: recipients per step" "ea: 2 4;eb: 2 4;ec: 2;" "$(grep '^e[abc]:' "$TMP/k" | tr '\n' ';')"
+done
+"$CAMP" plan "$TMP/press.camp" --campaign promo --db "$P" --now "$PN" > "$TMP/pp" 2>&1
+has "plan: pressure count" "$TMP/pp" "policy: 2 over pressure"
+has "plan: which messages counted" "$TMP/pp" "pressure counted email max 3 per 7d: 1 planned by big/e3, 1 sent by old/e1, 1 sent by old2/e2; all max 3 per 7d: 1 planned by big/e3, 1 sent by old2/e2, 1 sent by sms1/s1"
+"$CAMP" plan "$TMP/press.camp" --campaign promo --db "$P" --now "$PN" --format json > "$TMP/pj" 2>&1
+eq "plan json: pressure" 2 "$(jq '.steps[] | select(.step == "_email_all") | .policy.pressure' "$TMP/pj")"
+"$CAMP" plan "$TMP/press.camp" --campaign triple --db "$P" --now "$PN" > "$TMP/pt" 2>&1
+# ec takes out 3 (email rule) and 3, 4 (all rule: 3 by e2, s1, e3; 4 by s1, ea, eb)
+has "plan triple: the third step names the plan's own messages" "$TMP/pt" "all max 3 per 7d: 2 sent by sms1/s1, 1 planned by big/e3, 1 sent by old2/e2, 1 planned by this plan/ea, ..."
+# the run gives the plan's answer and records why
+"$CAMP" run "$TMP/press.camp" --campaign triple --db "$P" --now "$PN" > "$TMP/rt" 2>&1
+eq "run triple: exit" 0 $?
+eq "run triple: the outbox" "ea|2;ea|4;eb|2;eb|4;ec|2;" \
+  "$(q "$P" "SELECT step, recipient_key FROM camp_outbox WHERE run_id = (SELECT max(id) FROM camp_runs) ORDER BY 1, 2")"
+eq "run triple: removals with the rule" "ea|1|pressure|email max 3 per 7d: 3 counted;ea|3|pressure|all max 3 per 7d: 3 counted;eb|1|pressure|email max 3 per 7d: 3 counted;eb|3|pressure|all max 3 per 7d: 3 counted;ec|1|pressure|email max 3 per 7d: 3 counted;ec|3|pressure|all max 3 per 7d: 3 counted;ec|4|pressure|all max 3 per 7d: 3 counted;" \
+  "$(q "$P" "SELECT step, recipient_key, reason, detail FROM camp_policy_removed WHERE run_id = (SELECT max(id) FROM camp_runs) ORDER BY 1, 2")"
+eq "run triple: weight recorded" "ea|5;eb|5;ec|5;" \
+  "$(q "$P" "SELECT step, weight FROM camp_policy_steps WHERE run_id = (SELECT max(id) FROM camp_runs) ORDER BY 1")"
+# now triple's run is history: promo (weight 5) sees its queued weight-5 messages
+#   2: ea + eb + ec queued = 3 -> out; 4: ea + eb = 2 email; all: s1 + 2 = 3 -> out
+CAMP_PLAN_KEYS="$TMP/k" "$CAMP" plan "$TMP/press.camp" --campaign promo --db "$P" --now "$PN" > /dev/null 2>&1
+eq "pressure after triple's run: promo reaches nobody" "_email_all:" "$(grep '^_email_all:' "$TMP/k")"
+#   vip (weight 10): triple's weight-5 messages do not count against it -> 1 2 3 4
+CAMP_PLAN_KEYS="$TMP/k" "$CAMP" plan "$TMP/press.camp" --campaign vip --db "$P" --now "$PN" > /dev/null 2>&1
+eq "pressure after triple's run: vip (higher weight) reaches all" "_email_all: 1 2 3 4" "$(grep '^_email_all:' "$TMP/k")"
+cat > "$TMP/badw.camp" << 'X'
+import "press_schema"
+campaign w {
+  weight -1
+  a = customers
+  email a { subject "x"; body "y" }
+}
+X
+"$CAMP" check "$TMP/badw.camp" > "$TMP/out" 2>&1
+eq "check: a negative weight is an error" 1 $?
+
+# --- 8. control group (holdout 10%) and camp report --------------------------------
+# Which members are held out depends on the seeded hash, so the expectations
+# are properties: the same members in every step and every run of the
+# campaign, never messaged, by every engine, about 10%; the report's counts
+# are recomputed here by independent SQL and its statistics with awk.
+H=$TMP/hold.db
+sqlite3 "$H" "CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT, email TEXT);
+  CREATE TABLE purchases(id INTEGER PRIMARY KEY, customer_id INTEGER, amount REAL, at TEXT);
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+  INSERT INTO customers SELECT i, 'c' || i, 'c' || i || '@x.se' FROM n;
+  INSERT INTO purchases(customer_id, amount, at) SELECT id, 10, '2026-03-05 10:00:00' FROM customers WHERE id % 3 = 0;
+  INSERT INTO purchases(customer_id, amount, at) SELECT id, 10, '2026-03-20 10:00:00' FROM customers WHERE id % 7 = 0;"
+HN="2026-03-01 09:00"
+for e in sql interp jit; do
+  CAMP_PLAN_KEYS="$TMP/hk.$e" "$CAMP" plan "$TMP/holdout.camp" --db "$H" --now "$HN" --engine $e > "$TMP/hp.$e" 2>&1
+  eq "holdout plan --engine $e: exit" 0 $?
+done
+eq "holdout: interp plans the sql plan's recipients" "$(grep '^_email' "$TMP/hk.sql")" "$(grep '^_email' "$TMP/hk.interp")"
+eq "holdout: jit plans the sql plan's recipients" "$(grep '^_email' "$TMP/hk.sql")" "$(grep '^_email' "$TMP/hk.jit")"
+has "holdout: plan says so" "$TMP/hp.sql" "holdout: 10% of each channel step's recipients form the control group (not messaged)"
+"$CAMP" run "$TMP/holdout.camp" --db "$H" --now "$HN" > /dev/null 2>&1
+"$CAMP" resume --db "$H" --now "2026-03-04 09:00" > /dev/null 2>&1
+held=$(sqlite3 "$H" "SELECT count(*) FROM camp_policy_removed WHERE run_id = 1 AND step = '_email_all' AND reason = 'holdout'")
+if [ "$held" -ge 60 ] && [ "$held" -le 140 ]; then t_pass; else t_fail "holdout: about 10% of 1000 held out, got $held"; fi
+eq "holdout: held out + messaged = everyone" 1000 "$(sqlite3 "$H" "SELECT $held + count(*) FROM camp_outbox WHERE run_id = 1 AND step = '_email_all'")"
+eq "holdout: nobody held out is messaged" 0 "$(sqlite3 "$H" "SELECT count(*) FROM camp_outbox o JOIN camp_policy_removed p
+  ON p.recipient_key = CAST(o.recipient_key AS TEXT) AND p.reason = 'holdout' WHERE o.run_id = 1")"
+eq "holdout: the same members in both steps" 0 "$(sqlite3 "$H" "SELECT count(*) FROM (SELECT recipient_key FROM camp_policy_removed
+  WHERE run_id = 1 AND step = '_email_all' EXCEPT SELECT recipient_key FROM camp_policy_removed WHERE run_id = 1 AND step = '_email_later')")"
+eq "holdout: the run messages the plan's recipients" "$(grep '^_email_all:' "$TMP/hk.sql" | cut -d' ' -f2- | tr ' ' '\n' | sort -n | tr '\n' ' ')" \
+  "$(sqlite3 "$H" "SELECT recipient_key FROM camp_outbox WHERE run_id = 1 AND step = '_email_all' ORDER BY 1" | tr '\n' ' ')"
+"$CAMP" run "$TMP/holdout.camp" --db "$H" --now "2026-03-10 09:00" --new-run > /dev/null 2>&1
+eq "holdout: stable across runs of the campaign" "0 $held" "$(sqlite3 "$H" "SELECT (SELECT count(*) FROM (SELECT recipient_key FROM camp_policy_removed
+  WHERE run_id = 1 AND step = '_email_all' EXCEPT SELECT recipient_key FROM camp_policy_removed WHERE run_id = 2 AND step = '_email_all'))
+  || ' ' || (SELECT count(*) FROM camp_policy_removed WHERE run_id = 2 AND step = '_email_all')")"
+# the report of run 1, counted independently: converted = a purchase in [start, start + 14d)
+conv="EXISTS (SELECT 1 FROM purchases p WHERE p.customer_id = k AND p.at >= '2026-03-01 09:00:00' AND p.at < '2026-03-15 09:00:00')"
+nt=$(sqlite3 "$H" "SELECT count(DISTINCT recipient_key) FROM camp_outbox WHERE run_id = 1")
+ct=$(sqlite3 "$H" "SELECT count(*) FROM (SELECT DISTINCT recipient_key AS k FROM camp_outbox WHERE run_id = 1) WHERE $conv")
+nc=$(sqlite3 "$H" "SELECT count(DISTINCT recipient_key) FROM camp_policy_removed WHERE run_id = 1 AND reason = 'holdout'")
+cc=$(sqlite3 "$H" "SELECT count(*) FROM (SELECT DISTINCT CAST(recipient_key AS INTEGER) AS k FROM camp_policy_removed WHERE run_id = 1 AND reason = 'holdout') WHERE $conv")
+"$CAMP" report spring --db "$H" --run 1 --format json > "$TMP/rep.json" 2> "$TMP/rep.err"
+eq "report: exit" 0 $?
+eq "report: group counts" "$nt $ct $nc $cc" "$(jq -r '"\(.treated.recipients) \(.treated.converted) \(.control.recipients) \(.control.converted)"' "$TMP/rep.json")"
+want=$(awk -v nt="$nt" -v ct="$ct" -v nc="$nc" -v cc="$cc" 'BEGIN { pt = ct / nt; pc = cc / nc; d = pt - pc;
+  se = sqrt(pt * (1 - pt) / nt + pc * (1 - pc) / nc); printf "%.4f %.4f %.4f %.4f %.4f", pt, pc, d, d - 1.96 * se, d + 1.96 * se }')
+eq "report: rates, uplift and 95% interval" "$want" \
+  "$(jq -r '[.treated.rate, .control.rate, .uplift, .ci95[0], .ci95[1]] | map(. * 10000 | round / 10000 | tostring) | join(" ")' "$TMP/rep.json" |
+     awk '{ printf "%.4f %.4f %.4f %.4f %.4f", $1, $2, $3, $4, $5 }')"
+eq "report: relative uplift" "$(awk -v nt="$nt" -v ct="$ct" -v nc="$nc" -v cc="$cc" 'BEGIN { printf "%.4f", (ct / nt - cc / nc) / (cc / nc) }')" \
+  "$(jq -r '.relative_uplift' "$TMP/rep.json" | awk '{ printf "%.4f", $1 }')"
+"$CAMP" report spring --db "$H" --run 1 > "$TMP/rep.txt" 2>&1
+has "report: text" "$TMP/rep.txt" "treated  $nt recipients, $ct converted"
+"$CAMP" report spring --db "$H" --run 1 --format svg --output "$TMP/rep.svg" > /dev/null 2>&1
+eq "report: the SVG parses" ok "$(/usr/bin/python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1]); print("ok")' "$TMP/rep.svg" 2>&1)"
+has "report: the SVG names both groups" "$TMP/rep.svg" "control (n = $nc)"
+"$CAMP" report nosuch --db "$H" > "$TMP/out" 2>&1
+eq "report: an unknown campaign fails" 1 $?
+"$CAMP" report triple --db "$P" > "$TMP/out" 2>&1
+eq "report: a campaign without success fails" 1 $?
+has "report: says so" "$TMP/out" "declares no \`success \"filter\"\` metric"
+printf 'import "holdout"\ncampaign h2 {\n  holdout 100%%\n  a = customers\n  email a { subject "x"; body "y" }\n}\n' > "$TMP/h2.camp"
+"$CAMP" check "$TMP/h2.camp" > "$TMP/out" 2>&1
+eq "check: holdout 100% is an error" 1 $?
 
 t_summary policy
