@@ -52,6 +52,8 @@ void check_policy(Ctx *c);
 void check_transactional(Ctx *c, HeaderField *h);
 void check_weight(Ctx *c, HeaderField *h);
 void check_holdout(Ctx *c, HeaderField *h);
+void check_window_header(Ctx *c, HeaderField *h);
+void check_window_prop(Ctx *c, Step *s, Loc loc, const char *value);
 /* Scope for rows of population p. */
 Scope scope_of_pop(Pop *p);
 /* Names visible in a scope, for did-you-mean (arena-allocated array). */

@@ -232,6 +232,8 @@ static void check_headers(Ctx *c, Decl *camp) {
       if (h->value->kind != E_STR) diag_error(c->d, h->value->loc, "`%s` must be a string", h->name);
     } else if (!strcmp(h->name, "start_date") || !strcmp(h->name, "end_date")) {
       /* checked with the schedule (check_ops.c) */
+    } else if (!strcmp(h->name, "contact_timezone") || !strcmp(h->name, "default_timezone")) {
+      check_window_header(c, h); /* send windows in the contact's zone (policy) */
     } else if (!strcmp(h->name, "holdout") || !strcmp(h->name, "success")) {
       check_holdout(c, h); /* control group and its success metric (policy) */
     } else if (!strcmp(h->name, "weight")) {

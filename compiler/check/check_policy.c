@@ -3,7 +3,10 @@
  * consent_<channel>, whose body check_funcs already checked once) and the
  * campaign header `transactional true`, the reviewed opt-out of consent
  * and suppression. */
+#include <stdio.h>
 #include <string.h>
+
+#include "compiler/check/timezone.h"
 
 #include "compiler/check/check.h"
 #include "compiler/check/policy.h"
@@ -142,4 +145,82 @@ int program_transactional(const Decl *campaign) {
     if (!strcmp(h->name, "transactional") && h->value->kind == E_BOOL) return h->value->ival != 0;
   }
   return 0;
+}
+
+/* ------------------------------------------------------- send windows */
+
+static int day_of(const char *s) {
+  static const char *const names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  for (int i = 0; i < 7; i++)
+    if (!strncmp(s, names[i], 3)) return i;
+  return -1;
+}
+
+int policy_window_parse(const char *spec, PolicyWindow *w, char *err, size_t errlen) {
+  char days[64];
+  int h1, m1, h2, m2, n = 0;
+  memset(w, 0, sizeof *w);
+  if (sscanf(spec, "%63s %d:%d-%d:%d%n", days, &h1, &m1, &h2, &m2, &n) != 5 || spec[n]) {
+    snprintf(err, errlen, "a window is `DAYS HH:MM-HH:MM`, e.g. \"weekdays 09:00-18:00\"");
+    return -1;
+  }
+  if (h1 < 0 || h1 > 24 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59 ||
+      h1 * 60 + m1 > 1440 || h2 * 60 + m2 > 1440 || h1 * 60 + m1 >= h2 * 60 + m2) {
+    snprintf(err, errlen, "the window's hours must be a time of day and start before they end (%s)", spec);
+    return -1;
+  }
+  w->start = h1 * 60 + m1;
+  w->end = h2 * 60 + m2;
+  if (!strcmp(days, "daily")) w->days = 0x7f;
+  else if (!strcmp(days, "weekdays")) w->days = 0x3e;
+  else if (!strcmp(days, "weekends")) w->days = 0x41;
+  else {
+    for (char *tok = strtok(days, ","); tok; tok = strtok(NULL, ",")) {
+      int a = day_of(tok), b = a;
+      if (strlen(tok) == 7 && tok[3] == '-') b = day_of(tok + 4);
+      else if (strlen(tok) != 3) a = -1;
+      if (a < 0 || b < 0) {
+        snprintf(err, errlen, "unknown days `%s`: daily, weekdays, weekends, or mon,tue,... / mon-fri", tok);
+        return -1;
+      }
+      for (int d = a;; d = (d + 1) % 7) {
+        w->days |= 1u << d;
+        if (d == b) break;
+      }
+    }
+  }
+  return 0;
+}
+
+const char *program_contact_tz(const Decl *campaign) {
+  for (int i = 0; i < campaign->headers.len; i++) {
+    HeaderField *h = campaign->headers.items[i];
+    if (!strcmp(h->name, "contact_timezone") && h->value->kind == E_STR) return h->value->text;
+  }
+  return NULL;
+}
+
+const char *program_default_tz(const Decl *campaign) {
+  for (int i = 0; i < campaign->headers.len; i++) {
+    HeaderField *h = campaign->headers.items[i];
+    if (!strcmp(h->name, "default_timezone") && h->value->kind == E_STR) return h->value->text;
+  }
+  return "UTC";
+}
+
+void check_window_header(Ctx *c, HeaderField *h) {
+  if (h->value->kind != E_STR) {
+    diag_error(c->d, h->value->loc, "`%s` must be a string", h->name);
+    return;
+  }
+  if (!strcmp(h->name, "default_timezone") && !tz_known(h->value->text))
+    diag_error(c->d, h->value->loc, "`%s` is not a time zone of the tz database", h->value->text);
+}
+
+void check_window_prop(Ctx *c, Step *s, Loc loc, const char *value) {
+  PolicyWindow w;
+  char err[200];
+  if (!value) diag_error(c->d, loc, "a window is a string: window \"weekdays 09:00-18:00\"");
+  else if (s->channel == CH_MAIL) diag_error(c->d, loc, "a send window applies to email, sms and push, not mail");
+  else if (policy_window_parse(value, &w, err, sizeof err)) diag_error(c->d, loc, "%s", err);
 }

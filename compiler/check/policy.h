@@ -22,4 +22,20 @@ int program_pressure(Program *p, PtrVec *out);
 double program_holdout(const Decl *campaign);
 const char *program_success(const Decl *campaign);
 
+/* A send window: `window "weekdays 09:00-18:00"` on a channel step, in
+ * the contact's time zone.  days: bit d set = weekday d allowed (0 =
+ * Sunday); start < end in minutes after local midnight. */
+typedef struct PolicyWindow {
+  unsigned days;
+  int start, end;
+} PolicyWindow;
+/* Parses "DAYS HH:MM-HH:MM", DAYS = daily | weekdays | weekends | a list
+ * of mon tue wed thu fri sat sun or ranges (mon-fri, sat,sun).  0, or -1
+ * with err. */
+int policy_window_parse(const char *spec, PolicyWindow *w, char *err, size_t errlen);
+/* The campaign's `contact_timezone "column"` (NULL) and `default_timezone
+ * "Zone"` ("UTC" without one). */
+const char *program_contact_tz(const Decl *campaign);
+const char *program_default_tz(const Decl *campaign);
+
 #endif

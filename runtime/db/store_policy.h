@@ -18,6 +18,8 @@
  *                     installed_at): the pressure rules (`camp policy apply`);
  *       camp_policy_steps gains weight (default 5) and campaign;
  *       camp_policy_removed gains detail (pressure: the rule and count)
+ *   version 3: camp_outbox gains policy_due_at (UTC): a message in a send
+ *       window is not claimed by camp send before it
  *   camp_suppression (store_track.c) gains nothing: manual entries have
  *       reason 'manual' and source 'camp suppress'. */
 #ifndef CAMP_STORE_POLICY_H
@@ -27,7 +29,7 @@
 
 #include "runtime/db/db.h"
 
-#define STORE_POLICY_VERSION 2
+#define STORE_POLICY_VERSION 3
 
 /* Creates or migrates the tables above inside store_migrate's transaction.
  * 0, or -1 with err. */

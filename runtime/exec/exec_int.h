@@ -106,6 +106,8 @@ const int64_t *exec_policy_removed(Exec *x, Step *s);
  * ("" if none); the plan's record of planned messages emptied. */
 const char *exec_policy_why(Exec *x, Step *s);
 void exec_policy_plan_reset(Exec *x);
+/* The due time of each message of channel step s with a `window`. 0/-1. */
+int exec_policy_window(Exec *x, Step *s);
 
 /* exec_hold.c: a campaign with `approval` parks a channel step's new
  * messages as `held` and records the approval request (camp_approvals,

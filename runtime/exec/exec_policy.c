@@ -7,6 +7,8 @@
 
 #include "runtime/exec/exec_int.h"
 #include "compiler/check/policy.h"
+#include "compiler/check/timezone.h"
+#include "runtime/policy/window.h"
 
 static int64_t *slot(Exec *x, Step *s) {
   if (!x->policy) {
@@ -113,4 +115,55 @@ const char *exec_policy_why(Exec *x, Step *s) {
 void exec_policy_plan_reset(Exec *x) {
   db_exec(x->db, "DROP TABLE IF EXISTS temp.camp_policy_planned");
   if (x->policy_why) memset(x->policy_why, 0, sizeof *x->policy_why * (size_t)x->camp->steps.len);
+}
+
+/* A channel step's `window`: each queued message's due time in its
+ * contact's zone (the campaign's contact_timezone column, else its
+ * default_timezone, else UTC); camp send does not claim it before. */
+int exec_policy_window(Exec *x, Step *s) {
+  const char *spec = NULL;
+  for (int i = 0; i < s->props.len; i++) {
+    ChannelProp *p = s->props.items[i];
+    if (!strcmp(p->key, "window")) spec = p->value;
+  }
+  Pop *pop = s->pops[0];
+  if (!spec || !pop || !pop->dim || !pop->dim->key) return 0;
+  PolicyWindow w;
+  if (policy_window_parse(spec, &w, x->err, sizeof x->err)) return -1;
+  const char *col = program_contact_tz(x->camp), *def = program_default_tz(x->camp);
+  Column *tzc = NULL;
+  for (int i = 0; col && i < pop->dim->columns.len; i++)
+    if (!strcmp(((Column *)pop->dim->columns.items[i])->name, col)) tzc = pop->dim->columns.items[i];
+  if (col && !tzc) {
+    snprintf(x->err, sizeof x->err, "contact_timezone: `%s` has no column `%s`", pop->dim->name, col);
+    return -1;
+  }
+  char sql[1024];
+  snprintf(sql, sizeof sql,
+           "SELECT o.id, %s%s%s FROM camp_outbox o LEFT JOIN \"%s\" AS t0"
+           " ON CAST(t0.\"%s\" AS TEXT) = CAST(o.recipient_key AS TEXT)"
+           " WHERE o.run_id = ? AND o.step = ? ORDER BY 2, 1",
+           tzc ? "t0.\"" : "NULL", tzc ? tzc->name : "", tzc ? "\"" : "", pop->dim->name, pop->dim->key->name);
+  DbStmt *st = db_prepare(x->db, sql);
+  DbStmt *up = db_prepare(x->db, "UPDATE camp_outbox SET policy_due_at = ? WHERE id = ?");
+  int rc = st && up ? 0 : -1;
+  if (rc == 0) {
+    db_bind_int(st, 1, x->run_id);
+    db_bind_text(st, 2, s->label);
+  }
+  while (rc == 0 && db_step(st) == 1) {
+    DbValue z = db_column(st, 1);
+    const char *zone = z.kind == DBV_TEXT && tz_known(z.s) ? z.s : def; /* unknown zone: the default */
+    char due[20];
+    if (window_due(&w, zone, x->now, due)) continue;
+    if (strcmp(due, x->now) <= 0) continue; /* inside the window now: due at once */
+    db_reset(up);
+    db_bind_text(up, 1, due);
+    db_bind_int(up, 2, db_column(st, 0).i);
+    if (db_step(up) < 0) rc = -1;
+  }
+  if (rc) snprintf(x->err, sizeof x->err, "step %s: send window: %s", s->label, db_error(x->db));
+  db_finalize(st);
+  db_finalize(up);
+  return rc;
 }

@@ -363,6 +363,7 @@ StepState exec_step(Exec *x, Step *s) {
   if (!x->dry) {
     if (hooks.after && hooks.after(x, s)) return fail(x, s);
     if (s->kind == S_CHANNEL && exec_hold(x, s)) return fail(x, s);
+    if (s->kind == S_CHANNEL && exec_policy_window(x, s)) return fail(x, s);
     /* a wait finished when it was over, not when this pass noticed */
     const char *finished = timed && due[0] ? due : x->now;
     if (set_state_at(x, s, "done", timed && due[0] ? due : NULL, NULL, finished) || exec_commit(x))

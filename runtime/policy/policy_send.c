@@ -116,7 +116,7 @@ int64_t policy_sweep(Db *db, int64_t run_id, const char *channel, const char *no
   Stops stops = {0};
   DbStmt *steps = db_prepare(db,
       "SELECT s.run_id, s.step, s.channel, s.dimension, s.key_column, s.address_column, s.consent_sql,"
-      " s.transactional FROM camp_policy_steps s WHERE (?1 = 0 OR s.run_id = ?1) AND (?2 IS NULL OR s.channel = ?2)"
+      " s.transactional FROM camp_policy_steps s WHERE (CAST(?1 AS INTEGER) = 0 OR s.run_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR s.channel = ?2)"
       " AND EXISTS (SELECT 1 FROM camp_outbox o WHERE o.run_id = s.run_id AND o.step = s.step"
       " AND o.status IN ('queued', 'deferred')) ORDER BY s.run_id, s.step");
   DbStmt *supp = db_table_exists(db, "camp_suppression") == 1

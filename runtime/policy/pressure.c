@@ -23,7 +23,7 @@ static int minus(const char *now, int64_t secs, char out[20]) {
  * ?5 weight, ?6 max. */
 static char *rule_sql(const char *table, int plan, const char *tail) {
   const char *planned = plan ? " UNION ALL SELECT recipient_key, 0, step, 'planned' FROM temp.camp_policy_planned"
-                               " WHERE dimension = ?1 AND (?2 IS NULL OR channel = ?2) AND weight >= ?5"
+                               " WHERE dimension = ?1 AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2) AND weight >= ?5"
                              : "";
   size_t cap = 2048 + strlen(table) + strlen(tail);
   char *sql = malloc(cap);
@@ -33,7 +33,7 @@ static char *rule_sql(const char *table, int plan, const char *tail) {
            " CASE WHEN o.status = 'sent' THEN 'sent' ELSE 'planned' END"
            " FROM camp_outbox o LEFT JOIN camp_policy_steps ps ON ps.run_id = o.run_id AND ps.step = o.step"
            " WHERE COALESCE(ps.dimension, ?1) = ?1 AND COALESCE(ps.transactional, 0) = 0"
-           " AND (?2 IS NULL OR o.channel = ?2)"
+           " AND (CAST(?2 AS TEXT) IS NULL OR o.channel = ?2)"
            " AND ((o.status = 'sent' AND o.sent_at > ?3 AND o.sent_at <= ?4)"
            " OR (o.status IN ('queued', 'deferred', 'sending', 'held') AND COALESCE(ps.weight, 5) >= ?5))%s),"
            " over(k, n) AS (SELECT p.\"_key\", count(*) FROM %s AS p JOIN m ON m.k = p.\"_key\""
@@ -150,6 +150,11 @@ int policy_pressure(Db *db, const PolicyStep *ps, const char *table, int plan, i
                     size_t whylen, char *err, size_t errlen) {
   if (whylen) why[0] = 0;
   if (ps->transactional || db_table_exists(db, "camp_policy_rules") != 1) return 0;
+  if (strcmp(db_backend(db), "sqlite")) { /* the SQL below compares keys of any type: SQLite's */
+    if (db_query_int(db, "SELECT count(*) FROM camp_policy_rules", 0) == 0) return 0;
+    snprintf(err, errlen, "step %s: pressure rules are not supported on %s yet (docs/policy.md)", step, db_backend(db));
+    return -1;
+  }
   if (plan && db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS camp_policy_planned(dimension TEXT, channel TEXT,"
                           " recipient_key, weight INTEGER, step TEXT)"))
     goto fail;
@@ -189,6 +194,8 @@ fail:
 
 int policy_plan_add(Db *db, const PolicyStep *ps, const char *table, const char *step, char *err,
                     size_t errlen) {
+  /* only pressure reads it, and only on SQLite */
+  if (strcmp(db_backend(db), "sqlite") || db_table_exists(db, "camp_policy_rules") != 1) return 0;
   if (db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS camp_policy_planned(dimension TEXT, channel TEXT,"
                   " recipient_key, weight INTEGER, step TEXT)"))
     goto fail;

@@ -78,7 +78,7 @@ static void csv_field(FILE *out, const char *s) {
 
 int suppress_list(Db *db, const char *channel, int csv, FILE *out, char *err, size_t errlen) {
   DbStmt *st = db_prepare(db, "SELECT channel, address, reason, at, source FROM camp_suppression"
-                              " WHERE ?1 IS NULL OR channel = ?1 ORDER BY channel, address");
+                              " WHERE CAST(?1 AS TEXT) IS NULL OR channel = ?1 ORDER BY channel, address");
   if (!st) {
     snprintf(err, errlen, "suppression list: %s", db_error(db));
     return -1;

@@ -184,6 +184,10 @@ eq "status: rows" "_email_all render 1 1 1 0 0;_email_all send 0 1 1 0 0;_sms_al
 # (step, stage, reason) groups: email render 3, email send 2, sms render 2
 eq "status json: policy counts" "7" "$(jq '.run.policy | length' "$TMP/status.json" 2>/dev/null || echo none)"
 
+"$CAMP" graph "$TMP/news.camp" --db "$D" --run 1 > "$TMP/graph.dot" 2>&1
+has "graph: the email step's drop by reason" "$TMP/graph.dot" "5 of 8 — 1 without an email address, 2 by the contact policy"
+has "graph: the sms step's drop by reason" "$TMP/graph.dot" "3 of 8 — 1 without a phone number, 4 by the contact policy"
+
 # --- 7. pressure rules on a hand-built history ----------------------------------
 # press_history.sql; rules: email max 3 per 7d, all channels max 3 per 7d;
 # now 2026-03-10 12:00 (window from 2026-03-03 12:00).  For a campaign of
@@ -326,5 +330,52 @@ has "report: says so" "$TMP/out" "declares no \`success \"filter\"\` metric"
 printf 'import "holdout"\ncampaign h2 {\n  holdout 100%%\n  a = customers\n  email a { subject "x"; body "y" }\n}\n' > "$TMP/h2.camp"
 "$CAMP" check "$TMP/h2.camp" > "$TMP/out" 2>&1
 eq "check: holdout 100% is an error" 1 $?
+
+# --- 9. send windows in the contact's time zone (weekdays 09:00-18:00) -----------
+# Due times in UTC worked out by hand from the zones' rules (dates of 2026):
+# Stockholm CET/CEST (DST 29 March - 25 October), New York EST/EDT (8 March -
+# 1 November), Kolkata IST (+5:30, no DST), Sydney AEDT/AEST (DST until 5 April,
+# from 4 October).  Customer 5's zone is not a zone, 6 has none: the default
+# (Europe/Stockholm).  "now" = due at once (no due time recorded).
+W=$TMP/win.db
+sqlite3 "$W" "CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT, email TEXT, tz TEXT);
+  INSERT INTO customers VALUES (1, 'sto', 's@x.se', 'Europe/Stockholm'), (2, 'nyc', 'n@x.se', 'America/New_York'),
+  (3, 'kol', 'k@x.se', 'Asia/Kolkata'), (4, 'syd', 'y@x.se', 'Australia/Sydney'), (5, 'mars', 'm@x.se', 'Mars/Olympus'),
+  (6, 'none', 'o@x.se', NULL);"
+due() { q "$W" "SELECT recipient_key || '=' || coalesce(policy_due_at, 'now') FROM camp_outbox WHERE run_id = $1 ORDER BY recipient_key"; }
+run_at() { "$CAMP" run "$TMP/window.camp" --db "$W" --now "$1" --new-run > "$TMP/wr" 2>&1 || { t_fail "run at $1"; cat "$TMP/wr"; }; }
+# Friday 27 March 12:00 UTC: Stockholm 13:00, New York 08:00 (EDT), Kolkata 17:30, Sydney 23:00 (AEDT)
+run_at "2026-03-27 12:00"
+eq "window: Friday noon UTC" "1=now;2=2026-03-27 13:00:00;3=now;4=2026-03-29 22:00:00;5=now;6=now;" "$(due 1)"
+# Saturday 28 March: next Monday 09:00 local; Stockholm is on CEST (+2) by then
+run_at "2026-03-28 12:00"
+eq "window: over the Stockholm DST change" "1=2026-03-30 07:00:00;2=2026-03-30 13:00:00;3=2026-03-30 03:30:00;4=2026-03-29 22:00:00;5=2026-03-30 07:00:00;6=2026-03-30 07:00:00;" "$(due 2)"
+# Saturday 4 April: Sydney leaves DST on 5 April: Monday 09:00 AEST (+10)
+run_at "2026-04-04 12:00"
+eq "window: over the Sydney DST change" "1=2026-04-06 07:00:00;2=2026-04-06 13:00:00;3=2026-04-06 03:30:00;4=2026-04-05 23:00:00;5=2026-04-06 07:00:00;6=2026-04-06 07:00:00;" "$(due 3)"
+# Saturday 31 October: New York falls back on 1 November (EST, -5); Stockholm is on CET; Sydney on AEDT
+run_at "2026-10-31 12:00"
+eq "window: over the New York DST change" "1=2026-11-02 08:00:00;2=2026-11-02 14:00:00;3=2026-11-02 03:30:00;4=2026-11-01 22:00:00;5=2026-11-02 08:00:00;6=2026-11-02 08:00:00;" "$(due 4)"
+# camp send releases run 1's messages at their time (a real SMTP server)
+srv_smtp wsink --log "$TMP/wsink.jsonl"
+sent() { sqlite3 "$W" "SELECT group_concat(recipient_key, ' ') FROM (SELECT recipient_key FROM camp_outbox WHERE run_id = 1 AND status = 'sent' ORDER BY 1)"; }
+POL_SMTP_URL="smtp://127.0.0.1:$SRV_PORT" "$CAMP" send --db "$W" --run 1 --now "2026-03-27 12:30" > /dev/null 2>&1
+eq "send 12:30: those inside their window" "1 3 5 6" "$(sent)"
+POL_SMTP_URL="smtp://127.0.0.1:$SRV_PORT" "$CAMP" send --db "$W" --run 1 --now "2026-03-27 13:00" > /dev/null 2>&1
+eq "send 13:00: New York's 09:00" "1 2 3 5 6" "$(sent)"
+POL_SMTP_URL="smtp://127.0.0.1:$SRV_PORT" "$CAMP" send --db "$W" --run 1 --now "2026-03-29 21:59" > /dev/null 2>&1
+eq "send Sunday 21:59 UTC: Sydney's Monday has not begun" "1 2 3 5 6" "$(sent)"
+POL_SMTP_URL="smtp://127.0.0.1:$SRV_PORT" "$CAMP" send --db "$W" --run 1 --now "2026-03-29 22:00" > /dev/null 2>&1
+eq "send Sunday 22:00 UTC: Monday 09:00 in Sydney" "1 2 3 4 5 6" "$(sent)"
+srv_stop wsink
+eq "window: the SMTP server got each message once" 6 "$(wc -l < "$TMP/wsink.jsonl")"
+printf 'import "window"\ncampaign w2 {\n  a = customers\n  email a { subject "x"; body "y"; window "weekdays 18:00-09:00" }\n}\n' > "$TMP/w2.camp"
+"$CAMP" check "$TMP/w2.camp" > "$TMP/out" 2>&1
+eq "check: a window that ends before it starts" 1 $?
+printf 'import "window"\ncampaign w3 {\n  default_timezone "Mars/Olympus"\n  a = customers\n  email a { subject "x"; body "y"; window "someday 09:00-18:00" }\n}\n' > "$TMP/w3.camp"
+"$CAMP" check "$TMP/w3.camp" > "$TMP/out" 2>&1
+eq "check: unknown zone and days" 1 $?
+has "check: the zone" "$TMP/out" "\`Mars/Olympus\` is not a time zone"
+has "check: the days" "$TMP/out" "unknown days \`someday\`"
 
 t_summary policy
