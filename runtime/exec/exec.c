@@ -345,6 +345,8 @@ static void print_counts(Exec *x) {
       const char *why = exec_policy_why(x, s);
       if (why[0]) fprintf(out, "  %-*s  %-16s pressure counted %s\n", w, "", "", why);
     }
+    char note[400];
+    if (exec_policy_window_note(x, s, note, sizeof note)) fprintf(out, "  %-*s  %-16s %s\n", w, "", "", note);
   }
   print_previews(x, out);
 }

@@ -108,6 +108,8 @@ const char *exec_policy_why(Exec *x, Step *s);
 void exec_policy_plan_reset(Exec *x);
 /* The due time of each message of channel step s with a `window`. 0/-1. */
 int exec_policy_window(Exec *x, Step *s);
+/* What plan and run print about step s's send window; 0 if it has none. */
+int exec_policy_window_note(Exec *x, Step *s, char *out, size_t n);
 
 /* exec_hold.c: a campaign with `approval` parks a channel step's new
  * messages as `held` and records the approval request (camp_approvals,

@@ -167,3 +167,28 @@ int exec_policy_window(Exec *x, Step *s) {
   db_finalize(up);
   return rc;
 }
+
+int exec_policy_window_note(Exec *x, Step *s, char *out, size_t n) {
+  const char *spec = NULL;
+  for (int i = 0; s->kind == S_CHANNEL && i < s->props.len; i++) {
+    ChannelProp *p = s->props.items[i];
+    if (!strcmp(p->key, "window")) spec = p->value;
+  }
+  if (!spec) return 0;
+  const char *col = program_contact_tz(x->camp);
+  int len = snprintf(out, n, "window %s in the contact's zone (%s%s%sdefault %s)", spec, col ? "column " : "",
+                     col ? col : "", col ? ", " : "", program_default_tz(x->camp));
+  if (!x->dry && len > 0 && (size_t)len < n) {
+    DbStmt *st = db_prepare(x->db, "SELECT count(*), min(policy_due_at) FROM camp_outbox WHERE run_id = ?"
+                                   " AND step = ? AND policy_due_at IS NOT NULL");
+    if (st) {
+      db_bind_int(st, 1, x->run_id);
+      db_bind_text(st, 2, s->label);
+      if (db_step(st) == 1 && db_column(st, 0).i > 0)
+        snprintf(out + len, n - (size_t)len, ": %lld held, the first until %s UTC", (long long)db_column(st, 0).i,
+                 db_column(st, 1).s);
+      db_finalize(st);
+    }
+  }
+  return 1;
+}

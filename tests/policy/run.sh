@@ -347,6 +347,9 @@ run_at() { "$CAMP" run "$TMP/window.camp" --db "$W" --now "$1" --new-run > "$TMP
 # Friday 27 March 12:00 UTC: Stockholm 13:00, New York 08:00 (EDT), Kolkata 17:30, Sydney 23:00 (AEDT)
 run_at "2026-03-27 12:00"
 eq "window: Friday noon UTC" "1=now;2=2026-03-27 13:00:00;3=now;4=2026-03-29 22:00:00;5=now;6=now;" "$(due 1)"
+has "window: the run says how many wait" "$TMP/wr" "window weekdays 09:00-18:00 in the contact's zone (column tz, default Europe/Stockholm): 2 held, the first until 2026-03-27 13:00:00 UTC"
+"$CAMP" plan "$TMP/window.camp" --db "$W" --now "2026-03-27 12:00" > "$TMP/wp" 2>&1
+has "window: plan shows the window" "$TMP/wp" "window weekdays 09:00-18:00 in the contact's zone (column tz, default Europe/Stockholm)"
 # Saturday 28 March: next Monday 09:00 local; Stockholm is on CEST (+2) by then
 run_at "2026-03-28 12:00"
 eq "window: over the Stockholm DST change" "1=2026-03-30 07:00:00;2=2026-03-30 13:00:00;3=2026-03-30 03:30:00;4=2026-03-29 22:00:00;5=2026-03-30 07:00:00;6=2026-03-30 07:00:00;" "$(due 2)"
