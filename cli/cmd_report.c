@@ -1,5 +1,5 @@
 /* cmd_report.c — `camp report CAMPAIGN --db DB [--run ID]`: treated
- * against the control group (`holdout N%`) on the campaign's `success`
+ * against the control group (`holdout N%`) on the campaign's `conversion`
  * filter, evaluated with the run's start as its parameter
  * (runtime/report/uplift.c, docs/policy.md). */
 #include <math.h>
@@ -67,7 +67,7 @@ int cmd_report(int argc, char **argv) {
     db_close(db);
     return 1;
   }
-  /* the campaign as it ran: its success filter, called with the run's start */
+  /* the campaign as it ran: its conversion filter, called with the run's start */
   Program *p = program_new();
   for (int i = 0; i < o.nincludes; i++) vec_push(&p->arena, &p->include_dirs, (void *)o.includes[i]);
   rc = 1;
@@ -81,7 +81,7 @@ int cmd_report(int argc, char **argv) {
     Decl *d = root->decls.items[i];
     if (d->kind == D_CAMPAIGN && !strcmp(d->name, name)) camp = d;
   }
-  const char *metric = camp ? program_success(camp) : NULL;
+  const char *metric = camp ? program_conversion(camp) : NULL;
   Decl *filter = NULL;
   for (int m = 0; metric && m < p->modules.len; m++) {
     Module *mod = p->modules.items[m];
@@ -91,7 +91,7 @@ int cmd_report(int argc, char **argv) {
     }
   }
   if (!filter) {
-    fprintf(stderr, "camp report: campaign `%s` (%s) declares no `success \"filter\"` metric\n", name, src);
+    fprintf(stderr, "camp report: campaign `%s` (%s) declares no `conversion \"filter\"` metric\n", name, src);
     goto out;
   }
   char text[1024];
@@ -106,7 +106,7 @@ int cmd_report(int argc, char **argv) {
   if (p->diags.nerrors || !s || !s->rule || !s->pops[0] || !s->pops[0]->dim || !s->pops[0]->dim->key) {
     o.format = "text";
     cli_print_diags(p, &o);
-    fprintf(stderr, "camp report: the success metric `%s` does not check\n", metric);
+    fprintf(stderr, "camp report: the conversion metric `%s` does not check\n", metric);
     goto out;
   }
   SqlOptions so = {.dialect = sql_dialect(db_backend(db)), .now = started};
@@ -137,7 +137,7 @@ int cmd_report(int argc, char **argv) {
     fputc('\n', out);
     json_decref(j);
   } else {
-    fprintf(out, "report of %s, run %lld (since %s), success: %s\n", name, (long long)run, started, metric);
+    fprintf(out, "report of %s, run %lld (since %s), conversion: %s\n", name, (long long)run, started, metric);
     fprintf(out, "  treated  %lld recipients, %lld converted (%.2f%%)\n", (long long)u.treated,
             (long long)u.treated_conv, 100 * u.p_treated);
     fprintf(out, "  control  %lld recipients, %lld converted (%.2f%%)\n", (long long)u.control,

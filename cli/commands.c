@@ -214,9 +214,9 @@ const CliCommand cli_commands[] = {
      {O_DB("the database of the runs"), O_NOW, O_INCLUDE},
      "camp policy apply policy.camp --db crm.sqlite"},
     {"report", cmd_report, "CAMPAIGN --db DB [options]",
-     "treated against the control group on the campaign's success metric", "none",
+     "treated against the control group on the campaign's conversion metric", "none",
      "For the campaign's latest run (or --run): recipients messaged against those held out by "
-     "`holdout N%`, converted by the campaign's `success \"filter\"` (a filter with one "
+     "`holdout N%`, converted by the campaign's `conversion \"filter\"` (a filter with one "
      "timestamp parameter, given the run's start): conversion per group, absolute and relative "
      "uplift and a 95% confidence interval (docs/policy.md).",
      {O_DB("the database of the runs"),

@@ -234,7 +234,7 @@ static void check_headers(Ctx *c, Decl *camp) {
       /* checked with the schedule (check_ops.c) */
     } else if (!strcmp(h->name, "contact_timezone") || !strcmp(h->name, "default_timezone")) {
       check_window_header(c, h); /* send windows in the contact's zone (policy) */
-    } else if (!strcmp(h->name, "holdout") || !strcmp(h->name, "success")) {
+    } else if (!strcmp(h->name, "holdout") || !strcmp(h->name, "conversion")) {
       check_holdout(c, h); /* control group and its success metric (policy) */
     } else if (!strcmp(h->name, "weight")) {
       check_weight(c, h); /* pressure rules: higher weight wins */

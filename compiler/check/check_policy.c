@@ -82,7 +82,7 @@ int program_pressure(Program *p, PtrVec *out) {
 }
 
 /* `holdout 5%`: a share of every channel step's recipients, more than 0
- * and less than 100; `success "filter"`: a filter with one timestamp (or
+ * and less than 100; `conversion "filter"`: a filter with one timestamp (or
  * date) parameter, the time of the run, saying who converted. */
 void check_holdout(Ctx *c, HeaderField *h) {
   if (!strcmp(h->name, "holdout")) {
@@ -92,18 +92,18 @@ void check_holdout(Ctx *c, HeaderField *h) {
     return;
   }
   if (h->value->kind != E_STR) {
-    diag_error(c->d, h->value->loc, "`success` names a filter: `success \"converted\"`");
+    diag_error(c->d, h->value->loc, "`conversion` names a filter: `conversion \"converted\"`");
     return;
   }
   Decl *f = names_func(c, h->value->text);
   if (!f || f->kind != D_FILTER) {
-    diag_error(c->d, h->value->loc, "`success`: no filter named `%s`", h->value->text);
+    diag_error(c->d, h->value->loc, "`conversion`: no filter named `%s`", h->value->text);
     return;
   }
   Type *t = f->params.len == 1 ? names_type(c, ((Param *)f->params.items[0])->type) : NULL;
   if (!t || (t->kind != T_TIMESTAMP && t->kind != T_DATE))
     diag_error(c->d, h->value->loc,
-               "`success`: filter `%s` must take one timestamp parameter (the time of the run), e.g. "
+               "`conversion`: filter `%s` must take one timestamp parameter (the time of the run), e.g. "
                "`filter converted(since timestamp) on customers = exists purchases where at >= since and at < since + 14d`",
                f->name);
 }
@@ -117,10 +117,10 @@ double program_holdout(const Decl *campaign) {
   return 0;
 }
 
-const char *program_success(const Decl *campaign) {
+const char *program_conversion(const Decl *campaign) {
   for (int i = 0; i < campaign->headers.len; i++) {
     HeaderField *h = campaign->headers.items[i];
-    if (!strcmp(h->name, "success") && h->value->kind == E_STR) return h->value->text;
+    if (!strcmp(h->name, "conversion") && h->value->kind == E_STR) return h->value->text;
   }
   return NULL;
 }

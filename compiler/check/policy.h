@@ -18,9 +18,9 @@ int64_t program_weight(const Decl *campaign);
  * returns out->len. */
 int program_pressure(Program *p, PtrVec *out);
 
-/* The campaign's `holdout N%` (0 without one) and `success "filter"` (NULL). */
+/* The campaign's `holdout N%` (0 without one) and `conversion "filter"` (NULL). */
 double program_holdout(const Decl *campaign);
-const char *program_success(const Decl *campaign);
+const char *program_conversion(const Decl *campaign);
 
 /* A send window: `window "weekdays 09:00-18:00"` on a channel step, in
  * the contact's time zone.  days: bit d set = weekday d allowed (0 =

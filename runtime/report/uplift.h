@@ -1,5 +1,5 @@
 /* uplift.h — `camp report`: a campaign's treated recipients against its
- * control group (`holdout N%`) on its declared success metric (`success
+ * control group (`holdout N%`) on its declared conversion metric (`conversion
  * "filter"`, a filter with one timestamp parameter given the run's start):
  * conversions counted in SQL, the rates, absolute and relative uplift and
  * a 95% confidence interval of the difference (normal approximation, Wald),

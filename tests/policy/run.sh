@@ -325,8 +325,8 @@ has "report: the SVG names both groups" "$TMP/rep.svg" "control (n = $nc)"
 "$CAMP" report nosuch --db "$H" > "$TMP/out" 2>&1
 eq "report: an unknown campaign fails" 1 $?
 "$CAMP" report triple --db "$P" > "$TMP/out" 2>&1
-eq "report: a campaign without success fails" 1 $?
-has "report: says so" "$TMP/out" "declares no \`success \"filter\"\` metric"
+eq "report: a campaign without conversion fails" 1 $?
+has "report: says so" "$TMP/out" "declares no \`conversion \"filter\"\` metric"
 printf 'import "holdout"\ncampaign h2 {\n  holdout 100%%\n  a = customers\n  email a { subject "x"; body "y" }\n}\n' > "$TMP/h2.camp"
 "$CAMP" check "$TMP/h2.camp" > "$TMP/out" 2>&1
 eq "check: holdout 100% is an error" 1 $?
