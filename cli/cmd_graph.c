@@ -57,7 +57,7 @@ static int load_rows(Db *db, RunData *d, const char *sql, int counts) {
       else d->steps = p;
     }
     if (counts)
-      d->counts[n] = (GraphCount){keep(d, st, 0), keep(d, st, 1), db_column(st, 2).i};
+      d->counts[n] = (GraphCount){keep(d, st, 0), keep(d, st, 1), db_column(st, 2).i, db_column(st, 3).i};
     else
       d->steps[n] = (GraphStepState){keep(d, st, 0), keep(d, st, 1), keep(d, st, 2)};
     n++;
@@ -106,7 +106,14 @@ static int load_run(const CliOpts *o, const char *campaign, RunData *d) {
     status = 1;
   } else if (!(status = find_run(db, o, campaign, d))) {
     if (load_rows(db, d, "SELECT step, state, due_at FROM camp_steps WHERE run_id = ? ORDER BY idx", 0) ||
-        load_rows(db, d, "SELECT step, output, count FROM camp_counts WHERE run_id = ? ORDER BY rowid", 1)) {
+        load_rows(db, d,
+                  db_table_exists(db, "camp_policy_removed") == 1
+                      /* and how many of the step's input the contact policy took out */
+                      ? "SELECT c.step, c.output, c.count, (SELECT count(*) FROM camp_policy_removed p"
+                        " WHERE p.run_id = c.run_id AND p.step = c.step AND p.stage = 'render'"
+                        " AND p.reason <> 'suppressed') FROM camp_counts c WHERE c.run_id = ? ORDER BY c.rowid"
+                      : "SELECT step, output, count, 0 FROM camp_counts WHERE run_id = ? ORDER BY rowid",
+                  1)) {
       fprintf(stderr, "camp graph: cannot read camp's tables: %s\n", db_error(db));
       status = 1;
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "runtime/policy/policy.h"
 #include "lang/clock.h"
 #include "runtime/report/report.h"
 #include "runtime/db/store.h"
@@ -290,6 +291,49 @@ static int run_warnings(Db *db, int64_t run, FILE *out, json_t *arr, int text) {
   return rc == 0 ? 0 : -1;
 }
 
+/* The contact policy's removals per channel step and stage, by reason
+ * (docs/policy.md); the section is printed only when there are any. */
+typedef struct PolRow {
+  json_t *arr;
+} PolRow;
+
+static void pol_add(void *ctx, const char *step, const char *reason, const char *stage, int64_t n) {
+  PolRow *r = ctx;
+  json_array_append_new(r->arr, json_pack("{s:s, s:s, s:s, s:I}", "step", step, "stage", stage, "reason",
+                                          reason, "count", (json_int_t)n));
+}
+
+static void run_policy(Db *db, int64_t run, FILE *out, json_t *arr, int text) {
+  PolRow r = {arr};
+  if (policy_counts(db, run, pol_add, &r) != 0 || !text || !json_array_size(arr)) return;
+  static const char *const hdr[] = {"STEP", "STAGE", "INVALID ADDRESS", "WITHOUT CONSENT", "SUPPRESSED",
+                                    "PRESSURE", "HOLDOUT"};
+  static const char *const reasons[] = {"invalid_address", "no_consent", "suppressed", "pressure", "holdout"};
+  ReportTable t;
+  rt_init(&t, 7, hdr);
+  size_t i = 0;
+  while (i < json_array_size(arr)) {
+    json_t *e = json_array_get(arr, i);
+    const char *step = json_string_value(json_object_get(e, "step"));
+    const char *stage = json_string_value(json_object_get(e, "stage"));
+    char c[5][24] = {"0", "0", "0", "0", "0"};
+    for (; i < json_array_size(arr); i++) {
+      json_t *f = json_array_get(arr, i);
+      if (strcmp(json_string_value(json_object_get(f, "step")), step) ||
+          strcmp(json_string_value(json_object_get(f, "stage")), stage))
+        break;
+      for (int k = 0; k < 5; k++)
+        if (!strcmp(json_string_value(json_object_get(f, "reason")), reasons[k]))
+          snprintf(c[k], sizeof c[k], "%lld", (long long)json_integer_value(json_object_get(f, "count")));
+    }
+    const char *row[] = {step, stage, c[0], c[1], c[2], c[3], c[4]};
+    rt_add(&t, row);
+  }
+  fprintf(out, "\ncontact policy (recipients taken out)\n");
+  rt_print(&t, out, "  ");
+  rt_free(&t);
+}
+
 /* The run header; returns 1 if the run exists, 0 if not, -1 on error. */
 static int run_header(Db *db, int64_t run, const char *now, FILE *out, json_t **obj, int text) {
   DbStmt *st = db_prepare(db, "SELECT " RUN_COLS " FROM camp_runs r WHERE r.id = ?");
@@ -326,8 +370,12 @@ static int show_run(Db *db, int64_t run, const CliOpts *o, const char *now, FILE
   int rc = run_header(db, run, now, out, &hdr, text);
   if (rc <= 0) return rc == 0 ? 1 : -1;
   json_t *steps = json_array(), *outbox = json_array(), *warns = json_array();
-  int bad = run_steps(db, run, out, steps, text) | run_outbox(db, run, out, outbox, text) |
-            run_warnings(db, run, out, warns, text);
+  int bad = run_steps(db, run, out, steps, text) | run_outbox(db, run, out, outbox, text);
+  json_t *pol = json_array();
+  run_policy(db, run, out, pol, text);
+  bad |= run_warnings(db, run, out, warns, text);
+  if (!text && !bad && json_array_size(pol)) json_object_set(hdr, "policy", pol);
+  json_decref(pol);
   if (!text && !bad) {
     json_t *doc = json_pack("{s:o, s:o, s:o, s:o}", "run", hdr, "steps", steps, "outbox", outbox,
                             "warnings", warns);

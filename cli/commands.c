@@ -288,6 +288,35 @@ const CliCommand cli_commands[] = {
      "or provider id; the whole file is one transaction, every bad row is reported as "
      "FILE:LINE and nothing is imported then.",
      {O_DB("the database of the runs"), O_NOW}, "camp feedback import events.csv --db crm.sqlite"},
+    {"policy", cmd_policy, "apply FILE --db DB | show --db DB",
+     "install or show the database's pressure (frequency) rules", "camp",
+     "`apply` checks FILE and installs its `pressure CHANNEL|all max N per DURATION` "
+     "declarations as the database's rules, replacing the ones before; every plan and run of "
+     "every campaign on the database then applies them (docs/policy.md).  `show` prints them.",
+     {O_DB("the database of the runs"), O_NOW, O_INCLUDE},
+     "camp policy apply policy.camp --db crm.sqlite"},
+    {"report", cmd_report, "CAMPAIGN --db DB [options]",
+     "treated against the control group on the campaign's conversion metric", "none",
+     "For the campaign's latest run (or --run): recipients messaged against those held out by "
+     "`holdout N%`, converted by the campaign's `conversion \"filter\"` (a filter with one "
+     "timestamp parameter, given the run's start): conversion per group, absolute and relative "
+     "uplift and a 95% confidence interval (docs/policy.md).",
+     {O_DB("the database of the runs"),
+      {"run", "ID", NULL, "this run instead of the latest"},
+      {"format", "FORMAT", "text|json|svg", "text (default), json, or an SVG chart"},
+      O_OUTPUT("write to PATH instead of stdout"), O_INCLUDE},
+     "camp report spring_sale --db crm.sqlite --format svg --output uplift.svg"},
+    {"suppress", cmd_suppress, "add|remove ADDRESS... --db DB --channel C | list --db DB",
+     "manual entries of the suppression list (contact policy)", "none",
+     "`add` puts addresses on the channel's suppression list (reason `manual` unless --reason), "
+     "`remove` takes them off (any reason), `list` prints the list.  Addresses are compared as "
+     "the runtime does: trimmed, e-mail lower-cased.  Runs skip suppressed recipients and "
+     "`camp send` stops their queued messages (docs/policy.md).",
+     {O_DB("the database of the runs"),
+      {"channel", "C", "email|sms|push|mail", "the channel of the addresses (add, remove; list: a filter)"},
+      {"reason", "TEXT", NULL, "add: the reason recorded (default manual)"}, O_NOW,
+      {"format", "FORMAT", "text|csv", "list: text (default) or csv"}},
+     "camp suppress add ann@example.com --db crm.sqlite --channel email"},
     {"preview", cmd_preview, "FILE --db DB --step STEP [options]",
      "render a step's messages without queueing anything", "camp", NULL,
      {O_DB("the database to read"), O_CAMPAIGN,

@@ -302,7 +302,7 @@ typedef struct OpBlock {
 
 /* ---------------------------------------------------------------- decls */
 
-typedef enum { D_IMPORT, D_SCHEMA, D_CAMPAIGN, D_FUNC, D_FILTER, D_PROVIDER, D_MOPS, D_DISTRIB } DeclKind;
+typedef enum { D_IMPORT, D_SCHEMA, D_CAMPAIGN, D_FUNC, D_FILTER, D_PROVIDER, D_MOPS, D_DISTRIB, D_PRESSURE } DeclKind;
 
 /* ------------------------------------------------ marketing operations */
 
@@ -395,6 +395,7 @@ typedef struct HeaderField {
   Loc loc;
   char *name;
   Expr *value;
+  int percent;         /* written `N%` (`holdout 5%`) */
 } HeaderField;
 
 typedef struct Decl Decl;
@@ -420,6 +421,13 @@ struct Decl {
   PtrVec mops;          /* campaign: Decl* (D_MOPS) inside it */
   char *dkind;          /* D_DISTRIB: "entity" or "package" */
   PtrVec dfields;       /* D_DISTRIB: DistField* */
+  int consent;          /* filter: 1 + Channel for `consent CHANNEL on SCHEMA = rule` (policy) */
+  struct Expr *consent_rule; /* its checked rule (compiler/check/check_policy.c) */
+  /* pressure CHANNEL|all max N per DURATION (contact policy): consent holds
+   * 1 + Channel, or 0 for all channels; pmax = N; pperiod = the duration */
+  int64_t pmax;
+  struct Expr *pperiod;
+  Loc pmax_loc;
   /* --- checker annotations --- */
   struct Schema *schema;
   struct Type *ret_type;

@@ -129,6 +129,7 @@ static void fmt_header(Fmt *f, const HeaderField *h) {
   fmt_ident(&b, h->name, ID_STRICT);
   buf_put(&b, " ");
   fmt_expr(&b, h->value, P_OR);
+  if (h->percent) buf_put(&b, "%");
   fmt_tok_buf(f, &b);
 }
 
@@ -170,8 +171,9 @@ static void fmt_params(Buf *b, const PtrVec *params) {
 
 static void fmt_func(Fmt *f, const Decl *d) {
   Buf b = {0};
-  buf_put(&b, d->kind == D_FUNC ? "func " : "filter ");
-  fmt_ident(&b, d->name, ID_ANY);
+  buf_put(&b, d->kind == D_FUNC ? "func " : d->consent ? "consent " : "filter ");
+  if (d->consent) buf_put(&b, channel_name((Channel)(d->consent - 1)));
+  else fmt_ident(&b, d->name, ID_ANY);
   if (d->kind == D_FUNC || d->params.len) fmt_params(&b, &d->params);
   if (d->kind == D_FUNC) {
     buf_put(&b, " ");
@@ -253,7 +255,7 @@ static char *align_trailing(Fmt *f) {
 }
 
 static void fmt_decl(Fmt *f, const Decl *d) {
-  int leaf = d->kind == D_IMPORT || d->kind == D_FUNC || d->kind == D_FILTER;
+  int leaf = d->kind == D_IMPORT || d->kind == D_FUNC || d->kind == D_FILTER || d->kind == D_PRESSURE;
   fmt_item(f, d->loc.off, leaf ? d->loc.end_off : d->loc.off, 0);
   switch (d->kind) {
     case D_IMPORT: {
@@ -270,6 +272,17 @@ static void fmt_decl(Fmt *f, const Decl *d) {
     case D_PROVIDER: fmt_provider(f, d); break;
     case D_MOPS: fmt_mops(f, d, 0); break;
     case D_DISTRIB: fmt_distrib_decl(f, d); break;
+    case D_PRESSURE: {
+      Buf b = {0};
+      char n[64];
+      buf_put(&b, "pressure ");
+      buf_put(&b, d->consent ? channel_name((Channel)(d->consent - 1)) : "all");
+      snprintf(n, sizeof n, " max %lld per ", (long long)d->pmax);
+      buf_put(&b, n);
+      fmt_duration(&b, d->pperiod);
+      fmt_tok_buf(f, &b);
+      break;
+    }
   }
 }
 

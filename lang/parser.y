@@ -227,7 +227,7 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %type <v> fields enrich_items branches props params label_list rcols rcols_opt matches
 %type <v> on_opt order_opt
 %type <step> step channel_step
-%type <decl> decl
+%type <decl> decl policy_decl
 %type <type> typeref
 %type <field> field
 %type <enrich> enrich_item
@@ -243,7 +243,7 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
 %type <opval> op_val op_word
 %type <optime> op_time
 %type <v> op_items op_vals op_words op_times
-%type <i> channel keep_opt
+%type <i> channel keep_opt pressure_channel
 %type <flag> split_flags
 %type <v> prefer_opt
 %type <decl> mops_decl
@@ -303,6 +303,7 @@ decl
       $$->name = $2; $$->name_loc = @2; $$->pfields = $4; }
   | mops_decl
   | dist_decl
+  | policy_decl
   ;
 
 /* ==================================== marketing operations (issue 18) ====
@@ -468,6 +469,40 @@ bd_label
 
 /* ================== end of distributed marketing ======================= */
 
+/* ------------------------------------------------ contact policy (issue 15)
+ * `consent email on customers = exists consents where channel = email and granted`
+ * declares where a channel's consent lives, as a rule over the schema's rows.
+ * It is a filter named consent_<channel> (usable as `customers where
+ * consent_email`) that the runtime enforces on every channel step of that
+ * dimension (docs/policy.md; compiler/check/check_policy.c). `consent` is
+ * not a keyword: any other word there is a syntax error. */
+policy_decl
+  : IDENT channel ON ident '=' expr {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_FILTER; $$->loc = @$;
+      if (strcmp($1, "consent"))
+        diag_error(st->diags, @1, "syntax error: unexpected name `%s` (a declaration starts with schema, campaign, func, filter, provider, import or consent)", $1);
+      $$->consent = 1 + $2;
+      $$->name = arena_printf(A, "consent_%s", channel_name((Channel)$2)); $$->name_loc = @2;
+      $$->on_schema = $4; $$->on_loc = @4; $$->body = $6; }
+/* `pressure email max 3 per 7d`, `pressure all max 5 per 7d`: at most N
+ * messages per rolling period to one recipient (docs/policy.md). */
+  | IDENT pressure_channel IDENT INT IDENT DURATION {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_PRESSURE; $$->loc = @$;
+      if (strcmp($1, "pressure"))
+        diag_error(st->diags, @1, "syntax error: unexpected name `%s` (a declaration starts with schema, campaign, func, filter, provider, import, consent or pressure)", $1);
+      if (strcmp($3, "max")) diag_error(st->diags, @3, "syntax error: `pressure %s` is followed by `max N per DURATION`", $2 ? channel_name((Channel)($2 - 1)) : "all");
+      if (strcmp($5, "per")) diag_error(st->diags, @5, "syntax error: `max %lld` is followed by `per DURATION`", (long long)$4);
+      $$->name = "pressure"; $$->name_loc = @1;
+      $$->consent = $2; $$->pmax = $4; $$->pmax_loc = @4; $$->pperiod = duration(st, $6, @6); }
+  ;
+
+/* 1 + Channel, or 0 for `all`. */
+pressure_channel
+  : channel                 { $$ = 1 + $1; }
+  | IDENT                   { $$ = 0; if (strcmp($1, "all")) diag_error(st->diags, @1, "pressure applies to email, sms, push, mail or all, not `%s`", $1); }
+  ;
+/* ------------------------------------------- end of contact policy grammar */
+
 /* ------------------------------------------------------------ providers */
 
 pfields
@@ -577,6 +612,12 @@ campaign_items
 campaign_item
   : IDENT literal           { HeaderField *h = arena_alloc(A, sizeof *h); h->loc = @$;
                               h->name = $1; h->value = $2;
+                              vec_push(A, &st->campaign->headers, h); }
+  | IDENT INT '%'            { HeaderField *h = arena_alloc(A, sizeof *h); h->loc = @$; /* holdout 5% (policy) */
+                              h->name = $1; h->value = lit(A, E_INT, @2); h->value->ival = $2; h->percent = 1;
+                              vec_push(A, &st->campaign->headers, h); }
+  | IDENT DEC '%'            { HeaderField *h = arena_alloc(A, sizeof *h); h->loc = @$;
+                              h->name = $1; h->value = lit(A, E_DEC, @2); h->value->text = $2; h->value->dval = atof($2); h->percent = 1;
                               vec_push(A, &st->campaign->headers, h); }
   | outputs '=' step        { $3->outputs = $1; $3->output_locs = st->out_locs;
                               memset(&st->out_locs, 0, sizeof st->out_locs);

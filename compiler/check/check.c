@@ -10,6 +10,7 @@ void program_check(Program *p) {
   names_build_schemas(&c);   /* schemas first: everything refers to them */
   names_collect_funcs(&c);
   check_funcs(&c);
+  check_policy(&c);
   check_providers(&c);
   check_distrib_model(&c);   /* entities before the steps that name them */
   for (int i = 0; i < p->campaigns.len; i++) {

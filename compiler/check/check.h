@@ -45,6 +45,15 @@ Expr *check_expr(Ctx *c, Scope *s, Expr *e);
 /* Checks a rule: like check_expr, and requires a boolean. */
 Expr *check_rule(Ctx *c, Scope *s, Expr *e, const char *what);
 void check_funcs(Ctx *c);
+/* A copy of e (funcs' parameters replaced by args when f is given). */
+Expr *clone_expr(Ctx *c, Expr *e, Decl *f, PtrVec *args);
+/* check_policy.c: consent declarations; the `transactional` header. */
+void check_policy(Ctx *c);
+void check_transactional(Ctx *c, HeaderField *h);
+void check_weight(Ctx *c, HeaderField *h);
+void check_holdout(Ctx *c, HeaderField *h);
+void check_window_header(Ctx *c, HeaderField *h);
+void check_window_prop(Ctx *c, Step *s, Loc loc, const char *value);
 /* Scope for rows of population p. */
 Scope scope_of_pop(Pop *p);
 /* Names visible in a scope, for did-you-mean (arena-allocated array). */

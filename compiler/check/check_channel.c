@@ -32,6 +32,10 @@ void step_channel(Graph *g, Step *s) {
     int ok = 0;
     for (int k = 0; k < 5 && allowed[s->channel][k]; k++) ok |= !strcmp(allowed[s->channel][k], p->key);
     ok |= check_is_variant_key(s->channel, p->key); /* language, subject_sv, ... */
+    if (!strcmp(p->key, "window")) { /* a send window (contact policy) */
+      ok = 1;
+      check_window_prop(c, s, p->loc, p->value);
+    }
     if (!ok) {
       diag_error(c->d, p->loc, "`%s` is not a setting of %s", p->key, ch);
       int n = 0;

@@ -62,7 +62,7 @@ int scope_names(Ctx *c, Scope *s, const char ***out) {
 
 /* ------------------------------------------------------------ inlining */
 
-static Expr *clone_expr(Ctx *c, Expr *e, Decl *f, PtrVec *args);
+Expr *clone_expr(Ctx *c, Expr *e, Decl *f, PtrVec *args);
 
 static void clone_vec(Ctx *c, PtrVec *dst, PtrVec *src, Decl *f, PtrVec *args) {
   PtrVec v = {0};
@@ -71,7 +71,7 @@ static void clone_vec(Ctx *c, PtrVec *dst, PtrVec *src, Decl *f, PtrVec *args) {
 }
 
 /* Deep copy of a func/filter body with parameters replaced by arguments. */
-static Expr *clone_expr(Ctx *c, Expr *e, Decl *f, PtrVec *args) {
+Expr *clone_expr(Ctx *c, Expr *e, Decl *f, PtrVec *args) {
   if (!e) return NULL;
   if (e->kind == E_NAME && f) {
     for (int i = 0; i < f->params.len && i < args->len; i++) {

@@ -224,6 +224,8 @@ static void check_headers(Ctx *c, Decl *camp) {
   };
   for (int i = 0; i < camp->headers.len; i++) {
     HeaderField *h = camp->headers.items[i];
+    if (h->percent && strcmp(h->name, "holdout"))
+      diag_error(c->d, h->loc, "`%s` does not take a percentage (only `holdout N%%` does)", h->name);
     for (int j = 0; j < i; j++)
       if (!strcmp(((HeaderField *)camp->headers.items[j])->name, h->name))
         diag_error(c->d, h->loc, "`%s` is set twice", h->name);
@@ -233,6 +235,14 @@ static void check_headers(Ctx *c, Decl *camp) {
       /* checked with the schedule (check_ops.c) */
     } else if (check_mops_header(h->name)) {
       /* checked with the marketing operations (check_mops.c) */
+    } else if (!strcmp(h->name, "contact_timezone") || !strcmp(h->name, "default_timezone")) {
+      check_window_header(c, h); /* send windows in the contact's zone (policy) */
+    } else if (!strcmp(h->name, "holdout") || !strcmp(h->name, "conversion")) {
+      check_holdout(c, h); /* control group and its success metric (policy) */
+    } else if (!strcmp(h->name, "weight")) {
+      check_weight(c, h); /* pressure rules: higher weight wins */
+    } else if (!strcmp(h->name, "transactional")) {
+      check_transactional(c, h); /* the reviewed opt-out of the contact policy */
     } else if (!strcmp(h->name, "seed")) {
       if (h->value->kind != E_INT) diag_error(c->d, h->value->loc, "`seed` must be an integer");
     } else {

@@ -325,9 +325,13 @@ static void put_counts(FILE *out, const Step *s, const GraphRun *run, const char
     const GraphCount *c = &run->counts[i];
     if (!c->step || strcmp(c->step, s->label) || !c->output) continue;
     fputs(first ? sep : " \xC2\xB7 ", out); /* middle dot */
-    if (dropped && in > c->count) {
-      fprintf(out, "%" PRId64 " of %" PRId64 " \xE2\x80\x94 %" PRId64 " %s", c->count, in, in - c->count,
-              dropped);
+    if (dropped && in > c->count + c->policy) {
+      fprintf(out, "%" PRId64 " of %" PRId64 " \xE2\x80\x94 %" PRId64 " %s", c->count, in,
+              in - c->count - c->policy, dropped);
+      if (c->policy) fprintf(out, ", %" PRId64 " by the contact policy", c->policy);
+    } else if (dropped && c->policy) {
+      fprintf(out, "%" PRId64 " of %" PRId64 " \xE2\x80\x94 %" PRId64 " by the contact policy", c->count, in,
+              c->policy);
     } else {
       if (!strcmp(c->output, s->label) && s->outputs.len <= 1)
         fprintf(out, "n = %" PRId64, c->count);

@@ -22,6 +22,7 @@ typedef struct GraphCount {
   const char *step;
   const char *output;
   int64_t count;
+  int64_t policy;     /* of a channel step: recipients the contact policy took out */
 } GraphCount;
 
 typedef struct GraphRun {

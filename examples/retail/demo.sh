@@ -21,6 +21,9 @@ step "generating $N customers into $DB"
 rm -f "$DB"
 "$GEN" --out "$DB" --customers "$N"
 
+step "camp policy apply: the database's pressure rules (at most 2 e-mails, 3 messages per 7 days)"
+"$CAMP" policy apply "$EX/policy.camp" --db "$DB" --now "2026-03-01 00:00"
+
 step "camp check (all campaigns)"
 "$CAMP" check "$EX"/campaigns/*.camp && echo "no errors"
 
@@ -39,6 +42,16 @@ done
 
 step "camp status"
 "$CAMP" status --db "$DB"
+
+step "contact policy: recipients taken out per channel step, by reason (docs/policy.md)"
+sqlite3 -column -header "$DB" \
+  "SELECT r.campaign, p.step, p.channel, p.stage,
+          sum(p.reason = 'invalid_address') AS invalid_address,
+          sum(p.reason = 'no_consent') AS no_consent,
+          sum(p.reason = 'suppressed') AS suppressed,
+          sum(p.reason = 'pressure') AS pressure
+   FROM camp_policy_removed p JOIN camp_runs r ON r.id = p.run_id
+   GROUP BY 1, 2, 3, 4 ORDER BY p.run_id, 2, 4"
 
 step "outbox: messages per step and channel"
 sqlite3 -column -header "$DB" \

@@ -3,6 +3,7 @@
 #include "runtime/db/store_distrib.h"
 #include "runtime/db/store_track.h"
 #include "runtime/db/store_mops.h"
+#include "runtime/db/store_policy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,8 @@ static int up_to_date(Db *db) {
                           " WHERE key = 'track_schema_version'", -1) == STORE_TRACK_VERSION &&
          db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
                           " WHERE key = 'mops_schema_version'", -1) == STORE_MOPS_VERSION &&
+         db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
+                          " WHERE key = 'policy_schema_version'", -1) == STORE_POLICY_VERSION &&
          store_distrib_current(db);
 }
 
@@ -159,6 +162,10 @@ int store_migrate(Db *db, char *err, size_t errlen) {
     return -1;
   }
   if (store_distrib_migrate(db, err, errlen) != 0) {
+    db_rollback(db);
+    return -1;
+  }
+  if (store_policy_migrate(db, err, errlen) != 0) {
     db_rollback(db);
     return -1;
   }

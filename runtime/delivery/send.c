@@ -4,6 +4,7 @@
  * reports progress.  The database is used from this thread only.  See
  * send.h for the states and guarantees. */
 #include "runtime/delivery/send.h"
+#include "runtime/policy/policy.h"
 
 #include <assert.h>
 #include <curl/curl.h>
@@ -311,6 +312,9 @@ static void summary(Worker *w) {
   if (st->reclaimed)
     fprintf(out, "%lld message%s of stopped workers reclaimed\n", (long long)st->reclaimed,
             st->reclaimed == 1 ? "" : "s");
+  if (st->policy > 0)
+    fprintf(out, "%lld message%s stopped by the contact policy (status suppressed; camp status shows why)\n",
+            (long long)st->policy, st->policy == 1 ? "" : "s");
   if (st->no_provider)
     fprintf(out, "%lld queued message%s belong to steps without a provider and stay queued\n",
             (long long)st->no_provider, st->no_provider == 1 ? "" : "s");
@@ -368,6 +372,13 @@ int send_outbox(Db *db, const SendOptions *o, SendStats *st) {
   if (!o->dry_run && (st->reclaimed = sstore_reclaim(&w.ss)) < 0) {
     snprintf(w.err, sizeof w.err, "reclaiming leases: %s", db_error(db));
     goto out;
+  }
+  if (!o->dry_run) {
+    /* the contact policy again, on what is about to leave: consent
+     * withdrawn, an address suppressed or found invalid since the run */
+    char nowtxt[20];
+    fmt_ts(clock_now(&w.clock), nowtxt);
+    if ((st->policy = policy_sweep(db, o->run_id, o->channel, nowtxt, w.err, sizeof w.err)) < 0) goto out;
   }
   if (sstore_deliveries(&w.ss, o->run_id, o->channel, &w.dl, &w.ndl, w.err, sizeof w.err)) goto out;
   st->no_provider = sstore_count_unprovided(&w.ss, o->run_id, o->channel);

@@ -55,6 +55,7 @@ typedef struct SendOptions {
 
 typedef struct SendStats {
   int64_t sent, deferred, failed, bounced, reclaimed, no_provider, built;
+  int64_t policy;        /* messages the contact policy stopped before claiming */
   double seconds;
 } SendStats;
 

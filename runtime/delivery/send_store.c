@@ -109,11 +109,12 @@ int sstore_open(SendStore *ss, Db *db, int lease, char *err, size_t errlen) {
       " FROM camp_outbox"
       " WHERE status = %s AND run_id = ?4 AND step = ?5%s AND id > ?1 ORDER BY id LIMIT ?6";
   char sql[1024];
-  snprintf(sql, sizeof sql, claim, "'queued'", "");
+  /* a message in a send window (contact policy) waits for its due time */
+  snprintf(sql, sizeof sql, claim, "'queued'", " AND (policy_due_at IS NULL OR policy_due_at <= ?3)");
   ss->claim_q = db_prepare(db, sql);
   snprintf(sql, sizeof sql, claim, "'deferred'", " AND next_attempt_at <= ?3");
   ss->claim_d = db_prepare(db, sql);
-  snprintf(sql, sizeof sql, peek, "'queued'", " AND ?3 IS NOT NULL");
+  snprintf(sql, sizeof sql, peek, "'queued'", " AND (policy_due_at IS NULL OR policy_due_at <= ?3)");
   ss->peek_q = db_prepare(db, sql);
   snprintf(sql, sizeof sql, peek, "'deferred'", " AND next_attempt_at <= ?3");
   ss->peek_d = db_prepare(db, sql);

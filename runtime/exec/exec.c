@@ -10,6 +10,7 @@
 
 #include "lang/clock.h"
 #include "runtime/exec/exec_int.h"
+#include "compiler/check/policy.h"
 #include "runtime/exec/exec_mem.h"
 #include "compiler/graph/graph.h"
 #include "runtime/db/store.h"
@@ -74,6 +75,8 @@ static void exec_free(Exec *x) {
   free(x->state);
   free(x->count_base);
   free(x->counts);
+  free(x->policy);
+  free(x->policy_why);
 }
 
 /* Can s run now?  ST_PENDING = yes; ST_WAITING = an input is not ready yet;
@@ -217,6 +220,12 @@ static int channel_input(Exec *x, Step *s, int64_t *in) {
   return 1;
 }
 
+/* Recipients the contact policy took out of a step's rows (suppressed
+ * ones stay: they are queued as 'suppressed'). */
+static int64_t policy_taken(const int64_t *pol) {
+  return pol ? pol[POL_INVALID_ADDRESS] + pol[POL_NO_CONSENT] + pol[POL_PRESSURE] + pol[POL_HOLDOUT] : 0;
+}
+
 /* Test runs: a few rendered messages of each channel step. */
 static void print_previews(Exec *x, FILE *out) {
   if (!x->previews) return;
@@ -270,11 +279,20 @@ static void print_counts(Exec *x) {
                             known ? json_integer(exec_count(x, s, k)) : json_null());
       json_object_set_new(o, "counts", outs);
       int64_t in = 0;
+      const int64_t *pol = known ? exec_policy_removed(x, s) : NULL;
       if (known && channel_input(x, s, &in)) {
         json_t *r = json_object();
         json_object_set_new(r, "input", json_integer(in));
-        json_object_set_new(r, "without_address", json_integer(in - exec_count(x, s, 0)));
+        json_object_set_new(r, "without_address", json_integer(in - exec_count(x, s, 0) - policy_taken(pol)));
         json_object_set_new(o, "reach", r);
+      }
+      if (pol) {
+        json_t *r = json_object();
+        for (int k = 0; k < POL_NREASONS; k++)
+          json_object_set_new(r, policy_reason_name((PolicyReason)k), json_integer(pol[k]));
+        const char *why = exec_policy_why(x, s);
+        if (why[0]) json_object_set_new(r, "pressure_counted", json_string(why));
+        json_object_set_new(o, "policy", r);
       }
       json_array_append_new(steps, o);
     }
@@ -293,6 +311,11 @@ static void print_counts(Exec *x) {
   if (!x->dry) fprintf(out, "run %lld of %s (now %s)\n", (long long)x->run_id, x->camp->name, x->now);
   else if (x->o->test) fprintf(out, "test run of %s (now %s): nothing queued, nothing saved\n", x->camp->name, x->now);
   else fprintf(out, "plan of %s (now %s)\n", x->camp->name, x->now);
+  if (program_holdout(x->camp) > 0)
+    fprintf(out, "  holdout: %g%% of each channel step's recipients form the control group (not messaged)\n",
+            program_holdout(x->camp));
+  if (program_transactional(x->camp))
+    fprintf(out, "  transactional: consent is not required (campaign flag `transactional true`)\n");
   int w = 4;
   for (int i = 0; i < x->camp->steps.len; i++) {
     int n = (int)strlen(((Step *)x->camp->steps.items[i])->label);
@@ -312,10 +335,27 @@ static void print_counts(Exec *x) {
         fprintf(out, " %lld", (long long)exec_count(x, s, k));
     }
     int64_t in = 0, n = exec_count(x, s, 0);
-    if (channel_input(x, s, &in) && in > n) /* U+2014 */
-      fprintf(out, " of %lld \xE2\x80\x94 %lld %s", (long long)in, (long long)(in - n),
+    const int64_t *pol = exec_policy_removed(x, s);
+    int64_t taken = policy_taken(pol);
+    if (channel_input(x, s, &in) && in > n + taken) /* U+2014; the policy's share on the next line */
+      fprintf(out, " of %lld \xE2\x80\x94 %lld %s", (long long)in, (long long)(in - n - taken),
               graph_channel_dropped(s));
     fputc('\n', out);
+    if (pol) { /* the contact policy's removals, by reason (docs/policy.md) */
+      fprintf(out, "  %-*s  %-16s policy:", w, "", "");
+      const char *sep = " ";
+      for (int k = 0; k < POL_NREASONS; k++) {
+        if (!pol[k]) continue;
+        fprintf(out, "%s%lld %s", sep, (long long)pol[k], policy_reason_text((PolicyReason)k));
+        sep = ", ";
+      }
+      if (pol[POL_SUPPRESSED]) fputs(" (queued as suppressed, never sent)", out);
+      fputc('\n', out);
+      const char *why = exec_policy_why(x, s);
+      if (why[0]) fprintf(out, "  %-*s  %-16s pressure counted %s\n", w, "", "", why);
+    }
+    char note[400];
+    if (exec_policy_window_note(x, s, note, sizeof note)) fprintf(out, "  %-*s  %-16s %s\n", w, "", "", note);
   }
   print_previews(x, out);
 }
@@ -388,6 +428,7 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
   /* inspect reads the step tables; a test run renders from them: step by
    * step, not in memory */
   if (!o->inspect && !o->test) plan_in_memory(&x);
+  exec_policy_plan_reset(&x); /* the plan's planned messages (pressure) start empty */
   int failed = exec_pass(&x);
   int nchk;
   double chk_ms;
@@ -404,6 +445,8 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
       x.mem_failed = 0;
       memset(x.state, 0, sizeof *x.state * (size_t)camp->steps.len);
       if (x.keys_out) rewind(x.keys_out), (void)!ftruncate(fileno(x.keys_out), 0);
+      exec_policy_plan_reset(&x);
+      if (x.policy) memset(x.policy, 0, sizeof *x.policy * (size_t)camp->steps.len);
       failed = exec_pass(&x);
     }
   }

@@ -13,6 +13,7 @@
 #include "runtime/engine/engine.h"
 #include "runtime/exec/exec.h"
 #include "compiler/sql/sqlgen.h"
+#include "runtime/policy/policy.h"
 
 typedef enum { ST_PENDING, ST_WAITING, ST_DONE, ST_SKIPPED, ST_FAILED } StepState;
 
@@ -43,6 +44,8 @@ typedef struct Exec {
   char step_note[600];     /* --explain: what ran the current step and why */
   char launch_key[128];    /* the run's launch key ("" for a plain run) */
   struct json_t *previews; /* test run: rendered samples per channel step */
+  int64_t (*policy)[POL_NREASONS]; /* per step: recipients the contact policy took out, by reason */
+  char (*policy_why)[512];  /* per step: the messages that counted against those pressure took out */
   char err[4096];
 } Exec;
 
@@ -89,6 +92,24 @@ int exec_save(Exec *x, Step *s);
  * messaged in another run with the same launch key.  0 or -1 (x->err). */
 void exec_load_launch_key(Exec *x);
 int exec_exclude_messaged(Exec *x, Step *s);
+
+/* exec_policy.c: the contact policy (runtime/policy) on channel step s's
+ * result table (exec_policy: recorded in a run), on any table holding its
+ * rows' "_key" (record: 1 = into camp_policy_removed), or on the keys of an
+ * in-memory plan (keep[i] = 0 for a key it takes out).  0 or -1 (x->err).
+ * exec_policy_removed: the step's counts by PolicyReason, or NULL if none. */
+int exec_policy(Exec *x, Step *s);
+int exec_policy_table(Exec *x, Step *s, const char *table, int record);
+int exec_policy_keys(Exec *x, Step *s, const int64_t *keys, int64_t n, uint8_t *keep);
+const int64_t *exec_policy_removed(Exec *x, Step *s);
+/* Which messages counted against the recipients pressure took out of s
+ * ("" if none); the plan's record of planned messages emptied. */
+const char *exec_policy_why(Exec *x, Step *s);
+void exec_policy_plan_reset(Exec *x);
+/* The due time of each message of channel step s with a `window`. 0/-1. */
+int exec_policy_window(Exec *x, Step *s);
+/* What plan and run print about step s's send window; 0 if it has none. */
+int exec_policy_window_note(Exec *x, Step *s, char *out, size_t n);
 
 /* exec_hold.c: a campaign with `approval` parks a channel step's new
  * messages as `held` and records the approval request (camp_approvals,

@@ -357,6 +357,8 @@ StepState exec_step(Exec *x, Step *s) {
   /* a recurring launch leaves out whom an earlier launch already messaged */
   if (s->kind == S_CHANNEL && !x->dry && x->launch_key[0] && exec_exclude_messaged(x, s))
     return fail(x, s);
+  /* the contact policy, whatever the campaign says (runtime/policy) */
+  if (s->kind == S_CHANNEL && exec_policy(x, s)) return fail(x, s);
   if (record_counts(x, s)) return fail(x, s);
   if (x->keys_out) write_keys(x, s);
   if (x->dry && s->kind == S_CHANNEL && x->o->preview && !strcmp(s->label, x->o->preview_step) &&
@@ -366,6 +368,7 @@ StepState exec_step(Exec *x, Step *s) {
   if (!x->dry) {
     if (hooks.after && hooks.after(x, s)) return fail(x, s);
     if (s->kind == S_CHANNEL && exec_hold(x, s)) return fail(x, s);
+    if (s->kind == S_CHANNEL && exec_policy_window(x, s)) return fail(x, s);
     /* a wait finished when it was over, not when this pass noticed */
     const char *finished = timed && due[0] ? due : x->now;
     if (set_state_at(x, s, "done", timed && due[0] ? due : NULL, NULL, finished) || exec_commit(x))

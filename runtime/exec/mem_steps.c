@@ -319,6 +319,23 @@ int mem_step_split(ExecMem *m, Step *s) {
 
 /* ------------------------------------------------------------ the rest */
 
+/* The contact policy on a channel's rows, through the same SQL as a step
+ * by step plan (exec_policy.c): the rows it keeps replace the slot. */
+static int mem_policy(ExecMem *m, Step *s) {
+  MPop *p = *mem_slot(m, s, 0);
+  int64_t *keys = mem_keys_of(m, p), *pos = malloc(sizeof *pos * (size_t)(p->n + 1)), n = 0;
+  uint8_t *keep = malloc((size_t)p->n + 1);
+  if (!pos || !keep) abort();
+  int rc = exec_policy_keys(m->x, s, keys, p->n, keep);
+  if (rc == 0) {
+    for (int64_t i = 0; i < p->n; i++)
+      if (keep[i]) pos[n++] = i;
+    if (n < p->n) *mem_slot(m, s, 0) = mem_subset(m, p, pos, n);
+  }
+  free(keys), free(pos), free(keep);
+  return rc ? mem_decline(m, s, "%s", m->x->err) : 0;
+}
+
 /* Rows with an address: NOT NULL and <> '' (as the channel SQL filters). */
 int mem_step_channel(ExecMem *m, Step *s) {
   MPop *in = mem_input(m, s, 0);
@@ -326,7 +343,7 @@ int mem_step_channel(ExecMem *m, Step *s) {
   Column *addr = in->dim && s->channel != CH_MAIL ? schema_address(in->dim, ch) : NULL;
   if (!addr) {
     *mem_slot(m, s, 0) = in;
-    return 0;
+    return mem_policy(m, s);
   }
   const SnapTable *t = engine_table(&m->x->eng, in->dim);
   int ci = t ? snapshot_col(t, addr->name) : -1;
@@ -343,9 +360,10 @@ int mem_step_channel(ExecMem *m, Step *s) {
     snap_str(c, snap_code(c, r), &len);
     if (len) pos[n++] = i;
   }
-  *mem_slot(m, s, 0) = mem_subset(m, in, pos, n);
+  MPop *reach = mem_subset(m, in, pos, n);
   free(pos);
-  return 0;
+  *mem_slot(m, s, 0) = reach;
+  return mem_policy(m, s);
 }
 
 /* A saved audience: the keys the SQL's join reads from camp_audience. */

@@ -22,6 +22,7 @@ RANK = {
     "compiler/rules": 2, "compiler/sql": 2, "compiler/query": 2, "compiler/graph": 2,
     "compiler/jit": 3,
     "runtime/db": 4,
+    "runtime/policy": 4.5,  # contact policy: called by runtime/delivery (send) and runtime/exec
     "runtime/engine": 5, "runtime/delivery": 5, "runtime/report": 5,
     "runtime/exec": 6,
     "runtime/ops": 7,
