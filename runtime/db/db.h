@@ -177,9 +177,9 @@ const char *db_temp_schema(Db *db);
  * `rollback`; a transaction the savepoint opened ends with it. */
 int db_savepoint(Db *db, const char *name);
 int db_savepoint_end(Db *db, const char *name, int rollback);
-/* A cheap estimate of a table's row count (SQLite: max(rowid);
- * PostgreSQL: the planner's estimate, or count(*) when there is none);
- * -1 on error. */
+/* A cheap estimate of a table's row count (SQLite: max(rowid), 0 for an
+ * empty table; PostgreSQL: the planner's estimate, or count(*) when there
+ * is none); -1 on error (e.g. a WITHOUT ROWID table). */
 int64_t db_row_estimate(Db *db, const char *table);
 
 /* Streams the output of `COPY (query) TO STDOUT (FORMAT binary)` to fn in

@@ -620,10 +620,10 @@ static int64_t sq_row_estimate(Db *db, const char *table) {
   if (!sql) abort();
   sqlite3_stmt *st = NULL;
   int64_t n = -1;
-  if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-      sqlite3_column_type(st, 0) != SQLITE_NULL)
-    n = sqlite3_column_int64(st, 0);
-  else if (!st || sqlite3_errcode(db->h) != SQLITE_OK)
+  /* an empty table has no max(rowid): 0 rows, not "cannot tell" */
+  if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    n = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 0);
+  else
     sqlite_err(db);
   sqlite3_finalize(st);
   sqlite3_free(sql);

@@ -455,8 +455,8 @@ static int sql_can_run(Expr **rules, int n, char *why, size_t whylen) {
 }
 
 /* Rows of dim's table, cheaply (db_row_estimate: SQLite's max(rowid), no
- * scan; PostgreSQL's planner estimate); -1 when it cannot tell (an empty
- * or WITHOUT ROWID SQLite table): the snapshot then counts. */
+ * scan; PostgreSQL's planner estimate); -1 when it cannot tell (a WITHOUT
+ * ROWID SQLite table): the snapshot then counts. */
 static int64_t table_rows(EngineCtx *e, Schema *dim) { return db_row_estimate(e->db, dim->name); }
 
 static int dispatch(EngineCtx *e, EngineKind kind, Schema *dim, Expr **rules, int n, int split,

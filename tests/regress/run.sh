@@ -394,6 +394,13 @@ EOF
   eq "9: auto on 6 rows: members" "$want9" "$(q "$d/db.sqlite" "SELECT count(*) FROM camp_audience WHERE name = 'due'")"
   hasnt "9: auto on 6 rows: no snapshot built" "$d/run.err" "interp"
   eq "9: no snapshot files next to the database" 0 "$(ls -d "$d"/db.sqlite.camp-snapshot 2> /dev/null | wc -l)"
+  # an empty table is 0 rows, not "cannot tell": SQL too, no snapshot
+  d0=$(ws s9e)
+  q "$d0/db.sqlite" "DELETE FROM purchases; DELETE FROM customers"
+  camp run "$d/a.camp" --db "$d0/db.sqlite" --now "$NOW" --explain > "$d0/run.out" 2> "$d0/run.err"
+  rc "9: run on empty tables" 0 $? "$d0/run.err"
+  has "9: auto on an empty table: sql" "$d0/run.err" "step due: sql (auto: 0 rows, below 20000: sql)"
+  eq "9: empty: no snapshot files" 0 "$(ls -d "$d0"/db.sqlite.camp-snapshot 2> /dev/null | wc -l)"
   # from 20,000 rows on, the interpreter
   d2=$(ws s9b)
   q "$d2/db.sqlite" "WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 20100)
