@@ -121,7 +121,8 @@ char *track_rewrite_html(const char *html, const char *base, const TrackKey *k, 
   Rewriter r = {.html = html, .base = base, .k = k, .id = id, .links = links,
                 .body_end = (size_t)-1};
   if (g) walk(&r, g->root);
-  qsort(r.edits, (size_t)r.nedits, sizeof *r.edits, edit_cmp);
+  /* qsort's array must not be NULL, even for no element (UBSan) */
+  if (r.nedits > 1) qsort(r.edits, (size_t)r.nedits, sizeof *r.edits, edit_cmp);
   char pix[TRACK_BASE_MAX + 64], img[TRACK_BASE_MAX + 160];
   track_url(base, k, TRACK_OPEN, id, 0, pix, sizeof pix);
   snprintf(img, sizeof img,
