@@ -5,8 +5,10 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "compiler/check/program.h"
+#include "runtime/db/db.h"
 
 #define CAMP_VERSION "camp 0.1.0"
 
@@ -96,6 +98,11 @@ int cli_send_proof(CliOpts *o);
 /* The channel step of camp named `name` (its label or an output name), or
  * NULL (cli/cmd_preview.c). */
 Step *cli_channel_step(Decl *camp, const char *name);
+/* A recipient key as text (ints as digits, reals as %.15g); cmd_preview.c. */
+void cli_key_text(DbValue k, char *out, size_t n);
+/* A --now normalised by exec_parse_now as a time, or the current time
+ * when norm is NULL; cmd_preview.c. */
+time_t cli_now_time(const char *norm);
 int cmd_track(int argc, char **argv);
 int cmd_feedback(int argc, char **argv);
 int cmd_suppress(int argc, char **argv);

@@ -73,7 +73,7 @@ static void show_eml(Preview *p, const char *k, const char *address, const char 
   free(msg);
 }
 
-static void key_text(DbValue k, char *out, size_t n) {
+void cli_key_text(DbValue k, char *out, size_t n) {
   if (k.kind == DBV_INT) snprintf(out, n, "%lld", (long long)k.i);
   else if (k.kind == DBV_REAL) snprintf(out, n, "%.15g", k.r);
   else snprintf(out, n, "%s", k.kind == DBV_TEXT ? k.s : "");
@@ -83,7 +83,7 @@ static int show(void *ctx, DbValue key, const char *address, const char *subject
                 const char *body) {
   Preview *p = ctx;
   char k[256];
-  key_text(key, k, sizeof k);
+  cli_key_text(key, k, sizeof k);
   if (p->recipient && strcmp(p->recipient, k)) return 0;
   int html = p->channel == CH_EMAIL;
   if (!strcmp(p->fmt, "eml")) {
@@ -115,6 +115,12 @@ static int show(void *ctx, DbValue key, const char *address, const char *subject
   free(text);
   p->n++;
   return 0;
+}
+
+time_t cli_now_time(const char *norm) {
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  return norm && strptime(norm, "%Y-%m-%d %H:%M:%S", &tm) ? timegm(&tm) : time(NULL);
 }
 
 Step *cli_channel_step(Decl *camp, const char *name) {
@@ -189,10 +195,7 @@ int cmd_preview(int argc, char **argv) {
       return 1;
     }
     pv.from = prov->from;
-    char norm2[20];
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    if (o.now && !exec_parse_now(o.now, norm2) && strptime(norm2, "%Y-%m-%d %H:%M:%S", &tm)) pv.date = timegm(&tm);
+    pv.date = cli_now_time(o.now ? norm : NULL);
     mime_init();
   }
   Db *db = db_open(o.db, DB_OPEN_READONLY, err, sizeof err);

@@ -30,9 +30,7 @@ static int keep(void *ctx, DbValue key, const char *address, const char *subject
   Proofs *p = ctx;
   if (p->n >= p->max) return 0;
   char k[256];
-  if (key.kind == DBV_INT) snprintf(k, sizeof k, "%lld", (long long)key.i);
-  else if (key.kind == DBV_REAL) snprintf(k, sizeof k, "%.15g", key.r);
-  else snprintf(k, sizeof k, "%s", key.kind == DBV_TEXT ? key.s : "");
+  cli_key_text(key, k, sizeof k);
   ProofMsg *m = &p->m[p->n++];
   m->recipient = dup_or_null(k);
   m->subject = dup_or_null(subject);
@@ -113,10 +111,7 @@ int cli_send_proof(CliOpts *o) {
       fprintf(stderr, "camp send --proof: step %s renders no message (its population is empty)\n", s->label);
       rc = 1;
     } else if (rc == 0) {
-      time_t now = time(NULL);
-      struct tm tm;
-      memset(&tm, 0, sizeof tm);
-      if (o->now && strptime(norm, "%Y-%m-%d %H:%M:%S", &tm)) now = timegm(&tm);
+      time_t now = cli_now_time(o->now ? norm : NULL);
       rc = proof_send(s->provider_decl, o->files[0], s->label, channel_name(s->channel), pr.m, pr.n, addrs,
                       naddrs, now, stdout, err, sizeof err);
       if (rc < 0) fprintf(stderr, "camp send --proof: %s\n", err);

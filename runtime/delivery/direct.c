@@ -12,13 +12,6 @@
 #include "runtime/delivery/send_store.h"
 #include "runtime/delivery/sender.h"
 
-static char *dup_or_null(const char *s) {
-  if (!s) return NULL;
-  char *d = strdup(s);
-  if (!d) abort();
-  return d;
-}
-
 /* The job of message i: a key of its own (run 0), so a provider's
  * idempotency never folds it into an outbox message. */
 static Job *direct_job(const char *step, const char *channel, const DirectMsg *mi, int i, time_t now) {
@@ -26,13 +19,13 @@ static Job *direct_job(const char *step, const char *channel, const DirectMsg *m
   if (!j) abort();
   j->id = i; /* the index into the caller's array */
   j->attempts = 1;
-  j->step = dup_or_null(step);
-  j->recipient = dup_or_null(mi->recipient ? mi->recipient : mi->to);
-  j->channel = dup_or_null(channel);
-  j->address = dup_or_null(mi->to);
-  j->campaign = dup_or_null("direct");
-  j->subject = dup_or_null(mi->subject);
-  j->body = dup_or_null(mi->body);
+  j->step = job_strdup(step);
+  j->recipient = job_strdup(mi->recipient ? mi->recipient : mi->to);
+  j->channel = job_strdup(channel);
+  j->address = job_strdup(mi->to);
+  j->campaign = job_strdup("direct");
+  j->subject = job_strdup(mi->subject);
+  j->body = job_strdup(mi->body);
   char who[600];
   snprintf(who, sizeof who, "direct:%lld:%d:%s:%s", (long long)mi->tag, i, j->recipient, mi->to);
   sender_message_key(0, step, who, j->key);

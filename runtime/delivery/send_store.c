@@ -16,7 +16,7 @@
 #include "runtime/delivery/provider.h"
 #include "runtime/delivery/send.h"
 
-static char *dupstr(const char *s) {
+char *job_strdup(const char *s) {
   if (!s) return NULL;
   char *d = strdup(s);
   if (!d) abort();
@@ -175,11 +175,11 @@ int sstore_deliveries(SendStore *ss, int64_t run, const char *channel, Delivery 
     Delivery *d = &(*out)[(*n)++];
     memset(d, 0, sizeof *d);
     d->run_id = db_column(st, 0).i;
-    d->step = dupstr(db_column(st, 1).s);
-    d->channel = dupstr(db_column(st, 2).s);
-    d->config = dupstr(db_column(st, 3).s);
-    d->columns = dupstr(db_column(st, 4).s);
-    d->campaign = dupstr(db_column(st, 5).s);
+    d->step = job_strdup(db_column(st, 1).s);
+    d->channel = job_strdup(db_column(st, 2).s);
+    d->config = job_strdup(db_column(st, 3).s);
+    d->columns = job_strdup(db_column(st, 4).s);
+    d->campaign = job_strdup(db_column(st, 5).s);
   }
   db_finalize(st);
   if (rc < 0) {
@@ -261,7 +261,7 @@ int64_t sstore_reclaim(SendStore *ss) {
   int ndead = 0;
   while (db_step(st) == 1 && ndead < 256) {
     DbValue v = db_column(st, 0);
-    if (v.kind == DBV_TEXT && owner_dead(ss, v.s)) dead[ndead++] = dupstr(v.s);
+    if (v.kind == DBV_TEXT && owner_dead(ss, v.s)) dead[ndead++] = job_strdup(v.s);
   }
   db_finalize(st);
   st = NULL;
@@ -297,17 +297,17 @@ static void read_job(DbStmt *st, const Delivery *d, Job **jobs) {
   if (!j) abort();
   j->id = db_column(st, 0).i;
   j->run_id = d->run_id;
-  j->recipient = dupstr(db_column(st, 1).s ? db_column(st, 1).s : "");
-  j->address = dupstr(db_column(st, 2).s);
-  j->subject = dupstr(db_column(st, 3).s);
-  j->body = dupstr(db_column(st, 4).s);
+  j->recipient = job_strdup(db_column(st, 1).s ? db_column(st, 1).s : "");
+  j->address = job_strdup(db_column(st, 2).s);
+  j->subject = job_strdup(db_column(st, 3).s);
+  j->body = job_strdup(db_column(st, 4).s);
   j->attempts = (int)db_column(st, 5).i;
   DbValue q = db_column(st, 6);
   snprintf(j->queued_at, sizeof j->queued_at, "%s", q.kind == DBV_TEXT ? q.s : "");
-  j->step = dupstr(d->step);
-  j->channel = dupstr(d->channel);
-  j->campaign = dupstr(d->campaign);
-  j->columns = dupstr(d->columns);
+  j->step = job_strdup(d->step);
+  j->channel = job_strdup(d->channel);
+  j->campaign = job_strdup(d->campaign);
+  j->columns = job_strdup(d->columns);
   j->next = *jobs;
   *jobs = j;
 }

@@ -67,6 +67,9 @@ typedef struct SendRecord {
 /* Records outcomes in one transaction.  0 or -1. */
 int sstore_record(SendStore *ss, SendRecord *o, int n, const char *now);
 
+/* strdup that aborts when memory runs out; NULL stays NULL (a Job's
+ * strings, which job_free frees). */
+char *job_strdup(const char *s);
 void job_free(Job *j);
 
 #endif
