@@ -46,6 +46,11 @@ const char *db_backend(Db *db);
 
 /* Runs one or more statements without results.  0 on success. */
 int db_exec(Db *db, const char *sql);
+/* Runs camp's own CREATE/ALTER TABLE statements, written in SQLite's
+ * spelling, on any backend: on PostgreSQL `INTEGER PRIMARY KEY` becomes an
+ * identity column (SQLite's rowid alias numbers rows itself) and `INTEGER`
+ * becomes bigint (SQLite's integers are 64-bit).  0 on success. */
+int db_exec_ddl(Db *db, const char *sql);
 /* Prepares one statement; NULL on error (see db_error). */
 DbStmt *db_prepare(Db *db, const char *sql);
 /* Binds parameter idx (1-based). */

@@ -51,7 +51,7 @@ int store_distrib_migrate(Db *db, char *err, size_t errlen) {
                           "(version %lld; this camp knows %d)", (long long)v, STORE_DISTRIB_VERSION);
     return -1;
   }
-  if (v < 1 && db_exec(db, DDL_V1)) goto fail;
+  if (v < 1 && db_exec_ddl(db, DDL_V1)) goto fail;
   char sql[160];
   snprintf(sql, sizeof sql, "INSERT INTO camp_meta(key, value) VALUES ('distrib_schema_version', '%d')"
                             " ON CONFLICT(key) DO UPDATE SET value = excluded.value", STORE_DISTRIB_VERSION);

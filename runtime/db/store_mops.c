@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 static int to_v1(Db *db) {
-  return db_exec(db,
+  return db_exec_ddl(db,
       "CREATE TABLE IF NOT EXISTS camp_mops_nodes(kind TEXT NOT NULL, name TEXT NOT NULL,"
       " parent TEXT, owner TEXT, start_date TEXT, end_date TEXT, statuses TEXT,"
       " budget INTEGER, over_budget TEXT, success TEXT, PRIMARY KEY(kind, name));"

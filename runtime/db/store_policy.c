@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 static int to_v1(Db *db) {
-  return db_exec(db,
+  return db_exec_ddl(db,
                  "CREATE TABLE IF NOT EXISTS camp_policy_steps(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
                  " channel TEXT NOT NULL, dimension TEXT NOT NULL, key_column TEXT NOT NULL,"
                  " address_column TEXT, consent_sql TEXT, transactional INTEGER NOT NULL DEFAULT 0,"
@@ -17,7 +17,7 @@ static int to_v1(Db *db) {
 /* Pressure rules (installed by `camp policy apply`), campaign weights and
  * why a recipient was taken out. */
 static int to_v2(Db *db) {
-  return db_exec(db,
+  return db_exec_ddl(db,
                  "CREATE TABLE IF NOT EXISTS camp_policy_rules(id INTEGER PRIMARY KEY, channel TEXT,"
                  " max_messages INTEGER NOT NULL, period_seconds INTEGER NOT NULL, period TEXT NOT NULL,"
                  " source TEXT, installed_at TEXT NOT NULL);"
@@ -28,7 +28,7 @@ static int to_v2(Db *db) {
 
 /* Send windows: when a queued message may leave (camp send waits for it). */
 static int to_v3(Db *db) {
-  return db_exec(db, "ALTER TABLE camp_outbox ADD COLUMN policy_due_at TEXT");
+  return db_exec_ddl(db, "ALTER TABLE camp_outbox ADD COLUMN policy_due_at TEXT");
 }
 
 int store_policy_migrate(Db *db, char *err, size_t errlen) {

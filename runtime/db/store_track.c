@@ -16,11 +16,11 @@ static int add_column(Db *db, const char *table, const char *col, const char *de
   if (have) return 0;
   char sql[256];
   snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", table, col, decl);
-  return db_exec(db, sql);
+  return db_exec_ddl(db, sql);
 }
 
 static int to_v1(Db *db) {
-  if (db_exec(db,
+  if (db_exec_ddl(db,
               "CREATE TABLE IF NOT EXISTS camp_links(outbox_id INTEGER NOT NULL, idx INTEGER NOT NULL,"
               " url TEXT NOT NULL, PRIMARY KEY(outbox_id, idx));"
               "CREATE TABLE IF NOT EXISTS camp_suppression(channel TEXT NOT NULL,"

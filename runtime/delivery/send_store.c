@@ -157,7 +157,7 @@ int sstore_deliveries(SendStore *ss, int64_t run, const char *channel, Delivery 
   DbStmt *st = db_prepare(ss->db,
       "SELECT d.run_id, d.step, d.channel, d.config, d.columns, r.campaign FROM camp_delivery d"
       " JOIN camp_runs r ON r.id = d.run_id WHERE d.provider IS NOT NULL"
-      " AND (?1 = 0 OR d.run_id = ?1) AND (?2 IS NULL OR d.channel = ?2) ORDER BY d.run_id, d.step");
+      " AND (?1 = 0 OR d.run_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR d.channel = ?2) ORDER BY d.run_id, d.step");
   if (!st) {
     snprintf(err, errlen, "reading camp_delivery: %s", db_error(ss->db));
     return -1;
@@ -206,7 +206,7 @@ int64_t sstore_count_unprovided(SendStore *ss, int64_t run, const char *channel)
   DbStmt *st = db_prepare(ss->db,
       "SELECT (SELECT count(*) FROM camp_outbox o WHERE o.status = 'queued' AND o.run_id = s.run_id"
       " AND o.step = s.step) FROM camp_steps s WHERE s.kind IN ('email', 'sms', 'push', 'mail')"
-      " AND (?1 = 0 OR s.run_id = ?1) AND (?2 IS NULL OR s.kind = ?2) AND NOT EXISTS (SELECT 1"
+      " AND (?1 = 0 OR s.run_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR s.kind = ?2) AND NOT EXISTS (SELECT 1"
       " FROM camp_delivery d WHERE d.run_id = s.run_id AND d.step = s.step AND d.provider IS NOT NULL)");
   if (!st) return 0;
   db_bind_int(st, 1, run);
@@ -254,7 +254,7 @@ int64_t sstore_reclaim(SendStore *ss) {
   DbStmt *st = db_prepare(ss->db, "SELECT DISTINCT lease_owner FROM camp_outbox WHERE status = 'sending'");
   DbStmt *up = db_prepare(ss->db,
       "UPDATE camp_outbox SET status = 'queued', lease_owner = NULL, lease_expires = NULL"
-      " WHERE status = 'sending' AND (lease_owner IS ?1 AND ?2 OR lease_expires IS NULL"
+      " WHERE status = 'sending' AND (lease_owner = ?1 AND ?2 <> 0 OR lease_expires IS NULL"
       " OR lease_expires < ?3)");
   if (!st || !up) goto fail;
   char *dead[256];

@@ -104,19 +104,22 @@ int exec_hold(Exec *x, Step *s) {
   if (ops->group && len < sizeof approvers)
     snprintf(approvers + len, sizeof approvers - len, "%sgroup %s", len ? ", " : "", ops->group);
   st = db_prepare(x->db,
-      "INSERT OR IGNORE INTO camp_approvals(run_id, step, state, messages, requested_at, deadline_at,"
-      " deadline_action, remind_every, next_reminder_at, approvers) VALUES (?, ?, 'pending', ?, ?,"
-      " CASE WHEN ?5 > 0 THEN datetime(?4, '+' || ?5 || ' seconds') END, ?,"
-      " CASE WHEN ?7 > 0 THEN ?7 END, CASE WHEN ?7 > 0 THEN datetime(?4, '+' || ?7 || ' seconds') END, ?)");
+      "INSERT INTO camp_approvals(run_id, step, state, messages, requested_at, deadline_at,"
+      " deadline_action, remind_every, next_reminder_at, approvers) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)"
+      " ON CONFLICT DO NOTHING");
   if (!st) goto fail;
   db_bind_int(st, 1, x->run_id);
   db_bind_text(st, 2, s->label);
   db_bind_int(st, 3, n);
   db_bind_text(st, 4, x->now);
-  db_bind_int(st, 5, ops->deadline);
+  char deadline[20], reminder[20];
+  exec_add_seconds(x->now, ops->deadline, deadline);
+  exec_add_seconds(x->now, ops->remind, reminder);
+  if (ops->deadline > 0) db_bind_text(st, 5, deadline); else db_bind_null(st, 5);
   if (ops->deadline) db_bind_text(st, 6, ops->deadline_send ? "send" : "cancel"); else db_bind_null(st, 6);
-  db_bind_int(st, 7, ops->remind);
-  db_bind_text(st, 8, approvers);
+  if (ops->remind > 0) db_bind_int(st, 7, ops->remind); else db_bind_null(st, 7);
+  if (ops->remind > 0) db_bind_text(st, 8, reminder); else db_bind_null(st, 8);
+  db_bind_text(st, 9, approvers);
   rc = db_step(st);
   db_finalize(st);
   if (rc < 0) goto fail;

@@ -28,7 +28,7 @@ int exec_exclude_messaged(Exec *x, Step *s) {
   exec_table(x, s->label, table, sizeof table);
   /* a cancelled message (rejected, expired, stopped) never reached anyone */
   snprintf(sql, sizeof sql,
-           "DELETE FROM %s WHERE \"_key\" IN (SELECT o.recipient_key FROM camp_outbox o"
+           "DELETE FROM %s WHERE CAST(\"_key\" AS TEXT) IN (SELECT CAST(o.recipient_key AS TEXT) FROM camp_outbox o"
            " WHERE o.step = ? AND o.status <> 'cancelled' AND o.run_id IN"
            " (SELECT r.id FROM camp_runs r WHERE r.campaign = ? AND r.launch_key = ? AND r.id <> ?))",
            table);

@@ -113,7 +113,9 @@ const char *exec_policy_why(Exec *x, Step *s) {
 }
 
 void exec_policy_plan_reset(Exec *x) {
-  db_exec(x->db, "DROP TABLE IF EXISTS temp.camp_policy_planned");
+  char sql[96];
+  snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s.camp_policy_planned", db_temp_schema(x->db));
+  db_exec(x->db, sql);
   if (x->policy_why) memset(x->policy_why, 0, sizeof *x->policy_why * (size_t)x->camp->steps.len);
 }
 

@@ -25,10 +25,16 @@ static const char *const fallback[] = {
 };
 
 int exec_preview_tables(Exec *x) {
+  int pg = strcmp(db_backend(x->db), "postgres") == 0;
   for (size_t i = 0; i < sizeof shadowed / sizeof shadowed[0]; i++) {
     char sql[256];
-    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", shadowed[i]);
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s.%s", db_temp_schema(x->db), shadowed[i]);
     if (db_exec(x->db, sql)) goto fail;
+    if (pg) { /* pg_temp comes first in the search path: the copy shadows camp's table */
+      snprintf(sql, sizeof sql, "CREATE TEMP TABLE %s (LIKE %s INCLUDING ALL)", shadowed[i], shadowed[i]);
+      if (db_exec(x->db, sql)) goto fail;
+      continue;
+    }
     /* the same columns as the real table (later migrations add some) */
     DbStmt *st = db_prepare(x->db, "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?");
     if (!st) goto fail;
@@ -69,7 +75,7 @@ int exec_preview(Exec *x, Step *s) {
     return 0;
   }
   if (exec_channel(x, s)) return -1;
-  DbStmt *st = db_prepare(x->db, "SELECT address, subject, body FROM temp.camp_outbox WHERE run_id = ?"
+  DbStmt *st = db_prepare(x->db, "SELECT address, subject, body FROM camp_outbox WHERE run_id = ?"
                                  " AND step = ? ORDER BY id LIMIT ?");
   if (!st) {
     snprintf(x->err, sizeof x->err, "previews of %s: %s", s->label, db_error(x->db));

@@ -158,9 +158,7 @@ void exec_load_counts(Exec *x, Step *s) {
   }
 }
 
-/* 'YYYY-MM-DD HH:MM:SS' plus secs, as SQLite's datetime(ts, '+N seconds')
- * writes it; "" when ts is not such a time. */
-static void add_seconds(const char *ts, int64_t secs, char out[20]) {
+void exec_add_seconds(const char *ts, int64_t secs, char out[20]) {
   struct tm tm;
   memset(&tm, 0, sizeof tm);
   out[0] = 0;
@@ -199,7 +197,7 @@ static void wait_due(Exec *x, Step *s, char out[20]) {
     }
   }
   db_finalize(st);
-  add_seconds(base, secs, out);
+  exec_add_seconds(base, secs, out);
 }
 
 static int load_import(Exec *x, Step *s) {

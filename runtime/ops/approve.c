@@ -37,9 +37,10 @@ static int close_approval(Db *db, int64_t run, const char *step, const char *sta
   db_bind_int(st, 5, run);
   db_bind_text(st, 6, step);
   int rc = db_step(st);
+  int64_t changed = db_changes(db);
   db_finalize(st);
   if (rc < 0) return -1;
-  return db_query_int(db, "SELECT changes()", 0) == 1;
+  return changed == 1;
 }
 
 /* The e-mail address of approver `to` of (run, step), from the contacts
@@ -133,7 +134,7 @@ int ops_decide(Db *db, int64_t run, const char *step, int approve, const char *w
   }
   if (db_begin(db)) return -1;
   DbStmt *st = db_prepare(db, "SELECT step, approvers, messages FROM camp_approvals WHERE run_id = ?"
-                              " AND state = 'pending' AND (?2 IS NULL OR step = ?2) ORDER BY step");
+                              " AND state = 'pending' AND (CAST(?2 AS TEXT) IS NULL OR step = ?2) ORDER BY step");
   if (!st) goto dberr;
   db_bind_int(st, 1, run);
   if (step) db_bind_text(st, 2, step); else db_bind_null(st, 2);
@@ -219,6 +220,7 @@ static int handle(Db *db, Due *d, const char *now, FILE *out) {
     while (next <= t) next += d->every;
     char nexts[20];
     ops_time_format(next, nexts);
+    int64_t changed = 0;
     DbStmt *st = db_prepare(db, "UPDATE camp_approvals SET next_reminder_at = ?, reminders = reminders + 1"
                                 " WHERE run_id = ? AND step = ? AND state = 'pending' AND next_reminder_at = ?");
     rc = st ? 0 : -1;
@@ -228,9 +230,10 @@ static int handle(Db *db, Due *d, const char *now, FILE *out) {
       db_bind_text(st, 3, d->step);
       db_bind_text(st, 4, d->next);
       rc = db_step(st) < 0 ? -1 : 0;
+      changed = db_changes(db);
       db_finalize(st);
     }
-    if (rc == 0 && db_query_int(db, "SELECT changes()", 0) != 1) {
+    if (rc == 0 && changed != 1) {
       db_rollback(db); /* another tick sent this reminder */
       return 0;
     }
@@ -322,12 +325,12 @@ void ops_print_audit(Db *db, const char *campaign, int64_t run, int limit, FILE 
   db_finalize(st);
   st = db_prepare(db, "SELECT * FROM (SELECT at, who, coalesce(campaign, ''), coalesce(run_id, 0), coalesce(step, ''),"
                       " action, coalesce(from_state, ''), coalesce(to_state, ''), coalesce(reason, ''), id FROM camp_audit"
-                      " WHERE (?1 > 0 AND run_id = ?1) OR (?1 <= 0 AND (?2 IS NULL OR campaign = ?2))"
-                      " ORDER BY id DESC LIMIT ?3) ORDER BY id");
+                      " WHERE (?1 > 0 AND run_id = ?1) OR (?1 <= 0 AND (CAST(?2 AS TEXT) IS NULL OR campaign = ?2))"
+                      " ORDER BY id DESC LIMIT ?3) AS a ORDER BY id");
   if (!st) return;
   db_bind_int(st, 1, run);
   if (campaign) db_bind_text(st, 2, campaign); else db_bind_null(st, 2);
-  db_bind_int(st, 3, limit > 0 ? limit : -1);
+  db_bind_int(st, 3, limit > 0 ? limit : INT64_MAX); /* PostgreSQL refuses LIMIT -1 */
   int first = 1;
   while (db_step(st) == 1) {
     if (first) fprintf(out, "\naudit%s:\n", limit > 0 ? " (latest)" : "");

@@ -38,7 +38,7 @@ int ops_load_deployed(Db *db, const char *name, Deployed *d) {
 static void launch_history(Db *db, const char *name, time_t *last, int64_t *started) {
   *last = 0;
   *started = 0;
-  DbStmt *st = db_prepare(db, "SELECT max(launch_at), sum(state = 'started') FROM camp_launches WHERE campaign = ?");
+  DbStmt *st = db_prepare(db, "SELECT max(launch_at), sum(CASE WHEN state = 'started' THEN 1 ELSE 0 END) FROM camp_launches WHERE campaign = ?");
   if (!st) return;
   db_bind_text(st, 1, name);
   if (db_step(st) == 1) {

@@ -61,8 +61,8 @@ int ops_move(Db *db, const char *campaign, CampState from, CampState to, const c
   int active = to == CS_SCHEDULED || to == CS_LIVE;
   int was_active = from == CS_SCHEDULED || from == CS_LIVE;
   DbStmt *st = db_prepare(db, "UPDATE camp_campaigns SET state = ?, updated_at = ?,"
-                              " started_at = CASE WHEN ? THEN coalesce(started_at, ?) ELSE started_at END,"
-                              " active_since = CASE WHEN ? THEN ? ELSE active_since END"
+                              " started_at = CASE WHEN ? <> 0 THEN coalesce(started_at, ?) ELSE started_at END,"
+                              " active_since = CASE WHEN ? <> 0 THEN ? ELSE active_since END"
                               " WHERE name = ? AND state = ?");
   if (!st) return -1;
   db_bind_text(st, 1, camp_state_name(to));
@@ -74,9 +74,10 @@ int ops_move(Db *db, const char *campaign, CampState from, CampState to, const c
   db_bind_text(st, 7, campaign);
   db_bind_text(st, 8, camp_state_name(from));
   int rc = db_step(st);
+  int64_t changed = db_changes(db);
   db_finalize(st);
   if (rc < 0) return -1;
-  if (db_query_int(db, "SELECT changes()", 0) != 1) return 0;
+  if (changed != 1) return 0;
   return ops_audit(db, now, who, campaign, 0, NULL, action, camp_state_name(from), camp_state_name(to), reason)
              ? -1 : 1;
 }

@@ -18,13 +18,30 @@ static int minus(const char *now, int64_t secs, char out[20]) {
   return 0;
 }
 
+/* The outbox keeps recipient keys as they are on SQLite (no column type)
+ * and as text on PostgreSQL; a step table's key is compared the same way. */
+static int pg(Db *db) { return strcmp(db_backend(db), "postgres") == 0; }
+static const char *key_as_outbox(Db *db) { return pg(db) ? "CAST(p.\"_key\" AS TEXT)" : "p.\"_key\""; }
+
+/* The plan's messages so far (a temporary table: one plan's, one
+ * connection's). */
+static int planned_table(Db *db) {
+  return db_exec(db, pg(db) ? "CREATE TEMP TABLE IF NOT EXISTS camp_policy_planned(dimension TEXT, channel TEXT,"
+                              " recipient_key TEXT, weight INTEGER, step TEXT)"
+                            : "CREATE TEMP TABLE IF NOT EXISTS camp_policy_planned(dimension TEXT, channel TEXT,"
+                              " recipient_key, weight INTEGER, step TEXT)");
+}
+
 /* The counted messages m(k, run_id, step, kind) and the recipients over
  * the rule: ?1 dimension, ?2 channel (NULL = all), ?3 since, ?4 now,
  * ?5 weight, ?6 max. */
-static char *rule_sql(const char *table, int plan, const char *tail) {
-  const char *planned = plan ? " UNION ALL SELECT recipient_key, 0, step, 'planned' FROM temp.camp_policy_planned"
-                               " WHERE dimension = ?1 AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2) AND weight >= ?5"
-                             : "";
+static char *rule_sql(Db *db, const char *table, int plan, const char *tail) {
+  char planned[400] = "";
+  if (plan)
+    snprintf(planned, sizeof planned,
+             " UNION ALL SELECT recipient_key, 0, step, 'planned' FROM %s.camp_policy_planned"
+             " WHERE dimension = ?1 AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2) AND weight >= ?5",
+             db_temp_schema(db));
   size_t cap = 2048 + strlen(table) + strlen(tail);
   char *sql = malloc(cap);
   if (!sql) abort();
@@ -36,9 +53,9 @@ static char *rule_sql(const char *table, int plan, const char *tail) {
            " AND (CAST(?2 AS TEXT) IS NULL OR o.channel = ?2)"
            " AND ((o.status = 'sent' AND o.sent_at > ?3 AND o.sent_at <= ?4)"
            " OR (o.status IN ('queued', 'deferred', 'sending', 'held') AND COALESCE(ps.weight, 5) >= ?5))%s),"
-           " over(k, n) AS (SELECT p.\"_key\", count(*) FROM %s AS p JOIN m ON m.k = p.\"_key\""
-           " GROUP BY p.\"_key\" HAVING count(*) >= ?6) %s",
-           planned, table, tail);
+           " over(key, k, n) AS (SELECT p.\"_key\", %s, count(*) FROM %s AS p"
+           " JOIN m ON m.k = %s GROUP BY p.\"_key\" HAVING count(*) >= ?6) %s",
+           planned, key_as_outbox(db), table, key_as_outbox(db), tail);
   return sql;
 }
 
@@ -55,7 +72,7 @@ static void bind_rule(DbStmt *st, const PolicyStep *ps, const char *channel, con
 /* Which messages counted against the recipients over the rule. */
 static void explain(Db *db, const PolicyStep *ps, const char *table, int plan, const char *channel,
                     const char *since, const char *now, int64_t max, char *why, size_t whylen) {
-  char *sql = rule_sql(table, plan,
+  char *sql = rule_sql(db, table, plan,
                        "SELECT COALESCE(r.campaign, 'this plan'), m.step, m.kind, count(*) FROM m"
                        " JOIN over ON over.k = m.k LEFT JOIN camp_runs r ON r.id = m.run_id"
                        " GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3");
@@ -83,7 +100,7 @@ static int apply_rule(Db *db, const PolicyStep *ps, const char *table, int plan,
   char since[20];
   if (minus(now, period, since)) return -1;
   explain(db, ps, table, plan, channel, since, now, max, why, whylen);
-  char *sql = rule_sql(table, plan, "SELECT k, n FROM over ORDER BY k");
+  char *sql = rule_sql(db, table, plan, "SELECT key, n FROM over ORDER BY key");
   DbStmt *st = db_prepare(db, sql);
   free(sql);
   if (!st) return -1;
@@ -150,14 +167,7 @@ int policy_pressure(Db *db, const PolicyStep *ps, const char *table, int plan, i
                     size_t whylen, char *err, size_t errlen) {
   if (whylen) why[0] = 0;
   if (ps->transactional || db_table_exists(db, "camp_policy_rules") != 1) return 0;
-  if (strcmp(db_backend(db), "sqlite")) { /* the SQL below compares keys of any type: SQLite's */
-    if (db_query_int(db, "SELECT count(*) FROM camp_policy_rules", 0) == 0) return 0;
-    snprintf(err, errlen, "step %s: pressure rules are not supported on %s yet (docs/policy.md)", step, db_backend(db));
-    return -1;
-  }
-  if (plan && db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS camp_policy_planned(dimension TEXT, channel TEXT,"
-                          " recipient_key, weight INTEGER, step TEXT)"))
-    goto fail;
+  if (plan && planned_table(db)) goto fail;
   DbStmt *rules = db_prepare(db, "SELECT channel, max_messages, period_seconds, period FROM camp_policy_rules"
                                  " WHERE channel IS NULL OR channel = ? ORDER BY id");
   if (!rules) goto fail;
@@ -194,15 +204,14 @@ fail:
 
 int policy_plan_add(Db *db, const PolicyStep *ps, const char *table, const char *step, char *err,
                     size_t errlen) {
-  /* only pressure reads it, and only on SQLite */
-  if (strcmp(db_backend(db), "sqlite") || db_table_exists(db, "camp_policy_rules") != 1) return 0;
-  if (db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS camp_policy_planned(dimension TEXT, channel TEXT,"
-                  " recipient_key, weight INTEGER, step TEXT)"))
-    goto fail;
+  /* only pressure reads it */
+  if (db_table_exists(db, "camp_policy_rules") != 1) return 0;
+  if (planned_table(db)) goto fail;
   if (ps->transactional) return 0;
   char sql[900];
   snprintf(sql, sizeof sql,
-           "INSERT INTO temp.camp_policy_planned SELECT ?, ?, \"_key\", ?, ? FROM %s", table);
+           "INSERT INTO %s.camp_policy_planned SELECT ?, ?, %s, ?, ? FROM %s AS p",
+           db_temp_schema(db), key_as_outbox(db), table);
   DbStmt *st = db_prepare(db, sql);
   if (!st) goto fail;
   db_bind_text(st, 1, ps->dimension);
