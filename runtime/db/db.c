@@ -1,6 +1,7 @@
 /* db.c — db.h's entry points: picks the backend in db_open and dispatches
  * every other call through the connection's DbOps (db_backend.h). */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "runtime/db/db_backend.h"
@@ -25,6 +26,13 @@ const char *db_backend(Db *db) { return ops(db)->name; }
 int db_exec(Db *db, const char *sql) { return ops(db)->exec(db, sql); }
 DbStmt *db_prepare(Db *db, const char *sql) { return ops(db)->prepare(db, sql); }
 int db_bind(DbStmt *st, int idx, DbValue v) { return ops(stmt_db(st))->bind(st, idx, v); }
+
+int db_bind_key(DbStmt *st, int idx, DbValue v) {
+  if (strcmp(ops(stmt_db(st))->name, "postgres") || v.kind != DBV_INT) return db_bind(st, idx, v);
+  char text[24];
+  snprintf(text, sizeof text, "%lld", (long long)v.i);
+  return db_bind_text(st, idx, text); /* PostgreSQL copies the text at bind time */
+}
 
 int db_bind_int(DbStmt *st, int idx, int64_t v) {
   DbValue x = {DBV_INT, v, 0, NULL};

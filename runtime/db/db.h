@@ -56,6 +56,10 @@ DbStmt *db_prepare(Db *db, const char *sql);
 /* Binds parameter idx (1-based). */
 int db_bind(DbStmt *st, int idx, DbValue v);
 int db_bind_int(DbStmt *st, int idx, int64_t v);
+/* Binds a recipient key compared with camp_outbox.recipient_key: as it is
+ * on SQLite (the column keeps each key's type, so an index finds it), as
+ * text on PostgreSQL (the column is text; bigint = text is an error). */
+int db_bind_key(DbStmt *st, int idx, DbValue v);
 int db_bind_text(DbStmt *st, int idx, const char *s);
 int db_bind_null(DbStmt *st, int idx);
 /* Advances: 1 = a row is ready, 0 = done, -1 = error. */

@@ -109,7 +109,7 @@ int track_queue_after(TrackQueue *q, int64_t run_id, const char *step, DbValue k
   db_reset(q->find);
   db_bind_int(q->find, 1, run_id);
   db_bind_text(q->find, 2, step);
-  db_bind(q->find, 3, key);
+  db_bind_key(q->find, 3, key);
   if (db_step(q->find) != 1) {
     db_reset(q->find);
     snprintf(err, errlen, "a queued message of %s is missing: %s", step, db_error(q->db));

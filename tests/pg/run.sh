@@ -15,7 +15,7 @@
 #   4 the runtime on both backends (exec cases, plan differential, end to end)
 #   5 errors, store, feedback import;  6 sharding (examples/sharded)
 #   7 operations (policy, send, deploy, tick, approvals, marketing ops) on
-#     both backends, command by command
+#     both backends, command by command;  8 the tracking server (camp track)
 # Sections live in tests/pg/section_N_*.sh, sourced in order.
 
 if [ $# -ne 1 ]; then
