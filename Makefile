@@ -47,7 +47,7 @@ LIB_OBJ := $(filter-out $(BUILD)/cli/%,$(OBJ))
 TEST_BINS := $(BUILD)/tests/exec_cases $(BUILD)/tests/db_test $(BUILD)/tests/render_test \
              $(BUILD)/tests/csv_test $(BUILD)/tests/tz_test
 
-.PHONY: all deps test-deps test demo asan fuzz install install-files clean bless bench bench-delivery test-bins
+.PHONY: all deps test-deps test demo asan fuzz install install-files clean bless bench bench-delivery bench-pg test-bins
 all: deps $(BIN)/camp
 
 test-bins: $(TEST_BINS)
@@ -161,6 +161,14 @@ demo: all $(BIN)/retail-gen
 bench-delivery: $(BIN)/camp
 	@sh bench/delivery.sh $(BIN)/camp
 bench: bench-delivery
+
+# The PostgreSQL benchmark (bench/pg.sh): R1, R2 and the split on SQLite and
+# on a throw-away PostgreSQL server (its JIT off and on, camp's engines),
+# snapshot extraction, the retail plan end to end; BENCH_PG_CUSTOMERS
+# (default 1,000,000).  Needs `make test-deps` (postgresql-15).
+bench-pg: $(BIN)/camp $(BIN)/retail-gen $(BUILD)/tests/pg_load
+	@sh bench/pg.sh $(BIN)/camp $(BIN)/retail-gen $(BUILD)/tests/pg_load
+bench: bench-pg
 
 fuzz: deps
 	@sh tests/fuzz/build.sh
