@@ -16,7 +16,9 @@
 #      where the sum itself is computed is printed (PostgreSQL 15 does not
 #      push a correlated sum over a partitioned foreign table down; see
 #      docs/scale.md);
-#   3. every server is stopped at the end, also on failure.
+#   3. the snapshot's COPY of customers and purchases reads the three
+#      shards concurrently (EXPLAIN shows an Async Foreign Scan per shard);
+#   4. every server is stopped at the end, also on failure.
 #
 # Needs bin/retail-gen and build/tests/pg_load (make all test-bins
 # bin/retail-gen).  Prints `sharded: N passed, N failed`.
@@ -179,6 +181,14 @@ if [ "$r2_remote" -ge 3 ]; then t_pass; else t_fail "sharded: R2's purchases fil
 agg=$(grep -c '^2: .*Remote SQL: SELECT sum(' "$TMP/explain.parts")
 echo "R2: sum() computed on the shards in $agg of 3 partitions' remote queries (0 = on the coordinator)"
 if [ -n "${SHARDED_SHOW_EXPLAIN:-}" ]; then cat "$TMP/explain.out"; fi
+# The engines' snapshot reads a partitioned table with one COPY (SELECT
+# ...) (runtime/engine/snapshot_copy.c); with async_capable servers the
+# coordinator's Append asks the three shards at once, not one after another.
+for t in customers purchases; do
+  pg_psql -d sharded -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM $t" > "$TMP/copy_$t.out" 2>&1
+  eq "sharded: the snapshot's read of $t scans the 3 shards concurrently (Async Foreign Scan)" 3 \
+    "$(grep -c 'Async Foreign Scan' "$TMP/copy_$t.out")"
+done
 
 t_summary sharded
 [ "$T_FAIL" = 0 ]
