@@ -31,9 +31,10 @@ DEB_PKGS := gcc make flex bison libsqlite3-dev libjansson-dev libcsv-dev libgccj
 # valgrind, the editors and shells whose support is tested, groff/man for
 # the man page, openssl for the STARTTLS test's certificates, headless
 # Chromium for the browser test of `camp serve` (tests/distrib/browser.sh),
-# node for the VS Code package.
+# node for the VS Code package, clang and libFuzzer's runtime for the short
+# libFuzzer runs of tests/fuzzrun.
 DEB_TEST_PKGS := postgresql-15 postgresql-client-15 valgrind vim emacs-nox zsh groff-base man-db patch \
-                 openssl chromium $(if $(shell command -v npm),,nodejs npm)
+                 openssl chromium clang libclang-rt-14-dev $(if $(shell command -v npm),,nodejs npm)
 # Snapshot checksums (XXH3): runtime/engine/snapshot_file.c, compiler/rules/columns_check.c.
 DEB_PKGS += libxxhash-dev
 LIBS     += -lxxhash
