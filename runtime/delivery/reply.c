@@ -47,6 +47,9 @@ ReplyHttp reply_http_classify(long code, int64_t retry_after) {
 }
 
 void reply_smtp_note(SmtpReply *r, const char *data, size_t size) {
+  /* an answer line holds no NUL: one ends the chunk (the kept text is a C string) */
+  const char *nul = memchr(data, 0, size);
+  if (nul) size = (size_t)(nul - data);
   if (size == 0) return;
   size_t n = size;
   while (n && (data[n - 1] == '\n' || data[n - 1] == '\r')) n--;

@@ -38,8 +38,8 @@ typedef struct SmtpReply {
   char ok[400];      /* the last 250 line: the one to the message's data */
 } SmtpReply;
 
-/* Notes one chunk data[0..size) (any bytes): its last line becomes `last`,
- * and `error` or `ok` when it starts with 4/5 or 250. */
+/* Notes one chunk data[0..size) (any bytes; a NUL ends it): its last line
+ * becomes `last`, and `error` or `ok` when it starts with 4/5 or 250. */
 void reply_smtp_note(SmtpReply *r, const char *data, size_t size);
 
 #endif
