@@ -58,6 +58,7 @@ void reply_smtp_note(SmtpReply *r, const char *data, size_t size) {
     if (data[i] == '\n') line = data + i + 1; /* a multi-line answer: the last line */
   n -= (size_t)(line - data);
   if (n >= sizeof r->last) n = sizeof r->last - 1;
+  while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--; /* a cut can end at a CR */
   memcpy(r->last, line, n);
   r->last[n] = 0;
   if (n && (line[0] == '4' || line[0] == '5')) memcpy(r->error, r->last, n + 1);

@@ -102,6 +102,12 @@ int track_base_check(const char *base, char *err, size_t errlen) {
     snprintf(err, errlen, "the tracking URL must start with http:// or https://");
     return -1;
   }
+  const char *host = base + (base[4] == 's' ? 8 : 7);
+  if (!*host || *host == '/') {
+    /* "http://" + "/o/TOKEN" would make the kind letter the host */
+    snprintf(err, errlen, "the tracking URL has no host (e.g. https://t.example.com)");
+    return -1;
+  }
   if (strlen(base) > TRACK_BASE_MAX) {
     snprintf(err, errlen, "the tracking URL is longer than %d bytes", TRACK_BASE_MAX);
     return -1;
