@@ -4,7 +4,8 @@
 # them with libFuzzer instead.  Included from the Makefile.
 FUZZ_SRC := tests/fuzz/replay_test.c tests/fuzz/fuzz_util.c tests/fuzz/fuzz_check.c \
             tests/fuzz/fuzz_csv.c tests/fuzz/fuzz_render.c tests/fuzz/fuzz_snapshot.c \
-            tests/fuzz/fuzz_lsp.c
+            tests/fuzz/fuzz_lsp.c tests/fuzz/fuzz_track.c tests/fuzz/fuzz_reply.c \
+            tests/fuzz/fuzz_feedback.c
 FUZZ_LSP_OBJ := $(filter $(BUILD)/cli/lsp/%,$(OBJ))
 FUZZREPLAY_TEST := $(BUILD)/tests/fuzzreplay_test
 

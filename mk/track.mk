@@ -14,7 +14,8 @@ LIBS += -lmicrohttpd -lsodium -lgumbo -licui18n -licuuc -licudata -lpthread
 $(BUILD)/tests/render_test: $(BUILD)/lang/tmpl.o $(BUILD)/runtime/delivery/tmpl_format.o
 
 $(BUILD)/tests/track_test: tests/unit/track_test.c $(BUILD)/runtime/delivery/track_token.o \
-                           $(BUILD)/runtime/delivery/track_links.o
+                           $(BUILD)/runtime/delivery/track_links.o \
+                           $(BUILD)/runtime/delivery/track_request.o $(BUILD)/runtime/delivery/reply.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS) $(LDFLAGS)
 

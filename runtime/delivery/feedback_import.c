@@ -51,6 +51,19 @@ static int digits(const char *s, int n) {
   return 1;
 }
 
+/* tm as 'YYYY-MM-DD HH:MM:SS': four-digit years only, so stored times
+ * compare as text (strftime's %Y neither pads year 999 nor fits 10000+
+ * into 20 bytes).  0 or -1. */
+static int fmt_tm(const struct tm *tm, char out[20]) {
+  if (tm->tm_year < -1900 || tm->tm_year > 9999 - 1900) return -1;
+  char buf[80];
+  int n = snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", tm->tm_year + 1900,
+                   tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec);
+  if (n != 19) return -1;
+  memcpy(out, buf, 20);
+  return 0;
+}
+
 /* Normalises an ESP time into 'YYYY-MM-DD HH:MM:SS' (UTC).  0 or -1. */
 static int norm_time(const char *s, char out[20]) {
   while (isspace((unsigned char)*s)) s++;
@@ -60,8 +73,7 @@ static int norm_time(const char *s, char out[20]) {
     time_t t = (time_t)strtoll(s, NULL, 10);
     struct tm tm;
     if (!gmtime_r(&t, &tm)) return -1;
-    strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
-    return 0;
+    return fmt_tm(&tm, out);
   }
   if (n < 16 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
       !digits(s + 8, 2) || (s[10] != ' ' && s[10] != 'T') || !digits(s + 11, 2) ||
@@ -93,8 +105,7 @@ static int norm_time(const char *s, char out[20]) {
   if (t == (time_t)-1 || chk.tm_mday != tm.tm_mday || chk.tm_mon != tm.tm_mon ||
       chk.tm_hour != tm.tm_hour || chk.tm_min != tm.tm_min || chk.tm_sec != tm.tm_sec)
     return -1;
-  strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
-  return 0;
+  return fmt_tm(&tm, out);
 }
 
 /* -------------------------------------------------------------- rows */

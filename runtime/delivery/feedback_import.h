@@ -12,7 +12,8 @@
  *   provider_id  the provider's message id (camp_outbox.provider_id,
  *                written by camp send)
  *   at           when: YYYY-MM-DD HH:MM[:SS] (a `T`, fractions and a
- *                trailing Z / +00:00 are accepted), or Unix seconds;
+ *                trailing Z / +00:00 are accepted), or Unix seconds
+ *                (up to 12 digits); years 0000-9999;
  *                default: the import's clock
  *   reason       the provider's answer (stored in camp_feedback.detail)
  * One of outbox_id, message_id, provider_id must name an existing message.

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/delivery/reply.h"
 #include "runtime/delivery/sender.h"
 
 typedef struct Req {
@@ -61,30 +62,6 @@ static json_t *fill(json_t *t, const Job *j, int *bad) {
     return o;
   }
   return json_incref(t);
-}
-
-/* The value at a dotted path ("data.id", "messages.0.id") as text. */
-static void id_at(const char *resp, const char *path, char *out, size_t outlen) {
-  out[0] = 0;
-  json_t *root = json_loads(resp, JSON_DECODE_ANY, NULL);
-  json_t *v = root;
-  char part[128];
-  for (const char *p = path; v && *p;) {
-    const char *dot = strchr(p, '.');
-    size_t n = dot ? (size_t)(dot - p) : strlen(p);
-    snprintf(part, sizeof part, "%.*s", (int)n, p);
-    if (json_is_array(v)) {
-      char *end;
-      long i = strtol(part, &end, 10);
-      v = *end ? NULL : json_array_get(v, (size_t)i);
-    } else {
-      v = json_object_get(v, part);
-    }
-    p = dot ? dot + 1 : p + n;
-  }
-  if (json_is_string(v)) snprintf(out, outlen, "%s", json_string_value(v));
-  else if (json_is_integer(v)) snprintf(out, outlen, "%lld", (long long)json_integer_value(v));
-  json_decref(root);
 }
 
 typedef struct Http {
@@ -165,17 +142,15 @@ static Result *finish(Http *h, Req *r, CURLcode rc) {
   if (rc != CURLE_OK) {
     res = result_new(j, OUT_DEFERRED, "%s", r->ebuf[0] ? r->ebuf : curl_easy_strerror(rc));
     res->unavailable = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
-  } else if (code >= 200 && code < 300) {
-    res = result_new(j, OUT_SENT, "HTTP %ld", code);
-    if (pv->id_field) id_at(r->resp, pv->id_field, res->provider_id, sizeof res->provider_id);
-  } else if (code == 429 || code == 408 || code >= 500) {
-    res = result_new(j, OUT_DEFERRED, "HTTP %ld %s", code, excerpt);
-    res->retry_after = retry > 0 ? (int)(retry > 86400 ? 86400 : retry) : 0;
-    /* the provider asked everybody to slow down, not only this message */
-    if (code == 429) ratelimit_pause(&h->s->rl, res->retry_after ? res->retry_after : 1);
-    if (code == 429 && res->retry_after > SENDER_MAX_WAIT) sender_stop(h->s, SENDER_PAUSED, res->retry_after);
   } else {
-    res = result_new(j, OUT_FAILED, "HTTP %ld %s", code, excerpt);
+    ReplyHttp cl = reply_http_classify(code, (int64_t)retry);
+    if (cl.outcome == OUT_SENT) res = result_new(j, OUT_SENT, "HTTP %ld", code);
+    else res = result_new(j, cl.outcome, "HTTP %ld %s", code, excerpt);
+    res->retry_after = cl.retry_after;
+    if (cl.outcome == OUT_SENT && pv->id_field)
+      reply_http_id(r->resp, r->resp_len, pv->id_field, res->provider_id, sizeof res->provider_id);
+    if (cl.pause) ratelimit_pause(&h->s->rl, cl.pause);
+    if (cl.stop) sender_stop(h->s, SENDER_PAUSED, cl.retry_after);
   }
   curl_slist_free_all(r->headers);
   r->headers = NULL;

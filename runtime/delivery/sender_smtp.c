@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "runtime/delivery/mime.h"
+#include "runtime/delivery/reply.h"
 #include "runtime/delivery/sender.h"
 
 typedef struct Upload {
@@ -31,9 +32,7 @@ typedef struct Conn {
   Sender *s;
   CURL *c;
   int used;          /* messages sent on the current connection */
-  char last[400];    /* the server's last answer line */
-  char error[400];   /* its last 4xx/5xx answer (curl says QUIT after one) */
-  char ok[400];      /* its last 250 answer: the one to the message's data */
+  SmtpReply reply;   /* the server's last answer lines (reply.h) */
 } Conn;
 
 /* Keeps the server's last answer line (CURLINFO_HEADER_IN is what the
@@ -41,18 +40,7 @@ typedef struct Conn {
 static int debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *ud) {
   (void)c;
   Conn *k = ud;
-  if (type != CURLINFO_HEADER_IN || size == 0) return 0;
-  size_t n = size;
-  while (n && (data[n - 1] == '\n' || data[n - 1] == '\r')) n--;
-  const char *line = data;
-  for (size_t i = 0; i + 1 < n; i++)
-    if (data[i] == '\n') line = data + i + 1; /* a multi-line answer: the last line */
-  n -= (size_t)(line - data);
-  if (n >= sizeof k->last) n = sizeof k->last - 1;
-  memcpy(k->last, line, n);
-  k->last[n] = 0;
-  if (line[0] == '4' || line[0] == '5') memcpy(k->error, k->last, n + 1);
-  if (!strncmp(line, "250", 3)) memcpy(k->ok, k->last, n + 1);
+  if (type == CURLINFO_HEADER_IN) reply_smtp_note(&k->reply, data, size);
   return 0;
 }
 
@@ -99,7 +87,7 @@ static Result *send_one(Conn *k, Job *j) {
   curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
   /* the last message of a connection closes it */
   curl_easy_setopt(c, CURLOPT_FORBID_REUSE, k->used + 1 >= pv->per_connection ? 1L : 0L);
-  k->last[0] = k->error[0] = k->ok[0] = 0;
+  k->reply.last[0] = k->reply.error[0] = k->reply.ok[0] = 0;
   char ebuf[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
   CURLcode rc = curl_easy_perform(c);
@@ -109,8 +97,8 @@ static Result *send_one(Conn *k, Job *j) {
   curl_slist_free_all(to);
   free(msg);
   k->used = rc == CURLE_OK && k->used + 1 < pv->per_connection ? k->used + 1 : 0;
-  if (rc == CURLE_OK) return result_new(j, OUT_SENT, "%s", k->ok[0] ? k->ok : "250 OK");
-  const char *why = k->error[0] ? k->error : ebuf[0] ? ebuf : curl_easy_strerror(rc);
+  if (rc == CURLE_OK) return result_new(j, OUT_SENT, "%s", k->reply.ok[0] ? k->reply.ok : "250 OK");
+  const char *why = k->reply.error[0] ? k->reply.error : ebuf[0] ? ebuf : curl_easy_strerror(rc);
   if (rc == CURLE_LOGIN_DENIED || rc == CURLE_USE_SSL_FAILED || rc == CURLE_COULDNT_CONNECT ||
       rc == CURLE_COULDNT_RESOLVE_HOST) {
     Result *r = result_new(j, OUT_DEFERRED, "%s", why);

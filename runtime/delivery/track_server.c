@@ -15,9 +15,9 @@
 
 #include "runtime/db/store.h"
 #include "runtime/delivery/track_events.h"
+#include "runtime/delivery/track_request.h"
 
 enum {
-  MAX_BODY = 1024,       /* POST bodies: `List-Unsubscribe=One-Click` and little else */
   MAX_BATCH = 512,       /* events per transaction */
   CONN_LIMIT = 1024,
   CONN_MEMORY = 16 * 1024,
@@ -144,16 +144,10 @@ static enum MHD_Result plain(struct MHD_Connection *c, unsigned status, const ch
 
 /* Per-request state kept across MHD's calls: the POST body so far. */
 typedef struct Req {
-  char body[MAX_BODY + 1];
+  char body[TRACK_BODY_MAX + 1];
   size_t len;
   int too_big;
 } Req;
-
-static int one_click(const Req *r) {
-  /* RFC 8058: an application/x-www-form-urlencoded or multipart body that
-   * holds List-Unsubscribe=One-Click. */
-  return r && strstr(r->body, "List-Unsubscribe=One-Click") != NULL;
-}
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
@@ -161,7 +155,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   (void)version;
   TrackServer *s = cls;
   int post = !strcmp(method, MHD_HTTP_METHOD_POST);
-  int head = !strcmp(method, MHD_HTTP_METHOD_HEAD);
   if (post) {
     Req *r = *con_cls;
     if (!r) {
@@ -171,7 +164,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
       return MHD_YES;
     }
     if (*upload_size) {
-      if (r->len + *upload_size > MAX_BODY) r->too_big = 1;
+      if (r->len + *upload_size > TRACK_BODY_MAX) r->too_big = 1;
       else {
         memcpy(r->body + r->len, upload, *upload_size);
         r->len += *upload_size;
@@ -184,34 +177,23 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   pthread_mutex_lock(&s->mu);
   s->stats.requests++;
   pthread_mutex_unlock(&s->mu);
-  if (!post && !head && strcmp(method, MHD_HTTP_METHOD_GET))
-    return plain(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
-  if (post && ((Req *)*con_cls)->too_big)
-    return plain(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
-  TrackKind kind;
-  int64_t id;
-  int32_t link;
-  /* .../K/TOKEN: any prefix, so the server may sit behind a proxy that
-   * forwards the base URL's path unchanged. */
-  const char *tok = strrchr(url, '/');
-  size_t tlen = tok ? strlen(tok + 1) : 0;
-  char k = tok && tok - url >= 2 && tok[-2] == '/' ? tok[-1] : 0;
-  if (!k || !strchr("ocu", k) || track_token_check(&s->key, tok + 1, tlen, &kind, &id, &link) != 0 ||
-      (char)kind != k) {
-    pthread_mutex_lock(&s->mu);
-    s->stats.rejected++;
-    pthread_mutex_unlock(&s->mu);
-    return plain(c, MHD_HTTP_FORBIDDEN, "invalid link\n");
+  const Req *r = post ? *con_cls : NULL;
+  TrackRequest q;
+  switch (track_request_parse(&s->key, method, url, r ? r->body : NULL, r ? r->len : 0,
+                              r && r->too_big, &q)) {
+    case TRACK_REQ_HIT: break;
+    case TRACK_REQ_BAD_METHOD: return plain(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+    case TRACK_REQ_TOO_LARGE: return plain(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
+    case TRACK_REQ_INVALID:
+      pthread_mutex_lock(&s->mu);
+      s->stats.rejected++;
+      pthread_mutex_unlock(&s->mu);
+      return plain(c, MHD_HTTP_FORBIDDEN, "invalid link\n");
+    case TRACK_REQ_NO_ONE_CLICK:
+      return plain(c, MHD_HTTP_BAD_REQUEST, "expected List-Unsubscribe=One-Click\n");
   }
-  if (post && kind != TRACK_UNSUB) return plain(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
-  Job j = {.ev = {.outbox_id = id, .link = link}};
-  switch (kind) {
-    case TRACK_OPEN: j.ev.kind = head ? TE_PEEK_OPEN : TE_OPEN; break;
-    case TRACK_CLICK: j.ev.kind = head ? TE_PEEK_CLICK : TE_CLICK; break;
-    case TRACK_UNSUB: j.ev.kind = post ? TE_UNSUB : TE_UNSUB_ASK; break;
-  }
-  if (post && !one_click(*con_cls))
-    return plain(c, MHD_HTTP_BAD_REQUEST, "expected List-Unsubscribe=One-Click\n");
+  TrackKind kind = q.kind;
+  Job j = {.ev = {.kind = q.event, .outbox_id = q.outbox_id, .link = q.link}};
   if (submit(s, &j) != 0) {
     free(j.ev.url);
     return plain(c, MHD_HTTP_SERVICE_UNAVAILABLE, "try again later\n");

@@ -70,6 +70,15 @@ int track_token_check(const TrackKey *k, const char *tok, size_t len, TrackKind 
   /* A valid token is exactly 40 characters: refuse anything else early. */
   if (len != sodium_base64_ENCODED_LEN(PAYLOAD + MAC, sodium_base64_VARIANT_URLSAFE_NO_PADDING) - 1)
     return -1;
+  /* Only the base64url alphabet: libsodium's decoder, written for 0..127,
+   * reads some bytes >= 0x80 as letters (a signed char), which gave every
+   * token other spellings (found by tests/fuzz/fuzz_track.c). */
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)tok[i];
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_'))
+      return -1;
+  }
   if (sodium_base642bin(raw, sizeof raw, tok, len, NULL, &n, NULL,
                         sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
       n != PAYLOAD + MAC)
@@ -91,6 +100,12 @@ int track_token_check(const TrackKey *k, const char *tok, size_t len, TrackKind 
 int track_base_check(const char *base, char *err, size_t errlen) {
   if (!base || (strncmp(base, "http://", 7) && strncmp(base, "https://", 8))) {
     snprintf(err, errlen, "the tracking URL must start with http:// or https://");
+    return -1;
+  }
+  const char *host = base + (base[4] == 's' ? 8 : 7);
+  if (!*host || *host == '/') {
+    /* "http://" + "/o/TOKEN" would make the kind letter the host */
+    snprintf(err, errlen, "the tracking URL has no host (e.g. https://t.example.com)");
     return -1;
   }
   if (strlen(base) > TRACK_BASE_MAX) {

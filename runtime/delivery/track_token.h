@@ -41,7 +41,7 @@ void track_token_make(const TrackKey *k, TrackKind kind, int64_t id, int32_t lin
 int track_token_check(const TrackKey *k, const char *tok, size_t len, TrackKind *kind,
                       int64_t *id, int32_t *link);
 
-/* Validates a base URL (http:// or https://, no white space, quotes, <, >,
+/* Validates a base URL (http:// or https:// and a host, no white space, quotes, <, >,
  * no query or fragment, at most TRACK_BASE_MAX bytes).  0 or -1 with err. */
 int track_base_check(const char *base, char *err, size_t errlen);
 /* BASE/<kind>/TOKEN into out (a trailing slash of base is not doubled). */

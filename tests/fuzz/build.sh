@@ -1,7 +1,9 @@
 #!/bin/sh
 # build.sh — `make fuzz`: builds every fuzz target of tests/fuzz/ (fuzz.h:
 # check = .camp sources, csv = reconcile files, render = templates,
-# snapshot = snapshot files, lsp = language-server input) with libFuzzer,
+# snapshot = snapshot files, lsp = language-server input, track = requests
+# to the tracking server, reply = provider answers, feedback = feedback
+# import files) with libFuzzer,
 # ASan and UBSan (clang), seeds each corpus from the repository's tests,
 # and runs each target for FUZZ_SECONDS (default 60) in turn.
 #
@@ -23,7 +25,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 B=${FUZZ_BUILD:-build/fuzz}
 SECONDS_=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-check csv render snapshot lsp}
+TARGETS=${FUZZ_TARGETS:-check csv render snapshot lsp track reply feedback}
 
 # The project's own packages come from `make deps` (the fuzz target's
 # prerequisite); libFuzzer needs clang and its runtime library on top.

@@ -1,6 +1,8 @@
 /* fuzz.h — the fuzz targets of camp (tests/fuzz/fuzz_*.c), one per input
  * camp reads: .camp sources (check), reconcile CSV files (csv), templates
- * (render), snapshot files (snapshot), LSP messages (lsp).
+ * (render), snapshot files (snapshot), LSP messages (lsp), requests to the
+ * tracking server (track), provider answers (reply), feedback import files
+ * (feedback).
  *
  * Each target X defines
  *   void fuzz_X_init(void);                     once, before any input
@@ -36,6 +38,9 @@ FUZZ_TARGET(csv)
 FUZZ_TARGET(render)
 FUZZ_TARGET(snapshot)
 FUZZ_TARGET(lsp)
+FUZZ_TARGET(track)
+FUZZ_TARGET(reply)
+FUZZ_TARGET(feedback)
 
 /* Writes every seed of a target into dir as a file named by its hash. */
 void fuzz_write_seeds(void (*seeds)(FuzzEmit, void *), const char *dir);

@@ -27,6 +27,9 @@ static const Target targets[] = {
     {"render", fuzz_render_init, fuzz_render_one, fuzz_render_seeds},
     {"snapshot", fuzz_snapshot_init, fuzz_snapshot_one, fuzz_snapshot_seeds},
     {"lsp", fuzz_lsp_init, fuzz_lsp_one, fuzz_lsp_seeds},
+    {"track", fuzz_track_init, fuzz_track_one, fuzz_track_seeds},
+    {"reply", fuzz_reply_init, fuzz_reply_one, fuzz_reply_seeds},
+    {"feedback", fuzz_feedback_init, fuzz_feedback_one, fuzz_feedback_seeds},
 };
 
 static int passed;
