@@ -36,7 +36,7 @@ SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=
 # libFuzzer (no JIT: libgccjit's code is not what is fuzzed); warnings
 # clang adds beyond gcc's are not errors here.
 set -- BUILD="$B" CC="$CLANG" JIT=0 OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link $SAN" CFLAGS=-Wno-error
-make -s "$@" fuzz-objs
+make -s -j"${FUZZ_MAKE_JOBS:-2}" "$@" fuzz-objs
 OBJS=$(make -s "$@" print-fuzz-objs)
 LIBS=$(printf 'print-libs:\n\t@echo $(LIBS)\n' | make -s -f Makefile -f - JIT=0 print-libs)
 
