@@ -69,6 +69,8 @@ typedef struct MopsStock {
   int64_t alert;         /* a notification when the level falls to it or below */
   const char *unit;      /* "vouchers"; NULL */
   int block;             /* on_shortage block: a run that would run out is refused */
+  int limit;             /* on_shortage limit: a consuming step keeps only as many
+                          * recipients (by key) as the level covers */
   Loc loc;
 } MopsStock;
 

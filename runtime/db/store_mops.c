@@ -69,3 +69,16 @@ fail:
   snprintf(err, errlen, "cannot create the marketing-operations tables: %s", db_error(db));
   return -1;
 }
+
+int store_mops_stock_level(Db *db, const char *item, int64_t *level) {
+  DbStmt *st = db_prepare(db, STORE_MOPS_LEVELS_SQL " WHERE s.item = ?");
+  if (!st) return -1;
+  db_bind_text(st, 1, item);
+  int rc = -1;
+  if (db_step(st) == 1) {
+    *level = db_column(st, 1).i + db_column(st, 2).i - db_column(st, 3).i;
+    rc = 0;
+  }
+  db_finalize(st);
+  return rc;
+}

@@ -68,4 +68,21 @@
  * transaction (the caller commits or rolls back).  0, or -1 with err. */
 int store_mops_migrate(Db *db, char *err, size_t errlen);
 
+/* The levels of stock items: item, initial, ordered, used, alert, unit,
+ * on_shortage, alerted; level = initial + ordered - used, where used =
+ * per x the consuming steps' messages in camp_outbox that are not
+ * cancelled or suppressed, over every run.  Append WHERE/ORDER BY. */
+#define STORE_MOPS_LEVELS_SQL                                                                        \
+  "SELECT s.item, s.initial,"                                                                        \
+  " (SELECT coalesce(sum(o.quantity), 0) FROM camp_mops_stock_orders o WHERE o.item = s.item),"      \
+  " (SELECT coalesce(sum(c.per * (SELECT count(*) FROM camp_outbox x JOIN camp_runs r ON r.id = x.run_id" \
+  "   WHERE r.campaign = c.campaign AND x.step = c.step AND x.status NOT IN ('cancelled', 'suppressed'))), 0)" \
+  "   FROM camp_mops_consumes c WHERE c.item = s.item),"                                             \
+  " s.alert, s.unit, s.on_shortage, s.alerted FROM camp_mops_stock s"
+
+/* The level of one stock item (used by runtime/mops and by the executor's
+ * `on_shortage limit`).  0, or -1 on error or an unknown item (*level
+ * unset). */
+int store_mops_stock_level(Db *db, const char *item, int64_t *level);
+
 #endif

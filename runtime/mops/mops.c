@@ -61,7 +61,7 @@ static int sync_model(Db *db, const MopsModel *m) {
     char q[32], al[32];
     snprintf(q, sizeof q, "%lld", (long long)st->quantity);
     snprintf(al, sizeof al, "%lld", (long long)st->alert);
-    const char *a[] = {st->name, q, al, st->unit, st->block ? "block" : "warn"};
+    const char *a[] = {st->name, q, al, st->unit, st->block ? "block" : st->limit ? "limit" : "warn"};
     if (run(db, "INSERT INTO camp_mops_stock(item, initial, alert, unit, on_shortage)"
                 " VALUES (?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?) ON CONFLICT(item) DO UPDATE SET"
                 " initial = excluded.initial, alert = excluded.alert, unit = excluded.unit,"
