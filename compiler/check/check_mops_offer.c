@@ -22,7 +22,8 @@ static int is_output(Decl *camp, const char *name) {
   return 0;
 }
 
-static const char *const events[] = {"sent", "delivered", "opened", "clicked", "bounced", "unsubscribed"};
+/* camp's own events, then what is logged by import (calls, meetings) */
+static const char *const events[] = {"sent", "delivered", "opened", "clicked", "bounced", "unsubscribed", "call", "meeting"};
 
 static int is_event(const char *w) {
   for (size_t i = 0; i < sizeof events / sizeof *events; i++)
@@ -44,7 +45,7 @@ MopsInteraction *check_mops_interaction(Ctx *c, Decl *d) {
     }
     if (!strcmp(f->name, "type")) {
       if (v->kind == MV_WORD && is_event(v->text)) t->type = v->text;
-      else diag_error(c->d, v->loc, "an interaction type is sent, delivered, opened, clicked, bounced or unsubscribed");
+      else diag_error(c->d, v->loc, "an interaction type is sent, delivered, opened, clicked, bounced, unsubscribed, call or meeting");
     } else if (!strcmp(f->name, "channel")) {
       if (v->kind == MV_WORD && (!strcmp(v->text, "email") || !strcmp(v->text, "sms") || !strcmp(v->text, "push") ||
                                  !strcmp(v->text, "mail")))
@@ -73,7 +74,7 @@ void check_mops_offers(Ctx *c, Decl *camp, MopsCampaign *mc) {
         strcmp(h->value->text, "unsubscribed"))
       mc->success = h->value->text;
     else
-      diag_error(c->d, h->value->loc, "`success` is the event that counts: \"sent\", \"delivered\", \"opened\" or \"clicked\"");
+      diag_error(c->d, h->value->loc, "`success` is the event that counts: \"sent\", \"delivered\", \"opened\", \"clicked\", \"call\" or \"meeting\"");
   }
   int n = 0;
   for (int k = 0; k < camp->mops.len; k++) n += !strcmp(((Decl *)camp->mops.items[k])->mops_kind, "offer");
