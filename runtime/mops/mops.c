@@ -136,10 +136,10 @@ static int sync_offers(Db *db, const char *camp, const MopsCampaign *mc, const c
     snprintf(price, sizeof price, "%lld", (long long)o->price);
     snprintf(disc, sizeof disc, "%lld", (long long)o->discount);
     const char *b[] = {camp, o->name, o->item, o->price >= 0 ? price : NULL, o->discount >= 0 ? disc : NULL,
-                       o->segment, o->targets_only ? "1" : "0", from, to};
+                       o->segment, o->targets_only ? "1" : "0", from, to, o->saved_segment};
     if (run(db, "INSERT INTO camp_mops_offer_defs(campaign, name, item, price, discount, segment, targets_only,"
-                " valid_from, valid_to) VALUES (?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?,"
-                " CAST(? AS INTEGER), ?, ?)", 9, b))
+                " valid_from, valid_to, saved_segment) VALUES (?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?,"
+                " CAST(? AS INTEGER), ?, ?, ?)", 10, b))
       return -1;
   }
   return 0;

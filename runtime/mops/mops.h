@@ -124,7 +124,9 @@ int mops_print_stock_projection(Db *db, const MopsCampaign *mc, const MopsModel 
 /* ------------------------------------------------ prices and discounts */
 
 /* Activates a campaign's offers: for each, the contacts of its segment in
- * the campaign's latest run (or only those the run messaged) become rows
+ * the campaign's latest run, or of its saved segment's current version
+ * (`saved_segment`, camp segment; no run needed unless `who targets`)
+ * (or only those the run messaged) become rows
  * of camp_mops_offers, replacing earlier ones; audited.  Prints a count per
  * offer.  0; 1 when the campaign has no offers or no run (err says);
  * -1 on error. */

@@ -102,8 +102,8 @@ has "interp plan: 1 leaflet, 0 letters" "$TMP/out" "letters  mail             0"
 GD=$TMP/g.db
 cp "$HERE/schema.camp" "$TMP/schema.camp"
 q "$GD" "CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT, tier TEXT, spend INT);
-INSERT INTO customers VALUES (1, 'a', 'gold', 100), (2, 'b', 'gold', 20), (3, 'c', 'silver', 300),
-(4, 'd', 'silver', 5), (5, 'e', 'bronze', 50), (10, 'f', 'gold', 1000);"
+INSERT INTO customers VALUES (1, 'a@x', 'gold', 100), (2, 'b@x', 'gold', 20), (3, 'c@x', 'silver', 300),
+(4, 'd@x', 'silver', 5), (5, 'e@x', 'bronze', 50), (10, 'f@x', 'gold', 1000);"
 members() { camp segment show vip ${2:-} --db "$1" --format json | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)["members"]))'; }
 camp segment create vip "$TMP/schema.camp" --of customers --db "$GD" --as lena --now 2026-03-01 > "$TMP/out" 2>&1
 eq "create" "segment vip version 1 (create): 0 members, +0 -0" "$(cat "$TMP/out")"
@@ -167,6 +167,38 @@ eq "unknown segment" 1 $?
 camp segment frob vip --db "$GD" > "$TMP/out" 2>&1
 eq "unknown verb" 2 $?
 eq "audited" 6 "$(q "$GD" "SELECT count(*) FROM camp_audit WHERE action = 'segment'")"
+
+# offers for a saved segment: vip = {1, 5} (version 6)
+cp "$HERE/promo.camp" "$HERE/flyer.camp" "$HERE/badseg.camp" "$TMP/"
+camp check "$TMP/badseg.camp" > "$TMP/out" 2>&1
+eq "badseg fails" 1 $?
+has "segment and saved_segment" "$TMP/out" "badseg.camp:6:45: error: an offer has a \`segment\` or a \`saved_segment\`, not both"
+has "saved_segment not a name" "$TMP/out" "badseg.camp:7:46: error: \`saved_segment\` names a segment"
+camp deploy "$TMP/flyer.camp" --db "$GD" --now 2026-03-06 > /dev/null 2>&1
+# no run needed for a whole saved segment
+camp offers activate flyer --db "$GD" --now 2026-03-06 > "$TMP/out" 2>&1
+eq "saved segment without a run" "flyer: offer seg_only active for 2 contacts (segment vip)" "$(cat "$TMP/out")"
+camp deploy "$TMP/promo.camp" --db "$GD" --now 2026-03-06 > /dev/null 2>&1
+camp offers activate promo --db "$GD" --now 2026-03-06 > "$TMP/out" 2>&1
+eq "targets need a run" 1 $?
+has "no run yet" "$TMP/out" "has no run yet"
+# spend > 60: 1 (100), 3 (300) are messaged; vip {1, 5}: targets = {1}
+camp run "$TMP/promo.camp" --db "$GD" --now 2026-03-06 > /dev/null 2>&1
+camp offers activate promo --db "$GD" --now 2026-03-06 > "$TMP/out" 2>&1
+eq "activate per saved segment" "promo: offer seg_all active for 2 contacts (segment vip)
+promo: offer seg_targets active for 1 contacts (run 1)" "$(cat "$TMP/out")"
+look() { camp offers --db "$GD" --contact "$1" --item "$2" --on "$3" --format json |
+  python3 -c 'import json,sys; r = json.load(sys.stdin); print(r["best_price"], r["best_discount_percent"], len(r["offers"]))'; }
+eq "member 5: price" "99.00 None 1" "$(look 5 TENT 2026-03-15)"
+eq "member 5: not a target" "None None 0" "$(look 5 BOOTS 2026-03-15)"
+eq "member 1: target discount" "None 20.00 1" "$(look 1 BOOTS 2026-03-15)"
+eq "not a member" "None None 0" "$(look 3 TENT 2026-03-15)"
+eq "after the end date" "None None 0" "$(look 5 TENT 2026-04-01)"
+# the segment changes: activation follows the current version
+camp segment add vip --where 'id = 3' --db "$GD" --now 2026-03-07 > /dev/null 2>&1
+camp offers activate promo --db "$GD" --now 2026-03-07 > "$TMP/out" 2>&1
+eq "re-activation" "promo: offer seg_all active for 3 contacts (segment vip)
+promo: offer seg_targets active for 2 contacts (run 1)" "$(cat "$TMP/out")"
 # ------------------------------------------- interactions: CSV import
 ID=$TMP/i.db
 cp "$HERE/calls.camp" "$HERE/calls.csv" "$HERE/bad_calls.csv" "$HERE/bad_int.csv" "$TMP/"
