@@ -97,9 +97,9 @@ int store_mops_migrate(Db *db, char *err, size_t errlen);
  * cancelled or suppressed, over every run.  Append WHERE/ORDER BY. */
 #define STORE_MOPS_LEVELS_SQL                                                                        \
   "SELECT s.item, s.initial,"                                                                        \
-  " (SELECT coalesce(sum(o.quantity), 0) FROM camp_mops_stock_orders o WHERE o.item = s.item),"      \
-  " (SELECT coalesce(sum(c.per * (SELECT count(*) FROM camp_outbox x JOIN camp_runs r ON r.id = x.run_id" \
-  "   WHERE r.campaign = c.campaign AND x.step = c.step AND x.status NOT IN ('cancelled', 'suppressed'))), 0)" \
+  " (SELECT CAST(coalesce(sum(o.quantity), 0) AS BIGINT) FROM camp_mops_stock_orders o WHERE o.item = s.item),"      \
+  " (SELECT CAST(coalesce(sum(c.per * (SELECT count(*) FROM camp_outbox x JOIN camp_runs r ON r.id = x.run_id" \
+  "   WHERE r.campaign = c.campaign AND x.step = c.step AND x.status NOT IN ('cancelled', 'suppressed'))), 0) AS BIGINT)" \
   "   FROM camp_mops_consumes c WHERE c.item = s.item),"                                             \
   " s.alert, s.unit, s.on_shortage, s.alerted FROM camp_mops_stock s"
 

@@ -26,7 +26,7 @@ static int add(int64_t *acc, int64_t v) { return __builtin_add_overflow(*acc, v,
 
 static const char *LINES_SQL =
     "SELECT c.name, c.kind, c.amount, c.scope, c.task,"
-    " (SELECT coalesce(sum(vc.count), 0) FROM camp_mops_cost_steps s JOIN camp_version_counts vc"
+    " (SELECT CAST(coalesce(sum(vc.count), 0) AS BIGINT) FROM camp_mops_cost_steps s JOIN camp_version_counts vc"
     "   ON vc.campaign = s.campaign AND vc.output = s.step"
     "   WHERE s.campaign = c.campaign AND s.cost = c.name"
     "   AND vc.version = (SELECT max(version) FROM camp_version_counts v2 WHERE v2.campaign = c.campaign)),"

@@ -237,9 +237,9 @@ fail:
 
 int mops_print_tasks(Db *db, const MopsTaskFilter *f, const char *now, int json, FILE *out) {
   DbStmt *st = db_prepare(db, TASK_SELECT
-      " AND (?1 IS NULL OR t.owner = ?1 OR t.team = ?1 OR EXISTS (SELECT 1 FROM camp_mops_teams m"
+      " AND (CAST(?1 AS TEXT) IS NULL OR t.owner = ?1 OR t.team = ?1 OR EXISTS (SELECT 1 FROM camp_mops_teams m"
       "      WHERE m.team = t.team AND m.member = ?1))"
-      " AND (?2 IS NULL OR t.due_date < ?2) AND (?3 IS NULL OR t.campaign = ?3)"
+      " AND (CAST(?2 AS TEXT) IS NULL OR t.due_date < ?2) AND (CAST(?3 AS TEXT) IS NULL OR t.campaign = ?3)"
       " ORDER BY t.due_date IS NULL, t.due_date, t.campaign, t.id");
   if (!st) {
     /* a database camp never wrote to has no tasks */
@@ -339,7 +339,7 @@ fail:
 int mops_print_overdue(Db *db, const char *campaign, const char *now, FILE *out) {
   char today[11];
   snprintf(today, sizeof today, "%.10s", now);
-  DbStmt *st = db_prepare(db, TASK_SELECT " AND t.due_date < ? AND (? IS NULL OR t.campaign = ?)"
+  DbStmt *st = db_prepare(db, TASK_SELECT " AND t.due_date < ? AND (CAST(? AS TEXT) IS NULL OR t.campaign = ?)"
                                           " ORDER BY t.due_date, t.campaign, t.id");
   if (!st) return 0;
   db_bind_text(st, 1, today);

@@ -22,8 +22,8 @@ static int step_cost(Db *db, const char *campaign, const char *step, const char 
                      int64_t *minutes) {
   *cost = *minutes = 0;
   DbStmt *st = db_prepare(db,
-      "SELECT coalesce(sum(c.amount * (SELECT count(*) FROM camp_outbox o JOIN camp_runs r ON r.id = o.run_id"
-      "   WHERE r.campaign = c.campaign AND o.step = s.step AND o.status = 'sent')), 0)"
+      "SELECT CAST(coalesce(sum(c.amount * (SELECT count(*) FROM camp_outbox o JOIN camp_runs r ON r.id = o.run_id"
+      "   WHERE r.campaign = c.campaign AND o.step = s.step AND o.status = 'sent')), 0) AS BIGINT)"
       " FROM camp_mops_costs c JOIN camp_mops_cost_steps s ON s.campaign = c.campaign AND s.cost = c.name"
       " WHERE c.campaign = ?1 AND s.step = ?2 AND c.kind <> 'fixed'");
   if (!st) return -1;
@@ -31,7 +31,7 @@ static int step_cost(Db *db, const char *campaign, const char *step, const char 
   db_bind_text(st, 2, step);
   if (db_step(st) == 1) *cost = db_column(st, 0).i;
   db_finalize(st);
-  st = db_prepare(db, "SELECT coalesce(sum(t.unit_cost), 0), coalesce(sum(t.unit_minutes), 0) FROM camp_interactions i"
+  st = db_prepare(db, "SELECT CAST(coalesce(sum(t.unit_cost), 0) AS BIGINT), CAST(coalesce(sum(t.unit_minutes), 0) AS BIGINT) FROM camp_interactions i"
                       " JOIN camp_mops_interaction_templates t ON t.type = i.type"
                       "  AND (t.channel IS NULL OR t.channel = i.channel)"
                       " WHERE i.campaign = ?1 AND i.step = ?2 AND i.channel = ?3");
@@ -133,7 +133,7 @@ int mops_print_stats(Db *db, const char *campaign, const char *format, const cha
    * template, its type in the channel column, cost and minutes as logged */
   st = rc ? NULL : db_prepare(db,
       "SELECT template, type, count(DISTINCT contact), count(*), count(DISTINCT CASE WHEN type = ?2 THEN contact END),"
-      " sum(cost), sum(minutes) FROM camp_mops_interaction_log WHERE campaign = ?1 GROUP BY template, type"
+      " CAST(sum(cost) AS BIGINT), CAST(sum(minutes) AS BIGINT) FROM camp_mops_interaction_log WHERE campaign = ?1 GROUP BY template, type"
       " ORDER BY template");
   if (st) {
     db_bind_text(st, 1, campaign);
@@ -163,7 +163,7 @@ int mops_print_stats(Db *db, const char *campaign, const char *format, const cha
                       "  AND (type = 'sent' OR outbox_id IS NULL)),"
                       " (SELECT count(*) FROM camp_interactions WHERE campaign = ?1),"
                       " (SELECT count(DISTINCT contact) FROM camp_interactions WHERE campaign = ?1 AND type = ?2),"
-                      " (SELECT coalesce(sum(amount), 0) FROM camp_mops_costs WHERE campaign = ?1 AND kind = 'fixed')"
+                      " (SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) FROM camp_mops_costs WHERE campaign = ?1 AND kind = 'fixed')"
                       "  * CASE WHEN EXISTS (SELECT 1 FROM camp_runs WHERE campaign = ?1) THEN 1 ELSE 0 END");
   if (!st) rc = -1;
   else {

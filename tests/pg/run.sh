@@ -14,6 +14,7 @@
 #     (camp_hash bit for bit, LIKE, lower(), CAST, NULL order, dates, ...)
 #   4 the runtime on both backends (exec cases, plan differential, end to end)
 #   5 errors, store, feedback import;  6 sharding (examples/sharded)
+#   7 marketing operations (tests/mops, tests/mops2 cases on PostgreSQL)
 # Sections live in tests/pg/section_N_*.sh, sourced in order.
 
 if [ $# -ne 1 ]; then
