@@ -46,6 +46,17 @@ limit_case() { # QUANTITY PER -> $TMP/lim.camp and a fresh $TMP/lim.db
 }
 keys() { q "$1" "SELECT group_concat(recipient_key, ',') FROM (SELECT recipient_key FROM camp_outbox WHERE run_id = $2 ORDER BY recipient_key)"; }
 
+# `limit` is a keyword elsewhere: the formatter writes it as a plain word
+cp "$HERE/limit.camp" "$TMP/fmt.camp"
+camp fmt "$TMP/fmt.camp" > /dev/null 2>&1
+has "fmt keeps limit" "$TMP/fmt.camp" "  on_shortage limit"
+camp fmt --check "$TMP/fmt.camp" > /dev/null 2>&1
+eq "fmt idempotent" 0 $?
+cp "$HERE/limit.camp" "$TMP/bad_limit.camp"
+sed -i 's/on_shortage limit/on_shortage cut/' "$TMP/bad_limit.camp"
+camp check "$TMP/bad_limit.camp" > "$TMP/out" 2>&1
+has "bad on_shortage" "$TMP/out" "bad_limit.camp:6:56: error: \`on_shortage\` is \`warn\` (the default), \`block\` or \`limit\`"
+
 # exactly enough: 4 leaflets for 4 letters, nothing cut
 limit_case 4 1
 camp plan "$TMP/lim.camp" --db "$TMP/lim.db" --now 2026-03-01 > "$TMP/out" 2>&1
