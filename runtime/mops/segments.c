@@ -309,25 +309,34 @@ int mops_segment_edit(Db *db, const char *name, const char *op, const char *rule
   }
   int replay = !strcmp(op, "reapply");
   /* the criteria to evaluate: the one given, or every saved one */
-  int n = 0;
-  char ops[256][8];
-  char **rules = NULL;
+  int n = 0, cap = 1;
+  char (*ops)[8] = calloc((size_t)cap, sizeof *ops);
+  char **rules = calloc((size_t)cap, sizeof *rules);
+  if (!ops || !rules) abort();
   if (replay) {
     DbStmt *st = db_prepare(db, "SELECT op, rule FROM camp_mops_segment_criteria WHERE segment = ? ORDER BY seq");
-    if (!st) return fail_db(db, err, errlen);
+    if (!st) {
+      free(ops);
+      free(rules);
+      snprintf(err, errlen, "%s", db_error(db));
+      return -1;
+    }
     db_bind_text(st, 1, name);
-    rules = calloc(256, sizeof *rules);
-    if (!rules) abort();
-    while (db_step(st) == 1 && n < 256) {
+    while (db_step(st) == 1) {
+      if (n == cap) {
+        cap *= 2;
+        ops = realloc(ops, sizeof *ops * (size_t)cap);
+        rules = realloc(rules, sizeof *rules * (size_t)cap);
+        if (!ops || !rules) abort();
+      }
       snprintf(ops[n], sizeof ops[n], "%s", db_column(st, 0).s);
-      rules[n++] = strdup(db_column(st, 1).s);
+      if (!(rules[n++] = strdup(db_column(st, 1).s))) abort();
     }
     db_finalize(st);
   } else {
     n = 1;
     snprintf(ops[0], sizeof ops[0], "%s", op);
-    rules = calloc(1, sizeof *rules);
-    if (!rules || !(rules[0] = strdup(rule))) abort();
+    if (!(rules[0] = strdup(rule))) abort();
   }
   Keys *k = calloc((size_t)n + 1, sizeof *k);
   if (!k) abort();
@@ -361,6 +370,7 @@ int mops_segment_edit(Db *db, const char *name, const char *op, const char *rule
   }
   free(k);
   free(rules);
+  free(ops);
   return rc;
 }
 
