@@ -240,7 +240,8 @@ const CliCommand cli_commands[] = {
      {O_DB("the database the segment lives in"),
       {"of", "DIM", NULL, "create: the schema (dimension) the segment's contacts come from"},
       {"where", "RULE", NULL, "add/reduce/refine: a camp rule over the dimension"}, O_AS, O_NOW, O_TEXT_JSON},
-     "camp segment add vip --where 'lifetime_value > 500' --db build/demo/retail.db"},
+     "camp segment create gold_se examples/retail/schemas/retail.camp --of customers --db build/demo/retail.db\n"
+     "camp segment add gold_se --where 'tier = gold and loyalty > 1000' --db build/demo/retail.db"},
     {"interactions", cmd_interactions, "import FILE --db DB [options]",
      "import calls and meetings (CSV) as interactions; they count in `camp stats`", "none",
      "The header names the columns contact, template (a deployed `interaction`), date "
