@@ -46,6 +46,8 @@ typedef struct CliOpts {
   const char *done;      /* tasks --done ID */
   const char *contact;   /* offers --contact KEY */
   const char *item;      /* offers --item X */
+  const char *where;     /* segment add|reduce|refine --where RULE */
+  const char *of;        /* segment create --of DIMENSION */
   const char *on;        /* offers --on DATE */
   const char *entity;    /* packages --entity E */
   const char *params;    /* packages order --params JSON */
@@ -171,6 +173,8 @@ int cmd_budget(int argc, char **argv);
 int cmd_stock(int argc, char **argv);
 int cmd_offers(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_segment(int argc, char **argv);
+int cmd_interactions(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
 int cmd_approve(int argc, char **argv);

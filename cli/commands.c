@@ -228,6 +228,28 @@ const CliCommand cli_commands[] = {
       {"format", "FORMAT", "text|json|csv", "text (default), json or csv"},
       O_OUTPUT("also write a bar chart of reach and successes per step (SVG) to PATH")},
      "camp stats winback --db build/demo/retail.db --output winback.svg"},
+    {"segment", cmd_segment,
+     "create NAME FILE --of DIM | add|reduce|refine NAME --where RULE | reapply|show|log NAME | diff NAME V1 V2 --db DB",
+     "segments as in Dynamics 365: edited by criteria, saved, re-applied, each version logged", "none",
+     "`create` makes an empty segment of the schema DIM declared in FILE (its rules are checked "
+     "with that file).  `add` puts the contacts matching a camp rule in, `reduce` takes them out, "
+     "`refine` keeps only them; each saves its rule as the next criterion and writes a new "
+     "version with its members.  `reapply` runs every saved criterion again on today's data.  "
+     "`show [VERSION]` lists the criteria and members, `log` the versions, `diff V1 V2` who "
+     "came and went.  Offers name a segment with `saved_segment`.",
+     {O_DB("the database the segment lives in"),
+      {"of", "DIM", NULL, "create: the schema (dimension) the segment's contacts come from"},
+      {"where", "RULE", NULL, "add/reduce/refine: a camp rule over the dimension"}, O_AS, O_NOW, O_TEXT_JSON},
+     "camp segment create gold_se examples/retail/schemas/retail.camp --of customers --db build/demo/retail.db\n"
+     "camp segment add gold_se --where 'tier = gold and loyalty > 1000' --db build/demo/retail.db"},
+    {"interactions", cmd_interactions, "import FILE --db DB [options]",
+     "import calls and meetings (CSV) as interactions; they count in `camp stats`", "none",
+     "The header names the columns contact, template (a deployed `interaction`), date "
+     "(YYYY-MM-DD[ HH:MM[:SS]]), campaign, and optionally cost (overrides the template's "
+     "unit_cost) and minutes (overrides unit_minutes).  Every record is checked and every "
+     "problem reported as FILE:LINE; with any, nothing is imported.",
+     {O_DB("the database the campaigns are deployed to"), O_AS, O_NOW},
+     "camp interactions import calls.csv --db build/demo/retail.db --as lena"},
     {"schedule", cmd_schedule, "FILE [options]", "preview a campaign's next launch times", "camp",
      NULL,
      {O_CAMPAIGN, {"next", "N", NULL, "how many launch times (default 10)"}, O_NOW, O_TEXT_JSON,

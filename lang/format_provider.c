@@ -74,7 +74,7 @@ static void fmt_mops_value(Buf *b, const MopsValue *v) {
     case MV_DATE: buf_put(b, v->text); break;
     case MV_WORD:
       if (!strcmp(v->text, "email") || !strcmp(v->text, "sms") || !strcmp(v->text, "push") ||
-          !strcmp(v->text, "mail"))
+          !strcmp(v->text, "mail") || !strcmp(v->text, "limit")) /* words the grammar takes as values */
         buf_put(b, v->text);
       else fmt_ident(b, v->text, ID_STRICT);
       break;

@@ -347,6 +347,8 @@ mops_word
                               $$->kind = MV_WORD; $$->text = $1; }
   | channel                 { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
                               $$->kind = MV_WORD; $$->text = (char *)channel_name((Channel)$1); }
+  | LIMIT                   { $$ = arena_alloc(A, sizeof(MopsValue)); $$->loc = @$;
+                              $$->kind = MV_WORD; $$->text = "limit"; } /* on_shortage limit */
   ;
 
 mops_val

@@ -22,7 +22,8 @@ static int is_output(Decl *camp, const char *name) {
   return 0;
 }
 
-static const char *const events[] = {"sent", "delivered", "opened", "clicked", "bounced", "unsubscribed"};
+/* camp's own events, then what is logged by import (calls, meetings) */
+static const char *const events[] = {"sent", "delivered", "opened", "clicked", "bounced", "unsubscribed", "call", "meeting"};
 
 static int is_event(const char *w) {
   for (size_t i = 0; i < sizeof events / sizeof *events; i++)
@@ -44,7 +45,7 @@ MopsInteraction *check_mops_interaction(Ctx *c, Decl *d) {
     }
     if (!strcmp(f->name, "type")) {
       if (v->kind == MV_WORD && is_event(v->text)) t->type = v->text;
-      else diag_error(c->d, v->loc, "an interaction type is sent, delivered, opened, clicked, bounced or unsubscribed");
+      else diag_error(c->d, v->loc, "an interaction type is sent, delivered, opened, clicked, bounced, unsubscribed, call or meeting");
     } else if (!strcmp(f->name, "channel")) {
       if (v->kind == MV_WORD && (!strcmp(v->text, "email") || !strcmp(v->text, "sms") || !strcmp(v->text, "push") ||
                                  !strcmp(v->text, "mail")))
@@ -65,7 +66,7 @@ MopsInteraction *check_mops_interaction(Ctx *c, Decl *d) {
 }
 
 void check_mops_offers(Ctx *c, Decl *camp, MopsCampaign *mc) {
-  static const char *const fields[] = {"item", "price", "discount", "segment", "who"};
+  static const char *const fields[] = {"item", "price", "discount", "segment", "who", "saved_segment"};
   for (int k = 0; k < camp->headers.len; k++) {
     HeaderField *h = camp->headers.items[k];
     if (strcmp(h->name, "success")) continue;
@@ -73,7 +74,7 @@ void check_mops_offers(Ctx *c, Decl *camp, MopsCampaign *mc) {
         strcmp(h->value->text, "unsubscribed"))
       mc->success = h->value->text;
     else
-      diag_error(c->d, h->value->loc, "`success` is the event that counts: \"sent\", \"delivered\", \"opened\" or \"clicked\"");
+      diag_error(c->d, h->value->loc, "`success` is the event that counts: \"sent\", \"delivered\", \"opened\", \"clicked\", \"call\" or \"meeting\"");
   }
   int n = 0;
   for (int k = 0; k < camp->mops.len; k++) n += !strcmp(((Decl *)camp->mops.items[k])->mops_kind, "offer");
@@ -106,8 +107,14 @@ void check_mops_offers(Ctx *c, Decl *camp, MopsCampaign *mc) {
           diag_error(c->d, v->loc, "a discount is a percentage above 0 and at most 100");
           o->discount = -1;
         }
+      } else if (!strcmp(f->name, "saved_segment")) {
+        /* a segment lives in the database (camp segment): known at activation */
+        if (o->segment) diag_error(c->d, f->loc, "an offer has a `segment` or a `saved_segment`, not both");
+        else if (v->kind == MV_WORD || (v->kind == MV_STRING && v->text[0])) o->saved_segment = v->text;
+        else diag_error(c->d, v->loc, "`saved_segment` names a segment (camp segment create)");
       } else if (!strcmp(f->name, "segment")) {
-        if (v->kind == MV_WORD && is_output(camp, v->text)) o->segment = v->text;
+        if (o->saved_segment) diag_error(c->d, f->loc, "an offer has a `segment` or a `saved_segment`, not both");
+        else if (v->kind == MV_WORD && is_output(camp, v->text)) o->segment = v->text;
         else diag_error(c->d, v->loc, "`segment` names a step of this campaign (its population)");
       } else if (!strcmp(f->name, "who")) {
         if (v->kind == MV_WORD && !strcmp(v->text, "targets")) o->targets_only = 1;
@@ -115,14 +122,14 @@ void check_mops_offers(Ctx *c, Decl *camp, MopsCampaign *mc) {
           diag_error(c->d, v->loc, "`who` is `all` (the whole segment, the default) or `targets` (contacts the campaign messaged)");
       } else {
         diag_error(c->d, f->loc, "unknown field `%s` in an offer", f->name);
-        const char *best = diag_closest(f->name, fields, 5);
+        const char *best = diag_closest(f->name, fields, 6);
         if (best) diag_hint(c->d, "did you mean `%s`?", best);
       }
     }
     if (!o->item) diag_error(c->d, d->name_loc, "offer `%s` needs an `item`", d->name);
     if (o->price < 0 && o->discount < 0)
       diag_error(c->d, d->name_loc, "offer `%s` needs a `price` or a `discount`", d->name);
-    if (!o->segment && !o->targets_only)
-      diag_error(c->d, d->name_loc, "offer `%s` needs a `segment`, or `who targets` for every contact messaged", d->name);
+    if (!o->segment && !o->saved_segment && !o->targets_only)
+      diag_error(c->d, d->name_loc, "offer `%s` needs a `segment`, a `saved_segment`, or `who targets` for every contact messaged", d->name);
   }
 }

@@ -1,6 +1,6 @@
 /* check_mops_stock.c — stock items and their consumption (mops.h):
  *
- *   stock vouchers { quantity 1000; alert 200; unit "vouchers"; on_shortage block }
+ *   stock vouchers { quantity 1000; alert 200; unit "vouchers"; on_shortage block }  (or warn, limit)
  *   campaign c { consume voucher_use { stock vouchers; step high_post; per_recipient 1 } }
  *
  * Quantities are whole numbers of at least 0. */
@@ -40,7 +40,9 @@ MopsStock *check_mops_stock(Ctx *c, Decl *d) {
     else if (!strcmp(f->name, "on_shortage")) {
       const char *w = word(c, f);
       if (w && !strcmp(w, "block")) s->block = 1;
-      else if (w && strcmp(w, "warn")) diag_error(c->d, f->loc, "`on_shortage` is `warn` (the default) or `block`");
+      else if (w && !strcmp(w, "limit")) s->limit = 1;
+      else if (w && strcmp(w, "warn"))
+        diag_error(c->d, f->loc, "`on_shortage` is `warn` (the default), `block` or `limit`");
     } else {
       diag_error(c->d, f->loc, "unknown field `%s` in a stock item", f->name);
       const char *best = diag_closest(f->name, fields, 4);

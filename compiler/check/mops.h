@@ -69,6 +69,8 @@ typedef struct MopsStock {
   int64_t alert;         /* a notification when the level falls to it or below */
   const char *unit;      /* "vouchers"; NULL */
   int block;             /* on_shortage block: a run that would run out is refused */
+  int limit;             /* on_shortage limit: a consuming step keeps only as many
+                          * recipients (by key) as the level covers */
   Loc loc;
 } MopsStock;
 
@@ -126,6 +128,8 @@ typedef struct MopsOffer {
   int64_t price;         /* MOPS_AMOUNT_SCALE, -1 when a discount */
   int64_t discount;      /* percent x MOPS_AMOUNT_SCALE, -1 when a price */
   const char *segment;   /* a step output of the campaign; NULL = every contact messaged */
+  const char *saved_segment; /* `saved_segment NAME`: a D365 segment's current members
+                              * (camp segment); NULL */
   int targets_only;      /* only contacts the campaign messaged */
   Loc loc;
 } MopsOffer;

@@ -172,3 +172,22 @@ member=$(sqlite3 "$DB" "SELECT contact FROM camp_offer_prices WHERE campaign = '
 
 step "camp stats winback: reach, interactions, successes (clicks), cost per success; chart in $OUT/winback_stats.svg"
 "$CAMP" stats winback --db "$DB" --output "$OUT/winback_stats.svg"
+
+step "camp segment: a Dynamics 365 segment edited by criteria (add, refine, reduce), each version logged"
+SCH="$EX/schemas/retail.camp"
+"$CAMP" segment create gold_se "$SCH" --of customers --db "$DB" --as lena --now "2026-03-06 10:00"
+"$CAMP" segment add gold_se --where 'tier = gold' --db "$DB" --as lena --now "2026-03-06 10:01"
+"$CAMP" segment refine gold_se --where 'country = "SE"' --db "$DB" --as lena --now "2026-03-06 10:02"
+"$CAMP" segment reduce gold_se --where 'loyalty < 1000' --db "$DB" --as lena --now "2026-03-06 10:03"
+"$CAMP" segment add gold_se --where 'tierr = gold' --db "$DB" --as lena || true  # a typo: --where:1:1 error, nothing changes
+"$CAMP" segment log gold_se --db "$DB"
+"$CAMP" segment diff gold_se 2 4 --db "$DB" | tail -1
+
+step "camp interactions import: the shops called 20 of the members winback reached; camp stats counts the calls"
+{
+  echo "contact,template,date,campaign,cost,minutes"
+  sqlite3 -csv "$DB" "SELECT DISTINCT o.recipient_key, 'phone_call', '2026-03-07 10:00', 'winback', '', ''
+    FROM camp_outbox o JOIN camp_runs r ON r.id = o.run_id WHERE r.campaign = 'winback' ORDER BY 1 LIMIT 20"
+} > "$OUT/calls.csv"
+"$CAMP" interactions import "$OUT/calls.csv" --db "$DB" --as lena --now "2026-03-07 18:00"
+"$CAMP" stats winback --db "$DB"

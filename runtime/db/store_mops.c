@@ -52,6 +52,37 @@ static int to_v1(Db *db) {
       " team TEXT, note TEXT, done_at TEXT, done_by TEXT, UNIQUE(campaign, name));");
 }
 
+/* v2: calls and meetings imported as interactions (camp interactions
+ * import) join camp's own log in the view; D365 segments with their
+ * criteria, versions and member snapshots; offers may name a segment. */
+static int to_v2(Db *db) {
+  return db_exec_ddl(db,
+      "CREATE TABLE IF NOT EXISTS camp_mops_interaction_log(id INTEGER PRIMARY KEY, campaign TEXT NOT NULL,"
+      " contact TEXT NOT NULL, template TEXT NOT NULL, type TEXT NOT NULL, channel TEXT, at TEXT NOT NULL,"
+      " cost INTEGER NOT NULL, minutes INTEGER NOT NULL, source TEXT NOT NULL, imported_at TEXT NOT NULL,"
+      " imported_by TEXT NOT NULL, UNIQUE(campaign, contact, template, at));"
+      "DROP VIEW IF EXISTS camp_interactions;"
+      "CREATE VIEW camp_interactions AS"
+      " SELECT r.campaign, o.run_id, o.step, o.channel, CAST(o.recipient_key AS TEXT) AS contact,"
+      " 'sent' AS type, o.sent_at AS at, o.id AS outbox_id"
+      " FROM camp_outbox o JOIN camp_runs r ON r.id = o.run_id WHERE o.status = 'sent'"
+      " UNION ALL SELECT r.campaign, o.run_id, o.step, o.channel, CAST(o.recipient_key AS TEXT), f.event, f.at, o.id"
+      " FROM camp_feedback f JOIN camp_outbox o ON o.id = f.outbox_id JOIN camp_runs r ON r.id = o.run_id"
+      " WHERE f.event <> 'sent'"
+      " UNION ALL SELECT l.campaign, CAST(NULL AS INTEGER), CAST(NULL AS TEXT), l.channel, l.contact, l.type, l.at,"
+      " CAST(NULL AS INTEGER) FROM camp_mops_interaction_log l;"
+      "CREATE TABLE IF NOT EXISTS camp_mops_segments(name TEXT PRIMARY KEY, dimension TEXT NOT NULL,"
+      " source_file TEXT NOT NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS camp_mops_segment_criteria(segment TEXT NOT NULL, seq INTEGER NOT NULL,"
+      " op TEXT NOT NULL, rule TEXT NOT NULL, PRIMARY KEY(segment, seq));"
+      "CREATE TABLE IF NOT EXISTS camp_mops_segment_versions(segment TEXT NOT NULL, version INTEGER NOT NULL,"
+      " op TEXT NOT NULL, rule TEXT, at TEXT NOT NULL, who TEXT NOT NULL, members INTEGER NOT NULL,"
+      " added INTEGER NOT NULL, removed INTEGER NOT NULL, PRIMARY KEY(segment, version));"
+      "CREATE TABLE IF NOT EXISTS camp_mops_segment_members(segment TEXT NOT NULL, version INTEGER NOT NULL,"
+      " contact TEXT NOT NULL, PRIMARY KEY(segment, version, contact));"
+      "ALTER TABLE camp_mops_offer_defs ADD COLUMN saved_segment TEXT;");
+}
+
 int store_mops_migrate(Db *db, char *err, size_t errlen) {
   int64_t v = db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
                                " WHERE key = 'mops_schema_version'", 0);
@@ -61,6 +92,7 @@ int store_mops_migrate(Db *db, char *err, size_t errlen) {
     return -1;
   }
   if (v < 1 && to_v1(db)) goto fail;
+  if (v < 2 && to_v2(db)) goto fail;
   char sql[128];
   snprintf(sql, sizeof sql, "INSERT INTO camp_meta(key, value) VALUES ('mops_schema_version', '%d')"
                             " ON CONFLICT(key) DO UPDATE SET value = excluded.value", STORE_MOPS_VERSION);
@@ -68,4 +100,17 @@ int store_mops_migrate(Db *db, char *err, size_t errlen) {
 fail:
   snprintf(err, errlen, "cannot create the marketing-operations tables: %s", db_error(db));
   return -1;
+}
+
+int store_mops_stock_level(Db *db, const char *item, int64_t *level) {
+  DbStmt *st = db_prepare(db, STORE_MOPS_LEVELS_SQL " WHERE s.item = ?");
+  if (!st) return -1;
+  db_bind_text(st, 1, item);
+  int rc = -1;
+  if (db_step(st) == 1) {
+    *level = db_column(st, 1).i + db_column(st, 2).i - db_column(st, 3).i;
+    rc = 0;
+  }
+  db_finalize(st);
+  return rc;
 }

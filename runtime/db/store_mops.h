@@ -54,7 +54,30 @@
  *                   PRIMARY KEY(id), UNIQUE(campaign, name))
  *       a campaign's tasks; due_date YYYY-MM-DD computed from the date
  *       formula at deploy time (NULL without a start_date); done_at set by
- *       `camp tasks --done ID` */
+ *       `camp tasks --done ID`
+ *
+ * Version 2:
+ *   camp_mops_interaction_log(id, campaign, contact, template, type, channel,
+ *                             at, cost, minutes, source, imported_at, imported_by,
+ *                             UNIQUE(campaign, contact, template, at))
+ *       calls and meetings imported from CSV (`camp interactions import`):
+ *       the template's type and channel, cost (1/10000 units) and minutes
+ *       as imported or the template's; source is FILE:LINE.  They are
+ *       rows of the view camp_interactions too (run_id, step, outbox_id NULL)
+ *   camp_mops_segments(name PRIMARY KEY, dimension, source_file, version,
+ *                      created_at, created_by)
+ *       D365 segments (`camp segment`): the schema file their criteria are
+ *       checked against and the current version
+ *   camp_mops_segment_criteria(segment, seq, op, rule, PRIMARY KEY(segment, seq))
+ *       the saved criteria in order: op add | reduce | refine, rule a camp
+ *       rule over the dimension (`camp segment reapply` replays them)
+ *   camp_mops_segment_versions(segment, version, op, rule, at, who, members,
+ *                              added, removed, PRIMARY KEY(segment, version))
+ *       the log of a segment: one row per version, what made it
+ *   camp_mops_segment_members(segment, version, contact,
+ *                             PRIMARY KEY(segment, version, contact))
+ *       the members of every version (the dimension's key as text)
+ *   camp_mops_offer_defs.saved_segment: an offer for a segment's members */
 #ifndef CAMP_STORE_MOPS_H
 #define CAMP_STORE_MOPS_H
 
@@ -62,10 +85,27 @@
 
 #include "runtime/db/db.h"
 
-#define STORE_MOPS_VERSION 1
+#define STORE_MOPS_VERSION 2
 
 /* Creates or migrates the tables above; runs inside store_migrate's
  * transaction (the caller commits or rolls back).  0, or -1 with err. */
 int store_mops_migrate(Db *db, char *err, size_t errlen);
+
+/* The levels of stock items: item, initial, ordered, used, alert, unit,
+ * on_shortage, alerted; level = initial + ordered - used, where used =
+ * per x the consuming steps' messages in camp_outbox that are not
+ * cancelled or suppressed, over every run.  Append WHERE/ORDER BY. */
+#define STORE_MOPS_LEVELS_SQL                                                                        \
+  "SELECT s.item, s.initial,"                                                                        \
+  " (SELECT CAST(coalesce(sum(o.quantity), 0) AS BIGINT) FROM camp_mops_stock_orders o WHERE o.item = s.item),"      \
+  " (SELECT CAST(coalesce(sum(c.per * (SELECT count(*) FROM camp_outbox x JOIN camp_runs r ON r.id = x.run_id" \
+  "   WHERE r.campaign = c.campaign AND x.step = c.step AND x.status NOT IN ('cancelled', 'suppressed'))), 0) AS BIGINT)" \
+  "   FROM camp_mops_consumes c WHERE c.item = s.item),"                                             \
+  " s.alert, s.unit, s.on_shortage, s.alerted FROM camp_mops_stock s"
+
+/* The level of one stock item (used by runtime/mops and by the executor's
+ * `on_shortage limit`).  0, or -1 on error or an unknown item (*level
+ * unset). */
+int store_mops_stock_level(Db *db, const char *item, int64_t *level);
 
 #endif

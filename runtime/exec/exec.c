@@ -77,6 +77,9 @@ static void exec_free(Exec *x) {
   free(x->counts);
   free(x->policy);
   free(x->policy_why);
+  free(x->stock_cut);
+  free(x->stock_note);
+  free(x->stock_planned);
 }
 
 /* Can s run now?  ST_PENDING = yes; ST_WAITING = an input is not ready yet;
@@ -283,7 +286,9 @@ static void print_counts(Exec *x) {
       if (known && channel_input(x, s, &in)) {
         json_t *r = json_object();
         json_object_set_new(r, "input", json_integer(in));
-        json_object_set_new(r, "without_address", json_integer(in - exec_count(x, s, 0) - policy_taken(pol)));
+        json_object_set_new(r, "without_address",
+                            json_integer(in - exec_count(x, s, 0) - policy_taken(pol) - exec_stock_cut(x, s, NULL)));
+        json_object_set_new(r, "stock_limited", json_integer(exec_stock_cut(x, s, NULL)));
         json_object_set_new(o, "reach", r);
       }
       if (pol) {
@@ -336,7 +341,8 @@ static void print_counts(Exec *x) {
     }
     int64_t in = 0, n = exec_count(x, s, 0);
     const int64_t *pol = exec_policy_removed(x, s);
-    int64_t taken = policy_taken(pol);
+    const char *stock_note = NULL;
+    int64_t taken = policy_taken(pol) + exec_stock_cut(x, s, &stock_note);
     if (channel_input(x, s, &in) && in > n + taken) /* U+2014; the policy's share on the next line */
       fprintf(out, " of %lld \xE2\x80\x94 %lld %s", (long long)in, (long long)(in - n - taken),
               graph_channel_dropped(s));
@@ -354,6 +360,7 @@ static void print_counts(Exec *x) {
       const char *why = exec_policy_why(x, s);
       if (why[0]) fprintf(out, "  %-*s  %-16s pressure counted %s\n", w, "", "", why);
     }
+    if (stock_note) fprintf(out, "  %-*s  %-16s %s\n", w, "", "", stock_note);
     char note[400];
     if (exec_policy_window_note(x, s, note, sizeof note)) fprintf(out, "  %-*s  %-16s %s\n", w, "", "", note);
   }
@@ -371,6 +378,10 @@ static int temp_runtime_tables(Exec *x) {
  * table has at least the engines' auto threshold of rows. */
 static void plan_in_memory(Exec *x) {
   if (x->engine == ENGINE_SQL || x->camp->steps.len == 0) return;
+  if (exec_stock_limited(x)) { /* exec_stock.c cuts a step's table by the stock level */
+    if (x->o->explain) fprintf(stderr, "explain: plan: step by step (a stock item with on_shortage limit)\n");
+    return;
+  }
   if (!strcmp(db_backend(x->db), "postgres")) {
     /* exec_mem.c reads SQLite's catalog: select and split steps still run
      * in the engines (snapshot through COPY), the rest as SQL */

@@ -46,6 +46,9 @@ typedef struct Exec {
   struct json_t *previews; /* test run: rendered samples per channel step */
   int64_t (*policy)[POL_NREASONS]; /* per step: recipients the contact policy took out, by reason */
   char (*policy_why)[512];  /* per step: the messages that counted against those pressure took out */
+  int64_t *stock_cut;       /* per step: recipients `on_shortage limit` left out (exec_stock.c) */
+  char (*stock_note)[400];  /* per step: what it says about it */
+  int64_t *stock_planned;   /* plan: units of each stock item (program_mops order) earlier steps use */
   char err[4096];
 } Exec;
 
@@ -130,6 +133,15 @@ int exec_local_values(Exec *x, Step *s);
  * them, keeps a few messages as previews in x->previews. */
 int exec_preview_tables(Exec *x);
 int exec_preview(Exec *x, Step *s);
+
+/* exec_stock.c: `on_shortage limit`.  exec_stock_limited: 1 when the
+ * campaign consumes an item declared with it.  exec_stock_limit: cuts
+ * channel step s's result table to the recipients the level covers (lowest
+ * keys first), recorded as a warning in a run.  0 or -1 (x->err).
+ * exec_stock_cut: how many it left out of s (0 if none) and a note. */
+int exec_stock_limited(Exec *x);
+int exec_stock_limit(Exec *x, Step *s);
+int64_t exec_stock_cut(Exec *x, Step *s, const char **note);
 
 /* exec_names.c */
 /* Population of input i of step s. */

@@ -357,6 +357,8 @@ StepState exec_step(Exec *x, Step *s) {
     return fail(x, s);
   /* the contact policy, whatever the campaign says (runtime/policy) */
   if (s->kind == S_CHANNEL && exec_policy(x, s)) return fail(x, s);
+  /* a stock item declared `on_shortage limit` caps the recipients (exec_stock.c) */
+  if (s->kind == S_CHANNEL && exec_stock_limit(x, s)) return fail(x, s);
   if (record_counts(x, s)) return fail(x, s);
   if (x->keys_out) write_keys(x, s);
   if (x->dry && s->kind == S_CHANNEL && x->o->preview && !strcmp(s->label, x->o->preview_step) &&

@@ -61,7 +61,7 @@ static int sync_model(Db *db, const MopsModel *m) {
     char q[32], al[32];
     snprintf(q, sizeof q, "%lld", (long long)st->quantity);
     snprintf(al, sizeof al, "%lld", (long long)st->alert);
-    const char *a[] = {st->name, q, al, st->unit, st->block ? "block" : "warn"};
+    const char *a[] = {st->name, q, al, st->unit, st->block ? "block" : st->limit ? "limit" : "warn"};
     if (run(db, "INSERT INTO camp_mops_stock(item, initial, alert, unit, on_shortage)"
                 " VALUES (?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?) ON CONFLICT(item) DO UPDATE SET"
                 " initial = excluded.initial, alert = excluded.alert, unit = excluded.unit,"
@@ -136,10 +136,10 @@ static int sync_offers(Db *db, const char *camp, const MopsCampaign *mc, const c
     snprintf(price, sizeof price, "%lld", (long long)o->price);
     snprintf(disc, sizeof disc, "%lld", (long long)o->discount);
     const char *b[] = {camp, o->name, o->item, o->price >= 0 ? price : NULL, o->discount >= 0 ? disc : NULL,
-                       o->segment, o->targets_only ? "1" : "0", from, to};
+                       o->segment, o->targets_only ? "1" : "0", from, to, o->saved_segment};
     if (run(db, "INSERT INTO camp_mops_offer_defs(campaign, name, item, price, discount, segment, targets_only,"
-                " valid_from, valid_to) VALUES (?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?,"
-                " CAST(? AS INTEGER), ?, ?)", 9, b))
+                " valid_from, valid_to, saved_segment) VALUES (?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), ?,"
+                " CAST(? AS INTEGER), ?, ?, ?)", 10, b))
       return -1;
   }
   return 0;

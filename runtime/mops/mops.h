@@ -124,7 +124,9 @@ int mops_print_stock_projection(Db *db, const MopsCampaign *mc, const MopsModel 
 /* ------------------------------------------------ prices and discounts */
 
 /* Activates a campaign's offers: for each, the contacts of its segment in
- * the campaign's latest run (or only those the run messaged) become rows
+ * the campaign's latest run, or of its saved segment's current version
+ * (`saved_segment`, camp segment; no run needed unless `who targets`)
+ * (or only those the run messaged) become rows
  * of camp_mops_offers, replacing earlier ones; audited.  Prints a count per
  * offer.  0; 1 when the campaign has no offers or no run (err says);
  * -1 on error. */
@@ -149,3 +151,38 @@ int mops_offer_lookup(Db *db, const char *contact, const char *item, const char 
  * NULL, a bar chart of reach and successes per step is written there.
  * 0, 1 when the campaign is unknown, -1 on error. */
 int mops_print_stats(Db *db, const char *campaign, const char *format, const char *svg, FILE *out);
+
+/* `camp interactions import FILE`: calls and meetings from a CSV file with
+ * the header columns contact, template, date (YYYY-MM-DD[ HH:MM[:SS]]),
+ * campaign, and optionally cost (an amount: overrides the template's
+ * unit_cost) and minutes (overrides its unit_minutes).  Every record is
+ * checked (a deployed template and campaign, a date, an amount, not
+ * already logged); errors are printed to errout as FILE:LINE: message and
+ * then nothing is stored (one transaction).  Audited.  Prints the count
+ * to out.  0; 1 bad records; -1 on error. */
+int mops_interactions_import(Db *db, const char *path, const char *now, const char *who, FILE *out,
+                             FILE *errout);
+
+/* ------------------------------------------------------------ segments */
+
+/* Segments as in Dynamics 365 (segments.c).  A rule is a camp rule over
+ * the segment's dimension, checked with the schemas of the segment's file
+ * (diagnostics to errout at `--where:LINE:COL`).  Each call that changes
+ * a segment writes a new version (its members, a log row, an audit line)
+ * in one transaction and prints one line to out.  Returns 0; 1 when
+ * refused or the rule does not compile (err or errout says why); -1 on a
+ * database error (err). */
+int mops_segment_create(Db *db, const char *name, const char *file, const char *dim, const char *now,
+                        const char *who, FILE *out, FILE *errout, char *err, size_t errlen);
+/* op: "add" (members + matching contacts), "reduce" (members - matching),
+ * "refine" (members that match) — the rule is saved as the next criterion;
+ * or "reapply" (rule NULL): every saved criterion again, in order, from
+ * an empty segment, against today's data. */
+int mops_segment_edit(Db *db, const char *name, const char *op, const char *rule, const char *now, const char *who,
+                      FILE *out, FILE *errout, char *err, size_t errlen);
+/* The criteria and the members of a version (0: the latest). */
+int mops_segment_show(Db *db, const char *name, int64_t version, int json, FILE *out, char *err, size_t errlen);
+/* The versions: what made each, when, by whom, members, added, removed. */
+int mops_segment_log(Db *db, const char *name, int json, FILE *out, char *err, size_t errlen);
+/* Contacts in version `to` and not in `from` (+), and the reverse (-). */
+int mops_segment_diff(Db *db, const char *name, int64_t from, int64_t to, FILE *out, char *err, size_t errlen);

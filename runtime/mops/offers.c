@@ -1,5 +1,6 @@
 /* offers.c — campaign prices and line discounts (mops.h): activation
- * per segment of the campaign's latest run, deactivation, and the answer
+ * per segment of the campaign's latest run or per saved D365 segment
+ * (camp segment, the members of its current version), deactivation, and the answer
  * to "what does this contact pay for this item on this day". */
 #include <jansson.h>
 #include <stdlib.h>
@@ -18,22 +19,40 @@ int mops_offers_activate(Db *db, const char *campaign, const char *now, const ch
     if (db_step(st) == 1 && db_column(st, 0).kind == DBV_INT) run = db_column(st, 0).i;
     db_finalize(st);
   }
-  st = db_prepare(db, "SELECT name, segment, targets_only FROM camp_mops_offer_defs WHERE campaign = ? ORDER BY name");
+  st = db_prepare(db, "SELECT name, segment, targets_only, saved_segment FROM camp_mops_offer_defs"
+                      " WHERE campaign = ? ORDER BY name");
   if (!st) goto fail;
   db_bind_text(st, 1, campaign);
-  char names[64][256], segs[64][256];
-  int targets[64], n = 0;
+  char names[64][256], segs[64][256], saved[64][256];
+  int targets[64], n = 0, need_run = 0;
   while (db_step(st) == 1 && n < 64) {
     snprintf(names[n], sizeof names[n], "%s", db_column(st, 0).s);
     snprintf(segs[n], sizeof segs[n], "%s", db_column(st, 1).s ? db_column(st, 1).s : "");
-    targets[n++] = (int)db_column(st, 2).i;
+    snprintf(saved[n], sizeof saved[n], "%s", db_column(st, 3).s ? db_column(st, 3).s : "");
+    targets[n] = (int)db_column(st, 2).i;
+    /* a D365 segment's members are known without a run; its targets are not */
+    need_run |= !saved[n][0] || targets[n];
+    n++;
   }
   db_finalize(st);
   if (!n) {
     snprintf(err, errlen, "campaign `%s` has no offers (declare `offer NAME { ... }` and deploy)", campaign);
     return 1;
   }
-  if (!run) {
+  for (int i = 0; i < n; i++) {
+    if (!saved[i][0]) continue;
+    st = db_prepare(db, "SELECT version FROM camp_mops_segments WHERE name = ?");
+    if (!st) goto fail;
+    db_bind_text(st, 1, saved[i]);
+    int found = db_step(st) == 1;
+    db_finalize(st);
+    if (!found) {
+      snprintf(err, errlen, "offer %s: no segment `%s` (camp segment create %s FILE --of DIMENSION)", names[i],
+               saved[i], saved[i]);
+      return 1;
+    }
+  }
+  if (!run && need_run) {
     snprintf(err, errlen, "campaign `%s` has no run yet: its segments are not known (camp run first)", campaign);
     return 1;
   }
@@ -46,7 +65,17 @@ int mops_offers_activate(Db *db, const char *campaign, const char *now, const ch
   if (rc < 0) goto fail_tx;
   for (int i = 0; i < n; i++) {
     char table[300], sql[1400];
-    if (segs[i][0]) {
+    if (saved[i][0]) {
+      /* the members of the segment's current version (or those the run messaged) */
+      snprintf(sql, sizeof sql,
+               "INSERT INTO camp_mops_offers(campaign, offer, item, contact, price, discount, valid_from, valid_to,"
+               " run_id) SELECT d.campaign, d.name, d.item, m.contact, d.price, d.discount, d.valid_from,"
+               " d.valid_to, ?1 FROM camp_mops_segment_members m, camp_mops_offer_defs d"
+               " WHERE d.campaign = ?2 AND d.name = ?3 AND m.segment = d.saved_segment"
+               " AND m.version = (SELECT s.version FROM camp_mops_segments s WHERE s.name = d.saved_segment)%s",
+               targets[i] ? " AND EXISTS (SELECT 1 FROM camp_outbox o WHERE o.run_id = ?1"
+                            " AND CAST(o.recipient_key AS TEXT) = m.contact)" : "");
+    } else if (segs[i][0]) {
       store_result_table(run, segs[i], table, sizeof table);
       if (!db_table_exists(db, table)) {
         snprintf(err, errlen, "offer %s: the rows of segment `%s` in run %lld are gone (camp gc?); run the campaign again",
@@ -76,8 +105,12 @@ int mops_offers_activate(Db *db, const char *campaign, const char *now, const ch
     rc = db_step(st);
     db_finalize(st);
     if (rc < 0) goto fail_tx;
-    fprintf(out, "%s: offer %s active for %lld contacts (run %lld)\n", campaign, names[i], (long long)db_changes(db),
-            (long long)run);
+    if (saved[i][0] && !targets[i])
+      fprintf(out, "%s: offer %s active for %lld contacts (segment %s)\n", campaign, names[i],
+              (long long)db_changes(db), saved[i]);
+    else
+      fprintf(out, "%s: offer %s active for %lld contacts (run %lld)\n", campaign, names[i], (long long)db_changes(db),
+              (long long)run);
   }
   if (ops_audit(db, now, who, campaign, run, NULL, "offers", NULL, "active", NULL) || db_commit(db)) goto fail_tx;
   return 0;

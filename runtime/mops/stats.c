@@ -1,8 +1,9 @@
 /* stats.c — interactions and statistics of a campaign (mops.h): reach,
  * interactions, successes by the declared criterion, cost and cost per
  * success, per channel step and in total, as text, JSON or CSV, and a bar
- * chart in SVG.  Everything is read from camp_outbox, camp_feedback (the
- * view camp_interactions) and the cost lines. */
+ * chart in SVG.  Everything is read from camp_outbox, camp_feedback and
+ * the imported calls and meetings (the view camp_interactions) and the
+ * cost lines. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,9 +129,38 @@ int mops_print_stats(Db *db, const char *campaign, const char *format, const cha
   db_finalize(st);
   int rc = 0;
   for (int i = 0; i < n && !rc; i++) rc = step_cost(db, campaign, rows[i].step, rows[i].channel, &rows[i].cost, &rows[i].minutes);
+  /* calls and meetings imported (camp interactions import): one row per
+   * template, its type in the channel column, cost and minutes as logged */
+  st = rc ? NULL : db_prepare(db,
+      "SELECT template, type, count(DISTINCT contact), count(*), count(DISTINCT CASE WHEN type = ?2 THEN contact END),"
+      " CAST(sum(cost) AS BIGINT), CAST(sum(minutes) AS BIGINT) FROM camp_mops_interaction_log WHERE campaign = ?1 GROUP BY template, type"
+      " ORDER BY template");
+  if (st) {
+    db_bind_text(st, 1, campaign);
+    db_bind_text(st, 2, success[0] ? success : "-");
+    while (db_step(st) == 1) {
+      if (n == cap) {
+        cap = cap ? cap * 2 : 8;
+        rows = realloc(rows, sizeof *rows * (size_t)cap);
+        if (!rows) abort();
+      }
+      StatRow *r = &rows[n++];
+      memset(r, 0, sizeof *r);
+      snprintf(r->step, sizeof r->step, "%s", db_column(st, 0).s);
+      snprintf(r->channel, sizeof r->channel, "%s", db_column(st, 1).s);
+      r->reach = db_column(st, 2).i;
+      r->interactions = db_column(st, 3).i;
+      r->successes = db_column(st, 4).i;
+      r->cost = db_column(st, 5).i;
+      r->minutes = db_column(st, 6).i;
+    }
+    db_finalize(st);
+  }
   /* totals: distinct contacts over all steps; fixed lines are campaign cost */
   StatRow total = {.step = "total", .channel = ""};
-  st = db_prepare(db, "SELECT (SELECT count(DISTINCT contact) FROM camp_interactions WHERE campaign = ?1 AND type = 'sent'),"
+  /* reach: contacts messaged, or called / met (an imported interaction) */
+  st = db_prepare(db, "SELECT (SELECT count(DISTINCT contact) FROM camp_interactions WHERE campaign = ?1"
+                      "  AND (type = 'sent' OR outbox_id IS NULL)),"
                       " (SELECT count(*) FROM camp_interactions WHERE campaign = ?1),"
                       " (SELECT count(DISTINCT contact) FROM camp_interactions WHERE campaign = ?1 AND type = ?2),"
                       " (SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) FROM camp_mops_costs WHERE campaign = ?1 AND kind = 'fixed')"

@@ -6,30 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/db/store_mops.h"
 #include "runtime/mops/mops.h"
 #include "runtime/ops/ops.h"
 #include "runtime/report/report.h"
 
-/* item, initial, ordered, used, alert, unit, on_shortage, alerted */
-#define LEVELS_SQL                                                                                   \
-  "SELECT s.item, s.initial,"                                                                        \
-  " (SELECT CAST(coalesce(sum(o.quantity), 0) AS BIGINT) FROM camp_mops_stock_orders o WHERE o.item = s.item),"      \
-  " (SELECT CAST(coalesce(sum(c.per * (SELECT count(*) FROM camp_outbox x JOIN camp_runs r ON r.id = x.run_id" \
-  "   WHERE r.campaign = c.campaign AND x.step = c.step AND x.status NOT IN ('cancelled', 'suppressed'))), 0) AS BIGINT)" \
-  "   FROM camp_mops_consumes c WHERE c.item = s.item),"                                             \
-  " s.alert, s.unit, s.on_shortage, s.alerted FROM camp_mops_stock s"
+#define LEVELS_SQL STORE_MOPS_LEVELS_SQL
 
 int mops_stock_level(Db *db, const char *item, int64_t *level) {
-  DbStmt *st = db_prepare(db, LEVELS_SQL " WHERE s.item = ?");
-  if (!st) return -1;
-  db_bind_text(st, 1, item);
-  int rc = -1;
-  if (db_step(st) == 1) {
-    *level = db_column(st, 1).i + db_column(st, 2).i - db_column(st, 3).i;
-    rc = 0;
-  }
-  db_finalize(st);
-  return rc;
+  return store_mops_stock_level(db, item, level);
 }
 
 static const char *state_of(int64_t level, int64_t alert) {

@@ -273,7 +273,7 @@ eq "badstock fails" 1 $?
 has "no quantity" "$TMP/bad" "badstock.camp:5:7: error: stock \`flyers\` needs \`quantity\`"
 has "negative alert" "$TMP/bad" "badstock.camp:5:16: error: \`alert\` takes a whole number of at least 0"
 has "stock field" "$TMP/bad" "badstock.camp:5:26: error: unknown field \`colour\` in a stock item"
-has "on_shortage" "$TMP/bad" "badstock.camp:5:38: error: \`on_shortage\` is \`warn\` (the default) or \`block\`"
+has "on_shortage" "$TMP/bad" "badstock.camp:5:38: error: \`on_shortage\` is \`warn\` (the default), \`block\` or \`limit\`"
 has "unknown stock" "$TMP/bad" "badstock.camp:9:15: error: unknown stock item \`nope\`"
 has "consume non-channel" "$TMP/bad" "badstock.camp:10:29: error: \`all\` is not a channel step of this campaign"
 has "per_recipient 0" "$TMP/bad" "badstock.camp:10:39: error: \`per_recipient\` takes a whole number of at least 1"

@@ -16,6 +16,7 @@
 #   5 errors, store, feedback import;  6 sharding (examples/sharded)
 #   7 operations (policy, send, deploy, tick, approvals, marketing ops) on
 #     both backends, command by command;  8 the tracking server (camp track)
+#   9 marketing operations (tests/mops, tests/mops2 cases on PostgreSQL)
 # Sections live in tests/pg/section_N_*.sh, sourced in order.
 
 if [ $# -ne 1 ]; then
