@@ -228,6 +228,8 @@ struct Step {
   /* wait */
   Expr *wait_for;      /* duration */
   Expr *wait_until;    /* timestamp */
+  int wait_local;      /* `until 08:00 local`: 1 + minutes after local midnight; 0 = none */
+  Loc wait_local_loc;
   /* channel */
   Channel channel;
   PtrVec props;        /* ChannelProp* */

@@ -329,7 +329,8 @@ StepState exec_step(Exec *x, Step *s) {
     }
   }
   if (set_params(x)) return fail(x, s);
-  int timed = s->kind == S_WAIT || s->kind == S_LOCAL_APPROVAL ||
+  /* a wait until a local time holds messages per contact, not the branch */
+  int timed = (s->kind == S_WAIT && !s->wait_local) || s->kind == S_LOCAL_APPROVAL ||
               (s->kind == S_RETARGET && feedback_window(s->rule) > 0);
   if (timed && !x->dry) {
     if (!due[0] && s->kind == S_LOCAL_APPROVAL) {

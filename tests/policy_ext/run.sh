@@ -70,4 +70,63 @@ eq "send: statuses and reasons" "promo|1|suppressed|policy: pressure;promo|2|sen
 eq "send: recorded with the rule and the count" "1|pressure|send|email max 2 per 7d: 2 counted at send;3|pressure|send|all max 3 per 7d: 3 counted at send;4|pressure|send|email max 2 per 7d: 2 counted at send;" \
   "$(q "$D" "SELECT recipient_key, reason, stage, detail FROM camp_policy_removed WHERE stage = 'send' ORDER BY 1")"
 
+# --- 2. waits until a local time of day --------------------------------------------
+"$CAMP" check "$TMP/local_bad.camp" > "$TMP/out" 2>&1
+eq "local wait: bad ones refused" 1 $?
+has "local wait: not a time of day" "$TMP/out" "local_bad.camp:8:22: error: \`25:00\` is not a time of day (00:00 to 23:59)"
+has "local wait: only local" "$TMP/out" "local_bad.camp:9:28: error: a wait until a time of day is \`until HH:MM local\`"
+cp "$TMP/local.camp" "$TMP/local_fmt.camp"
+"$CAMP" fmt "$TMP/local_fmt.camp" > /dev/null 2>&1
+eq "local wait: fmt keeps it" "" "$(diff "$TMP/local.camp" "$TMP/local_fmt.camp")"
+# 2026 DST changes: EU 03-29 and 10-25 (01:00 UTC); New York 03-08 and 11-01;
+# Sydney ends 04-05 (03:00 AEDT -> 02:00 AEST), starts 10-04; Kolkata none.
+# Contacts: 1 Stockholm, 2 New York, 3 Kolkata, 4 Sydney, 5 no zone and
+# 6 `Mars/Base` (both the default, Asia/Kolkata).  The next 08:00 local at or
+# after the wait was reached, in UTC (empty: due at once):
+#   reached 03-28 12:30 UTC (Sat): 1 13:30 CET -> 03-29 08:00 CEST = 06:00;
+#     2 08:30 EDT -> 03-29 08:00 EDT = 12:00; 3 18:00 IST -> 03-29 02:30;
+#     4 23:30 AEDT -> 03-29 08:00 AEDT = 03-28 21:00; 5, 6 as 3
+#   reached 03-07 20:00 UTC: 1 21:00 CET -> 03-08 07:00; 2 15:00 EST ->
+#     03-08 08:00 EDT (after New York's change) = 12:00; 3 01:30 IST 03-08 ->
+#     02:30; 4 07:00 AEDT 03-08 -> 03-07 21:00
+#   reached 10-24 12:00 UTC: 1 14:00 CEST -> 10-25 08:00 CET = 07:00;
+#     2 08:00 EDT exactly -> at once; 3 -> 10-25 02:30; 4 23:00 AEDT -> 21:00
+#   reached 04-04 12:00 UTC: 1 14:00 CEST -> 04-05 06:00; 2 08:00 EDT -> at
+#     once; 3 -> 04-05 02:30; 4 23:00 AEDT -> 04-05 08:00 AEST = 04-04 22:00
+L=$TMP/local.db
+sqlite3 "$L" < "$HERE/local_fixture.sql"
+"$CAMP" run "$TMP/local.camp" --campaign morning --db "$L" --now "2026-03-28 12:30" > "$TMP/lrun.txt" 2>&1
+eq "local wait: run" 0 $?
+has "local wait: run says so" "$TMP/lrun.txt" "due at 08:00 (wait later) in the contact's zone (column tz, default Asia/Kolkata): 6 held, the first until 2026-03-28 21:00:00 UTC"
+due() { q "$L" "SELECT recipient_key || '=' || coalesce(policy_due_at, 'now') FROM camp_outbox WHERE run_id = $1 ORDER BY recipient_key"; }
+eq "local wait: 03-28" "1=2026-03-29 06:00:00;2=2026-03-29 12:00:00;3=2026-03-29 02:30:00;4=2026-03-28 21:00:00;5=2026-03-29 02:30:00;6=2026-03-29 02:30:00;" "$(due 1)"
+"$CAMP" run "$TMP/local.camp" --campaign morning --db "$L" --now "2026-03-07 20:00" --new-run > /dev/null 2>&1
+eq "local wait: 03-07 (New York's change)" "1=2026-03-08 07:00:00;2=2026-03-08 12:00:00;3=2026-03-08 02:30:00;4=2026-03-07 21:00:00;5=2026-03-08 02:30:00;6=2026-03-08 02:30:00;" "$(due 2)"
+"$CAMP" run "$TMP/local.camp" --campaign morning --db "$L" --now "2026-10-24 12:00" --new-run > /dev/null 2>&1
+eq "local wait: 10-24 (EU's change)" "1=2026-10-25 07:00:00;2=now;3=2026-10-25 02:30:00;4=2026-10-24 21:00:00;5=2026-10-25 02:30:00;6=2026-10-25 02:30:00;" "$(due 3)"
+"$CAMP" run "$TMP/local.camp" --campaign morning --db "$L" --now "2026-04-04 12:00" --new-run > /dev/null 2>&1
+eq "local wait: 04-04 (Sydney's change)" "1=2026-04-05 06:00:00;2=now;3=2026-04-05 02:30:00;4=2026-04-04 22:00:00;5=2026-04-05 02:30:00;6=2026-04-05 02:30:00;" "$(due 4)"
+# 02:30 Stockholm: on 03-29 it does not exist (02:00 CET -> 03:00 CEST): moved
+# forward to 03:30 CEST = 01:30 UTC; on 10-25 it occurs twice: the first, CEST,
+# = 00:30 UTC.
+"$CAMP" run "$TMP/local.camp" --campaign gap --db "$L" --now "2026-03-28 12:30" > /dev/null 2>&1
+"$CAMP" run "$TMP/local.camp" --campaign gap --db "$L" --now "2026-10-24 12:00" --new-run > /dev/null 2>&1
+eq "local wait: the gap and the repeated hour" "1=2026-03-29 01:30:00;1=2026-10-25 00:30:00;" \
+  "$(q "$L" "SELECT recipient_key || '=' || policy_due_at FROM camp_outbox WHERE run_id IN (5, 6) ORDER BY run_id")"
+# then a window: New York, reached Sat 03-07 20:00 UTC (15:00 EST): 06:00 local
+# is Sun 03-08 06:00 EDT; weekdays 09:00-18:00 -> Mon 03-09 09:00 EDT = 13:00 UTC
+"$CAMP" run "$TMP/local.camp" --campaign windowed --db "$L" --now "2026-03-07 20:00" > "$TMP/lrun.txt" 2>&1
+eq "local wait, then a window" "2=2026-03-09 13:00:00;" "$(due 7)"
+has "local wait, then a window: run says so" "$TMP/lrun.txt" "due at 06:00 (wait later), then window weekdays 09:00-18:00 in the contact's zone"
+# camp send releases run 1's messages at the right local times
+srv_smtp lsink --log "$TMP/lsink.jsonl"
+for t in "2026-03-28 20:59:59" "2026-03-29 02:30" "2026-03-29 06:00" "2026-03-29 12:00"; do
+  POL_SMTP_URL="smtp://127.0.0.1:$SRV_PORT" "$CAMP" send --db "$L" --run 1 --now "$t" > /dev/null 2>&1
+  echo "$t $(sqlite3 "$L" "SELECT group_concat(recipient_key, ' ') FROM (SELECT recipient_key FROM camp_outbox WHERE run_id = 1 AND status = 'sent' ORDER BY 1)")" >> "$TMP/released"
+done
+srv_stop lsink
+eq "local wait: camp send releases each at 08:00 local" \
+  "2026-03-28 20:59:59 ;2026-03-29 02:30 3 4 5 6;2026-03-29 06:00 1 3 4 5 6;2026-03-29 12:00 1 2 3 4 5 6;" \
+  "$(tr '\n' ';' < "$TMP/released")"
+
 t_summary policy_ext
