@@ -4,6 +4,7 @@
 #include "runtime/db/store_track.h"
 #include "runtime/db/store_mops.h"
 #include "runtime/db/store_policy.h"
+#include "runtime/db/store_abtest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,10 @@ int store_migrate(Db *db, char *err, size_t errlen) {
     return -1;
   }
   if (store_policy_migrate(db, err, errlen) != 0) {
+    db_rollback(db);
+    return -1;
+  }
+  if (store_abtest_migrate(db, err, errlen) != 0) { /* A/B content tests */
     db_rollback(db);
     return -1;
   }

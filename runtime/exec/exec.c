@@ -356,6 +356,7 @@ static void print_counts(Exec *x) {
     }
     char note[400];
     if (exec_policy_window_note(x, s, note, sizeof note)) fprintf(out, "  %-*s  %-16s %s\n", w, "", "", note);
+    if (exec_abtest_note(x, s, note, sizeof note)) fprintf(out, "  %-*s  %-16s %s\n", w, "", "", note);
   }
   print_previews(x, out);
 }

@@ -22,7 +22,7 @@ for tool in sqlite3 jq awk; do
   command -v "$tool" > /dev/null || { echo "policy_ext: $tool is not installed (make deps)" >&2; exit 2; }
 done
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-policy-ext.XXXXXX") || exit 2
-SRV_ON_EXIT='rm -rf "$TMP"'
+SRV_ON_EXIT='[ -n "$KEEP" ] || rm -rf "$TMP"'
 . "$ROOT/tests/servers/lib.sh"
 srv_init "$TMP/srv"
 
@@ -128,5 +128,89 @@ srv_stop lsink
 eq "local wait: camp send releases each at 08:00 local" \
   "2026-03-28 20:59:59 ;2026-03-29 02:30 3 4 5 6;2026-03-29 06:00 1 3 4 5 6;2026-03-29 12:00 1 2 3 4 5 6;" \
   "$(tr '\n' ';' < "$TMP/released")"
+
+# --- 3. A/B content tests -----------------------------------------------------------
+"$CAMP" check "$TMP/ab_bad.camp" > "$TMP/out" 2>&1
+eq "A/B: bad tests refused" 1 $?
+has "A/B: cells too large" "$TMP/out" "ab_bad.camp:13:5: error: test: 2 cells of 60% leave no remainder for the winner"
+has "A/B: variant texts checked" "$TMP/out" "ab_bad.camp:18:5: error: subject_B: placeholder \`{{nme}}\` names no column"
+has "A/B: unknown metric" "$TMP/out" "ab_bad.camp:19:5: error: test: the metric is \`metric open_rate\` or \`metric click_rate\`, not \`revenue\`"
+has "A/B: one variant only" "$TMP/out" "ab_bad.camp:24:5: error: test: only one variant"
+has "A/B: a variant without a test" "$TMP/out" "ab_bad.camp:29:5: error: \`body_C\` is the text of A/B test variant C, but the step has no \`test"
+cp "$TMP/ab.camp" "$TMP/ab_fmt.camp"
+"$CAMP" fmt "$TMP/ab_fmt.camp" > /dev/null 2>&1
+eq "A/B: fmt keeps it" "" "$(diff "$TMP/ab.camp" "$TMP/ab_fmt.camp")"
+A=$TMP/ab.db
+sqlite3 "$A" "CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT, email TEXT);
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+  INSERT INTO customers SELECT i, 'c' || i, 'c' || i || '@x.se' FROM n;"
+"$CAMP" plan "$TMP/ab.camp" --db "$A" --now "2026-03-02 09:00" > "$TMP/abplan.txt" 2>&1
+has "A/B: plan says so" "$TMP/abplan.txt" "A/B test: cells of 10% for A B, the rest gets the best click_rate"
+"$CAMP" run "$TMP/ab.camp" --db "$A" --now "2026-03-02 09:00" > "$TMP/abrun.txt" 2>&1
+eq "A/B: run" 0 $?
+cell() { sqlite3 "$A" "SELECT count(*) FROM camp_abtest_cells WHERE run_id = ${2:-1} AND cell = '$1'"; }
+NA=$(cell A); NB=$(cell B); NR=$(cell rest)
+eq "A/B: every recipient in one cell" 1000 $((NA + NB + NR))
+# each cell is 10% of 1000 drawn by a seeded hash: 100 expected, sd 9.5
+if [ "$NA" -ge 70 ] && [ "$NA" -le 130 ] && [ "$NB" -ge 70 ] && [ "$NB" -le 130 ]; then t_pass; else t_fail "A/B: cell sizes $NA $NB"; fi
+eq "A/B: only the cells are queued, each with its variant" "Spring sale|$NA;Spring sale: 20% off|$NB;" \
+  "$(q "$A" "SELECT o.subject, count(*) FROM camp_outbox o JOIN camp_abtest_cells c ON c.run_id = o.run_id AND c.step = o.step AND c.recipient_key = o.recipient_key AND c.cell = CASE o.subject WHEN 'Spring sale' THEN 'A' ELSE 'B' END GROUP BY 1 ORDER BY 1")"
+eq "A/B: B's body" "$NB" "$(sqlite3 "$A" "SELECT count(*) FROM camp_outbox WHERE body LIKE '%20\% off</p>%' ESCAPE '\\'")"
+eq "A/B: the step waits two days" "waiting|2026-03-04 09:00:00" "$(sqlite3 "$A" "SELECT state, due_at FROM camp_steps WHERE run_id = 1 AND step = '_email_all'")"
+srv_smtp absink --log "$TMP/absink.jsonl"
+POL_SMTP_URL="smtp://127.0.0.1:$SRV_PORT" "$CAMP" send --db "$A" --now "2026-03-02 09:30" > "$TMP/absend.txt" 2>&1
+srv_stop absink
+has "A/B: the cells are sent" "$TMP/absend.txt" "sent $((NA + NB)), deferred 0"
+# feedback by hand: in A the 10 lowest keys clicked (and opened) and 30 more
+# opened; in B the 25 lowest keys clicked.  click_rate: A 10/NA, B 25/NB.
+sqlite3 "$A" "INSERT INTO camp_feedback(outbox_id, event, at)
+  SELECT o.id, e.ev, '2026-03-02 12:00:00' FROM camp_outbox o JOIN camp_abtest_cells c ON c.recipient_key = o.recipient_key
+  AND c.run_id = o.run_id, (SELECT 'opened' AS ev UNION ALL SELECT 'clicked') e
+  WHERE c.cell = 'A' AND o.recipient_key IN (SELECT recipient_key FROM camp_abtest_cells WHERE cell = 'A' ORDER BY recipient_key LIMIT 10);
+  INSERT INTO camp_feedback(outbox_id, event, at)
+  SELECT o.id, 'opened', '2026-03-02 12:00:00' FROM camp_outbox o WHERE o.recipient_key IN
+  (SELECT recipient_key FROM camp_abtest_cells WHERE cell = 'A' ORDER BY recipient_key LIMIT 30 OFFSET 10);
+  INSERT INTO camp_feedback(outbox_id, event, at)
+  SELECT o.id, 'clicked', '2026-03-02 12:00:00' FROM camp_outbox o WHERE o.recipient_key IN
+  (SELECT recipient_key FROM camp_abtest_cells WHERE cell = 'B' ORDER BY recipient_key LIMIT 25);"
+"$CAMP" resume --db "$A" --now "2026-03-04 08:59:59" > /dev/null 2>&1
+eq "A/B: before the wait nothing more is queued" "$((NA + NB))" "$(sqlite3 "$A" "SELECT count(*) FROM camp_outbox")"
+"$CAMP" resume --db "$A" --now "2026-03-04 09:00" > "$TMP/abres.txt" 2>&1
+eq "A/B: resume" 0 $?
+eq "A/B: the winner is B" "B|2026-03-04 09:00:00" "$(sqlite3 "$A" "SELECT winner, decided_at FROM camp_abtest WHERE run_id = 1")"
+eq "A/B: the rest got B's texts" "$NR|$NR|$NR" \
+  "$(sqlite3 "$A" "SELECT count(*), sum(o.subject = 'Spring sale: 20% off'), sum(o.body LIKE '%, 20\% off</p>' ESCAPE '\\') FROM camp_outbox o JOIN camp_abtest_cells c ON c.run_id = o.run_id AND c.step = o.step AND c.recipient_key = o.recipient_key WHERE c.cell = 'rest'")"
+eq "A/B: the step is done" "done" "$(sqlite3 "$A" "SELECT state FROM camp_steps WHERE run_id = 1 AND step = '_email_all'")"
+eq "A/B: figures recorded" "A|$NA|40|10|10;B|$NB|0|25|25;" \
+  "$(q "$A" "SELECT cell, sent, opened, clicked, hits FROM camp_abtest_results WHERE run_id = 1 ORDER BY cell")"
+# the report's numbers against awk: rates, and B vs A: difference, pooled z,
+# two-sided p (erfc by the Abramowitz-Stegun 7.1.26 approximation, good to
+# 1e-7), unpooled 95% CI
+"$CAMP" report offer --db "$A" > "$TMP/report.txt" 2>&1
+eq "A/B: report" 0 $?
+has "A/B: report header" "$TMP/report.txt" "A/B test of step _email_all, metric click_rate (started 2026-03-02 09:00:00, decided 2026-03-04 09:00:00): winner B"
+EXP=$(awk -v x1=25 -v n1="$NB" -v x2=10 -v n2="$NA" 'function erfc(x,  t, y) { t = 1 / (1 + 0.3275911 * x);
+  y = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return y * exp(-x * x) }
+  BEGIN { p1 = x1 / n1; p2 = x2 / n2; p = (x1 + x2) / (n1 + n2);
+  z = (p1 - p2) / sqrt(p * (1 - p) * (1 / n1 + 1 / n2)); se = sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2);
+  pv = erfc((z < 0 ? -z : z) / sqrt(2));
+  printf "  A %10d %6d %7d %8d %7.2f%%\n", n2, n2, 40, 10, 100 * p2;
+  printf "  B %10d %6d %7d %8d %7.2f%%\n", n1, n1, 0, 25, 100 * p1;
+  printf "  B vs A: %+.2f points, 95%% CI %+.2f to %+.2f, z %.2f, p %.4f: %s\n", 100 * (p1 - p2),
+    100 * (p1 - p2 - 1.959964 * se), 100 * (p1 - p2 + 1.959964 * se), z, pv, pv < 0.05 ? "significant" : "not significant" }')
+GOT=$(grep -E '^  (A|B) +[0-9]|^  B vs A' "$TMP/report.txt" | sed 's/^  \([AB]\)     /  \1 /')
+eq "A/B: report figures and z-test" "$EXP" "$GOT"
+"$CAMP" report offer --db "$A" --format json > "$TMP/report.json" 2>&1
+eq "A/B: report json" "B|$NB|25|true" \
+  "$(jq -r '.abtests[0] | [.winner, .cells[1].sent, .cells[1].clicked, .comparisons[0].significant] | join("|")' "$TMP/report.json" 2>/dev/null)"
+# a second run: the same cells (seeded by campaign, step and key); nothing is
+# sent, so both rates are 0/0: a tie, which goes to A (the step's own texts)
+"$CAMP" run "$TMP/ab.camp" --db "$A" --now "2026-03-10 09:00" --new-run > /dev/null 2>&1
+eq "A/B: the same cells in another run" 0 \
+  "$(sqlite3 "$A" "SELECT count(*) FROM camp_abtest_cells a JOIN camp_abtest_cells b ON a.recipient_key = b.recipient_key AND a.run_id = 1 AND b.run_id = 2 WHERE a.cell <> b.cell")"
+"$CAMP" tick --db "$A" --now "2026-03-12 09:00" > /dev/null 2>&1
+eq "A/B: a tie goes to A" "A" "$(sqlite3 "$A" "SELECT winner FROM camp_abtest WHERE run_id = 2")"
+eq "A/B: the rest got A's subject" "$NR" "$(sqlite3 "$A" "SELECT count(*) FROM camp_outbox o JOIN camp_abtest_cells c ON c.run_id = o.run_id AND c.step = o.step AND c.recipient_key = o.recipient_key WHERE o.run_id = 2 AND c.cell = 'rest' AND o.subject = 'Spring sale'")"
 
 t_summary policy_ext
