@@ -243,6 +243,7 @@ struct Step {
   PtrVec dfields;
   PtrVec breakdown;
   struct DistApproval *dist; /* checker: the checked settings */
+  Expr *ab_success;    /* checker: an A/B test's success rule, FILTER(now()) (compiler/check/abtest.h) */
   /* --- checker annotations --- */
   struct Pop **pops;   /* one population per output (npops) */
   int npops;

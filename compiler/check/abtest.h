@@ -10,7 +10,9 @@
  *
  * Spec items, separated by `;`: `cells P%` (each variant's cell, P > 0 and
  * P times the number of variants below 100; `each` may follow), `metric
- * open_rate|click_rate`, `after DURATION` (`30m`, `12h`, `2d`, `1w`), and
+ * open_rate|click_rate|FILTER` (FILTER: a success rule, a filter on the
+ * step's dimension with one timestamp parameter, given the test's start,
+ * as `conversion` is), `after DURATION` (`30m`, `12h`, `2d`, `1w`), and
  * optionally `variants A B ...` (must name exactly the declared ones). */
 #ifndef CAMP_CHECK_ABTEST_H
 #define CAMP_CHECK_ABTEST_H
@@ -20,18 +22,18 @@
 
 #include "compiler/check/program.h"
 
-typedef enum { AB_OPEN_RATE, AB_CLICK_RATE } AbMetric;
+typedef enum { AB_OPEN_RATE, AB_CLICK_RATE, AB_SUCCESS } AbMetric;
 
 typedef struct AbSpec {
   double cell_percent;  /* each variant's cell */
   AbMetric metric;
   int64_t after;        /* seconds from the test's start to the decision */
   char variants[27];    /* "AB": the letters in order, A first */
+  char success[64];     /* AB_SUCCESS: the filter's name */
 } AbSpec;
 
-/* "open_rate" / "click_rate"; the feedback event it counts ("opened" / "clicked"). */
-const char *abtest_metric_name(AbMetric m);
-const char *abtest_metric_event(AbMetric m);
+/* "open_rate", "click_rate", or the success filter's name. */
+const char *abtest_metric_text(const AbSpec *sp);
 
 /* 1 when key is a test variant's text (`subject_B`, `body_C`, `template_B`:
  * a base, `_`, one capital letter B to Z); *letter gets the letter and

@@ -7,8 +7,17 @@
 #include "compiler/check/abtest.h"
 #include "compiler/check/check.h"
 
-const char *abtest_metric_name(AbMetric m) { return m == AB_OPEN_RATE ? "open_rate" : "click_rate"; }
-const char *abtest_metric_event(AbMetric m) { return m == AB_OPEN_RATE ? "opened" : "clicked"; }
+const char *abtest_metric_text(const AbSpec *sp) {
+  return sp->metric == AB_OPEN_RATE ? "open_rate" : sp->metric == AB_CLICK_RATE ? "click_rate" : sp->success;
+}
+
+/* A name as the language writes one: a letter or _, then letters, digits, _. */
+static int is_name(const char *w) {
+  if (!((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z') || *w == '_') || strlen(w) >= 64) return 0;
+  for (; *w; w++)
+    if (!((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z') || (*w >= '0' && *w <= '9') || *w == '_')) return 0;
+  return 1;
+}
 
 int abtest_variant_key(const char *key, char *letter, const char **base) {
   static const char *const bases[] = {"subject", "body", "template"};
@@ -82,12 +91,14 @@ int abtest_of(Step *s, AbSpec *out, char *err, size_t errlen) {
       out->cell_percent = v;
       has_cells = 1;
     } else if (!strcmp(words[0], "metric")) {
-      if (nw != 2 || (strcmp(words[1], "open_rate") && strcmp(words[1], "click_rate"))) {
-        snprintf(err, errlen, "test: the metric is `metric open_rate` or `metric click_rate`%s%s%s",
-                 nw >= 2 ? ", not `" : "", nw >= 2 ? words[1] : "", nw >= 2 ? "`" : "");
+      if (nw != 2 || !is_name(words[1])) {
+        snprintf(err, errlen, "test: the metric is `metric open_rate`, `metric click_rate` or `metric FILTER` "
+                              "(a success rule)%s%s%s", nw >= 2 ? ", not `" : "", nw >= 2 ? words[1] : "",
+                 nw >= 2 ? "`" : "");
         return -1;
       }
-      out->metric = !strcmp(words[1], "open_rate") ? AB_OPEN_RATE : AB_CLICK_RATE;
+      out->metric = !strcmp(words[1], "open_rate") ? AB_OPEN_RATE : !strcmp(words[1], "click_rate") ? AB_CLICK_RATE : AB_SUCCESS;
+      if (out->metric == AB_SUCCESS) snprintf(out->success, sizeof out->success, "%s", words[1]);
       has_metric = 1;
     } else if (!strcmp(words[0], "after")) {
       out->after = nw == 2 ? duration_of(words[1]) : -1;
@@ -108,8 +119,10 @@ int abtest_of(Step *s, AbSpec *out, char *err, size_t errlen) {
         named[n] = 0;
       }
       if (strcmp(named, out->variants)) {
-        snprintf(err, errlen, "test: `variants %s` does not match the step's variants %s (A is the step's own "
-                              "texts; B... come from subject_B, body_B, template_B)", item + 9, out->variants);
+        char shown[60] = "";
+        for (int i = 0; named[i]; i++) snprintf(shown + 2 * i, sizeof shown - 2 * (size_t)i, " %c", named[i]);
+        snprintf(err, errlen, "test: `variants%s` does not match the step's variants %s (A is the step's own "
+                              "texts; B... come from subject_B, body_B, template_B)", shown, out->variants);
         return -1;
       }
     } else {
@@ -134,6 +147,34 @@ int abtest_of(Step *s, AbSpec *out, char *err, size_t errlen) {
     return -1;
   }
   return 0;
+}
+
+/* `metric converted`: a filter with one timestamp parameter on the step's
+ * dimension; the step keeps `converted(now())`, checked, which the runtime
+ * evaluates with now() = the test's start (exec_abtest.c). */
+static void check_success(Ctx *c, Step *s, Pop *in, ChannelProp *test, const char *name) {
+  Decl *f = names_func(c, name);
+  if (!f || f->kind != D_FILTER) {
+    diag_error(c->d, test->loc, "test: the metric `%s` is not open_rate, click_rate or a filter", name);
+    return;
+  }
+  Type *t = f->params.len == 1 ? names_type(c, ((Param *)f->params.items[0])->type) : NULL;
+  if (!t || (t->kind != T_TIMESTAMP && t->kind != T_DATE)) {
+    diag_error(c->d, test->loc, "test: the success rule `%s` must take one timestamp parameter (the test's start), "
+               "e.g. `filter converted(since timestamp) on customers = exists purchases where at >= since`", name);
+    return;
+  }
+  if (!in->dim || !f->on_schema || strcmp(f->on_schema, in->dim->name)) {
+    diag_error(c->d, test->loc, "test: the success rule `%s` is on %s, but the step's rows are %s", name,
+               f->on_schema ? f->on_schema : "?", in->dim ? in->dim->name : "not rows of a schema");
+    return;
+  }
+  Expr *call = expr_new(c->a, E_CALL, test->loc), *now = expr_new(c->a, E_CALL, test->loc);
+  call->name = (char *)f->name;
+  now->name = "now";
+  vec_push(c->a, &call->args, now);
+  Scope sc = scope_of_pop(in);
+  s->ab_success = check_rule(c, &sc, call, "the A/B test's metric");
 }
 
 /* The checker's part: the spec, and each variant text like the main ones. */
@@ -167,4 +208,5 @@ void check_abtest(Ctx *c, Step *s, Pop *in) {
   if (s->channel == CH_MAIL) diag_error(c->d, test->loc, "an A/B test needs a channel with feedback (email, sms, push), not mail");
   else if (!test->value) diag_error(c->d, test->loc, "a test is a string: test \"cells 10%%; metric click_rate; after 2d\"");
   else if (abtest_of(s, &sp, err, sizeof err) < 0) diag_error(c->d, test->loc, "%s", err);
+  else if (sp.metric == AB_SUCCESS && in) check_success(c, s, in, test, sp.success);
 }

@@ -5,6 +5,7 @@
  * When a resume or tick reaches it after the wait, the cells' figures are
  * read from camp_outbox and camp_feedback, the winner is chosen and
  * recorded, and the remainder is queued with the winner's texts. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "runtime/exec/exec_int.h"
@@ -47,9 +48,40 @@ int exec_abtest_start(Exec *x, Step *s, const AbSpec *sp, char due[32]) {
   return 0;
 }
 
+/* The clock camp_params.now reads (the SQL of now()). */
+static int set_clock(Exec *x, const char *now) {
+  snprintf(x->now, sizeof x->now, "%s", now);
+  char *sql = sql_params(x->camp, &x->so);
+  int rc = db_exec(x->db, sql);
+  free(sql);
+  if (rc) snprintf(x->err, sizeof x->err, "%s", db_error(x->db));
+  return rc;
+}
+
+/* A success rule FILTER(now()) counted with now() = the test's start. */
+static int success_hits(Exec *x, Step *s, AbResult *r) {
+  Pop *pop = s->pops[0];
+  if (!s->ab_success || !pop || !pop->dim || !pop->dim->key) {
+    snprintf(x->err, sizeof x->err, "step %s: the A/B test's success rule was not checked", s->label);
+    return -1;
+  }
+  char saved[20];
+  snprintf(saved, sizeof saved, "%s", x->now);
+  if (set_clock(x, r->started)) return -1;
+  char *cond = sql_expression(s->ab_success, &x->so);
+  int rc = abtest_success_hits(x->db, x->run_id, s->label, pop->dim->name, pop->dim->key->name, cond, r, x->err,
+                               sizeof x->err);
+  free(cond);
+  if (set_clock(x, saved)) rc = -1;
+  return rc;
+}
+
 int exec_abtest_finish(Exec *x, Step *s) {
   AbResult r;
+  AbSpec sp;
   if (abtest_figures(x->db, x->run_id, s->label, &r, x->err, sizeof x->err)) return -1;
+  if (!exec_abtest_of(x, s, &sp)) return -1;
+  if (sp.metric == AB_SUCCESS && success_hits(x, s, &r)) return -1;
   char w = abtest_winner(&r);
   if (abtest_decide(x->db, x->run_id, s->label, &r, w, x->now, x->err, sizeof x->err)) return -1;
   return queue_cell(x, s, "rest", w);
@@ -63,7 +95,8 @@ int exec_abtest_note(Exec *x, Step *s, char *out, size_t n) {
   len += (size_t)snprintf(out, n, "A/B test: cells of %g%% for", sp.cell_percent);
   for (const char *v = sp.variants; *v && len < n; v++) len += (size_t)snprintf(out + len, n - len, " %c", *v);
   if (len < n)
-    len += (size_t)snprintf(out + len, n - len, ", the rest gets the best %s", abtest_metric_name(sp.metric));
+    len += (size_t)snprintf(out + len, n - len, ", the rest gets the best %s%s", abtest_metric_text(&sp),
+                            sp.metric == AB_SUCCESS ? " rate" : "");
   AbResult r;
   if (x->dry || len >= n || abtest_load(x->db, x->run_id, s->label, &r, err, sizeof err)) return 1;
   if (!r.winner) {

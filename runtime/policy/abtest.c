@@ -43,7 +43,7 @@ int abtest_start(Db *db, int64_t run_id, const char *campaign, const char *step,
     db_bind_text(t, 3, spec);
     db_bind_text(t, 4, sp->variants);
     db_bind(t, 5, (DbValue){DBV_REAL, 0, sp->cell_percent, NULL});
-    db_bind_text(t, 6, abtest_metric_name(sp->metric));
+    db_bind_text(t, 6, abtest_metric_text(sp));
     db_bind_text(t, 7, now);
     db_bind_text(t, 8, due);
     if (db_step(t) < 0) rc = -1;
@@ -97,7 +97,8 @@ int abtest_figures(Db *db, int64_t run_id, const char *step, AbResult *r, char *
              h < 0 ? db_error(db) : "");
     return -1;
   }
-  const char *ev = !strcmp(r->metric, "open_rate") ? "opened" : "clicked";
+  /* a success rule's hits are counted by abtest_success_hits */
+  const char *ev = !strcmp(r->metric, "open_rate") ? "opened" : !strcmp(r->metric, "click_rate") ? "clicked" : NULL;
   DbStmt *st = db_prepare(db,
       "SELECT count(*), count(o.id) FILTER (WHERE o.status = 'sent'),"
       " count(o.id) FILTER (WHERE o.status = 'sent' AND EXISTS (SELECT 1 FROM camp_feedback f"
@@ -120,7 +121,7 @@ int abtest_figures(Db *db, int64_t run_id, const char *step, AbResult *r, char *
     db_bind_int(st, 1, run_id);
     db_bind_text(st, 2, step);
     db_bind_text(st, 3, cell);
-    db_bind_text(st, 4, ev);
+    if (ev) db_bind_text(st, 4, ev); else db_bind_null(st, 4);
     if (db_step(st) != 1) {
       snprintf(err, errlen, "A/B test figures: %s", db_error(db));
       db_finalize(st);
@@ -135,6 +136,36 @@ int abtest_figures(Db *db, int64_t run_id, const char *step, AbResult *r, char *
   }
   db_finalize(st);
   return 0;
+}
+
+int abtest_success_hits(Db *db, int64_t run_id, const char *step, const char *dim, const char *keycol,
+                        const char *cond, AbResult *r, char *err, size_t errlen) {
+  size_t cap = strlen(cond) + strlen(dim) + strlen(keycol) + 600;
+  char *sql = malloc(cap);
+  if (!sql) abort();
+  snprintf(sql, cap,
+           "SELECT count(*) FROM camp_abtest_cells c JOIN camp_outbox o ON o.run_id = c.run_id AND o.step = c.step"
+           " AND o.recipient_key = c.recipient_key AND o.status = 'sent' JOIN \"%s\" AS t0 ON t0.\"%s\" = c.recipient_key"
+           " WHERE c.run_id = ? AND c.step = ? AND c.cell = ? AND (%s)", dim, keycol, cond);
+  DbStmt *st = db_prepare(db, sql);
+  free(sql);
+  int rc = st ? 0 : -1;
+  for (int i = 0; rc == 0 && i < r->n; i++) {
+    AbCell *c = &r->c[i];
+    char cell[2] = {c->cell, 0};
+    db_reset(st);
+    db_bind_int(st, 1, run_id);
+    db_bind_text(st, 2, step);
+    db_bind_text(st, 3, cell);
+    if (db_step(st) != 1) rc = -1;
+    else {
+      c->hits = db_column(st, 0).i;
+      c->rate = c->sent ? (double)c->hits / (double)c->sent : 0;
+    }
+  }
+  if (rc) snprintf(err, errlen, "step %s: the A/B test's success rule: %s", step, db_error(db));
+  db_finalize(st);
+  return rc;
 }
 
 char abtest_winner(const AbResult *r) {

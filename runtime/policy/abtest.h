@@ -42,6 +42,12 @@ typedef struct AbResult {
  * event; hits by the metric.  0, or -1 with err. */
 int abtest_figures(Db *db, int64_t run_id, const char *step, AbResult *r, char *err, size_t errlen);
 
+/* A success rule's hits: per cell, the sent messages whose recipient's row
+ * of dim (key column keycol, alias t0) satisfies cond (SQL; its now() must
+ * read the test's start).  Sets hits and rate of each cell.  0 or -1. */
+int abtest_success_hits(Db *db, int64_t run_id, const char *step, const char *dim, const char *keycol,
+                        const char *cond, AbResult *r, char *err, size_t errlen);
+
 /* The winner of r: the highest rate (compared exactly, hits_i * sent_j),
  * a tie going to the earlier letter (A, the step's own texts, first). */
 char abtest_winner(const AbResult *r);

@@ -39,13 +39,19 @@ int abtest_report_text(Db *db, int64_t run_id, FILE *out, char *err, size_t errl
     AbResult r;
     if (abtest_load(db, run_id, s.names[k], &r, err, errlen)) return -1;
     fprintf(out, "A/B test of step %s, metric %s (started %s", s.names[k], r.metric, r.started);
+    int success = strcmp(r.metric, "open_rate") && strcmp(r.metric, "click_rate");
     if (r.winner) fprintf(out, ", decided %s): winner %c\n", r.decided, r.winner);
-    else fprintf(out, ", decided after %s): figures so far\n", r.due);
-    fprintf(out, "  %-5s %10s %6s %7s %8s %8s\n", "CELL", "RECIPIENTS", "SENT", "OPENED", "CLICKED", "RATE");
+    else fprintf(out, ", decided after %s): figures so far%s\n", r.due,
+                 success ? " (the success rule is counted at the decision)" : "");
+    fprintf(out, "  %-5s %10s %6s %7s %8s", "CELL", "RECIPIENTS", "SENT", "OPENED", "CLICKED");
+    if (success) fprintf(out, " %8s", "SUCCESS");
+    fprintf(out, " %8s\n", "RATE");
     for (int i = 0; i < r.n; i++) {
       const AbCell *c = &r.c[i];
-      fprintf(out, "  %-5c %10lld %6lld %7lld %8lld %7.2f%%\n", c->cell, (long long)c->members, (long long)c->sent,
-              (long long)c->opened, (long long)c->clicked, 100 * c->rate);
+      fprintf(out, "  %-5c %10lld %6lld %7lld %8lld", c->cell, (long long)c->members, (long long)c->sent,
+              (long long)c->opened, (long long)c->clicked);
+      if (success) fprintf(out, " %8lld", (long long)c->hits);
+      fprintf(out, " %7.2f%%\n", 100 * c->rate);
     }
     int b = base_cell(&r);
     for (int i = 0; i < r.n; i++) {

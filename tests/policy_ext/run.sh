@@ -134,7 +134,9 @@ eq "local wait: camp send releases each at 08:00 local" \
 eq "A/B: bad tests refused" 1 $?
 has "A/B: cells too large" "$TMP/out" "ab_bad.camp:13:5: error: test: 2 cells of 60% leave no remainder for the winner"
 has "A/B: variant texts checked" "$TMP/out" "ab_bad.camp:18:5: error: subject_B: placeholder \`{{nme}}\` names no column"
-has "A/B: unknown metric" "$TMP/out" "ab_bad.camp:19:5: error: test: the metric is \`metric open_rate\` or \`metric click_rate\`, not \`revenue\`"
+has "A/B: unknown metric" "$TMP/out" "ab_bad.camp:19:5: error: test: the metric \`revenue\` is not open_rate, click_rate or a filter"
+has "A/B: variants must match" "$TMP/out" "ab_bad.camp:41:5: error: test: \`variants A C\` does not match the step's variants AB"
+has "A/B: a success rule takes a timestamp" "$TMP/out" "ab_bad.camp:47:5: error: test: the success rule \`wrong\` must take one timestamp parameter"
 has "A/B: one variant only" "$TMP/out" "ab_bad.camp:24:5: error: test: only one variant"
 has "A/B: a variant without a test" "$TMP/out" "ab_bad.camp:29:5: error: \`body_C\` is the text of A/B test variant C, but the step has no \`test"
 cp "$TMP/ab.camp" "$TMP/ab_fmt.camp"
@@ -142,11 +144,12 @@ cp "$TMP/ab.camp" "$TMP/ab_fmt.camp"
 eq "A/B: fmt keeps it" "" "$(diff "$TMP/ab.camp" "$TMP/ab_fmt.camp")"
 A=$TMP/ab.db
 sqlite3 "$A" "CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT, email TEXT);
+  CREATE TABLE purchases(id INTEGER PRIMARY KEY, customer_id INTEGER, at TEXT);
   WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
   INSERT INTO customers SELECT i, 'c' || i, 'c' || i || '@x.se' FROM n;"
-"$CAMP" plan "$TMP/ab.camp" --db "$A" --now "2026-03-02 09:00" > "$TMP/abplan.txt" 2>&1
+"$CAMP" plan "$TMP/ab.camp" --campaign offer --db "$A" --now "2026-03-02 09:00" > "$TMP/abplan.txt" 2>&1
 has "A/B: plan says so" "$TMP/abplan.txt" "A/B test: cells of 10% for A B, the rest gets the best click_rate"
-"$CAMP" run "$TMP/ab.camp" --db "$A" --now "2026-03-02 09:00" > "$TMP/abrun.txt" 2>&1
+"$CAMP" run "$TMP/ab.camp" --campaign offer --db "$A" --now "2026-03-02 09:00" > "$TMP/abrun.txt" 2>&1
 eq "A/B: run" 0 $?
 cell() { sqlite3 "$A" "SELECT count(*) FROM camp_abtest_cells WHERE run_id = ${2:-1} AND cell = '$1'"; }
 NA=$(cell A); NB=$(cell B); NR=$(cell rest)
@@ -206,11 +209,43 @@ eq "A/B: report json" "B|$NB|25|true" \
   "$(jq -r '.abtests[0] | [.winner, .cells[1].sent, .cells[1].clicked, .comparisons[0].significant] | join("|")' "$TMP/report.json" 2>/dev/null)"
 # a second run: the same cells (seeded by campaign, step and key); nothing is
 # sent, so both rates are 0/0: a tie, which goes to A (the step's own texts)
-"$CAMP" run "$TMP/ab.camp" --db "$A" --now "2026-03-10 09:00" --new-run > /dev/null 2>&1
+"$CAMP" run "$TMP/ab.camp" --campaign offer --db "$A" --now "2026-03-10 09:00" --new-run > /dev/null 2>&1
 eq "A/B: the same cells in another run" 0 \
   "$(sqlite3 "$A" "SELECT count(*) FROM camp_abtest_cells a JOIN camp_abtest_cells b ON a.recipient_key = b.recipient_key AND a.run_id = 1 AND b.run_id = 2 WHERE a.cell <> b.cell")"
 "$CAMP" tick --db "$A" --now "2026-03-12 09:00" > /dev/null 2>&1
 eq "A/B: a tie goes to A" "A" "$(sqlite3 "$A" "SELECT winner FROM camp_abtest WHERE run_id = 2")"
 eq "A/B: the rest got A's subject" "$NR" "$(sqlite3 "$A" "SELECT count(*) FROM camp_outbox o JOIN camp_abtest_cells c ON c.run_id = o.run_id AND c.step = o.step AND c.recipient_key = o.recipient_key WHERE o.run_id = 2 AND c.cell = 'rest' AND o.subject = 'Spring sale'")"
+
+# --- 4. an A/B test on a success rule ------------------------------------------------
+# offer2 (run 3) starts 2026-04-01 09:00; metric bought = a purchase in
+# [start, start + 7d).  By hand: in A the 12 lowest keys buy on 04-02 (count),
+# 5 more bought on 03-30 (before the start) and 3 more on 04-09 10:00 (after
+# the week): A 12/NA; in B the 6 lowest keys buy on 04-02: B 6/NB.  The
+# resume comes late (04-05 10:00, due 04-04 09:00): the rule still reads the
+# start, so the 04-09 purchases never count (from 04-05 they would).
+"$CAMP" run "$TMP/ab.camp" --campaign offer2 --db "$A" --now "2026-04-01 09:00" > /dev/null 2>&1
+eq "success: run" 3 "$(sqlite3 "$A" "SELECT max(run_id) FROM camp_abtest")"
+NA2=$(cell A 3); NB2=$(cell B 3)
+srv_smtp absink2 --log "$TMP/absink2.jsonl"
+POL_SMTP_URL="smtp://127.0.0.1:$SRV_PORT" "$CAMP" send --db "$A" --run 3 --now "2026-04-01 09:30" > "$TMP/absend2.txt" 2>&1
+srv_stop absink2
+has "success: the cells are sent" "$TMP/absend2.txt" "sent $((NA2 + NB2)), deferred 0"
+buy() { # buy CELL LIMIT OFFSET AT
+  sqlite3 "$A" "INSERT INTO purchases(customer_id, at) SELECT recipient_key, '$4' FROM camp_abtest_cells
+    WHERE run_id = 3 AND cell = '$1' ORDER BY recipient_key LIMIT $2 OFFSET $3"
+}
+buy A 12 0 "2026-04-02 10:00:00"; buy A 5 12 "2026-03-30 10:00:00"; buy A 3 17 "2026-04-09 10:00:00"
+buy B 6 0 "2026-04-02 10:00:00"
+"$CAMP" resume --db "$A" --now "2026-04-05 10:00" > /dev/null 2>&1
+eq "success: the winner is A, decided late" "A|2026-04-05 10:00:00" "$(sqlite3 "$A" "SELECT winner, decided_at FROM camp_abtest WHERE run_id = 3")"
+eq "success: hits per cell from the start's week" "A|$NA2|12;B|$NB2|6;" \
+  "$(q "$A" "SELECT cell, sent, hits FROM camp_abtest_results WHERE run_id = 3 ORDER BY cell")"
+eq "success: the rest got A's subject" "$(cell rest 3)" \
+  "$(sqlite3 "$A" "SELECT count(*) FROM camp_outbox o JOIN camp_abtest_cells c ON c.run_id = o.run_id AND c.step = o.step AND c.recipient_key = o.recipient_key WHERE o.run_id = 3 AND c.cell = 'rest' AND o.subject = 'April'")"
+"$CAMP" report offer2 --db "$A" > "$TMP/report2.txt" 2>&1
+EXP=$(awk -v na="$NA2" -v nb="$NB2" 'BEGIN { printf "  A %10d %6d %7d %8d %8d %7.2f%%\n", na, na, 0, 0, 12, 1200 / na;
+  printf "  B %10d %6d %7d %8d %8d %7.2f%%\n", nb, nb, 0, 0, 6, 600 / nb }')
+eq "success: report cells" "$EXP" "$(grep -E '^  (A|B) +[0-9]' "$TMP/report2.txt" | sed 's/^  \([AB]\)     /  \1 /')"
+has "success: report header" "$TMP/report2.txt" "metric bought (started 2026-04-01 09:00:00, decided 2026-04-05 10:00:00): winner A"
 
 t_summary policy_ext
