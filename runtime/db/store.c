@@ -120,6 +120,8 @@ static int up_to_date(Db *db) {
                           " WHERE key = 'mops_schema_version'", -1) == STORE_MOPS_VERSION &&
          db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
                           " WHERE key = 'policy_schema_version'", -1) == STORE_POLICY_VERSION &&
+         db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
+                          " WHERE key = 'abtest_schema_version'", -1) == STORE_ABTEST_VERSION &&
          store_distrib_current(db);
 }
 

@@ -2,18 +2,23 @@
 #include "runtime/db/store_abtest.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static int to_v1(Db *db) {
-  return db_exec(db,
+  /* SQLite: recipient_key without a type, as in camp_outbox (keys compare as stored) */
+  int pg = !strcmp(db_backend(db), "postgres");
+  char sql[1400];
+  snprintf(sql, sizeof sql,
                  "CREATE TABLE IF NOT EXISTS camp_abtest(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
                  " spec TEXT NOT NULL, variants TEXT NOT NULL, cell_percent REAL NOT NULL, metric TEXT NOT NULL,"
                  " started_at TEXT NOT NULL, due_at TEXT NOT NULL, winner TEXT, decided_at TEXT,"
                  " PRIMARY KEY(run_id, step));"
                  "CREATE TABLE IF NOT EXISTS camp_abtest_cells(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
-                 " recipient_key NOT NULL, cell TEXT NOT NULL, PRIMARY KEY(run_id, step, recipient_key));"
+                 " recipient_key %s NOT NULL, cell TEXT NOT NULL, PRIMARY KEY(run_id, step, recipient_key));"
                  "CREATE TABLE IF NOT EXISTS camp_abtest_results(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
                  " cell TEXT NOT NULL, sent INTEGER NOT NULL, opened INTEGER NOT NULL, clicked INTEGER NOT NULL,"
-                 " hits INTEGER NOT NULL, PRIMARY KEY(run_id, step, cell));");
+                 " hits INTEGER NOT NULL, PRIMARY KEY(run_id, step, cell));", pg ? "TEXT" : "");
+  return db_exec(db, sql);
 }
 
 int store_abtest_migrate(Db *db, char *err, size_t errlen) {

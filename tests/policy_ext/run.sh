@@ -248,4 +248,13 @@ EXP=$(awk -v na="$NA2" -v nb="$NB2" 'BEGIN { printf "  A %10d %6d %7d %8d %8d %7
 eq "success: report cells" "$EXP" "$(grep -E '^  (A|B) +[0-9]' "$TMP/report2.txt" | sed 's/^  \([AB]\)     /  \1 /')"
 has "success: report header" "$TMP/report2.txt" "metric bought (started 2026-04-01 09:00:00, decided 2026-04-05 10:00:00): winner A"
 
+# --- 5. an older database gains the tables and the index -----------------------------
+sqlite3 "$D" "DROP TABLE camp_abtest; DROP TABLE camp_abtest_cells; DROP TABLE camp_abtest_results;
+  DROP INDEX camp_outbox_key; DELETE FROM camp_meta WHERE key = 'abtest_schema_version';
+  UPDATE camp_meta SET value = '3' WHERE key = 'policy_schema_version'"
+"$CAMP" resume --db "$D" --now "2026-03-11 12:00" > /dev/null 2>&1
+eq "migration: A/B tables and the recipient index" "camp_abtest;camp_abtest_cells;camp_abtest_results;camp_outbox_key;1|4;" \
+  "$(q "$D" "SELECT name FROM sqlite_master WHERE name IN ('camp_abtest', 'camp_abtest_cells', 'camp_abtest_results', 'camp_outbox_key') ORDER BY 1;
+             SELECT (SELECT value FROM camp_meta WHERE key = 'abtest_schema_version') || '|' || (SELECT value FROM camp_meta WHERE key = 'policy_schema_version')")"
+
 t_summary policy_ext
