@@ -326,6 +326,9 @@ static void print_counts(Exec *x) {
     fprintf(out, "  %-*s  %-16s", w, s->label, graph_kind_name(s));
     if (x->state[i] != ST_DONE) {
       fprintf(out, " %s\n", state_name(x->state[i]));
+      char abnote[400]; /* an A/B test waiting for its winner */
+      if (x->state[i] == ST_WAITING && exec_abtest_note(x, s, abnote, sizeof abnote))
+        fprintf(out, "  %-*s  %-16s %s\n", w, "", "", abnote);
       continue;
     }
     for (int k = 0; k < (s->outputs.len ? s->outputs.len : 1); k++) {

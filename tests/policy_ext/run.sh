@@ -151,6 +151,7 @@ sqlite3 "$A" "CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT, email TE
 has "A/B: plan says so" "$TMP/abplan.txt" "A/B test: cells of 10% for A B, the rest gets the best click_rate"
 "$CAMP" run "$TMP/ab.camp" --campaign offer --db "$A" --now "2026-03-02 09:00" > "$TMP/abrun.txt" 2>&1
 eq "A/B: run" 0 $?
+has "A/B: run says so" "$TMP/abrun.txt" "A/B test: cells of 10% for A B, the rest gets the best click_rate after 2026-03-04 09:00:00 UTC"
 cell() { sqlite3 "$A" "SELECT count(*) FROM camp_abtest_cells WHERE run_id = ${2:-1} AND cell = '$1'"; }
 NA=$(cell A); NB=$(cell B); NR=$(cell rest)
 eq "A/B: every recipient in one cell" 1000 $((NA + NB + NR))
@@ -180,6 +181,7 @@ sqlite3 "$A" "INSERT INTO camp_feedback(outbox_id, event, at)
 eq "A/B: before the wait nothing more is queued" "$((NA + NB))" "$(sqlite3 "$A" "SELECT count(*) FROM camp_outbox")"
 "$CAMP" resume --db "$A" --now "2026-03-04 09:00" > "$TMP/abres.txt" 2>&1
 eq "A/B: resume" 0 $?
+has "A/B: resume says who won" "$TMP/abres.txt" "B won (A 10/$NA, B 25/$NB)"
 eq "A/B: the winner is B" "B|2026-03-04 09:00:00" "$(sqlite3 "$A" "SELECT winner, decided_at FROM camp_abtest WHERE run_id = 1")"
 eq "A/B: the rest got B's texts" "$NR|$NR|$NR" \
   "$(sqlite3 "$A" "SELECT count(*), sum(o.subject = 'Spring sale: 20% off'), sum(o.body LIKE '%, 20\% off</p>' ESCAPE '\\') FROM camp_outbox o JOIN camp_abtest_cells c ON c.run_id = o.run_id AND c.step = o.step AND c.recipient_key = o.recipient_key WHERE c.cell = 'rest'")"
