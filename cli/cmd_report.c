@@ -14,6 +14,7 @@
 #include "compiler/sql/sqlgen.h"
 #include "runtime/db/db.h"
 #include "runtime/db/store.h"
+#include "runtime/report/abtest_report.h"
 #include "runtime/report/uplift.h"
 
 static int usage(void) {
@@ -38,6 +39,33 @@ static int find_run(Db *db, const char *campaign, const char *run_opt, int64_t *
   }
   db_finalize(st);
   return rc == 1 ? 0 : -1;
+}
+
+/* A run with A/B tests but no conversion metric: the tests alone. */
+static int ab_only(Db *db, const char *name, int64_t run, const char *fmt, const char *output) {
+  char err[1024];
+  FILE *out = stdout;
+  if (output && strcmp(output, "-") && !(out = fopen(output, "w"))) {
+    fprintf(stderr, "camp report: cannot write %s\n", output);
+    return 1;
+  }
+  int rc = 0;
+  if (!strcmp(fmt, "json")) {
+    json_t *ab = abtest_report_json(db, run, err, sizeof err);
+    if (!ab) rc = 1;
+    else {
+      json_t *j = json_pack("{s:s, s:I, s:o}", "campaign", name, "run", (json_int_t)run, "abtests", ab);
+      json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+      fputc('\n', out);
+      json_decref(j);
+    }
+  } else {
+    fprintf(out, "report of %s, run %lld\n", name, (long long)run);
+    if (abtest_report_text(db, run, out, err, sizeof err)) rc = 1;
+  }
+  if (rc) fprintf(stderr, "camp report: %s\n", err);
+  if (out != stdout && fclose(out)) rc = 1;
+  return rc;
 }
 
 int cmd_report(int argc, char **argv) {
@@ -90,8 +118,14 @@ int cmd_report(int argc, char **argv) {
       if (d->kind == D_FILTER && !strcmp(d->name, metric)) filter = d;
     }
   }
+  int abn = abtest_report_count(db, run); /* A/B content tests of the run */
+  if (!filter && abn > 0 && strcmp(fmt, "svg")) {
+    rc = ab_only(db, name, run, fmt, o.output);
+    goto out;
+  }
   if (!filter) {
-    fprintf(stderr, "camp report: campaign `%s` (%s) declares no `conversion \"filter\"` metric\n", name, src);
+    fprintf(stderr, "camp report: campaign `%s` (%s) declares no `conversion \"filter\"` metric%s\n", name, src,
+            abn ? " (the SVG draws the control group; its A/B tests: --format text or json)" : " and run no A/B test");
     goto out;
   }
   char text[1024];
@@ -133,6 +167,10 @@ int cmd_report(int argc, char **argv) {
                           (json_int_t)u.control_conv, "rate", u.p_control, "uplift", u.abs_uplift,
                           "relative_uplift", isnan(u.rel_uplift) ? json_null() : json_real(u.rel_uplift), "ci95",
                           u.ci_low, u.ci_high, "significant", u.significant);
+    if (abn > 0) {
+      json_t *ab = abtest_report_json(db, run, err, sizeof err);
+      if (ab) json_object_set_new(j, "abtests", ab);
+    }
     json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     fputc('\n', out);
     json_decref(j);
@@ -146,6 +184,7 @@ int cmd_report(int argc, char **argv) {
     if (!isnan(u.rel_uplift)) fprintf(out, " (%+.1f%% relative)", 100 * u.rel_uplift);
     fprintf(out, ", 95%% CI %+.2f to %+.2f points: %s\n", 100 * u.ci_low, 100 * u.ci_high,
             u.significant ? "significant" : "not significant");
+    if (abn > 0 && abtest_report_text(db, run, out, err, sizeof err)) fprintf(stderr, "camp report: %s\n", err);
   }
   if (out != stdout) fclose(out);
   rc = 0;

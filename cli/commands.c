@@ -322,7 +322,9 @@ const CliCommand cli_commands[] = {
      "For the campaign's latest run (or --run): recipients messaged against those held out by "
      "`holdout N%`, converted by the campaign's `conversion \"filter\"` (a filter with one "
      "timestamp parameter, given the run's start): conversion per group, absolute and relative "
-     "uplift and a 95% confidence interval (docs/policy.md).",
+     "uplift and a 95% confidence interval; and for each A/B content test of the run (`test \"cells "
+     "10%; ...\"` on a channel step) each cell's figures (sent, opened, clicked, rate) and the winner "
+     "against each other cell (two-proportion z-test: p-value, 95% interval) (docs/policy.md).",
      {O_DB("the database of the runs"),
       {"run", "ID", NULL, "this run instead of the latest"},
       {"format", "FORMAT", "text|json|svg", "text (default), json, or an SVG chart"},

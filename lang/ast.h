@@ -228,6 +228,8 @@ struct Step {
   /* wait */
   Expr *wait_for;      /* duration */
   Expr *wait_until;    /* timestamp */
+  int wait_local;      /* `until 08:00 local`: 1 + minutes after local midnight; 0 = none */
+  Loc wait_local_loc;
   /* channel */
   Channel channel;
   PtrVec props;        /* ChannelProp* */
@@ -241,6 +243,7 @@ struct Step {
   PtrVec dfields;
   PtrVec breakdown;
   struct DistApproval *dist; /* checker: the checked settings */
+  Expr *ab_success;    /* checker: an A/B test's success rule, FILTER(now()) (compiler/check/abtest.h) */
   /* --- checker annotations --- */
   struct Pop **pops;   /* one population per output (npops) */
   int npops;

@@ -228,6 +228,12 @@ static void put_wait(Buf *b, const Step *s) {
     fmt_duration(b, s->wait_for);
     return;
   }
+  if (s->wait_local) {
+    char t[32];
+    snprintf(t, sizeof t, " until %02d:%02d local", (s->wait_local - 1) / 60, (s->wait_local - 1) % 60);
+    buf_put(b, t);
+    return;
+  }
   const char *t = s->wait_until->text;
   buf_put(b, " until ");
   if (strlen(t) == 19 && strcmp(t + 10, " 00:00:00") == 0)

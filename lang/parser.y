@@ -755,6 +755,15 @@ step
                               $$->wait_for = duration(st, $3, @3); }
   | WAIT ident UNTIL TIMESTAMP { $$ = unary_step(A, S_WAIT, $2, @2, @$);
                               $$->wait_until = lit(A, E_TIMESTAMP, @4); $$->wait_until->text = $4; }
+  | WAIT ident UNTIL INT ':' INT IDENT { $$ = unary_step(A, S_WAIT, $2, @2, @$);
+                              /* until 08:00 local: per contact, in its time zone (docs/policy.md) */
+                              if (strcmp($7, "local"))
+                                diag_error(st->diags, @7, "a wait until a time of day is `until HH:MM local` (in each contact's time zone), not `%s`", $7);
+                              if ($4 < 0 || $4 > 23 || $6 < 0 || $6 > 59)
+                                diag_error(st->diags, @4, "`%lld:%02lld` is not a time of day (00:00 to 23:59)", (long long)$4, (long long)$6);
+                              $$->wait_local = 1 + (int)(($4 < 0 || $4 > 23 ? 0 : $4) * 60 + ($6 < 0 || $6 > 59 ? 0 : $6));
+                              $$->wait_local_loc = @4; $$->wait_local_loc.end_off = @7.end_off;
+                              $$->wait_local_loc.end_line = @7.end_line; $$->wait_local_loc.end_col = @7.end_col; }
   | WAIT ident UNTIL DATE   { $$ = unary_step(A, S_WAIT, $2, @2, @$);
                               $$->wait_until = lit(A, E_TIMESTAMP, @4);
                               $$->wait_until->text = arena_printf(A, "%s 00:00:00", $4); }

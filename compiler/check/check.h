@@ -79,6 +79,9 @@ void check_text(Ctx *c, Pop *p, const char *text, Loc loc, const char *where, in
 int check_is_variant_key(Channel ch, const char *key);
 /* Checks a channel step's `language` column and its variant settings. */
 void check_variants(Ctx *c, Step *s, Pop *in);
+/* check_abtest.c: a channel step's `test "..."` and its variant texts
+ * (`subject_B`, ...; compiler/check/abtest.h). */
+void check_abtest(Ctx *c, Step *s, Pop *in);
 
 /* check_mops.c: plans, programs, statuses, teams (top level) and each
  * campaign's tasks -> p->mops and campaign->mops_info. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/check/abtest.h"
 #include "compiler/check/check_graph.h"
 
 static ChannelProp *prop(Step *s, const char *key) {
@@ -32,6 +33,12 @@ void step_channel(Graph *g, Step *s) {
     int ok = 0;
     for (int k = 0; k < 5 && allowed[s->channel][k]; k++) ok |= !strcmp(allowed[s->channel][k], p->key);
     ok |= check_is_variant_key(s->channel, p->key); /* language, subject_sv, ... */
+    char ab_letter;
+    const char *ab_base;
+    if (!strcmp(p->key, "test") || (abtest_variant_key(p->key, &ab_letter, &ab_base) &&
+                                    (s->channel == CH_EMAIL || strcmp(ab_base, "template")) &&
+                                    (s->channel != CH_SMS || !strcmp(ab_base, "body"))))
+      ok = 1; /* an A/B test (check_abtest.c) */
     if (!strcmp(p->key, "window")) { /* a send window (contact policy) */
       ok = 1;
       check_window_prop(c, s, p->loc, p->value);
@@ -98,6 +105,7 @@ void step_channel(Graph *g, Step *s) {
     }
   }
   check_variants(c, s, in);
+  check_abtest(c, s, in);
   /* Unnamed channel steps still deliver to a population: keep one. */
   set_pops(c, s, pop_copy(c, in), s->outputs.len ? s->outputs.len : 1);
 }

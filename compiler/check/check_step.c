@@ -401,4 +401,9 @@ void step_wait(Graph *g, Step *s) {
     if (s->wait_for->ival <= 0) diag_error(g->c->d, s->wait_for->loc, "a wait must be positive");
   }
   if (s->wait_until) s->wait_until->type = type_basic(T_TIMESTAMP);
+  /* until 08:00 local: each contact's zone is a column of a keyed dimension */
+  Pop *p = s->npops > 0 ? s->pops[0] : NULL;
+  if (s->wait_local && p && (!p->dim || !p->dim->key))
+    diag_error(g->c->d, s->wait_local_loc, "a wait until a local time needs rows of a schema with a key "
+                                           "(each contact's time zone is read from its row)");
 }

@@ -4,6 +4,7 @@
 #include "runtime/db/store_track.h"
 #include "runtime/db/store_mops.h"
 #include "runtime/db/store_policy.h"
+#include "runtime/db/store_abtest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,8 @@ static int up_to_date(Db *db) {
                           " WHERE key = 'mops_schema_version'", -1) == STORE_MOPS_VERSION &&
          db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
                           " WHERE key = 'policy_schema_version'", -1) == STORE_POLICY_VERSION &&
+         db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
+                          " WHERE key = 'abtest_schema_version'", -1) == STORE_ABTEST_VERSION &&
          store_distrib_current(db);
 }
 
@@ -166,6 +169,10 @@ int store_migrate(Db *db, char *err, size_t errlen) {
     return -1;
   }
   if (store_policy_migrate(db, err, errlen) != 0) {
+    db_rollback(db);
+    return -1;
+  }
+  if (store_abtest_migrate(db, err, errlen) != 0) { /* A/B content tests */
     db_rollback(db);
     return -1;
   }

@@ -31,6 +31,11 @@ static int to_v3(Db *db) {
   return db_exec_ddl(db, "ALTER TABLE camp_outbox ADD COLUMN policy_due_at TEXT");
 }
 
+/* Pressure at send time looks up each recipient's messages. */
+static int to_v4(Db *db) {
+  return db_exec(db, "CREATE INDEX IF NOT EXISTS camp_outbox_key ON camp_outbox(recipient_key)");
+}
+
 int store_policy_migrate(Db *db, char *err, size_t errlen) {
   int64_t v = db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
                                " WHERE key = 'policy_schema_version'", 0);
@@ -42,6 +47,7 @@ int store_policy_migrate(Db *db, char *err, size_t errlen) {
   if (v < 1 && to_v1(db)) goto fail;
   if (v < 2 && to_v2(db)) goto fail;
   if (v < 3 && to_v3(db)) goto fail;
+  if (v < 4 && to_v4(db)) goto fail;
   char sql[128];
   snprintf(sql, sizeof sql, "INSERT INTO camp_meta(key, value) VALUES ('policy_schema_version', '%d')"
                             " ON CONFLICT(key) DO UPDATE SET value = excluded.value", STORE_POLICY_VERSION);

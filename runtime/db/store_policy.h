@@ -20,6 +20,8 @@
  *       camp_policy_removed gains detail (pressure: the rule and count)
  *   version 3: camp_outbox gains policy_due_at (UTC): a message in a send
  *       window is not claimed by camp send before it
+ *   version 4: index camp_outbox_key on camp_outbox(recipient_key): camp send
+ *              counts each due message's recipient's recent messages (pressure)
  *   camp_suppression (store_track.c) gains nothing: manual entries have
  *       reason 'manual' and source 'camp suppress'. */
 #ifndef CAMP_STORE_POLICY_H
@@ -29,7 +31,7 @@
 
 #include "runtime/db/db.h"
 
-#define STORE_POLICY_VERSION 3
+#define STORE_POLICY_VERSION 4
 
 /* Creates or migrates the tables above inside store_migrate's transaction.
  * 0, or -1 with err. */

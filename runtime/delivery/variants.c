@@ -54,6 +54,8 @@ int variants_load(Variants *vs, Step *s, VariantRead read, void *ctx, char *err,
     for (int b = 0; b < 3; b++) {
       size_t n = strlen(bases[b]);
       if (strncmp(p->key, bases[b], n) || (p->key[n] && p->key[n] != '_')) continue;
+      /* subject_B: an A/B test variant (variants_load_ab), not a language */
+      if (p->key[n] && p->key[n + 1] >= 'A' && p->key[n + 1] <= 'Z' && !p->key[n + 2]) continue;
       char code[32] = "";
       if (p->key[n]) norm_code(p->key + n + 1, strlen(p->key + n + 1), code, sizeof code);
       VariantText *t = slot(vs, code);
@@ -67,6 +69,36 @@ int variants_load(Variants *vs, Step *s, VariantRead read, void *ctx, char *err,
         variants_free(vs);
         return -1;
       }
+    }
+  }
+  return 0;
+}
+
+int variants_load_ab(Variants *vs, Step *s, char letter, VariantRead read, void *ctx, char *err, size_t errlen) {
+  if (variants_load(vs, s, read, ctx, err, errlen)) return -1;
+  if (letter <= 'A' || letter > 'Z') return 0;
+  for (int i = 1; i < vs->n; i++) /* a test variant has no language variants */
+    if (vs->v[i].main_owned) free((char *)vs->v[i].main);
+  vs->n = 1;
+  vs->language = NULL;
+  VariantText *t = &vs->v[0];
+  for (int i = 0; i < s->props.len; i++) {
+    ChannelProp *p = s->props.items[i];
+    size_t n = strlen(p->key);
+    if (n < 3 || p->key[n - 2] != '_' || p->key[n - 1] != letter) continue;
+    if (!strncmp(p->key, "subject_", 8) && n == 9) {
+      t->subject = p->value;
+    } else if ((!strncmp(p->key, "body_", 5) && n == 6) || (!strncmp(p->key, "template_", 9) && n == 10)) {
+      const char *text = p->value;
+      char *owned = NULL;
+      if (p->key[0] == 't' && !(owned = read(ctx, p->value))) {
+        snprintf(err, errlen, "cannot read template %.1000s", p->value);
+        variants_free(vs);
+        return -1;
+      }
+      if (t->main_owned) free((char *)t->main);
+      t->main = owned ? owned : text;
+      t->main_owned = owned != NULL;
     }
   }
   return 0;

@@ -331,6 +331,9 @@ static void print_counts(Exec *x) {
     fprintf(out, "  %-*s  %-16s", w, s->label, graph_kind_name(s));
     if (x->state[i] != ST_DONE) {
       fprintf(out, " %s\n", state_name(x->state[i]));
+      char abnote[400]; /* an A/B test waiting for its winner */
+      if (x->state[i] == ST_WAITING && exec_abtest_note(x, s, abnote, sizeof abnote))
+        fprintf(out, "  %-*s  %-16s %s\n", w, "", "", abnote);
       continue;
     }
     for (int k = 0; k < (s->outputs.len ? s->outputs.len : 1); k++) {
@@ -363,6 +366,7 @@ static void print_counts(Exec *x) {
     if (stock_note) fprintf(out, "  %-*s  %-16s %s\n", w, "", "", stock_note);
     char note[400];
     if (exec_policy_window_note(x, s, note, sizeof note)) fprintf(out, "  %-*s  %-16s %s\n", w, "", "", note);
+    if (exec_abtest_note(x, s, note, sizeof note)) fprintf(out, "  %-*s  %-16s %s\n", w, "", "", note);
   }
   print_previews(x, out);
 }

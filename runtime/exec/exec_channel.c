@@ -145,6 +145,9 @@ static DbStmt *select_rows(Exec *x, Step *s, Pop *pop, const char *address, Fiel
   APPEND(" FROM %s AS p", table);
   if (pop->dim)
     APPEND(" JOIN \"%s\" AS t0 ON t0.\"%s\" = p.\"_key\"", pop->dim->name, pop->dim->key->name);
+  if (x->ab_cell[0]) /* an A/B test's cell (exec_abtest.c) */
+    APPEND(" WHERE p.\"_key\" IN (SELECT recipient_key FROM camp_abtest_cells WHERE run_id = %lld AND step = '%s'"
+           " AND cell = '%s')", (long long)x->run_id, s->label, x->ab_cell);
   APPEND(" ORDER BY p.\"_key\"");
 #undef APPEND
   DbStmt *st = db_prepare(x->db, sql);
@@ -270,7 +273,7 @@ static int exec_channel_queue(Exec *x, Step *s) {
   }
   /* The step's texts, per contact language when it has variants. */
   Variants vs;
-  if (variants_load(&vs, s, read_template_named, x, x->err, sizeof x->err)) {
+  if (variants_load_ab(&vs, s, x->ab_variant, read_template_named, x, x->err, sizeof x->err)) {
     db_finalize(ins);
     return -1;
   }

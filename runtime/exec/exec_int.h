@@ -49,6 +49,8 @@ typedef struct Exec {
   int64_t *stock_cut;       /* per step: recipients `on_shortage limit` left out (exec_stock.c) */
   char (*stock_note)[400];  /* per step: what it says about it */
   int64_t *stock_planned;   /* plan: units of each stock item (program_mops order) earlier steps use */
+  char ab_cell[8];          /* A/B test: queue only this cell ("A", "B", "rest"); "" = every row */
+  char ab_variant;          /* A/B test: the texts of this variant (0 = the step's own) */
   char err[4096];
 } Exec;
 
@@ -113,6 +115,17 @@ void exec_policy_plan_reset(Exec *x);
 int exec_policy_window(Exec *x, Step *s);
 /* What plan and run print about step s's send window; 0 if it has none. */
 int exec_policy_window_note(Exec *x, Step *s, char *out, size_t n);
+
+/* exec_abtest.c: a channel step with an A/B test.  exec_abtest_of: 1 (sp
+ * filled) when s has one and this is a real run.  _start: assigns the
+ * cells, queues each variant's cell, due gets the decision time.  _finish:
+ * chooses and records the winner and queues the remainder with its texts.
+ * _note: the line plan and run print under the step (1), or 0. */
+struct AbSpec;
+int exec_abtest_of(Exec *x, Step *s, struct AbSpec *sp);
+int exec_abtest_start(Exec *x, Step *s, const struct AbSpec *sp, char due[32]);
+int exec_abtest_finish(Exec *x, Step *s);
+int exec_abtest_note(Exec *x, Step *s, char *out, size_t n);
 
 /* exec_hold.c: a campaign with `approval` parks a channel step's new
  * messages as `held` and records the approval request (camp_approvals,

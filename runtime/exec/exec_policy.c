@@ -119,9 +119,35 @@ void exec_policy_plan_reset(Exec *x) {
   if (x->policy_why) memset(x->policy_why, 0, sizeof *x->policy_why * (size_t)x->camp->steps.len);
 }
 
-/* A channel step's `window`: each queued message's due time in its
- * contact's zone (the campaign's contact_timezone column, else its
- * default_timezone, else UTC); camp send does not claim it before. */
+/* The wait `until HH:MM local` whose rows reach channel step s through
+ * steps of one input that do not wait themselves, or NULL. */
+static Step *local_wait_of(Step *s) {
+  for (Step *cur = s; cur->inputs.len == 1;) {
+    Step *p = ((StepInput *)cur->inputs.items[0])->step;
+    if (!p) return NULL;
+    if (p->kind == S_WAIT) return p->wait_local ? p : NULL;
+    if (p->kind == S_LOCAL_APPROVAL || p->kind == S_RETARGET) return NULL;
+    cur = p;
+  }
+  return NULL;
+}
+
+/* When the local wait w was reached in this run (its finished_at), else now. */
+static void wait_reached(Exec *x, Step *w, char out[32]) {
+  snprintf(out, 32, "%s", x->now);
+  DbStmt *st = db_prepare(x->db, "SELECT finished_at FROM camp_steps WHERE run_id = ? AND step = ?");
+  if (!st) return;
+  db_bind_int(st, 1, x->run_id);
+  db_bind_text(st, 2, w->label);
+  if (db_step(st) == 1 && db_column(st, 0).kind == DBV_TEXT) snprintf(out, 32, "%s", db_column(st, 0).s);
+  db_finalize(st);
+}
+
+/* A channel step's `window`, and a wait `until 08:00 local` before it:
+ * each queued message's due time in its contact's zone (the campaign's
+ * contact_timezone column, else its default_timezone, else UTC) — the
+ * local time after the wait was reached, then the window's first instant
+ * from there; camp send does not claim it before. */
 int exec_policy_window(Exec *x, Step *s) {
   const char *spec = NULL;
   for (int i = 0; i < s->props.len; i++) {
@@ -129,9 +155,12 @@ int exec_policy_window(Exec *x, Step *s) {
     if (!strcmp(p->key, "window")) spec = p->value;
   }
   Pop *pop = s->pops[0];
-  if (!spec || !pop || !pop->dim || !pop->dim->key) return 0;
+  Step *lw = local_wait_of(s);
+  if ((!spec && !lw) || !pop || !pop->dim || !pop->dim->key) return 0;
   PolicyWindow w;
-  if (policy_window_parse(spec, &w, x->err, sizeof x->err)) return -1;
+  if (spec && policy_window_parse(spec, &w, x->err, sizeof x->err)) return -1;
+  char reached[32];
+  if (lw) wait_reached(x, lw, reached);
   const char *col = program_contact_tz(x->camp), *def = program_default_tz(x->camp);
   Column *tzc = NULL;
   for (int i = 0; col && i < pop->dim->columns.len; i++)
@@ -156,15 +185,20 @@ int exec_policy_window(Exec *x, Step *s) {
   while (rc == 0 && db_step(st) == 1) {
     DbValue z = db_column(st, 1);
     const char *zone = z.kind == DBV_TEXT && tz_known(z.s) ? z.s : def; /* unknown zone: the default */
-    char due[20];
-    if (window_due(&w, zone, x->now, due)) continue;
+    char due[20], local[20];
+    const char *from = x->now;
+    if (lw) {
+      if (local_time_due(lw->wait_local - 1, zone, reached, local)) continue;
+      from = local;
+    }
+    if (spec ? window_due(&w, zone, from, due) : (snprintf(due, sizeof due, "%s", from), 0)) continue;
     if (strcmp(due, x->now) <= 0) continue; /* inside the window now: due at once */
     db_reset(up);
     db_bind_text(up, 1, due);
     db_bind_int(up, 2, db_column(st, 0).i);
     if (db_step(up) < 0) rc = -1;
   }
-  if (rc) snprintf(x->err, sizeof x->err, "step %s: send window: %s", s->label, db_error(x->db));
+  if (rc) snprintf(x->err, sizeof x->err, "step %s: %s: %s", s->label, spec ? "send window" : "local wait", db_error(x->db));
   db_finalize(st);
   db_finalize(up);
   return rc;
@@ -176,10 +210,15 @@ int exec_policy_window_note(Exec *x, Step *s, char *out, size_t n) {
     ChannelProp *p = s->props.items[i];
     if (!strcmp(p->key, "window")) spec = p->value;
   }
-  if (!spec) return 0;
+  Step *lw = s->kind == S_CHANNEL ? local_wait_of(s) : NULL;
+  if (!spec && !lw) return 0;
   const char *col = program_contact_tz(x->camp);
-  int len = snprintf(out, n, "window %s in the contact's zone (%s%s%sdefault %s)", spec, col ? "column " : "",
-                     col ? col : "", col ? ", " : "", program_default_tz(x->camp));
+  char what[160] = "";
+  if (lw) snprintf(what, sizeof what, "due at %02d:%02d (wait %s)%s", (lw->wait_local - 1) / 60,
+                   (lw->wait_local - 1) % 60, lw->label, spec ? ", then " : "");
+  int len = snprintf(out, n, "%s%s%s in the contact's zone (%s%s%sdefault %s)", what, spec ? "window " : "",
+                     spec ? spec : "", col ? "column " : "", col ? col : "", col ? ", " : "",
+                     program_default_tz(x->camp));
   if (!x->dry && len > 0 && (size_t)len < n) {
     DbStmt *st = db_prepare(x->db, "SELECT count(*), min(policy_due_at) FROM camp_outbox WHERE run_id = ?"
                                    " AND step = ? AND policy_due_at IS NOT NULL");

@@ -10,6 +10,7 @@
 #include "runtime/delivery/csv_import.h"
 #include "runtime/exec/exec_int.h"
 #include "runtime/exec/exec_mem.h"
+#include "runtime/policy/abtest.h"
 
 /* Test hook: CAMP_TEST_KILL=before:N / after:N sends SIGKILL to this process
  * around its N-th step commit, to prove that a killed run resumes exactly. */
@@ -326,8 +327,24 @@ StepState exec_step(Exec *x, Step *s) {
       return now_state;
     }
   }
+  /* an A/B test's second pass: the cells went out; after the wait the
+   * winner goes to the rest (exec_abtest.c) */
+  AbSpec ab;
+  int abt = exec_abtest_of(x, s, &ab);
+  if (abt && due[0]) {
+    if (strcmp(x->now, due) < 0) {
+      db_rollback(x->db);
+      return ST_WAITING;
+    }
+    if (set_params(x) || exec_abtest_finish(x, s) || exec_hold(x, s) || exec_policy_window(x, s))
+      return fail(x, s);
+    if (set_state_at(x, s, "done", due, NULL, due) || exec_commit(x)) return fail(x, s);
+    exec_load_counts(x, s);
+    return ST_DONE;
+  }
   if (set_params(x)) return fail(x, s);
-  int timed = s->kind == S_WAIT || s->kind == S_LOCAL_APPROVAL ||
+  /* a wait until a local time holds messages per contact, not the branch */
+  int timed = (s->kind == S_WAIT && !s->wait_local) || s->kind == S_LOCAL_APPROVAL ||
               (s->kind == S_RETARGET && feedback_window(s->rule) > 0);
   if (timed && !x->dry) {
     if (!due[0] && s->kind == S_LOCAL_APPROVAL) {
@@ -366,6 +383,12 @@ StepState exec_step(Exec *x, Step *s) {
     return fail(x, s); /* camp preview: renders, queues nothing */
   if (x->dry && x->o->test && s->kind == S_CHANNEL && exec_preview(x, s)) return fail(x, s);
   if (!x->dry) {
+    if (abt) { /* the test cells now, the rest after the wait */
+      char adue[32];
+      if (exec_abtest_start(x, s, &ab, adue) || exec_hold(x, s) || exec_policy_window(x, s)) return fail(x, s);
+      if (set_state(x, s, "waiting", adue, NULL) || exec_commit(x)) return fail(x, s);
+      return ST_WAITING;
+    }
     if (hooks.after && hooks.after(x, s)) return fail(x, s);
     if (s->kind == S_CHANNEL && exec_hold(x, s)) return fail(x, s);
     if (s->kind == S_CHANNEL && exec_policy_window(x, s)) return fail(x, s);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "runtime/db/store_track.h"
 #include "runtime/policy/policy.h"
@@ -11,6 +12,7 @@ typedef struct Stop {
   int64_t id;
   PolicyReason why;
   char *key, *addr;
+  char *detail; /* pressure: "email max 3 per 7d: 3 counted"; else NULL */
 } Stop;
 
 typedef struct Stops {
@@ -27,8 +29,144 @@ static void stops_add(Stops *s, int64_t id, PolicyReason why, DbValue key, const
   char k[256];
   if (key.kind == DBV_INT) snprintf(k, sizeof k, "%lld", (long long)key.i);
   else snprintf(k, sizeof k, "%s", key.kind == DBV_TEXT ? key.s : "");
-  s->v[s->n++] = (Stop){id, why, strdup(k), addr ? strdup(addr) : NULL};
+  s->v[s->n++] = (Stop){id, why, strdup(k), addr ? strdup(addr) : NULL, NULL};
 }
+
+static int cmp_id(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* ------------------------------------------------- pressure at send time */
+
+/* now - secs, both 'YYYY-MM-DD HH:MM:SS' (UTC). */
+static int since_of(const char *now, int64_t secs, char out[20]) {
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  if (!strptime(now, "%Y-%m-%d %H:%M:%S", &tm)) return -1;
+  time_t t = timegm(&tm) - (time_t)secs;
+  gmtime_r(&t, &tm);
+  strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+  return 0;
+}
+
+typedef struct SendRule {
+  char *channel, *period; /* channel NULL: all channels */
+  int64_t max;
+  char since[20];
+} SendRule;
+
+/* The pressure rules again, at send time: a message due now (queued or
+ * deferred, its send window open) leaves only while (messages on the
+ * rule's channel, or any, sent to its recipient within the period before
+ * now — by any campaign, also after this run was planned) + (messages
+ * admitted before it in this sweep) stays below the rule's max.  Messages
+ * are admitted by weight (highest first), then in queue order.
+ * Transactional ones are exempt and never count.  Those over a rule join
+ * out with reason pressure.  Keys compare as the outbox keeps them (text on
+ * PostgreSQL). */
+static int pressure_sweep(Db *db, int64_t run_id, const char *channel, const char *now, Stops *out) {
+  if (db_table_exists(db, "camp_policy_rules") != 1) return 0;
+  int pg = strcmp(db_backend(db), "postgres") == 0;
+  const char *tmp = db_temp_schema(db);
+  char sql[900];
+  DbStmt *rules = db_prepare(db, "SELECT channel, max_messages, period_seconds, period FROM camp_policy_rules ORDER BY id");
+  if (!rules) return -1;
+  SendRule rs[32];
+  int nr = 0;
+  while (nr < 32 && db_step(rules) == 1) {
+    DbValue c = db_column(rules, 0), pt = db_column(rules, 3);
+    rs[nr] = (SendRule){c.kind == DBV_TEXT ? strdup(c.s) : NULL, strdup(pt.kind == DBV_TEXT ? pt.s : ""),
+                        db_column(rules, 1).i, ""};
+    if (since_of(now, db_column(rules, 2).i, rs[nr].since)) rs[nr].since[0] = 0;
+    nr++;
+  }
+  db_finalize(rules);
+  int rc = 0;
+  if (nr == 0) return 0;
+  snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s.camp_pressure_admitted;"
+                            "CREATE TEMP TABLE camp_pressure_admitted(dimension TEXT, recipient_key%s, channel TEXT)",
+           tmp, pg ? " TEXT" : "");
+  if (db_exec(db, sql)) rc = -1;
+  DbStmt *cand = rc ? NULL : db_prepare(db,
+      "SELECT o.id, o.recipient_key, o.channel, ps.dimension, o.address FROM camp_outbox o"
+      " JOIN camp_policy_steps ps ON ps.run_id = o.run_id AND ps.step = o.step"
+      " WHERE o.status IN ('queued', 'deferred') AND ps.transactional = 0"
+      " AND (o.policy_due_at IS NULL OR o.policy_due_at <= ?3)"
+      " AND (CAST(?1 AS INTEGER) = 0 OR o.run_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR o.channel = ?2)"
+      " ORDER BY ps.weight DESC, o.id");
+  snprintf(sql, sizeof sql,
+      "SELECT (SELECT count(*) FROM camp_outbox o LEFT JOIN camp_policy_steps ps"
+      " ON ps.run_id = o.run_id AND ps.step = o.step WHERE o.recipient_key = ?1"
+      " AND COALESCE(ps.dimension, ?2) = ?2 AND COALESCE(ps.transactional, 0) = 0"
+      " AND (CAST(?3 AS TEXT) IS NULL OR o.channel = ?3) AND o.status = 'sent'"
+      " AND o.sent_at > ?4 AND o.sent_at <= ?5)"
+      " + (SELECT count(*) FROM %s.camp_pressure_admitted a WHERE a.recipient_key = ?1"
+      " AND a.dimension = ?2 AND (CAST(?3 AS TEXT) IS NULL OR a.channel = ?3))", tmp);
+  DbStmt *sent = rc ? NULL : db_prepare(db, sql);
+  snprintf(sql, sizeof sql, "INSERT INTO %s.camp_pressure_admitted VALUES (?, ?, ?)", tmp);
+  DbStmt *admit = rc ? NULL : db_prepare(db, sql);
+  if (!cand || !sent || !admit) rc = -1;
+  if (rc == 0) {
+    db_bind_int(cand, 1, run_id);
+    if (channel) db_bind_text(cand, 2, channel); else db_bind_null(cand, 2);
+    db_bind_text(cand, 3, now);
+  }
+  /* the messages already stopped by consent, address or suppression */
+  size_t nstopped = out->n;
+  int64_t *stopped = malloc((nstopped + 1) * sizeof *stopped);
+  if (!stopped) abort();
+  for (size_t i = 0; i < nstopped; i++) stopped[i] = out->v[i].id;
+  qsort(stopped, nstopped, sizeof *stopped, cmp_id);
+  int r = 0;
+  while (rc == 0 && (r = db_step(cand)) == 1) {
+    int64_t id = db_column(cand, 0).i;
+    if (bsearch(&id, stopped, nstopped, sizeof *stopped, cmp_id)) continue;
+    DbValue key = db_column(cand, 1), a = db_column(cand, 4);
+    const char *ch = db_column(cand, 2).s, *dim = db_column(cand, 3).s;
+    int over = -1;
+    int64_t n = 0;
+    for (int i = 0; i < nr && over < 0 && rc == 0; i++) {
+      if ((rs[i].channel && strcmp(rs[i].channel, ch)) || !rs[i].since[0]) continue;
+      db_reset(sent);
+      db_bind(sent, 1, key);
+      db_bind_text(sent, 2, dim);
+      if (rs[i].channel) db_bind_text(sent, 3, rs[i].channel); else db_bind_null(sent, 3);
+      db_bind_text(sent, 4, rs[i].since);
+      db_bind_text(sent, 5, now);
+      if (db_step(sent) != 1) rc = -1;
+      else if ((n = db_column(sent, 0).i) >= rs[i].max) over = i;
+      db_reset(sent);
+    }
+    if (rc) break;
+    if (over >= 0) {
+      stops_add(out, id, POL_PRESSURE, key, a.kind == DBV_TEXT ? a.s : NULL);
+      char detail[160];
+      snprintf(detail, sizeof detail, "%s max %lld per %s: %lld counted at send", rs[over].channel ? rs[over].channel : "all",
+               (long long)rs[over].max, rs[over].period, (long long)n);
+      out->v[out->n - 1].detail = strdup(detail);
+      continue;
+    }
+    db_reset(admit);
+    db_bind_text(admit, 1, dim);
+    db_bind(admit, 2, key);
+    db_bind_text(admit, 3, ch);
+    if (db_step(admit) < 0) rc = -1;
+  }
+  if (r < 0) rc = -1;
+  free(stopped);
+  db_finalize(cand);
+  db_finalize(sent);
+  db_finalize(admit);
+  snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s.camp_pressure_admitted", tmp);
+  db_exec(db, sql);
+  for (int i = 0; i < nr; i++) {
+    free(rs[i].channel);
+    free(rs[i].period);
+  }
+  return rc;
+}
+
 
 /* The clock a consent rule's now() reads (SQLite: temp.camp_params). */
 static int set_params(Db *db, const char *now) {
@@ -130,14 +268,16 @@ int64_t policy_sweep(Db *db, int64_t run_id, const char *channel, const char *no
     while (rc == 0 && (r = db_step(steps)) == 1) rc = sweep_step(db, steps, supp, &stops);
     if (r < 0) rc = -1;
   }
+  /* pressure again, on what was sent since the run (other campaigns too) */
+  if (rc == 0 && pressure_sweep(db, run_id, channel, now, &stops)) rc = -1;
   db_finalize(steps);
   db_finalize(supp);
   DbStmt *upd = rc == 0 ? db_prepare(db, "UPDATE camp_outbox SET status = 'suppressed', last_error = ?,"
                                          " lease_owner = NULL, lease_expires = NULL WHERE id = ?")
                         : NULL;
   DbStmt *rec = rc == 0 ? db_prepare(db,
-      "INSERT INTO camp_policy_removed(run_id, step, recipient_key, channel, address, reason, stage, at)"
-      " SELECT run_id, step, ?, channel, address, ?, 'send', ? FROM camp_outbox WHERE id = ?"
+      "INSERT INTO camp_policy_removed(run_id, step, recipient_key, channel, address, reason, stage, at, detail)"
+      " SELECT run_id, step, ?, channel, address, ?, 'send', ?, ? FROM camp_outbox WHERE id = ?"
       " ON CONFLICT DO NOTHING") : NULL;
   if (rc == 0 && (!upd || !rec)) rc = -1;
   for (size_t i = 0; i < stops.n; i++) {
@@ -152,11 +292,13 @@ int64_t policy_sweep(Db *db, int64_t run_id, const char *channel, const char *no
       db_bind_text(rec, 1, s->key);
       db_bind_text(rec, 2, policy_reason_name(s->why));
       db_bind_text(rec, 3, now);
-      db_bind_int(rec, 4, s->id);
+      if (s->detail) db_bind_text(rec, 4, s->detail); else db_bind_null(rec, 4);
+      db_bind_int(rec, 5, s->id);
       if (db_step(upd) < 0 || db_step(rec) < 0) rc = -1;
     }
     free(s->key);
     free(s->addr);
+    free(s->detail);
   }
   free(stops.v);
   db_finalize(upd);
