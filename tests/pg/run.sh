@@ -16,6 +16,8 @@
 #   5 errors, store, feedback import;  6 sharding (examples/sharded)
 #   7 operations (policy, send, deploy, tick, approvals, marketing ops) on
 #     both backends, command by command;  8 the tracking server (camp track)
+#  10 the contact policy's later parts (pressure at send time, local waits,
+#     an A/B test and its report) on both backends
 #   9 marketing operations (tests/mops, tests/mops2 cases on PostgreSQL)
 # Sections live in tests/pg/section_N_*.sh, sourced in order.
 
