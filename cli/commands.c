@@ -272,7 +272,9 @@ const CliCommand cli_commands[] = {
      "the approvals per entity.  Server-rendered HTML, no external assets; sessions in HttpOnly "
      "SameSite cookies, a CSRF token in every form.  Stops on SIGINT or SIGTERM.",
      {O_DB("the database"),
-      {"listen", "HOST:PORT", NULL, "where to listen (loopback, e.g. 127.0.0.1:8080)"}, O_NOW},
+      {"listen", "HOST:PORT", NULL, "where to listen (loopback, e.g. 127.0.0.1:8080)"}, O_NOW,
+      {"login-limit", "N", NULL, "failed logins per account or client address before 429 (default 5; 0: no limit)"},
+      {"login-window", "SECONDS", NULL, "the window of --login-limit (default 900)"}},
      "camp serve --db crm.sqlite --listen 127.0.0.1:8080"},
     {"track", cmd_track, "--db DB --listen HOST:PORT",
      "the tracking server: open pixels, click redirects, unsubscribe", "none",

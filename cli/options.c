@@ -44,6 +44,7 @@ static const OptSpec string_opts[] = {
     STROPT("item", item),       STROPT("on", on),
     STROPT("entity", entity),   STROPT("params", params),
     STROPT("keys", keys),
+    STROPT("login-limit", login_limit), STROPT("login-window", login_window),
 };
 
 #define FLAGOPT(n, f) {n, offsetof(CliOpts, f)}

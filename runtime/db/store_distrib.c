@@ -38,6 +38,20 @@ static const char DDL_V1[] =
     "CREATE TABLE IF NOT EXISTS camp_distrib_log(at TEXT NOT NULL, who TEXT, entity TEXT,"
     " action TEXT NOT NULL, detail TEXT);";
 
+/* Version 2: operator groups, child campaigns (variant campaign), failed
+ * logins of `camp serve` (rate limit), the cost-sharing settings. */
+static const char DDL_V2[] =
+    "CREATE TABLE IF NOT EXISTS camp_distrib_groups(name TEXT PRIMARY KEY, label TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS camp_distrib_members(grp TEXT NOT NULL, login TEXT NOT NULL,"
+    " PRIMARY KEY(grp, login));"
+    "CREATE TABLE IF NOT EXISTS camp_distrib_children(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
+    " package TEXT NOT NULL, entity TEXT NOT NULL, campaign TEXT NOT NULL, params TEXT,"
+    " created_at TEXT NOT NULL, PRIMARY KEY(run_id, package, entity));"
+    "CREATE TABLE IF NOT EXISTS camp_distrib_login_failures(who TEXT NOT NULL, at TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS camp_distrib_login_failures_who ON camp_distrib_login_failures(who, at);"
+    "ALTER TABLE camp_distrib_packages ADD COLUMN central_pct REAL;"
+    "ALTER TABLE camp_distrib_packages ADD COLUMN per_message REAL;";
+
 int store_distrib_current(Db *db) {
   return db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
                           " WHERE key = 'distrib_schema_version'", -1) == STORE_DISTRIB_VERSION;
@@ -52,6 +66,7 @@ int store_distrib_migrate(Db *db, char *err, size_t errlen) {
     return -1;
   }
   if (v < 1 && db_exec(db, DDL_V1)) goto fail;
+  if (v < 2 && db_exec(db, DDL_V2)) goto fail;
   char sql[160];
   snprintf(sql, sizeof sql, "INSERT INTO camp_meta(key, value) VALUES ('distrib_schema_version', '%d')"
                             " ON CONFLICT(key) DO UPDATE SET value = excluded.value", STORE_DISTRIB_VERSION);

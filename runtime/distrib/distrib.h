@@ -69,11 +69,25 @@ int distrib_tick(Db *db, const char *now, FILE *out);
 /* Prints packages, offers and orders (entity = NULL: all). */
 int distrib_print_packages(Db *db, const char *entity, FILE *out);
 
+/* ---- serve_limit.c: the login rate limit of `camp serve` ---- */
+/* 1 when login (or the client address ip) has `limit` failed logins in
+ * the `window` seconds before now; until gets when the oldest of those
+ * leaves the window.  limit <= 0: never. */
+int distrib_login_blocked(Db *db, const char *login, const char *ip, const char *now, int limit,
+                          int64_t window, char until[20]);
+/* Records a failed login of login from ip at now (and forgets failures
+ * older than the window).  0 or -1. */
+int distrib_login_failed(Db *db, const char *login, const char *ip, const char *now, int64_t window);
+/* A successful login forgets the account's failures (not the address's). */
+int distrib_login_succeeded(Db *db, const char *login);
+
 /* ---- serve.c: `camp serve` ---- */
 typedef struct DistServeOptions {
   const char *db;          /* database path or URL */
   const char *listen;      /* HOST:PORT, loopback */
   const char *now;         /* fixed clock for tests ("" = real time) */
+  int login_limit;         /* failed logins per account or address ... */
+  int64_t login_window;    /* ... within this many seconds, then 429 */
 } DistServeOptions;
 /* Serves the local page until SIGINT/SIGTERM.  Returns the exit status. */
 int distrib_serve(const DistServeOptions *o);

@@ -332,6 +332,13 @@ kill "$SERVER_PID" 2> /dev/null
 wait "$SERVER_PID" 2> /dev/null
 SERVER_PID=
 
+# ------------------ rate limit, participation, groups, costs, by campaign
+sh "$HERE/more.sh" "$CAMP" > "$TMP/more.out" 2>&1
+grep '^FAIL' "$TMP/more.out"
+set -- $(t_parse_summary "$TMP/more.out")
+T_PASS=$((T_PASS + ${1:-0}))
+T_FAIL=$((T_FAIL + ${2:-1}))
+
 # ------------------------------------------------- examples/franchise/
 sh "$HERE/../../examples/franchise/run.sh" "$CAMP" > "$TMP/franchise.out" 2>&1
 grep '^FAIL' "$TMP/franchise.out"

