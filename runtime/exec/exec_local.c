@@ -124,6 +124,30 @@ static const char *show_cols(Exec *x, Schema *dim) {
   return out;
 }
 
+/* Participation: when packages other than `variant target` publish the
+ * campaign, only the entities whose order of one of them stands (approved
+ * by the centre, or registered in automatic mode) take part; the contacts
+ * of the others become not_participating (in states `from`).  Contacts of
+ * an operator group (not an entity) are not concerned. */
+static int exclude_non_participants(Exec *x, Step *s, const char *from) {
+  char *sql = arena_printf(&x->p->arena,
+      "UPDATE camp_distrib_contacts SET state = 'not_participating' WHERE run_id = ? AND step = ?"
+      " AND state IN (%s) AND entity IN (SELECT name FROM camp_distrib_entities)"
+      " AND EXISTS (SELECT 1 FROM camp_distrib_packages WHERE campaign = ? AND variant <> 'target')"
+      " AND entity NOT IN (SELECT o.entity FROM camp_distrib_orders AS o JOIN camp_distrib_packages AS k"
+      " ON k.name = o.package WHERE k.campaign = ? AND k.variant <> 'target'"
+      " AND o.state IN ('approved', 'registered'))", from);
+  DbStmt *st = db_prepare(x->db, sql);
+  if (!st) return fail_db(x, s, "participation");
+  db_bind_int(st, 1, x->run_id);
+  db_bind_text(st, 2, s->label);
+  db_bind_text(st, 3, x->camp->name);
+  db_bind_text(st, 4, x->camp->name);
+  int rc = db_step(st);
+  db_finalize(st);
+  return rc < 0 ? fail_db(x, s, "participation") : 0;
+}
+
 int exec_local_handout(Exec *x, Step *s, char due[20]) {
   DistApproval *a = s->dist;
   DistModel *m = x->p->distrib;
@@ -168,6 +192,7 @@ int exec_local_handout(Exec *x, Step *s, char due[20]) {
     if (rc < 0) return fail_db(x, s, "breakdown");
     if (l->has_limit && apply_limit(x, s, l)) return -1;
   }
+  if (exclude_non_participants(x, s, "'pending', 'over_limit'")) return -1;
   /* one request per entity that received contacts */
   for (int i = 0; i < a->lines.len; i++) {
     DistLine *l = a->lines.items[i];
@@ -225,7 +250,11 @@ static char *form_value(Exec *x, json_t *order, FormParam *fp) {
 
 int exec_local_values(Exec *x, Step *s) {
   DistPackage *pkg = s->dist ? s->dist->form_pkg : NULL;
-  if (!pkg || x->dry) return 0;
+  if (x->dry) return 0;
+  /* an entity that unsubscribed (or whose order was withdrawn) since the
+   * hand-out no longer takes part: its decisions do not count */
+  if (exclude_non_participants(x, s, "'pending', 'approved', 'removed', 'over_limit'")) return -1;
+  if (!pkg) return 0;
   char sql[300];
   snprintf(sql, sizeof sql, "DELETE FROM camp_distrib_values WHERE run_id = %lld AND step = ?", (long long)x->run_id);
   DbStmt *st = db_prepare(x->db, sql);

@@ -111,5 +111,33 @@ for k in 1 2 3 4; do h f login m2 "bad-$k" > /dev/null; done
 check "--login-limit 0: no limit" 303 "$(h f login m2 pass-word-m2)"
 stop_server
 
+# ------------------------------------------------------- participation
+# local_spring is published by spring_kit (manual; nobody ordered it here)
+# and summer_push (automatic: s1 and s2 registered by the sync, s3 not
+# offered).  So s3 does not take part: its customers 8, 9, 12 are left out
+# at the hand-out.  s2 unsubscribes after the hand-out, having approved its
+# contacts: at the deadline they are left out too.  Sent: s1's approved 1.
+DB=$TMP/part.db
+newdb "$DB"
+camp run "$HERE/model.camp" --db "$DB" --now "2026-03-02 09:00" > /dev/null
+c() { q "$DB" "SELECT group_concat(recipient_key||':'||COALESCE(entity,'-')||':'||state, ' ') FROM (SELECT * FROM camp_distrib_contacts WHERE run_id = $1 ORDER BY CAST(recipient_key AS INTEGER))"; }
+check "a store without a standing order is left out at the hand-out" \
+  "1:s1:pending 2:s1:pending 3:s1:pending 4:s2:pending 5:s2:pending 6:s2:pending 7:s2:over_limit 8:s3:not_participating 9:s3:not_participating 10:-:unassigned 12:s3:not_participating" "$(c 1)"
+check "requests only for the participants" "s1 s2" "$(q "$DB" "SELECT entity FROM camp_distrib_requests ORDER BY 1" | sorted)"
+check "no notification for a store left out" 0 "$(q "$DB" "SELECT count(*) FROM camp_notifications WHERE recipient = 'm3'")"
+camp packages approve-contacts 1 --step ok --all --as m3 --db "$DB" --now "2026-03-03 10:00" > /dev/null 2>&1
+check "a store left out decides nothing" 1 $?
+camp packages approve-contacts 1 --step ok --keys 1 --as m1 --db "$DB" --now "2026-03-03 10:00" > /dev/null
+camp packages approve-contacts 1 --step ok --all --as m2 --db "$DB" --now "2026-03-03 10:00" > /dev/null
+camp packages unsubscribe summer_push --as m2 --db "$DB" --now "2026-03-03 11:00" > /dev/null
+camp tick --db "$DB" --now "2026-03-05 09:00" > /dev/null
+check "unsubscribed before the deadline: its approvals no longer count" \
+  "1:s1:approved 2:s1:expired 3:s1:expired 4:s2:not_participating 5:s2:not_participating 6:s2:not_participating 7:s2:not_participating 8:s3:not_participating 9:s3:not_participating 10:-:unassigned 12:s3:not_participating" "$(c 1)"
+check "sent only to the participants' approved contacts" 1 \
+  "$(q "$DB" "SELECT group_concat(recipient_key, ' ') FROM camp_outbox WHERE run_id = 1")"
+# a campaign no package publishes: every entity takes part (default.camp)
+camp run "$HERE/default.camp" --db "$DB" --now "2026-03-06 09:00" > /dev/null
+check "no package: nobody left out" 0 "$(q "$DB" "SELECT count(*) FROM camp_distrib_contacts WHERE run_id = 2 AND state = 'not_participating'")"
+
 t_summary distrib-more
 [ "$T_FAIL" -eq 0 ]
