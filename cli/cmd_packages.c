@@ -98,7 +98,7 @@ static int decide_contacts(Db *db, CliOpts *o, const char *verb, const char *now
   }
   char err[512] = "";
   int64_t changed = 0;
-  int rc = distrib_decide_contacts(db, &op, run, o->step, list, n, approve, now, &changed, err, sizeof err);
+  int rc = distrib_decide_contacts(db, &op, o->entity, run, o->step, list, n, approve, now, &changed, err, sizeof err);
   free(keys);
   if (rc == DISTRIB_OK) printf("%lld contact%s %s\n", (long long)changed, changed == 1 ? "" : "s", approve ? "approved" : "removed");
   return report(verb, rc, err);

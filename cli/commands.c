@@ -259,7 +259,8 @@ const CliCommand cli_commands[] = {
      "crypto_pwhash hash, never printed); `approve-contacts RUN` / `remove-contacts RUN` "
      "decide contacts of a local approval (--step, --keys K,K or --all).  See docs/distributed.md.",
      {O_DB("the database"), O_AS, O_NOW, O_INCLUDE,
-      {"entity", "ENTITY", NULL, "an entity (list: only its packages; approve/reject: whose order)"},
+      {"entity", "ENTITY", NULL, "an entity (list: only its packages; approve/reject: whose order; "
+                                 "approve-contacts/remove-contacts: the operator group to act for)"},
       {"params", "JSON", NULL, "order: the form values, e.g. {\"discount\": 15}"},
       {"step", "STEP", NULL, "approve-contacts/remove-contacts: the local approval step"},
       {"keys", "K,K", NULL, "approve-contacts/remove-contacts: these contacts' keys"},

@@ -210,6 +210,18 @@ int store_distrib_sync(Db *db, const DistModel *m, const char *now, char *err, s
     }
   }
   if (!rc) rc = prune(db, "camp_distrib_packages", "name", names, m->packages.len);
+  /* operator groups: replaced as a whole (a member removed from the model
+   * can no longer decide the group's contacts) */
+  if (!rc) rc = db_exec(db, "DELETE FROM camp_distrib_members; DELETE FROM camp_distrib_groups");
+  for (int i = 0; i < m->groups.len && !rc; i++) {
+    DistEntity *g = m->groups.items[i];
+    const char *v[2] = {g->name, g->label};
+    rc = exec_texts(db, "INSERT INTO camp_distrib_groups(name, label) VALUES (?, ?)", v, 2);
+    for (int k = 0; k < g->operators.len && !rc; k++) {
+      const char *mv[2] = {g->name, ((DistOperator *)g->operators.items[k])->login};
+      rc = exec_texts(db, "INSERT INTO camp_distrib_members(grp, login) VALUES (?, ?)", mv, 2);
+    }
+  }
   if (rc) snprintf(err, errlen, "cannot store the distributed-marketing model: %s", db_error(db));
   free(names);
   arena_free(&a);

@@ -61,7 +61,8 @@ int store_distrib_migrate(Db *db, char *err, size_t errlen);
 int store_distrib_current(Db *db);
 
 /* Stores model m (entities, operators, packages, offers) in one
- * transaction of the caller's: rows of the model are inserted or updated,
+ * transaction of the caller's (operator groups and their members too):
+ * rows of the model are inserted or updated,
  * operators keep their password hash, entities/operators/packages no longer
  * declared are removed (their orders and decisions stay).  Automatic
  * packages register every offered entity that has no order yet, at now.

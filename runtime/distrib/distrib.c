@@ -292,12 +292,28 @@ int distrib_decide_order(Db *db, const DistOp *op, const char *pkg, const char *
 
 /* ------------------------------------------------------------ contacts */
 
-int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *step,
+int distrib_may_decide(Db *db, const DistOp *op, const char *assignee) {
+  if (!strcmp(assignee, op->entity)) return acts_locally(op);
+  /* a group: membership read from the database on every decision */
+  DbStmt *st = db_prepare(db, "SELECT count(*) FROM camp_distrib_members AS m JOIN camp_distrib_operators AS o"
+                              " ON o.login = m.login WHERE m.grp = ? AND m.login = ? AND o.role <> 'viewer'");
+  if (!st) return 0;
+  db_bind_text(st, 1, assignee);
+  db_bind_text(st, 2, op->login);
+  int ok = db_step(st) == 1 && db_column(st, 0).i > 0;
+  db_finalize(st);
+  return ok;
+}
+
+int distrib_decide_contacts(Db *db, const DistOp *op, const char *assignee, int64_t run, const char *step,
                             const char *const *keys, int n, int approve, const char *now,
                             int64_t *changed, char *err, size_t errlen) {
   *changed = 0;
-  if (!acts_locally(op)) {
-    snprintf(err, errlen, "only a local entity's manager, approver or administrator decides its contacts");
+  const char *who = assignee && *assignee ? assignee : op->entity;
+  if (!distrib_may_decide(db, op, who)) {
+    if (!strcmp(who, op->entity))
+      snprintf(err, errlen, "only a local entity's manager, approver or administrator decides its contacts");
+    else snprintf(err, errlen, "%s is not a member of group %.100s", op->login, who);
     return DISTRIB_FORBIDDEN;
   }
   if (db_begin(db)) {
@@ -311,7 +327,7 @@ int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *s
   if (!st) { rc = DISTRIB_ERROR; goto out; }
   db_bind_int(st, 1, run);
   db_bind_text(st, 2, step);
-  db_bind_text(st, 3, op->entity);
+  db_bind_text(st, 3, who);
   int open = 0;
   if (db_step(st) == 1) {
     DbValue d = db_column(st, 0), s = db_column(st, 1);
@@ -319,7 +335,7 @@ int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *s
   }
   db_finalize(st);
   if (!open) {
-    snprintf(err, errlen, "no open local approval of %s in run %lld step %s", op->entity, (long long)run, step);
+    snprintf(err, errlen, "no open local approval of %s in run %lld step %s", who, (long long)run, step);
     rc = DISTRIB_FORBIDDEN;
     goto out;
   }
@@ -333,7 +349,7 @@ int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *s
     db_bind_text(st, 3, now);
     db_bind_int(st, 4, run);
     db_bind_text(st, 5, step);
-    db_bind_text(st, 6, op->entity);
+    db_bind_text(st, 6, who);
     if (db_step(st) < 0) rc = DISTRIB_ERROR;
     db_finalize(st);
     if (!rc) *changed = db_changes(db);
@@ -349,12 +365,12 @@ int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *s
       db_bind_text(st, 3, now);
       db_bind_int(st, 4, run);
       db_bind_text(st, 5, step);
-      db_bind_text(st, 6, op->entity);
+      db_bind_text(st, 6, who);
       db_bind_text(st, 7, keys[i]);
       if (db_step(st) < 0) rc = DISTRIB_ERROR;
       db_finalize(st);
       if (!rc && db_changes(db) != 1) {
-        snprintf(err, errlen, "contact %.64s is not one of %s's contacts in this approval", keys[i], op->entity);
+        snprintf(err, errlen, "contact %.64s is not one of %s's contacts in this approval", keys[i], who);
         rc = DISTRIB_FORBIDDEN;
       }
       if (!rc) (*changed)++;
@@ -364,7 +380,7 @@ int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *s
     char detail[300];
     snprintf(detail, sizeof detail, "run %lld step %s: %lld contact%s %s", (long long)run, step,
              (long long)*changed, *changed == 1 ? "" : "s", state);
-    if (store_distrib_log(db, now, op->login, op->entity, approve ? "approve-contacts" : "remove-contacts", detail))
+    if (store_distrib_log(db, now, op->login, who, approve ? "approve-contacts" : "remove-contacts", detail))
       rc = DISTRIB_ERROR;
   }
 out:

@@ -50,15 +50,20 @@ int distrib_order(Db *db, const DistOp *op, const char *pkg, const char *params_
 int distrib_decide_order(Db *db, const DistOp *op, const char *pkg, const char *entity,
                          int approve, const char *now, char *err, size_t errlen);
 
-/* Decides contacts of a local approval: keys (n of them; n = -1: every
- * pending contact of op's entity in that run and step) become approved
- * (approve=1) or removed.  Every key must be a contact of op's own entity
- * in an open request before its deadline, else nothing changes and
- * DISTRIB_FORBIDDEN.  Managers, approvers and administrators of the local
- * entity only.  *changed gets the number of rows changed. */
-int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *step,
+/* Decides contacts of a local approval for `assignee`: op's own entity
+ * (assignee NULL or op's entity: managers, approvers and administrators of
+ * a local entity) or an operator group op is a member of.  keys (n of
+ * them; n = -1: every pending contact of the assignee in that run and
+ * step) become approved (approve=1) or removed.  Every key must be a
+ * contact of the assignee in an open request before its deadline, else
+ * nothing changes and DISTRIB_FORBIDDEN.  *changed gets the rows changed. */
+int distrib_decide_contacts(Db *db, const DistOp *op, const char *assignee, int64_t run, const char *step,
                             const char *const *keys, int n, int approve, const char *now,
                             int64_t *changed, char *err, size_t errlen);
+
+/* 1 when op may decide the contacts handed to `assignee`: op's own local
+ * entity (not a viewer) or a group op is a member of. */
+int distrib_may_decide(Db *db, const DistOp *op, const char *assignee);
 
 /* `camp tick`: reminders of open local approvals that are due (one
  * notification per operator of the entity, then the next one `remind`

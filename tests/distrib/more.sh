@@ -139,5 +139,69 @@ check "sent only to the participants' approved contacts" 1 \
 camp run "$HERE/default.camp" --db "$DB" --now "2026-03-06 09:00" > /dev/null
 check "no package: nobody left out" 0 "$(q "$DB" "SELECT count(*) FROM camp_distrib_contacts WHERE run_id = 2 AND state = 'not_participating'")"
 
+# ------------------------------------------------------ operator groups
+# groups.camp: values 1 and 2 go to group north_team (m1 and hq_anna),
+# 3 to south_team (m3).  Contacts 1-7 are north_team's, 8, 9, 12
+# south_team's, 10 unassigned.  m2 (store 2's manager, not a member) and
+# v2 may not touch them.
+printf 'import "%s/entities"\ngroup g1 {\n  members "v2", "zz"\n}\ngroup s1 {\n  members "m1"\n}\ncampaign c {\n  a = customers\n  b = approval local a {\n    field store_id\n    assign group\n    1 -> s2\n  }\n  save b as "x"\n}\n' "$HERE" > "$TMP/g.camp"
+camp check "$TMP/g.camp" 2> "$TMP/g.err"
+check "group errors: viewer member, unknown operator, name of an entity, unknown group" "1 1 1 1 1" \
+  "$? $(grep -c '3:11: error: operator `v2` is a viewer' "$TMP/g.err") $(grep -c "3:17: error: unknown operator \`zz\`" "$TMP/g.err") $(grep -c '5:7: error: `s1` is already an entity' "$TMP/g.err") $(grep -c "13:10: error: unknown operator group \`s2\`" "$TMP/g.err")"
+DB=$TMP/groups.db
+newdb "$DB"
+camp packages sync "$HERE/groups.camp" --db "$DB" --now "2026-03-01 08:00" > /dev/null
+check "groups and members stored" "north_team:hq_anna north_team:m1 south_team:m3" \
+  "$(q "$DB" "SELECT grp||':'||login FROM camp_distrib_members ORDER BY 1" | sorted)"
+camp run "$HERE/groups.camp" --db "$DB" --now "2026-03-02 09:00" > /dev/null
+check "hand-out to the groups" \
+  "1:north_team:pending 2:north_team:pending 3:north_team:pending 4:north_team:pending 5:north_team:pending 6:north_team:pending 7:north_team:pending 8:south_team:pending 9:south_team:pending 10:-:unassigned 12:south_team:pending" "$(c 1)"
+check "one request per group" "north_team:7 south_team:3" "$(q "$DB" "SELECT entity||':'||contacts FROM camp_distrib_requests ORDER BY 1" | sorted)"
+check "the members are notified (the central member too), not m2" "hq_anna m1 m3" \
+  "$(q "$DB" "SELECT recipient FROM camp_notifications WHERE kind = 'local-request' ORDER BY 1" | sorted)"
+camp tick --db "$DB" --now "2026-03-03 09:30" > /dev/null
+check "reminders to the members" "hq_anna m1 m3" \
+  "$(q "$DB" "SELECT recipient FROM camp_notifications WHERE kind = 'local-reminder' ORDER BY 1" | sorted)"
+d() { camp packages "$@" --db "$DB" --now "2026-03-03 10:00" > /dev/null 2>&1; }
+d approve-contacts 1 --step ok --entity north_team --keys 1,4 --as m1
+check "a member approves for the group" 0 $?
+S0=$(c 1)
+d approve-contacts 1 --step ok --entity north_team --keys 2 --as m2
+check "a non-member cannot (even for its own store's customers)" "1 $S0" "$? $(c 1)"
+d approve-contacts 1 --step ok --keys 2 --as m1
+check "the member's own entity has no request" "1 $S0" "$? $(c 1)"
+d approve-contacts 1 --step ok --entity south_team --keys 4 --as m3
+check "another group's contact through one's own group" "1 $S0" "$? $(c 1)"
+d approve-contacts 1 --step ok --entity s1 --keys 2 --as m3
+check "an entity's name instead of a group" "1 $S0" "$? $(c 1)"
+for u in m1:pass-word-m1 m2:pass-word-m2 m3:pass-word-m3 v2:pass-word-v2 hq_anna:pass-word-anna; do
+  CAMP_PASSWORD=${u#*:} camp packages passwd "${u%%:*}" --db "$DB" > /dev/null
+done
+start_server "$DB" --now "2026-03-03 11:00"
+for u in m1:pass-word-m1 m2:pass-word-m2 m3:pass-word-m3 v2:pass-word-v2 hq:pass-word-anna; do
+  l=${u%%:*}; [ "$l" = hq ] && l=hq_anna
+  h "g${u%%:*}" login "$l" "${u#*:}" > /dev/null
+done
+check "m1's home lists the group's approval" 1 "$(h gm1 get / | grep -c 'approval?run=1&amp;step=ok&amp;for=north_team')"
+check "the central member's home lists it too" 1 "$(h ghq get / | grep -c 'approval?run=1&amp;step=ok&amp;for=north_team')"
+check "m2's home does not" 0 "$(h gm2 get / | grep -c 'for=north_team')"
+h gm1 get '/approval?run=1&step=ok&for=north_team' > "$TMP/ga"
+check "a member sees the group's 7 contacts" "200 7" "$(head -1 "$TMP/ga") $(grep -o 'class="key">[0-9]*' "$TMP/ga" | wc -l)"
+check "non-member: the group's page" 403 "$(h gm2 get '/approval?run=1&step=ok&for=north_team' | head -1)"
+check "non-member: a POST for the group" 403 "$(h gm2 post /approval auto run=1 step=ok for=north_team action=approve key=2)"
+check "viewer: the group's page" 403 "$(h gv2 get '/approval?run=1&step=ok&for=north_team' | head -1)"
+check "member of another group: a POST for this one" 403 "$(h gm3 post /approval auto run=1 step=ok for=north_team action=approve_all)"
+check "member, another group's contact" 403 "$(h gm3 post /approval auto run=1 step=ok for=south_team action=approve key=5)"
+check "member, another session's CSRF token" 403 "$(h gm1 post /approval "$(h gm3 csrf)" run=1 step=ok for=north_team action=approve key=2)"
+check "nothing changed by refused requests" "$S0" "$(c 1)"
+check "the central member removes a contact for the group" 303 "$(h ghq post /approval auto run=1 step=ok for=north_team action=remove key=5)"
+check "m3 approves all of south_team" 303 "$(h gm3 post /approval auto run=1 step=ok for=south_team action=approve_all)"
+stop_server
+check "decisions recorded with who decided" "1:approved:m1 4:approved:m1 5:removed:hq_anna 8:approved:m3 9:approved:m3 12:approved:m3" \
+  "$(q "$DB" "SELECT recipient_key||':'||state||':'||decided_by FROM camp_distrib_contacts WHERE decided_by IS NOT NULL ORDER BY CAST(recipient_key AS INTEGER)" | sorted)"
+camp tick --db "$DB" --now "2026-03-04 09:00" > /dev/null
+check "after the deadline: the groups' approved contacts are sent" "1 4 8 9 12" \
+  "$(q "$DB" "SELECT recipient_key FROM camp_outbox WHERE run_id = 1 ORDER BY CAST(recipient_key AS INTEGER)" | sorted)"
+
 t_summary distrib-more
 [ "$T_FAIL" -eq 0 ]

@@ -63,7 +63,7 @@ camp check "$TMP/e2.camp" 2> "$TMP/e2.err"
 check "approval local, not another word" "1 1" "$? $(grep -c 'e2.camp:4:16: error: unknown approval step `approval global`' "$TMP/e2.err")"
 printf 'import "%s/entities"\ncampaign c {\n  a = customers\n  b = approval local a { field store_id; assign group; 1 -> s1 }\n  save b as "x"\n}\n' "$HERE" > "$TMP/e3.camp"
 camp check "$TMP/e3.camp" 2> "$TMP/e3.err"
-check "operator groups said to be unsupported" "1 1" "$? $(grep -c 'not supported yet' "$TMP/e3.err")"
+check "assign group names groups, not entities" "1 1 1" "$? $(grep -c 'unknown operator group `s1`' "$TMP/e3.err") $(grep -c '`s1` is a local entity: write `assign entity`' "$TMP/e3.err")"
 
 DB=$TMP/orders.db
 newdb "$DB"
