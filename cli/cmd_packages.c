@@ -17,7 +17,9 @@ static const char USAGE[] =
     "       camp packages order|unsubscribe PKG --db DB --as LOGIN [--params JSON]\n"
     "       camp packages approve|reject PKG --entity E --db DB --as LOGIN\n"
     "       camp packages passwd LOGIN --db DB      (password from $CAMP_PASSWORD or stdin)\n"
-    "       camp packages approve-contacts|remove-contacts RUN --step S --db DB --as LOGIN (--keys K,K | --all)\n";
+    "       camp packages approve-contacts|remove-contacts RUN --step S --db DB --as LOGIN (--keys K,K | --all)"
+    " [--entity GROUP]\n"
+    "       camp packages costs PKG --db DB [--entity E]\n";
 
 static int sync_model(CliOpts *o, Db *db, const char *now) {
   /* files[0] is the verb: compile the rest */
@@ -119,7 +121,7 @@ int cmd_packages(int argc, char **argv) {
     return 2;
   }
   static const char *const verbs[] = {"sync", "list", "order", "unsubscribe", "approve", "reject", "passwd",
-                                      "approve-contacts", "remove-contacts"};
+                                      "approve-contacts", "remove-contacts", "costs"};
   int known = 0;
   for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) known |= !strcmp(verbs[i], verb);
   if (!known) {
@@ -157,6 +159,9 @@ int cmd_packages(int argc, char **argv) {
       rc = report(verb, distrib_decide_order(db, &op, o.files[1], o.entity, !strcmp(verb, "approve"), now, err, sizeof err), err);
       if (!rc) printf("%s: order of %s %s\n", o.files[1], o.entity, !strcmp(verb, "approve") ? "approved" : "rejected");
     }
+  } else if (!strcmp(verb, "costs")) {
+    if (o.nfiles != 2) rc = (fputs(USAGE, stderr), 2);
+    else rc = report(verb, distrib_print_costs(db, o.files[1], o.entity, stdout, err, sizeof err), err);
   } else if (!strcmp(verb, "passwd")) {
     char pw[1100];
     if (o.nfiles != 2) rc = (fputs(USAGE, stderr), 2);

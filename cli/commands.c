@@ -249,7 +249,7 @@ const CliCommand cli_commands[] = {
      {O_DB("the database of the run"), {"step", "NAME", NULL, "only this channel step"}, O_AS,
       O_REASON, O_NOW},
      "camp reject 12 --db crm.sqlite --as ana --reason \"wrong offer\""},
-    {"packages", cmd_packages, "sync|list|order|unsubscribe|approve|reject|passwd|approve-contacts|remove-contacts ... --db DB [options]",
+    {"packages", cmd_packages, "sync|list|order|unsubscribe|approve|reject|passwd|approve-contacts|remove-contacts|costs ... --db DB [options]",
      "distributed marketing: entities, campaign packages, orders, local approvals", "camp",
      "`sync FILE...` stores the entities, operators and packages the files declare; `list` "
      "prints packages, offers and orders; `order PKG` / `unsubscribe PKG` act for the --as "
@@ -257,7 +257,9 @@ const CliCommand cli_commands[] = {
      "/ `reject` decide an order (central approvers); `passwd LOGIN` sets an operator's "
      "password from $CAMP_PASSWORD or the first line of stdin (stored as a libsodium "
      "crypto_pwhash hash, never printed); `approve-contacts RUN` / `remove-contacts RUN` "
-     "decide contacts of a local approval (--step, --keys K,K or --all).  See docs/distributed.md.",
+     "decide contacts of a local approval (--step, --keys K,K or --all; --entity GROUP for an "
+     "operator group); `costs PKG` prints each entity's share of the package's cost from the "
+     "messages sent (--entity: only that entity).  See docs/distributed.md.",
      {O_DB("the database"), O_AS, O_NOW, O_INCLUDE,
       {"entity", "ENTITY", NULL, "an entity (list: only its packages; approve/reject: whose order; "
                                  "approve-contacts/remove-contacts: the operator group to act for)"},

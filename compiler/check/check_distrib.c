@@ -228,7 +228,8 @@ static void locals_under(Ctx *c, DistModel *m, DistEntity *e, PtrVec *out) {
 
 static void check_package(Ctx *c, DistModel *m, Decl *d, DistPackage *p) {
   static const char *const F[] = {"campaign", "label", "offer", "visible", "register_by",
-                                  "personalize_by", "mode", "variant", "form", "cost", "share"};
+                                  "personalize_by", "mode", "variant", "form", "cost", "share",
+                                  "central_pays", "cost_per_message"};
   p->variant = "simple";
   Loc campaign_loc = d->name_loc;
   int has_campaign = 0;
@@ -284,6 +285,15 @@ static void check_package(Ctx *c, DistModel *m, Decl *d, DistPackage *p) {
       else if (v && v->kind == E_DEC) p->cost = v->dval;
       else if (v) diag_error(c->d, v->loc, "`cost` takes a number");
       if (p->cost < 0) diag_error(c->d, f->loc, "a cost cannot be negative");
+    } else if (!strcmp(f->name, "central_pays") || !strcmp(f->name, "cost_per_message")) {
+      Expr *v = one_value(c, f);
+      double d = !v ? -1 : v->kind == E_INT ? (double)v->ival : v->kind == E_DEC ? v->dval : -1;
+      int pct = !strcmp(f->name, "central_pays");
+      if (v && (d < 0 || (pct && d > 100)))
+        diag_error(c->d, v->loc, pct ? "`central_pays` takes a percentage of the cost, 0 to 100"
+                                     : "`cost_per_message` takes a number, 0 or more");
+      else if (v && pct) p->central_pct = d;
+      else if (v) p->per_message = d;
     } else if (!strcmp(f->name, "form")) {
       if (!f->braced) { diag_error(c->d, f->loc, "write `form { NAME TYPE ... }`"); continue; }
       for (int k = 0; k < f->params.len; k++) {
@@ -321,7 +331,7 @@ static void check_package(Ctx *c, DistModel *m, Decl *d, DistPackage *p) {
         vec_push(c->a, &p->params, fp);
       }
     } else {
-      unknown_field(c, f, "package setting", F, 11);
+      unknown_field(c, f, "package setting", F, 13);
     }
   }
   if (!has_campaign) diag_error(c->d, d->name_loc, "package `%s` names no campaign (`campaign NAME`)", d->name);

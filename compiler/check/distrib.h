@@ -44,6 +44,8 @@ typedef struct DistPackage {
   PtrVec params;           /* FormParam* (form variant) */
   double cost;             /* shared between participants */
   int cost_by_contacts;    /* share by contacts (else equally) */
+  double central_pct;      /* `central_pays N`: the centre's percentage of `cost` */
+  double per_message;      /* `cost_per_message X`: charged to an entity per message sent to its contacts */
   Decl *decl;
 } DistPackage;
 

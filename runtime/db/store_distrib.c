@@ -177,8 +177,10 @@ int store_distrib_sync(Db *db, const DistModel *m, const char *now, char *err, s
   for (int i = 0; i < m->packages.len && !rc; i++) {
     DistPackage *p = m->packages.items[i];
     char *pj = params_json(p);
-    char cost[40];
+    char cost[40], pct[40], per[40];
     snprintf(cost, sizeof cost, "%.17g", p->cost);
+    snprintf(pct, sizeof pct, "%.17g", p->central_pct);
+    snprintf(per, sizeof per, "%.17g", p->per_message);
     const char *v[12] = {p->name, p->label, p->campaign,
                          p->visible_from[0] ? p->visible_from : NULL,
                          p->visible_until[0] ? p->visible_until : NULL,
@@ -195,6 +197,9 @@ int store_distrib_sync(Db *db, const DistModel *m, const char *now, char *err, s
                         " automatic = excluded.automatic, variant = excluded.variant, cost = excluded.cost,"
                         " share = excluded.share, params = excluded.params", v, 12);
     free(pj);
+    const char *cv[3] = {pct, per, p->name};
+    if (!rc) rc = exec_texts(db, "UPDATE camp_distrib_packages SET central_pct = CAST(? AS REAL),"
+                                 " per_message = CAST(? AS REAL) WHERE name = ?", cv, 3);
     names[i] = p->name;
     const char *d[1] = {p->name};
     if (!rc) rc = exec_texts(db, "DELETE FROM camp_distrib_offers WHERE package = ?", d, 1);

@@ -71,6 +71,32 @@ int distrib_may_decide(Db *db, const DistOp *op, const char *assignee);
  * Returns the number of reminders, or -1. */
 int distrib_tick(Db *db, const char *now, FILE *out);
 
+/* ---- costs.c: cost sharing ---- */
+typedef struct DistCost {
+  char entity[128];
+  int64_t sent;            /* messages sent to the entity's contacts */
+  double fixed;            /* its part of the package's cost */
+  double messages;         /* cost_per_message x sent */
+  double total;
+} DistCost;
+typedef struct DistCosts {
+  char campaign[128], share[16];
+  double cost, central_pct, per_message;
+  int64_t sent;            /* all entities */
+  double central;          /* the centre's part: central_pays % of the cost (all of it without participants) */
+  double total;            /* central + every entity's total */
+  DistCost *rows;          /* participating entities, by name */
+  int n;
+} DistCosts;
+/* Each participating entity's share of package pkg (see costs.c for the
+ * rule): participants are the entities whose order stands (by target
+ * approval: those handed contacts) and any entity whose contacts were
+ * sent to.  DISTRIB_OK (free with distrib_costs_free) or an error. */
+int distrib_costs(Db *db, const char *pkg, DistCosts *out, char *err, size_t errlen);
+void distrib_costs_free(DistCosts *c);
+/* `camp packages costs PKG [--entity E]`: the table of shares. */
+int distrib_print_costs(Db *db, const char *pkg, const char *entity, FILE *out, char *err, size_t errlen);
+
 /* Prints packages, offers and orders (entity = NULL: all). */
 int distrib_print_packages(Db *db, const char *entity, FILE *out);
 

@@ -95,6 +95,34 @@ static void delivery_report(Page *p, Html *b) {
   html_put(b, "</table>");
 }
 
+/* The entity's share of the cost of each package offered to it (costs.c):
+ * its own row only. */
+static void cost_report(Page *p, Html *b) {
+  html_put(b, "<h2>Your share of the costs</h2><table id=\"costs\"><tr><th>Package</th><th>Messages sent</th>"
+              "<th>Share of the cost</th><th>Per message</th><th>Total</th></tr>");
+  DbStmt *st = db_prepare(p->db, "SELECT package FROM camp_distrib_offers WHERE entity = ? ORDER BY package");
+  if (st) db_bind_text(st, 1, p->op->entity);
+  char pkgs[32][128];
+  int n = 0;
+  while (st && db_step(st) == 1 && n < 32) snprintf(pkgs[n++], 128, "%s", text(st, 0));
+  db_finalize(st);
+  for (int i = 0; i < n; i++) {
+    DistCosts c;
+    char err[256];
+    if (distrib_costs(p->db, pkgs[i], &c, err, sizeof err)) continue;
+    for (int k = 0; k < c.n; k++) {
+      DistCost *r = &c.rows[k];
+      if (strcmp(r->entity, p->op->entity)) continue;
+      html_put(b, "<tr><td>");
+      html_esc(b, pkgs[i]);
+      html_printf(b, "</td><td>%lld</td><td>%.2f</td><td>%.2f</td><td class=\"total\">%.2f</td></tr>", (long long)r->sent,
+                  r->fixed, r->messages, r->total);
+    }
+    distrib_costs_free(&c);
+  }
+  html_put(b, "</table>");
+}
+
 /* The local approvals op decides: its own local entity's and those of the
  * operator groups it is a member of (a group's rows link with &for=). */
 static void approvals_table(Page *p, Html *b) {
@@ -189,6 +217,7 @@ static void local_home(Page *p, Html *b) {
   html_put(b, "</table>");
   approvals_table(p, b);
   delivery_report(p, b);
+  cost_report(p, b);
 }
 
 static void central_home(Page *p, Html *b) {

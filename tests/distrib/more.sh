@@ -203,5 +203,57 @@ camp tick --db "$DB" --now "2026-03-04 09:00" > /dev/null
 check "after the deadline: the groups' approved contacts are sent" "1 4 8 9 12" \
   "$(q "$DB" "SELECT recipient_key FROM camp_outbox WHERE run_id = 1 ORDER BY CAST(recipient_key AS INTEGER)" | sorted)"
 
+# ------------------------------------------------------------ cost sharing
+# costs.camp: s1 and s3 order kit (approved), s2 does not (left out).  Sent
+# (status 'sent'): 1, 2, 3 of s1, 8 of s3; 9 and 12 of s3 stay queued.
+# kit: 1000, centre 40% = 400.00; 600 shared by messages sent (4):
+#   s1 600 x 3/4 = 450.00 + 3 x 0.50 = 1.50 -> 451.50
+#   s3 600 x 1/4 = 150.00 + 1 x 0.50 = 0.50 -> 150.50;  total 1002.00
+# kit2: 300, centre 10% = 30.00; 270 equally between s1 and s3 (whose
+#   contacts were sent to, though they ordered kit only): 135.00 each
+DB=$TMP/costs.db
+newdb "$DB"
+camp packages sync "$HERE/costs.camp" --db "$DB" --now "2026-03-01 08:00" > /dev/null
+for k in 1 3; do
+  camp packages order kit --db "$DB" --as m$k --now "2026-03-01 09:00" > /dev/null
+  camp packages approve kit --entity s$k --db "$DB" --as hq_anna --now "2026-03-01 10:00" > /dev/null
+done
+camp run "$HERE/costs.camp" --db "$DB" --now "2026-03-02 09:00" > /dev/null
+camp tick --db "$DB" --now "2026-03-03 09:00" > /dev/null
+check "queued: the participants' contacts" "1 2 3 8 9 12" \
+  "$(q "$DB" "SELECT recipient_key FROM camp_outbox ORDER BY CAST(recipient_key AS INTEGER)" | sorted)"
+q "$DB" "UPDATE camp_outbox SET status = 'sent' WHERE recipient_key IN (1, 2, 3, 8)"
+camp packages costs kit --db "$DB" > "$TMP/costs.out"
+check "costs: exit 0" 0 $?
+row() { awk -v e="$1" '$1 == e { $1 = ""; sub(/^ /, ""); print }' "$TMP/costs.out"; }
+check "kit: s1 sent 3, share 450.00, messages 1.50, total 451.50" "3 450.00 1.50 451.50" "$(row s1)"
+check "kit: s3 sent 1, share 150.00, messages 0.50, total 150.50" "1 150.00 0.50 150.50" "$(row s3)"
+check "kit: the centre pays 400.00" "400.00 400.00" "$(row central)"
+check "kit: total 1002.00 for 4 messages" "4 1002.00" "$(row total)"
+check "kit: s2 did not take part" "" "$(row s2)"
+check "kit: the header says how it is shared" 1 "$(grep -c '^package kit (campaign cost_spring): cost 1000.00, central pays 40%, shared by messages sent, 0.5000 per message sent$' "$TMP/costs.out")"
+camp packages costs kit2 --db "$DB" > "$TMP/costs.out"
+check "kit2: equally 135.00 each, the centre 30.00" "3 135.00 0.00 135.00|1 135.00 0.00 135.00|30.00 30.00|4 300.00" \
+  "$(row s1)|$(row s3)|$(row central)|$(row total)"
+camp packages costs kit --entity s3 --db "$DB" > "$TMP/costs.out"
+check "costs --entity: that entity only" "1 150.00 0.50 150.50||" "$(row s3)|$(row s1)|$(row central)"
+camp packages costs nope --db "$DB" > /dev/null 2> "$TMP/e"
+check "unknown package" "1 1" "$? $(grep -c 'no package `nope`' "$TMP/e")"
+printf 'import "%s/entities"\npackage p {\n  campaign c\n  offer s1\n  central_pays 120\n  cost_per_message -1\n}\ncampaign c {\n  a = customers\n  save a as "x"\n}\n' "$HERE" > "$TMP/c.camp"
+camp check "$TMP/c.camp" 2> "$TMP/c.err"
+check "cost settings checked" "1 1 1" "$? $(grep -c '5:16: error: `central_pays` takes a percentage' "$TMP/c.err") $(grep -c '6:20: error: `cost_per_message` takes a number' "$TMP/c.err")"
+# each store sees its own share on its page, not the others'
+for u in m1:pass-word-m1 m3:pass-word-m3; do
+  CAMP_PASSWORD=${u#*:} camp packages passwd "${u%%:*}" --db "$DB" > /dev/null
+done
+start_server "$DB" --now "2026-03-03 12:00"
+h cm1 login m1 pass-word-m1 > /dev/null
+h cm3 login m3 pass-word-m3 > /dev/null
+costrow() { h "$1" get / | sed -n 's/.*<table id="costs">\(.*\)/\1/p' | sed 's/<\/table>.*//; s/<tr>/\n/g' | grep "<td>$2</td>" | sed 's/<[^>]*>/ /g; s/  */ /g; s/^ //; s/ $//'; }
+check "m1's page: its share of kit" "kit 3 450.00 1.50 451.50" "$(costrow cm1 kit)"
+check "m3's page: its share of kit2" "kit2 1 135.00 0.00 135.00" "$(costrow cm3 kit2)"
+check "m1's page shows no other entity's share" 2 "$(h cm1 get / | sed -n 's/.*<table id="costs">\(.*\)/\1/p' | sed 's/<\/table>.*//' | grep -o '<td class="total">' | wc -l)"
+stop_server
+
 t_summary distrib-more
 [ "$T_FAIL" -eq 0 ]
