@@ -249,7 +249,7 @@ const CliCommand cli_commands[] = {
      {O_DB("the database of the run"), {"step", "NAME", NULL, "only this channel step"}, O_AS,
       O_REASON, O_NOW},
      "camp reject 12 --db crm.sqlite --as ana --reason \"wrong offer\""},
-    {"packages", cmd_packages, "sync|list|order|unsubscribe|approve|reject|passwd|approve-contacts|remove-contacts|costs ... --db DB [options]",
+    {"packages", cmd_packages, "sync|list|order|unsubscribe|approve|reject|passwd|approve-contacts|remove-contacts|costs|children|edit-child ... --db DB [options]",
      "distributed marketing: entities, campaign packages, orders, local approvals", "camp",
      "`sync FILE...` stores the entities, operators and packages the files declare; `list` "
      "prints packages, offers and orders; `order PKG` / `unsubscribe PKG` act for the --as "
@@ -259,14 +259,18 @@ const CliCommand cli_commands[] = {
      "crypto_pwhash hash, never printed); `approve-contacts RUN` / `remove-contacts RUN` "
      "decide contacts of a local approval (--step, --keys K,K or --all; --entity GROUP for an "
      "operator group); `costs PKG` prints each entity's share of the package's cost from the "
-     "messages sent (--entity: only that entity).  See docs/distributed.md.",
+     "messages sent (--entity: only that entity); `children` lists the child campaigns of "
+     "`variant campaign` packages with their counts per entity (--run, --entity); `edit-child PKG "
+     "--run R --params JSON` changes the --as operator's child campaign's parameters (those the "
+     "package declares) before its deadline.  See docs/distributed.md.",
      {O_DB("the database"), O_AS, O_NOW, O_INCLUDE,
       {"entity", "ENTITY", NULL, "an entity (list: only its packages; approve/reject: whose order; "
                                  "approve-contacts/remove-contacts: the operator group to act for)"},
       {"params", "JSON", NULL, "order: the form values, e.g. {\"discount\": 15}"},
       {"step", "STEP", NULL, "approve-contacts/remove-contacts: the local approval step"},
       {"keys", "K,K", NULL, "approve-contacts/remove-contacts: these contacts' keys"},
-      {"all", NULL, NULL, "approve-contacts/remove-contacts: every pending contact of the entity"}},
+      {"all", NULL, NULL, "approve-contacts/remove-contacts: every pending contact of the entity"},
+      {"run", "ID", NULL, "children: only this run; edit-child: the run of the child campaign"}},
      "camp packages order spring_kit --db crm.sqlite --as m07 --params '{\"discount\": 15}'"},
     {"serve", cmd_serve, "--db DB --listen HOST:PORT [options]",
      "the web page of distributed marketing for local and central operators", "none",

@@ -342,8 +342,8 @@ static void check_package(Ctx *c, DistModel *m, Decl *d, DistPackage *p) {
   }
   if (!p->offer.len && strcmp(p->variant, "target"))
     diag_error(c->d, d->name_loc, "package `%s` is offered to no local entity (`offer ENTITY, ...`)", d->name);
-  if (p->params.len && strcmp(p->variant, "form"))
-    diag_warning(c->d, d->name_loc, "package `%s` has a form but is not `variant form`", d->name);
+  if (p->params.len && strcmp(p->variant, "form") && strcmp(p->variant, "campaign"))
+    diag_warning(c->d, d->name_loc, "package `%s` has a form but is not `variant form` or `variant campaign`", d->name);
   if (p->register_by[0] && p->visible_until[0] && strcmp(p->register_by, p->visible_until) > 0)
     diag_error(c->d, d->name_loc, "the registration deadline is after the package stops being visible");
 }
@@ -577,9 +577,12 @@ void step_local_approval(Graph *g, Step *s) {
   /* by form: the publishing package's form values become columns */
   for (int i = 0; m && i < m->packages.len; i++) {
     DistPackage *p = m->packages.items[i];
-    if (strcmp(p->variant, "form") || !p->campaign || !g->campaign || strcmp(p->campaign, g->campaign->name)) continue;
+    /* by form, and by campaign (the child campaigns' editable parameters) */
+    if ((strcmp(p->variant, "form") && strcmp(p->variant, "campaign")) || !p->campaign || !g->campaign ||
+        strcmp(p->campaign, g->campaign->name))
+      continue;
     if (a->form_pkg) {
-      diag_error(c->d, p->decl->name_loc, "campaign `%s` is published by two form packages (`%s` and `%s`)",
+      diag_error(c->d, p->decl->name_loc, "campaign `%s` is published by two packages with parameters (`%s` and `%s`)",
                  p->campaign, a->form_pkg->name, p->name);
       continue;
     }

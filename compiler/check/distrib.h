@@ -76,7 +76,8 @@ typedef struct DistApproval {
   int approve_default;     /* `otherwise approve`: undecided rows pass at the deadline */
   int assign_group;        /* `assign group`: lines name operator groups (DistLine.entity->group) */
   PtrVec lines;            /* DistLine* */
-  /* The `variant form` package that publishes the campaign, or NULL: its
+  /* The `variant form` or `variant campaign` package that publishes the
+   * campaign, or NULL: its
    * form parameters are added columns of the first output, each contact
    * getting its entity's values (compiler/sql, runtime/exec/exec_local.c). */
   DistPackage *form_pkg;

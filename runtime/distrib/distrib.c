@@ -394,3 +394,71 @@ out:
   }
   return rc;
 }
+
+/* ----------------------------------------------------- child campaigns */
+
+int distrib_edit_child(Db *db, const DistOp *op, int64_t run, const char *pkg, const char *params_json,
+                       const char *now, char *err, size_t errlen) {
+  if (!acts_locally(op)) {
+    snprintf(err, errlen, "only a local entity's manager, approver or administrator edits its child campaign");
+    return DISTRIB_FORBIDDEN;
+  }
+  if (db_begin(db)) {
+    snprintf(err, errlen, "the database is busy: %s", db_error(db));
+    return DISTRIB_ERROR;
+  }
+  int rc = DISTRIB_OK;
+  char *params = NULL;
+  /* op's own child of this run, while its local approval is open */
+  DbStmt *st = db_prepare(db, "SELECT k.params, r.state, r.deadline_at FROM camp_distrib_children AS ch"
+                              " JOIN camp_distrib_packages AS k ON k.name = ch.package"
+                              " LEFT JOIN camp_distrib_requests AS r ON r.run_id = ch.run_id AND r.step = ch.step"
+                              " AND r.entity = ch.entity"
+                              " WHERE ch.run_id = ? AND ch.package = ? AND ch.entity = ?");
+  if (!st) { rc = DISTRIB_ERROR; goto out; }
+  db_bind_int(st, 1, run);
+  db_bind_text(st, 2, pkg);
+  db_bind_text(st, 3, op->entity);
+  char decl[8192] = "";
+  int found = 0, open = 0;
+  if (db_step(st) == 1) {
+    found = 1;
+    copy(decl, sizeof decl, db_column(st, 0));
+    DbValue s = db_column(st, 1), d = db_column(st, 2);
+    /* no request (no contacts): editable until the run is done */
+    open = s.kind == DBV_NULL || (s.kind == DBV_TEXT && !strcmp(s.s, "open") && d.kind == DBV_TEXT && strcmp(now, d.s) < 0);
+  }
+  db_finalize(st);
+  if (!found) {
+    snprintf(err, errlen, "%s has no child campaign of `%s` in run %lld", op->entity, pkg, (long long)run);
+    rc = DISTRIB_FORBIDDEN;
+    goto out;
+  }
+  if (!open) {
+    snprintf(err, errlen, "the child campaign of %s in run %lld can no longer be changed (its deadline has passed)",
+             op->entity, (long long)run);
+    rc = DISTRIB_FORBIDDEN;
+    goto out;
+  }
+  /* only the parameters the package declares, within their limits */
+  if ((rc = check_params(decl, params_json, &params, err, errlen))) goto out;
+  st = db_prepare(db, "UPDATE camp_distrib_children SET params = ? WHERE run_id = ? AND package = ? AND entity = ?");
+  if (!st) { rc = DISTRIB_ERROR; goto out; }
+  db_bind_text(st, 1, params);
+  db_bind_int(st, 2, run);
+  db_bind_text(st, 3, pkg);
+  db_bind_text(st, 4, op->entity);
+  if (db_step(st) < 0) rc = DISTRIB_ERROR;
+  db_finalize(st);
+  if (!rc) {
+    char detail[300];
+    snprintf(detail, sizeof detail, "run %lld package %.100s: %.150s", (long long)run, pkg, params);
+    if (store_distrib_log(db, now, op->login, op->entity, "edit-child", detail)) rc = DISTRIB_ERROR;
+  }
+out:
+  free(params);
+  if (rc == DISTRIB_ERROR && !err[0]) snprintf(err, errlen, "%s", db_error(db));
+  if (rc) db_rollback(db);
+  else if (db_commit(db)) { snprintf(err, errlen, "%s", db_error(db)); return DISTRIB_ERROR; }
+  return rc;
+}

@@ -71,6 +71,28 @@ int distrib_may_decide(Db *db, const DistOp *op, const char *assignee);
  * Returns the number of reminders, or -1. */
 int distrib_tick(Db *db, const char *now, FILE *out);
 
+/* By campaign: op's entity edits the parameters of its child campaign of
+ * package pkg in run `run` (params_json: a JSON object checked against
+ * the package's declared form — nothing else can be changed), before the
+ * deadline of its local approval.  Another entity's child, a viewer, the
+ * centre, a closed approval: DISTRIB_FORBIDDEN, nothing changes. */
+int distrib_edit_child(Db *db, const DistOp *op, int64_t run, const char *pkg, const char *params_json,
+                       const char *now, char *err, size_t errlen);
+
+/* ---- children.c: child campaigns (variant campaign) ---- */
+typedef struct DistChild {
+  int64_t run;
+  char step[128], package[128], entity[128], campaign[300], params[1024], state[16];
+  int64_t contacts, approved, removed, messages, sent;
+} DistChild;
+/* The child campaigns (run 0: all runs; entity NULL: all entities), with
+ * their counts: contacts handed to them, approved (also by default),
+ * removed, messages queued for them in the run, sent; state is the run's
+ * (children run in step with their parent).  *out malloc'd; count or -1. */
+int distrib_children(Db *db, int64_t run, const char *entity, DistChild **out);
+/* `camp packages children [--run R] [--entity E]`. */
+int distrib_print_children(Db *db, int64_t run, const char *entity, FILE *out);
+
 /* ---- costs.c: cost sharing ---- */
 typedef struct DistCost {
   char entity[128];

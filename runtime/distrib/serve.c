@@ -322,6 +322,7 @@ static enum MHD_Result route(Server *s, struct MHD_Connection *c, const char *ur
   else if (post && !strcmp(url, "/order")) post_order(&p);
   else if (post && !strcmp(url, "/orders/decide")) post_decide_order(&p);
   else if (post && !strcmp(url, "/approval")) post_approval(&p);
+  else if (post && !strcmp(url, "/child")) post_child(&p);
   else {
     p.status = 404;
     page_frame(&p.out, "Not found", &op, ses.csrf, NULL, "<p>No such page. <a href=\"/\">Home</a></p>");

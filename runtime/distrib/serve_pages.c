@@ -39,7 +39,7 @@ static int acts(const DistOp *op) { return strcmp(op->role, "viewer") != 0; }
 
 /* The form's inputs of a package, from its declared parameters and the
  * entity's current values. */
-static void param_inputs(Html *h, const char *decl, const char *values) {
+void html_param_inputs(Html *h, const char *decl, const char *values) {
   json_error_t je;
   json_t *d = json_loads(decl, 0, &je), *v = values && *values ? json_loads(values, 0, &je) : NULL;
   for (size_t i = 0; d && i < json_array_size(d); i++) {
@@ -205,7 +205,7 @@ static void local_home(Page *p, Html *b) {
       html_put(b, "<input type=\"hidden\" name=\"package\" value=\"");
       html_esc(b, name);
       html_put(b, "\">");
-      param_inputs(b, text(st, 6), text(st, 8));
+      html_param_inputs(b, text(st, 6), text(st, 8));
       html_printf(b, "<button type=\"submit\" name=\"action\" value=\"order\">%s</button>",
                   in ? "Save values" : "Order");
       if (in) html_put(b, " <button type=\"submit\" name=\"action\" value=\"unsubscribe\">Unsubscribe</button>");
@@ -216,6 +216,7 @@ static void local_home(Page *p, Html *b) {
   db_finalize(st);
   html_put(b, "</table>");
   approvals_table(p, b);
+  children_section(p, b);
   delivery_report(p, b);
   cost_report(p, b);
 }
@@ -298,6 +299,7 @@ void page_home(Page *p) {
   if (p->op->central) {
     central_home(p, &b);
     approvals_table(p, &b); /* the approvals of the groups the operator is a member of */
+    children_section(p, &b);
   } else local_home(p, &b);
   page_frame(&p->out, p->op->central ? "Central entity" : "Local entity", p->op, p->csrf, p->notice, b.s);
   free(b.s);

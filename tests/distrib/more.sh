@@ -255,5 +255,73 @@ check "m3's page: its share of kit2" "kit2 1 135.00 0.00 135.00" "$(costrow cm3 
 check "m1's page shows no other entity's share" 2 "$(h cm1 get / | sed -n 's/.*<table id="costs">\(.*\)/\1/p' | sed 's/<\/table>.*//' | grep -o '<td class="total">' | wc -l)"
 stop_server
 
+# ------------------------------------------------------------ by campaign
+# bycamp.camp: local_kit (automatic, variant campaign) registers s1, s2, s3;
+# s3 unsubscribes, s1 sets its discount to 20.  The run hands out 1-3 (s1)
+# and 4-7 (s2) and creates one child campaign each, by_store@s1 and
+# by_store@s2; s2 edits its child's discount to 15, s1 to 22 on the page;
+# s1 removes contact 2.  At the deadline the parent's tick sends 1, 3 with
+# "22% off" and 4-7 with "15% off".
+DB=$TMP/bycamp.db
+newdb "$DB"
+camp packages sync "$HERE/bycamp.camp" --db "$DB" --now "2026-03-01 08:00" > /dev/null
+camp packages unsubscribe local_kit --db "$DB" --as m3 --now "2026-03-01 09:00" > /dev/null
+camp packages order local_kit --db "$DB" --as m1 --params '{"discount": 20}' --now "2026-03-01 09:00" > /dev/null
+camp run "$HERE/bycamp.camp" --db "$DB" --now "2026-03-02 09:00" > /dev/null
+child() { camp packages children --db "$DB" --run "$1" > "$TMP/ch.out"; awk -v c="$2" '$3 == c { $1 = $2 = $3 = ""; sub(/^ */, ""); print }' "$TMP/ch.out"; }
+check "one child campaign per participating store, in step with the run" "waiting 3 0 0 0 0 {\"discount\":20}|waiting 4 0 0 0 0 -|" \
+  "$(child 1 by_store@s1)|$(child 1 by_store@s2)|$(child 1 by_store@s3)"
+e() { camp packages edit-child local_kit --run 1 --db "$DB" --now "2026-03-03 10:00" "$@" > /dev/null 2>&1; }
+e --as m2 --params '{"discount": 15}'
+check "a store edits its child's declared parameter" "0 {\"discount\":15}" "$? $(q "$DB" "SELECT params FROM camp_distrib_children WHERE entity = 's2'")"
+e --as m2 --params '{"discount": 30}'
+check "outside the package's limits: refused" "1 {\"discount\":15}" "$? $(q "$DB" "SELECT params FROM camp_distrib_children WHERE entity = 's2'")"
+e --as m2 --params '{"subject": "Free!"}'
+check "a parameter the package does not declare: refused" 1 $?
+e --as m3 --params '{"discount": 12}'
+check "a store without a child (unsubscribed): refused" 1 $?
+e --as v2 --params '{"discount": 12}'
+check "a viewer: refused" 1 $?
+e --as hq_anna --params '{"discount": 12}'
+check "the centre: refused" 1 $?
+camp packages edit-child local_kit --db "$DB" --as m1 --params '{}' > /dev/null 2>&1
+check "edit-child needs --run" 2 $?
+camp packages remove-contacts 1 --step ok --keys 2 --as m1 --db "$DB" --now "2026-03-03 10:00" > /dev/null
+for u in m1:pass-word-m1 m3:pass-word-m3 v2:pass-word-v2 hq_anna:pass-word-anna; do
+  CAMP_PASSWORD=${u#*:} camp packages passwd "${u%%:*}" --db "$DB" > /dev/null
+done
+start_server "$DB" --now "2026-03-03 12:00"
+for u in m1:pass-word-m1 m3:pass-word-m3 v2:pass-word-v2 hq_anna:pass-word-anna; do
+  h "b${u%%:*}" login "${u%%:*}" "${u#*:}" > /dev/null
+done
+h bm1 get / > "$TMP/bh"
+check "m1's page: its own child campaign only, with its form" "1 0 1" \
+  "$(grep -c 'by_store@s1' "$TMP/bh") $(grep -c 'by_store@s2' "$TMP/bh") $(grep -c 'action="/child"' "$TMP/bh")"
+check "the centre's page: every child campaign" "2 1" "$(h bhq_anna get / | grep -o 'by_store@s[12]' | sort -u | wc -l) $(h bhq_anna get / | grep -c 'id="children"')"
+S0=$(q "$DB" "SELECT group_concat(entity||params, ' ') FROM camp_distrib_children")
+check "POST /child: another run (no child of m1 there)" 403 "$(h bm1 post /child auto run=2 package=local_kit p_discount=12)"
+check "POST /child: a store without a child" 403 "$(h bm3 post /child auto run=1 package=local_kit p_discount=12)"
+check "POST /child: a viewer" 403 "$(h bv2 post /child auto run=1 package=local_kit p_discount=12)"
+check "POST /child: the centre" 403 "$(h bhq_anna post /child auto run=1 package=local_kit p_discount=12)"
+check "POST /child: no CSRF token" 403 "$(h bm1 post /child none run=1 package=local_kit p_discount=12)"
+check "POST /child: another session's CSRF token" 403 "$(h bm1 post /child "$(h bm3 csrf)" run=1 package=local_kit p_discount=12)"
+check "POST /child: outside the limits" 400 "$(h bm1 post /child auto run=1 package=local_kit p_discount=99)"
+check "nothing changed by refused requests" "$S0" "$(q "$DB" "SELECT group_concat(entity||params, ' ') FROM camp_distrib_children")"
+check "POST /child: m1 sets 22" 303 "$(h bm1 post /child auto run=1 package=local_kit p_discount=22)"
+stop_server
+camp tick --db "$DB" --now "2026-03-04 09:00" > /dev/null
+check "the parent's tick runs the children: each with its own values" "1:22% off 3:22% off 4:15% off 5:15% off 6:15% off 7:15% off" \
+  "$(q "$DB" "SELECT group_concat(recipient_key||':'||body, ' ') FROM (SELECT * FROM camp_outbox WHERE run_id = 1 ORDER BY CAST(recipient_key AS INTEGER))")"
+q "$DB" "UPDATE camp_outbox SET status = 'sent' WHERE recipient_key IN (1, 4)"
+check "each child's counts" "done 3 2 1 2 1 {\"discount\":22}|done 4 4 0 4 1 {\"discount\":15}" \
+  "$(child 1 by_store@s1)|$(child 1 by_store@s2)"
+camp packages children --db "$DB" --entity s2 > "$TMP/ch.out"
+check "children --entity: that entity's only" "0 1" "$(grep -c by_store@s1 "$TMP/ch.out") $(grep -c by_store@s2 "$TMP/ch.out")"
+camp packages edit-child local_kit --run 1 --db "$DB" --as m2 --params '{"discount": 5}' --now "2026-03-04 10:00" > /dev/null 2>&1
+check "no edit after the deadline" "1 {\"discount\":15}" "$? $(q "$DB" "SELECT params FROM camp_distrib_children WHERE entity = 's2'")"
+camp run "$HERE/bycamp.camp" --db "$DB" --now "2026-03-05 09:00" --new-run > /dev/null
+check "a new run: new children, with the orders' values again" "waiting 3 0 0 0 0 {\"discount\":20}|waiting 4 0 0 0 0 -" \
+  "$(child 2 by_store@s1)|$(child 2 by_store@s2)"
+
 t_summary distrib-more
 [ "$T_FAIL" -eq 0 ]
