@@ -425,8 +425,9 @@ int distrib_edit_child(Db *db, const DistOp *op, int64_t run, const char *pkg, c
     found = 1;
     copy(decl, sizeof decl, db_column(st, 0));
     DbValue s = db_column(st, 1), d = db_column(st, 2);
-    /* no request (no contacts): editable until the run is done */
-    open = s.kind == DBV_NULL || (s.kind == DBV_TEXT && !strcmp(s.s, "open") && d.kind == DBV_TEXT && strcmp(now, d.s) < 0);
+    /* editable while the entity's local approval is open (an entity that
+     * was handed no contacts has no request: nothing to edit) */
+    open = s.kind == DBV_TEXT && !strcmp(s.s, "open") && d.kind == DBV_TEXT && strcmp(now, d.s) < 0;
   }
   db_finalize(st);
   if (!found) {

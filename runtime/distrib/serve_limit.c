@@ -36,7 +36,7 @@ int distrib_login_blocked(Db *db, const char *login, const char *ip, const char 
   for (int i = 0; i < 2; i++) {
     if (!who[i] || !who[i][0]) continue;
     char key[300];
-    snprintf(key, sizeof key, "%s%s", pre[i], who[i]);
+    snprintf(key, sizeof key, "%s%.200s", pre[i], who[i]); /* as distrib_login_failed stores it */
     /* the limit-th most recent failure in the window: its time + window is
      * when one of them leaves the window and a login may be tried again */
     DbStmt *st = db_prepare(db, "SELECT at FROM camp_distrib_login_failures WHERE who = ? AND at > ?"
