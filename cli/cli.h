@@ -53,6 +53,8 @@ typedef struct CliOpts {
   const char *params;    /* packages order --params JSON */
   const char *keys;      /* packages approve-contacts --keys K,K */
   int all;               /* packages approve-contacts --all */
+  const char *login_limit;  /* serve --login-limit N */
+  const char *login_window; /* serve --login-window SECONDS */
   const char *includes[32];
   int nincludes;
   int check;             /* fmt --check */

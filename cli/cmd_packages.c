@@ -17,7 +17,11 @@ static const char USAGE[] =
     "       camp packages order|unsubscribe PKG --db DB --as LOGIN [--params JSON]\n"
     "       camp packages approve|reject PKG --entity E --db DB --as LOGIN\n"
     "       camp packages passwd LOGIN --db DB      (password from $CAMP_PASSWORD or stdin)\n"
-    "       camp packages approve-contacts|remove-contacts RUN --step S --db DB --as LOGIN (--keys K,K | --all)\n";
+    "       camp packages approve-contacts|remove-contacts RUN --step S --db DB --as LOGIN (--keys K,K | --all)"
+    " [--entity GROUP]\n"
+    "       camp packages costs PKG --db DB [--entity E]\n"
+    "       camp packages children --db DB [--run R] [--entity E]\n"
+    "       camp packages edit-child PKG --run R --params JSON --db DB --as LOGIN\n";
 
 static int sync_model(CliOpts *o, Db *db, const char *now) {
   /* files[0] is the verb: compile the rest */
@@ -98,7 +102,7 @@ static int decide_contacts(Db *db, CliOpts *o, const char *verb, const char *now
   }
   char err[512] = "";
   int64_t changed = 0;
-  int rc = distrib_decide_contacts(db, &op, run, o->step, list, n, approve, now, &changed, err, sizeof err);
+  int rc = distrib_decide_contacts(db, &op, o->entity, run, o->step, list, n, approve, now, &changed, err, sizeof err);
   free(keys);
   if (rc == DISTRIB_OK) printf("%lld contact%s %s\n", (long long)changed, changed == 1 ? "" : "s", approve ? "approved" : "removed");
   return report(verb, rc, err);
@@ -106,7 +110,7 @@ static int decide_contacts(Db *db, CliOpts *o, const char *verb, const char *now
 
 int cmd_packages(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("packages", argc, argv, "db,as,now,I,entity,params,step,keys,all", &o);
+  int rc = cli_parse("packages", argc, argv, "db,as,now,I,entity,params,step,keys,all,run", &o);
   if (rc) return rc;
   if (!o.nfiles || !o.db) {
     fputs(USAGE, stderr);
@@ -119,7 +123,7 @@ int cmd_packages(int argc, char **argv) {
     return 2;
   }
   static const char *const verbs[] = {"sync", "list", "order", "unsubscribe", "approve", "reject", "passwd",
-                                      "approve-contacts", "remove-contacts"};
+                                      "approve-contacts", "remove-contacts", "costs", "children", "edit-child"};
   int known = 0;
   for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) known |= !strcmp(verbs[i], verb);
   if (!known) {
@@ -157,6 +161,22 @@ int cmd_packages(int argc, char **argv) {
       rc = report(verb, distrib_decide_order(db, &op, o.files[1], o.entity, !strcmp(verb, "approve"), now, err, sizeof err), err);
       if (!rc) printf("%s: order of %s %s\n", o.files[1], o.entity, !strcmp(verb, "approve") ? "approved" : "rejected");
     }
+  } else if (!strcmp(verb, "children") || !strcmp(verb, "edit-child")) {
+    char *end = NULL;
+    long long run = o.run ? strtoll(o.run, &end, 10) : 0;
+    int edit = !strcmp(verb, "edit-child");
+    if ((o.run && (*end || run < 1)) || o.nfiles != (edit ? 2 : 1) || (edit && (!o.run || !o.params)))
+      rc = (fputs(USAGE, stderr), 2);
+    else if (!edit)
+      rc = distrib_print_children(db, run, o.entity, stdout) ? 1 : 0;
+    else if (acting(db, &o, &op, verb)) rc = 1;
+    else {
+      rc = report(verb, distrib_edit_child(db, &op, run, o.files[1], o.params, now, err, sizeof err), err);
+      if (!rc) printf("%s: child campaign of %s in run %lld changed\n", o.files[1], op.entity, run);
+    }
+  } else if (!strcmp(verb, "costs")) {
+    if (o.nfiles != 2) rc = (fputs(USAGE, stderr), 2);
+    else rc = report(verb, distrib_print_costs(db, o.files[1], o.entity, stdout, err, sizeof err), err);
   } else if (!strcmp(verb, "passwd")) {
     char pw[1100];
     if (o.nfiles != 2) rc = (fputs(USAGE, stderr), 2);

@@ -271,7 +271,7 @@ const CliCommand cli_commands[] = {
      {O_DB("the database of the run"), {"step", "NAME", NULL, "only this channel step"}, O_AS,
       O_REASON, O_NOW},
      "camp reject 12 --db crm.sqlite --as ana --reason \"wrong offer\""},
-    {"packages", cmd_packages, "sync|list|order|unsubscribe|approve|reject|passwd|approve-contacts|remove-contacts ... --db DB [options]",
+    {"packages", cmd_packages, "sync|list|order|unsubscribe|approve|reject|passwd|approve-contacts|remove-contacts|costs|children|edit-child ... --db DB [options]",
      "distributed marketing: entities, campaign packages, orders, local approvals", "camp",
      "`sync FILE...` stores the entities, operators and packages the files declare; `list` "
      "prints packages, offers and orders; `order PKG` / `unsubscribe PKG` act for the --as "
@@ -279,13 +279,20 @@ const CliCommand cli_commands[] = {
      "/ `reject` decide an order (central approvers); `passwd LOGIN` sets an operator's "
      "password from $CAMP_PASSWORD or the first line of stdin (stored as a libsodium "
      "crypto_pwhash hash, never printed); `approve-contacts RUN` / `remove-contacts RUN` "
-     "decide contacts of a local approval (--step, --keys K,K or --all).  See docs/distributed.md.",
+     "decide contacts of a local approval (--step, --keys K,K or --all; --entity GROUP for an "
+     "operator group); `costs PKG` prints each entity's share of the package's cost from the "
+     "messages sent (--entity: only that entity); `children` lists the child campaigns of "
+     "`variant campaign` packages with their counts per entity (--run, --entity); `edit-child PKG "
+     "--run R --params JSON` changes the --as operator's child campaign's parameters (those the "
+     "package declares) before its deadline.  See docs/distributed.md.",
      {O_DB("the database"), O_AS, O_NOW, O_INCLUDE,
-      {"entity", "ENTITY", NULL, "an entity (list: only its packages; approve/reject: whose order)"},
+      {"entity", "ENTITY", NULL, "an entity (list: only its packages; approve/reject: whose order; "
+                                 "approve-contacts/remove-contacts: the operator group to act for)"},
       {"params", "JSON", NULL, "order: the form values, e.g. {\"discount\": 15}"},
       {"step", "STEP", NULL, "approve-contacts/remove-contacts: the local approval step"},
       {"keys", "K,K", NULL, "approve-contacts/remove-contacts: these contacts' keys"},
-      {"all", NULL, NULL, "approve-contacts/remove-contacts: every pending contact of the entity"}},
+      {"all", NULL, NULL, "approve-contacts/remove-contacts: every pending contact of the entity"},
+      {"run", "ID", NULL, "children: only this run; edit-child: the run of the child campaign"}},
      "camp packages order spring_kit --db crm.sqlite --as m07 --params '{\"discount\": 15}'"},
     {"serve", cmd_serve, "--db DB --listen HOST:PORT [options]",
      "the web page of distributed marketing for local and central operators", "none",
@@ -294,7 +301,9 @@ const CliCommand cli_commands[] = {
      "the approvals per entity.  Server-rendered HTML, no external assets; sessions in HttpOnly "
      "SameSite cookies, a CSRF token in every form.  Stops on SIGINT or SIGTERM.",
      {O_DB("the database"),
-      {"listen", "HOST:PORT", NULL, "where to listen (loopback, e.g. 127.0.0.1:8080)"}, O_NOW},
+      {"listen", "HOST:PORT", NULL, "where to listen (loopback, e.g. 127.0.0.1:8080)"}, O_NOW,
+      {"login-limit", "N", NULL, "failed logins per account or client address before 429 (default 5; 0: no limit)"},
+      {"login-window", "SECONDS", NULL, "the window of --login-limit (default 900)"}},
      "camp serve --db crm.sqlite --listen 127.0.0.1:8080"},
     {"track", cmd_track, "--db DB --listen HOST:PORT",
      "the tracking server: open pixels, click redirects, unsubscribe", "none",

@@ -45,6 +45,7 @@ static const OptSpec string_opts[] = {
     STROPT("entity", entity),   STROPT("params", params),
     STROPT("keys", keys),
     STROPT("where", where),     STROPT("of", of),
+    STROPT("login-limit", login_limit), STROPT("login-window", login_window),
 };
 
 #define FLAGOPT(n, f) {n, offsetof(CliOpts, f)}

@@ -422,7 +422,7 @@ struct Decl {
   Loc mops_kind_loc;
   PtrVec mops_fields;   /* D_MOPS: MopsField* */
   PtrVec mops;          /* campaign: Decl* (D_MOPS) inside it */
-  char *dkind;          /* D_DISTRIB: "entity" or "package" */
+  char *dkind;          /* D_DISTRIB: "entity", "package" or "group" */
   PtrVec dfields;       /* D_DISTRIB: DistField* */
   int consent;          /* filter: 1 + Channel for `consent CHANNEL on SCHEMA = rule` (policy) */
   struct Expr *consent_rule; /* its checked rule (compiler/check/check_policy.c) */

@@ -55,7 +55,10 @@ static void fmt_dfield(Fmt *f, const DistField *df, int indent) {
     fmt_close(f, brace, indent);
     return;
   }
-  put_values(&b, &df->values);
+  const Expr *v0 = df->values.len == 1 ? df->values.items[0] : NULL;
+  if (v0 && v0->kind == E_NAME && !strcmp(v0->name, "campaign") && strcmp(df->name, "campaign"))
+    buf_put(&b, " campaign"); /* `variant campaign`: the word is written as is (parser.y) */
+  else put_values(&b, &df->values);
   if (df->until) {
     buf_put(&b, " until ");
     fmt_expr(&b, df->until, 0);

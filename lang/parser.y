@@ -399,6 +399,10 @@ dfield
                               $$->values = vec1(A, e); }
   | IDENT '{' fparams '}'   { $$ = arena_alloc(A, sizeof(DistField)); $$->loc = @$; $$->name = $1;
                               $$->name_loc = @1; $$->params = $3; $$->braced = 1; }
+  /* `variant campaign`: the reserved word as a value */
+  | IDENT CAMPAIGN          { $$ = arena_alloc(A, sizeof(DistField)); $$->loc = @$; $$->name = $1;
+                              $$->name_loc = @1; Expr *e = expr_new(A, E_NAME, @2); e->name = $2;
+                              $$->values = vec1(A, e); }
   ;
 
 dvals

@@ -37,6 +37,14 @@ DistOperator *distrib_operator(const DistModel *m, const char *login) {
   return NULL;
 }
 
+DistEntity *distrib_group(const DistModel *m, const char *name) {
+  for (int i = 0; m && name && i < m->groups.len; i++) {
+    DistEntity *g = m->groups.items[i];
+    if (!strcmp(g->name, name)) return g;
+  }
+  return NULL;
+}
+
 /* The one value of a line, or NULL after an error. */
 static Expr *one_value(Ctx *c, DistField *f) {
   if (f->braced || f->values.len != 1 || f->until) {
@@ -156,6 +164,51 @@ static void check_entity(Ctx *c, DistModel *m, Decl *d, DistEntity *e) {
   }
 }
 
+/* `group NAME { label "..."; members "login", ... }`: operators (of any
+ * entity, not viewers) who decide together the contacts a local approval
+ * with `assign group` hands to the group. */
+static void check_group(Ctx *c, DistModel *m, Decl *d, DistEntity *g) {
+  static const char *const F[] = {"label", "members"};
+  for (int i = 0; i < d->dfields.len; i++) {
+    DistField *f = d->dfields.items[i];
+    if (!strcmp(f->name, "label")) {
+      char *s = string_of(c, f);
+      if (s) g->label = s;
+    } else if (!strcmp(f->name, "members")) {
+      if (f->braced || f->until || !f->values.len) {
+        diag_error(c->d, f->loc, "`members` takes operator logins as strings");
+        continue;
+      }
+      for (int k = 0; k < f->values.len; k++) {
+        Expr *v = f->values.items[k];
+        DistOperator *o = v->kind == E_STR ? distrib_operator(m, v->text) : NULL;
+        if (v->kind != E_STR) {
+          diag_error(c->d, v->loc, "`members` takes operator logins as strings");
+          continue;
+        }
+        if (!o) {
+          const char *cands[256];
+          int n = 0;
+          for (int j = 0; j < m->operators.len && n < 256; j++) cands[n++] = ((DistOperator *)m->operators.items[j])->login;
+          names_unknown(c, v->loc, "operator", v->text, cands, n);
+          continue;
+        }
+        if (o->role == DROLE_VIEWER) {
+          diag_error(c->d, v->loc, "operator `%s` is a viewer: a group's members decide contacts", o->login);
+          continue;
+        }
+        int twice = 0;
+        for (int j = 0; j < g->operators.len; j++) twice |= g->operators.items[j] == o;
+        if (twice) diag_error(c->d, v->loc, "operator `%s` is listed twice", o->login);
+        else vec_push(c->a, &g->operators, o);
+      }
+    } else {
+      unknown_field(c, f, "group setting", F, 2);
+    }
+  }
+  if (!g->operators.len) diag_error(c->d, d->name_loc, "group `%s` has no members (`members \"login\", ...`)", d->name);
+}
+
 /* Every local entity at or below e. */
 static void locals_under(Ctx *c, DistModel *m, DistEntity *e, PtrVec *out) {
   for (int i = 0; i < m->entities.len; i++) {
@@ -175,7 +228,8 @@ static void locals_under(Ctx *c, DistModel *m, DistEntity *e, PtrVec *out) {
 
 static void check_package(Ctx *c, DistModel *m, Decl *d, DistPackage *p) {
   static const char *const F[] = {"campaign", "label", "offer", "visible", "register_by",
-                                  "personalize_by", "mode", "variant", "form", "cost", "share"};
+                                  "personalize_by", "mode", "variant", "form", "cost", "share",
+                                  "central_pays", "cost_per_message"};
   p->variant = "simple";
   Loc campaign_loc = d->name_loc;
   int has_campaign = 0;
@@ -231,6 +285,15 @@ static void check_package(Ctx *c, DistModel *m, Decl *d, DistPackage *p) {
       else if (v && v->kind == E_DEC) p->cost = v->dval;
       else if (v) diag_error(c->d, v->loc, "`cost` takes a number");
       if (p->cost < 0) diag_error(c->d, f->loc, "a cost cannot be negative");
+    } else if (!strcmp(f->name, "central_pays") || !strcmp(f->name, "cost_per_message")) {
+      Expr *v = one_value(c, f);
+      double d = !v ? -1 : v->kind == E_INT ? (double)v->ival : v->kind == E_DEC ? v->dval : -1;
+      int pct = !strcmp(f->name, "central_pays");
+      if (v && (d < 0 || (pct && d > 100)))
+        diag_error(c->d, v->loc, pct ? "`central_pays` takes a percentage of the cost, 0 to 100"
+                                     : "`cost_per_message` takes a number, 0 or more");
+      else if (v && pct) p->central_pct = d;
+      else if (v) p->per_message = d;
     } else if (!strcmp(f->name, "form")) {
       if (!f->braced) { diag_error(c->d, f->loc, "write `form { NAME TYPE ... }`"); continue; }
       for (int k = 0; k < f->params.len; k++) {
@@ -268,7 +331,7 @@ static void check_package(Ctx *c, DistModel *m, Decl *d, DistPackage *p) {
         vec_push(c->a, &p->params, fp);
       }
     } else {
-      unknown_field(c, f, "package setting", F, 11);
+      unknown_field(c, f, "package setting", F, 13);
     }
   }
   if (!has_campaign) diag_error(c->d, d->name_loc, "package `%s` names no campaign (`campaign NAME`)", d->name);
@@ -279,8 +342,8 @@ static void check_package(Ctx *c, DistModel *m, Decl *d, DistPackage *p) {
   }
   if (!p->offer.len && strcmp(p->variant, "target"))
     diag_error(c->d, d->name_loc, "package `%s` is offered to no local entity (`offer ENTITY, ...`)", d->name);
-  if (p->params.len && strcmp(p->variant, "form"))
-    diag_warning(c->d, d->name_loc, "package `%s` has a form but is not `variant form`", d->name);
+  if (p->params.len && strcmp(p->variant, "form") && strcmp(p->variant, "campaign"))
+    diag_warning(c->d, d->name_loc, "package `%s` has a form but is not `variant form` or `variant campaign`", d->name);
   if (p->register_by[0] && p->visible_until[0] && strcmp(p->register_by, p->visible_until) > 0)
     diag_error(c->d, d->name_loc, "the registration deadline is after the package stops being visible");
 }
@@ -288,13 +351,13 @@ static void check_package(Ctx *c, DistModel *m, Decl *d, DistPackage *p) {
 void check_distrib_model(Ctx *c) {
   DistModel *m = arena_alloc(c->a, sizeof *m);
   c->p->distrib = m;
-  PtrVec entity_decls = {0}, package_decls = {0};
+  PtrVec entity_decls = {0}, package_decls = {0}, group_decls = {0};
   for (int i = 0; i < c->p->modules.len; i++) {
     Module *mod = c->p->modules.items[i];
     for (int k = 0; k < mod->decls.len; k++) {
       Decl *d = mod->decls.items[k];
       if (d->kind != D_DISTRIB) continue;
-      vec_push(c->a, !strcmp(d->dkind, "entity") ? &entity_decls : &package_decls, d);
+      vec_push(c->a, !strcmp(d->dkind, "entity") ? &entity_decls : !strcmp(d->dkind, "group") ? &group_decls : &package_decls, d);
     }
   }
   for (int i = 0; i < entity_decls.len; i++) {
@@ -356,6 +419,21 @@ void check_distrib_model(Ctx *c) {
   if (m->entities.len && !central)
     diag_error(c->d, ((DistEntity *)m->entities.items[0])->decl->name_loc,
                "no central entity: one entity says `kind central`");
+  for (int i = 0; i < group_decls.len; i++) {
+    Decl *d = group_decls.items[i];
+    DistEntity *same = distrib_entity(m, d->name);
+    if (same || distrib_group(m, d->name)) {
+      diag_error(c->d, d->name_loc, "`%s` is already %s", d->name, same ? "an entity" : "a group");
+      continue;
+    }
+    DistEntity *g = arena_alloc(c->a, sizeof *g);
+    g->name = d->name;
+    g->label = d->name;
+    g->group = 1;
+    g->decl = d;
+    vec_push(c->a, &m->groups, g);
+    check_group(c, m, d, g);
+  }
   for (int i = 0; i < package_decls.len; i++) {
     Decl *d = package_decls.items[i];
     if (distrib_package(m, d->name)) {
@@ -405,10 +483,7 @@ void step_local_approval(Graph *g, Step *s) {
     } else if (!strcmp(f->name, "assign")) {
       static const char *const A2[] = {"entity", "group"};
       char *w = word_of(c, f, A2, 2);
-      if (w && !strcmp(w, "group")) {
-        diag_error(c->d, f->loc, "assignment to an operator group is not supported yet");
-        diag_hint(c->d, "write `assign entity`: each breakdown value goes to a local entity");
-      }
+      if (w) a->assign_group = !strcmp(w, "group");
     } else if (!strcmp(f->name, "deadline")) {
       int64_t d = duration_of(c, f);
       if (d > 0) a->deadline = d;
@@ -446,12 +521,15 @@ void step_local_approval(Graph *g, Step *s) {
   }
   for (int i = 0; i < s->breakdown.len; i++) {
     Breakdown *b = s->breakdown.items[i];
-    DistEntity *e = distrib_entity(m, b->entity);
+    DistEntity *e = a->assign_group ? distrib_group(m, b->entity) : distrib_entity(m, b->entity);
     if (!e) {
+      const PtrVec *from = m ? (a->assign_group ? &m->groups : &m->entities) : NULL;
       const char *cands[256];
       int n = 0;
-      for (int j = 0; m && j < m->entities.len && n < 256; j++) cands[n++] = ((DistEntity *)m->entities.items[j])->name;
-      names_unknown(c, b->entity_loc, "entity", b->entity, cands, n);
+      for (int j = 0; from && j < from->len && n < 256; j++) cands[n++] = ((DistEntity *)from->items[j])->name;
+      names_unknown(c, b->entity_loc, a->assign_group ? "operator group" : "entity", b->entity, cands, n);
+      if (!a->assign_group && distrib_group(m, b->entity)) diag_hint(c->d, "`%s` is an operator group: write `assign group`", b->entity);
+      if (a->assign_group && distrib_entity(m, b->entity)) diag_hint(c->d, "`%s` is a local entity: write `assign entity`, or declare a `group`", b->entity);
       continue;
     }
     if (e->central) { diag_error(c->d, b->entity_loc, "contacts are approved by local entities, not the central one"); continue; }
@@ -478,7 +556,9 @@ void step_local_approval(Graph *g, Step *s) {
     l->limit = b->limit;
     vec_push(c->a, &a->lines, l);
   }
-  if (!s->breakdown.len && m) {
+  if (!s->breakdown.len && m && a->assign_group)
+    diag_error(c->d, s->loc, "with `assign group` every breakdown value names its group: write `VALUE -> GROUP` lines");
+  else if (!s->breakdown.len && m) {
     /* no breakdown written: each local entity's `data` value */
     for (int i = 0; i < m->entities.len; i++) {
       DistEntity *e = m->entities.items[i];
@@ -497,9 +577,12 @@ void step_local_approval(Graph *g, Step *s) {
   /* by form: the publishing package's form values become columns */
   for (int i = 0; m && i < m->packages.len; i++) {
     DistPackage *p = m->packages.items[i];
-    if (strcmp(p->variant, "form") || !p->campaign || !g->campaign || strcmp(p->campaign, g->campaign->name)) continue;
+    /* by form, and by campaign (the child campaigns' editable parameters) */
+    if ((strcmp(p->variant, "form") && strcmp(p->variant, "campaign")) || !p->campaign || !g->campaign ||
+        strcmp(p->campaign, g->campaign->name))
+      continue;
     if (a->form_pkg) {
-      diag_error(c->d, p->decl->name_loc, "campaign `%s` is published by two form packages (`%s` and `%s`)",
+      diag_error(c->d, p->decl->name_loc, "campaign `%s` is published by two packages with parameters (`%s` and `%s`)",
                  p->campaign, a->form_pkg->name, p->name);
       continue;
     }

@@ -26,7 +26,8 @@ typedef struct DistEntity {
   int central;             /* `kind central` */
   struct DistEntity *parent;
   char *data;              /* `data V`: the distribution value that is this entity's, as text; or NULL */
-  PtrVec operators;        /* DistOperator* */
+  PtrVec operators;        /* DistOperator*; of a group: its members */
+  int group;               /* an operator group (`group NAME { members ... }`), not an entity */
   Decl *decl;
 } DistEntity;
 
@@ -43,6 +44,8 @@ typedef struct DistPackage {
   PtrVec params;           /* FormParam* (form variant) */
   double cost;             /* shared between participants */
   int cost_by_contacts;    /* share by contacts (else equally) */
+  double central_pct;      /* `central_pays N`: the centre's percentage of `cost` */
+  double per_message;      /* `cost_per_message X`: charged to an entity per message sent to its contacts */
   Decl *decl;
 } DistPackage;
 
@@ -50,6 +53,7 @@ typedef struct DistModel {
   PtrVec entities;         /* DistEntity*, declaration order */
   PtrVec packages;         /* DistPackage* */
   PtrVec operators;        /* DistOperator*, all entities */
+  PtrVec groups;           /* DistEntity* with group = 1: operator groups */
 } DistModel;
 
 /* One breakdown value of a local approval: rows whose distribution field
@@ -57,7 +61,7 @@ typedef struct DistModel {
 typedef struct DistLine {
   char *value;             /* as text */
   char *label;
-  DistEntity *entity;
+  DistEntity *entity;      /* the local entity, or the operator group (entity->group) */
   int has_limit, percent;
   int64_t limit;
 } DistLine;
@@ -70,8 +74,10 @@ typedef struct DistApproval {
   int64_t deadline;        /* seconds (default 3 days) */
   int64_t remind;          /* seconds between reminders, 0 = none */
   int approve_default;     /* `otherwise approve`: undecided rows pass at the deadline */
+  int assign_group;        /* `assign group`: lines name operator groups (DistLine.entity->group) */
   PtrVec lines;            /* DistLine* */
-  /* The `variant form` package that publishes the campaign, or NULL: its
+  /* The `variant form` or `variant campaign` package that publishes the
+   * campaign, or NULL: its
    * form parameters are added columns of the first output, each contact
    * getting its entity's values (compiler/sql, runtime/exec/exec_local.c). */
   DistPackage *form_pkg;
@@ -81,5 +87,7 @@ typedef struct DistApproval {
 DistEntity *distrib_entity(const DistModel *m, const char *name);
 DistPackage *distrib_package(const DistModel *m, const char *name);
 DistOperator *distrib_operator(const DistModel *m, const char *login);
+/* The operator group called name, or NULL. */
+DistEntity *distrib_group(const DistModel *m, const char *name);
 
 #endif

@@ -38,6 +38,20 @@ static const char DDL_V1[] =
     "CREATE TABLE IF NOT EXISTS camp_distrib_log(at TEXT NOT NULL, who TEXT, entity TEXT,"
     " action TEXT NOT NULL, detail TEXT);";
 
+/* Version 2: operator groups, child campaigns (variant campaign), failed
+ * logins of `camp serve` (rate limit), the cost-sharing settings. */
+static const char DDL_V2[] =
+    "CREATE TABLE IF NOT EXISTS camp_distrib_groups(name TEXT PRIMARY KEY, label TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS camp_distrib_members(grp TEXT NOT NULL, login TEXT NOT NULL,"
+    " PRIMARY KEY(grp, login));"
+    "CREATE TABLE IF NOT EXISTS camp_distrib_children(run_id INTEGER NOT NULL, step TEXT NOT NULL,"
+    " package TEXT NOT NULL, entity TEXT NOT NULL, campaign TEXT NOT NULL, params TEXT,"
+    " created_at TEXT NOT NULL, PRIMARY KEY(run_id, package, entity));"
+    "CREATE TABLE IF NOT EXISTS camp_distrib_login_failures(who TEXT NOT NULL, at TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS camp_distrib_login_failures_who ON camp_distrib_login_failures(who, at);"
+    "ALTER TABLE camp_distrib_packages ADD COLUMN central_pct REAL;"
+    "ALTER TABLE camp_distrib_packages ADD COLUMN per_message REAL;";
+
 int store_distrib_current(Db *db) {
   return db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
                           " WHERE key = 'distrib_schema_version'", -1) == STORE_DISTRIB_VERSION;
@@ -52,6 +66,7 @@ int store_distrib_migrate(Db *db, char *err, size_t errlen) {
     return -1;
   }
   if (v < 1 && db_exec_ddl(db, DDL_V1)) goto fail;
+  if (v < 2 && db_exec_ddl(db, DDL_V2)) goto fail;
   char sql[160];
   snprintf(sql, sizeof sql, "INSERT INTO camp_meta(key, value) VALUES ('distrib_schema_version', '%d')"
                             " ON CONFLICT(key) DO UPDATE SET value = excluded.value", STORE_DISTRIB_VERSION);
@@ -162,8 +177,10 @@ int store_distrib_sync(Db *db, const DistModel *m, const char *now, char *err, s
   for (int i = 0; i < m->packages.len && !rc; i++) {
     DistPackage *p = m->packages.items[i];
     char *pj = params_json(p);
-    char cost[40];
+    char cost[40], pct[40], per[40];
     snprintf(cost, sizeof cost, "%.17g", p->cost);
+    snprintf(pct, sizeof pct, "%.17g", p->central_pct);
+    snprintf(per, sizeof per, "%.17g", p->per_message);
     const char *v[12] = {p->name, p->label, p->campaign,
                          p->visible_from[0] ? p->visible_from : NULL,
                          p->visible_until[0] ? p->visible_until : NULL,
@@ -180,6 +197,9 @@ int store_distrib_sync(Db *db, const DistModel *m, const char *now, char *err, s
                         " automatic = excluded.automatic, variant = excluded.variant, cost = excluded.cost,"
                         " share = excluded.share, params = excluded.params", v, 12);
     free(pj);
+    const char *cv[3] = {pct, per, p->name};
+    if (!rc) rc = exec_texts(db, "UPDATE camp_distrib_packages SET central_pct = CAST(? AS REAL),"
+                                 " per_message = CAST(? AS REAL) WHERE name = ?", cv, 3);
     names[i] = p->name;
     const char *d[1] = {p->name};
     if (!rc) rc = exec_texts(db, "DELETE FROM camp_distrib_offers WHERE package = ?", d, 1);
@@ -195,6 +215,18 @@ int store_distrib_sync(Db *db, const DistModel *m, const char *now, char *err, s
     }
   }
   if (!rc) rc = prune(db, "camp_distrib_packages", "name", names, m->packages.len);
+  /* operator groups: replaced as a whole (a member removed from the model
+   * can no longer decide the group's contacts) */
+  if (!rc) rc = db_exec(db, "DELETE FROM camp_distrib_members; DELETE FROM camp_distrib_groups");
+  for (int i = 0; i < m->groups.len && !rc; i++) {
+    DistEntity *g = m->groups.items[i];
+    const char *v[2] = {g->name, g->label};
+    rc = exec_texts(db, "INSERT INTO camp_distrib_groups(name, label) VALUES (?, ?)", v, 2);
+    for (int k = 0; k < g->operators.len && !rc; k++) {
+      const char *mv[2] = {g->name, ((DistOperator *)g->operators.items[k])->login};
+      rc = exec_texts(db, "INSERT INTO camp_distrib_members(grp, login) VALUES (?, ?)", mv, 2);
+    }
+  }
   if (rc) snprintf(err, errlen, "cannot store the distributed-marketing model: %s", db_error(db));
   free(names);
   arena_free(&a);

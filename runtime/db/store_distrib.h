@@ -31,7 +31,19 @@
  *       (its order's, else the declared default), read by the step's SQL
  *   camp_distrib_sessions(token_hash PK, login, csrf, created_at, expires_at)
  *       web sessions of `camp serve`: only a hash of the cookie is stored
- *   camp_distrib_log(at, who, entity, action, detail)  who did what */
+ *   camp_distrib_log(at, who, entity, action, detail)  who did what
+ * Version 2:
+ *   camp_distrib_groups(name PK, label), camp_distrib_members(grp, login)
+ *       operator groups: a local approval `assign group` hands a breakdown
+ *       value to a group (its name in the entity column of contacts and
+ *       requests); any member decides
+ *   camp_distrib_children(run_id, step, package, entity, campaign, params,
+ *       created_at, PK(run_id, package, entity))
+ *       variant campaign: one child campaign per participating entity of a
+ *       run, with the entity's parameter values
+ *   camp_distrib_login_failures(who, at)  failed logins of camp serve
+ *       ('login:NAME' and 'ip:ADDR'), for its rate limit
+ *   camp_distrib_packages gains central_pct, per_message (cost sharing) */
 #ifndef CAMP_STORE_DISTRIB_H
 #define CAMP_STORE_DISTRIB_H
 
@@ -40,7 +52,7 @@
 #include "compiler/check/distrib.h"
 #include "runtime/db/db.h"
 
-#define STORE_DISTRIB_VERSION 1
+#define STORE_DISTRIB_VERSION 2
 
 /* Creates or migrates the tables above; runs inside store_migrate's
  * transaction.  0, or -1 with err. */
@@ -49,7 +61,8 @@ int store_distrib_migrate(Db *db, char *err, size_t errlen);
 int store_distrib_current(Db *db);
 
 /* Stores model m (entities, operators, packages, offers) in one
- * transaction of the caller's: rows of the model are inserted or updated,
+ * transaction of the caller's (operator groups and their members too):
+ * rows of the model are inserted or updated,
  * operators keep their password hash, entities/operators/packages no longer
  * declared are removed (their orders and decisions stay).  Automatic
  * packages register every offered entity that has no order yet, at now.

@@ -292,12 +292,28 @@ int distrib_decide_order(Db *db, const DistOp *op, const char *pkg, const char *
 
 /* ------------------------------------------------------------ contacts */
 
-int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *step,
+int distrib_may_decide(Db *db, const DistOp *op, const char *assignee) {
+  if (!strcmp(assignee, op->entity)) return acts_locally(op);
+  /* a group: membership read from the database on every decision */
+  DbStmt *st = db_prepare(db, "SELECT count(*) FROM camp_distrib_members AS m JOIN camp_distrib_operators AS o"
+                              " ON o.login = m.login WHERE m.grp = ? AND m.login = ? AND o.role <> 'viewer'");
+  if (!st) return 0;
+  db_bind_text(st, 1, assignee);
+  db_bind_text(st, 2, op->login);
+  int ok = db_step(st) == 1 && db_column(st, 0).i > 0;
+  db_finalize(st);
+  return ok;
+}
+
+int distrib_decide_contacts(Db *db, const DistOp *op, const char *assignee, int64_t run, const char *step,
                             const char *const *keys, int n, int approve, const char *now,
                             int64_t *changed, char *err, size_t errlen) {
   *changed = 0;
-  if (!acts_locally(op)) {
-    snprintf(err, errlen, "only a local entity's manager, approver or administrator decides its contacts");
+  const char *who = assignee && *assignee ? assignee : op->entity;
+  if (!distrib_may_decide(db, op, who)) {
+    if (!strcmp(who, op->entity))
+      snprintf(err, errlen, "only a local entity's manager, approver or administrator decides its contacts");
+    else snprintf(err, errlen, "%s is not a member of group %.100s", op->login, who);
     return DISTRIB_FORBIDDEN;
   }
   if (db_begin(db)) {
@@ -311,7 +327,7 @@ int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *s
   if (!st) { rc = DISTRIB_ERROR; goto out; }
   db_bind_int(st, 1, run);
   db_bind_text(st, 2, step);
-  db_bind_text(st, 3, op->entity);
+  db_bind_text(st, 3, who);
   int open = 0;
   if (db_step(st) == 1) {
     DbValue d = db_column(st, 0), s = db_column(st, 1);
@@ -319,7 +335,7 @@ int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *s
   }
   db_finalize(st);
   if (!open) {
-    snprintf(err, errlen, "no open local approval of %s in run %lld step %s", op->entity, (long long)run, step);
+    snprintf(err, errlen, "no open local approval of %s in run %lld step %s", who, (long long)run, step);
     rc = DISTRIB_FORBIDDEN;
     goto out;
   }
@@ -333,7 +349,7 @@ int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *s
     db_bind_text(st, 3, now);
     db_bind_int(st, 4, run);
     db_bind_text(st, 5, step);
-    db_bind_text(st, 6, op->entity);
+    db_bind_text(st, 6, who);
     if (db_step(st) < 0) rc = DISTRIB_ERROR;
     db_finalize(st);
     if (!rc) *changed = db_changes(db);
@@ -349,12 +365,12 @@ int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *s
       db_bind_text(st, 3, now);
       db_bind_int(st, 4, run);
       db_bind_text(st, 5, step);
-      db_bind_text(st, 6, op->entity);
+      db_bind_text(st, 6, who);
       db_bind_text(st, 7, keys[i]);
       if (db_step(st) < 0) rc = DISTRIB_ERROR;
       db_finalize(st);
       if (!rc && db_changes(db) != 1) {
-        snprintf(err, errlen, "contact %.64s is not one of %s's contacts in this approval", keys[i], op->entity);
+        snprintf(err, errlen, "contact %.64s is not one of %s's contacts in this approval", keys[i], who);
         rc = DISTRIB_FORBIDDEN;
       }
       if (!rc) (*changed)++;
@@ -364,7 +380,7 @@ int distrib_decide_contacts(Db *db, const DistOp *op, int64_t run, const char *s
     char detail[300];
     snprintf(detail, sizeof detail, "run %lld step %s: %lld contact%s %s", (long long)run, step,
              (long long)*changed, *changed == 1 ? "" : "s", state);
-    if (store_distrib_log(db, now, op->login, op->entity, approve ? "approve-contacts" : "remove-contacts", detail))
+    if (store_distrib_log(db, now, op->login, who, approve ? "approve-contacts" : "remove-contacts", detail))
       rc = DISTRIB_ERROR;
   }
 out:
@@ -376,5 +392,74 @@ out:
     snprintf(err, errlen, "%s", db_error(db));
     return DISTRIB_ERROR;
   }
+  return rc;
+}
+
+/* ----------------------------------------------------- child campaigns */
+
+int distrib_edit_child(Db *db, const DistOp *op, int64_t run, const char *pkg, const char *params_json,
+                       const char *now, char *err, size_t errlen) {
+  if (!acts_locally(op)) {
+    snprintf(err, errlen, "only a local entity's manager, approver or administrator edits its child campaign");
+    return DISTRIB_FORBIDDEN;
+  }
+  if (db_begin(db)) {
+    snprintf(err, errlen, "the database is busy: %s", db_error(db));
+    return DISTRIB_ERROR;
+  }
+  int rc = DISTRIB_OK;
+  char *params = NULL;
+  /* op's own child of this run, while its local approval is open */
+  DbStmt *st = db_prepare(db, "SELECT k.params, r.state, r.deadline_at FROM camp_distrib_children AS ch"
+                              " JOIN camp_distrib_packages AS k ON k.name = ch.package"
+                              " LEFT JOIN camp_distrib_requests AS r ON r.run_id = ch.run_id AND r.step = ch.step"
+                              " AND r.entity = ch.entity"
+                              " WHERE ch.run_id = ? AND ch.package = ? AND ch.entity = ?");
+  if (!st) { rc = DISTRIB_ERROR; goto out; }
+  db_bind_int(st, 1, run);
+  db_bind_text(st, 2, pkg);
+  db_bind_text(st, 3, op->entity);
+  char decl[8192] = "";
+  int found = 0, open = 0;
+  if (db_step(st) == 1) {
+    found = 1;
+    copy(decl, sizeof decl, db_column(st, 0));
+    DbValue s = db_column(st, 1), d = db_column(st, 2);
+    /* editable while the entity's local approval is open (an entity that
+     * was handed no contacts has no request: nothing to edit) */
+    open = s.kind == DBV_TEXT && !strcmp(s.s, "open") && d.kind == DBV_TEXT && strcmp(now, d.s) < 0;
+  }
+  db_finalize(st);
+  if (!found) {
+    snprintf(err, errlen, "%s has no child campaign of `%s` in run %lld", op->entity, pkg, (long long)run);
+    rc = DISTRIB_FORBIDDEN;
+    goto out;
+  }
+  if (!open) {
+    snprintf(err, errlen, "the child campaign of %s in run %lld can no longer be changed (its deadline has passed)",
+             op->entity, (long long)run);
+    rc = DISTRIB_FORBIDDEN;
+    goto out;
+  }
+  /* only the parameters the package declares, within their limits */
+  if ((rc = check_params(decl, params_json, &params, err, errlen))) goto out;
+  st = db_prepare(db, "UPDATE camp_distrib_children SET params = ? WHERE run_id = ? AND package = ? AND entity = ?");
+  if (!st) { rc = DISTRIB_ERROR; goto out; }
+  db_bind_text(st, 1, params);
+  db_bind_int(st, 2, run);
+  db_bind_text(st, 3, pkg);
+  db_bind_text(st, 4, op->entity);
+  if (db_step(st) < 0) rc = DISTRIB_ERROR;
+  db_finalize(st);
+  if (!rc) {
+    char detail[300];
+    snprintf(detail, sizeof detail, "run %lld package %.100s: %.150s", (long long)run, pkg, params);
+    if (store_distrib_log(db, now, op->login, op->entity, "edit-child", detail)) rc = DISTRIB_ERROR;
+  }
+out:
+  free(params);
+  if (rc == DISTRIB_ERROR && !err[0]) snprintf(err, errlen, "%s", db_error(db));
+  if (rc) db_rollback(db);
+  else if (db_commit(db)) { snprintf(err, errlen, "%s", db_error(db)); return DISTRIB_ERROR; }
   return rc;
 }

@@ -55,7 +55,8 @@ int distrib_tick(Db *db, const char *now, FILE *out) {
              d->pending == 1 ? "" : "s", d->deadline);
     st = db_prepare(db, "INSERT INTO camp_notifications(run_id, step, kind, recipient, subject, body, created_at)"
                         " SELECT ?, ?, 'local-reminder', login, ?, ?, ? FROM camp_distrib_operators"
-                        " WHERE entity = ? AND role <> 'viewer'");
+                        " WHERE (entity = ?6 OR login IN (SELECT login FROM camp_distrib_members WHERE grp = ?6))"
+                        " AND role <> 'viewer'");
     if (!st) { rc = -1; break; }
     db_bind_int(st, 1, d->run);
     db_bind_text(st, 2, d->step);

@@ -24,6 +24,8 @@ enum { MAX_BODY = 64 * 1024, SESSION_HOURS = 8 };
 typedef struct Server {
   Db *db;
   char fixed_now[20];
+  int login_limit;
+  int64_t login_window;
 } Server;
 
 /* Per connection: the POST body being parsed. */
@@ -227,6 +229,35 @@ static enum MHD_Result forbidden(struct MHD_Connection *c, const char *why) {
   return rc;
 }
 
+/* The client's address as text ("" if unknown). */
+static void client_ip(struct MHD_Connection *c, char out[INET6_ADDRSTRLEN]) {
+  out[0] = 0;
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (!ci || !ci->client_addr) return;
+  const struct sockaddr *sa = ci->client_addr;
+  if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, INET6_ADDRSTRLEN);
+  else if (sa->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, INET6_ADDRSTRLEN);
+}
+
+static enum MHD_Result too_many(struct MHD_Connection *c, const Session *ses, const char *until) {
+  char msg[200];
+  snprintf(msg, sizeof msg, "too many failed logins: try again after %s UTC", until);
+  Html b = {0}, out = {0};
+  html_put(&b, "<p class=\"error\" id=\"error\">");
+  html_esc(&b, msg);
+  html_put(&b, "</p><form method=\"post\" action=\"/login\" id=\"login\"><input type=\"hidden\" name=\"csrf\" value=\"");
+  html_esc(&b, ses->csrf);
+  html_put(&b, "\"><p><label>Login <input type=\"text\" name=\"login\" autocomplete=\"username\" required></label></p>"
+               "<p><label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required>"
+               "</label></p><p><button type=\"submit\">Log in</button></p></form>");
+  page_frame(&out, "Log in", NULL, NULL, NULL, b.s);
+  enum MHD_Result rc = respond(c, 429, out.s, NULL, NULL);
+  free(b.s);
+  free(out.s);
+  return rc;
+}
+
 static enum MHD_Result route(Server *s, struct MHD_Connection *c, const char *url, int post, Form *form) {
   char now[20], cookie[256];
   clock_now(s, now);
@@ -243,9 +274,17 @@ static enum MHD_Result route(Server *s, struct MHD_Connection *c, const char *ur
     }
     if (!csrf_ok(&ses, form) || ses.login[0]) return forbidden(c, "the form has expired: open the login page again");
     const char *login = form_get(form, "login"), *pw = form_get(form, "password");
+    char ip[INET6_ADDRSTRLEN], until[20];
+    client_ip(c, ip);
+    /* refused before the password is even looked at, right or wrong */
+    if (distrib_login_blocked(s->db, login, ip, now, s->login_limit, s->login_window, until))
+      return too_many(c, &ses, until);
     DistOp op;
-    if (!login || !pw || distrib_op_load(s->db, login, &op) || !distrib_check_password(s->db, login, pw))
+    if (!login || !pw || distrib_op_load(s->db, login, &op) || !distrib_check_password(s->db, login, pw)) {
+      if (s->login_limit > 0) distrib_login_failed(s->db, login, ip, now, s->login_window);
       return login_page(c, 403, &ses, NULL, "wrong login or password");
+    }
+    distrib_login_succeeded(s->db, login);
     session_delete(s, ses.hash);
     Session fresh;
     if (session_new(s, login, now, &fresh, cookie, sizeof cookie)) return forbidden(c, "database error");
@@ -283,6 +322,7 @@ static enum MHD_Result route(Server *s, struct MHD_Connection *c, const char *ur
   else if (post && !strcmp(url, "/order")) post_order(&p);
   else if (post && !strcmp(url, "/orders/decide")) post_decide_order(&p);
   else if (post && !strcmp(url, "/approval")) post_approval(&p);
+  else if (post && !strcmp(url, "/child")) post_child(&p);
   else {
     p.status = 404;
     page_frame(&p.out, "Not found", &op, ses.csrf, NULL, "<p>No such page. <a href=\"/\">Home</a></p>");
@@ -379,6 +419,8 @@ int distrib_serve(const DistServeOptions *o) {
   }
   Server s = {0};
   snprintf(s.fixed_now, sizeof s.fixed_now, "%s", o->now ? o->now : "");
+  s.login_limit = o->login_limit;
+  s.login_window = o->login_window;
   s.db = db_open(o->db, DB_OPEN_READWRITE, err, sizeof err);
   if (!s.db) {
     fprintf(stderr, "camp serve: %s\n", err);

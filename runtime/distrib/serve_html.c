@@ -1,4 +1,5 @@
 /* serve_html.c — buffers, escaping and the page frame of `camp serve`. */
+#include <jansson.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -113,4 +114,37 @@ void page_frame(Html *out, const char *title, const DistOp *op, const char *csrf
   }
   html_put(out, body);
   html_printf(out, "<script>%s</script></body></html>", SERVE_SCRIPT);
+}
+
+/* The form's inputs of a package, from its declared parameters and the
+ * entity's current values. */
+void html_param_inputs(Html *h, const char *decl, const char *values) {
+  json_error_t je;
+  json_t *d = json_loads(decl, 0, &je), *v = values && *values ? json_loads(values, 0, &je) : NULL;
+  for (size_t i = 0; d && i < json_array_size(d); i++) {
+    json_t *p = json_array_get(d, i);
+    const char *name = json_string_value(json_object_get(p, "name"));
+    const char *type = json_string_value(json_object_get(p, "type"));
+    json_t *cur = v ? json_object_get(v, name) : NULL;
+    if (!cur) cur = json_object_get(p, "default");
+    char val[1200] = "";
+    if (json_is_string(cur)) snprintf(val, sizeof val, "%s", json_string_value(cur));
+    else if (json_is_integer(cur)) snprintf(val, sizeof val, "%lld", (long long)json_integer_value(cur));
+    else if (json_is_real(cur)) snprintf(val, sizeof val, "%g", json_real_value(cur));
+    html_put(h, "<label>");
+    html_esc(h, name);
+    html_printf(h, " <input type=\"%s\" name=\"p_", strcmp(type, "text") ? "number" : "text");
+    html_esc(h, name);
+    html_put(h, "\" value=\"");
+    html_esc(h, val);
+    html_put(h, "\"");
+    json_t *lo = json_object_get(p, "min"), *hi = json_object_get(p, "max"), *ml = json_object_get(p, "maxlen");
+    if (lo) html_printf(h, " min=\"%g\"", json_number_value(lo));
+    if (hi) html_printf(h, " max=\"%g\"", json_number_value(hi));
+    if (!strcmp(type, "decimal")) html_put(h, " step=\"any\"");
+    if (ml) html_printf(h, " maxlength=\"%lld\"", (long long)json_integer_value(ml));
+    html_put(h, "></label> ");
+  }
+  json_decref(d);
+  json_decref(v);
 }

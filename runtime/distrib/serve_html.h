@@ -41,6 +41,16 @@ typedef struct Page {
   char redirect[512];      /* 303 to this when set */
 } Page;
 
+/* The inputs (p_NAME) of the parameters declared in decl (a package's
+ * params JSON), showing values (a JSON object, or NULL: the defaults). */
+void html_param_inputs(Html *h, const char *decl, const char *values);
+
+/* serve_children.c: child campaigns (variant campaign) on the home pages —
+ * a store's own, with a form for its parameters; all of them for the
+ * centre — and their POST /child. */
+void children_section(Page *p, Html *b);
+void post_child(Page *p);
+
 /* serve_pages.c: the pages.  Each sets p->out (or p->status/redirect). */
 void page_home(Page *p);
 void page_approval(Page *p);

@@ -37,38 +37,6 @@ static void invalid(Page *p, const char *why) {
 
 static int acts(const DistOp *op) { return strcmp(op->role, "viewer") != 0; }
 
-/* The form's inputs of a package, from its declared parameters and the
- * entity's current values. */
-static void param_inputs(Html *h, const char *decl, const char *values) {
-  json_error_t je;
-  json_t *d = json_loads(decl, 0, &je), *v = values && *values ? json_loads(values, 0, &je) : NULL;
-  for (size_t i = 0; d && i < json_array_size(d); i++) {
-    json_t *p = json_array_get(d, i);
-    const char *name = json_string_value(json_object_get(p, "name"));
-    const char *type = json_string_value(json_object_get(p, "type"));
-    json_t *cur = v ? json_object_get(v, name) : NULL;
-    if (!cur) cur = json_object_get(p, "default");
-    char val[1200] = "";
-    if (json_is_string(cur)) snprintf(val, sizeof val, "%s", json_string_value(cur));
-    else if (json_is_integer(cur)) snprintf(val, sizeof val, "%lld", (long long)json_integer_value(cur));
-    else if (json_is_real(cur)) snprintf(val, sizeof val, "%g", json_real_value(cur));
-    html_put(h, "<label>");
-    html_esc(h, name);
-    html_printf(h, " <input type=\"%s\" name=\"p_", strcmp(type, "text") ? "number" : "text");
-    html_esc(h, name);
-    html_put(h, "\" value=\"");
-    html_esc(h, val);
-    html_put(h, "\"");
-    json_t *lo = json_object_get(p, "min"), *hi = json_object_get(p, "max"), *ml = json_object_get(p, "maxlen");
-    if (lo) html_printf(h, " min=\"%g\"", json_number_value(lo));
-    if (hi) html_printf(h, " max=\"%g\"", json_number_value(hi));
-    if (!strcmp(type, "decimal")) html_put(h, " step=\"any\"");
-    if (ml) html_printf(h, " maxlength=\"%lld\"", (long long)json_integer_value(ml));
-    html_put(h, "></label> ");
-  }
-  json_decref(d);
-  json_decref(v);
-}
 
 /* The delivery feedback of the entity's own contacts, per closed
  * approval: messages queued to them in that run, sent, opened, clicked. */
@@ -90,6 +58,77 @@ static void delivery_report(Page *p, Html *b) {
     html_printf(b, "</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>",
                 (long long)db_column(st, 0).i, (long long)db_column(st, 2).i, (long long)db_column(st, 3).i,
                 (long long)db_column(st, 4).i, (long long)db_column(st, 5).i);
+  }
+  db_finalize(st);
+  html_put(b, "</table>");
+}
+
+/* The entity's share of the cost of each package offered to it (costs.c):
+ * its own row only. */
+static void cost_report(Page *p, Html *b) {
+  html_put(b, "<h2>Your share of the costs</h2><table id=\"costs\"><tr><th>Package</th><th>Messages sent</th>"
+              "<th>Share of the cost</th><th>Per message</th><th>Total</th></tr>");
+  DbStmt *st = db_prepare(p->db, "SELECT package FROM camp_distrib_offers WHERE entity = ? ORDER BY package");
+  if (st) db_bind_text(st, 1, p->op->entity);
+  char pkgs[32][128];
+  int n = 0;
+  while (st && db_step(st) == 1 && n < 32) snprintf(pkgs[n++], 128, "%s", text(st, 0));
+  db_finalize(st);
+  for (int i = 0; i < n; i++) {
+    DistCosts c;
+    char err[256];
+    if (distrib_costs(p->db, pkgs[i], &c, err, sizeof err)) continue;
+    for (int k = 0; k < c.n; k++) {
+      DistCost *r = &c.rows[k];
+      if (strcmp(r->entity, p->op->entity)) continue;
+      html_put(b, "<tr><td>");
+      html_esc(b, pkgs[i]);
+      html_printf(b, "</td><td>%lld</td><td>%.2f</td><td>%.2f</td><td class=\"total\">%.2f</td></tr>", (long long)r->sent,
+                  r->fixed, r->messages, r->total);
+    }
+    distrib_costs_free(&c);
+  }
+  html_put(b, "</table>");
+}
+
+/* The local approvals op decides: its own local entity's and those of the
+ * operator groups it is a member of (a group's rows link with &for=). */
+static void approvals_table(Page *p, Html *b) {
+  html_put(b, "<h2>Contacts awaiting your approval</h2><table id=\"approvals\"><tr><th>Campaign</th>"
+              "<th>Run</th><th>Contacts</th><th>Approved</th><th>Removed</th><th>Pending</th><th>Deadline</th><th>For</th><th></th></tr>");
+  DbStmt *st = db_prepare(p->db, "SELECT r.run_id, r.step, r.campaign, r.contacts, r.deadline_at, r.state,"
+                         " (SELECT count(*) FROM camp_distrib_contacts AS c WHERE c.run_id = r.run_id AND c.step = r.step"
+                         "  AND c.entity = r.entity AND c.state = 'approved'),"
+                         " (SELECT count(*) FROM camp_distrib_contacts AS c WHERE c.run_id = r.run_id AND c.step = r.step"
+                         "  AND c.entity = r.entity AND c.state = 'removed'),"
+                         " (SELECT count(*) FROM camp_distrib_contacts AS c WHERE c.run_id = r.run_id AND c.step = r.step"
+                         "  AND c.entity = r.entity AND c.state = 'pending'), r.entity, r.entity <> ?"
+                         " FROM camp_distrib_requests AS r WHERE (r.entity = ? AND ? = 0)"
+                         " OR r.entity IN (SELECT grp FROM camp_distrib_members WHERE login = ?)"
+                         " ORDER BY r.run_id DESC, r.step, r.entity");
+  if (st) {
+    db_bind_text(st, 1, p->op->entity);
+    db_bind_text(st, 2, p->op->entity);
+    db_bind_int(st, 3, p->op->central);
+    db_bind_text(st, 4, p->op->login);
+  }
+  while (st && db_step(st) == 1) {
+    int group = db_column(st, 10).i != 0;
+    html_put(b, "<tr><td>");
+    html_esc(b, text(st, 2));
+    html_printf(b, "</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td class=\"deadline\">",
+                (long long)db_column(st, 0).i, (long long)db_column(st, 3).i, (long long)db_column(st, 6).i,
+                (long long)db_column(st, 7).i, (long long)db_column(st, 8).i);
+    html_esc(b, text(st, 4));
+    html_put(b, " UTC</td><td class=\"for\">");
+    html_esc(b, text(st, 9));
+    html_printf(b, "</td><td><a href=\"/approval?run=%lld&amp;step=", (long long)db_column(st, 0).i);
+    html_esc(b, text(st, 1));
+    if (group) {
+      html_put(b, "&amp;for=");
+      html_esc(b, text(st, 9));
+    }
+    html_printf(b, "\">%s</a></td></tr>", strcmp(text(st, 5), "open") ? "View" : "Review");
   }
   db_finalize(st);
   html_put(b, "</table>");
@@ -134,7 +173,7 @@ static void local_home(Page *p, Html *b) {
       html_put(b, "<input type=\"hidden\" name=\"package\" value=\"");
       html_esc(b, name);
       html_put(b, "\">");
-      param_inputs(b, text(st, 6), text(st, 8));
+      html_param_inputs(b, text(st, 6), text(st, 8));
       html_printf(b, "<button type=\"submit\" name=\"action\" value=\"order\">%s</button>",
                   in ? "Save values" : "Order");
       if (in) html_put(b, " <button type=\"submit\" name=\"action\" value=\"unsubscribe\">Unsubscribe</button>");
@@ -143,31 +182,11 @@ static void local_home(Page *p, Html *b) {
     html_put(b, "</td></tr>");
   }
   db_finalize(st);
-  html_put(b, "</table><h2>Contacts awaiting your approval</h2><table id=\"approvals\"><tr><th>Campaign</th>"
-              "<th>Run</th><th>Contacts</th><th>Approved</th><th>Removed</th><th>Pending</th><th>Deadline</th><th></th></tr>");
-  st = db_prepare(p->db, "SELECT r.run_id, r.step, r.campaign, r.contacts, r.deadline_at, r.state,"
-                         " (SELECT count(*) FROM camp_distrib_contacts AS c WHERE c.run_id = r.run_id AND c.step = r.step"
-                         "  AND c.entity = r.entity AND c.state = 'approved'),"
-                         " (SELECT count(*) FROM camp_distrib_contacts AS c WHERE c.run_id = r.run_id AND c.step = r.step"
-                         "  AND c.entity = r.entity AND c.state = 'removed'),"
-                         " (SELECT count(*) FROM camp_distrib_contacts AS c WHERE c.run_id = r.run_id AND c.step = r.step"
-                         "  AND c.entity = r.entity AND c.state = 'pending')"
-                         " FROM camp_distrib_requests AS r WHERE r.entity = ? ORDER BY r.run_id DESC, r.step");
-  if (st) db_bind_text(st, 1, p->op->entity);
-  while (st && db_step(st) == 1) {
-    html_put(b, "<tr><td>");
-    html_esc(b, text(st, 2));
-    html_printf(b, "</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td class=\"deadline\">",
-                (long long)db_column(st, 0).i, (long long)db_column(st, 3).i, (long long)db_column(st, 6).i,
-                (long long)db_column(st, 7).i, (long long)db_column(st, 8).i);
-    html_esc(b, text(st, 4));
-    html_printf(b, " UTC</td><td><a href=\"/approval?run=%lld&amp;step=", (long long)db_column(st, 0).i);
-    html_esc(b, text(st, 1));
-    html_printf(b, "\">%s</a></td></tr>", strcmp(text(st, 5), "open") ? "View" : "Review");
-  }
-  db_finalize(st);
   html_put(b, "</table>");
+  approvals_table(p, b);
+  children_section(p, b);
   delivery_report(p, b);
+  cost_report(p, b);
 }
 
 static void central_home(Page *p, Html *b) {
@@ -245,8 +264,11 @@ static void central_home(Page *p, Html *b) {
 void page_home(Page *p) {
   Html b = {0};
   html_put(&b, "");
-  if (p->op->central) central_home(p, &b);
-  else local_home(p, &b);
+  if (p->op->central) {
+    central_home(p, &b);
+    approvals_table(p, &b); /* the approvals of the groups the operator is a member of */
+    children_section(p, &b);
+  } else local_home(p, &b);
   page_frame(&p->out, p->op->central ? "Central entity" : "Local entity", p->op, p->csrf, p->notice, b.s);
   free(b.s);
 }
@@ -266,17 +288,21 @@ void page_approval(Page *p) {
   char *end = NULL;
   long long r = run ? strtoll(run, &end, 10) : 0;
   if (!run || !step || *end || r < 1) return invalid(p, "which approval? (run and step)");
-  if (p->op->central) return forbid(p, "contacts are approved by their local entity");
+  const char *who = form_get(p->form, "for");
+  if (!who || !*who) who = p->op->entity;
+  int group = strcmp(who, p->op->entity) != 0;
+  if (group && !distrib_may_decide(p->db, p->op, who)) return forbid(p, "you are not a member of this group");
+  if (!group && p->op->central) return forbid(p, "contacts are approved by their local entity");
   DbStmt *st = db_prepare(p->db, "SELECT campaign, deadline_at, state, COALESCE(dim_table, ''), COALESCE(dim_key, ''),"
                                  " COALESCE(show_cols, ''), approve_default FROM camp_distrib_requests"
                                  " WHERE run_id = ? AND step = ? AND entity = ?");
   if (!st) return invalid(p, "database error");
   db_bind_int(st, 1, r);
   db_bind_text(st, 2, step);
-  db_bind_text(st, 3, p->op->entity);
+  db_bind_text(st, 3, who);
   if (db_step(st) != 1) {
     db_finalize(st);
-    return forbid(p, "this approval is not your entity's");
+    return forbid(p, group ? "this approval is not your group's" : "this approval is not your entity's");
   }
   char campaign[128], deadline[20], state[16], dim[128], key[128], cols[512];
   snprintf(campaign, sizeof campaign, "%s", text(st, 0));
@@ -309,13 +335,21 @@ void page_approval(Page *p) {
   Html b = {0};
   html_put(&b, "<p>Campaign <b>");
   html_esc(&b, campaign);
-  html_printf(&b, "</b>, run %lld. Decide before <span class=\"deadline\" id=\"deadline\">", r);
+  html_printf(&b, "</b>, run %lld", r);
+  if (group) {
+    html_put(&b, ", for group <b id=\"group\">");
+    html_esc(&b, who);
+    html_put(&b, "</b>");
+  }
+  html_put(&b, ". Decide before <span class=\"deadline\" id=\"deadline\">");
   html_esc(&b, deadline);
   html_printf(&b, " UTC</span>; without a decision a contact is <b>%s</b>.%s</p>",
               approve_default ? "approved" : "dropped", open ? "" : " <b>This approval is closed.</b>");
   html_printf(&b, "<form method=\"get\" action=\"/approval\"><input type=\"hidden\" name=\"run\" value=\"%lld\">"
                   "<input type=\"hidden\" name=\"step\" value=\"", r);
   html_esc(&b, step);
+  html_put(&b, "\"><input type=\"hidden\" name=\"for\" value=\"");
+  html_esc(&b, who);
   html_put(&b, "\"><input type=\"search\" name=\"q\" placeholder=\"search\" value=\"");
   html_esc(&b, q ? q : "");
   html_put(&b, "\"> <button type=\"submit\">Search</button></form>");
@@ -323,6 +357,8 @@ void page_approval(Page *p) {
   csrf_field(p, &b);
   html_printf(&b, "<input type=\"hidden\" name=\"run\" value=\"%lld\"><input type=\"hidden\" name=\"step\" value=\"", r);
   html_esc(&b, step);
+  html_put(&b, "\"><input type=\"hidden\" name=\"for\" value=\"");
+  html_esc(&b, who);
   html_printf(&b, "\"><table id=\"contacts\"><tr><th>%s</th><th>Key</th>",
               open ? "<input type=\"checkbox\" id=\"select-all\" title=\"select all\" hidden>" : "");
   for (int i = 0; i < ncols; i++) {
@@ -336,7 +372,7 @@ void page_approval(Page *p) {
   if (st) {
     db_bind_int(st, 1, r);
     db_bind_text(st, 2, step);
-    db_bind_text(st, 3, p->op->entity);
+    db_bind_text(st, 3, who);
     if (q && *q) {
       char like[300];
       snprintf(like, sizeof like, "%%%s%%", q);
@@ -424,7 +460,8 @@ void post_approval(Page *p) {
   if (!all && !n) return invalid(p, "select contacts first");
   char err[512] = "";
   int64_t changed = 0;
-  int rc = distrib_decide_contacts(p->db, p->op, r, step, keys, all ? -1 : n, approve, p->now, &changed, err, sizeof err);
+  const char *who = form_get(p->form, "for");
+  int rc = distrib_decide_contacts(p->db, p->op, who, r, step, keys, all ? -1 : n, approve, p->now, &changed, err, sizeof err);
   if (rc == DISTRIB_FORBIDDEN) return forbid(p, err);
   if (rc) return invalid(p, err);
   char to[400];
@@ -432,6 +469,14 @@ void post_approval(Page *p) {
   for (const char *c = step; *c; c++) {
     if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_') html_printf(&esc, "%c", *c);
     else html_printf(&esc, "%%%02X", (unsigned char)*c);
+  }
+  if (who && *who) {
+    /* the group's name goes back into the URL: a checked identifier */
+    html_put(&esc, "&for=");
+    for (const char *c = who; *c; c++) {
+      if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_') html_printf(&esc, "%c", *c);
+      else html_printf(&esc, "%%%02X", (unsigned char)*c);
+    }
   }
   snprintf(to, sizeof to, "/approval?run=%lld&step=%s&done=%lld", r, esc.s ? esc.s : "", (long long)changed);
   free(esc.s);

@@ -124,6 +124,32 @@ static const char *show_cols(Exec *x, Schema *dim) {
   return out;
 }
 
+/* Participation: when packages other than `variant target` publish the
+ * campaign, only the entities whose order of one of them stands (approved
+ * by the centre, or registered in automatic mode) take part; the contacts
+ * of the others become not_participating (in states `from`).  Contacts of
+ * an operator group (not an entity) are not concerned. */
+static int exclude_non_participants(Exec *x, Step *s, const char *from) {
+  char *sql = arena_printf(&x->p->arena,
+      "UPDATE camp_distrib_contacts SET state = 'not_participating' WHERE run_id = ? AND step = ?"
+      " AND state IN (%s) AND entity IN (SELECT name FROM camp_distrib_entities)"
+      " AND EXISTS (SELECT 1 FROM camp_distrib_packages WHERE campaign = ? AND variant <> 'target')"
+      " AND entity NOT IN (SELECT o.entity FROM camp_distrib_orders AS o JOIN camp_distrib_packages AS k"
+      " ON k.name = o.package WHERE k.campaign = ? AND k.variant <> 'target'"
+      " AND o.state IN ('approved', 'registered'))", from);
+  DbStmt *st = db_prepare(x->db, sql);
+  if (!st) return fail_db(x, s, "participation");
+  db_bind_int(st, 1, x->run_id);
+  db_bind_text(st, 2, s->label);
+  db_bind_text(st, 3, x->camp->name);
+  db_bind_text(st, 4, x->camp->name);
+  int rc = db_step(st);
+  db_finalize(st);
+  return rc < 0 ? fail_db(x, s, "participation") : 0;
+}
+
+static int create_children(Exec *x, Step *s);
+
 int exec_local_handout(Exec *x, Step *s, char due[20]) {
   DistApproval *a = s->dist;
   DistModel *m = x->p->distrib;
@@ -168,6 +194,8 @@ int exec_local_handout(Exec *x, Step *s, char due[20]) {
     if (rc < 0) return fail_db(x, s, "breakdown");
     if (l->has_limit && apply_limit(x, s, l)) return -1;
   }
+  if (exclude_non_participants(x, s, "'pending', 'over_limit'")) return -1;
+  if (create_children(x, s)) return -1;
   /* one request per entity that received contacts */
   for (int i = 0; i < a->lines.len; i++) {
     DistLine *l = a->lines.items[i];
@@ -211,6 +239,34 @@ int exec_local_handout(Exec *x, Step *s, char due[20]) {
   return 0;
 }
 
+/* By campaign: one child campaign per participating entity of each
+ * `variant campaign` package that publishes the campaign, created with
+ * the hand-out (same run, same tick) and carrying the entity's parameter
+ * values (its order's, editable within the package's form until the
+ * deadline: distrib_edit_child). */
+static int create_children(Exec *x, Step *s) {
+  DistModel *m = x->p->distrib;
+  for (int i = 0; m && i < m->packages.len; i++) {
+    DistPackage *p = m->packages.items[i];
+    if (strcmp(p->variant, "campaign") || !p->campaign || strcmp(p->campaign, x->camp->name)) continue;
+    DbStmt *st = db_prepare(x->db, "INSERT INTO camp_distrib_children(run_id, step, package, entity, campaign, params, created_at)"
+                                   " SELECT ?, ?, o.package, o.entity, ? || '@' || o.entity, o.params, ?"
+                                   " FROM camp_distrib_orders AS o WHERE o.package = ? AND o.state IN ('approved', 'registered')"
+                                   " AND o.entity IN (SELECT name FROM camp_distrib_entities)"
+                                   " ON CONFLICT(run_id, package, entity) DO NOTHING");
+    if (!st) return fail_db(x, s, "child campaigns");
+    db_bind_int(st, 1, x->run_id);
+    db_bind_text(st, 2, s->label);
+    db_bind_text(st, 3, x->camp->name);
+    db_bind_text(st, 4, x->now);
+    db_bind_text(st, 5, p->name);
+    int rc = db_step(st);
+    db_finalize(st);
+    if (rc < 0) return fail_db(x, s, "child campaigns");
+  }
+  return 0;
+}
+
 /* A form value as text: the order's, else the declared default, else NULL. */
 static char *form_value(Exec *x, json_t *order, FormParam *fp) {
   json_t *v = order ? json_object_get(order, fp->name) : NULL;
@@ -225,7 +281,11 @@ static char *form_value(Exec *x, json_t *order, FormParam *fp) {
 
 int exec_local_values(Exec *x, Step *s) {
   DistPackage *pkg = s->dist ? s->dist->form_pkg : NULL;
-  if (!pkg || x->dry) return 0;
+  if (x->dry) return 0;
+  /* an entity that unsubscribed (or whose order was withdrawn) since the
+   * hand-out no longer takes part: its decisions do not count */
+  if (exclude_non_participants(x, s, "'pending', 'approved', 'removed', 'over_limit'")) return -1;
+  if (!pkg) return 0;
   char sql[300];
   snprintf(sql, sizeof sql, "DELETE FROM camp_distrib_values WHERE run_id = %lld AND step = ?", (long long)x->run_id);
   DbStmt *st = db_prepare(x->db, sql);
@@ -235,11 +295,14 @@ int exec_local_values(Exec *x, Step *s) {
   db_finalize(st);
   if (rc < 0) return fail_db(x, s, "form values");
   /* the entities that received contacts, with their order's values if
-   * the order stands (approved, or registered in automatic mode) */
-  st = db_prepare(x->db, "SELECT DISTINCT c.entity, o.params FROM camp_distrib_contacts AS c"
-                         " LEFT JOIN camp_distrib_orders AS o ON o.entity = c.entity AND o.package = ?"
+   * the order stands (approved, or registered in automatic mode); by
+   * campaign, their child campaign's values (as edited since) */
+  st = db_prepare(x->db, "SELECT DISTINCT c.entity, CASE WHEN o.entity IS NULL THEN NULL ELSE COALESCE(ch.params, o.params) END"
+                         " FROM camp_distrib_contacts AS c"
+                         " LEFT JOIN camp_distrib_orders AS o ON o.entity = c.entity AND o.package = ?1"
                          " AND o.state IN ('approved', 'registered')"
-                         " WHERE c.run_id = ? AND c.step = ? AND c.entity IS NOT NULL ORDER BY 1");
+                         " LEFT JOIN camp_distrib_children AS ch ON ch.run_id = c.run_id AND ch.package = ?1 AND ch.entity = c.entity"
+                         " WHERE c.run_id = ?2 AND c.step = ?3 AND c.entity IS NOT NULL ORDER BY 1");
   if (!st) return fail_db(x, s, "form values");
   db_bind_text(st, 1, pkg->name);
   db_bind_int(st, 2, x->run_id);
