@@ -18,6 +18,7 @@
 #     both backends, command by command;  8 the tracking server (camp track)
 #  10 the contact policy's later parts (pressure at send time, local waits,
 #     an A/B test and its report) on both backends
+#  11 distributed marketing: examples/franchise's story on both backends
 #   9 marketing operations (tests/mops, tests/mops2 cases on PostgreSQL)
 # Sections live in tests/pg/section_N_*.sh, sourced in order.
 
