@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
+#include <time.h>
 
 static int digits(const char *s, int n, int *out) {
   int v = 0;
@@ -39,4 +41,18 @@ int clock_normalize(const char *text, char out[20]) {
   snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, s);
   memcpy(out, buf, 20);
   return 0;
+}
+
+void clock_add_seconds(const char *ts, int64_t secs, char out[20]) {
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  out[0] = 0;
+  const char *end = strptime(ts, "%Y-%m-%d %H:%M:%S", &tm);
+  if (!end) {
+    memset(&tm, 0, sizeof tm);
+    if (!(end = strptime(ts, "%Y-%m-%d", &tm))) return;
+  }
+  time_t t = timegm(&tm) + (time_t)secs;
+  struct tm r;
+  if (gmtime_r(&t, &r)) strftime(out, 20, "%Y-%m-%d %H:%M:%S", &r);
 }

@@ -12,6 +12,7 @@
 
 #include "compiler/check/ops.h"
 #include "runtime/delivery/provider.h"
+#include "lang/clock.h"
 #include "runtime/exec/exec_int.h"
 
 static int64_t held_count(Exec *x, Step *s) {
@@ -113,8 +114,8 @@ int exec_hold(Exec *x, Step *s) {
   db_bind_int(st, 3, n);
   db_bind_text(st, 4, x->now);
   char deadline[20], reminder[20];
-  exec_add_seconds(x->now, ops->deadline, deadline);
-  exec_add_seconds(x->now, ops->remind, reminder);
+  clock_add_seconds(x->now, ops->deadline, deadline);
+  clock_add_seconds(x->now, ops->remind, reminder);
   if (ops->deadline > 0) db_bind_text(st, 5, deadline); else db_bind_null(st, 5);
   if (ops->deadline) db_bind_text(st, 6, ops->deadline_send ? "send" : "cancel"); else db_bind_null(st, 6);
   if (ops->remind > 0) db_bind_int(st, 7, ops->remind); else db_bind_null(st, 7);

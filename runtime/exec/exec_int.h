@@ -167,9 +167,4 @@ void exec_table(Exec *x, const char *name, char *out, size_t outlen);
 void exec_path(Exec *x, const char *name, char *out, size_t outlen);
 void exec_out_path(Exec *x, const char *name, char *out, size_t outlen);
 
-/* 'YYYY-MM-DD HH:MM:SS' plus secs (UTC), as SQLite's datetime(ts, '+N
- * seconds') writes it; "" when ts is not such a time.  Time arithmetic is
- * done here, not in SQL, so every backend stores the same text. */
-void exec_add_seconds(const char *ts, int64_t secs, char out[20]);
-
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "runtime/delivery/csv_import.h"
+#include "lang/clock.h"
 #include "runtime/exec/exec_int.h"
 #include "runtime/exec/exec_mem.h"
 #include "runtime/policy/abtest.h"
@@ -159,20 +160,6 @@ void exec_load_counts(Exec *x, Step *s) {
   }
 }
 
-void exec_add_seconds(const char *ts, int64_t secs, char out[20]) {
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
-  out[0] = 0;
-  const char *end = strptime(ts, "%Y-%m-%d %H:%M:%S", &tm);
-  if (!end) {
-    memset(&tm, 0, sizeof tm);
-    if (!(end = strptime(ts, "%Y-%m-%d", &tm))) return;
-  }
-  time_t t = timegm(&tm) + (time_t)secs;
-  struct tm r;
-  if (gmtime_r(&t, &r)) strftime(out, 20, "%Y-%m-%d %H:%M:%S", &r);
-}
-
 /* When a wait is over: the fixed time, or the duration after its input
  * step finished — on the run's clock, so a wait a resume reaches late (after
  * a crash, or behind another wait) is due when it would have been in an
@@ -198,7 +185,7 @@ static void wait_due(Exec *x, Step *s, char out[20]) {
     }
   }
   db_finalize(st);
-  exec_add_seconds(base, secs, out);
+  clock_add_seconds(base, secs, out);
 }
 
 static int load_import(Exec *x, Step *s) {

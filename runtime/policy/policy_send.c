@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "runtime/db/store_track.h"
+#include "lang/clock.h"
 #include "runtime/policy/policy.h"
 
 typedef struct Stop {
@@ -41,13 +42,8 @@ static int cmp_id(const void *a, const void *b) {
 
 /* now - secs, both 'YYYY-MM-DD HH:MM:SS' (UTC). */
 static int since_of(const char *now, int64_t secs, char out[20]) {
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
-  if (!strptime(now, "%Y-%m-%d %H:%M:%S", &tm)) return -1;
-  time_t t = timegm(&tm) - (time_t)secs;
-  gmtime_r(&t, &tm);
-  strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
-  return 0;
+  clock_add_seconds(now, -secs, out);
+  return out[0] ? 0 : -1;
 }
 
 typedef struct SendRule {

@@ -5,17 +5,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "lang/clock.h"
 #include "runtime/policy/policy.h"
 
 /* now - secs, both 'YYYY-MM-DD HH:MM:SS' (UTC). */
 static int minus(const char *now, int64_t secs, char out[20]) {
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
-  if (!strptime(now, "%Y-%m-%d %H:%M:%S", &tm)) return -1;
-  time_t t = timegm(&tm) - (time_t)secs;
-  gmtime_r(&t, &tm);
-  strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
-  return 0;
+  clock_add_seconds(now, -secs, out);
+  return out[0] ? 0 : -1;
 }
 
 /* The outbox keeps recipient keys as they are on SQLite (no column type)
