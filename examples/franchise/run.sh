@@ -27,17 +27,7 @@ check() {
 q() { sqlite3 -batch "$DB" "$1"; }
 camp() { timeout -k 5 60 "$CAMP" "$@"; }
 
-sqlite3 "$DB" << 'SQL'
-CREATE TABLE stores(id INTEGER PRIMARY KEY, city TEXT);
-CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT, first_name TEXT, loyalty INTEGER,
-                       store_id INTEGER REFERENCES stores(id));
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 24)
-INSERT INTO stores SELECT i, 'City ' || printf('%02d', i) FROM n;
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 480)
-INSERT INTO customers SELECT i, CASE WHEN i % 10 = 0 THEN NULL ELSE 'c' || i || '@example.com' END,
-  'C' || i, i % 7, ((i - 1) % 24) + 1 FROM n;
-CREATE INDEX customers_store ON customers(store_id);
-SQL
+sqlite3 "$DB" < "$HERE/data.sql"
 
 camp packages sync "$HERE/campaigns.camp" --db "$DB" --now "2026-03-01 08:00" > "$TMP/sync"
 check "model stored" "stored 27 entities, 26 operators, 2 packages" "$(cat "$TMP/sync")"

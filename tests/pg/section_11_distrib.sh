@@ -12,17 +12,7 @@ if want 11; then
   FX=$TMP/franchise
   mkdir -p "$FX"
   cp examples/franchise/*.camp "$FX"/
-  sqlite3 "$FX/fr.db" << 'SQL'
-CREATE TABLE stores(id INTEGER PRIMARY KEY, city TEXT);
-CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT, first_name TEXT, loyalty INTEGER,
-                       store_id INTEGER REFERENCES stores(id));
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 24)
-INSERT INTO stores SELECT i, 'City ' || printf('%02d', i) FROM n;
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 480)
-INSERT INTO customers SELECT i, CASE WHEN i % 10 = 0 THEN NULL ELSE 'c' || i || '@example.com' END,
-  'C' || i, i % 7, ((i - 1) % 24) + 1 FROM n;
-CREATE INDEX customers_store ON customers(store_id);
-SQL
+  sqlite3 "$FX/fr.db" < examples/franchise/data.sql
   pg_createdb fr
   FR_URL=$(pg_url fr)
   if ! "$BIN_DIR/pg_load" "$FX/campaigns.camp" "$FX/fr.db" "$FR_URL" > "$FX/load" 2>&1; then
