@@ -27,8 +27,10 @@ int db_exec(Db *db, const char *sql) { return ops(db)->exec(db, sql); }
 DbStmt *db_prepare(Db *db, const char *sql) { return ops(db)->prepare(db, sql); }
 int db_bind(DbStmt *st, int idx, DbValue v) { return ops(stmt_db(st))->bind(st, idx, v); }
 
+int db_keys_as_text(Db *db) { return strcmp(db_backend(db), "postgres") == 0; }
+
 int db_bind_key(DbStmt *st, int idx, DbValue v) {
-  if (strcmp(ops(stmt_db(st))->name, "postgres") || v.kind != DBV_INT) return db_bind(st, idx, v);
+  if (!db_keys_as_text(stmt_db(st)) || v.kind != DBV_INT) return db_bind(st, idx, v);
   char text[24];
   snprintf(text, sizeof text, "%lld", (long long)v.i);
   return db_bind_text(st, idx, text); /* PostgreSQL copies the text at bind time */

@@ -56,6 +56,10 @@ DbStmt *db_prepare(Db *db, const char *sql);
 /* Binds parameter idx (1-based). */
 int db_bind(DbStmt *st, int idx, DbValue v);
 int db_bind_int(DbStmt *st, int idx, int64_t v);
+/* 1 when camp's tables keep recipient keys as text (PostgreSQL: the
+ * column is text), 0 when they keep each key's own type (SQLite: the column
+ * has no type).  A step table's key is compared with them accordingly. */
+int db_keys_as_text(Db *db);
 /* Binds a recipient key compared with camp_outbox.recipient_key: as it is
  * on SQLite (the column keeps each key's type, so an index finds it), as
  * text on PostgreSQL (the column is text; bigint = text is an error). */

@@ -147,7 +147,7 @@ static DbStmt *select_rows(Exec *x, Step *s, Pop *pop, const char *address, Fiel
     APPEND(" JOIN \"%s\" AS t0 ON t0.\"%s\" = p.\"_key\"", pop->dim->name, pop->dim->key->name);
   if (x->ab_cell[0]) /* an A/B test's cell (exec_abtest.c); its keys are text on PostgreSQL */
     APPEND(" WHERE %s IN (SELECT recipient_key FROM camp_abtest_cells WHERE run_id = %lld AND step = '%s'"
-           " AND cell = '%s')", strcmp(db_backend(x->db), "postgres") ? "p.\"_key\"" : "CAST(p.\"_key\" AS TEXT)",
+           " AND cell = '%s')", db_keys_as_text(x->db) ? "CAST(p.\"_key\" AS TEXT)" : "p.\"_key\"",
            (long long)x->run_id, s->label, x->ab_cell);
   APPEND(" ORDER BY p.\"_key\"");
 #undef APPEND

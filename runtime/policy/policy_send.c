@@ -63,7 +63,6 @@ typedef struct SendRule {
  * PostgreSQL). */
 static int pressure_sweep(Db *db, int64_t run_id, const char *channel, const char *now, Stops *out) {
   if (db_table_exists(db, "camp_policy_rules") != 1) return 0;
-  int pg = strcmp(db_backend(db), "postgres") == 0;
   const char *tmp = db_temp_schema(db);
   char sql[900];
   DbStmt *rules = db_prepare(db, "SELECT channel, max_messages, period_seconds, period FROM camp_policy_rules ORDER BY id");
@@ -82,7 +81,7 @@ static int pressure_sweep(Db *db, int64_t run_id, const char *channel, const cha
   if (nr == 0) return 0;
   snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s.camp_pressure_admitted;"
                             "CREATE TEMP TABLE camp_pressure_admitted(dimension TEXT, recipient_key%s, channel TEXT)",
-           tmp, pg ? " TEXT" : "");
+           tmp, db_keys_as_text(db) ? " TEXT" : "");
   if (db_exec(db, sql)) rc = -1;
   DbStmt *cand = rc ? NULL : db_prepare(db,
       "SELECT o.id, o.recipient_key, o.channel, ps.dimension, o.address FROM camp_outbox o"

@@ -14,15 +14,13 @@ static int minus(const char *now, int64_t secs, char out[20]) {
   return out[0] ? 0 : -1;
 }
 
-/* The outbox keeps recipient keys as they are on SQLite (no column type)
- * and as text on PostgreSQL; a step table's key is compared the same way. */
-static int pg(Db *db) { return strcmp(db_backend(db), "postgres") == 0; }
-static const char *key_as_outbox(Db *db) { return pg(db) ? "CAST(p.\"_key\" AS TEXT)" : "p.\"_key\""; }
+/* A step table's key as the outbox keeps recipient keys (db_keys_as_text). */
+static const char *key_as_outbox(Db *db) { return db_keys_as_text(db) ? "CAST(p.\"_key\" AS TEXT)" : "p.\"_key\""; }
 
 /* The plan's messages so far (a temporary table: one plan's, one
  * connection's). */
 static int planned_table(Db *db) {
-  return db_exec(db, pg(db) ? "CREATE TEMP TABLE IF NOT EXISTS camp_policy_planned(dimension TEXT, channel TEXT,"
+  return db_exec(db, db_keys_as_text(db) ? "CREATE TEMP TABLE IF NOT EXISTS camp_policy_planned(dimension TEXT, channel TEXT,"
                               " recipient_key TEXT, weight INTEGER, step TEXT)"
                             : "CREATE TEMP TABLE IF NOT EXISTS camp_policy_planned(dimension TEXT, channel TEXT,"
                               " recipient_key, weight INTEGER, step TEXT)");
