@@ -386,12 +386,6 @@ static void plan_in_memory(Exec *x) {
     if (x->o->explain) fprintf(stderr, "explain: plan: step by step (a stock item with on_shortage limit)\n");
     return;
   }
-  if (!strcmp(db_backend(x->db), "postgres")) {
-    /* exec_mem.c reads SQLite's catalog: select and split steps still run
-     * in the engines (snapshot through COPY), the rest as SQL */
-    if (x->o->explain) fprintf(stderr, "explain: plan: step by step (PostgreSQL: no in-memory plan yet)\n");
-    return;
-  }
   if (exec_engine_ensure(x)) {
     if (x->o->explain) fprintf(stderr, "explain: plan: step by step (%s)\n", x->err);
     x->err[0] = 0;

@@ -28,31 +28,13 @@ int exec_engine_ensure(Exec *x) {
   return precompile(x);
 }
 
-static int read_keys(Exec *x, const char *table, KeyVec *out) {
-  char sql[700];
-  snprintf(sql, sizeof sql, "SELECT \"_key\" FROM %s ORDER BY \"_key\"", table);
-  DbStmt *st = db_prepare(x->db, sql);
-  if (!st) return -1;
-  int rc;
-  while ((rc = db_step(st)) == 1) {
-    DbValue v = db_column(st, 0);
-    if (v.kind != DBV_INT) { /* text keys: the engines take integers only */
-      db_finalize(st);
-      return 1;
-    }
-    keyvec_push(out, v.i);
-  }
-  db_finalize(st);
-  return rc < 0 ? -1 : 0;
-}
-
 static void explain(Exec *x, Step *s, const char *engine, const char *why);
 
 /* Keys of step s's input table (its name into table); 1 = text keys, use
  * SQL (explained); -1 = error in x->err. */
 static int input_keys(Exec *x, Step *s, char *table, size_t tablelen, KeyVec *in) {
   exec_table(x, ((StepInput *)s->inputs.items[0])->name, table, tablelen);
-  int r = read_keys(x, table, in);
+  int r = exec_keys_read(x, table, in);
   if (r) {
     keyvec_free(in);
     if (r < 0) snprintf(x->err, sizeof x->err, "%s", db_error(x->db));
@@ -61,46 +43,8 @@ static int input_keys(Exec *x, Step *s, char *table, size_t tablelen, KeyVec *in
   return r;
 }
 
-/* PostgreSQL: the keys in one statement, as an array literal (one round
- * trip instead of one per key). */
-static int store_keys_pg(Exec *x, const KeyVec *keys) {
-  size_t cap = keys->n * 21 + 16, len = 0;
-  char *arr = malloc(cap);
-  if (!arr) abort();
-  arr[len++] = '{';
-  for (size_t i = 0; i < keys->n; i++)
-    len += (size_t)snprintf(arr + len, cap - len, "%s%lld", i ? "," : "", (long long)keys->v[i]);
-  arr[len++] = '}';
-  arr[len] = 0;
-  DbStmt *ins = db_prepare(x->db, "INSERT INTO pg_temp.camp_engine_result(key)"
-                                  " SELECT unnest(CAST(? AS bigint[])) ON CONFLICT DO NOTHING");
-  int rc = ins ? db_bind_text(ins, 1, arr) : -1;
-  if (rc == 0 && db_step(ins) < 0) rc = -1;
-  db_finalize(ins);
-  free(arr);
-  return rc;
-}
-
 static int store_keys(Exec *x, const KeyVec *keys) {
-  int pg = on_postgres(x);
-  if (db_exec(x->db, pg ? "DROP TABLE IF EXISTS pg_temp.camp_engine_result;"
-                          "CREATE TEMP TABLE camp_engine_result(key bigint PRIMARY KEY)"
-                        : "DROP TABLE IF EXISTS temp.camp_engine_result;"
-                          "CREATE TEMP TABLE camp_engine_result(key INTEGER PRIMARY KEY)"))
-    return -1;
-  if (pg) return store_keys_pg(x, keys);
-  DbStmt *ins = db_prepare(x->db, "INSERT OR IGNORE INTO temp.camp_engine_result(key) VALUES (?)");
-  if (!ins) return -1;
-  for (size_t i = 0; i < keys->n; i++) {
-    db_reset(ins);
-    db_bind_int(ins, 1, keys->v[i]);
-    if (db_step(ins) < 0) {
-      db_finalize(ins);
-      return -1;
-    }
-  }
-  db_finalize(ins);
-  return 0;
+  return exec_keys_store(x, "camp_engine_result", keys->v, keys->n);
 }
 
 /* Creates the table of output `name` (population pop) from the keys in
@@ -116,13 +60,13 @@ static int create_from_keys(Exec *x, const char *name, Pop *pop, const char *inp
   len += (size_t)snprintf(sql, cap, "DROP TABLE IF EXISTS %s%s%s; CREATE %sTABLE %s AS SELECT ",
                           x->dry ? tmp : "", x->dry ? "." : "", out, x->dry ? "TEMP " : "", out);
   if (!input) {
-    len += (size_t)snprintf(sql + len, cap - len, "r.key AS \"_key\" FROM %s.camp_engine_result AS r", tmp);
+    len += (size_t)snprintf(sql + len, cap - len, "r.\"_key\" AS \"_key\" FROM %s.camp_engine_result AS r", tmp);
   } else {
     len += (size_t)snprintf(sql + len, cap - len, "p.\"_key\"");
     for (int i = 0; i < pop->added.len && len < cap - 300; i++)
       len += (size_t)snprintf(sql + len, cap - len, ", p.\"%s\"", ((AddedCol *)pop->added.items[i])->name);
     len += (size_t)snprintf(sql + len, cap - len,
-                            " FROM %s AS p JOIN %s.camp_engine_result AS r ON r.key = p.\"_key\"", input, tmp);
+                            " FROM %s AS p JOIN %s.camp_engine_result AS r ON r.\"_key\" = p.\"_key\"", input, tmp);
   }
   /* Same key index as the SQL generator gives every step table (an index
    * lives in its table's schema on PostgreSQL, which also analyzes). */

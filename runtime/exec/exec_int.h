@@ -98,6 +98,13 @@ int exec_save(Exec *x, Step *s);
 void exec_load_launch_key(Exec *x);
 int exec_exclude_messaged(Exec *x, Step *s);
 
+/* exec_keys.c: exec_keys_store (re)creates TEMP table `table` (a plain
+ * name) with a "_key" column holding keys[0..n) (duplicates kept once);
+ * exec_keys_read appends the "_key" column of any table to out, in key
+ * order: 0, 1 when a key is not an integer (text keys), -1 on error. */
+int exec_keys_store(Exec *x, const char *table, const int64_t *keys, size_t n);
+int exec_keys_read(Exec *x, const char *table, KeyVec *out);
+
 /* exec_policy.c: the contact policy (runtime/policy) on channel step s's
  * result table (exec_policy: recorded in a run), on any table holding its
  * rows' "_key" (record: 1 = into camp_policy_removed), or on the keys of an

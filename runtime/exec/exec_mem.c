@@ -82,20 +82,16 @@ static int collect_exprs(Decl *camp, Expr **out, int cap) {
   return n;
 }
 
-/* 1 if the database has a table for schema sc with every column. */
+/* 1 if the database has a table for schema sc with every column (through
+ * db_table_info, so SQLite and PostgreSQL answer alike). */
 static int table_matches(Db *db, Schema *sc) {
-  char sql[400];
-  snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s')", sc->name);
-  if (strchr(sc->name, '\'')) return 0;
-  DbStmt *st = db_prepare(db, sql);
-  if (!st) return 0;
+  DbTableInfo t;
+  if (db_table_info(db, sc->name, &t)) return 0;
   int found = 0;
-  while (db_step(st) == 1) {
-    DbValue v = db_column(st, 0);
-    for (int c = 0; v.kind == DBV_TEXT && c < sc->columns.len; c++)
-      if (!strcmp(((Column *)sc->columns.items[c])->name, v.s)) found++;
-  }
-  db_finalize(st);
+  for (int i = 0; i < t.ncols; i++)
+    for (int c = 0; c < sc->columns.len; c++)
+      if (!strcmp(((Column *)sc->columns.items[c])->name, t.cols[i].name)) found++;
+  db_free_table_info(&t);
   return found == sc->columns.len && found > 0;
 }
 

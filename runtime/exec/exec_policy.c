@@ -67,35 +67,32 @@ int exec_policy(Exec *x, Step *s) {
   return exec_policy_table(x, s, table, !x->dry);
 }
 
+static int cmp_key(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
 int exec_policy_keys(Exec *x, Step *s, const int64_t *keys, int64_t n, uint8_t *keep) {
   for (int64_t i = 0; i < n; i++) keep[i] = 1;
   PolicyStep ps;
   char *consent;
   if (step_policy(x, s, &ps, &consent)) return 0;
   free(consent);
-  if (db_exec(x->db, "DROP TABLE IF EXISTS temp.camp_policy_keys;"
-                     "CREATE TEMP TABLE camp_policy_keys(\"_key\" INTEGER PRIMARY KEY)")) {
-    snprintf(x->err, sizeof x->err, "step %s: %s", s->label, db_error(x->db));
-    return -1;
+  char table[64];
+  snprintf(table, sizeof table, "%s.camp_policy_keys", db_temp_schema(x->db));
+  int rc = exec_keys_store(x, "camp_policy_keys", keys, (size_t)n);
+  if (rc == 0) rc = exec_policy_table(x, s, table, 0);
+  /* the keys the policy left, sorted: one read instead of a query a key */
+  KeyVec left = {0};
+  if (rc == 0 && exec_keys_read(x, table, &left)) rc = -1;
+  if (rc == 0) {
+    qsort(left.v, left.n, sizeof *left.v, cmp_key); /* the bsearch must not rest on the server's ORDER BY */
+    for (int64_t i = 0; i < n; i++) keep[i] = bsearch(&keys[i], left.v, left.n, sizeof *left.v, cmp_key) != NULL;
   }
-  DbStmt *ins = db_prepare(x->db, "INSERT OR IGNORE INTO temp.camp_policy_keys VALUES (?)");
-  int rc = ins ? 0 : -1;
-  for (int64_t i = 0; rc == 0 && i < n; i++) {
-    db_reset(ins);
-    db_bind_int(ins, 1, keys[i]);
-    if (db_step(ins) < 0) rc = -1;
-  }
-  db_finalize(ins);
-  if (rc == 0) rc = exec_policy_table(x, s, "temp.camp_policy_keys", 0);
-  DbStmt *has = rc == 0 ? db_prepare(x->db, "SELECT 1 FROM temp.camp_policy_keys WHERE \"_key\" = ?") : NULL;
-  if (rc == 0 && !has) rc = -1;
-  for (int64_t i = 0; rc == 0 && i < n; i++) {
-    db_reset(has);
-    db_bind_int(has, 1, keys[i]);
-    keep[i] = db_step(has) == 1;
-  }
-  db_finalize(has);
-  db_exec(x->db, "DROP TABLE IF EXISTS temp.camp_policy_keys");
+  keyvec_free(&left);
+  char drop[96];
+  snprintf(drop, sizeof drop, "DROP TABLE IF EXISTS %s", table);
+  db_exec(x->db, drop);
   if (rc && !x->err[0]) snprintf(x->err, sizeof x->err, "step %s: %s", s->label, db_error(x->db));
   return rc;
 }

@@ -372,9 +372,10 @@ int mem_step_audience(ExecMem *m, Step *s) {
   const SnapTable *t = engine_table(&m->x->eng, pop->dim);
   char sql[1024];
   snprintf(sql, sizeof sql,
-           "SELECT DISTINCT t0.\"%s\" FROM \"camp_audience\" AS a JOIN \"%s\" AS t0 ON t0.\"%s\" = a.\"key\""
+           "SELECT DISTINCT t0.\"%s\" FROM \"camp_audience\" AS a JOIN \"%s\" AS t0 ON %st0.\"%s\"%s = a.\"key\""
            " WHERE a.\"name\" = ? AND a.\"dimension\" = ?",
-           pop->dim->key->name, pop->dim->name, pop->dim->key->name);
+           pop->dim->key->name, pop->dim->name, db_keys_as_text(m->x->db) ? "CAST(" : "", pop->dim->key->name,
+           db_keys_as_text(m->x->db) ? " AS text)" : ""); /* as the SQL's join compares them (key_as_stored) */
   DbStmt *st = db_prepare(m->x->db, sql);
   if (!st) return mem_decline(m, s, "reading camp_audience: %s", db_error(m->x->db));
   db_bind_text(st, 1, s->text);

@@ -20,6 +20,8 @@
 #     an A/B test and its report) on both backends
 #  11 distributed marketing: examples/franchise's story on both backends
 #   9 marketing operations (tests/mops, tests/mops2 cases on PostgreSQL)
+#  12 the whole plan in memory (auto, jit, interp) on PostgreSQL at 20,000
+#     customers: SQLite's members and plans
 # Sections live in tests/pg/section_N_*.sh, sourced in order.
 
 if [ $# -ne 1 ]; then
