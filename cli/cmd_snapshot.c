@@ -142,8 +142,10 @@ int cmd_snapshot(int argc, char **argv) {
   }
   SnapReport rep;
   double t0 = now_ms();
-  if (!strcmp(db_backend(db), "postgres")) {
-    /* read with COPY, kept in memory by each process: nothing to save */
+  int pg = !strcmp(db_backend(db), "postgres");
+  char *pg_dir = pg ? snapshot_pg_dir(db) : NULL;
+  if (pg && !pg_dir) {
+    /* nowhere to cache (CAMP_CACHE_DIR=off, no home): read with COPY, in memory */
     Snapshot *s = snapshot_refresh(db, NULL, NULL, set, n, &rep, err, sizeof err);
     double ms = now_ms() - t0;
     if (!s) {
@@ -153,6 +155,7 @@ int cmd_snapshot(int argc, char **argv) {
       printf("snapshot (PostgreSQL: built in memory with COPY, not saved): %.1f ms, %lld rows read, %.0f rows/s\n",
              ms, (long long)rep.rows_read, ms > 0 ? rep.rows_read / (ms / 1000) : 0.0);
       print_tables(s, &rep);
+      if (o.check) rc = check_against_build(db, NULL, s, set, n);
       snapshot_free(s);
     }
     snapshot_report_free(&rep);
@@ -161,7 +164,8 @@ int cmd_snapshot(int argc, char **argv) {
     db_close(db);
     return rc;
   }
-  Snapshot *s = snapshot_open_report(db, o.db, set, n, &rep, err, sizeof err);
+  Snapshot *s = pg ? snapshot_open_pg(db, pg_dir, set, n, &rep, err, sizeof err)
+                  : snapshot_open_report(db, o.db, set, n, &rep, err, sizeof err);
   /* a fresh snapshot is checked whole here (plans check what they read):
    * damaged tables (warned) are read again */
   char why[512];
@@ -171,27 +175,29 @@ int cmd_snapshot(int argc, char **argv) {
   if (damaged) {
     snapshot_free(s);
     snapshot_report_free(&rep);
-    s = snapshot_open_report(db, o.db, set, n, &rep, err, sizeof err);
+    s = pg ? snapshot_open_pg(db, pg_dir, set, n, &rep, err, sizeof err)
+           : snapshot_open_report(db, o.db, set, n, &rep, err, sizeof err);
   }
   double ms = now_ms() - t0;
   if (!s) {
     fprintf(stderr, "camp snapshot: %s\n", err);
     rc = 1;
   } else {
-    char *dir = snapshot_dir(o.db);
+    char *dir = pg ? strdup(pg_dir) : snapshot_dir(o.db);
     printf("snapshot %s/snapshot.bin: ", dir);
     if (rep.how == SNAP_OPEN_FRESH) printf("fresh, reused in %.1f ms\n", ms);
     else if (rep.how == SNAP_OPEN_BUILT) printf("built in %.1f ms, %lld rows read\n", ms, (long long)rep.rows_read);
     else printf("refreshed incrementally in %.1f ms, %lld rows read\n", ms, (long long)rep.rows_read);
     free(dir);
     if (rep.how != SNAP_OPEN_FRESH)
-      printf("  (page hashes %.0f ms, links and collections %.0f ms, files written in %.0f ms)\n",
-             rep.ms_hash, rep.ms_links, rep.ms_save);
+      printf("  (%s %.0f ms, links and collections %.0f ms, files written in %.0f ms)\n",
+             pg ? "content hashes on the server" : "page hashes", rep.ms_hash, rep.ms_links, rep.ms_save);
     print_tables(s, &rep);
-    if (o.check) rc = check_against_build(db, o.db, s, set, n);
+    if (o.check) rc = check_against_build(db, pg ? NULL : o.db, s, set, n);
     snapshot_free(s);
   }
   snapshot_report_free(&rep);
+  free(pg_dir);
   free(set);
   program_free(p);
   db_close(db);

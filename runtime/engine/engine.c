@@ -50,9 +50,8 @@ int engine_init(EngineCtx *e, Db *db, const char *db_path, const char *now, int6
   memset(e, 0, sizeof *e);
   e->db = db;
   e->db_path = db_path && strcmp(db_path, ":memory:") ? db_path : NULL;
-  /* PostgreSQL: the snapshot is built in memory (COPY) for each process */
-  if (!strcmp(db_backend(db), "postgres")) e->db_path = NULL;
   e->snap_mode = e->db_path ? SNAP_FILE : SNAP_MEMORY;
+  if (!strcmp(db_backend(db), "postgres")) e->db_path = NULL, e->snap_mode = SNAP_MEMORY;
   e->seed = seed;
   e->auto_min_rows = 20000;
   /* cold compile ~40 ms vs interp at ~100-200M rows/s: jit pays off from
@@ -75,11 +74,16 @@ int engine_init(EngineCtx *e, Db *db, const char *db_path, const char *now, int6
   }
   e->schemas = calloc(1, sizeof(SchemaSet));
   if (!e->schemas) abort();
+  /* PostgreSQL: read with COPY, cached across runs where there is a cache
+   * directory, else built in memory by each process (last: nothing to
+   * free on the error returns above) */
+  if (!strcmp(db_backend(db), "postgres") && (e->pg_dir = snapshot_pg_dir(db))) e->snap_mode = SNAP_PG;
   return 0;
 }
 
 void engine_free(EngineCtx *e) {
   jit_cache_free(e->jit);
+  free(e->pg_dir);
   snapshot_free(e->snap);
   SchemaSet *ss = e->schemas;
   if (ss) free(ss->v);
@@ -108,12 +112,17 @@ int engine_prepare(EngineCtx *e, Schema *dim, Expr **rules, int nrules, char *er
   snapshot_add_schema(dim, &ss->v, &ss->n);
   for (int i = 0; i < nrules; i++) snapshot_rule_schemas(rules[i], &ss->v, &ss->n);
   if (e->snap && !e->snap->damaged && covers(e->snap, ss) &&
-      (e->snap_mode == SNAP_MEMORY || same_file(e->snap, e->db_path)))
+      (e->snap_mode != SNAP_FILE || same_file(e->snap, e->db_path)))
     return 0;
   snapshot_free(e->snap);
   e->snap = NULL;
   if (e->snap_mode == SNAP_MEMORY) {
     e->snap = snapshot_build(e->db, ss->v, ss->n, err, errlen);
+  } else if (e->snap_mode == SNAP_PG) {
+    SnapReport rep;
+    e->snap = snapshot_open_pg(e->db, e->pg_dir, ss->v, ss->n, &rep, err, errlen);
+    e->snap_rebuilt += e->snap && rep.rows_read > 0;
+    snapshot_report_free(&rep);
   } else {
     int rebuilt;
     e->snap = snapshot_open(e->db, e->db_path, ss->v, ss->n, &rebuilt, err, errlen);

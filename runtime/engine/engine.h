@@ -51,12 +51,14 @@ struct Snapshot;
 typedef enum {
   SNAP_FILE,    /* DB.camp-snapshot/ (or $CAMP_CACHE_DIR): map, build if stale */
   SNAP_MEMORY,  /* build in memory every time the context needs one (tests) */
+  SNAP_PG,      /* PostgreSQL: cached in pg_dir, tables checked by content hash */
 } SnapMode;
 
 typedef struct EngineCtx {
   Db *db;
   const char *db_path;     /* file of db; NULL for :memory: (forces SNAP_MEMORY) */
   SnapMode snap_mode;
+  char *pg_dir;            /* SNAP_PG: the cache directory (snapshot_pg_dir) */
   struct Snapshot *snap;   /* owned; NULL until a columnar engine needs it */
   char now[20];            /* the clock 'YYYY-MM-DD HH:MM:SS' */
   int64_t seed;

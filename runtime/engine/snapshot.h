@@ -131,4 +131,18 @@ Snapshot *snapshot_open(Db *db, const char *db_path, Schema **schemas, int n, in
 Snapshot *snapshot_open_report(Db *db, const char *db_path, Schema **schemas, int n,
                                SnapReport *rep, char *err, size_t errlen);
 
+/* PostgreSQL: where its snapshot is cached (malloc'd):
+ * $CAMP_CACHE_DIR, else $XDG_CACHE_HOME/camp, else $HOME/.cache/camp
+ * (created, private), then pg-<hash of database, role, port, server and
+ * search_path>.camp-snapshot.  NULL when there is nowhere to cache
+ * (CAMP_CACHE_DIR=off, no home) or the server does not answer: the
+ * snapshot is then built in memory by each process. */
+char *snapshot_pg_dir(Db *db);
+/* Opens the PostgreSQL snapshot cached in dir: the server hashes each
+ * table's content (snap_pg_table_hash), a table with the cached hash is
+ * reused, any other read again with COPY; the result is saved back.
+ * There is no file fingerprint to prove the whole fresh: the hashes do. */
+Snapshot *snapshot_open_pg(Db *db, const char *dir, Schema **schemas, int n, SnapReport *rep, char *err,
+                           size_t errlen);
+
 #endif

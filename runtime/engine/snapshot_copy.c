@@ -134,26 +134,41 @@ static int on_chunk(void *ctx, const char *data, size_t len) {
   return 0;
 }
 
-/* The SELECT behind the COPY: every column cast to its wire type. */
-static char *copy_sql(Schema *sc, int *wire) {
-  size_t cap = 256 + strlen(sc->name) * 2 + (sc->key ? strlen(sc->key->name) * 2 : 0);
+/* Room for the column list of sc's SELECT and what surrounds it. */
+static size_t sql_cap(Schema *sc, size_t extra) {
+  size_t cap = 256 + extra + strlen(sc->name) * 2 + (sc->key ? strlen(sc->key->name) * 2 : 0);
   for (int k = 0; k < sc->columns.len; k++) cap += strlen(((Column *)sc->columns.items[k])->name) * 2 + 64;
-  char *sql = snap_xmalloc(cap);
-  size_t n = (size_t)snprintf(sql, cap, "SELECT ");
+  return cap;
+}
+
+/* Appends at sql+n the columns of sc, each cast to its wire type (wire
+ * set when not NULL); the new length. */
+static size_t cast_list(Schema *sc, int *wire, char *sql, size_t n, size_t cap) {
+  int w;
   for (int k = 0; k < sc->columns.len; k++) {
     Column *c = sc->columns.items[k];
     const char *fmt;
     switch (c->type->kind) {
-      case T_INT: case T_DURATION: fmt = "CAST(\"%s\" AS bigint)"; wire[k] = 0; break;
-      case T_DECIMAL: fmt = "CAST(\"%s\" AS double precision)"; wire[k] = 1; break;
-      case T_BOOL: fmt = "CAST(CAST(\"%s\" AS integer) AS bigint)"; wire[k] = 0; break;
-      case T_DATE: fmt = "to_char(\"%s\", 'YYYY-MM-DD')"; wire[k] = 2; break;
-      case T_TIMESTAMP: fmt = "to_char(\"%s\", 'YYYY-MM-DD HH24:MI:SS')"; wire[k] = 2; break;
-      default: fmt = "CAST(\"%s\" AS text)"; wire[k] = 2; break;
+      case T_INT: case T_DURATION: fmt = "CAST(\"%s\" AS bigint)"; w = 0; break;
+      case T_DECIMAL: fmt = "CAST(\"%s\" AS double precision)"; w = 1; break;
+      case T_BOOL: fmt = "CAST(CAST(\"%s\" AS integer) AS bigint)"; w = 0; break;
+      case T_DATE: fmt = "to_char(\"%s\", 'YYYY-MM-DD')"; w = 2; break;
+      case T_TIMESTAMP: fmt = "to_char(\"%s\", 'YYYY-MM-DD HH24:MI:SS')"; w = 2; break;
+      default: fmt = "CAST(\"%s\" AS text)"; w = 2; break;
     }
+    if (wire) wire[k] = w;
     if (k) n += (size_t)snprintf(sql + n, cap - n, ", ");
     n += (size_t)snprintf(sql + n, cap - n, fmt, c->name);
   }
+  return n;
+}
+
+/* The SELECT behind the COPY: every column cast to its wire type. */
+static char *copy_sql(Schema *sc, int *wire) {
+  size_t cap = sql_cap(sc, 0);
+  char *sql = snap_xmalloc(cap);
+  size_t n = (size_t)snprintf(sql, cap, "SELECT ");
+  n = cast_list(sc, wire, sql, n, cap);
   n += (size_t)snprintf(sql + n, cap - n, " FROM \"%s\"", sc->name);
   if (sc->key) snprintf(sql + n, cap - n, " ORDER BY \"%s\"", sc->key->name);
   return sql;
@@ -189,4 +204,33 @@ int snap_copy_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, si
     return -1;
   }
   return snap_finish_table(s, db, sc, t, b, n, NULL, 1);
+}
+
+/* hashtextextended (PostgreSQL 11+) of the text of the row's columns
+ * (as stored: cheaper than COPY's casts, and any change COPY would see
+ * changes that text), summed exactly as numeric and reduced modulo 2^64
+ * on the server, and the row count.  One pass, parallel on the server. */
+int snap_pg_table_hash(Db *db, Schema *sc, uint64_t out[2]) {
+  size_t cap = sql_cap(sc, 0) + 512;
+  char *sql = snap_xmalloc(cap);
+  size_t n = (size_t)snprintf(sql, cap, "SELECT count(*), CAST(mod(mod(coalesce(sum(CAST(hashtextextended(CAST(ROW(");
+  for (int k = 0; k < sc->columns.len; k++)
+    n += (size_t)snprintf(sql + n, cap - n, "%s\"%s\"", k ? ", " : "", ((Column *)sc->columns.items[k])->name);
+  snprintf(sql + n, cap - n,
+           ") AS text), 0) AS numeric)), 0), 18446744073709551616) + 18446744073709551616,"
+           " 18446744073709551616) AS text) FROM \"%s\"",
+           sc->name);
+  DbStmt *st = db_prepare(db, sql);
+  free(sql);
+  int rc = -1;
+  if (st && db_step(st) == 1) {
+    DbValue c = db_column(st, 0), h = db_column(st, 1);
+    if (c.kind == DBV_INT && h.kind == DBV_TEXT) {
+      out[0] = strtoull(h.s, NULL, 10);
+      out[1] = (uint64_t)c.i;
+      rc = 0;
+    }
+  }
+  db_finalize(st);
+  return rc;
 }

@@ -64,6 +64,19 @@ int snap_copy_table(Snapshot *s, Db *db, Schema *sc, SnapTable *t, char *err, si
 /* 1 if snapshot table t has exactly schema sc's columns, types and key. */
 int snap_table_layout_matches(const SnapTable *t, Schema *sc);
 
+/* snapshot_refresh with, when pg_hash, each table's content hash asked of
+ * the PostgreSQL server (snap_pg_table_hash) instead of read from SQLite
+ * pages: a table whose hash is the earlier snapshot's is reused, any other
+ * read again whole (no leaf pages to patch from). */
+Snapshot *snap_refresh(Db *db, const char *db_path, int pg_hash, Snapshot *old, Schema **schemas, int n,
+                       SnapReport *rep, char *err, size_t errlen);
+/* snapshot_copy.c: the hash of table sc's content on a PostgreSQL server,
+ * over the columns the snapshot holds: the sum modulo 2^64 of a 64-bit
+ * hash of each row's text (out[0]) and the row count (out[1]).
+ * Order-independent; a changed, added or removed row changes it but for a
+ * 2^-64 chance.  0 and out set, or -1 (the table is then read again). */
+int snap_pg_table_hash(Db *db, Schema *sc, uint64_t out[2]);
+
 /* A read-only descriptor of database file path, opened once per process
  * and never closed (closing one would drop SQLite's locks: snapshot_fd.c).
  * -1 if the file cannot be opened.  Callers must not close it. */

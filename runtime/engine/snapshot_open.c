@@ -90,6 +90,39 @@ void snapshot_report_free(SnapReport *r) {
   memset(r, 0, sizeof *r);
 }
 
+/* Writes s as dir/snapshot.bin (path), creating dir (mode); a failure only
+ * warns (unsaved is still correct: it just will not be reused). */
+static void save(Snapshot *s, const char *dir, mode_t mode, const char *path, SnapReport *rep) {
+  char lerr[256];
+  if (mkdir(dir, mode) != 0 && errno != EEXIST) {
+    fprintf(stderr, "camp: warning: snapshot not saved: cannot create %s: %s\n", dir, strerror(errno));
+    return;
+  }
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  if (snapshot_save(s, path, lerr, sizeof lerr) != 0) {
+    fprintf(stderr, "camp: warning: snapshot not saved: %s\n", lerr);
+  } else {
+    rep->saved = 1;
+    char *marks = join(dir, DAMAGED_FILE); /* the damaged tables were read again */
+    unlink(marks);
+    free(marks);
+  }
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  rep->ms_save = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+}
+
+/* The cached snapshot at dir/snapshot.bin, if any, with its damage marks. */
+static Snapshot *load_old(const char *dir, const char *path) {
+  char lerr[256];
+  int damage;
+  Snapshot *old = snap_load(path, &damage, lerr, sizeof lerr);
+  if (!old && damage)
+    fprintf(stderr, "camp: warning: %s: every table is read again from the database\n", lerr);
+  if (old) old->on_damage = snapshot_mark_damaged, apply_marks(old, dir);
+  return old;
+}
+
 Snapshot *snapshot_open_report(Db *db, const char *db_path, Schema **schemas, int n,
                                SnapReport *rep, char *err, size_t errlen) {
   memset(rep, 0, sizeof *rep);
@@ -98,12 +131,7 @@ Snapshot *snapshot_open_report(Db *db, const char *db_path, Schema **schemas, in
   char *path = malloc(plen);
   if (!path) abort();
   snprintf(path, plen, "%s/snapshot.bin", dir);
-  char lerr[256];
-  int damage;
-  Snapshot *old = snap_load(path, &damage, lerr, sizeof lerr);
-  if (!old && damage)
-    fprintf(stderr, "camp: warning: %s: every table is read again from the database\n", lerr);
-  if (old) old->on_damage = snapshot_mark_damaged, apply_marks(old, dir);
+  Snapshot *old = load_old(dir, path);
   if (old && snapshot_fresh(old, db, db_path, schemas, n)) {
     rep->how = SNAP_OPEN_FRESH;
     free(dir);
@@ -139,23 +167,7 @@ Snapshot *snapshot_open_report(Db *db, const char *db_path, Schema **schemas, in
     uint64_t hash = s->fp.schema_hash;
     s->fp = fp;
     s->fp.schema_hash = hash;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-      /* Unsaved is still correct: it just will not be reused. */
-      fprintf(stderr, "camp: warning: snapshot not saved: cannot create %s: %s\n", dir, strerror(errno));
-    } else {
-      struct timespec a, b;
-      clock_gettime(CLOCK_MONOTONIC, &a);
-      if (snapshot_save(s, path, lerr, sizeof lerr) != 0) {
-        fprintf(stderr, "camp: warning: snapshot not saved: %s\n", lerr);
-      } else {
-        rep->saved = 1;
-        char *marks = join(dir, DAMAGED_FILE); /* the damaged tables were read again */
-        unlink(marks);
-        free(marks);
-      }
-      clock_gettime(CLOCK_MONOTONIC, &b);
-      rep->ms_save = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
-    }
+    save(s, dir, 0777, path, rep); /* beside the database: its readers may share it */
   }
   free(dir);
   free(path);
@@ -168,5 +180,56 @@ Snapshot *snapshot_open(Db *db, const char *db_path, Schema **schemas, int n, in
   Snapshot *s = snapshot_open_report(db, db_path, schemas, n, &rep, err, errlen);
   *rebuilt = s && rep.how != SNAP_OPEN_FRESH;
   snapshot_report_free(&rep);
+  return s;
+}
+
+/* ------------------------------------------------------------ PostgreSQL */
+
+char *snapshot_pg_dir(Db *db) {
+  const char *cache = getenv("CAMP_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+  char base[4096];
+  if (cache && *cache) snprintf(base, sizeof base, "%s", cache);
+  else if (xdg && *xdg) snprintf(base, sizeof base, "%s/camp", xdg);
+  else if (home && *home) snprintf(base, sizeof base, "%s/.cache/camp", home);
+  else return NULL;
+  if (!strcmp(base, "off")) return NULL;
+  /* which server, database, role and tables: one cache per such, so two
+   * databases do not keep overwriting each other's (the content hashes
+   * keep it correct whatever shares a directory) */
+  DbStmt *st = db_prepare(db, "SELECT concat_ws('|', current_database(), current_user, current_setting('port'),"
+                              " coalesce(host(inet_server_addr()), 'socket'), current_setting('search_path'))");
+  uint64_t h = 1469598103934665603ULL;
+  int ok = st && db_step(st) == 1;
+  if (ok) {
+    DbValue v = db_column(st, 0);
+    for (const char *p = v.kind == DBV_TEXT ? v.s : ""; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+  }
+  db_finalize(st);
+  if (!ok) return NULL;
+  for (char *p = strchr(base + 1, '/'); ; p = strchr(p + 1, '/')) { /* mkdir -p, private */
+    if (p) *p = 0;
+    if (mkdir(base, 0700) != 0 && errno != EEXIST) return NULL;
+    if (!p) break;
+    *p = '/';
+  }
+  size_t len = strlen(base) + 64;
+  char *d = malloc(len);
+  if (!d) abort();
+  snprintf(d, len, "%s/pg-%016llx.camp-snapshot", base, (unsigned long long)h);
+  return d;
+}
+
+Snapshot *snapshot_open_pg(Db *db, const char *dir, Schema **schemas, int n, SnapReport *rep, char *err,
+                           size_t errlen) {
+  memset(rep, 0, sizeof *rep);
+  size_t plen = strlen(dir) + 32;
+  char *path = malloc(plen);
+  if (!path) abort();
+  snprintf(path, plen, "%s/snapshot.bin", dir);
+  Snapshot *old = load_old(dir, path);
+  Snapshot *s = snap_refresh(db, NULL, 1, old, schemas, n, rep, err, errlen);
+  snapshot_free(old); /* s took over the storage it still uses */
+  if (s) save(s, dir, 0700, path, rep); /* no file fingerprint: freshness is the tables' hashes */
+  free(path);
   return s;
 }

@@ -226,6 +226,11 @@ static void adopt(Snapshot *s, Snapshot *old) {
 
 Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **schemas, int n,
                            SnapReport *rep, char *err, size_t errlen) {
+  return snap_refresh(db, db_path, 0, old, schemas, n, rep, err, errlen);
+}
+
+Snapshot *snap_refresh(Db *db, const char *db_path, int pg_hash, Snapshot *old, Schema **schemas, int n,
+                       SnapReport *rep, char *err, size_t errlen) {
   SnapReport local;
   if (!rep) rep = &local;
   memset(rep, 0, sizeof *rep);
@@ -251,6 +256,8 @@ Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **
         ts[i].has_hash = snap_pages_table_walk(pg, ts[i].root, ts[i].sql, ts[i].hash, &ts[i].leaves,
                                                &ts[i].nleaves) == 0;
     snap_pages_close(pg);
+  } else if (pg_hash) { /* PostgreSQL: each table's content hashed by the server */
+    for (int i = 0; i < n; i++) ts[i].has_hash = snap_pg_table_hash(db, schemas[i], ts[i].hash) == 0;
   }
   rep->ms_hash = now_ms() - t0;
   int failed = 0, from_old = 0;
@@ -276,6 +283,8 @@ Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **
       reuse_table(t, sc, ot);
       tr[i].how = SNAP_TABLE_REUSED;
       rc = 0;
+    } else if (ot && pg_hash) { /* no leaf pages to patch from: read it again */
+      snprintf(tr[i].why, sizeof tr[i].why, ts[i].has_hash ? "its content hash changed" : "its content hash is unknown");
     } else if (ot && !ts[i].has_hash) {
       snprintf(tr[i].why, sizeof tr[i].why, "its pages cannot be read from the file (in the WAL)");
     } else if (ot) {
@@ -308,7 +317,7 @@ Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **
      * place the rows by */
     if (rc == 0 && tr[i].how == SNAP_TABLE_REUSED) {
       t->has_leaves = ot->has_leaves, t->nleaves = ot->nleaves, t->leaves = ot->leaves;
-    } else if (rc == 0 && ts[i].has_hash && t->key_col >= 0 && !t->key_bad) {
+    } else if (rc == 0 && !pg_hash && ts[i].has_hash && t->key_col >= 0 && !t->key_bad) {
       t->has_leaves = 1;
       t->nleaves = (int64_t)ts[i].nleaves;
       t->leaves = snap_leaf_set(s, ts[i].leaves, ts[i].nleaves);

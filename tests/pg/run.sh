@@ -45,6 +45,9 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-pg.XXXXXX") || exit 2
 trap 'pg_stop; [ -n "${PG_KEEP:-}" ] || rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 export NO_COLOR=1
+# camp's snapshots of PostgreSQL (and any SQLite one) go into our temp dir,
+# never into the home directory's cache
+export CAMP_CACHE_DIR="$TMP/cache"
 
 camp() { timeout -k 5 "${T_TIMEOUT:-60}" "$CAMP" "$@"; }
 want() { [ -z "${PG_ONLY:-}" ] && return 0; case " $PG_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
