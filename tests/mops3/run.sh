@@ -97,5 +97,90 @@ sed -e 's/on_shortage limit; //' "$HERE/prio.camp" > "$TMP/bad3.camp"
 camp check "$TMP/bad3.camp" > "$TMP/out" 2>&1
 has "prio: needs limit" "$TMP/out" "bad3.camp:8:56: error: \`order by\` says who keeps a short stock: it needs \`on_shortage limit\`"
 
+# ------------------------------------------------------ declared segments
+# customers (id, email, tier, spend, country):
+#   1 a@x gold 100 SE, 2 - gold 20 SE, 3 c@x silver 300 NO, 4 d@x silver 5 DK,
+#   5 e@x bronze 250 DK, 10 f@x gold 1000 NO
+# vip: add gold {1,2,10}; add spend > 200 {3,5,10} -> {1,2,3,5,10};
+#      reduce NO {3,10} -> {1,2,5}; refine email not null -> {1,5}
+GD=$TMP/g.db
+cp "$HERE/seg.camp" "$TMP/seg.camp"
+q "$GD" "CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT, tier TEXT, spend INT, country TEXT);
+INSERT INTO customers VALUES (1, 'a@x', 'gold', 100, 'SE'), (2, NULL, 'gold', 20, 'SE'),
+(3, 'c@x', 'silver', 300, 'NO'), (4, 'd@x', 'silver', 5, 'DK'), (5, 'e@x', 'bronze', 250, 'DK'),
+(10, 'f@x', 'gold', 1000, 'NO');"
+members() { camp segment show "${2:-vip}" ${3:-} --db "$1" --format json | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)["members"]))'; }
+camp segment apply "$TMP/seg.camp" --db "$GD" --as lena --now 2026-03-01 > "$TMP/out" 2>&1
+eq "seg: apply" "segment vip version 1 (apply): 2 members, +2 -0" "$(cat "$TMP/out")"
+eq "seg: members" "1,5" "$(members "$GD")"
+eq "seg: criteria stored in order" 'add|tier = "gold"
+add|spend > 200
+reduce|country = "NO"
+refine|email is not null' "$(q "$GD" "SELECT op, rule FROM camp_mops_segment_criteria WHERE segment = 'vip' ORDER BY seq")"
+eq "seg: declared" "1|lena" "$(q "$GD" "SELECT declared, created_by FROM camp_mops_segments WHERE name = 'vip'")"
+eq "seg: audited" "lena|segment|apply|version 1" "$(q "$GD" "SELECT who, action, from_state, to_state FROM camp_audit WHERE step = 'vip'")"
+# again on the same data: no new version
+camp segment apply "$TMP/seg.camp" --db "$GD" --now 2026-03-02 > "$TMP/out" 2>&1
+eq "seg: re-apply is idempotent" "segment vip version 1: unchanged, 2 members" "$(cat "$TMP/out")"
+eq "seg: still one version" 1 "$(q "$GD" "SELECT count(*) FROM camp_mops_segment_versions WHERE segment = 'vip'")"
+# the same criteria laid out differently (camp fmt, comments, spacing): unchanged
+sed -e 's/add where spend > 200 .*/add   where spend>200/' "$HERE/seg.camp" > "$TMP/seg2.camp"
+camp fmt "$TMP/seg2.camp" > /dev/null 2>&1
+camp segment apply "$TMP/seg2.camp" --db "$GD" --now 2026-03-02 > "$TMP/out" 2>&1
+eq "seg: layout is not a change" "segment vip version 1: unchanged, 2 members" "$(cat "$TMP/out")"
+# the data changes: 4 spends 300 (silver, DK, an address) -> {1,4,5}
+q "$GD" "UPDATE customers SET spend = 300 WHERE id = 4"
+camp segment apply "$TMP/seg.camp" --db "$GD" --now 2026-03-03 > "$TMP/out" 2>&1
+eq "seg: members changed" "segment vip version 2 (apply): 3 members, +1 -0" "$(cat "$TMP/out")"
+eq "seg: version 2 members" "1,4,5" "$(members "$GD")"
+# the criteria change: without `refine`, 2 (no e-mail) is back -> {1,2,4,5}
+grep -v 'refine where' "$HERE/seg.camp" > "$TMP/seg3.camp"
+camp segment apply "$TMP/seg3.camp" --db "$GD" --now 2026-03-04 > "$TMP/out" 2>&1
+eq "seg: criteria changed" "segment vip version 3 (apply): 4 members, +1 -0" "$(cat "$TMP/out")"
+eq "seg: three criteria now" 3 "$(q "$GD" "SELECT count(*) FROM camp_mops_segment_criteria WHERE segment = 'vip'")"
+camp segment diff vip 2 3 --db "$GD" > "$TMP/out" 2>&1
+eq "seg: diff" "segment vip: version 2 -> 3
++ 2
+1 added, 0 removed" "$(cat "$TMP/out")"
+# criteria that change without changing the members still log a version
+sed -e 's/reduce where country = "NO"/reduce where country = "NO" or country = "FI"/' "$TMP/seg3.camp" > "$TMP/seg4.camp"
+camp segment apply "$TMP/seg4.camp" --db "$GD" --now 2026-03-05 > "$TMP/out" 2>&1
+eq "seg: new criteria, same members" "segment vip version 4 (apply): 4 members, +0 -0" "$(cat "$TMP/out")"
+camp segment log vip --db "$GD" --format json > "$TMP/log.json"
+eq "seg: log" "1 apply 2,2,0|2 apply 3,1,0|3 apply 4,1,0|4 apply 4,0,0" \
+  "$(python3 -c 'import json,sys; print("|".join("%d %s %d,%d,%d" % (v["version"], v["op"], v["members"], v["added"], v["removed"]) for v in json.load(open(sys.argv[1]))))' "$TMP/log.json")"
+# the CLI does not edit a declared segment; reapply (its saved criteria) is fine
+camp segment add vip --where 'spend > 0' --db "$GD" > "$TMP/out" 2>&1
+eq "seg: CLI edit refused" 1 $?
+has "seg: CLI edit message" "$TMP/out" "segment \`vip\` is declared in $TMP/seg4.camp: change the declaration there and run \`camp segment apply $TMP/seg4.camp\`"
+camp segment reapply vip --db "$GD" --now 2026-03-06 > "$TMP/out" 2>&1
+eq "seg: reapply a declared one" "segment vip version 5 (reapply): 4 members, +0 -0" "$(cat "$TMP/out")"
+# a declaration does not take over a segment made with the CLI: nothing changes
+camp segment create gold "$TMP/seg.camp" --of customers --db "$GD" --now 2026-03-01 > /dev/null 2>&1
+sed -e 's/^segment vip on/segment gold on/' -e 's/saved_segment vip/saved_segment gold/' "$HERE/seg.camp" > "$TMP/gold.camp"
+camp segment apply "$TMP/gold.camp" --db "$GD" --now 2026-03-07 > "$TMP/out" 2>&1
+eq "seg: CLI name refused" 1 $?
+has "seg: CLI name message" "$TMP/out" "camp segment: segment \`gold\` exists already, made with \`camp segment create\` (version 1): a declaration does not replace it; rename the declared segment"
+eq "seg: CLI segment untouched" "1|0|0" "$(q "$GD" "SELECT version, declared, (SELECT count(*) FROM camp_mops_segment_criteria WHERE segment = 'gold') FROM camp_mops_segments WHERE name = 'gold'")"
+# a bad declaration is a compile error and stores nothing
+sed -e 's/spend > 200/spend > "x"/' "$HERE/seg.camp" > "$TMP/bad.camp"
+camp segment apply "$TMP/bad.camp" --db "$GD" --now 2026-03-08 > "$TMP/out" 2>&1
+eq "seg: bad declaration" 1 $?
+has "seg: bad declaration at its place" "$TMP/out" "bad.camp:11:13: error: cannot compare int with text"
+eq "seg: nothing stored" 5 "$(q "$GD" "SELECT version FROM camp_mops_segments WHERE name = 'vip'")"
+# an offer activated for the declared segment: its current members 1, 2, 4, 5
+camp deploy "$TMP/seg4.camp" --db "$GD" --now 2026-03-01 > /dev/null 2>&1
+camp offers activate promo --db "$GD" --now 2026-03-09 > "$TMP/out" 2>&1
+has "seg: offer for a declared segment" "$TMP/out" "offer caps active for 4 contacts (segment vip)"
+eq "seg: offer contacts" "1,2,4,5" "$(q "$GD" "SELECT group_concat(contact, ',') FROM (SELECT contact FROM camp_mops_offers ORDER BY CAST(contact AS INTEGER))")"
+
+# the formatter keeps a segment's criteria and is idempotent on them
+cp "$HERE/seg.camp" "$TMP/fmt_seg.camp"
+camp fmt "$TMP/fmt_seg.camp" > /dev/null 2>&1
+has "seg: fmt header" "$TMP/fmt_seg.camp" "segment vip on customers {"
+has "seg: fmt criterion" "$TMP/fmt_seg.camp" '  reduce where country = "NO"    // 3, 10'
+camp fmt --check "$TMP/fmt_seg.camp" > /dev/null 2>&1
+eq "seg: fmt idempotent" 0 $?
+
 t_summary mops3
 [ "$T_FAIL" -eq 0 ]
