@@ -87,6 +87,7 @@ if want 7; then
         o budget --db "$ops_db"
         o stock --db "$ops_db" --now "2026-03-05 20:00"
         o stock order vouchers 1500 --db "$ops_db" --as omar --reason "reprint" --now "2026-03-06 09:00"
+        o segment apply "$wb" --db "$ops_db" --as lena --now "2026-03-06 08:00"
         o offers activate winback --db "$ops_db" --as lena --now "2026-03-06 09:00"
         member=$(q "$ops_db" "SELECT contact FROM camp_offer_prices WHERE campaign = 'winback'
                               ORDER BY CAST(contact AS INTEGER) LIMIT 1")
