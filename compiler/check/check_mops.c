@@ -90,6 +90,19 @@ static int duplicate(Ctx *c, PtrVec *seen, Decl *d) {
   return 0;
 }
 
+/* A rule (`where`) belongs to a segment's criteria and `order by` to a
+ * stock item: anywhere else they are errors (the grammar takes both in
+ * every KIND NAME { } block). */
+static void stray_exprs(Ctx *c, const Decl *d) {
+  for (int i = 0; i < d->mops_fields.len; i++) {
+    const MopsField *f = d->mops_fields.items[i];
+    if (f->rule && strcmp(d->mops_kind, "segment"))
+      diag_error(c->d, f->loc, "`%s where ...`: only a segment's criteria take a rule", f->name);
+    if (f->order.len && strcmp(d->mops_kind, "stock") && strcmp(d->mops_kind, "segment"))
+      diag_error(c->d, f->loc, "`order by` belongs to a stock item (who keeps it under `on_shortage limit`)");
+  }
+}
+
 /* --------------------------------------------- plans and programs */
 
 static MopsNode *node(Ctx *c, Decl *d) {
@@ -368,6 +381,7 @@ void check_mops(Ctx *c) {
           if (best) diag_hint(c->d, "did you mean `%s`?", best);
           continue;
         }
+        stray_exprs(c, d);
         if (duplicate(c, &seen, d)) continue;
         if (d->on_schema && strcmp(d->mops_kind, "segment")) {
           diag_error(c->d, d->on_loc, "only a segment is declared `on` a schema, not a %s", d->mops_kind);
@@ -435,6 +449,7 @@ void check_mops(Ctx *c) {
       Decl *d = camp->mops.items[k];
       if (d->on_schema && strcmp(d->mops_kind, "segment"))
         diag_error(c->d, d->on_loc, "only a segment is declared `on` a schema, not a %s", d->mops_kind);
+      stray_exprs(c, d);
       if (!strcmp(d->mops_kind, "cost") || !strcmp(d->mops_kind, "consume") || !strcmp(d->mops_kind, "offer"))
         continue;  /* after the tasks */
       if (strcmp(d->mops_kind, "task")) {

@@ -174,6 +174,16 @@ camp offers activate promo --db "$GD" --now 2026-03-09 > "$TMP/out" 2>&1
 has "seg: offer for a declared segment" "$TMP/out" "offer caps active for 4 contacts (segment vip)"
 eq "seg: offer contacts" "1,2,4,5" "$(q "$GD" "SELECT group_concat(contact, ',') FROM (SELECT contact FROM camp_mops_offers ORDER BY CAST(contact AS INTEGER))")"
 
+# a file without segments, a database without the dimension's table
+camp segment apply "$HERE/prio.camp" --db "$GD" > "$TMP/out" 2>&1
+eq "seg: no segment declared" 1 $?
+has "seg: no segment message" "$TMP/out" "prio.camp declares no segment (segment NAME on SCHEMA { add where RULE ... })"
+q "$TMP/empty.db" "CREATE TABLE other(a INT)"
+camp segment apply "$HERE/seg.camp" --db "$TMP/empty.db" > "$TMP/out" 2>&1
+eq "seg: no table" 1 $?
+has "seg: no table message" "$TMP/out" "camp segment: the segment's criteria could not be evaluated: no such table: customers"
+eq "seg: no table: nothing stored" 0 "$(q "$TMP/empty.db" "SELECT count(*) FROM camp_mops_segments")"
+
 # the formatter keeps a segment's criteria and is idempotent on them
 cp "$HERE/seg.camp" "$TMP/fmt_seg.camp"
 camp fmt "$TMP/fmt_seg.camp" > /dev/null 2>&1
