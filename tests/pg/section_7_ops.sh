@@ -111,7 +111,7 @@ if want 7; then
           t_diff "$f" "$OPS/out.pg/$b"
         fi
       done
-      eq "pg ops: every command of the flow ran" 38 "$(ls "$OPS"/out.pg | wc -l | tr -d ' ')"
+      eq "pg ops: every command of the flow ran" 39 "$(ls "$OPS"/out.pg | wc -l | tr -d ' ')"
       # the flow did what the demo says, on PostgreSQL (numbers from its tables)
       eq "pg ops: only the skipped status change failed" "1" "$(grep -l '^rc=[^0]' "$OPS"/out.pg/*.txt | wc -l | tr -d ' ')"
       sent=$(pg_psql -d ops -At -c "SELECT (SELECT count(*) FROM camp.camp_outbox WHERE status = 'sent' AND channel = 'email')
