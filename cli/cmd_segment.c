@@ -15,7 +15,8 @@ static int usage_segment(void) {
                   "       camp segment reapply NAME --db DB [--as NAME]\n"
                   "       camp segment show NAME [VERSION] --db DB [--format text|json]\n"
                   "       camp segment log NAME --db DB [--format text|json]\n"
-                  "       camp segment diff NAME VERSION VERSION --db DB\n");
+                  "       camp segment diff NAME VERSION VERSION --db DB\n"
+                  "       camp segment apply FILE --db DB [--as NAME] [--now TS]\n");
   return 2;
 }
 
@@ -50,6 +51,36 @@ static int version_arg(const char *s, int64_t *v) {
   return 0;
 }
 
+/* `camp segment apply FILE`: the segments declared in FILE, checked, then
+ * stored and computed (mops_segment_apply). */
+static int segment_apply(CliOpts *o, const char *file, const char *now) {
+  Program *p = program_new();
+  for (int i = 0; i < o->nincludes; i++) vec_push(&p->arena, &p->include_dirs, (void *)o->includes[i]);
+  if (program_load(p, file)) {
+    fprintf(stderr, "camp segment: cannot read %s\n", file);
+    program_free(p);
+    return 1;
+  }
+  program_check(p);
+  if (p->diags.nerrors) {
+    cli_print_diags(p, o);
+    program_free(p);
+    return 1;
+  }
+  cli_print_diags(p, o); /* warnings */
+  Db *db = open_rw("segment", o->db);
+  if (!db) {
+    program_free(p);
+    return 1;
+  }
+  char err[1024] = "";
+  int rc = mops_segment_apply(db, program_mops(p), file, now, cli_who(o), stdout, stderr, err, sizeof err);
+  if (rc && err[0]) fprintf(stderr, "camp segment: %s\n", err);
+  db_close(db);
+  program_free(p);
+  return rc ? 1 : 0;
+}
+
 int cmd_segment(int argc, char **argv) {
   CliOpts o;
   int rc = cli_parse("segment", argc, argv, "db,of,where,as,now,format", &o);
@@ -60,13 +91,14 @@ int cmd_segment(int argc, char **argv) {
   int64_t v1 = 0, v2 = 0;
   if (!strcmp(verb, "create") ? o.nfiles != 3 || !o.of
       : edit ? o.nfiles != 2 || !o.where || !*o.where
-      : !strcmp(verb, "reapply") || !strcmp(verb, "log") ? o.nfiles != 2
+      : !strcmp(verb, "reapply") || !strcmp(verb, "log") || !strcmp(verb, "apply") ? o.nfiles != 2
       : !strcmp(verb, "show") ? o.nfiles > 3 || (o.nfiles == 3 && version_arg(o.files[2], &v1))
       : !strcmp(verb, "diff") ? o.nfiles != 4 || version_arg(o.files[2], &v1) || version_arg(o.files[3], &v2)
                               : 1)
     return usage_segment();
   char now[20];
   if ((rc = clock_of("segment", &o, now))) return rc;
+  if (!strcmp(verb, "apply")) return segment_apply(&o, name, now);
   Db *db = open_rw("segment", o.db);
   if (!db) return 1;
   char err[1024] = "";

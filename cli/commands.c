@@ -229,14 +229,17 @@ const CliCommand cli_commands[] = {
       O_OUTPUT("also write a bar chart of reach and successes per step (SVG) to PATH")},
      "camp stats winback --db build/demo/retail.db --output winback.svg"},
     {"segment", cmd_segment,
-     "create NAME FILE --of DIM | add|reduce|refine NAME --where RULE | reapply|show|log NAME | diff NAME V1 V2 --db DB",
+     "create NAME FILE --of DIM | add|reduce|refine NAME --where RULE | reapply|show|log NAME | diff NAME V1 V2 | apply FILE --db DB",
      "segments as in Dynamics 365: edited by criteria, saved, re-applied, each version logged", "none",
      "`create` makes an empty segment of the schema DIM declared in FILE (its rules are checked "
      "with that file).  `add` puts the contacts matching a camp rule in, `reduce` takes them out, "
      "`refine` keeps only them; each saves its rule as the next criterion and writes a new "
      "version with its members.  `reapply` runs every saved criterion again on today's data.  "
      "`show [VERSION]` lists the criteria and members, `log` the versions, `diff V1 V2` who "
-     "came and went.  Offers name a segment with `saved_segment`.",
+     "came and went.  `apply FILE` stores the segments declared in FILE (`segment NAME on SCHEMA "
+     "{ add where RULE ... }`, checked at compile time) and computes their members: a new version "
+     "only when the criteria or the members changed; a name made by `create` is refused.  Offers "
+     "name a segment with `saved_segment`.",
      {O_DB("the database the segment lives in"),
       {"of", "DIM", NULL, "create: the schema (dimension) the segment's contacts come from"},
       {"where", "RULE", NULL, "add/reduce/refine: a camp rule over the dimension"}, O_AS, O_NOW, O_TEXT_JSON},

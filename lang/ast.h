@@ -327,6 +327,8 @@ typedef struct MopsField {
   Loc loc;
   char *name;
   PtrVec values;   /* MopsValue* */
+  Expr *rule;      /* `add where RULE` in a segment; NULL */
+  PtrVec order;    /* `order by a desc, b` (OrderItem*): a stock item's limit priority */
 } MopsField;
 
 /* ------------------------------------------------ distributed marketing */

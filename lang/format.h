@@ -10,4 +10,9 @@
  * malloc'd NUL-terminated string the caller frees; aborts on OOM. */
 char *format_module(const Module *m, const SourceFile *src);
 
+/* Expression e (as parsed, before checking) in the canonical layout on
+ * one line, e.g. a declared segment's criterion as camp keeps it.  A
+ * malloc'd string the caller frees. */
+char *format_expr_text(const Expr *e);
+
 #endif

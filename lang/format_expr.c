@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/format.h"
 #include "lang/format_int.h"
 #include "lang/lexstate.h"
 #include "parser.h"
@@ -307,4 +308,11 @@ static void fmt_bare(Buf *b, const Expr *e) {
       break;
     default: fmt_literal(b, e); break;
   }
+}
+
+char *format_expr_text(const Expr *e) {
+  Buf b = {0};
+  fmt_expr(&b, e, P_OR);
+  buf_put(&b, ""); /* an empty expression still gives a string */
+  return b.s;
 }

@@ -88,7 +88,11 @@ void fmt_mops(Fmt *f, const Decl *d, int indent) {
   Buf b = {0};
   fmt_ident(&b, d->mops_kind, ID_STRICT);
   buf_put(&b, " ");
-  fmt_ident(&b, d->name, ID_ANY);
+  if (d->on_schema) { /* segment NAME on DIMENSION */
+    fmt_ident(&b, d->name, ID_SOURCE);
+    buf_put(&b, " on ");
+    fmt_ident(&b, d->on_schema, ID_ANY);
+  } else fmt_ident(&b, d->name, ID_ANY);
   fmt_tok_buf(f, &b);
   int brace = d->loc.end_off - 1;
   if (d->mops_fields.len == 0 && !fmt_pending(f, brace)) {
@@ -104,7 +108,18 @@ void fmt_mops(Fmt *f, const Decl *d, int indent) {
     if (!strcmp(mf->name, "from") || !strcmp(mf->name, "until") || !strcmp(mf->name, "template") ||
         !strcmp(mf->name, "limit"))
       buf_put(&line, mf->name);
+    else if (mf->order.len) buf_put(&line, "order by");
     else fmt_ident(&line, mf->name, ID_STRICT);
+    if (mf->rule) { /* a segment's criterion */
+      buf_put(&line, " where ");
+      fmt_expr(&line, mf->rule, P_OR);
+    }
+    for (int k = 0; k < mf->order.len; k++) {
+      const OrderItem *oi = mf->order.items[k];
+      buf_put(&line, k ? ", " : " ");
+      fmt_expr(&line, oi->expr, P_OR);
+      if (oi->desc) buf_put(&line, " desc");
+    }
     for (int k = 0; k < mf->values.len; k++) {
       const MopsValue *v = mf->values.items[k];
       buf_put(&line, v->comma ? ", " : " ");

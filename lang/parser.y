@@ -318,6 +318,13 @@ mops_decl
       $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_MOPS; $$->loc = @$;
       $$->mops_kind = $1; $$->mops_kind_loc = @1;
       $$->name = $2; $$->name_loc = @2; $$->mops_fields = $4; }
+  /* `segment NAME on DIMENSION { add where RULE ... }` (a D365 segment);
+   * check_mops_segment.c says which kinds take `on` */
+  | IDENT source_ident ON ident '{' mops_fields '}' {
+      $$ = arena_alloc(A, sizeof(Decl)); $$->kind = D_MOPS; $$->loc = @$;
+      $$->mops_kind = $1; $$->mops_kind_loc = @1;
+      $$->name = $2; $$->name_loc = @2; $$->on_schema = $4; $$->on_loc = @4;
+      $$->mops_fields = $6; }
   ;
 
 mops_fields
@@ -330,6 +337,12 @@ mops_fields
 mops_field
   : mops_fname mops_vals    { $$ = arena_alloc(A, sizeof(MopsField)); $$->loc = @$;
                               $$->name = $1; $$->values = $2; }
+  /* a segment's criterion: `add where tier = "gold"` */
+  | mops_fname WHERE expr   { $$ = arena_alloc(A, sizeof(MopsField)); $$->loc = @$;
+                              $$->name = $1; $$->rule = $3; }
+  /* a stock item's priority under `on_shortage limit` */
+  | ORDER BY order_list     { $$ = arena_alloc(A, sizeof(MopsField)); $$->loc = @$;
+                              $$->name = "order"; $$->order = $3; }
   ;
 
 mops_fname : IDENT | FROM | UNTIL | TEMPLATE | LIMIT ;

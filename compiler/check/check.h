@@ -101,6 +101,8 @@ void check_mops_costs(Ctx *c, Decl *campaign, struct MopsCampaign *mc);
 struct MopsStock;
 struct MopsModel;
 struct MopsStock *check_mops_stock(Ctx *c, Decl *d);
+/* check_mops_segment.c: `segment NAME on SCHEMA { add where RULE ... }`. */
+struct MopsSegment *check_mops_segment(Ctx *c, Decl *d);
 void check_mops_consumes(Ctx *c, Decl *campaign, struct MopsCampaign *mc, const struct MopsModel *m);
 /* check_mops_offer.c: a campaign's `offer` items and `success` header;
  * a top-level `interaction` template. */

@@ -10,7 +10,7 @@
 #include "compiler/check/mops.h"
 #include "compiler/check/ops.h"
 
-static const char *const top_kinds[] = {"plan", "program", "statuses", "team", "stock", "interaction"};
+static const char *const top_kinds[] = {"plan", "program", "statuses", "team", "stock", "interaction", "segment"};
 static const char *const camp_kinds[] = {"task", "cost", "consume", "offer"};
 
 int check_mops_header(const char *name) {
@@ -88,6 +88,19 @@ static int duplicate(Ctx *c, PtrVec *seen, Decl *d) {
   }
   vec_push(c->a, seen, d);
   return 0;
+}
+
+/* A rule (`where`) belongs to a segment's criteria and `order by` to a
+ * stock item: anywhere else they are errors (the grammar takes both in
+ * every KIND NAME { } block). */
+static void stray_exprs(Ctx *c, const Decl *d) {
+  for (int i = 0; i < d->mops_fields.len; i++) {
+    const MopsField *f = d->mops_fields.items[i];
+    if (f->rule && strcmp(d->mops_kind, "segment"))
+      diag_error(c->d, f->loc, "`%s where ...`: only a segment's criteria take a rule", f->name);
+    if (f->order.len && strcmp(d->mops_kind, "stock") && strcmp(d->mops_kind, "segment"))
+      diag_error(c->d, f->loc, "`order by` belongs to a stock item (who keeps it under `on_shortage limit`)");
+  }
 }
 
 /* --------------------------------------------- plans and programs */
@@ -364,12 +377,18 @@ void check_mops(Ctx *c) {
         for (size_t j = 0; j < sizeof top_kinds / sizeof *top_kinds; j++) known |= !strcmp(top_kinds[j], d->mops_kind);
         if (!known) {
           diag_error(c->d, d->mops_kind_loc, "unknown declaration `%s`", d->mops_kind);
-          const char *best = diag_closest(d->mops_kind, top_kinds, 6);
+          const char *best = diag_closest(d->mops_kind, top_kinds, 7);
           if (best) diag_hint(c->d, "did you mean `%s`?", best);
           continue;
         }
+        stray_exprs(c, d);
         if (duplicate(c, &seen, d)) continue;
-        if (!strcmp(d->mops_kind, "team")) vec_push(c->a, &m->teams, team(c, d));
+        if (d->on_schema && strcmp(d->mops_kind, "segment")) {
+          diag_error(c->d, d->on_loc, "only a segment is declared `on` a schema, not a %s", d->mops_kind);
+          continue;
+        }
+        if (!strcmp(d->mops_kind, "segment")) vec_push(c->a, &m->segments, check_mops_segment(c, d));
+        else if (!strcmp(d->mops_kind, "team")) vec_push(c->a, &m->teams, team(c, d));
         else if (!strcmp(d->mops_kind, "stock")) vec_push(c->a, &m->stocks, check_mops_stock(c, d));
         else if (!strcmp(d->mops_kind, "interaction")) vec_push(c->a, &m->interactions, check_mops_interaction(c, d));
         else if (!strcmp(d->mops_kind, "statuses")) {
@@ -428,6 +447,9 @@ void check_mops(Ctx *c) {
     memset(mc->tasks, 0, sizeof(MopsTask) * (size_t)(ntask ? ntask : 1));
     for (int k = 0; k < camp->mops.len; k++) {
       Decl *d = camp->mops.items[k];
+      if (d->on_schema && strcmp(d->mops_kind, "segment"))
+        diag_error(c->d, d->on_loc, "only a segment is declared `on` a schema, not a %s", d->mops_kind);
+      stray_exprs(c, d);
       if (!strcmp(d->mops_kind, "cost") || !strcmp(d->mops_kind, "consume") || !strcmp(d->mops_kind, "offer"))
         continue;  /* after the tasks */
       if (strcmp(d->mops_kind, "task")) {

@@ -4,10 +4,13 @@
  *   campaign c { consume voucher_use { stock vouchers; step high_post; per_recipient 1 } }
  *
  * Quantities are whole numbers of at least 0. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compiler/check/check.h"
 #include "compiler/check/mops.h"
+#include "lang/format.h"
 
 static int count_value(Ctx *c, const MopsField *f, int64_t *out, int positive) {
   const MopsValue *v = f->values.len == 1 ? f->values.items[0] : NULL;
@@ -26,6 +29,20 @@ static const char *word(Ctx *c, const MopsField *f) {
   return NULL;
 }
 
+/* "loyalty desc, city": for the notes of plan and run. */
+static const char *order_text(Ctx *c, const PtrVec *order) {
+  char buf[512] = "";
+  size_t n = 0;
+  for (int k = 0; k < order->len; k++) {
+    const OrderItem *oi = order->items[k];
+    char *e = format_expr_text(oi->expr);
+    n += (size_t)snprintf(buf + (n < sizeof buf ? n : sizeof buf - 1), n < sizeof buf ? sizeof buf - n : 1,
+                          "%s%s%s", k ? ", " : "", e, oi->desc ? " desc" : "");
+    free(e);
+  }
+  return arena_strdup(c->a, buf);
+}
+
 MopsStock *check_mops_stock(Ctx *c, Decl *d) {
   static const char *const fields[] = {"quantity", "alert", "unit", "on_shortage"};
   MopsStock *s = arena_alloc(c->a, sizeof *s);
@@ -37,6 +54,11 @@ MopsStock *check_mops_stock(Ctx *c, Decl *d) {
     if (!strcmp(f->name, "quantity")) have_q = count_value(c, f, &s->quantity, 0) == 0;
     else if (!strcmp(f->name, "alert")) count_value(c, f, &s->alert, 0);
     else if (!strcmp(f->name, "unit")) s->unit = word(c, f);
+    else if (!strcmp(f->name, "order") && f->order.len) {
+      s->order = &f->order;
+      s->order_loc = f->loc;
+      s->order_text = order_text(c, &f->order);
+    }
     else if (!strcmp(f->name, "on_shortage")) {
       const char *w = word(c, f);
       if (w && !strcmp(w, "block")) s->block = 1;
@@ -49,8 +71,52 @@ MopsStock *check_mops_stock(Ctx *c, Decl *d) {
       if (best) diag_hint(c->d, "did you mean `%s`?", best);
     }
   }
+  if (s->order && !s->limit)
+    diag_error(c->d, s->order_loc, "`order by` says who keeps a short stock: it needs `on_shortage limit`");
   if (!have_q) diag_error(c->d, d->name_loc, "stock `%s` needs `quantity`: how many there are to start with", d->name);
   return s;
+}
+
+/* The stock item's `order by`, checked against the population of the
+ * consuming channel step (its dimension's columns and its enriched ones):
+ * a copy per consume, as one item may be consumed by steps of different
+ * populations. */
+static void consume_order(Ctx *c, Decl *camp, MopsConsume *u, const MopsModel *m) {
+  const MopsStock *st = NULL;
+  for (int j = 0; j < m->stocks.len; j++)
+    if (!strcmp(((MopsStock *)m->stocks.items[j])->name, u->stock)) st = m->stocks.items[j];
+  Step *s = NULL;
+  for (int j = 0; j < camp->steps.len; j++) {
+    Step *x = camp->steps.items[j];
+    if (x->kind == S_CHANNEL && x->label && !strcmp(x->label, u->step)) s = x;
+  }
+  if (!st || !st->order || !s || !s->inputs.len) return;
+  StepInput *si = s->inputs.items[0];
+  Step *prod = si->step;
+  if (!prod || !prod->npops) return; /* the step's input is already an error */
+  Pop *pop = prod->pops[0];
+  for (int o = 0; o < prod->outputs.len && o < prod->npops; o++)
+    if (!strcmp(prod->outputs.items[o], si->name)) pop = prod->pops[o];
+  if (!pop || !pop->dim || !pop->dim->key) {
+    diag_error(c->d, st->order_loc, "`order by` needs recipients with a dimension: step `%s` has none", u->step);
+    return;
+  }
+  Scope sc = scope_of_pop(pop);
+  int errs = c->d->nerrors;
+  for (int k = 0; k < st->order->len; k++) {
+    const OrderItem *oi = st->order->items[k];
+    OrderItem *copy = arena_alloc(c->a, sizeof *copy);
+    copy->desc = oi->desc;
+    copy->expr = check_expr(c, &sc, clone_expr(c, oi->expr, NULL, NULL));
+    TypeKind t = copy->expr->type ? copy->expr->type->kind : T_ERROR;
+    if (t == T_COLLECTION || t == T_LINK || t == T_ROWS)
+      diag_error(c->d, copy->expr->loc, "cannot order by %s: give a column or a value per recipient",
+                 type_name(c->a, copy->expr->type));
+    vec_push(c->a, &u->order, copy);
+  }
+  if (c->d->nerrors != errs)
+    diag_note(c->d, u->loc, "stock `%s` is consumed here by step `%s` (recipients of schema `%s`)", st->name,
+              u->step, pop->dim->name);
 }
 
 void check_mops_consumes(Ctx *c, Decl *camp, MopsCampaign *mc, const MopsModel *m) {
@@ -89,5 +155,6 @@ void check_mops_consumes(Ctx *c, Decl *camp, MopsCampaign *mc, const MopsModel *
     }
     if (!u->stock || !u->step)
       diag_error(c->d, d->name_loc, "consume `%s` needs `stock` and `step` (the channel step whose recipients use it)", d->name);
+    else consume_order(c, camp, u, m);
   }
 }

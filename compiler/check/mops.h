@@ -70,7 +70,11 @@ typedef struct MopsStock {
   const char *unit;      /* "vouchers"; NULL */
   int block;             /* on_shortage block: a run that would run out is refused */
   int limit;             /* on_shortage limit: a consuming step keeps only as many
-                          * recipients (by key) as the level covers */
+                          * recipients as the level covers */
+  const PtrVec *order;   /* `order by ...` (OrderItem*, unchecked: each consume
+                          * checks its own copy); NULL: lowest keys first */
+  const char *order_text; /* the order as written back: "loyalty desc, city"; NULL */
+  Loc order_loc;
   Loc loc;
 } MopsStock;
 
@@ -80,6 +84,8 @@ typedef struct MopsConsume {
   const char *stock;
   const char *step;      /* the channel step's label */
   int64_t per;           /* units per recipient */
+  PtrVec order;          /* the stock item's `order by`, checked against this
+                          * step's population (OrderItem*); empty: by key */
   Loc loc;
 } MopsConsume;
 
@@ -95,7 +101,20 @@ typedef struct MopsInteraction {
   Loc loc;
 } MopsInteraction;
 
+/* `segment NAME on DIMENSION { add where RULE; reduce where RULE; refine
+ * where RULE }`: a D365 segment declared in a .camp file; `camp segment
+ * apply` stores it and computes its members (runtime/mops/segments.c). */
+typedef struct MopsSegment {
+  const char *name;
+  const char *dim;       /* the schema whose rows are its contacts */
+  int ncriteria;
+  const char **ops;      /* "add", "reduce", "refine", in order */
+  const char **rules;    /* each rule as text, in camp fmt's layout */
+  Loc loc;
+} MopsSegment;
+
 typedef struct MopsModel {
+  PtrVec segments;       /* MopsSegment* */
   PtrVec interactions;   /* MopsInteraction* */
   PtrVec stocks;         /* MopsStock* */
   PtrVec nodes;          /* MopsNode* (plans, then programs) */

@@ -122,5 +122,9 @@ const char *sql_alias(int depth);
 void sql_gen_step(SqlGen *g, SqlBuf *b, Step *s);
 /* Table of a population (prefix + label). */
 void sql_table(SqlGen *g, SqlBuf *b, const char *name);
+/* The population feeding input i of step s. */
+Pop *sql_input_pop(Step *s, int i);
+/* FROM <input's table> AS p JOIN <dimension> AS t0 ON t0.key = p._key */
+void sql_from_pop(SqlGen *g, SqlBuf *b, const char *input, Pop *pop);
 
 #endif

@@ -836,3 +836,7 @@ static void sql_gen_step_tables(SqlGen *g, SqlBuf *b, Step *s) {
     case S_LOCAL_APPROVAL: gen_local_approval(g, b, s); break;
   }
 }
+
+Pop *sql_input_pop(Step *s, int i) { return input_pop_of(s, i); }
+
+void sql_from_pop(SqlGen *g, SqlBuf *b, const char *input, Pop *pop) { from_pop(g, b, input, pop); }

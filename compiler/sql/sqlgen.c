@@ -64,6 +64,25 @@ char *sql_campaign(Program *p, Decl *campaign, const SqlOptions *o) {
   return sb_take(&b);
 }
 
+char *sql_limit_rows(Step *s, const PtrVec *order, int64_t keep, const SqlOptions *o) {
+  SqlGen g;
+  gen_init(&g, NULL, o);
+  SqlBuf b = {0}, t = {0};
+  sql_table(&g, &t, s->label);
+  sb_printf(&b, "DELETE FROM %s WHERE \"_key\" NOT IN (SELECT p.\"_key\" ", t.s);
+  Pop *in = s->inputs.len ? sql_input_pop(s, 0) : NULL;
+  if (order && order->len && in) {
+    sql_from_pop(&g, &b, s->label, in);
+    sb_put(&b, " ORDER BY ");
+    sql_order_items(&g, &b, (PtrVec *)order);
+    sb_put(&b, ", ");
+  } else
+    sb_printf(&b, "FROM %s AS p ORDER BY ", t.s);
+  sb_printf(&b, "p.\"_key\" LIMIT %lld)", (long long)keep);
+  sb_free(&t);
+  return sb_take(&b);
+}
+
 char *sql_text_expression(Expr *e, const SqlOptions *o) {
   SqlGen g;
   gen_init(&g, NULL, o);

@@ -44,6 +44,12 @@ typedef struct SqlOptions {
 char *sql_campaign(Program *p, Decl *campaign, const SqlOptions *o);
 /* The statements of one step (all its outputs); malloc'd. */
 char *sql_step(Program *p, Decl *campaign, Step *s, const SqlOptions *o);
+/* `on_shortage limit` (runtime/exec/exec_stock.c): the statement that
+ * keeps only the first `keep` rows of channel step s's table, ordered by
+ * `order` (OrderItem*, checked against the step's population: the
+ * dimension row is t0, the step's row p), then by key, and deletes the
+ * rest.  An empty order keeps the lowest keys.  Malloc'd. */
+char *sql_limit_rows(Step *s, const PtrVec *order, int64_t keep, const SqlOptions *o);
 /* The statement that (re)creates camp_params; malloc'd. */
 char *sql_params(Decl *campaign, const SqlOptions *o);
 

@@ -165,7 +165,11 @@ step "camp stock: the vouchers winback's direct mail used; below 2000 an alert i
 sqlite3 "$DB" "SELECT kind, subject FROM camp_notifications WHERE kind = 'stock_alert'"
 "$CAMP" stock order vouchers 1500 --db "$DB" --as omar --reason "reprint" --now "2026-03-06 09:00"
 
-step "camp offers activate winback: the 25% line discount for the high-value members it reached"
+step "camp segment apply winback.camp: the segment gold_se_club declared in the campaign's file, stored and logged"
+"$CAMP" segment apply "$WB" --db "$DB" --as lena --now "2026-03-06 08:00"
+"$CAMP" segment apply "$WB" --db "$DB" --as lena --now "2026-03-06 08:30"  # the same criteria and members: no new version
+
+step "camp offers activate winback: the 25% line discount for the high-value members it reached, 10% on boots for gold_se_club"
 "$CAMP" offers activate winback --db "$DB" --as lena --now "2026-03-06 09:00"
 member=$(sqlite3 "$DB" "SELECT contact FROM camp_offer_prices WHERE campaign = 'winback' ORDER BY CAST(contact AS INTEGER) LIMIT 1")
 "$CAMP" offers --db "$DB" --contact "$member" --item ANY --on 2026-03-20

@@ -83,6 +83,12 @@ static int to_v2(Db *db) {
       "ALTER TABLE camp_mops_offer_defs ADD COLUMN saved_segment TEXT;");
 }
 
+/* v3: segments declared in .camp files (`camp segment apply`) are marked,
+ * so the CLI's edits and a declaration never take over each other's. */
+static int to_v3(Db *db) {
+  return db_exec_ddl(db, "ALTER TABLE camp_mops_segments ADD COLUMN declared INTEGER NOT NULL DEFAULT 0;");
+}
+
 int store_mops_migrate(Db *db, char *err, size_t errlen) {
   int64_t v = db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
                                " WHERE key = 'mops_schema_version'", 0);
@@ -93,6 +99,7 @@ int store_mops_migrate(Db *db, char *err, size_t errlen) {
   }
   if (v < 1 && to_v1(db)) goto fail;
   if (v < 2 && to_v2(db)) goto fail;
+  if (v < 3 && to_v3(db)) goto fail;
   char sql[128];
   snprintf(sql, sizeof sql, "INSERT INTO camp_meta(key, value) VALUES ('mops_schema_version', '%d')"
                             " ON CONFLICT(key) DO UPDATE SET value = excluded.value", STORE_MOPS_VERSION);

@@ -77,7 +77,10 @@
  *   camp_mops_segment_members(segment, version, contact,
  *                             PRIMARY KEY(segment, version, contact))
  *       the members of every version (the dimension's key as text)
- *   camp_mops_offer_defs.saved_segment: an offer for a segment's members */
+ *   camp_mops_offer_defs.saved_segment: an offer for a segment's members
+ *   (v3) camp_mops_segments.declared: 1 when the segment is declared in a
+ *       .camp file (source_file) and kept by `camp segment apply`, 0 when
+ *       made by `camp segment create` */
 #ifndef CAMP_STORE_MOPS_H
 #define CAMP_STORE_MOPS_H
 
@@ -85,7 +88,7 @@
 
 #include "runtime/db/db.h"
 
-#define STORE_MOPS_VERSION 2
+#define STORE_MOPS_VERSION 3
 
 /* Creates or migrates the tables above; runs inside store_migrate's
  * transaction (the caller commits or rolls back).  0, or -1 with err. */

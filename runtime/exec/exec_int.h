@@ -47,7 +47,7 @@ typedef struct Exec {
   int64_t (*policy)[POL_NREASONS]; /* per step: recipients the contact policy took out, by reason */
   char (*policy_why)[512];  /* per step: the messages that counted against those pressure took out */
   int64_t *stock_cut;       /* per step: recipients `on_shortage limit` left out (exec_stock.c) */
-  char (*stock_note)[400];  /* per step: what it says about it */
+  char (*stock_note)[700];  /* per step: what it says about it */
   int64_t *stock_planned;   /* plan: units of each stock item (program_mops order) earlier steps use */
   char ab_cell[8];          /* A/B test: queue only this cell ("A", "B", "rest"); "" = every row */
   char ab_variant;          /* A/B test: the texts of this variant (0 = the step's own) */

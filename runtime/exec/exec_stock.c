@@ -1,16 +1,19 @@
 /* exec_stock.c — `on_shortage limit` (docs/marketing-ops.md): a channel
  * step that consumes a stock item declared with `limit` keeps only as many
  * recipients as the item's level covers (level / per_recipient, rounded
- * down), the lowest recipient keys first, so a plan and the run that
- * follows it cut the same rows.  The level is read from camp's tables
+ * down): first in the item's declared `order by` (checked against the
+ * step's population), then the lowest recipient keys — a total order, so
+ * a plan and the run that follows it cut the same rows.  The level is read from camp's tables
  * (runtime/db/store_mops.h) inside the step's transaction; in a plan, the
  * units earlier steps of the same plan would use are subtracted too.  The
  * consumption itself needs no bookkeeping: it is the step's messages in
  * camp_outbox, as for the other shortage policies. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compiler/check/mops.h"
+#include "compiler/sql/sqlgen.h"
 #include "runtime/db/store_mops.h"
 #include "runtime/exec/exec_int.h"
 
@@ -84,19 +87,26 @@ int exec_stock_limit(Exec *x, Step *s) {
   }
   int64_t kept = rows < cap ? rows : cap;
   if (rows > cap) {
-    snprintf(sql, sizeof sql,
-             "DELETE FROM %s WHERE \"_key\" NOT IN (SELECT \"_key\" FROM %s ORDER BY \"_key\" LIMIT %lld)", table,
-             table, (long long)cap);
-    if (db_exec(x->db, sql)) {
+    /* the declared `order by` (checked against this step), then the key */
+    char *cut = sql_limit_rows(s, &by->order, cap, &x->so);
+    int bad = db_exec(x->db, cut);
+    free(cut);
+    if (bad) {
       snprintf(x->err, sizeof x->err, "step %s: limiting to stock %s: %s", s->label, by->stock, db_error(x->db));
       return -1;
     }
+    const MopsStock *item = stock_named(m, by->stock);
+    char how[256];
+    if (item && item->order_text && by->order.len)
+      snprintf(how, sizeof how, "by %s, then lowest keys", item->order_text);
+    else
+      snprintf(how, sizeof how, "lowest keys first");
     x->stock_cut[s->index] = rows - cap;
     snprintf(x->stock_note[s->index], sizeof x->stock_note[s->index],
              "stock %s (on_shortage limit): %lld of %lld recipients kept, %lld left out"
-             " (level %lld, %lld per recipient; lowest keys first)",
+             " (level %lld, %lld per recipient; %s)",
              by->stock, (long long)cap, (long long)rows, (long long)(rows - cap), (long long)(by_level < 0 ? 0 : by_level),
-             (long long)by->per);
+             (long long)by->per, how);
     if (!x->dry) {
       DbStmt *w = db_prepare(x->db, "INSERT INTO camp_warnings(run_id, step, message, count) VALUES (?,?,?,?)");
       if (!w) goto fail;

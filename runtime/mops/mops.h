@@ -186,3 +186,12 @@ int mops_segment_show(Db *db, const char *name, int64_t version, int json, FILE 
 int mops_segment_log(Db *db, const char *name, int json, FILE *out, char *err, size_t errlen);
 /* Contacts in version `to` and not in `from` (+), and the reverse (-). */
 int mops_segment_diff(Db *db, const char *name, int64_t from, int64_t to, FILE *out, char *err, size_t errlen);
+/* `camp segment apply FILE`: the segments declared in FILE (m, checked)
+ * stored and computed on today's data: a new one gets version 1; an
+ * existing declared one gets a new version (op "apply") only when its
+ * criteria, its dimension or its members changed, else prints
+ * "unchanged".  A name made with `camp segment create` is refused before
+ * anything changes.  Each segment in its own transaction.  0; 1 refused
+ * or a criterion does not compile (err/errout); -1 on a database error. */
+int mops_segment_apply(Db *db, const MopsModel *m, const char *file, const char *now, const char *who, FILE *out,
+                       FILE *errout, char *err, size_t errlen);

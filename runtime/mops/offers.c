@@ -47,8 +47,8 @@ int mops_offers_activate(Db *db, const char *campaign, const char *now, const ch
     int found = db_step(st) == 1;
     db_finalize(st);
     if (!found) {
-      snprintf(err, errlen, "offer %s: no segment `%s` (camp segment create %s FILE --of DIMENSION)", names[i],
-               saved[i], saved[i]);
+      snprintf(err, errlen, "offer %s: no segment `%s` (declare it and run `camp segment apply FILE`, or"
+               " `camp segment create %s FILE --of DIMENSION`)", names[i], saved[i], saved[i]);
       return 1;
     }
   }

@@ -147,10 +147,12 @@ static int match(Db *db, const char *file, const char *dim, const char *rule, co
 typedef struct Seg {
   char dim[256], file[4096];
   int64_t version;
+  int declared;          /* kept by `camp segment apply` from a .camp file */
 } Seg;
 
 static int load_seg(Db *db, const char *name, Seg *s) {
-  DbStmt *st = db_prepare(db, "SELECT dimension, source_file, version FROM camp_mops_segments WHERE name = ?");
+  DbStmt *st = db_prepare(db, "SELECT dimension, source_file, version, declared FROM camp_mops_segments"
+                              " WHERE name = ?");
   if (!st) return -1;
   db_bind_text(st, 1, name);
   int found = db_step(st) == 1;
@@ -158,6 +160,7 @@ static int load_seg(Db *db, const char *name, Seg *s) {
     snprintf(s->dim, sizeof s->dim, "%s", db_column(st, 0).s);
     snprintf(s->file, sizeof s->file, "%s", db_column(st, 1).s);
     s->version = db_column(st, 2).i;
+    s->declared = (int)db_column(st, 3).i;
   }
   db_finalize(st);
   return found ? 0 : 1;
@@ -308,6 +311,11 @@ int mops_segment_edit(Db *db, const char *name, const char *op, const char *rule
     return rc;
   }
   int replay = !strcmp(op, "reapply");
+  if (s.declared && !replay) { /* its criteria are the declaration's */
+    snprintf(err, errlen, "segment `%s` is declared in %s: change the declaration there and run"
+             " `camp segment apply %s`", name, s.file, s.file);
+    return 1;
+  }
   /* the criteria to evaluate: the one given, or every saved one */
   int n = 0, cap = 1;
   char (*ops)[8] = calloc((size_t)cap, sizeof *ops);
@@ -391,8 +399,8 @@ int mops_segment_show(Db *db, const char *name, int64_t version, int json, FILE 
   DbStmt *st = db_prepare(db, "SELECT seq, op, rule FROM camp_mops_segment_criteria WHERE segment = ? ORDER BY seq");
   if (!st) goto fail;
   db_bind_text(st, 1, name);
-  if (!json) fprintf(out, "segment %s of %s (%s), version %lld of %lld\ncriteria:\n", name, s.dim, s.file,
-                     (long long)version, (long long)s.version);
+  if (!json) fprintf(out, "segment %s of %s (%s%s), version %lld of %lld\ncriteria:\n", name, s.dim,
+                     s.declared ? "declared in " : "", s.file, (long long)version, (long long)s.version);
   int nc = 0;
   while (db_step(st) == 1) {
     nc++;
@@ -422,6 +430,7 @@ int mops_segment_show(Db *db, const char *name, int64_t version, int json, FILE 
   if (json) {
     json_object_set_new(root, "segment", json_string(name));
     json_object_set_new(root, "dimension", json_string(s.dim));
+    json_object_set_new(root, "declared", json_boolean(s.declared));
     json_object_set_new(root, "version", json_integer(version));
     json_object_set_new(root, "latest", json_integer(s.version));
     json_object_set_new(root, "criteria", crit);
@@ -525,5 +534,134 @@ int mops_segment_diff(Db *db, const char *name, int64_t from, int64_t to, FILE *
   }
   db_finalize(st);
   fprintf(out, "%lld added, %lld removed\n", (long long)plus, (long long)minus);
+  return 0;
+}
+
+/* ------------------------------------------------- declared segments */
+
+/* 1 when segment name's saved criteria are exactly sg's (and of its
+ * dimension), 0 when not, -1 on error. */
+static int same_criteria(Db *db, const Seg *s, const MopsSegment *sg) {
+  if (strcmp(s->dim, sg->dim)) return 0;
+  DbStmt *st = db_prepare(db, "SELECT op, rule FROM camp_mops_segment_criteria WHERE segment = ? ORDER BY seq");
+  if (!st) return -1;
+  db_bind_text(st, 1, sg->name);
+  int i = 0, same = 1;
+  while (db_step(st) == 1) {
+    if (i >= sg->ncriteria || strcmp(db_column(st, 0).s, sg->ops[i]) || strcmp(db_column(st, 1).s, sg->rules[i]))
+      same = 0;
+    i++;
+  }
+  db_finalize(st);
+  return same && i == sg->ncriteria;
+}
+
+/* Contacts in the working set and not in version v, plus the reverse. */
+static int64_t changed_members(Db *db, const char *name, int64_t v) {
+  DbStmt *st = db_prepare(db, "SELECT (SELECT count(*) FROM camp_seg_cur c WHERE c.contact NOT IN"
+                              "  (SELECT m.contact FROM camp_mops_segment_members m WHERE m.segment = ?1 AND m.version = ?2))"
+                              " + (SELECT count(*) FROM camp_mops_segment_members m WHERE m.segment = ?1 AND m.version = ?2"
+                              "  AND m.contact NOT IN (SELECT c.contact FROM camp_seg_cur c))");
+  if (!st) return -1;
+  db_bind_text(st, 1, name);
+  db_bind_int(st, 2, v);
+  int64_t n = db_step(st) == 1 ? db_column(st, 0).i : -1;
+  db_finalize(st);
+  return n;
+}
+
+/* One declared segment: its criteria evaluated (keys per criterion in k),
+ * then stored in one transaction. */
+static int apply_one(Db *db, const MopsSegment *sg, const char *abs, const Seg *s, int exists, Keys *k,
+                     const char *now, const char *who, FILE *out, char *err, size_t errlen) {
+  int same = exists ? same_criteria(db, s, sg) : 0;
+  if (same < 0) return fail_db(db, err, errlen);
+  if (db_begin(db) || cur_load(db, sg->name, 0)) return fail_db(db, err, errlen);
+  for (int i = 0; i < sg->ncriteria; i++)
+    if (cur_apply(db, sg->ops[i], &k[i])) return fail_db(db, err, errlen);
+  int64_t changed = exists ? changed_members(db, sg->name, s->version) : 1;
+  if (changed < 0) return fail_db(db, err, errlen);
+  if (same && changed == 0) { /* nothing new: no version (the file may have moved) */
+    int64_t members = db_query_int(db, "SELECT count(*) FROM camp_seg_cur", 0);
+    DbStmt *st = db_prepare(db, "UPDATE camp_mops_segments SET source_file = ? WHERE name = ?");
+    if (!st) return fail_db(db, err, errlen);
+    db_bind_text(st, 1, abs);
+    db_bind_text(st, 2, sg->name);
+    int rc = db_step(st);
+    db_finalize(st);
+    if (rc < 0 || db_commit(db)) return fail_db(db, err, errlen);
+    fprintf(out, "segment %s version %lld: unchanged, %lld members\n", sg->name, (long long)s->version,
+            (long long)members);
+    return 0;
+  }
+  DbStmt *st = db_prepare(db, exists ? "UPDATE camp_mops_segments SET dimension = ?, source_file = ?, declared = 1"
+                                       " WHERE name = ?"
+                                     : "INSERT INTO camp_mops_segments(dimension, source_file, name, version,"
+                                       " created_at, created_by, declared) VALUES (?, ?, ?, 0, ?, ?, 1)");
+  if (!st) return fail_db(db, err, errlen);
+  db_bind_text(st, 1, sg->dim);
+  db_bind_text(st, 2, abs);
+  db_bind_text(st, 3, sg->name);
+  if (!exists) {
+    db_bind_text(st, 4, now);
+    db_bind_text(st, 5, who);
+  }
+  int rc = db_step(st);
+  db_finalize(st);
+  if (rc < 0 || exec1(db, "DELETE FROM camp_mops_segment_criteria WHERE segment = ?", sg->name, -1))
+    return fail_db(db, err, errlen);
+  for (int i = 0; i < sg->ncriteria; i++) {
+    st = db_prepare(db, "INSERT INTO camp_mops_segment_criteria(segment, seq, op, rule) VALUES (?, ?, ?, ?)");
+    if (!st) return fail_db(db, err, errlen);
+    db_bind_text(st, 1, sg->name);
+    db_bind_int(st, 2, i + 1);
+    db_bind_text(st, 3, sg->ops[i]);
+    db_bind_text(st, 4, sg->rules[i]);
+    rc = db_step(st);
+    db_finalize(st);
+    if (rc < 0) return fail_db(db, err, errlen);
+  }
+  if (write_version(db, sg->name, exists ? s->version : 0, "apply", NULL, now, who, out) || db_commit(db))
+    return fail_db(db, err, errlen);
+  return 0;
+}
+
+int mops_segment_apply(Db *db, const MopsModel *m, const char *file, const char *now, const char *who, FILE *out,
+                       FILE *errout, char *err, size_t errlen) {
+  if (!m->segments.len) {
+    snprintf(err, errlen, "%s declares no segment (segment NAME on SCHEMA { add where RULE ... })", file);
+    return 1;
+  }
+  char abs[4096];
+  if (!realpath(file, abs)) snprintf(abs, sizeof abs, "%s", file);
+  /* a name the CLI made is not taken over: refuse before changing anything */
+  for (int i = 0; i < m->segments.len; i++) {
+    const MopsSegment *sg = m->segments.items[i];
+    Seg s;
+    int rc = load_seg(db, sg->name, &s);
+    if (rc < 0) return fail_db(db, err, errlen);
+    if (rc == 0 && !s.declared) {
+      snprintf(err, errlen, "segment `%s` exists already, made with `camp segment create` (version %lld):"
+               " a declaration does not replace it; rename the declared segment", sg->name, (long long)s.version);
+      return 1;
+    }
+  }
+  for (int i = 0; i < m->segments.len; i++) {
+    const MopsSegment *sg = m->segments.items[i];
+    Seg s;
+    memset(&s, 0, sizeof s);
+    int found = load_seg(db, sg->name, &s);
+    if (found < 0) return fail_db(db, err, errlen);
+    Keys *k = calloc((size_t)sg->ncriteria + 1, sizeof *k);
+    if (!k) abort();
+    int rc = 0;
+    for (int j = 0; j < sg->ncriteria && rc == 0; j++)
+      rc = match(db, abs, sg->dim, sg->rules[j], now, &k[j], errout, err, errlen);
+    if (rc > 0) snprintf(err, errlen, "segment `%s`: its criteria do not compile with %s", sg->name, file);
+    if (rc == 0) rc = apply_one(db, sg, abs, &s, found == 0, k, now, who, out, err, errlen);
+    for (int j = 0; j < sg->ncriteria; j++) keys_free(&k[j]);
+    free(k);
+    if (rc) return rc;
+  }
   return 0;
 }

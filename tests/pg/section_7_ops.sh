@@ -87,6 +87,7 @@ if want 7; then
         o budget --db "$ops_db"
         o stock --db "$ops_db" --now "2026-03-05 20:00"
         o stock order vouchers 1500 --db "$ops_db" --as omar --reason "reprint" --now "2026-03-06 09:00"
+        o segment apply "$wb" --db "$ops_db" --as lena --now "2026-03-06 08:00"
         o offers activate winback --db "$ops_db" --as lena --now "2026-03-06 09:00"
         member=$(q "$ops_db" "SELECT contact FROM camp_offer_prices WHERE campaign = 'winback'
                               ORDER BY CAST(contact AS INTEGER) LIMIT 1")
@@ -110,7 +111,7 @@ if want 7; then
           t_diff "$f" "$OPS/out.pg/$b"
         fi
       done
-      eq "pg ops: every command of the flow ran" 38 "$(ls "$OPS"/out.pg | wc -l | tr -d ' ')"
+      eq "pg ops: every command of the flow ran" 39 "$(ls "$OPS"/out.pg | wc -l | tr -d ' ')"
       # the flow did what the demo says, on PostgreSQL (numbers from its tables)
       eq "pg ops: only the skipped status change failed" "1" "$(grep -l '^rc=[^0]' "$OPS"/out.pg/*.txt | wc -l | tr -d ' ')"
       sent=$(pg_psql -d ops -At -c "SELECT (SELECT count(*) FROM camp.camp_outbox WHERE status = 'sent' AND channel = 'email')

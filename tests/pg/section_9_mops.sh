@@ -1,8 +1,9 @@
 # section 9 of tests/pg/run.sh (sourced): marketing operations on
 # PostgreSQL (docs/marketing-ops.md) — the same cases and hand-computed
-# expectations as tests/mops and tests/mops2 on SQLite: task due dates,
-# budgets, stock (warn/block and limit), offers (per step and per saved
-# segment), statistics with imported calls and meetings, and segments.
+# expectations as tests/mops, tests/mops2 and tests/mops3 on SQLite: task
+# due dates, budgets, stock (warn/block, limit, limit with `order by`),
+# offers (per step and per saved segment), statistics with imported calls
+# and meetings, segments made with the CLI and declared in .camp files.
 
 if want 9; then
   M=$ROOT/tests/mops
@@ -139,4 +140,45 @@ INSERT INTO customers VALUES (1, 'a@x', 'gold', 100), (2, 'b@x', 'gold', 20), (3
   camp offers activate promo --db "$U" --now 2026-03-06 > "$TMP/out" 2>&1
   eq "pg mops: offers per saved segment" "promo: offer seg_all active for 2 contacts (segment vip)
 promo: offer seg_targets active for 1 contacts (run 1)" "$(cat "$TMP/out")"
+  # ---- on_shortage limit with `order by` (tests/mops3): the same cut as SQLite
+  M3=$ROOT/tests/mops3
+  prio9() { # N QUANTITY ORDER [ENGINE] -> the keys queued
+    sed -e "s/quantity 3/quantity $2/" -e "s/order by loyalty desc/order by $3/" "$M3/prio.camp" > "$MT/prio.camp"
+    U=$(mdb "mops_prio$1")
+    pg_psql -d "mops_prio$1" -c "CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT, city TEXT, loyalty INTEGER);
+INSERT INTO customers VALUES (4, 'd', 'w', 100), (2, 'b', 'y', NULL), (1, 'a', 'x', 100), (5, 'e', 'v', 900),
+(3, 'c', 'z', 500);" > /dev/null
+    camp deploy "$MT/prio.camp" --db "$U" --now 2026-03-01 > /dev/null 2>&1
+    camp run "$MT/prio.camp" --db "$U" --now 2026-03-01 ${4:+--engine $4} > "$TMP/out" 2>&1
+    pq "mops_prio$1" "SELECT string_agg(CAST(recipient_key AS TEXT), ',' ORDER BY recipient_key) FROM camp_outbox"
+  }
+  # PostgreSQL sorts NULLs first in DESC: camp says NULLS LAST on both
+  eq "pg mops: prio loyalty desc" "1,3,5" "$(prio9 1 3 'loyalty desc')"
+  has7 "pg mops: prio note" "$TMP/out" "(level 3, 1 per recipient; by loyalty desc, then lowest keys)"
+  eq "pg mops: prio NULLs last" "1,3,4,5" "$(prio9 2 4 'loyalty desc')"
+  eq "pg mops: prio asc" "1,4" "$(prio9 3 2 'loyalty')"
+  eq "pg mops: prio enriched text" "1,4,5" "$(prio9 4 3 'tag')"
+  eq "pg mops: prio interp" "1,3,5" "$(prio9 5 3 'loyalty desc' interp)"
+
+  # ---- declared segments (tests/mops3)
+  U=$(mdb mops_dseg)
+  pg_psql -d mops_dseg -c "CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT, tier TEXT, spend INT, country TEXT);
+INSERT INTO customers VALUES (1, 'a@x', 'gold', 100, 'SE'), (2, NULL, 'gold', 20, 'SE'),
+(3, 'c@x', 'silver', 300, 'NO'), (4, 'd@x', 'silver', 5, 'DK'), (5, 'e@x', 'bronze', 250, 'DK'),
+(10, 'f@x', 'gold', 1000, 'NO');" > /dev/null
+  cp "$M3/seg.camp" "$MT/seg.camp"
+  mem9() { camp segment show vip --db "$U" --format json | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)["members"]))'; }
+  camp segment apply "$MT/seg.camp" --db "$U" --now 2026-03-01 > "$TMP/out" 2>&1
+  eq "pg mops: segment apply" "segment vip version 1 (apply): 2 members, +2 -0" "$(cat "$TMP/out")"
+  eq "pg mops: declared members" "1,5" "$(mem9)"
+  camp segment apply "$MT/seg.camp" --db "$U" --now 2026-03-02 > "$TMP/out" 2>&1
+  eq "pg mops: apply again" "segment vip version 1: unchanged, 2 members" "$(cat "$TMP/out")"
+  pg_psql -d mops_dseg -c "UPDATE customers SET spend = 300 WHERE id = 4" > /dev/null
+  camp segment apply "$MT/seg.camp" --db "$U" --now 2026-03-03 > "$TMP/out" 2>&1
+  eq "pg mops: apply after a change" "segment vip version 2 (apply): 3 members, +1 -0" "$(cat "$TMP/out")"
+  camp segment add vip --where 'spend > 0' --db "$U" > "$TMP/out" 2>&1
+  eq "pg mops: CLI edit of a declared segment" 1 $?
+  camp deploy "$MT/seg.camp" --db "$U" --now 2026-03-01 > /dev/null 2>&1
+  camp offers activate promo --db "$U" --now 2026-03-04 > "$TMP/out" 2>&1
+  has7 "pg mops: offer for a declared segment" "$TMP/out" "offer caps active for 3 contacts (segment vip)"
 fi
