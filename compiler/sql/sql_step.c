@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compiler/check/distrib.h"
+#include "compiler/check/policy.h"
 #include "compiler/sql/sql_internal.h"
 
 void sql_table(SqlGen *g, SqlBuf *b, const char *name) {
@@ -650,6 +651,15 @@ static void gen_channel(SqlGen *g, SqlBuf *b, Step *s) {
   Pop *in = input_pop_of(s, 0);
   const char *ch = channel_name(s->channel);
   sb_printf(b, "-- %s: the runtime renders and queues one message per row below\n", ch);
+  int hbp = program_step_holdout_bp(s);
+  if (hbp > 0) { /* applied by the runtime with the contact policy, so it can record them */
+    char salt[600];
+    program_holdout_salt(g->campaign ? g->campaign->name : "", s->label, salt, sizeof salt);
+    sb_printf(b, "-- holdout %g%%: the runtime takes out (and records as this step's control group) the rows\n"
+                 "-- whose camp_hash(seed, ", hbp / 100.0);
+    sb_comment_text(b, salt);
+    sb_printf(b, ", \"_key\") %% 10000 < %d, after the contact policy\n", hbp);
+  }
   create(g, b, s->label);
   sb_put(b, "SELECT ");
   pop_columns(b, in, "p");
@@ -800,6 +810,22 @@ void sql_gen_step(SqlGen *g, SqlBuf *b, Step *s) {
   flush_key_index(g, b);
 }
 
+/* `holdout P% of INPUT`: the members whose seeded hash falls below P% are
+ * the control group (the runtime records them as INPUT minus this table). */
+static void gen_holdout(SqlGen *g, SqlBuf *b, Step *s) {
+  char salt[600];
+  program_holdout_salt(g->campaign ? g->campaign->name : "", s->label, salt, sizeof salt);
+  sb_printf(b, "-- holdout %s%%: the members left out are the control group, recorded by the runtime\n", s->text);
+  create(g, b, s->label);
+  sb_put(b, "SELECT ");
+  pop_columns(b, input_pop_of(s, 0), "p");
+  sb_put(b, "\nFROM ");
+  sql_table(g, b, in_name(s, 0));
+  sb_put(b, " AS p\nWHERE (");
+  hash_sql(g, b, salt, "p.\"_key\"");
+  sb_printf(b, ") %% 10000 >= %d;\n", program_step_holdout_bp(s));
+}
+
 static void sql_gen_step_tables(SqlGen *g, SqlBuf *b, Step *s) {
   switch (s->kind) {
     case S_SELECT: gen_select(g, b, s); break;
@@ -812,6 +838,7 @@ static void sql_gen_step_tables(SqlGen *g, SqlBuf *b, Step *s) {
     case S_ENRICH: gen_enrich(g, b, s); break;
     case S_SPLIT: gen_split(g, b, s); break;
     case S_CHANGE_DIM: gen_change_dim(g, b, s); break;
+    case S_HOLDOUT: gen_holdout(g, b, s); break;
     case S_FORK:
       for (int i = 0; i < s->outputs.len; i++)
         gen_copy(g, b, s, in_name(s, 0), s->outputs.items[i], NULL);
