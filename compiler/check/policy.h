@@ -48,5 +48,9 @@ int policy_window_parse(const char *spec, PolicyWindow *w, char *err, size_t err
  * "Zone"` ("UTC" without one). */
 const char *program_contact_tz(const Decl *campaign);
 const char *program_default_tz(const Decl *campaign);
+/* The wait `until HH:MM local` whose rows reach channel step s through
+ * steps of one input that do not wait themselves (not through another
+ * wait, a retarget or a local approval), or NULL. */
+Step *program_local_wait(Step *s);
 
 #endif

@@ -647,10 +647,44 @@ static void gen_copy(SqlGen *g, SqlBuf *b, Step *s, const char *input, const cha
   sb_put(b, ";\n");
 }
 
+/* "the zone of column "tz" (else Europe/Stockholm, else UTC)" for the
+ * comments on per-contact times. */
+static void tz_comment(SqlGen *g, SqlBuf *b) {
+  const char *col = g->campaign ? program_contact_tz(g->campaign) : NULL;
+  const char *def = g->campaign ? program_default_tz(g->campaign) : "UTC";
+  sb_put(b, "the zone of ");
+  if (col) {
+    sb_put(b, "the contact's column ");
+    sb_comment_text(b, col);
+    sb_put(b, " (unknown or missing: ");
+  } else {
+    sb_put(b, "every contact (");
+  }
+  sb_comment_text(b, def);
+  sb_put(b, ")");
+}
+
 static void gen_channel(SqlGen *g, SqlBuf *b, Step *s) {
   Pop *in = input_pop_of(s, 0);
   const char *ch = channel_name(s->channel);
   sb_printf(b, "-- %s: the runtime renders and queues one message per row below\n", ch);
+  Step *lw = program_local_wait(s);
+  const char *win = NULL;
+  for (int i = 0; i < s->props.len; i++)
+    if (!strcmp(((ChannelProp *)s->props.items[i])->key, "window")) win = ((ChannelProp *)s->props.items[i])->value;
+  if (lw || win) { /* when each message is due, per contact: the runtime's part */
+    sb_put(b, "-- due per contact, computed by the runtime (not by this script): ");
+    if (lw) sb_printf(b, "at %02d:%02d local after wait %s", (lw->wait_local - 1) / 60, (lw->wait_local - 1) % 60,
+                      lw->label);
+    if (lw && win) sb_put(b, ", then ");
+    if (win) {
+      sb_put(b, "in the send window ");
+      sb_comment_text(b, win);
+    }
+    sb_put(b, ",\n-- in ");
+    tz_comment(g, b);
+    sb_put(b, "\n");
+  }
   int hbp = program_step_holdout_bp(s);
   if (hbp > 0) { /* applied by the runtime with the contact policy, so it can record them */
     char salt[600];
@@ -848,7 +882,18 @@ static void sql_gen_step_tables(SqlGen *g, SqlBuf *b, Step *s) {
       gen_copy(g, b, s, s->primary, s->label, NULL);
       break;
     case S_WAIT:
-      sb_put(b, "-- wait: the runtime holds these rows until the wait is over\n");
+      if (s->wait_local) { /* per contact: plain SQL has no time zone database */
+        sb_printf(b, "-- wait until %02d:%02d local: these rows go on at once; each message of the channel steps\n"
+                     "-- they reach is due at the first %02d:%02d on the contact's wall clock at or after the wait\n"
+                     "-- is reached, in ",
+                  (s->wait_local - 1) / 60, (s->wait_local - 1) % 60, (s->wait_local - 1) / 60,
+                  (s->wait_local - 1) % 60);
+        tz_comment(g, b);
+        sb_put(b, ".\n-- This script does not compute those due times (they need the tz database): the\n"
+                  "-- runtime does, into camp_outbox.policy_due_at (docs/policy.md).\n");
+      } else {
+        sb_put(b, "-- wait: the runtime holds these rows until the wait is over\n");
+      }
       gen_copy(g, b, s, in_name(s, 0), s->label, NULL);
       break;
     case S_CHANNEL: gen_channel(g, b, s); break;

@@ -149,19 +149,6 @@ void exec_policy_plan_reset(Exec *x) {
   if (x->policy_why) memset(x->policy_why, 0, sizeof *x->policy_why * (size_t)x->camp->steps.len);
 }
 
-/* The wait `until HH:MM local` whose rows reach channel step s through
- * steps of one input that do not wait themselves, or NULL. */
-static Step *local_wait_of(Step *s) {
-  for (Step *cur = s; cur->inputs.len == 1;) {
-    Step *p = ((StepInput *)cur->inputs.items[0])->step;
-    if (!p) return NULL;
-    if (p->kind == S_WAIT) return p->wait_local ? p : NULL;
-    if (p->kind == S_LOCAL_APPROVAL || p->kind == S_RETARGET) return NULL;
-    cur = p;
-  }
-  return NULL;
-}
-
 /* When the local wait w was reached in this run (its finished_at), else now. */
 static void wait_reached(Exec *x, Step *w, char out[32]) {
   snprintf(out, 32, "%s", x->now);
@@ -185,7 +172,7 @@ int exec_policy_window(Exec *x, Step *s) {
     if (!strcmp(p->key, "window")) spec = p->value;
   }
   Pop *pop = s->pops[0];
-  Step *lw = local_wait_of(s);
+  Step *lw = program_local_wait(s);
   if ((!spec && !lw) || !pop || !pop->dim || !pop->dim->key) return 0;
   PolicyWindow w;
   if (spec && policy_window_parse(spec, &w, x->err, sizeof x->err)) return -1;
@@ -240,7 +227,7 @@ int exec_policy_window_note(Exec *x, Step *s, char *out, size_t n) {
     ChannelProp *p = s->props.items[i];
     if (!strcmp(p->key, "window")) spec = p->value;
   }
-  Step *lw = s->kind == S_CHANNEL ? local_wait_of(s) : NULL;
+  Step *lw = s->kind == S_CHANNEL ? program_local_wait(s) : NULL;
   if (!spec && !lw) return 0;
   const char *col = program_contact_tz(x->camp);
   char what[160] = "";

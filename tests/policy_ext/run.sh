@@ -301,4 +301,12 @@ printf 'schema c {\n  id int key\n  email text address(email)\n  lang text\n}\nc
 "$CAMP" check "$TMP/abl_bad.camp" > "$TMP/out" 2>&1
 has "ab languages: a variant's language text needs a test" "$TMP/out" "abl_bad.camp:8:53: error: \`subject_B_sv\` is the text of A/B test variant B, but the step has no \`test"
 
+# --- 7. camp sql says that local waits and windows are the runtime's ------------------
+"$CAMP" sql "$HERE/local.camp" --campaign morning > "$TMP/local.sql" 2>&1
+eq "camp sql local.camp: exit" 0 $?
+has "camp sql: the wait says its time is per contact" "$TMP/local.sql" "-- wait until 08:00 local: these rows go on at once;"
+has "camp sql: the zone column and default" "$TMP/local.sql" "in the zone of the contact's column 'tz' (unknown or missing: 'Asia/Kolkata')."
+has "camp sql: not computed by the script" "$TMP/local.sql" "-- This script does not compute those due times (they need the tz database)"
+has "camp sql: the channel step after it" "$TMP/local.sql" "-- due per contact, computed by the runtime (not by this script): at 08:00 local after wait later,"
+
 t_summary policy_ext
