@@ -211,7 +211,7 @@ static void put_channel(FILE *out, const Step *s) {
       for (int k = 0; k < p->cols.len; k++) fprintf(m, "%s%s", k ? ", " : "", (char *)p->cols.items[k]);
       fputc(')', m);
     } else {
-      fprintf(m, "%s: %s", p->key, p->value);
+      fprintf(m, "%s: %s%s", p->key, p->value, p->percent ? "%" : ""); /* holdout: 10% */
     }
   }
   fclose(m);

@@ -218,5 +218,8 @@ eq "fmt: its output is formatted" 0 $?
 has "sql: the audience holdout in SQL" "$TMP/s.sql" ") % 10000 >= 2000;"
 has "sql: its salt" "$TMP/s.sql" "'holdout:spring:treated'"
 has "sql: a channel step's holdout stated" "$TMP/s.sql" "-- holdout 10%: the runtime takes out"
+"$CAMP" graph "$TMP/hold.camp" --campaign spring > "$TMP/g.dot" 2>&1
+has "graph: the audience step" "$TMP/g.dot" '"treated" [label="treated\nholdout\nholdout 20% of scored"'
+has "graph: the channel step's setting" "$TMP/g.dot" 'holdout: 10%"'
 
 t_summary holdout
