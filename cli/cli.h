@@ -32,6 +32,7 @@ typedef struct CliOpts {
   const char *recipient; /* preview --recipient KEY */
   const char *from_ddl;  /* schema --from-ddl FILE.sql */
   const char *keep;      /* gc --keep N */
+  const char *holdout;   /* report --holdout LABEL */
   const char *channel;   /* send --channel C */
   const char *limit;     /* send --limit N */
   const char *lease;     /* send --lease SECONDS */

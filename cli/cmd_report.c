@@ -18,8 +18,45 @@
 #include "runtime/report/uplift.h"
 
 static int usage(void) {
-  fprintf(stderr, "usage: camp report CAMPAIGN --db DB [--run ID] [--format text|json|svg] [--output PATH]\n");
+  fprintf(stderr, "usage: camp report CAMPAIGN --db DB [--run ID] [--holdout LABEL] [--format text|json|svg]"
+                  " [--output PATH]\n");
   return 2;
+}
+
+/* A control group of the campaign: its own `holdout N%` (label
+ * "campaign", step NULL) or one step's. */
+typedef struct Holdout {
+  const char *label;
+  Step *step;
+  char what[160];
+} Holdout;
+
+/* The campaign's holdouts into h (at most max); their number. */
+static int holdouts(Decl *camp, Holdout *h, int max) {
+  int n = 0;
+  if (program_holdout(camp) > 0 && n < max) {
+    h[n] = (Holdout){"campaign", NULL, ""};
+    snprintf(h[n].what, sizeof h[n].what, "holdout %g%% of every channel step (campaign header)", program_holdout(camp));
+    n++;
+  }
+  for (int i = 0; i < camp->steps.len && n < max; i++) {
+    Step *s = camp->steps.items[i];
+    int bp = program_step_holdout_bp(s);
+    if (bp <= 0) continue;
+    h[n] = (Holdout){s->label, s, ""};
+    if (s->kind == S_HOLDOUT)
+      snprintf(h[n].what, sizeof h[n].what, "holdout %s%% of %s (audience: treated members vs control)", s->text,
+               ((StepInput *)s->inputs.items[0])->name);
+    else
+      snprintf(h[n].what, sizeof h[n].what, "holdout %g%% in %s step %s (its recipients vs its held out)", bp / 100.0,
+               channel_name(s->channel), s->label);
+    n++;
+  }
+  return n;
+}
+
+static void list_holdouts(const Holdout *h, int n) {
+  for (int i = 0; i < n; i++) fprintf(stderr, "  %-20s %s\n", h[i].label, h[i].what);
 }
 
 /* The run (latest of the campaign, or --run) and what it started from. */
@@ -70,7 +107,7 @@ static int ab_only(Db *db, const char *name, int64_t run, const char *fmt, const
 
 int cmd_report(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("report", argc, argv, "db,run,format,output,I", &o);
+  int rc = cli_parse("report", argc, argv, "db,run,holdout,format,output,I", &o);
   if (rc) return rc;
   if (!o.db || o.nfiles != 1) return usage();
   const char *fmt = o.format ? o.format : "text";
@@ -143,10 +180,31 @@ int cmd_report(int argc, char **argv) {
     fprintf(stderr, "camp report: the conversion metric `%s` does not check\n", metric);
     goto out;
   }
+  /* which control group: --holdout, or the campaign's only one */
+  Holdout hs[64];
+  int nh = holdouts(camp, hs, 64);
+  const Holdout *hold = nh == 1 ? &hs[0] : NULL;
+  if (o.holdout) {
+    hold = NULL;
+    for (int i = 0; i < nh; i++)
+      if (!strcmp(hs[i].label, o.holdout)) hold = &hs[i];
+    if (!hold) {
+      fprintf(stderr, "camp report: campaign `%s` has no holdout `%s`%s\n", name, o.holdout,
+              nh ? "; its holdouts:" : " (it declares none)");
+      list_holdouts(hs, nh);
+      goto out;
+    }
+  } else if (nh > 1) {
+    fprintf(stderr, "camp report: campaign `%s` has %d holdouts; choose one with --holdout LABEL:\n", name, nh);
+    list_holdouts(hs, nh);
+    goto out;
+  }
+  const char *hstep = hold && hold->step ? hold->step->label : NULL;
   SqlOptions so = {.dialect = sql_dialect(db_backend(db)), .now = started};
   char *rule = sql_expression(s->rule, &so);
   Uplift u;
-  int bad = uplift_compute(db, run, s->pops[0]->dim->name, s->pops[0]->dim->key->name, rule, &u, err, sizeof err);
+  int bad = uplift_compute(db, run, hstep, hstep && hold->step->kind == S_HOLDOUT, s->pops[0]->dim->name,
+                           s->pops[0]->dim->key->name, rule, &u, err, sizeof err);
   free(rule);
   if (bad) {
     fprintf(stderr, "camp report: %s\n", err);
@@ -157,8 +215,10 @@ int cmd_report(int argc, char **argv) {
     fprintf(stderr, "camp report: cannot write %s\n", o.output);
     goto out;
   }
+  char title[400];
+  snprintf(title, sizeof title, "%s%s%s", name, hstep ? ", holdout " : "", hstep ? hstep : "");
   if (!strcmp(fmt, "svg")) {
-    uplift_svg(out, name, metric, &u);
+    uplift_svg(out, title, metric, &u);
   } else if (!strcmp(fmt, "json")) {
     json_t *j = json_pack("{s:s, s:I, s:s, s:s, s:{s:I, s:I, s:f}, s:{s:I, s:I, s:f}, s:f, s:o, s:[f, f], s:b}",
                           "campaign", name, "run", (json_int_t)run, "metric", metric, "since", started, "treated",
@@ -167,6 +227,8 @@ int cmd_report(int argc, char **argv) {
                           (json_int_t)u.control_conv, "rate", u.p_control, "uplift", u.abs_uplift,
                           "relative_uplift", isnan(u.rel_uplift) ? json_null() : json_real(u.rel_uplift), "ci95",
                           u.ci_low, u.ci_high, "significant", u.significant);
+    json_object_set_new(j, "holdout", json_string(hold ? hold->label : "campaign"));
+    if (hold) json_object_set_new(j, "holdout_kind", json_string(!hold->step ? "campaign" : hold->step->kind == S_HOLDOUT ? "audience" : "step"));
     if (abn > 0) {
       json_t *ab = abtest_report_json(db, run, err, sizeof err);
       if (ab) json_object_set_new(j, "abtests", ab);
@@ -176,6 +238,7 @@ int cmd_report(int argc, char **argv) {
     json_decref(j);
   } else {
     fprintf(out, "report of %s, run %lld (since %s), conversion: %s\n", name, (long long)run, started, metric);
+    if (hstep) fprintf(out, "  holdout  %s: %s\n", hstep, hold->what);
     fprintf(out, "  treated  %lld recipients, %lld converted (%.2f%%)\n", (long long)u.treated,
             (long long)u.treated_conv, 100 * u.p_treated);
     fprintf(out, "  control  %lld recipients, %lld converted (%.2f%%)\n", (long long)u.control,

@@ -332,13 +332,17 @@ const CliCommand cli_commands[] = {
     {"report", cmd_report, "CAMPAIGN --db DB [options]",
      "treated against the control group on the campaign's conversion metric", "none",
      "For the campaign's latest run (or --run): recipients messaged against those held out by "
-     "`holdout N%`, converted by the campaign's `conversion \"filter\"` (a filter with one "
+     "`holdout N%` (or, with --holdout STEP, one step's holdout: a channel step's recipients against "
+     "those it held out, an audience holdout's treated members against its control group), converted by the campaign's `conversion \"filter\"` (a filter with one "
      "timestamp parameter, given the run's start): conversion per group, absolute and relative "
      "uplift and a 95% confidence interval; and for each A/B content test of the run (`test \"cells "
      "10%; ...\"` on a channel step) each cell's figures (sent, opened, clicked, rate) and the winner "
      "against each other cell (two-proportion z-test: p-value, 95% interval) (docs/policy.md).",
      {O_DB("the database of the runs"),
       {"run", "ID", NULL, "this run instead of the latest"},
+      {"holdout", "LABEL", NULL, "which control group: `campaign` (the header `holdout N%`) or the label of a "
+                                 "step with one (`holdout N% of INPUT`, or `holdout N%` in a channel step); "
+                                 "needed when the campaign has several"},
       {"format", "FORMAT", "text|json|svg", "text (default), json, or an SVG chart"},
       O_OUTPUT("write to PATH instead of stdout"), O_INCLUDE},
      "camp report spring_sale --db crm.sqlite --format svg --output uplift.svg"},

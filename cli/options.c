@@ -32,6 +32,7 @@ static const OptSpec string_opts[] = {
     STROPT("engine", engine),   STROPT("output", output),
     STROPT("debug-jit", debug_jit), STROPT("from-ddl", from_ddl),
     STROPT("keep", keep),
+    STROPT("holdout", holdout), /* report --holdout LABEL */
     STROPT("listen", listen),   STROPT("track-url", track_url),
     STROPT("recipient", recipient),
     STROPT("channel", channel), STROPT("limit", limit),

@@ -134,6 +134,7 @@ typedef enum {
   S_RETARGET,  /* retarget channel_step where feedback_rule */
   S_RECONCILE, /* reconcile "file" [columns (...)] to schema on a = b, ... */
   S_LOCAL_APPROVAL, /* approval local input { fields; breakdown } (docs/distributed.md) */
+  S_HOLDOUT,   /* holdout P% of input: a control group left out (docs/policy.md); text = P */
 } StepKind;
 
 typedef enum { COMB_UNION, COMB_INTERSECT, COMB_EXCEPT } CombineOp;
@@ -180,6 +181,7 @@ typedef struct ChannelProp {
   char *value;  /* string value */
   PtrVec cols;  /* columns (...) : char* */
   PtrVec col_locs;
+  int percent;  /* written `N%` (`holdout 5%`): value holds N as written */
 } ChannelProp;
 
 typedef struct ReconcileCol {

@@ -136,6 +136,8 @@ static void fmt_prop(Fmt *f, const ChannelProp *p, int indent) {
     buf_put(&b, "(");
     put_names(&b, &p->cols);
     buf_put(&b, ")");
+  } else if (p->percent) {
+    buf_printf(&b, "%s%%", p->value); /* `holdout 5%` */
   } else {
     fmt_string(&b, p->value ? p->value : "");
   }
@@ -325,6 +327,10 @@ static void put_step(Buf *b, const Step *s) {
       break;
     case S_RECONCILE: break; /* fmt_reconcile */
     case S_LOCAL_APPROVAL: break; /* fmt_local_approval */
+    case S_HOLDOUT:
+      buf_printf(b, "holdout %s%% of ", s->text);
+      fmt_ident(b, input0(s), ID_ANY);
+      break;
   }
 }
 

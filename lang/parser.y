@@ -100,6 +100,15 @@ static Step *unary_step(Arena *a, StepKind k, char *name, Loc nl, Loc l) {
   vec_push(a, &s->inputs, input(a, name, nl));
   return s;
 }
+/* `holdout P% of INPUT` (contact policy): P as written goes to text. */
+static Step *holdout_step(LexState *st, const char *word, Loc wl, char *percent, Loc pl, char *in, Loc il, Loc l) {
+  if (strcmp(word, "holdout"))
+    diag_error(st->diags, wl, "syntax error: unexpected name `%s` (a step written `N%% of INPUT` is `holdout N%% of INPUT`)", word);
+  Step *s = unary_step(st->arena, S_HOLDOUT, in, il, l);
+  s->text = percent;
+  s->text_loc = pl;
+  return s;
+}
 }
 
 %define api.pure full
@@ -788,6 +797,11 @@ step
   | SAVE ident AS STRING    { $$ = unary_step(A, S_SAVE, $2, @2, @$); $$->text = $4; $$->text_loc = @4; }
   | RETARGET ident WHERE expr { $$ = unary_step(A, S_RETARGET, $2, @2, @$); $$->rule = $4; }
   | la_step                 { $$ = $1; }
+  /* `treated = holdout 5% of scored`: a control group drawn from an
+   * audience, recorded and never passed on (docs/policy.md).  `holdout`
+   * is not a keyword: any other word there is a syntax error. */
+  | IDENT INT '%' OF ident  { $$ = holdout_step(st, $1, @1, arena_printf(A, "%lld", (long long)$2), @2, $5, @5, @$); }
+  | IDENT DEC '%' OF ident  { $$ = holdout_step(st, $1, @1, $2, @2, $5, @5, @$); }
   | RECONCILE STRING rcols_opt TO ident ON matches {
                               $$ = step_new(A, S_RECONCILE, @$); $$->text = $2; $$->text_loc = @2;
                               $$->rcols = $3; $$->source = $5; $$->source_loc = @5; $$->match = $7; }
@@ -925,6 +939,11 @@ prop
   | EXTRACT STRING          { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = "extract"; $$->value = $2; }
   | FROM STRING             { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = "from"; $$->value = $2; }
   | IDENT STRING            { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = $1; $$->value = $2; }
+  /* `holdout 5%`: this step's own control group (docs/policy.md) */
+  | IDENT INT '%'           { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = $1;
+                              $$->value = arena_printf(A, "%lld", (long long)$2); $$->percent = 1; }
+  | IDENT DEC '%'           { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = $1;
+                              $$->value = $2; $$->percent = 1; }
   | COLUMNS '(' ident_list ')' { $$ = arena_alloc(A, sizeof(ChannelProp)); $$->loc = @$; $$->key = "columns";
                               $$->cols = $3; $$->col_locs = st->on_locs;
                               memset(&st->on_locs, 0, sizeof st->on_locs); }

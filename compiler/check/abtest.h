@@ -36,8 +36,9 @@ typedef struct AbSpec {
 const char *abtest_metric_text(const AbSpec *sp);
 
 /* 1 when key is a test variant's text (`subject_B`, `body_C`, `template_B`:
- * a base, `_`, one capital letter B to Z); *letter gets the letter and
- * *base the base ("subject", "body", "template"). */
+ * a base, `_`, one capital letter B to Z; or with a language after it,
+ * `subject_B_sv`, `template_B_pt_BR`); *letter gets the letter and *base
+ * the base ("subject", "body", "template"). */
 int abtest_variant_key(const char *key, char *letter, const char **base);
 
 /* Channel step s's test: 0 and *out filled, 1 when it has none, -1 with err

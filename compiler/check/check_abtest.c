@@ -23,7 +23,9 @@ int abtest_variant_key(const char *key, char *letter, const char **base) {
   static const char *const bases[] = {"subject", "body", "template"};
   for (int i = 0; i < 3; i++) {
     size_t n = strlen(bases[i]);
-    if (!strncmp(key, bases[i], n) && key[n] == '_' && key[n + 1] >= 'B' && key[n + 1] <= 'Z' && !key[n + 2]) {
+    /* subject_B, or subject_B_sv: variant B's text in a language (lowercase first) */
+    if (!strncmp(key, bases[i], n) && key[n] == '_' && key[n + 1] >= 'B' && key[n + 1] <= 'Z' &&
+        (!key[n + 2] || (key[n + 2] == '_' && key[n + 3] >= 'a' && key[n + 3] <= 'z'))) {
       *letter = key[n + 1];
       *base = bases[i];
       return 1;

@@ -39,6 +39,10 @@ void step_channel(Graph *g, Step *s) {
                                     (s->channel == CH_EMAIL || strcmp(ab_base, "template")) &&
                                     (s->channel != CH_SMS || !strcmp(ab_base, "body"))))
       ok = 1; /* an A/B test (check_abtest.c) */
+    if (!strcmp(p->key, "holdout")) { /* this step's control group (contact policy) */
+      ok = 1;
+      check_holdout_prop(c, s, in, p);
+    }
     if (!strcmp(p->key, "window")) { /* a send window (contact policy) */
       ok = 1;
       check_window_prop(c, s, p->loc, p->value);

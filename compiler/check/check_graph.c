@@ -166,6 +166,7 @@ static void check_step(Graph *g, Step *s) {
     case S_RETARGET: step_retarget(g, s); break;
     case S_RECONCILE: step_reconcile(g, s); break;
     case S_LOCAL_APPROVAL: step_local_approval(g, s); break;
+    case S_HOLDOUT: step_holdout(g, s); break;
   }
 }
 

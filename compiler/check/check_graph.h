@@ -57,6 +57,13 @@ void step_enrich(Graph *g, Step *s);
 void step_split(Graph *g, Step *s);
 void step_change_dim(Graph *g, Step *s);
 void step_passthrough(Graph *g, Step *s, int lo, int hi, const char *kind);
+/* check_step.c: `holdout N% of INPUT`; check_holdout.c: a channel step's
+ * `holdout N%` setting, and the two errors both report (a percentage out
+ * of range; rows without a key, which a control group is recorded by). */
+void step_holdout(Graph *g, Step *s);
+void check_holdout_prop(Ctx *c, Step *s, Pop *in, ChannelProp *p);
+void check_holdout_percent_error(Ctx *c, Loc loc, const char *text);
+void check_holdout_key(Ctx *c, Pop *in, Loc loc, const char *what);
 void step_join(Graph *g, Step *s);
 void step_wait(Graph *g, Step *s);
 

@@ -224,3 +224,14 @@ void check_window_prop(Ctx *c, Step *s, Loc loc, const char *value) {
   else if (s->channel == CH_MAIL) diag_error(c->d, loc, "a send window applies to email, sms and push, not mail");
   else if (policy_window_parse(value, &w, err, sizeof err)) diag_error(c->d, loc, "%s", err);
 }
+
+Step *program_local_wait(Step *s) {
+  for (Step *cur = s; cur->inputs.len == 1;) {
+    Step *p = ((StepInput *)cur->inputs.items[0])->step;
+    if (!p) return NULL;
+    if (p->kind == S_WAIT) return p->wait_local ? p : NULL;
+    if (p->kind == S_LOCAL_APPROVAL || p->kind == S_RETARGET) return NULL;
+    cur = p;
+  }
+  return NULL;
+}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compiler/check/check_graph.h"
+#include "compiler/check/policy.h"
 
 /* ------------------------------------------------------------ steps */
 
@@ -406,4 +407,25 @@ void step_wait(Graph *g, Step *s) {
   if (s->wait_local && p && (!p->dim || !p->dim->key))
     diag_error(g->c->d, s->wait_local_loc, "a wait until a local time needs rows of a schema with a key "
                                            "(each contact's time zone is read from its row)");
+}
+
+/* `holdout N% of INPUT` (contact policy, check_holdout.c): one output, the
+ * treated members; the control group is recorded, never an output. */
+void step_holdout(Graph *g, Step *s) {
+  Ctx *c = g->c;
+  StepInput *si = s->inputs.items[0];
+  Pop *in = input_pop(g, si->name, si->loc, &si->step);
+  if (s->outputs.len > 1) {
+    diag_error(c->d, *(Loc *)s->output_locs.items[1],
+               "`holdout` has one output, the treated members; the control group is not an output");
+    diag_hint(c->d, "the held-out members are recorded per run (`camp report CAMPAIGN --holdout %s`) and never "
+                    "reach a later step",
+              (char *)s->outputs.items[0]);
+  } else {
+    check_outputs(c, s, 1, 1, "holdout");
+  }
+  if (policy_percent_bp(s->text) < 0) check_holdout_percent_error(c, s->text_loc, s->text);
+  check_holdout_key(c, in, s->loc, "`holdout`");
+  if (!in) return;
+  set_pops(c, s, pop_copy(c, in), 1);
 }

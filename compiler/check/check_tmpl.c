@@ -179,9 +179,9 @@ static const char *const variant_bases[] = {"subject", "body", "template"};
 static int variant_of(const char *key, const char **lang) {
   for (int i = 0; i < 3; i++) {
     size_t n = strlen(variant_bases[i]);
-    /* one capital letter is an A/B test variant (check_abtest.c), not a language */
+    /* one capital letter (`subject_B`, `subject_B_sv`) is an A/B test variant (check_abtest.c), not a language */
     if (!strncmp(key, variant_bases[i], n) && key[n] == '_' && key[n + 1] &&
-        !(key[n + 1] >= 'A' && key[n + 1] <= 'Z' && !key[n + 2])) {
+        !(key[n + 1] >= 'A' && key[n + 1] <= 'Z' && (!key[n + 2] || key[n + 2] == '_'))) {
       *lang = key + n + 1;
       return i;
     }

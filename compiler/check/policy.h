@@ -22,6 +22,17 @@ int program_pressure(Program *p, PtrVec *out);
 double program_holdout(const Decl *campaign);
 const char *program_conversion(const Decl *campaign);
 
+/* A percentage as written (`5`, `2.5`, `12.25`) in basis points, 1..9999;
+ * -1 when it is not above 0 and below 100 with at most two decimals. */
+int policy_percent_bp(const char *text);
+/* The holdout of one step in basis points: a channel step's `holdout N%`
+ * setting or the step `holdout N% of INPUT`; 0 for none. */
+int program_step_holdout_bp(const Step *s);
+/* The salt of a step's holdout: a key is held out when camp_hash(seed,
+ * salt, key) % 10000 < basis points (seed: the campaign's `seed`), the
+ * same in SQL (compiler/sql) and in C (db_hash_values, runtime/policy). */
+void program_holdout_salt(const char *campaign, const char *step, char *out, size_t n);
+
 /* A send window: `window "weekdays 09:00-18:00"` on a channel step, in
  * the contact's time zone.  days: bit d set = weekday d allowed (0 =
  * Sunday); start < end in minutes after local midnight. */
@@ -37,5 +48,9 @@ int policy_window_parse(const char *spec, PolicyWindow *w, char *err, size_t err
  * "Zone"` ("UTC" without one). */
 const char *program_contact_tz(const Decl *campaign);
 const char *program_default_tz(const Decl *campaign);
+/* The wait `until HH:MM local` whose rows reach channel step s through
+ * steps of one input that do not wait themselves (not through another
+ * wait, a retarget or a local approval), or NULL. */
+Step *program_local_wait(Step *s);
 
 #endif

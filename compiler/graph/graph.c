@@ -47,6 +47,7 @@ const char *graph_kind_name(const Step *s) {
     case S_RETARGET: return "retarget";
     case S_RECONCILE: return "reconcile";
     case S_LOCAL_APPROVAL: return "local approval";
+    case S_HOLDOUT: return "holdout";
   }
   return "step";
 }
@@ -210,7 +211,7 @@ static void put_channel(FILE *out, const Step *s) {
       for (int k = 0; k < p->cols.len; k++) fprintf(m, "%s%s", k ? ", " : "", (char *)p->cols.items[k]);
       fputc(')', m);
     } else {
-      fprintf(m, "%s: %s", p->key, p->value);
+      fprintf(m, "%s: %s%s", p->key, p->value, p->percent ? "%" : ""); /* holdout: 10% */
     }
   }
   fclose(m);
@@ -291,7 +292,7 @@ static void put_pct(FILE *out, int64_t n, int64_t of) {
 /* Steps whose outputs are parts of their one input: their counts get a
  * percentage of it. */
 static int shares_input(const Step *s) {
-  return s->inputs.len == 1 && ((s->kind == S_SELECT) || s->kind == S_DEDUP || s->kind == S_SPLIT ||
+  return s->inputs.len == 1 && ((s->kind == S_SELECT) || s->kind == S_DEDUP || s->kind == S_SPLIT || s->kind == S_HOLDOUT ||
                                 s->kind == S_RETARGET || s->kind == S_CHANNEL);
 }
 

@@ -255,4 +255,8 @@ void query_complete(Program *p, int file, int off, Program *fallback, PtrVec *ou
   }
   for (int i = 0; i < NBUILTIN; i++) add(p, out, builtins[i], "built-in function", QC_FUNC);
   for (int i = 0; i < NKW; i++) add(p, out, keywords[i], "keyword", QC_KEYWORD);
+  /* a word, not reserved (lang/keywords.def HEADER): offered inside a campaign */
+  if (sc.camp)
+    add(p, out, "holdout", "control group: `x = holdout 5% of y`, or `holdout 5%` in a header or channel step",
+        QC_KEYWORD);
 }

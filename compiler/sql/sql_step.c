@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compiler/check/distrib.h"
+#include "compiler/check/policy.h"
 #include "compiler/sql/sql_internal.h"
 
 void sql_table(SqlGen *g, SqlBuf *b, const char *name) {
@@ -646,10 +647,53 @@ static void gen_copy(SqlGen *g, SqlBuf *b, Step *s, const char *input, const cha
   sb_put(b, ";\n");
 }
 
+/* "the zone of column "tz" (else Europe/Stockholm, else UTC)" for the
+ * comments on per-contact times. */
+static void tz_comment(SqlGen *g, SqlBuf *b) {
+  const char *col = g->campaign ? program_contact_tz(g->campaign) : NULL;
+  const char *def = g->campaign ? program_default_tz(g->campaign) : "UTC";
+  sb_put(b, "the zone of ");
+  if (col) {
+    sb_put(b, "the contact's column ");
+    sb_comment_text(b, col);
+    sb_put(b, " (unknown or missing: ");
+  } else {
+    sb_put(b, "every contact (");
+  }
+  sb_comment_text(b, def);
+  sb_put(b, ")");
+}
+
 static void gen_channel(SqlGen *g, SqlBuf *b, Step *s) {
   Pop *in = input_pop_of(s, 0);
   const char *ch = channel_name(s->channel);
   sb_printf(b, "-- %s: the runtime renders and queues one message per row below\n", ch);
+  Step *lw = program_local_wait(s);
+  const char *win = NULL;
+  for (int i = 0; i < s->props.len; i++)
+    if (!strcmp(((ChannelProp *)s->props.items[i])->key, "window")) win = ((ChannelProp *)s->props.items[i])->value;
+  if (lw || win) { /* when each message is due, per contact: the runtime's part */
+    sb_put(b, "-- due per contact, computed by the runtime (not by this script): ");
+    if (lw) sb_printf(b, "at %02d:%02d local after wait %s", (lw->wait_local - 1) / 60, (lw->wait_local - 1) % 60,
+                      lw->label);
+    if (lw && win) sb_put(b, ", then ");
+    if (win) {
+      sb_put(b, "in the send window ");
+      sb_comment_text(b, win);
+    }
+    sb_put(b, ",\n-- in ");
+    tz_comment(g, b);
+    sb_put(b, "\n");
+  }
+  int hbp = program_step_holdout_bp(s);
+  if (hbp > 0) { /* applied by the runtime with the contact policy, so it can record them */
+    char salt[600];
+    program_holdout_salt(g->campaign ? g->campaign->name : "", s->label, salt, sizeof salt);
+    sb_printf(b, "-- holdout %g%%: the runtime takes out (and records as this step's control group) the rows\n"
+                 "-- whose camp_hash(seed, ", hbp / 100.0);
+    sb_comment_text(b, salt);
+    sb_printf(b, ", \"_key\") %% 10000 < %d, after the contact policy\n", hbp);
+  }
   create(g, b, s->label);
   sb_put(b, "SELECT ");
   pop_columns(b, in, "p");
@@ -800,6 +844,22 @@ void sql_gen_step(SqlGen *g, SqlBuf *b, Step *s) {
   flush_key_index(g, b);
 }
 
+/* `holdout P% of INPUT`: the members whose seeded hash falls below P% are
+ * the control group (the runtime records them as INPUT minus this table). */
+static void gen_holdout(SqlGen *g, SqlBuf *b, Step *s) {
+  char salt[600];
+  program_holdout_salt(g->campaign ? g->campaign->name : "", s->label, salt, sizeof salt);
+  sb_printf(b, "-- holdout %s%%: the members left out are the control group, recorded by the runtime\n", s->text);
+  create(g, b, s->label);
+  sb_put(b, "SELECT ");
+  pop_columns(b, input_pop_of(s, 0), "p");
+  sb_put(b, "\nFROM ");
+  sql_table(g, b, in_name(s, 0));
+  sb_put(b, " AS p\nWHERE (");
+  hash_sql(g, b, salt, "p.\"_key\"");
+  sb_printf(b, ") %% 10000 >= %d;\n", program_step_holdout_bp(s));
+}
+
 static void sql_gen_step_tables(SqlGen *g, SqlBuf *b, Step *s) {
   switch (s->kind) {
     case S_SELECT: gen_select(g, b, s); break;
@@ -812,6 +872,7 @@ static void sql_gen_step_tables(SqlGen *g, SqlBuf *b, Step *s) {
     case S_ENRICH: gen_enrich(g, b, s); break;
     case S_SPLIT: gen_split(g, b, s); break;
     case S_CHANGE_DIM: gen_change_dim(g, b, s); break;
+    case S_HOLDOUT: gen_holdout(g, b, s); break;
     case S_FORK:
       for (int i = 0; i < s->outputs.len; i++)
         gen_copy(g, b, s, in_name(s, 0), s->outputs.items[i], NULL);
@@ -821,7 +882,18 @@ static void sql_gen_step_tables(SqlGen *g, SqlBuf *b, Step *s) {
       gen_copy(g, b, s, s->primary, s->label, NULL);
       break;
     case S_WAIT:
-      sb_put(b, "-- wait: the runtime holds these rows until the wait is over\n");
+      if (s->wait_local) { /* per contact: plain SQL has no time zone database */
+        sb_printf(b, "-- wait until %02d:%02d local: these rows go on at once; each message of the channel steps\n"
+                     "-- they reach is due at the first %02d:%02d on the contact's wall clock at or after the wait\n"
+                     "-- is reached, in ",
+                  (s->wait_local - 1) / 60, (s->wait_local - 1) % 60, (s->wait_local - 1) / 60,
+                  (s->wait_local - 1) % 60);
+        tz_comment(g, b);
+        sb_put(b, ".\n-- This script does not compute those due times (they need the tz database): the\n"
+                  "-- runtime does, into camp_outbox.policy_due_at (docs/policy.md).\n");
+      } else {
+        sb_put(b, "-- wait: the runtime holds these rows until the wait is over\n");
+      }
       gen_copy(g, b, s, in_name(s, 0), s->label, NULL);
       break;
     case S_CHANNEL: gen_channel(g, b, s); break;

@@ -59,7 +59,7 @@
 ;; @generated feedback
 (defconst camp-feedback '("sent" "delivered" "bounced" "opened" "clicked" "unsubscribed" "failed"))
 ;; @generated headers
-(defconst camp-headers '("title" "seed" "description" "owner" "start_date" "end_date"))
+(defconst camp-headers '("title" "seed" "description" "owner" "start_date" "end_date" "holdout"))
 
 ;;;; Faces
 

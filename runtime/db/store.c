@@ -2,6 +2,7 @@
 #include "runtime/db/store.h"
 #include "runtime/db/store_distrib.h"
 #include "runtime/db/store_track.h"
+#include "runtime/db/store_holdout.h"
 #include "runtime/db/store_mops.h"
 #include "runtime/db/store_policy.h"
 #include "runtime/db/store_abtest.h"
@@ -121,6 +122,8 @@ static int up_to_date(Db *db) {
          db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
                           " WHERE key = 'policy_schema_version'", -1) == STORE_POLICY_VERSION &&
          db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
+                          " WHERE key = 'holdout_schema_version'", -1) == STORE_HOLDOUT_VERSION &&
+         db_query_int(db, "SELECT CAST(value AS INTEGER) FROM camp_meta"
                           " WHERE key = 'abtest_schema_version'", -1) == STORE_ABTEST_VERSION &&
          store_distrib_current(db);
 }
@@ -165,6 +168,10 @@ int store_migrate(Db *db, char *err, size_t errlen) {
     return -1;
   }
   if (store_distrib_migrate(db, err, errlen) != 0) {
+    db_rollback(db);
+    return -1;
+  }
+  if (store_holdout_migrate(db, err, errlen) != 0) { /* audience holdouts (docs/policy.md) */
     db_rollback(db);
     return -1;
   }

@@ -35,8 +35,10 @@ typedef char *(*VariantRead)(void *ctx, const char *name);
 /* Collects the step's texts.  0, or -1 with err (a template unreadable). */
 int variants_load(Variants *vs, Step *s, VariantRead read, void *ctx, char *err, size_t errlen);
 /* The texts of A/B test variant `letter` (compiler/check/abtest.h): 'A' (or
- * 0) is variants_load; B..Z takes the step's texts with subject_B, body_B,
- * template_B in their place, without language variants.  0 or -1. */
+ * 0) is variants_load; B..Z takes, per language of A or of the variant, the
+ * variant's text in that language (`subject_B_sv`), else in its primary
+ * language, else its plain text (`subject_B`), else A's text for that
+ * language as variants_pick would choose it.  0 or -1. */
 int variants_load_ab(Variants *vs, Step *s, char letter, VariantRead read, void *ctx, char *err, size_t errlen);
 void variants_free(Variants *vs);
 /* The texts for a contact's language (NULL / "" / unknown = fallback); each

@@ -114,6 +114,13 @@ int exec_policy(Exec *x, Step *s);
 int exec_policy_table(Exec *x, Step *s, const char *table, int record);
 int exec_policy_keys(Exec *x, Step *s, const int64_t *keys, int64_t n, uint8_t *keep);
 const int64_t *exec_policy_removed(Exec *x, Step *s);
+/* The audience step `holdout N% of INPUT` (docs/policy.md): after its SQL
+ * kept the treated members, exec_holdout_step counts (and in a run
+ * records) the input's other rows as the step's control group;
+ * exec_holdout_keys is the in-memory plan's version (keep[i] = 0 for a
+ * held-out key).  Both count under POL_HOLDOUT.  0 or -1 (x->err). */
+int exec_holdout_step(Exec *x, Step *s);
+void exec_holdout_keys(Exec *x, Step *s, const int64_t *keys, int64_t n, uint8_t *keep);
 /* Which messages counted against the recipients pressure took out of s
  * ("" if none); the plan's record of planned messages emptied. */
 const char *exec_policy_why(Exec *x, Step *s);

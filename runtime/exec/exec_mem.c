@@ -39,6 +39,7 @@ static int step_run(ExecMem *m, Step *s) {
     case S_CHANGE_DIM: return mem_step_change_dim(m, s);
     case S_RECONCILE: return mem_decline(m, s, "reconcile imports a file in SQL%s", NULL);
     case S_LOCAL_APPROVAL: return mem_decline(m, s, "a local approval reads camp_distrib_contacts in SQL%s", NULL);
+    case S_HOLDOUT: return mem_step_holdout(m, s);
   }
   return mem_decline(m, s, "unknown step kind%s", NULL);
 }

@@ -123,6 +123,7 @@ void mem_radix_sort(HashPos *v, int64_t n);
 uint64_t mem_key_hash(IVals **v, int nk, int64_t i);
 
 /* mem_steps.c: each 0, or -1 after mem_decline. */
+int mem_step_holdout(ExecMem *m, Step *s);
 int mem_step_select(ExecMem *m, Step *s);
 int mem_step_combine(ExecMem *m, Step *s);
 int mem_step_dedup(ExecMem *m, Step *s);

@@ -8,6 +8,7 @@
 #include "runtime/exec/exec_int.h"
 #include "compiler/check/policy.h"
 #include "compiler/check/timezone.h"
+#include "runtime/policy/holdout.h"
 #include "runtime/policy/window.h"
 
 static int64_t *slot(Exec *x, Step *s) {
@@ -54,6 +55,15 @@ int exec_policy_table(Exec *x, Step *s, const char *table, int record) {
   if (rc == 0)
     rc = policy_holdout(x->db, &ps, table, program_holdout(x->camp), record ? x->run_id : 0, s->label, x->now,
                         counts, x->err, sizeof x->err);
+  /* this step's own control group (`holdout 5%` in the step), drawn after
+   * the campaign's: a key the campaign holds out is not drawn twice */
+  int bp = program_step_holdout_bp(s);
+  if (rc == 0 && bp > 0) {
+    char salt[600];
+    program_holdout_salt(x->camp->name, s->label, salt, sizeof salt);
+    rc = policy_step_holdout(x->db, ps.channel, table, program_seed(x->camp), salt, bp, record ? x->run_id : 0,
+                             s->label, x->now, &counts[POL_HOLDOUT], x->err, sizeof x->err);
+  }
   /* a plan's later steps count this step's recipients as planned messages */
   if (rc == 0 && x->dry) rc = policy_plan_add(x->db, &ps, table, s->label, x->err, sizeof x->err);
   if (rc == 0 && record) rc = policy_record_step(x->db, x->run_id, s->label, &ps, x->err, sizeof x->err);
@@ -97,6 +107,26 @@ int exec_policy_keys(Exec *x, Step *s, const int64_t *keys, int64_t n, uint8_t *
   return rc;
 }
 
+int exec_holdout_step(Exec *x, Step *s) {
+  char in[512], out[512];
+  exec_table(x, ((StepInput *)s->inputs.items[0])->name, in, sizeof in);
+  exec_table(x, s->label, out, sizeof out);
+  return policy_record_control(x->db, in, out, program_step_holdout_bp(s), x->dry ? 0 : x->run_id, s->label,
+                               x->now, &slot(x, s)[POL_HOLDOUT], x->err, sizeof x->err);
+}
+
+void exec_holdout_keys(Exec *x, Step *s, const int64_t *keys, int64_t n, uint8_t *keep) {
+  char salt[600];
+  program_holdout_salt(x->camp->name, s->label, salt, sizeof salt);
+  int bp = program_step_holdout_bp(s);
+  int64_t seed = program_seed(x->camp), held = 0;
+  for (int64_t i = 0; i < n; i++) {
+    keep[i] = !policy_step_held_out(seed, salt, (DbValue){DBV_INT, keys[i], 0, NULL}, bp);
+    held += !keep[i];
+  }
+  slot(x, s)[POL_HOLDOUT] += held;
+}
+
 const int64_t *exec_policy_removed(Exec *x, Step *s) {
   if (!x->policy) return NULL;
   const int64_t *c = x->policy[s->index];
@@ -114,19 +144,6 @@ void exec_policy_plan_reset(Exec *x) {
   snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s.camp_policy_planned", db_temp_schema(x->db));
   db_exec(x->db, sql);
   if (x->policy_why) memset(x->policy_why, 0, sizeof *x->policy_why * (size_t)x->camp->steps.len);
-}
-
-/* The wait `until HH:MM local` whose rows reach channel step s through
- * steps of one input that do not wait themselves, or NULL. */
-static Step *local_wait_of(Step *s) {
-  for (Step *cur = s; cur->inputs.len == 1;) {
-    Step *p = ((StepInput *)cur->inputs.items[0])->step;
-    if (!p) return NULL;
-    if (p->kind == S_WAIT) return p->wait_local ? p : NULL;
-    if (p->kind == S_LOCAL_APPROVAL || p->kind == S_RETARGET) return NULL;
-    cur = p;
-  }
-  return NULL;
 }
 
 /* When the local wait w was reached in this run (its finished_at), else now. */
@@ -152,7 +169,7 @@ int exec_policy_window(Exec *x, Step *s) {
     if (!strcmp(p->key, "window")) spec = p->value;
   }
   Pop *pop = s->pops[0];
-  Step *lw = local_wait_of(s);
+  Step *lw = program_local_wait(s);
   if ((!spec && !lw) || !pop || !pop->dim || !pop->dim->key) return 0;
   PolicyWindow w;
   if (spec && policy_window_parse(spec, &w, x->err, sizeof x->err)) return -1;
@@ -207,7 +224,7 @@ int exec_policy_window_note(Exec *x, Step *s, char *out, size_t n) {
     ChannelProp *p = s->props.items[i];
     if (!strcmp(p->key, "window")) spec = p->value;
   }
-  Step *lw = s->kind == S_CHANNEL ? local_wait_of(s) : NULL;
+  Step *lw = s->kind == S_CHANNEL ? program_local_wait(s) : NULL;
   if (!spec && !lw) return 0;
   const char *col = program_contact_tz(x->camp);
   char what[160] = "";

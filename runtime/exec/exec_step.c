@@ -361,6 +361,8 @@ StepState exec_step(Exec *x, Step *s) {
     return fail(x, s);
   /* the contact policy, whatever the campaign says (runtime/policy) */
   if (s->kind == S_CHANNEL && exec_policy(x, s)) return fail(x, s);
+  /* an audience holdout's control group: the input's rows its SQL left out */
+  if (s->kind == S_HOLDOUT && exec_holdout_step(x, s)) return fail(x, s);
   /* a stock item declared `on_shortage limit` caps the recipients (exec_stock.c) */
   if (s->kind == S_CHANNEL && exec_stock_limit(x, s)) return fail(x, s);
   if (record_counts(x, s)) return fail(x, s);

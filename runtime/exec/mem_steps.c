@@ -336,6 +336,21 @@ static int mem_policy(ExecMem *m, Step *s) {
   return rc ? mem_decline(m, s, "%s", m->x->err) : 0;
 }
 
+/* `holdout N% of INPUT`: the input's rows less its control group, by the
+ * same seeded hash as the step's SQL (exec_policy.c). */
+int mem_step_holdout(ExecMem *m, Step *s) {
+  MPop *in = mem_input(m, s, 0);
+  int64_t *keys = mem_keys_of(m, in), *pos = malloc(sizeof *pos * (size_t)(in->n + 1)), n = 0;
+  uint8_t *keep = malloc((size_t)in->n + 1);
+  if (!pos || !keep) abort();
+  exec_holdout_keys(m->x, s, keys, in->n, keep);
+  for (int64_t i = 0; i < in->n; i++)
+    if (keep[i]) pos[n++] = i;
+  *mem_slot(m, s, 0) = n < in->n ? mem_subset(m, in, pos, n) : in;
+  free(keys), free(pos), free(keep);
+  return 0;
+}
+
 /* Rows with an address: NOT NULL and <> '' (as the channel SQL filters). */
 int mem_step_channel(ExecMem *m, Step *s) {
   MPop *in = mem_input(m, s, 0);

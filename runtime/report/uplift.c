@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int count(Db *db, const char *sql, int64_t run, int64_t *out) {
+static int count(Db *db, const char *sql, int64_t run, const char *step, int64_t *out) {
   DbStmt *st = db_prepare(db, sql);
   if (!st) return -1;
   db_bind_int(st, 1, run);
+  if (step) db_bind_text(st, 2, step);
   int rc = db_step(st);
   if (rc == 1) *out = db_column(st, 0).i;
   db_finalize(st);
@@ -16,28 +17,43 @@ static int count(Db *db, const char *sql, int64_t run, int64_t *out) {
 }
 
 #define TREATED "SELECT recipient_key FROM camp_outbox WHERE run_id = ?1 AND status NOT IN ('suppressed', 'cancelled')"
+/* the campaign-wide holdout's records carry no detail; a step's do */
 #define CONTROL                                                                                  \
   "SELECT recipient_key FROM camp_policy_removed WHERE run_id = ?1 AND reason = 'holdout'"       \
+  " AND detail IS NULL"                                                                          \
   " AND recipient_key NOT IN (SELECT CAST(recipient_key AS TEXT) FROM camp_outbox WHERE run_id = ?1" \
   " AND status NOT IN ('suppressed', 'cancelled'))"
+/* a channel step's holdout: that step's recipients against its held out */
+#define STEP_TREATED                                                                             \
+  "SELECT recipient_key FROM camp_outbox WHERE run_id = ?1 AND step = ?2"                        \
+  " AND status NOT IN ('suppressed', 'cancelled')"
+#define STEP_CONTROL                                                                             \
+  "SELECT recipient_key FROM camp_policy_removed WHERE run_id = ?1 AND step = ?2"                \
+  " AND reason = 'holdout' AND detail IS NOT NULL"
+/* an audience holdout: its treated members (intent to treat) against its control group */
+#define AUD_TREATED "SELECT recipient_key FROM camp_holdout_treated WHERE run_id = ?1 AND step = ?2"
 
-int uplift_compute(Db *db, int64_t run, const char *dim, const char *key_column, const char *rule_sql, Uplift *u,
-                   char *err, size_t errlen) {
+int uplift_compute(Db *db, int64_t run, const char *step, int audience, const char *dim, const char *key_column,
+                   const char *rule_sql, Uplift *u, char *err, size_t errlen) {
   memset(u, 0, sizeof *u);
   size_t cap = strlen(rule_sql) + 1024;
   char *sql = malloc(cap);
   if (!sql) abort();
   int rc = 0;
   const char *groups[2] = {TREATED, CONTROL};
+  if (step) {
+    groups[0] = audience ? AUD_TREATED : STEP_TREATED;
+    groups[1] = STEP_CONTROL;
+  }
   int64_t *n[2] = {&u->treated, &u->control}, *c[2] = {&u->treated_conv, &u->control_conv};
   for (int g = 0; rc == 0 && g < 2; g++) {
-    snprintf(sql, cap, "SELECT count(DISTINCT CAST(recipient_key AS TEXT)) FROM (%s)", groups[g]);
-    if (count(db, sql, run, n[g])) rc = -1;
+    snprintf(sql, cap, "SELECT count(DISTINCT CAST(recipient_key AS TEXT)) FROM (%s) AS g", groups[g]);
+    if (count(db, sql, run, step, n[g])) rc = -1;
     /* the keys compared as text: outbox keys keep their type, recorded ones are text */
     snprintf(sql, cap, "SELECT count(*) FROM \"%s\" AS t0 WHERE CAST(t0.\"%s\" AS TEXT) IN"
-                       " (SELECT CAST(recipient_key AS TEXT) FROM (%s)) AND (%s)",
+                       " (SELECT CAST(recipient_key AS TEXT) FROM (%s) AS g) AND (%s)",
              dim, key_column, groups[g], rule_sql);
-    if (rc == 0 && count(db, sql, run, c[g])) rc = -1;
+    if (rc == 0 && count(db, sql, run, step, c[g])) rc = -1;
   }
   free(sql);
   if (rc) {

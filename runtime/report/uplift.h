@@ -21,14 +21,18 @@ typedef struct Uplift {
   int significant;              /* the interval excludes 0 */
 } Uplift;
 
-/* Counts the groups of run `run` in SQL: treated = distinct recipients of
- * its messages that were not suppressed or cancelled; control = distinct
- * recipients recorded as held out (camp_policy_removed) and not treated;
- * converted = those of each group for which `rule_sql` (an SQL condition
- * over `dim` aliased t0) holds.  Fills u (rates and interval computed in C
- * from the counts).  0, or -1 with err. */
-int uplift_compute(Db *db, int64_t run, const char *dim, const char *key_column, const char *rule_sql, Uplift *u,
-                   char *err, size_t errlen);
+/* Counts the groups of run `run` in SQL.  step NULL (the campaign's
+ * `holdout N%`): treated = distinct recipients of its messages that were
+ * not suppressed or cancelled; control = distinct recipients held out by
+ * the campaign (camp_policy_removed, no detail) and not treated.  step set,
+ * a channel step's `holdout N%`: that step's recipients against those it
+ * held out; audience = 1, the step `holdout N% of INPUT`: its treated
+ * members (camp_holdout_treated) against its control group.  converted =
+ * those of each group for which `rule_sql` (an SQL condition over `dim`
+ * aliased t0) holds.  Fills u (rates and interval computed in C from the
+ * counts).  0, or -1 with err. */
+int uplift_compute(Db *db, int64_t run, const char *step, int audience, const char *dim, const char *key_column,
+                   const char *rule_sql, Uplift *u, char *err, size_t errlen);
 
 /* The chart: conversion rate per group with its 95% interval, the uplift
  * in the title.  Self-contained SVG. */

@@ -251,8 +251,9 @@ static void completion(Server *s) {
   json_t *r = response(s, 10);
   char *l = labels(r);
   check(has(l, "spent") && has(l, "city") && has(l, "first_name") && has(l, "loyalty") &&
-            has(l, "store") && has(l, "purchases") && has(l, "buyers") && has(l, "where"),
-        "completion: columns, enriched columns, links, steps, keywords", "got%s", l);
+            has(l, "store") && has(l, "purchases") && has(l, "buyers") && has(l, "where") &&
+            has(l, "holdout"),
+        "completion: columns, enriched columns, links, steps, keywords (and `holdout` in a campaign)", "got%s", l);
   json_decref(r);
   /* line 6: `    city = store.city`, cursor after `store.` */
   request(s, 11, "textDocument/completion", pos(6, 17));

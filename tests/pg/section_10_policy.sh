@@ -44,7 +44,7 @@ if want 10; then
   # 1. pressure again at send time (tests/policy_ext section 1's history)
   sqlite3 "$PX/press.db" < tests/policy_ext/press_send_fixture.sql
   load_pg press press_send.camp
-  on press policy apply "$PX/press_send_rules.camp"
+  on press policy apply "$PX/press_send_rules.camp" --now "2026-03-10 08:00" # a fixed clock: both print the same install time
   on press run press_send.camp --campaign promo --now "2026-03-10 09:00"
   on press run press_send.camp --campaign vip --now "2026-03-10 09:00"
   sqlite3 "$PX/press.db" < tests/policy_ext/press_send_history.sql

@@ -259,4 +259,54 @@ eq "migration: A/B tables and the recipient index" "camp_abtest;camp_abtest_cell
   "$(q "$D" "SELECT name FROM sqlite_master WHERE name IN ('camp_abtest', 'camp_abtest_cells', 'camp_abtest_results', 'camp_outbox_key') ORDER BY 1;
              SELECT (SELECT value FROM camp_meta WHERE key = 'abtest_schema_version') || '|' || (SELECT value FROM camp_meta WHERE key = 'policy_schema_version')")"
 
+# --- 6. A/B test variants with language variants -------------------------------------
+# Expected texts per cell and contact language, worked out by hand from
+# ab_lang.camp: a variant's text in the contact's language (de-AT -> de), else
+# its plain text, else A's text in that language (B has no body but de's).
+#   cell lang   subject                 body
+#   A    sv     Vårrea                  Hej
+#   A    de-AT  Spring sale             Hello
+#   A    en/-   Spring sale             Hello
+#   B    sv     Vårrea: 20% rabatt      Hej     (A's Swedish body)
+#   B    de-AT  Frühlingsrea: 20%       Hallo
+#   B    en/-   Spring sale: 20% off    Hello
+L=$TMP/ablang.db
+sqlite3 "$L" "CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT, email TEXT, lang TEXT);
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+  INSERT INTO customers SELECT i, 'c' || i, 'c' || i || '@x.se',
+    CASE i % 4 WHEN 0 THEN 'sv' WHEN 1 THEN 'de-AT' WHEN 2 THEN 'en' ELSE NULL END FROM n;"
+"$CAMP" check "$HERE/ab_lang.camp" > "$TMP/out" 2>&1
+eq "ab languages: checks" 0 $?
+"$CAMP" run "$HERE/ab_lang.camp" --db "$L" --now "2026-03-02 09:00" > "$TMP/out" 2>&1
+eq "ab languages: run" 0 $?
+texts() { # the distinct (cell, language, subject, body word) of the queued messages
+  q "$L" "SELECT c.cell, coalesce(cu.lang, '-'), o.subject, CASE WHEN o.body LIKE '%Hej c%' THEN 'Hej'
+    WHEN o.body LIKE '%Hallo c%' THEN 'Hallo' WHEN o.body LIKE '%Hello c%' THEN 'Hello' ELSE o.body END
+    FROM camp_outbox o JOIN camp_abtest_cells c ON c.run_id = o.run_id AND c.step = o.step AND c.recipient_key = o.recipient_key
+    JOIN customers cu ON cu.id = o.recipient_key WHERE c.cell IN ($1) GROUP BY 1, 2, 3, 4 ORDER BY 1, 2"
+}
+eq "ab languages: each cell's texts in the contact's language" \
+  "A|-|Spring sale|Hello;A|de-AT|Spring sale|Hello;A|en|Spring sale|Hello;A|sv|Vårrea|Hej;B|-|Spring sale: 20% off|Hello;B|de-AT|Frühlingsrea: 20%|Hallo;B|en|Spring sale: 20% off|Hello;B|sv|Vårrea: 20% rabatt|Hej;" \
+  "$(texts "'A', 'B'")"
+# B wins on clicks; the rest then gets B's texts in each contact's language
+sqlite3 "$L" "INSERT INTO camp_feedback(outbox_id, event, at) SELECT o.id, 'clicked', '2026-03-02 12:00:00'
+  FROM camp_outbox o JOIN camp_abtest_cells c ON c.run_id = o.run_id AND c.step = o.step AND c.recipient_key = o.recipient_key
+  WHERE c.cell = 'B'; UPDATE camp_outbox SET status = 'sent', sent_at = '2026-03-02 09:30:00'"
+"$CAMP" resume --db "$L" --now "2026-03-04 09:00" > /dev/null 2>&1
+eq "ab languages: B won" B "$(sqlite3 "$L" "SELECT winner FROM camp_abtest")"
+eq "ab languages: the rest got B's texts by language" \
+  "rest|-|Spring sale: 20% off|Hello;rest|de-AT|Frühlingsrea: 20%|Hallo;rest|en|Spring sale: 20% off|Hello;rest|sv|Vårrea: 20% rabatt|Hej;" \
+  "$(texts "'rest'")"
+printf 'schema c {\n  id int key\n  email text address(email)\n  lang text\n}\ncampaign k {\n  a = c\n  email a { language "lang"; subject "x"; body "y"; subject_B_sv "z" }\n}\n' > "$TMP/abl_bad.camp"
+"$CAMP" check "$TMP/abl_bad.camp" > "$TMP/out" 2>&1
+has "ab languages: a variant's language text needs a test" "$TMP/out" "abl_bad.camp:8:53: error: \`subject_B_sv\` is the text of A/B test variant B, but the step has no \`test"
+
+# --- 7. camp sql says that local waits and windows are the runtime's ------------------
+"$CAMP" sql "$HERE/local.camp" --campaign morning > "$TMP/local.sql" 2>&1
+eq "camp sql local.camp: exit" 0 $?
+has "camp sql: the wait says its time is per contact" "$TMP/local.sql" "-- wait until 08:00 local: these rows go on at once;"
+has "camp sql: the zone column and default" "$TMP/local.sql" "in the zone of the contact's column 'tz' (unknown or missing: 'Asia/Kolkata')."
+has "camp sql: not computed by the script" "$TMP/local.sql" "-- This script does not compute those due times (they need the tz database)"
+has "camp sql: the channel step after it" "$TMP/local.sql" "-- due per contact, computed by the runtime (not by this script): at 08:00 local after wait later,"
+
 t_summary policy_ext

@@ -76,7 +76,7 @@ syn match campStepName "\%(\%(^\|[{;]\|\*\/\)\s*\%(\h\w*\s*,\s*\)*\)\@<=\h\w*\ze
 " Campaign header fields (`title "..."`, `seed 42`): at the start of an item
 " of the campaign body, followed by a string or a number.
 " @generated headers
-syn match campHeader +\%(\%(^\|[{;]\|\*\/\)\s*\)\@<=\<\%(title\|seed\|description\|owner\|start_date\|end_date\)\>\ze\s\+\%("\|-\=\d\)+ contained containedin=campCampaign
+syn match campHeader +\%(\%(^\|[{;]\|\*\/\)\s*\)\@<=\<\%(title\|seed\|description\|owner\|start_date\|end_date\|holdout\)\>\ze\s\+\%("\|-\=\d\)+ contained containedin=campCampaign
 
 syn keyword campTodo TODO FIXME XXX NOTE contained
 syn region campComment start="//" end="$" contains=campTodo,@Spell
