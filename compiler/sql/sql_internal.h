@@ -4,6 +4,7 @@
  *   dialect_postgres.c  the PostgreSQL dialect table and its helper functions
  *   sql_expr.c        expressions -> SQL
  *   sql_step.c        steps -> CREATE TABLE ... AS SELECT
+ *   sql_group.c       per-row aggregates as grouped joins (PostgreSQL)
  *   sqlgen.c          the public entry points (sqlgen.h) */
 #ifndef CAMP_SQL_INTERNAL_H
 #define CAMP_SQL_INTERNAL_H
@@ -90,6 +91,11 @@ struct SqlDialect {
   const char *json_real;          /* decimal %1 as a JSON number SQLite would write */
   const char *subquery_alias;     /* alias a FROM (subquery) must have */
   const char *preamble;           /* statements a script runs first */
+  /* 1: a per-row aggregate over a one-to-many collection (sum, count, min,
+   * max, avg, exists) becomes a column of a grouped derived table joined on
+   * the key (sql_group.c) instead of a correlated scalar subquery, so a
+   * server that shards the collection can aggregate on the shards. */
+  int grouped_aggregates;
 };
 
 extern const SqlDialect sql_dialect_sqlite;
@@ -107,6 +113,7 @@ typedef struct SqlGen {
   const char *row_alias;   /* alias of the input population table ("p") */
   const char *outbox_alias;/* retarget: alias of the outbox row */
   char pending_index[512]; /* table created last: its key index comes next */
+  struct SqlGroups *groups;/* grouped aggregates of the statement being written */
 } SqlGen;
 
 /* Renders e (checked) into b.  Columns of depth d read alias t<d>. */
@@ -117,6 +124,34 @@ char *sql_expr_str(SqlGen *g, Expr *e);
 void sql_order_items(SqlGen *g, SqlBuf *b, PtrVec *order);
 /* Alias for row scope depth d: t0, t1 ... */
 const char *sql_alias(int depth);
+
+/* sql_expr.c, for sql_group.c: the tables of collection coll read from row
+ * scope `depth` (FROM child AS t<depth+1> [JOIN ...]), without the link to
+ * the parent row; the child's link column (t<depth+1>."fk"); the parent
+ * row's value it must equal (t0."id", or a link column of t0). */
+void sql_collection_tables(SqlGen *g, SqlBuf *b, Expr *coll, int depth);
+void sql_collection_fk(SqlGen *g, SqlBuf *b, Expr *coll, int depth);
+void sql_collection_parent(SqlGen *g, SqlBuf *b, Expr *coll);
+
+/* sql_group.c: grouped aggregates (SqlDialect.grouped_aggregates).
+ * A statement that may hold them calls sql_group_begin before rendering
+ * any expression, sql_group_mark(b) where its FROM clause has joined the
+ * population's row t0 (the joins are inserted there), and sql_group_end(b)
+ * once the statement is complete (before its ';').  Without begin (or on a
+ * dialect without the capability) aggregates stay scalar subqueries. */
+void sql_group_begin(SqlGen *g);
+void sql_group_mark(SqlGen *g, SqlBuf *b);
+void sql_group_end(SqlGen *g, SqlBuf *b);
+/* Whether aggregate/exists e (at row scope 0, over collection coll with
+ * value `value` and filter `where`, both read at scope 1) can be a grouped
+ * column here: the statement takes them, e reads nothing of the outer row
+ * but the link to it, and there is room.  */
+int sql_group_ok(SqlGen *g, Expr *e, Expr *coll, Expr *value, Expr *where);
+/* Writes into b the reference to aggregate `item` (rendered SQL over t1,
+ * e.g. sum(t1."amount")) of coll's rows filtered by `where`: g1."a1", or
+ * coalesce(g1."a1", 0) when `zero` (count).  item NULL: exists, written
+ * (g1."k" IS NOT NULL).  Only after sql_group_ok said yes. */
+void sql_group_ref(SqlGen *g, SqlBuf *b, Expr *coll, Expr *where, const char *item, int zero);
 
 /* sql_step.c: all statements creating the outputs of step s. */
 void sql_gen_step(SqlGen *g, SqlBuf *b, Step *s);

@@ -167,9 +167,10 @@ ANALYZE "s_base";
 DROP TABLE IF EXISTS pg_temp."s_rich";
 CREATE TEMP TABLE "s_rich" AS
 SELECT p."_key",
-  (SELECT CAST(sum(CAST(t1."amount" AS double precision)) AS double precision) FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") AS "spent"
+  g1."a1" AS "spent"
 FROM "s_base" AS p
-  JOIN "customers" AS t0 ON t0."id" = p."_key";
+  JOIN "customers" AS t0 ON t0."id" = p."_key"
+  LEFT JOIN (SELECT t1."customer_id" AS "k", CAST(sum(CAST(t1."amount" AS double precision)) AS double precision) AS "a1" FROM "purchases" AS t1 GROUP BY t1."customer_id") AS g1 ON g1."k" = t0."id";
 CREATE INDEX "s_rich__key" ON "s_rich"("_key");
 ANALYZE "s_rich";
 
