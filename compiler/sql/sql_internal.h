@@ -96,6 +96,7 @@ struct SqlDialect {
    * the key (sql_group.c) instead of a correlated scalar subquery, so a
    * server that shards the collection can aggregate on the shards. */
   int grouped_aggregates;
+  const char *session;            /* settings for camp's session (sql_dialect_session) */
 };
 
 extern const SqlDialect sql_dialect_sqlite;
@@ -144,8 +145,9 @@ void sql_group_mark(SqlGen *g, SqlBuf *b);
 void sql_group_end(SqlGen *g, SqlBuf *b);
 /* Whether aggregate/exists e (at row scope 0, over collection coll with
  * value `value` and filter `where`, both read at scope 1) can be a grouped
- * column here: the statement takes them, e reads nothing of the outer row
- * but the link to it, and there is room.  */
+ * column here: the options name coll's table (SqlOptions.grouped), the
+ * statement takes them, e reads nothing of the outer row but the link to
+ * it, and there is room.  */
 int sql_group_ok(SqlGen *g, Expr *e, Expr *coll, Expr *value, Expr *where);
 /* Writes into b the reference to aggregate `item` (rendered SQL over t1,
  * e.g. sum(t1."amount")) of coll's rows filtered by `where`: g1."a1", or

@@ -149,6 +149,7 @@ BEGIN
   IF p1 >= len THEN RETURN ''; END IF;
   RETURN substr(s, (p1 + 1)::integer, least(greatest(p2, 0), len)::integer);
 END $f$;
+SET enable_partitionwise_aggregate = on; SET enable_partitionwise_join = on;
 DO $do$ BEGIN PERFORM set_config('search_path', '"camp", ' || current_setting('search_path'), false); END $do$;
 DROP TABLE IF EXISTS pg_temp."camp_params";
 CREATE TEMP TABLE "camp_params" AS
@@ -167,10 +168,9 @@ ANALYZE "s_base";
 DROP TABLE IF EXISTS pg_temp."s_rich";
 CREATE TEMP TABLE "s_rich" AS
 SELECT p."_key",
-  g1."a1" AS "spent"
+  (SELECT CAST(sum(CAST(t1."amount" AS double precision)) AS double precision) FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") AS "spent"
 FROM "s_base" AS p
-  JOIN "customers" AS t0 ON t0."id" = p."_key"
-  LEFT JOIN (SELECT t1."customer_id" AS "k", CAST(sum(CAST(t1."amount" AS double precision)) AS double precision) AS "a1" FROM "purchases" AS t1 GROUP BY t1."customer_id") AS g1 ON g1."k" = t0."id";
+  JOIN "customers" AS t0 ON t0."id" = p."_key";
 CREATE INDEX "s_rich__key" ON "s_rich"("_key");
 ANALYZE "s_rich";
 

@@ -149,6 +149,7 @@ BEGIN
   IF p1 >= len THEN RETURN ''; END IF;
   RETURN substr(s, (p1 + 1)::integer, least(greatest(p2, 0), len)::integer);
 END $f$;
+SET enable_partitionwise_aggregate = on; SET enable_partitionwise_join = on;
 DO $do$ BEGIN PERFORM set_config('search_path', '"camp", ' || current_setting('search_path'), false); END $do$;
 DROP TABLE IF EXISTS pg_temp."camp_params";
 CREATE TEMP TABLE "camp_params" AS
@@ -168,15 +169,13 @@ DROP TABLE IF EXISTS pg_temp."s_rich";
 CREATE TEMP TABLE "s_rich" AS
 SELECT p."_key",
   (SELECT l1."city" FROM "stores" AS l1 WHERE l1."id" = t0."store_id") AS "city",
-  g1."a1" AS "spent",
-  coalesce(g2."a1", 0) AS "n",
+  (SELECT CAST(sum(CAST(t1."amount" AS double precision)) AS double precision) FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" AND ((t1."at" > (((SELECT "now" FROM pg_temp."camp_params") + make_interval(secs => -2592000)))))) AS "spent",
+  (SELECT count(*) FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") AS "n",
   ((t0."first_name" || '@') || coalesce((SELECT l2."city" FROM "stores" AS l2 WHERE l2."id" = t0."store_id"), '?')) AS "label",
   coalesce((SELECT json_agg(json_build_object('id', r."id", 'customer_id', r."customer_id", 'amount', CAST(camp_real_text(CAST(r."amount" AS double precision)) AS json), 'at', to_char(r."at", 'YYYY-MM-DD HH24:MI:SS'), 'sku', r."sku")) FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" AND ((CAST(t1."amount" AS double precision) > 0)) ORDER BY t1."at" DESC NULLS LAST, CAST(t1."amount" AS double precision) ASC NULLS LAST, t1."id" LIMIT 2) AS r), '[]'::json) AS "last2",
   coalesce((SELECT json_agg(json_build_object('id', r."id", 'customer_id', r."customer_id", 'amount', CAST(camp_real_text(CAST(r."amount" AS double precision)) AS json), 'at', to_char(r."at", 'YYYY-MM-DD HH24:MI:SS'), 'sku', r."sku")) FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" ORDER BY t1."id" LIMIT 1) AS r), '[]'::json) AS "any1"
 FROM "s_base" AS p
-  JOIN "customers" AS t0 ON t0."id" = p."_key"
-  LEFT JOIN (SELECT t1."customer_id" AS "k", CAST(sum(CAST(t1."amount" AS double precision)) AS double precision) AS "a1" FROM "purchases" AS t1 WHERE ((t1."at" > (((SELECT "now" FROM pg_temp."camp_params") + make_interval(secs => -2592000))))) GROUP BY t1."customer_id") AS g1 ON g1."k" = t0."id"
-  LEFT JOIN (SELECT t1."customer_id" AS "k", count(*) AS "a1" FROM "purchases" AS t1 GROUP BY t1."customer_id") AS g2 ON g2."k" = t0."id";
+  JOIN "customers" AS t0 ON t0."id" = p."_key";
 CREATE INDEX "s_rich__key" ON "s_rich"("_key");
 ANALYZE "s_rich";
 

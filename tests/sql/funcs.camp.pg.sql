@@ -149,6 +149,7 @@ BEGIN
   IF p1 >= len THEN RETURN ''; END IF;
   RETURN substr(s, (p1 + 1)::integer, least(greatest(p2, 0), len)::integer);
 END $f$;
+SET enable_partitionwise_aggregate = on; SET enable_partitionwise_join = on;
 DO $do$ BEGIN PERFORM set_config('search_path', '"camp", ' || current_setting('search_path'), false); END $do$;
 DROP TABLE IF EXISTS pg_temp."camp_params";
 CREATE TEMP TABLE "camp_params" AS
@@ -159,10 +160,8 @@ DROP TABLE IF EXISTS pg_temp."s_a";
 CREATE TEMP TABLE "s_a" AS
 SELECT t0."id" AS "_key"
 FROM "customers" AS t0
-  LEFT JOIN (SELECT t1."customer_id" AS "k", count(*) AS "a1" FROM "purchases" AS t1 GROUP BY t1."customer_id") AS g1 ON g1."k" = t0."id"
-  LEFT JOIN (SELECT t1."customer_id" AS "k" FROM "purchases" AS t1 WHERE ((t1."at" >= CAST(DATE '2026-01-01' AS timestamp))) GROUP BY t1."customer_id") AS g2 ON g2."k" = t0."id"
-WHERE (coalesce(g1."a1", 0) > 10)
-      AND ((g2."k" IS NOT NULL))
+WHERE ((SELECT count(*) FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") > 10)
+      AND (EXISTS (SELECT 1 FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" AND ((t1."at" >= CAST(DATE '2026-01-01' AS timestamp)))))
       AND (((t0."loyalty" * 2) + 5) > 100);
 CREATE INDEX "s_a__key" ON "s_a"("_key");
 ANALYZE "s_a";

@@ -149,6 +149,7 @@ BEGIN
   IF p1 >= len THEN RETURN ''; END IF;
   RETURN substr(s, (p1 + 1)::integer, least(greatest(p2, 0), len)::integer);
 END $f$;
+SET enable_partitionwise_aggregate = on; SET enable_partitionwise_join = on;
 DO $do$ BEGIN PERFORM set_config('search_path', '"camp", ' || current_setting('search_path'), false); END $do$;
 DROP TABLE IF EXISTS pg_temp."camp_params";
 CREATE TEMP TABLE "camp_params" AS
@@ -168,7 +169,7 @@ ANALYZE "s_all";
 DROP TABLE IF EXISTS pg_temp."s_r";
 CREATE TEMP TABLE "s_r" AS
 SELECT p."_key",
-  coalesce(g1."a1", 0) AS "nd",
+  (SELECT CAST(count(DISTINCT t1."product" COLLATE "C") AS bigint) FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") AS "nd",
   (SELECT sqrt(sum(("v" - "m") * ("v" - "m")) / NULLIF((count("v") - 1), 0)) FROM (SELECT CAST(CAST(t1."amount" AS double precision) AS double precision) AS "v", avg(CAST(CAST(t1."amount" AS double precision) AS double precision)) OVER () AS "m" FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" AND ((t1."at" > (((SELECT "now" FROM pg_temp."camp_params") + make_interval(secs => -7776000)))))) AS "q") AS "sd",
   (SELECT sqrt(sum(("v" - "m") * ("v" - "m")) / NULLIF(count("v"), 0)) FROM (SELECT CAST(CAST(t1."amount" AS double precision) AS double precision) AS "v", avg(CAST(CAST(t1."amount" AS double precision) AS double precision)) OVER () AS "m" FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") AS "q") AS "sdp",
   (SELECT string_agg(CAST("v" AS text), ', ' ORDER BY "v" COLLATE "C") FROM (SELECT DISTINCT t1."product" AS "v" FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" ORDER BY "v") AS "q") AS "prods",
@@ -180,8 +181,7 @@ SELECT p."_key",
   CASE WHEN t0."tz" IN (SELECT name FROM pg_timezone_names) THEN (CAST(t0."last_seen" AS timestamp) AT TIME ZONE 'UTC') AT TIME ZONE t0."tz" END AS "local",
   CASE WHEN 'Europe/Stockholm' IN (SELECT name FROM pg_timezone_names) THEN (CAST(CAST(t0."signup" AS timestamp) AS timestamp) AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Stockholm' END AS "sthlm"
 FROM "s_all" AS p
-  JOIN "customers" AS t0 ON t0."id" = p."_key"
-  LEFT JOIN (SELECT t1."customer_id" AS "k", CAST(count(DISTINCT t1."product" COLLATE "C") AS bigint) AS "a1" FROM "purchases" AS t1 GROUP BY t1."customer_id") AS g1 ON g1."k" = t0."id";
+  JOIN "customers" AS t0 ON t0."id" = p."_key";
 CREATE INDEX "s_r__key" ON "s_r"("_key");
 ANALYZE "s_r";
 

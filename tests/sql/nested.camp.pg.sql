@@ -149,6 +149,7 @@ BEGIN
   IF p1 >= len THEN RETURN ''; END IF;
   RETURN substr(s, (p1 + 1)::integer, least(greatest(p2, 0), len)::integer);
 END $f$;
+SET enable_partitionwise_aggregate = on; SET enable_partitionwise_join = on;
 DO $do$ BEGIN PERFORM set_config('search_path', '"camp", ' || current_setting('search_path'), false); END $do$;
 DROP TABLE IF EXISTS pg_temp."camp_params";
 CREATE TEMP TABLE "camp_params" AS
@@ -159,9 +160,8 @@ DROP TABLE IF EXISTS pg_temp."s_claimers";
 CREATE TEMP TABLE "s_claimers" AS
 SELECT t0."id" AS "_key"
 FROM "holders" AS t0
-  LEFT JOIN (SELECT t1."holder_id" AS "k" FROM "policies" AS t1 JOIN "claims" AS t2 ON t2."policy_id" = t1."id" WHERE ((CAST(t2."amount" AS double precision) > 25)
-      AND (t1."kind" = 'car')) GROUP BY t1."holder_id") AS g1 ON g1."k" = t0."id"
-WHERE (g1."k" IS NOT NULL);
+WHERE EXISTS (SELECT 1 FROM "policies" AS t1 JOIN "claims" AS t2 ON t2."policy_id" = t1."id" WHERE t1."holder_id" = t0."id" AND ((CAST(t2."amount" AS double precision) > 25)
+      AND (t1."kind" = 'car')));
 CREATE INDEX "s_claimers__key" ON "s_claimers"("_key");
 ANALYZE "s_claimers";
 
@@ -169,13 +169,11 @@ ANALYZE "s_claimers";
 DROP TABLE IF EXISTS pg_temp."s_r";
 CREATE TEMP TABLE "s_r" AS
 SELECT p."_key",
-  g1."a1" AS "total",
-  coalesce(g2."a1", 0) AS "n",
-  coalesce(g2."a2", 0) AS "nd"
+  (SELECT CAST(sum(CAST(t2."amount" AS double precision)) AS double precision) FROM "policies" AS t1 JOIN "claims" AS t2 ON t2."policy_id" = t1."id" WHERE t1."holder_id" = t0."id" AND ((t2."status" = 'open'))) AS "total",
+  (SELECT count(*) FROM "policies" AS t1 JOIN "claims" AS t2 ON t2."policy_id" = t1."id" WHERE t1."holder_id" = t0."id") AS "n",
+  (SELECT CAST(count(DISTINCT t2."status" COLLATE "C") AS bigint) FROM "policies" AS t1 JOIN "claims" AS t2 ON t2."policy_id" = t1."id" WHERE t1."holder_id" = t0."id") AS "nd"
 FROM "s_claimers" AS p
-  JOIN "holders" AS t0 ON t0."id" = p."_key"
-  LEFT JOIN (SELECT t1."holder_id" AS "k", CAST(sum(CAST(t2."amount" AS double precision)) AS double precision) AS "a1" FROM "policies" AS t1 JOIN "claims" AS t2 ON t2."policy_id" = t1."id" WHERE ((t2."status" = 'open')) GROUP BY t1."holder_id") AS g1 ON g1."k" = t0."id"
-  LEFT JOIN (SELECT t1."holder_id" AS "k", count(*) AS "a1", CAST(count(DISTINCT t2."status" COLLATE "C") AS bigint) AS "a2" FROM "policies" AS t1 JOIN "claims" AS t2 ON t2."policy_id" = t1."id" GROUP BY t1."holder_id") AS g2 ON g2."k" = t0."id";
+  JOIN "holders" AS t0 ON t0."id" = p."_key";
 CREATE INDEX "s_r__key" ON "s_r"("_key");
 ANALYZE "s_r";
 

@@ -149,6 +149,7 @@ BEGIN
   IF p1 >= len THEN RETURN ''; END IF;
   RETURN substr(s, (p1 + 1)::integer, least(greatest(p2, 0), len)::integer);
 END $f$;
+SET enable_partitionwise_aggregate = on; SET enable_partitionwise_join = on;
 DO $do$ BEGIN PERFORM set_config('search_path', '"camp", ' || current_setting('search_path'), false); END $do$;
 DROP TABLE IF EXISTS pg_temp."camp_params";
 CREATE TEMP TABLE "camp_params" AS
@@ -280,16 +281,13 @@ DROP TABLE IF EXISTS pg_temp."s_coll";
 CREATE TEMP TABLE "s_coll" AS
 SELECT t0."id" AS "_key"
 FROM "customers" AS t0
-  LEFT JOIN (SELECT t1."customer_id" AS "k" FROM "purchases" AS t1 WHERE ((CAST(t1."amount" AS double precision) > 50)
-      AND (t1."at" > (((SELECT "now" FROM pg_temp."camp_params") + make_interval(secs => -2592000))))) GROUP BY t1."customer_id") AS g1 ON g1."k" = t0."id"
-  LEFT JOIN (SELECT t1."customer_id" AS "k", count(*) AS "a1", CAST(avg(CAST(t1."amount" AS double precision)) AS double precision) AS "a2", min(t1."at") AS "a3", CAST(max(CAST(t1."amount" AS double precision)) AS double precision) AS "a4" FROM "purchases" AS t1 GROUP BY t1."customer_id") AS g2 ON g2."k" = t0."id"
-  LEFT JOIN (SELECT t1."customer_id" AS "k", CAST(sum(CAST(t1."amount" AS double precision)) AS double precision) AS "a1" FROM "purchases" AS t1 WHERE ((t1."at" > (((SELECT "now" FROM pg_temp."camp_params") + make_interval(secs => -31536000))))) GROUP BY t1."customer_id") AS g3 ON g3."k" = t0."id"
-WHERE ((g1."k" IS NOT NULL))
-      AND (coalesce(g2."a1", 0) >= 2)
-      AND (g3."a1" > CAST(100.0 AS double precision))
-      AND (g2."a2" > CAST(10.0 AS double precision))
-      AND (g2."a3" < (SELECT "now" FROM pg_temp."camp_params"))
-      AND (g2."a4" < CAST(1000.0 AS double precision));
+WHERE (EXISTS (SELECT 1 FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" AND ((CAST(t1."amount" AS double precision) > 50)
+      AND (t1."at" > (((SELECT "now" FROM pg_temp."camp_params") + make_interval(secs => -2592000)))))))
+      AND ((SELECT count(*) FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") >= 2)
+      AND ((SELECT CAST(sum(CAST(t1."amount" AS double precision)) AS double precision) FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" AND ((t1."at" > (((SELECT "now" FROM pg_temp."camp_params") + make_interval(secs => -31536000)))))) > CAST(100.0 AS double precision))
+      AND ((SELECT CAST(avg(CAST(t1."amount" AS double precision)) AS double precision) FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") > CAST(10.0 AS double precision))
+      AND ((SELECT min(t1."at") FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") < (SELECT "now" FROM pg_temp."camp_params"))
+      AND ((SELECT CAST(max(CAST(t1."amount" AS double precision)) AS double precision) FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") < CAST(1000.0 AS double precision));
 CREATE INDEX "s_coll__key" ON "s_coll"("_key");
 ANALYZE "s_coll";
 
