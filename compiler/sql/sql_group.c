@@ -24,7 +24,7 @@
  * Only for the tables SqlOptions.grouped names: on one server the grouped
  * form aggregates every qualifying row of the collection, whatever the size
  * of the population, so a selective rule (2,000 of 1M customers) went from
- * 0.6 s to 13 s, while an unselective one gained 10-25% (bench/RESULTS.md);
+ * 0.5 s to 8-10 s, while unselective ones came out even (bench/RESULTS.md);
  * over shards it saves a round trip per customer and shard. */
 #include <stdio.h>
 #include <stdlib.h>
