@@ -111,7 +111,7 @@ static void field_sql(SqlGen *g, SqlBuf *b, Expr *e) {
  * A collection of its rows (coll->inner: policies.claims) is joined:
  * FROM policies AS t1 JOIN claims AS t2 ON t2.policy_id = t1.id WHERE ...,
  * one row per innermost row. */
-void sql_collection_tables(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
+static void collection_tables(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
   (void)g;
   Schema *child = coll->schema;
   const char *ca = sql_alias(depth + 1);
@@ -130,13 +130,15 @@ void sql_collection_tables(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
   }
 }
 
-void sql_collection_fk(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
+/* The child's link column (t<depth+1>."fk") ... */
+static void collection_fk(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
   (void)g;
   sb_printf(b, "%s.", sql_alias(depth + 1));
   sb_ident(b, coll->col->name);
 }
 
-void sql_collection_parent(SqlGen *g, SqlBuf *b, Expr *coll) {
+/* ... and the parent row's value it must equal (t0."id", or a link column). */
+static void collection_parent(SqlGen *g, SqlBuf *b, Expr *coll) {
   if (coll->kind == E_NAME) {
     Schema *parent = coll->col->link;
     sb_printf(b, "%s.", sql_alias(coll->depth));
@@ -147,11 +149,30 @@ void sql_collection_parent(SqlGen *g, SqlBuf *b, Expr *coll) {
 }
 
 static void collection_from(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
-  sql_collection_tables(g, b, coll, depth);
+  collection_tables(g, b, coll, depth);
   sb_put(b, " WHERE ");
-  sql_collection_fk(g, b, coll, depth);
+  collection_fk(g, b, coll, depth);
   sb_put(b, " = ");
-  sql_collection_parent(g, b, coll);
+  collection_parent(g, b, coll);
+}
+
+/* An aggregate or exists over coll's rows (filter `where`) as a column of a
+ * grouped join (sql_group.c): its rows without the link to t0, grouped by
+ * the link column. */
+static void grouped_ref(SqlGen *g, SqlBuf *b, Expr *coll, Expr *where, const char *item, int zero) {
+  SqlBuf rows = {0}, fk = {0}, parent = {0};
+  collection_tables(g, &rows, coll, 0);
+  if (where) {
+    sb_put(&rows, " WHERE (");
+    sql_expr(g, &rows, where);
+    sb_put(&rows, ")");
+  }
+  collection_fk(g, &fk, coll, 0);
+  collection_parent(g, &parent, coll);
+  sql_group_ref(g, b, rows.s, fk.s, parent.s, item, zero);
+  sb_free(&rows);
+  sb_free(&fk);
+  sb_free(&parent);
 }
 
 /* The rows an aggregate or exists reads, with its filter: FROM ... WHERE ... */
@@ -168,7 +189,7 @@ static int is_agg(Expr *e, const char *n) { return strcmp(e->name, n) == 0; }
 
 static void exists_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   if (sql_group_ok(g, e, e->left, NULL, e->right)) {
-    sql_group_ref(g, b, e->left, e->right, NULL, 0);
+    grouped_ref(g, b, e->left, e->right, NULL, 0);
     return;
   }
   sb_put(b, "EXISTS (SELECT 1");
@@ -259,7 +280,7 @@ static void aggregate_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   if (e->right && e->type && e->type->kind == T_DECIMAL) wrap_from(&v, 0, g->d->agg_real);
   if (sql_group_ok(g, e, coll, e->right, e->where)) {
     /* count of no rows is 0, the others are NULL, as the subquery gives */
-    sql_group_ref(g, b, coll, e->where, v.s, is_agg(e, "count"));
+    grouped_ref(g, b, coll, e->where, v.s, is_agg(e, "count"));
   } else {
     sb_put(b, "(SELECT ");
     sb_put(b, v.s);

@@ -157,22 +157,14 @@ static char *dup(const char *s) {
   return r;
 }
 
-void sql_group_ref(SqlGen *g, SqlBuf *b, Expr *coll, Expr *where, const char *item, int zero) {
+void sql_group_ref(SqlGen *g, SqlBuf *b, const char *rows, const char *fk, const char *parent,
+                   const char *item, int zero) {
   struct SqlGroups *gs = g->groups;
-  SqlBuf rows = {0}, fk = {0}, parent = {0};
-  sql_collection_tables(g, &rows, coll, 0);
-  if (where) {
-    sb_put(&rows, " WHERE (");
-    sql_expr(g, &rows, where);
-    sb_put(&rows, ")");
-  }
-  sql_collection_fk(g, &fk, coll, 0);
-  sql_collection_parent(g, &parent, coll);
   /* aggregates over the same rows share one derived table */
   int gi = -1, ii = -1;
   for (int i = 0; i < gs->n && gi < 0; i++) {
     SqlGroup *gr = &gs->g[i];
-    if (strcmp(gr->rows, rows.s) || strcmp(gr->fk, fk.s) || strcmp(gr->parent, parent.s)) continue;
+    if (strcmp(gr->rows, rows) || strcmp(gr->fk, fk) || strcmp(gr->parent, parent)) continue;
     if (!item) {
       gi = i;
       break;
@@ -185,9 +177,9 @@ void sql_group_ref(SqlGen *g, SqlBuf *b, Expr *coll, Expr *where, const char *it
     gi = gs->n++;
     SqlGroup *gr = &gs->g[gi];
     memset(gr, 0, sizeof *gr);
-    gr->rows = dup(rows.s);
-    gr->fk = dup(fk.s);
-    gr->parent = dup(parent.s);
+    gr->rows = dup(rows);
+    gr->fk = dup(fk);
+    gr->parent = dup(parent);
   }
   SqlGroup *gr = &gs->g[gi];
   if (item && ii < 0) {
@@ -200,7 +192,4 @@ void sql_group_ref(SqlGen *g, SqlBuf *b, Expr *coll, Expr *where, const char *it
     sb_printf(b, "coalesce(g%d.\"a%d\", 0)", gi + 1, ii + 1);
   else
     sb_printf(b, "g%d.\"a%d\"", gi + 1, ii + 1);
-  sb_free(&rows);
-  sb_free(&fk);
-  sb_free(&parent);
 }

@@ -126,14 +126,6 @@ void sql_order_items(SqlGen *g, SqlBuf *b, PtrVec *order);
 /* Alias for row scope depth d: t0, t1 ... */
 const char *sql_alias(int depth);
 
-/* sql_expr.c, for sql_group.c: the tables of collection coll read from row
- * scope `depth` (FROM child AS t<depth+1> [JOIN ...]), without the link to
- * the parent row; the child's link column (t<depth+1>."fk"); the parent
- * row's value it must equal (t0."id", or a link column of t0). */
-void sql_collection_tables(SqlGen *g, SqlBuf *b, Expr *coll, int depth);
-void sql_collection_fk(SqlGen *g, SqlBuf *b, Expr *coll, int depth);
-void sql_collection_parent(SqlGen *g, SqlBuf *b, Expr *coll);
-
 /* sql_group.c: grouped aggregates (SqlDialect.grouped_aggregates).
  * A statement that may hold them calls sql_group_begin before rendering
  * any expression, sql_group_mark(b) where its FROM clause has joined the
@@ -150,10 +142,14 @@ void sql_group_end(SqlGen *g, SqlBuf *b);
  * it, and there is room.  */
 int sql_group_ok(SqlGen *g, Expr *e, Expr *coll, Expr *value, Expr *where);
 /* Writes into b the reference to aggregate `item` (rendered SQL over t1,
- * e.g. sum(t1."amount")) of coll's rows filtered by `where`: g1."a1", or
+ * e.g. sum(t1."amount")) of the rows `rows` (" FROM "purchases" AS t1
+ * [WHERE (filter)]", rendered without the link to t0), grouped by `fk`
+ * (t1."customer_id") and joined on `parent` (t0."id"): g1."a1", or
  * coalesce(g1."a1", 0) when `zero` (count).  item NULL: exists, written
- * (g1."k" IS NOT NULL).  Only after sql_group_ok said yes. */
-void sql_group_ref(SqlGen *g, SqlBuf *b, Expr *coll, Expr *where, const char *item, int zero);
+ * (g1."k" IS NOT NULL).  Only after sql_group_ok said yes.  (sql_expr.c
+ * renders the parts: this file only keeps the statement's groups.) */
+void sql_group_ref(SqlGen *g, SqlBuf *b, const char *rows, const char *fk, const char *parent,
+                   const char *item, int zero);
 
 /* sql_step.c: all statements creating the outputs of step s. */
 void sql_gen_step(SqlGen *g, SqlBuf *b, Step *s);
