@@ -20,6 +20,7 @@ typedef struct CliOpts {
   const char *campaign;
   const char *step;
   const char *dialect;
+  const char *grouped;   /* sql --grouped TABLES */
   const char *db;
   const char *from_db;
   const char *now;

@@ -18,10 +18,10 @@ static Step *find_step(Decl *campaign, const char *name) {
 
 int cmd_sql(int argc, char **argv) {
   CliOpts o;
-  int rc = cli_parse("sql", argc, argv, "campaign,step,dialect,now,format,I", &o);
+  int rc = cli_parse("sql", argc, argv, "campaign,step,dialect,grouped,now,format,I", &o);
   if (rc) return rc;
   if (o.nfiles == 0) {
-    fprintf(stderr, "usage: camp sql FILE... [--campaign NAME] [--step NAME] [--dialect sqlite|postgres] [--now TS]\n");
+    fprintf(stderr, "usage: camp sql FILE... [--campaign NAME] [--step NAME] [--dialect sqlite|postgres] [--grouped TABLES] [--now TS]\n");
     return 2;
   }
   SqlOptions so = {0};
@@ -37,6 +37,7 @@ int cmd_sql(int argc, char **argv) {
     return 2;
   }
   so.now = o.now ? now : NULL;
+  so.grouped = o.grouped;
   int status;
   Program *p = cli_compile(&o, &status);
   Decl *campaign = status ? NULL : program_campaign(p, o.campaign);

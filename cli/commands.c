@@ -43,6 +43,9 @@ const CliCommand cli_commands[] = {
      {O_CAMPAIGN,
       {"step", "NAME", NULL, "only this step (a step label or one of its outputs)"},
       {"dialect", "NAME", "sqlite", "SQL dialect (sqlite)"},
+      {"grouped", "TABLES", NULL, "postgres: aggregates over these tables (comma-separated, or `all`) as "
+                                  "grouped joins that shards compute (camp plan/run pick the partitioned "
+                                  "and foreign tables)"},
       O_NOW,
       {"format", "FORMAT", "text|json", "diagnostics as text (default) or json"},
       O_INCLUDE},

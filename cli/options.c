@@ -26,7 +26,7 @@ typedef struct {
 #define STROPT(n, f) {n, offsetof(CliOpts, f)}
 static const OptSpec string_opts[] = {
     STROPT("format", format),   STROPT("campaign", campaign),
-    STROPT("step", step),       STROPT("dialect", dialect),
+    STROPT("step", step),       STROPT("dialect", dialect), STROPT("grouped", grouped),
     STROPT("db", db),           STROPT("from-db", from_db),
     STROPT("now", now),         STROPT("run", run),
     STROPT("engine", engine),   STROPT("output", output),

@@ -111,7 +111,8 @@ static void field_sql(SqlGen *g, SqlBuf *b, Expr *e) {
  * A collection of its rows (coll->inner: policies.claims) is joined:
  * FROM policies AS t1 JOIN claims AS t2 ON t2.policy_id = t1.id WHERE ...,
  * one row per innermost row. */
-static void collection_from(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
+static void collection_tables(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
+  (void)g;
   Schema *child = coll->schema;
   const char *ca = sql_alias(depth + 1);
   sb_put(b, " FROM ");
@@ -127,9 +128,17 @@ static void collection_from(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
     sb_printf(b, " = %s.", sql_alias(d));
     sb_ident(b, parent->key->name);
   }
-  sb_printf(b, " WHERE %s.", ca);
+}
+
+/* The child's link column (t<depth+1>."fk") ... */
+static void collection_fk(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
+  (void)g;
+  sb_printf(b, "%s.", sql_alias(depth + 1));
   sb_ident(b, coll->col->name);
-  sb_put(b, " = ");
+}
+
+/* ... and the parent row's value it must equal (t0."id", or a link column). */
+static void collection_parent(SqlGen *g, SqlBuf *b, Expr *coll) {
   if (coll->kind == E_NAME) {
     Schema *parent = coll->col->link;
     sb_printf(b, "%s.", sql_alias(coll->depth));
@@ -137,6 +146,33 @@ static void collection_from(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
   } else {
     link_key(g, b, coll->left);
   }
+}
+
+static void collection_from(SqlGen *g, SqlBuf *b, Expr *coll, int depth) {
+  collection_tables(g, b, coll, depth);
+  sb_put(b, " WHERE ");
+  collection_fk(g, b, coll, depth);
+  sb_put(b, " = ");
+  collection_parent(g, b, coll);
+}
+
+/* An aggregate or exists over coll's rows (filter `where`) as a column of a
+ * grouped join (sql_group.c): its rows without the link to t0, grouped by
+ * the link column. */
+static void grouped_ref(SqlGen *g, SqlBuf *b, Expr *coll, Expr *where, const char *item, int zero) {
+  SqlBuf rows = {0}, fk = {0}, parent = {0};
+  collection_tables(g, &rows, coll, 0);
+  if (where) {
+    sb_put(&rows, " WHERE (");
+    sql_expr(g, &rows, where);
+    sb_put(&rows, ")");
+  }
+  collection_fk(g, &fk, coll, 0);
+  collection_parent(g, &parent, coll);
+  sql_group_ref(g, b, rows.s, fk.s, parent.s, item, zero);
+  sb_free(&rows);
+  sb_free(&fk);
+  sb_free(&parent);
 }
 
 /* The rows an aggregate or exists reads, with its filter: FROM ... WHERE ... */
@@ -152,6 +188,10 @@ static void rows_sql(SqlGen *g, SqlBuf *b, Expr *coll, int depth, Expr *where) {
 static int is_agg(Expr *e, const char *n) { return strcmp(e->name, n) == 0; }
 
 static void exists_sql(SqlGen *g, SqlBuf *b, Expr *e) {
+  if (sql_group_ok(g, e, e->left, NULL, e->right)) {
+    grouped_ref(g, b, e->left, e->right, NULL, 0);
+    return;
+  }
   sb_put(b, "EXISTS (SELECT 1");
   rows_sql(g, b, e->left, e->depth, e->right);
   sb_put(b, ")");
@@ -223,24 +263,31 @@ static void aggregate_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   Expr *coll = e->args.items[0];
   if (is_agg(e, "stddev") || is_agg(e, "stddev_pop")) return stddev_sql(g, b, e, is_agg(e, "stddev"));
   if (is_agg(e, "string_agg") || is_agg(e, "group_concat")) return string_agg_sql(g, b, e);
-  sb_put(b, "(SELECT ");
-  size_t from = b->len;
-  sb_printf(b, "%s(%s", e->name, e->distinct ? "DISTINCT " : "");
+  SqlBuf v = {0};
+  sb_printf(&v, "%s(%s", e->name, e->distinct ? "DISTINCT " : "");
   if (e->right) {
-    size_t arg = b->len;
-    sql_expr(g, b, e->right);
+    size_t arg = v.len;
+    sql_expr(g, &v, e->right);
     /* avg is a double division in SQLite, not an exact numeric one */
     if (!strcmp(e->name, "avg") && e->right->type && e->right->type->kind == T_INT)
-      wrap_from(b, arg, g->d->decimal_col);
-    if (is_text_type(e->right->type) && g->d->text_order) sb_put(b, g->d->text_order);
+      wrap_from(&v, arg, g->d->decimal_col);
+    if (is_text_type(e->right->type) && g->d->text_order) sb_put(&v, g->d->text_order);
   } else {
-    sb_put(b, "*");
+    sb_put(&v, "*");
   }
-  sb_put(b, ")");
-  if (e->right && e->type && e->type->kind == T_INT) wrap_from(b, from, g->d->agg_int);
-  if (e->right && e->type && e->type->kind == T_DECIMAL) wrap_from(b, from, g->d->agg_real);
-  rows_sql(g, b, coll, e->depth, e->where);
-  sb_put(b, ")");
+  sb_put(&v, ")");
+  if (e->right && e->type && e->type->kind == T_INT) wrap_from(&v, 0, g->d->agg_int);
+  if (e->right && e->type && e->type->kind == T_DECIMAL) wrap_from(&v, 0, g->d->agg_real);
+  if (sql_group_ok(g, e, coll, e->right, e->where)) {
+    /* count of no rows is 0, the others are NULL, as the subquery gives */
+    grouped_ref(g, b, coll, e->where, v.s, is_agg(e, "count"));
+  } else {
+    sb_put(b, "(SELECT ");
+    sb_put(b, v.s);
+    rows_sql(g, b, coll, e->depth, e->where);
+    sb_put(b, ")");
+  }
+  sb_free(&v);
 }
 
 static int is_fn(Expr *e, const char *n) { return strcmp(e->name, n) == 0; }

@@ -4,6 +4,7 @@
  *   dialect_postgres.c  the PostgreSQL dialect table and its helper functions
  *   sql_expr.c        expressions -> SQL
  *   sql_step.c        steps -> CREATE TABLE ... AS SELECT
+ *   sql_group.c       per-row aggregates as grouped joins (PostgreSQL)
  *   sqlgen.c          the public entry points (sqlgen.h) */
 #ifndef CAMP_SQL_INTERNAL_H
 #define CAMP_SQL_INTERNAL_H
@@ -90,6 +91,12 @@ struct SqlDialect {
   const char *json_real;          /* decimal %1 as a JSON number SQLite would write */
   const char *subquery_alias;     /* alias a FROM (subquery) must have */
   const char *preamble;           /* statements a script runs first */
+  /* 1: a per-row aggregate over a one-to-many collection (sum, count, min,
+   * max, avg, exists) becomes a column of a grouped derived table joined on
+   * the key (sql_group.c) instead of a correlated scalar subquery, so a
+   * server that shards the collection can aggregate on the shards. */
+  int grouped_aggregates;
+  const char *session;            /* settings for camp's session (sql_dialect_session) */
 };
 
 extern const SqlDialect sql_dialect_sqlite;
@@ -107,6 +114,7 @@ typedef struct SqlGen {
   const char *row_alias;   /* alias of the input population table ("p") */
   const char *outbox_alias;/* retarget: alias of the outbox row */
   char pending_index[512]; /* table created last: its key index comes next */
+  struct SqlGroups *groups;/* grouped aggregates of the statement being written */
 } SqlGen;
 
 /* Renders e (checked) into b.  Columns of depth d read alias t<d>. */
@@ -117,6 +125,31 @@ char *sql_expr_str(SqlGen *g, Expr *e);
 void sql_order_items(SqlGen *g, SqlBuf *b, PtrVec *order);
 /* Alias for row scope depth d: t0, t1 ... */
 const char *sql_alias(int depth);
+
+/* sql_group.c: grouped aggregates (SqlDialect.grouped_aggregates).
+ * A statement that may hold them calls sql_group_begin before rendering
+ * any expression, sql_group_mark(b) where its FROM clause has joined the
+ * population's row t0 (the joins are inserted there), and sql_group_end(b)
+ * once the statement is complete (before its ';').  Without begin (or on a
+ * dialect without the capability) aggregates stay scalar subqueries. */
+void sql_group_begin(SqlGen *g);
+void sql_group_mark(SqlGen *g, SqlBuf *b);
+void sql_group_end(SqlGen *g, SqlBuf *b);
+/* Whether aggregate/exists e (at row scope 0, over collection coll with
+ * value `value` and filter `where`, both read at scope 1) can be a grouped
+ * column here: the options name coll's table (SqlOptions.grouped), the
+ * statement takes them, e reads nothing of the outer row but the link to
+ * it, and there is room.  */
+int sql_group_ok(SqlGen *g, Expr *e, Expr *coll, Expr *value, Expr *where);
+/* Writes into b the reference to aggregate `item` (rendered SQL over t1,
+ * e.g. sum(t1."amount")) of the rows `rows` (" FROM "purchases" AS t1
+ * [WHERE (filter)]", rendered without the link to t0), grouped by `fk`
+ * (t1."customer_id") and joined on `parent` (t0."id"): g1."a1", or
+ * coalesce(g1."a1", 0) when `zero` (count).  item NULL: exists, written
+ * (g1."k" IS NOT NULL).  Only after sql_group_ok said yes.  (sql_expr.c
+ * renders the parts: this file only keeps the statement's groups.) */
+void sql_group_ref(SqlGen *g, SqlBuf *b, const char *rows, const char *fk, const char *parent,
+                   const char *item, int zero);
 
 /* sql_step.c: all statements creating the outputs of step s. */
 void sql_gen_step(SqlGen *g, SqlBuf *b, Step *s);

@@ -73,6 +73,7 @@ static void from_pop(SqlGen *g, SqlBuf *b, const char *input, Pop *pop) {
     sb_ident(b, pop->dim->key->name);
     sb_put(b, " = p.\"_key\"");
   }
+  sql_group_mark(g, b); /* grouped aggregates join here (sql_group.c) */
 }
 
 static void where_rule(SqlGen *g, SqlBuf *b, Expr *rule, int first) {
@@ -130,6 +131,7 @@ static void not_in_table(SqlGen *g, SqlBuf *b, const char *table, const char *ke
 static void gen_select(SqlGen *g, SqlBuf *b, Step *s) {
   Pop *pop = s->pops[0];
   create(g, b, s->label);
+  sql_group_begin(g);
   if (s->inputs.len) {
     sb_put(b, "SELECT ");
     pop_columns(b, pop, "p");
@@ -141,8 +143,10 @@ static void gen_select(SqlGen *g, SqlBuf *b, Step *s) {
     sb_put(b, " AS \"_key\"\nFROM ");
     sb_ident(b, pop->dim->name);
     sb_put(b, " AS t0");
+    sql_group_mark(g, b);
   }
   if (s->rule) where_rule(g, b, s->rule, 1);
+  sql_group_end(g, b);
   sb_put(b, ";\n");
 }
 
@@ -387,6 +391,7 @@ static void prefer_order(SqlGen *g, SqlBuf *b, Step *s) {
 }
 
 static void dedup_ranked(SqlGen *g, SqlBuf *b, Step *s, Pop *in) {
+  sql_group_begin(g);
   sb_put(b, "WITH ranked AS (\n  SELECT ");
   pop_columns(b, in, "p");
   sb_put(b, ",\n    row_number() OVER (PARTITION BY ");
@@ -404,6 +409,7 @@ static void dedup_ranked(SqlGen *g, SqlBuf *b, Step *s, Pop *in) {
   }
   sb_put(b, ") AS \"_nullkey\"\n  ");
   from_pop(g, b, in_name(s, 0), in);
+  sql_group_end(g, b);
   sb_put(b, "\n)\nSELECT ");
   pop_columns(b, in, "r");
   sb_put(b, " FROM ranked AS r\n");
@@ -498,6 +504,7 @@ static void first_rows(SqlGen *g, SqlBuf *b, EnrichItem *it) {
 static void gen_enrich(SqlGen *g, SqlBuf *b, Step *s) {
   Pop *in = input_pop_of(s, 0);
   create(g, b, s->label);
+  sql_group_begin(g);
   sb_put(b, "SELECT ");
   pop_columns(b, in, "p");
   for (int i = 0; i < s->enrich.len; i++) {
@@ -512,6 +519,7 @@ static void gen_enrich(SqlGen *g, SqlBuf *b, Step *s) {
   }
   sb_put(b, "\n");
   from_pop(g, b, in_name(s, 0), in);
+  sql_group_end(g, b);
   sb_put(b, ";\n");
 }
 
@@ -543,6 +551,7 @@ static void gen_split(SqlGen *g, SqlBuf *b, Step *s) {
     SplitBranch *br = s->branches.items[i];
     const char *name = s->outputs.items[i];
     create(g, b, name);
+    sql_group_begin(g);
     sb_put(b, "SELECT ");
     pop_columns(b, in, "p");
     sb_put(b, "\n");
@@ -594,6 +603,7 @@ static void gen_split(SqlGen *g, SqlBuf *b, Step *s) {
         sb_printf(b, "%lld", (long long)br->limit);
       }
     }
+    sql_group_end(g, b);
     sb_put(b, ";\n");
   }
 }

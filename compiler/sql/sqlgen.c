@@ -116,6 +116,10 @@ char *sql_dialect_setup(const SqlDialect *d, const char *schema, int script) {
   if (script) sb_put(&b, "-- camp's helper functions (camp_hash ...) in its schema, found through search_path\n"
                          "SET client_min_messages = warning;\n");
   sb_tmpl(&b, d->preamble, id.s, NULL, NULL);
+  if (script && d->session) {
+    sb_put(&b, d->session);
+    sb_put(&b, "\n");
+  }
   if (script) {
     sb_put(&b, "DO $do$ BEGIN PERFORM set_config('search_path', ");
     SqlBuf path = {0};
@@ -127,3 +131,5 @@ char *sql_dialect_setup(const SqlDialect *d, const char *schema, int script) {
   sb_free(&id);
   return sb_take(&b);
 }
+
+const char *sql_dialect_session(const SqlDialect *d) { return d && d->session ? d->session : ""; }

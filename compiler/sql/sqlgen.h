@@ -29,6 +29,11 @@ const char *sql_dialect_name(const SqlDialect *d);
  * also the session settings a psql script needs (its search_path puts the
  * schema first).  Malloc'd. */
 char *sql_dialect_setup(const SqlDialect *d, const char *schema, int script);
+/* Session settings the dialect's SQL is written for ("" for SQLite; for
+ * PostgreSQL partitionwise aggregation, so grouped aggregates over a
+ * partitioned table run per partition): set by the runtime on each
+ * connection and by a `camp sql` script.  Static. */
+const char *sql_dialect_session(const SqlDialect *d);
 
 typedef struct SqlOptions {
   const SqlDialect *dialect;
@@ -37,6 +42,12 @@ typedef struct SqlOptions {
   const char *table_prefix; /* step tables are "<prefix><output>"; NULL = "s_" */
   int persistent;    /* CREATE TABLE (durable runs) instead of TEMP tables */
   const char *schema; /* PostgreSQL: camp's schema (NULL = "camp") */
+  /* PostgreSQL: aggregates over these collection tables are written as
+   * grouped joins that shards can compute (compiler/sql/sql_group.c):
+   * table names separated by commas, "all", or NULL/"" for none (each
+   * aggregate a correlated subquery).  The runtime names the database's
+   * partitioned and foreign tables. */
+  const char *grouped;
 } SqlOptions;
 
 /* The whole campaign as one script: params, then each step's tables in

@@ -194,6 +194,11 @@ int db_savepoint_end(Db *db, const char *name, int rollback);
  * empty table; PostgreSQL: the planner's estimate, or count(*) when there
  * is none); -1 on error (e.g. a WITHOUT ROWID table). */
 int64_t db_row_estimate(Db *db, const char *table);
+/* The user's tables that live elsewhere or in parts — PostgreSQL's
+ * partitioned and foreign tables on the search path (postgres_fdw shards)
+ * — as names separated by commas; "" on SQLite or when there are none,
+ * NULL on error.  Malloc'd. */
+char *db_distributed_tables(Db *db);
 
 /* Streams the output of `COPY (query) TO STDOUT (FORMAT binary)` to fn in
  * chunks as they arrive (PostgreSQL only; SQLite returns -1 with an error).

@@ -228,12 +228,12 @@ Db *db_pg_open(const char *url, DbOpenMode mode, char *err, size_t errlen) {
     return NULL;
   }
   PQsetClientEncoding(db->c, "UTF8");
-  char setup[512];
+  char setup[1024];
   snprintf(setup, sizeof setup,
            "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres';"
-           " SET client_min_messages = warning; SET extra_float_digits = 1;"
+           " SET client_min_messages = warning; SET extra_float_digits = 1; %s"
            " SELECT set_config('search_path', '%s, ' || current_setting('search_path'), false);",
-           db->schema_q);
+           sql_dialect_session(sql_dialect("postgres")), db->schema_q);
   /* a read-only open still tries to install missing helpers (plans need
    * camp_hash) but goes on without them when it may not */
   if (pg_exec(db, setup) != 0 || (ensure_helpers(db, mode) != 0 && mode != DB_OPEN_READONLY)) {

@@ -65,3 +65,18 @@ int db_pg_column_indexed(Db *db, const char *table, const char *column) {
   db_finalize(st);
   return rc < 0 ? -1 : yes;
 }
+
+char *db_pg_distributed_tables(Db *db) {
+  DbStmt *st = db_prepare(db, "SELECT coalesce(string_agg(c.relname, ',' ORDER BY c.relname COLLATE \"C\"), '')"
+                              " FROM pg_class c WHERE c.relkind IN ('p', 'f') AND pg_table_is_visible(c.oid)"
+                              " AND NOT c.relispartition");
+  if (!st) return NULL;
+  char *out = NULL;
+  if (db_step(st) == 1) {
+    DbValue v = db_column(st, 0);
+    out = strdup(v.s ? v.s : "");
+    if (!out) abort();
+  }
+  db_finalize(st);
+  return out;
+}

@@ -9,5 +9,6 @@ int db_pg_table_names(Db *db, const char *prefix, char ***out);
 int64_t db_pg_size_bytes(Db *db);
 int64_t db_pg_table_bytes(Db *db, const char *table);
 int db_pg_column_indexed(Db *db, const char *table, const char *column);
+char *db_pg_distributed_tables(Db *db);
 
 #endif

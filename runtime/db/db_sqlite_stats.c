@@ -137,3 +137,10 @@ int db_drop_table(Db *db, const char *table) {
   snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", q);
   return db_exec(db, sql);
 }
+
+char *db_distributed_tables(Db *db) {
+  if (on_pg(db)) return db_pg_distributed_tables(db);
+  char *none = strdup(""); /* a SQLite file is one piece */
+  if (!none) abort();
+  return none;
+}

@@ -66,11 +66,25 @@ static int exec_init(Exec *x, Db *db, Program *p, Decl *camp, const char *source
     return -1;
   }
   x->so.now = x->now;
+  /* aggregates over sharded (partitioned or foreign) tables as grouped
+   * joins the shards compute; CAMP_PG_GROUPED overrides: "all", "none" or
+   * table names (docs/postgres.md) */
+  const char *env = getenv("CAMP_PG_GROUPED");
+  if (env && *env)
+    x->grouped = strdup(strcmp(env, "none") ? env : "");
+  else
+    x->grouped = db_distributed_tables(db);
+  if (!x->grouped) {
+    fprintf(stderr, "camp: cannot list the database's partitioned tables: %s\n", db_error(db));
+    return -1;
+  }
+  x->so.grouped = x->grouped;
   return 0;
 }
 
 static void exec_free(Exec *x) {
   exec_engine_free(x);
+  free(x->grouped);
   if (x->previews) json_decref(x->previews);
   free(x->state);
   free(x->count_base);

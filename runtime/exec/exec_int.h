@@ -27,6 +27,7 @@ typedef struct Exec {
   char now[20];
   char source_file[PATH_MAX]; /* the campaign file: names in it are relative to it */
   SqlOptions so;
+  char *grouped;           /* so.grouped: the database's distributed tables (malloc'd) */
   char prefix[64];         /* result table prefix */
   StepState *state;        /* per step (index in camp->steps) */
   int64_t *counts;         /* per step: count of each output, packed */

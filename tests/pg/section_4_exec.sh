@@ -4,7 +4,11 @@
 # a. tests/exec/*.test: every case is also planned on PostgreSQL (fixture
 #    copied there typed, tests/pg/pg_fixture.c); members of every step
 #    output must equal SQLite's (exec_cases with CAMP_TEST_PG_URL).
-# b. the random plan differential of tests/plans: PG_PLANS generated
+#    They run twice on PostgreSQL: as camp plans for a plain database
+#    (correlated aggregates) and with CAMP_PG_GROUPED=all (grouped joins).
+# b. the random plan differential of tests/plans (aggregates as grouped
+#    joins, CAMP_PG_GROUPED=all; PG_PLANS_GROUPED=none for the correlated
+#    form): PG_PLANS generated
 #    campaigns (default 15) and the saved tests/plans/cases: data loaded into
 #    SQLite and copied into PostgreSQL, the `saver` campaign run on each
 #    backend, then `camp plan` of `pc`: --engine sql on SQLite (the
@@ -36,6 +40,20 @@ if want 4; then
     fi
     n=$(sed -n 's/^exec: \([0-9]*\) cases planned on PostgreSQL too$/\1/p' "$TMP/exec.out")
     if [ "${n:-0}" -ge 10 ]; then t_pass; else t_fail "pg exec: only ${n:-0} cases planned on PostgreSQL"; fi
+    # again with every aggregate as a grouped join (what a sharded
+    # database gets): the same members as SQLite's
+    CAMP_PG_GROUPED=all CAMP_TEST_PG_URL=$(pg_url execcases) CAMP_TEST_PG_ONLY=1 "$BIN_DIR/exec_cases" \
+      tests/exec/*.test > "$TMP/exec.grouped.out" 2>&1
+    grep '^FAIL' -A8 "$TMP/exec.grouped.out" | sed 's/^FAIL /FAIL (grouped) /' | head -n 60
+    counts=$(t_parse_summary "$TMP/exec.grouped.out")
+    if [ -z "$counts" ]; then
+      t_fail "pg exec (grouped): no summary line"
+      tail -n 5 "$TMP/exec.grouped.out"
+    else
+      set -- $counts
+      T_PASS=$((T_PASS + $1))
+      T_FAIL=$((T_FAIL + $2))
+    fi
   fi
 fi
 
@@ -51,6 +69,10 @@ plan_case() {
   "$CAMP" check "$d/campaign.camp" > /dev/null 2>&1 || return 0 # counted by tests/plans
   sqlite3 -bail "$d/db.sqlite" < "$d/data.sql" 2> /dev/null || { t_fail "pg plans $1: load failed"; return; }
   url=$(pg_url plans) # emptied by pg_load
+  # PostgreSQL writes every aggregate as a grouped join here (sql_group.c;
+  # the exec cases above cover the correlated form too)
+  CAMP_PG_GROUPED=${PG_PLANS_GROUPED-all}
+  export CAMP_PG_GROUPED
   if ! "$BIN_DIR/pg_load" "$d/campaign.camp" "$d/db.sqlite" "$url" > "$d/load.err" 2>&1; then
     t_fail "pg plans $1: copying to PostgreSQL: $(head -n 1 "$d/load.err")"
     return
@@ -101,6 +123,7 @@ if want 4; then
       plan_case $((seed + i))
       i=$((i + 1))
     done
+    unset CAMP_PG_GROUPED
   else
     t_fail "pg plans: cannot compile tests/plans/plan_gen.c"
     sed -n '1,5s/^/    /p' "$TMP/cc.err"

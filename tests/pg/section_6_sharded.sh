@@ -1,6 +1,6 @@
 # section 6 of tests/pg/run.sh (sourced): examples/sharded/run.sh — a
 # coordinator and 3 shards with postgres_fdw, plans identical to one
-# database, R1/R2 filters pushed to the shards.  It starts its own 4
+# database, R1/R2 filters and R2's sum pushed to the shards.  It starts its own 4
 # servers; PG_SHARDED_CUSTOMERS sets the size (default 1000).
 
 if want 6; then

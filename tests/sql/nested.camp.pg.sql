@@ -149,6 +149,7 @@ BEGIN
   IF p1 >= len THEN RETURN ''; END IF;
   RETURN substr(s, (p1 + 1)::integer, least(greatest(p2, 0), len)::integer);
 END $f$;
+SET enable_partitionwise_aggregate = on; SET enable_partitionwise_join = on;
 DO $do$ BEGIN PERFORM set_config('search_path', '"camp", ' || current_setting('search_path'), false); END $do$;
 DROP TABLE IF EXISTS pg_temp."camp_params";
 CREATE TEMP TABLE "camp_params" AS
