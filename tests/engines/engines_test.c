@@ -31,6 +31,7 @@
 #include "runtime/engine/engine.h"
 #include "runtime/engine/interp.h"
 #include "compiler/check/program.h"
+#include "tests/engines/engines_pg.h"
 
 enum { TY_INT, TY_DEC, TY_TEXT, TY_ENUM, TY_DATE, TY_TS, TY_BOOL, NTY };
 static const char *ty_camp[] = {"int", "decimal", "text", "enum(bronze, silver, gold)", "date", "timestamp", "bool"};
@@ -408,6 +409,11 @@ static void gen(Buf *b, int ty, int depth, Scope *s) {
 
 static int passed, failed, declined, rejected;
 static int64_t engine_accepts;
+/* PostgreSQL (CAMP_TEST_PG_URL): checks per engine, also in passed/failed */
+static const char *pg_url;
+static int pg_worlds, pg_passed, pg_failed, pg_declined;
+static int64_t pg_runs[3]; /* sql, interp, jit rules evaluated on PostgreSQL */
+static int64_t pg_value_runs;
 
 static int same_keys(const KeyVec *a, const KeyVec *b) {
   if (a->n != b->n) return 0;
@@ -456,7 +462,10 @@ static int64_t jit_runs;
 
 /* One rule: run SQL and the columnar engines, compare.  jctx: the world's
  * context whose JIT cache holds the world's rules (compiled in one go). */
-static void run_case(Db *db, Case *k, EngineCtx *jctx, uint64_t seed, int world, int cs, int use_input) {
+static void run_case_pg(PgWorld *pw, EngineCtx *e, Case *k, const KeyVec *in, const KeyVec *want, uint64_t seed,
+                        int world, int cs);
+
+static void run_case(Db *db, Case *k, EngineCtx *jctx, PgWorld *pw, uint64_t seed, int world, int cs, int use_input) {
   const char *rule = k->text;
   EngineCtx e;
   char err[256], why[256];
@@ -489,11 +498,66 @@ static void run_case(Db *db, Case *k, EngineCtx *jctx, uint64_t seed, int world,
       print_keys("sql", &want);
       print_keys(engine_kind_name(kinds[i]), &got);
     }
+    if (pw) run_case_pg(pw, &e, k, in, &want, seed, world, cs);
   }
   keyvec_free(&input);
   keyvec_free(&want);
   keyvec_free(&got);
   engine_free(&e);
+}
+
+static void pg_check(int ok, const char *what, Case *k, const KeyVec *want, const KeyVec *got, const char *why,
+                     uint64_t seed, int world, int cs) {
+  if (ok) {
+    passed++, pg_passed++;
+    return;
+  }
+  failed++, pg_failed++;
+  fprintf(stderr, "FAIL %s on PostgreSQL (seed %llu world %d case %d): %s\n  rule: %s\n", what,
+          (unsigned long long)seed, world, cs, why ? why : "different keys", k->text);
+  if (!why) {
+    print_keys("sqlite sql", want);
+    print_keys(what, got);
+  }
+}
+
+/* The rule on PostgreSQL: its SQL (the postgres dialect) over the whole
+ * table, interp and jit over the COPY snapshot with the case's input;
+ * every answer must be SQLite's SQL answer (want, for input in). */
+static void run_case_pg(PgWorld *pw, EngineCtx *e, Case *k, const KeyVec *in, const KeyVec *want, uint64_t seed,
+                        int world, int cs) {
+  KeyVec all = {0}, got = {0};
+  char why[256];
+  const KeyVec *ref = want;
+  if (in) { /* the SQL step reads the whole table: SQLite's answer for it */
+    if (engine_select(e, ENGINE_SQL, k->dim, k->rule, NULL, &all, why, sizeof why)) {
+      pg_check(0, "sqlite sql (no input)", k, NULL, NULL, why, seed, world, cs);
+      keyvec_free(&all);
+      return;
+    }
+    ref = &all;
+  }
+  int rc = pgw_sql_keys(pw, k->p, &got, why, sizeof why);
+  pg_runs[0]++;
+  pg_check(rc == 0 && same_keys(ref, &got), "sql", k, ref, &got, rc ? why : NULL, seed, world, cs);
+  EngineKind kinds[] = {ENGINE_INTERP, ENGINE_JIT};
+  for (int i = 0; i < 2; i++) {
+    if (kinds[i] == ENGINE_JIT && !engine_have_jit()) continue;
+    EngineKind used = kinds[i];
+    got.n = 0;
+    rc = pgw_select(pw, kinds[i], k->dim, k->rule, in, &got, &used, why, sizeof why);
+    if (getenv("ENGINES_VERBOSE"))
+      fprintf(stderr, "pg %s rc=%d (%s): %s\n", engine_kind_name(kinds[i]), rc, why, k->text);
+    if (rc == 1 || (rc == 0 && used != kinds[i])) {
+      declined++, pg_declined++;
+      continue;
+    }
+    pg_runs[1 + i]++;
+    pg_check(rc == 0 && same_keys(want, &got), engine_kind_name(kinds[i]), k, want, &got, rc ? why : NULL, seed,
+             world, cs);
+  }
+  keyvec_free(&all);
+  keyvec_free(&got);
 }
 
 /* A generated value (an enrich column): k->rule is its expression. */
@@ -518,9 +582,67 @@ static void check_value(Case *k, const char *schemas, uint64_t seed, int world, 
 
 static int64_t jit_value_runs;
 
+/* Compares values computed two ways over the same rows (bit for bit, the
+ * same NULLs); prints the first difference.  1 when identical. */
+static int same_values(const char *what, const char *a, const char *bname, const IVals *want, const IVals *got,
+                       int64_t cnt, Case *k, uint64_t seed, int world, int cs, int pass) {
+  int64_t bad = -1;
+  for (int64_t i = 0; i < cnt && bad < 0 && want->ph == got->ph; i++) {
+    int same = want->nul[i] == got->nul[i];
+    if (same && !want->nul[i])
+      same = want->ph == P_REAL ? memcmp(&want->fv[i], &got->fv[i], sizeof(double)) == 0 : want->iv[i] == got->iv[i];
+    if (!same) bad = i;
+  }
+  if (want->ph == got->ph && bad < 0) return 1;
+  fprintf(stderr, "FAIL %s (seed %llu world %d value %d%s): %s\n", what, (unsigned long long)seed, world, cs,
+          pass ? ", row list" : "", k->text);
+  if (bad >= 0)
+    fprintf(stderr, "    position %lld: %s %s %.17g / %lld, %s %s %.17g / %lld\n", (long long)bad, a,
+            want->nul[bad] ? "NULL" : "", want->ph == P_REAL ? want->fv[bad] : 0.0,
+            want->ph == P_INT ? (long long)want->iv[bad] : 0LL, bname, got->nul[bad] ? "NULL" : "",
+            got->ph == P_REAL ? got->fv[bad] : 0.0, got->ph == P_INT ? (long long)got->iv[bad] : 0LL);
+  else
+    fprintf(stderr, "    %s and %s computed different types\n", a, bname);
+  return 0;
+}
+
+/* The value on PostgreSQL's snapshot by interp and jit must be the one the
+ * interpreter computes over SQLite's (want). */
+static void run_value_pg(PgWorld *pw, Case *k, const uint32_t *r, int64_t cnt, const IVals *want, uint64_t seed,
+                         int world, int cs, int pass) {
+  EngineKind kinds[] = {ENGINE_INTERP, ENGINE_JIT};
+  for (int i = 0; i < 2; i++) {
+    if (kinds[i] == ENGINE_JIT && !engine_have_jit()) continue;
+    IVals got;
+    char why[256];
+    int by_jit = 0;
+    int rc = pgw_values(pw, kinds[i], k->dim, &k->rule, r, cnt, &got, &by_jit, why, sizeof why);
+    if (rc < 0) {
+      failed++, pg_failed++;
+      fprintf(stderr, "FAIL value on PostgreSQL (seed %llu world %d value %d): %s\n", (unsigned long long)seed, world,
+              cs, why);
+      continue;
+    }
+    if (rc || (kinds[i] == ENGINE_JIT && by_jit != 1)) {
+      if (!rc) ivals_free(&got);
+      declined++, pg_declined++;
+      continue;
+    }
+    pg_value_runs++;
+    char what[64];
+    snprintf(what, sizeof what, "%s value on PostgreSQL", engine_kind_name(kinds[i]));
+    if (same_values(what, "interp on SQLite", "PostgreSQL", want, &got, cnt, k, seed, world, cs, pass))
+      passed++, pg_passed++;
+    else
+      failed++, pg_failed++;
+    ivals_free(&got);
+  }
+}
+
 /* One value over every row (and over a row list): the jit must give the
- * interpreter's values bit for bit and the same NULLs. */
-static void run_value(Case *k, EngineCtx *jctx, uint64_t seed, int world, int cs) {
+ * interpreter's values bit for bit and the same NULLs; on PostgreSQL
+ * (pw) interp and jit over its snapshot must give them too. */
+static void run_value(Case *k, EngineCtx *jctx, PgWorld *pw, uint64_t seed, int world, int cs) {
   char why[256];
   if (engine_prepare(jctx, k->dim, &k->rule, 1, why, sizeof why)) {
     failed++;
@@ -538,6 +660,7 @@ static void run_value(Case *k, EngineCtx *jctx, uint64_t seed, int world, int cs
     IVals want, got;
     int ri = engine_values_rows(jctx, ENGINE_INTERP, k->dim, &k->rule, 1, NULL, r, cnt, &want, why, sizeof why);
     if (ri) { declined++; break; }
+    if (pw) run_value_pg(pw, k, r, cnt, &want, seed, world, cs, pass);
     int rj = engine_values_rows(jctx, ENGINE_JIT, k->dim, &k->rule, 1, NULL, r, cnt, &got, why, sizeof why);
     if (rj || jctx->values_by_jit != 1) {
       if (!rj) ivals_free(&got);
@@ -546,25 +669,8 @@ static void run_value(Case *k, EngineCtx *jctx, uint64_t seed, int world, int cs
       break;
     }
     jit_value_runs++;
-    int64_t bad = -1;
-    for (int64_t i = 0; i < cnt && bad < 0; i++) {
-      int same = want.nul[i] == got.nul[i];
-      if (same && !want.nul[i])
-        same = want.ph == P_REAL ? memcmp(&want.fv[i], &got.fv[i], sizeof(double)) == 0 : want.iv[i] == got.iv[i];
-      if (!same) bad = i;
-    }
-    if (want.ph != got.ph || bad >= 0) {
-      failed++;
-      fprintf(stderr, "FAIL jit value (seed %llu world %d value %d%s): %s\n", (unsigned long long)seed, world, cs,
-              pass ? ", row list" : "", k->text);
-      if (bad >= 0)
-        fprintf(stderr, "    position %lld: interp %s %.17g / %lld, jit %s %.17g / %lld\n", (long long)bad,
-                want.nul[bad] ? "NULL" : "", want.ph == P_REAL ? want.fv[bad] : 0.0,
-                want.ph == P_INT ? (long long)want.iv[bad] : 0LL, got.nul[bad] ? "NULL" : "",
-                got.ph == P_REAL ? got.fv[bad] : 0.0, got.ph == P_INT ? (long long)got.iv[bad] : 0LL);
-    } else {
-      passed++;
-    }
+    if (same_values("jit value", "interp", "jit", &want, &got, cnt, k, seed, world, cs, pass)) passed++;
+    else failed++;
     ivals_free(&want);
     ivals_free(&got);
   }
@@ -636,11 +742,26 @@ static void run_world(uint64_t seed, int world, int cases) {
     failed++;
     fprintf(stderr, "FAIL jit precompile (seed %llu world %d): %s\n", (unsigned long long)seed, world, why);
   }
+  /* PostgreSQL: the world copied there typed, its rules precompiled over
+   * the COPY snapshot (the first program holds the schemas) */
+  PgWorld *pw = NULL;
+  Program *sp = NULL;
+  for (int c = 0; c < cases && !sp; c++) sp = ks[c].rule ? ks[c].p : NULL;
+  for (int c = 0; c < nvals && !sp; c++) sp = vs[c].rule ? vs[c].p : NULL;
+  if (pg_url && sp) {
+    pw = pgw_open(pg_url, db, sp, d, &bt, "2026-03-01 12:00:00", 42, why, sizeof why);
+    if (pw) pg_worlds++;
+    else {
+      failed++, pg_failed++;
+      fprintf(stderr, "FAIL world on PostgreSQL (seed %llu world %d): %s\n", (unsigned long long)seed, world, why);
+    }
+  }
   for (int c = 0; c < cases; c++) {
-    if (ks[c].rule) run_case(db, &ks[c], &jctx, seed, world, c, c % 5 == 4);
+    if (ks[c].rule) run_case(db, &ks[c], &jctx, pw, seed, world, c, c % 5 == 4);
   }
   for (int c = 0; c < nvals && engine_have_jit(); c++)
-    if (vs[c].rule) run_value(&vs[c], &jctx, seed, world, c);
+    if (vs[c].rule) run_value(&vs[c], &jctx, pw, seed, world, c);
+  pgw_close(pw); /* its context holds schemas of the programs too */
   engine_free(&jctx); /* holds schemas of the programs: free it first */
   for (int c = 0; c < cases; c++) {
     if (ks[c].p) program_free(ks[c].p);
@@ -732,6 +853,8 @@ int main(int argc, char **argv) {
   int worlds = argc > 2 ? atoi(argv[2]) : 100;
   int cases = argc > 3 ? atoi(argv[3]) : 40;
   int only = getenv("ENGINES_WORLD") ? atoi(getenv("ENGINES_WORLD")) : -1;
+  pg_url = getenv("CAMP_TEST_PG_URL");
+  if (pg_url && !*pg_url) pg_url = NULL;
   for (int w = 0; w < worlds; w++)
     if (only < 0 || w == only) run_world(seed, w, cases);
   if (only < 0) {
@@ -741,6 +864,11 @@ int main(int argc, char **argv) {
   printf("engines: interp evaluated %lld rules itself, jit %lld (and %lld values, compared with the interpreter's); "
          "declined %d (fallback), %d ill-typed generated rules skipped\n",
          (long long)engine_accepts, (long long)jit_runs, (long long)jit_value_runs, declined, rejected);
+  if (pg_url)
+    printf("engines: PostgreSQL: %d worlds, sql %lld rules, interp %lld, jit %lld, %lld values; "
+           "%d checks passed, %d failed, %d declined\n",
+           pg_worlds, (long long)pg_runs[0], (long long)pg_runs[1], (long long)pg_runs[2], (long long)pg_value_runs,
+           pg_passed, pg_failed, pg_declined);
   printf("engines: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
