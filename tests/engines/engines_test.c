@@ -15,7 +15,8 @@
  * is counted as "declined", never as passed.
  *
  *   engines_test [SEED [WORLDS [CASES_PER_WORLD]]]
- *   ENGINES_VERBOSE=1 prints every rule.  ENGINES_JIT_OPT=1 keeps
+ *   ENGINES_VERBOSE=1 prints every rule.  ENGINES_WORLD=N runs world N only;
+ *   with ENGINES_DUMP=FILE it also writes that world's schemas and data.  ENGINES_JIT_OPT=1 keeps
  *   $CAMP_JIT_OPT as set (else worlds run at -O1, every 10th at -O2).
  * Prints failing rules with their seed/world/case for replay and ends with
  * `engines: N passed, N failed`. */
@@ -408,10 +409,11 @@ static void gen(Buf *b, int ty, int depth, Scope *s) {
 /* ---------------------------------------------------------------- run */
 
 static int passed, failed, declined, rejected;
+static int only_world = -1; /* ENGINES_WORLD */
 static int64_t engine_accepts;
 /* PostgreSQL (CAMP_TEST_PG_URL): checks per engine, also in passed/failed */
 static const char *pg_url;
-static int pg_worlds, pg_passed, pg_failed, pg_declined;
+static int pg_worlds, pg_passed, pg_failed, pg_declined, pg_known;
 static int64_t pg_runs[3]; /* sql, interp, jit rules evaluated on PostgreSQL */
 static int64_t pg_value_runs;
 
@@ -462,8 +464,8 @@ static int64_t jit_runs;
 
 /* One rule: run SQL and the columnar engines, compare.  jctx: the world's
  * context whose JIT cache holds the world's rules (compiled in one go). */
-static void run_case_pg(PgWorld *pw, EngineCtx *e, Case *k, const KeyVec *in, const KeyVec *want, uint64_t seed,
-                        int world, int cs);
+static void run_case_pg(PgWorld *pw, EngineCtx *e, Case *k, const KeyVec *in, const KeyVec *want, int intdiv,
+                        uint64_t seed, int world, int cs);
 
 static void run_case(Db *db, Case *k, EngineCtx *jctx, PgWorld *pw, uint64_t seed, int world, int cs, int use_input) {
   const char *rule = k->text;
@@ -481,12 +483,14 @@ static void run_case(Db *db, Case *k, EngineCtx *jctx, PgWorld *pw, uint64_t see
             (unsigned long long)seed, world, cs, why, rule);
   } else {
     EngineKind kinds[] = {ENGINE_INTERP, ENGINE_AUTO, ENGINE_JIT};
+    int intdiv = 0; /* the interpreter declined an integer-or-real division */
     for (int i = 0; i < 3; i++) {
       EngineCtx *ec = kinds[i] == ENGINE_JIT ? jctx : &e;
       if (kinds[i] == ENGINE_JIT && !engine_have_jit()) continue;
       got.n = 0;
       rc = engine_select(ec, kinds[i], k->dim, k->rule, in, &got, why, sizeof why);
       if (getenv("ENGINES_VERBOSE")) fprintf(stderr, "%s rc=%d %s (%s): %s\n", engine_kind_name(kinds[i]), rc, ec->why, why, rule);
+      if (kinds[i] == ENGINE_INTERP && rc == 1 && strstr(why, "decimals SQLite may hold as integers")) intdiv = 1;
       /* jit requested but another engine answered: the jit declined */
       if (rc == 1 || (kinds[i] == ENGINE_JIT && rc == 0 && ec->last_used != ENGINE_JIT)) { declined++; continue; }
       if (kinds[i] == ENGINE_INTERP) engine_accepts++;
@@ -498,7 +502,7 @@ static void run_case(Db *db, Case *k, EngineCtx *jctx, PgWorld *pw, uint64_t see
       print_keys("sql", &want);
       print_keys(engine_kind_name(kinds[i]), &got);
     }
-    if (pw) run_case_pg(pw, &e, k, in, &want, seed, world, cs);
+    if (pw) run_case_pg(pw, &e, k, in, &want, intdiv, seed, world, cs);
   }
   keyvec_free(&input);
   keyvec_free(&want);
@@ -521,12 +525,31 @@ static void pg_check(int ok, const char *what, Case *k, const KeyVec *want, cons
   }
 }
 
+/* The keys of `in` (in its order, duplicates kept) that are in `sorted`:
+ * what a rule whose whole answer is `sorted` selects from the input. */
+static void filter_keys(const KeyVec *in, const KeyVec *sorted, KeyVec *out) {
+  for (size_t i = 0; i < in->n; i++) {
+    size_t lo = 0, hi = sorted->n;
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (sorted->v[mid] < in->v[i]) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < sorted->n && sorted->v[lo] == in->v[i]) keyvec_push(out, in->v[i]);
+  }
+}
+
 /* The rule on PostgreSQL: its SQL (the postgres dialect) over the whole
  * table, interp and jit over the COPY snapshot with the case's input;
- * every answer must be SQLite's SQL answer (want, for input in). */
-static void run_case_pg(PgWorld *pw, EngineCtx *e, Case *k, const KeyVec *in, const KeyVec *want, uint64_t seed,
-                        int world, int cs) {
-  KeyVec all = {0}, got = {0};
+ * every answer must be SQLite's SQL answer (want, for input in).
+ * intdiv: SQLite's columnar engines declined the rule because it divides
+ * decimals SQLite may hold as integers — SQLite then divides a stored 31
+ * as an integer (31 / 14 = 2) where PostgreSQL's numeric, like a stored
+ * 31.0, gives 2.21; such a difference is reported as KNOWN (docs/postgres.md)
+ * and PostgreSQL's engines are held to PostgreSQL's SQL answer instead. */
+static void run_case_pg(PgWorld *pw, EngineCtx *e, Case *k, const KeyVec *in, const KeyVec *want, int intdiv,
+                        uint64_t seed, int world, int cs) {
+  KeyVec all = {0}, pgsql = {0}, fref = {0}, got = {0};
   char why[256];
   const KeyVec *ref = want;
   if (in) { /* the SQL step reads the whole table: SQLite's answer for it */
@@ -537,9 +560,20 @@ static void run_case_pg(PgWorld *pw, EngineCtx *e, Case *k, const KeyVec *in, co
     }
     ref = &all;
   }
-  int rc = pgw_sql_keys(pw, k->p, &got, why, sizeof why);
+  int rc = pgw_sql_keys(pw, k->p, &pgsql, why, sizeof why);
   pg_runs[0]++;
-  pg_check(rc == 0 && same_keys(ref, &got), "sql", k, ref, &got, rc ? why : NULL, seed, world, cs);
+  const KeyVec *cref = want; /* what the columnar engines must select */
+  if (rc == 0 && intdiv && !same_keys(ref, &pgsql)) {
+    pg_known++;
+    fprintf(stderr, "KNOWN sql on PostgreSQL (seed %llu world %d case %d): SQLite divides decimals it holds as "
+            "integers as integers\n  rule: %s\n", (unsigned long long)seed, world, cs, k->text);
+    print_keys("sqlite sql", ref);
+    print_keys("postgres sql", &pgsql);
+    if (in) filter_keys(in, &pgsql, &fref), cref = &fref;
+    else cref = &pgsql;
+  } else {
+    pg_check(rc == 0 && same_keys(ref, &pgsql), "sql", k, ref, &pgsql, rc ? why : NULL, seed, world, cs);
+  }
   EngineKind kinds[] = {ENGINE_INTERP, ENGINE_JIT};
   for (int i = 0; i < 2; i++) {
     if (kinds[i] == ENGINE_JIT && !engine_have_jit()) continue;
@@ -553,10 +587,12 @@ static void run_case_pg(PgWorld *pw, EngineCtx *e, Case *k, const KeyVec *in, co
       continue;
     }
     pg_runs[1 + i]++;
-    pg_check(rc == 0 && same_keys(want, &got), engine_kind_name(kinds[i]), k, want, &got, rc ? why : NULL, seed,
+    pg_check(rc == 0 && same_keys(cref, &got), engine_kind_name(kinds[i]), k, cref, &got, rc ? why : NULL, seed,
              world, cs);
   }
   keyvec_free(&all);
+  keyvec_free(&pgsql);
+  keyvec_free(&fref);
   keyvec_free(&got);
 }
 
@@ -693,6 +729,14 @@ static void run_world(uint64_t seed, int world, int cases) {
   sql_table(&sql, &dim, "grp", grp.nrows);
   sql_table(&sql, &kid, "dim", dim.nrows);
   char err[256];
+  const char *dump = getenv("ENGINES_DUMP"); /* the world's data for a replay: sqlite3 x.db < DUMP */
+  FILE *df = dump && only_world >= 0 ? fopen(dump, "w") : NULL;
+  if (df) {
+    fprintf(df, "-- seed %llu world %d; camp schemas:\n-- ", (unsigned long long)seed, world);
+    for (const char *c = schemas.s; *c; c++) fputs(*c == '\n' && c[1] ? "\n-- " : (char[]){*c, 0}, df);
+    fprintf(df, "%s", sql.s);
+    fclose(df);
+  }
   Db *db = db_open(":memory:", DB_OPEN_CREATE, err, sizeof err);
   if (!db || db_exec(db, sql.s)) {
     fprintf(stderr, "cannot build world %d: %s\n", world, db ? db_error(db) : err);
@@ -852,7 +896,7 @@ int main(int argc, char **argv) {
   uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 20260301;
   int worlds = argc > 2 ? atoi(argv[2]) : 100;
   int cases = argc > 3 ? atoi(argv[3]) : 40;
-  int only = getenv("ENGINES_WORLD") ? atoi(getenv("ENGINES_WORLD")) : -1;
+  int only = only_world = getenv("ENGINES_WORLD") ? atoi(getenv("ENGINES_WORLD")) : -1;
   pg_url = getenv("CAMP_TEST_PG_URL");
   if (pg_url && !*pg_url) pg_url = NULL;
   for (int w = 0; w < worlds; w++)
@@ -866,9 +910,9 @@ int main(int argc, char **argv) {
          (long long)engine_accepts, (long long)jit_runs, (long long)jit_value_runs, declined, rejected);
   if (pg_url)
     printf("engines: PostgreSQL: %d worlds, sql %lld rules, interp %lld, jit %lld, %lld values; "
-           "%d checks passed, %d failed, %d declined\n",
+           "%d checks passed, %d failed, %d declined, %d known differences\n",
            pg_worlds, (long long)pg_runs[0], (long long)pg_runs[1], (long long)pg_runs[2], (long long)pg_value_runs,
-           pg_passed, pg_failed, pg_declined);
+           pg_passed, pg_failed, pg_declined, pg_known);
   printf("engines: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

@@ -10,8 +10,12 @@
 # $CAMP_CACHE_DIR, re-validated by content hash as each world replaces the
 # tables), and the keys must be SQLite's SQL answer; every value (enrich
 # column) computed by interp and jit over PostgreSQL's snapshot must be
-# the interpreter's over SQLite's, bit for bit.  PG_ENGINES="SEED WORLDS
-# CASES" (default 20260301 12 30) bounds it.
+# the interpreter's over SQLite's, bit for bit.  A rule whose SQLite answer
+# comes from dividing decimals SQLite stores as integers (31 / 14 = 2 there,
+# 2.21 on PostgreSQL and for a stored 31.0) is a KNOWN difference, printed,
+# not failed; PostgreSQL's engines must then give PostgreSQL's SQL answer.
+# PG_ENGINES="SEED WORLDS CASES" (default 20260301 15 30) bounds it;
+# ENGINES_WORLD=N runs world N only.
 
 if want 13; then
   BIN_DIR=${TEST_BIN_DIR:-build/tests} # sourced before section 2 (glob order)
@@ -19,10 +23,12 @@ if want 13; then
     t_fail "pg engines: missing $BIN_DIR/engines_test (make test-bins)"
   else
     pg_createdb engines
-    set -- ${PG_ENGINES:-20260301 12 30}
+    set -- ${PG_ENGINES:-20260301 15 30}
     CAMP_TEST_PG_URL=$(pg_url engines) timeout -k 5 600 "$BIN_DIR/engines_test" "$1" "$2" "$3" \
       > "$TMP/engines.out" 2> "$TMP/engines.err"
     grep '^FAIL' -A3 "$TMP/engines.err" | head -n 60
+    # SQLite's integer division of decimals it stores as integers (docs/postgres.md): shown, not failed
+    grep '^KNOWN' -A1 "$TMP/engines.err" | head -n 8
     counts=$(t_parse_summary "$TMP/engines.out")
     set -- $counts
     if [ -z "$counts" ]; then
