@@ -14,6 +14,22 @@
  * A columnar engine may decline (return 1: the caller would run SQL) — that
  * is counted as "declined", never as passed.
  *
+ * With CAMP_TEST_PG_URL (tests/pg/run.sh section 13) each world is also
+ * copied into that PostgreSQL database, typed from its camp schemas
+ * (tests/pg/pg_fixture.c: int bigint, decimal numeric, bool boolean, date,
+ * timestamp, text), and every rule is evaluated there (engines_pg.c): its
+ * step SQL in the PostgreSQL dialect (sql_params + sql_step, over the whole
+ * table), interp and jit over the COPY snapshot (with the case's input
+ * keys; cached in $CAMP_CACHE_DIR and re-validated by content hash when the
+ * next world replaces the tables); each must select SQLite's SQL keys.
+ * Every value is computed by interp and jit over PostgreSQL's snapshot and
+ * must be the interpreter's over SQLite's, bit for bit.  A rule SQLite
+ * answers by dividing decimals it stores as integers (the interpreter
+ * declines it on SQLite) may differ: reported as KNOWN (docs/postgres.md),
+ * and PostgreSQL's engines are held to PostgreSQL's SQL answer for it.
+ * PostgreSQL's checks also count in passed/failed, and apart in the line
+ * `engines: PostgreSQL: ...`.
+ *
  *   engines_test [SEED [WORLDS [CASES_PER_WORLD]]]
  *   ENGINES_VERBOSE=1 prints every rule.  ENGINES_WORLD=N runs world N only;
  *   with ENGINES_DUMP=FILE it also writes that world's schemas and data.  ENGINES_JIT_OPT=1 keeps
