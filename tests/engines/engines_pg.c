@@ -101,3 +101,60 @@ int pgw_values(PgWorld *w, EngineKind kind, Schema *dim, Expr **expr, const uint
   *by_jit = w->jctx.values_by_jit;
   return rc;
 }
+
+Db *pgw_db(PgWorld *w) { return w->db; }
+
+int step_values(Db *db, Program *p, const char *now, StepValues *out, char *why, size_t whylen) {
+  memset(out, 0, sizeof *out);
+  Decl *c = p->campaigns.len ? p->campaigns.items[0] : NULL;
+  if (!c || !c->steps.len) {
+    snprintf(why, whylen, "no steps");
+    return -1;
+  }
+  SqlOptions so = {0};
+  so.dialect = sql_dialect(db_backend(db));
+  so.now = now;
+  char *sql = sql_params(c, &so);
+  int rc = db_exec(db, sql);
+  free(sql);
+  Step *last = NULL;
+  for (int i = 0; !rc && i < c->steps.len; i++) {
+    last = c->steps.items[i];
+    sql = sql_step(p, c, last, &so);
+    rc = db_exec(db, sql);
+    free(sql);
+  }
+  char sel[300];
+  snprintf(sel, sizeof sel, "SELECT \"_key\", \"v\" FROM %s.\"s_%s\" ORDER BY 1", db_temp_schema(db),
+           last && last->outputs.len ? (const char *)last->outputs.items[0] : last ? last->label : "");
+  DbStmt *q = rc ? NULL : db_prepare(db, sel);
+  int r = q ? 0 : -1;
+  size_t cap = 0;
+  while (q && (r = db_step(q)) == 1) {
+    if (out->n == cap) {
+      cap = cap ? cap * 2 : 256;
+      out->key = realloc(out->key, cap * sizeof *out->key);
+      out->v = realloc(out->v, cap * sizeof *out->v);
+      if (!out->key || !out->v) abort();
+    }
+    out->key[out->n] = db_column(q, 0).i;
+    DbValue v = db_column(q, 1);
+    if (v.kind == DBV_TEXT) v.s = strdup(v.s);
+    out->v[out->n++] = v;
+  }
+  db_finalize(q);
+  if (r < 0) {
+    snprintf(why, whylen, "%s", db_error(db));
+    step_values_free(out);
+    return -1;
+  }
+  return 0;
+}
+
+void step_values_free(StepValues *sv) {
+  for (size_t i = 0; i < sv->n; i++)
+    if (sv->v[i].kind == DBV_TEXT) free((char *)sv->v[i].s);
+  free(sv->key);
+  free(sv->v);
+  memset(sv, 0, sizeof *sv);
+}

@@ -38,4 +38,21 @@ int pgw_select(PgWorld *w, EngineKind kind, Schema *dim, Expr *rule, const KeyVe
 int pgw_values(PgWorld *w, EngineKind kind, Schema *dim, Expr **expr, const uint32_t *rows, int64_t nrows,
                IVals *out, int *by_jit, char *why, size_t whylen);
 
+/* The world's PostgreSQL connection. */
+Db *pgw_db(PgWorld *w);
+
+/* Rows of a value step: `r = dim` then `e = enrich r { v = EXPR }` (the
+ * first campaign of p) run as SQL in db's dialect; keys ascending, one
+ * value each (owned: text copied). */
+typedef struct StepValues {
+  int64_t *key;
+  DbValue *v;
+  size_t n;
+} StepValues;
+
+/* Runs the campaign's steps (sql_params + sql_step in db's dialect, clock
+ * now) and reads "_key", "v" of the last one.  0, or -1 with why. */
+int step_values(Db *db, Program *p, const char *now, StepValues *out, char *why, size_t whylen);
+void step_values_free(StepValues *sv);
+
 #endif
