@@ -23,7 +23,9 @@
  * keys; cached in $CAMP_CACHE_DIR and re-validated by content hash when the
  * next world replaces the tables); each must select SQLite's SQL keys.
  * Every value is computed by interp and jit over PostgreSQL's snapshot and
- * must be the interpreter's over SQLite's, bit for bit.  A rule SQLite
+ * must be the interpreter's over SQLite's, bit for bit; as an enrich
+ * column, its step SQL on PostgreSQL must give SQLite's step SQL values
+ * row by row (numbers equal as doubles, text bytewise).  A rule SQLite
  * answers by dividing decimals it stores as integers (the interpreter
  * declines it on SQLite) may differ: reported as KNOWN (docs/postgres.md),
  * and PostgreSQL's engines are held to PostgreSQL's SQL answer for it.
