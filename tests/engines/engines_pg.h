@@ -38,6 +38,48 @@ int pgw_select(PgWorld *w, EngineKind kind, Schema *dim, Expr *rule, const KeyVe
 int pgw_values(PgWorld *w, EngineKind kind, Schema *dim, Expr **expr, const uint32_t *rows, int64_t nrows,
                IVals *out, int *by_jit, char *why, size_t whylen);
 
+/* ---- the checks: PostgreSQL's answers against SQLite's ---- */
+
+/* A generated rule, checked: its program owns the AST. */
+typedef struct Case {
+  char *text;
+  Program *p;
+  Expr *rule;
+  Schema *dim;
+} Case;
+
+
+/* Checks on PostgreSQL, counted apart (engines_test adds them to its totals). */
+typedef struct PgCounts {
+  int worlds, passed, failed, declined, known;
+  int64_t runs[3];    /* rules evaluated by sql, interp, jit */
+  int64_t values;     /* values by interp / jit over the snapshot */
+  int64_t sql_values; /* values as enrich columns of the step SQL */
+} PgCounts;
+extern PgCounts pg_n;
+
+/* Comparisons (engines_test uses them too). */
+int same_keys(const KeyVec *a, const KeyVec *b);
+void print_keys(const char *label, const KeyVec *k);
+/* Values computed two ways over the same rows: bit for bit, the same NULLs;
+ * prints the first difference.  1 when identical. */
+int same_values(const char *what, const char *a, const char *bname, const IVals *want, const IVals *got,
+                int64_t cnt, Case *k, uint64_t seed, int world, int cs, int pass);
+
+/* Rule k on PostgreSQL: its SQL, interp and jit against SQLite's SQL
+ * answer want (for input in; e is SQLite's context, for the answer over
+ * the whole table).  intdiv: SQLite's interpreter declined the rule for a
+ * division of decimals SQLite may hold as integers (then a difference is
+ * KNOWN). */
+void pg_case(PgWorld *pw, EngineCtx *e, Case *k, const KeyVec *in, const KeyVec *want, int intdiv, uint64_t seed,
+             int world, int cs);
+/* Value k by interp and jit over PostgreSQL's snapshot against want, the
+ * interpreter's over SQLite's (rows r, or all cnt rows). */
+void pg_value(PgWorld *pw, Case *k, const uint32_t *r, int64_t cnt, const IVals *want, uint64_t seed, int world,
+              int cs, int pass);
+/* Value k as an enrich column: PostgreSQL's step SQL against SQLite's (lite). */
+void pg_value_sql(PgWorld *pw, Db *lite, Case *k, int intdiv, uint64_t seed, int world, int cs);
+
 /* The world's PostgreSQL connection. */
 Db *pgw_db(PgWorld *w);
 

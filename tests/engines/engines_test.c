@@ -431,35 +431,11 @@ static int only_world = -1; /* ENGINES_WORLD */
 static int64_t engine_accepts;
 /* PostgreSQL (CAMP_TEST_PG_URL): checks per engine, also in passed/failed */
 static const char *pg_url;
-static int pg_worlds, pg_passed, pg_failed, pg_declined, pg_known;
-static int64_t pg_runs[3]; /* sql, interp, jit rules evaluated on PostgreSQL */
-static int64_t pg_value_runs;
-
-static int same_keys(const KeyVec *a, const KeyVec *b) {
-  if (a->n != b->n) return 0;
-  for (size_t i = 0; i < a->n; i++)
-    if (a->v[i] != b->v[i]) return 0;
-  return 1;
-}
-
-static void print_keys(const char *label, const KeyVec *k) {
-  fprintf(stderr, "    %s (%zu):", label, k->n);
-  for (size_t i = 0; i < k->n && i < 40; i++) fprintf(stderr, " %lld", (long long)k->v[i]);
-  fprintf(stderr, "%s\n", k->n > 40 ? " ..." : "");
-}
 
 static Step *first_step(Program *p) {
   Decl *c = p->campaigns.len ? p->campaigns.items[0] : NULL;
   return c && c->steps.len ? c->steps.items[0] : NULL;
 }
-
-/* A generated rule, checked: its program owns the AST. */
-typedef struct Case {
-  char *text;
-  Program *p;
-  Expr *rule;
-  Schema *dim;
-} Case;
 
 static void check_case(Case *k, const char *schemas, uint64_t seed, int world, int cs) {
   Buf src = {0};
@@ -482,9 +458,6 @@ static int64_t jit_runs;
 
 /* One rule: run SQL and the columnar engines, compare.  jctx: the world's
  * context whose JIT cache holds the world's rules (compiled in one go). */
-static void run_case_pg(PgWorld *pw, EngineCtx *e, Case *k, const KeyVec *in, const KeyVec *want, int intdiv,
-                        uint64_t seed, int world, int cs);
-
 static void run_case(Db *db, Case *k, EngineCtx *jctx, PgWorld *pw, uint64_t seed, int world, int cs, int use_input) {
   const char *rule = k->text;
   EngineCtx e;
@@ -520,100 +493,13 @@ static void run_case(Db *db, Case *k, EngineCtx *jctx, PgWorld *pw, uint64_t see
       print_keys("sql", &want);
       print_keys(engine_kind_name(kinds[i]), &got);
     }
-    if (pw) run_case_pg(pw, &e, k, in, &want, intdiv, seed, world, cs);
+    if (pw) pg_case(pw, &e, k, in, &want, intdiv, seed, world, cs);
   }
   keyvec_free(&input);
   keyvec_free(&want);
   keyvec_free(&got);
   engine_free(&e);
 }
-
-static void pg_check(int ok, const char *what, Case *k, const KeyVec *want, const KeyVec *got, const char *why,
-                     uint64_t seed, int world, int cs) {
-  if (ok) {
-    passed++, pg_passed++;
-    return;
-  }
-  failed++, pg_failed++;
-  fprintf(stderr, "FAIL %s on PostgreSQL (seed %llu world %d case %d): %s\n  rule: %s\n", what,
-          (unsigned long long)seed, world, cs, why ? why : "different keys", k->text);
-  if (!why) {
-    print_keys("sqlite sql", want);
-    print_keys(what, got);
-  }
-}
-
-/* The keys of `in` (in its order, duplicates kept) that are in `sorted`:
- * what a rule whose whole answer is `sorted` selects from the input. */
-static void filter_keys(const KeyVec *in, const KeyVec *sorted, KeyVec *out) {
-  for (size_t i = 0; i < in->n; i++) {
-    size_t lo = 0, hi = sorted->n;
-    while (lo < hi) {
-      size_t mid = (lo + hi) / 2;
-      if (sorted->v[mid] < in->v[i]) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo < sorted->n && sorted->v[lo] == in->v[i]) keyvec_push(out, in->v[i]);
-  }
-}
-
-/* The rule on PostgreSQL: its SQL (the postgres dialect) over the whole
- * table, interp and jit over the COPY snapshot with the case's input;
- * every answer must be SQLite's SQL answer (want, for input in).
- * intdiv: SQLite's columnar engines declined the rule because it divides
- * decimals SQLite may hold as integers — SQLite then divides a stored 31
- * as an integer (31 / 14 = 2) where PostgreSQL's numeric, like a stored
- * 31.0, gives 2.21; such a difference is reported as KNOWN (docs/postgres.md)
- * and PostgreSQL's engines are held to PostgreSQL's SQL answer instead. */
-static void run_case_pg(PgWorld *pw, EngineCtx *e, Case *k, const KeyVec *in, const KeyVec *want, int intdiv,
-                        uint64_t seed, int world, int cs) {
-  KeyVec all = {0}, pgsql = {0}, fref = {0}, got = {0};
-  char why[256];
-  const KeyVec *ref = want;
-  if (in) { /* the SQL step reads the whole table: SQLite's answer for it */
-    if (engine_select(e, ENGINE_SQL, k->dim, k->rule, NULL, &all, why, sizeof why)) {
-      pg_check(0, "sqlite sql (no input)", k, NULL, NULL, why, seed, world, cs);
-      keyvec_free(&all);
-      return;
-    }
-    ref = &all;
-  }
-  int rc = pgw_sql_keys(pw, k->p, &pgsql, why, sizeof why);
-  pg_runs[0]++;
-  const KeyVec *cref = want; /* what the columnar engines must select */
-  if (rc == 0 && intdiv && !same_keys(ref, &pgsql)) {
-    pg_known++;
-    fprintf(stderr, "KNOWN sql on PostgreSQL (seed %llu world %d case %d): SQLite divides decimals it holds as "
-            "integers as integers\n  rule: %s\n", (unsigned long long)seed, world, cs, k->text);
-    print_keys("sqlite sql", ref);
-    print_keys("postgres sql", &pgsql);
-    if (in) filter_keys(in, &pgsql, &fref), cref = &fref;
-    else cref = &pgsql;
-  } else {
-    pg_check(rc == 0 && same_keys(ref, &pgsql), "sql", k, ref, &pgsql, rc ? why : NULL, seed, world, cs);
-  }
-  EngineKind kinds[] = {ENGINE_INTERP, ENGINE_JIT};
-  for (int i = 0; i < 2; i++) {
-    if (kinds[i] == ENGINE_JIT && !engine_have_jit()) continue;
-    EngineKind used = kinds[i];
-    got.n = 0;
-    rc = pgw_select(pw, kinds[i], k->dim, k->rule, in, &got, &used, why, sizeof why);
-    if (getenv("ENGINES_VERBOSE"))
-      fprintf(stderr, "pg %s rc=%d (%s): %s\n", engine_kind_name(kinds[i]), rc, why, k->text);
-    if (rc == 1 || (rc == 0 && used != kinds[i])) {
-      declined++, pg_declined++;
-      continue;
-    }
-    pg_runs[1 + i]++;
-    pg_check(rc == 0 && same_keys(cref, &got), engine_kind_name(kinds[i]), k, cref, &got, rc ? why : NULL, seed,
-             world, cs);
-  }
-  keyvec_free(&all);
-  keyvec_free(&pgsql);
-  keyvec_free(&fref);
-  keyvec_free(&got);
-}
-
 /* A generated value (an enrich column): k->rule is its expression. */
 static void check_value(Case *k, const char *schemas, uint64_t seed, int world, int cs) {
   Buf src = {0};
@@ -636,122 +522,6 @@ static void check_value(Case *k, const char *schemas, uint64_t seed, int world, 
 
 static int64_t jit_value_runs;
 
-/* Compares values computed two ways over the same rows (bit for bit, the
- * same NULLs); prints the first difference.  1 when identical. */
-static int same_values(const char *what, const char *a, const char *bname, const IVals *want, const IVals *got,
-                       int64_t cnt, Case *k, uint64_t seed, int world, int cs, int pass) {
-  int64_t bad = -1;
-  for (int64_t i = 0; i < cnt && bad < 0 && want->ph == got->ph; i++) {
-    int same = want->nul[i] == got->nul[i];
-    if (same && !want->nul[i])
-      same = want->ph == P_REAL ? memcmp(&want->fv[i], &got->fv[i], sizeof(double)) == 0 : want->iv[i] == got->iv[i];
-    if (!same) bad = i;
-  }
-  if (want->ph == got->ph && bad < 0) return 1;
-  fprintf(stderr, "FAIL %s (seed %llu world %d value %d%s): %s\n", what, (unsigned long long)seed, world, cs,
-          pass ? ", row list" : "", k->text);
-  if (bad >= 0)
-    fprintf(stderr, "    position %lld: %s %s %.17g / %lld, %s %s %.17g / %lld\n", (long long)bad, a,
-            want->nul[bad] ? "NULL" : "", want->ph == P_REAL ? want->fv[bad] : 0.0,
-            want->ph == P_INT ? (long long)want->iv[bad] : 0LL, bname, got->nul[bad] ? "NULL" : "",
-            got->ph == P_REAL ? got->fv[bad] : 0.0, got->ph == P_INT ? (long long)got->iv[bad] : 0LL);
-  else
-    fprintf(stderr, "    %s and %s computed different types\n", a, bname);
-  return 0;
-}
-
-/* The value on PostgreSQL's snapshot by interp and jit must be the one the
- * interpreter computes over SQLite's (want). */
-static void run_value_pg(PgWorld *pw, Case *k, const uint32_t *r, int64_t cnt, const IVals *want, uint64_t seed,
-                         int world, int cs, int pass) {
-  EngineKind kinds[] = {ENGINE_INTERP, ENGINE_JIT};
-  for (int i = 0; i < 2; i++) {
-    if (kinds[i] == ENGINE_JIT && !engine_have_jit()) continue;
-    IVals got;
-    char why[256];
-    int by_jit = 0;
-    int rc = pgw_values(pw, kinds[i], k->dim, &k->rule, r, cnt, &got, &by_jit, why, sizeof why);
-    if (rc < 0) {
-      failed++, pg_failed++;
-      fprintf(stderr, "FAIL value on PostgreSQL (seed %llu world %d value %d): %s\n", (unsigned long long)seed, world,
-              cs, why);
-      continue;
-    }
-    if (rc || (kinds[i] == ENGINE_JIT && by_jit != 1)) {
-      if (!rc) ivals_free(&got);
-      declined++, pg_declined++;
-      continue;
-    }
-    pg_value_runs++;
-    char what[64];
-    snprintf(what, sizeof what, "%s value on PostgreSQL", engine_kind_name(kinds[i]));
-    if (same_values(what, "interp on SQLite", "PostgreSQL", want, &got, cnt, k, seed, world, cs, pass))
-      passed++, pg_passed++;
-    else
-      failed++, pg_failed++;
-    ivals_free(&got);
-  }
-}
-
-/* Two values of a step's SQL: NULLs alike, text bytewise, numbers equal
- * (as doubles when either is a REAL: SQLite may hold a decimal as an
- * integer where PostgreSQL gives a double). */
-static int same_dbvalue(DbValue x, DbValue y) {
-  if (x.kind == DBV_NULL || y.kind == DBV_NULL) return x.kind == y.kind;
-  if (x.kind == DBV_TEXT || y.kind == DBV_TEXT) return x.kind == y.kind && !strcmp(x.s, y.s);
-  if (x.kind == DBV_REAL || y.kind == DBV_REAL)
-    return (x.kind == DBV_REAL ? x.r : (double)x.i) == (y.kind == DBV_REAL ? y.r : (double)y.i);
-  return x.i == y.i;
-}
-
-static void print_dbvalue(const char *label, DbValue v) {
-  if (v.kind == DBV_NULL) fprintf(stderr, " %s NULL", label);
-  else if (v.kind == DBV_TEXT) fprintf(stderr, " %s '%s'", label, v.s);
-  else if (v.kind == DBV_REAL) fprintf(stderr, " %s %.17g", label, v.r);
-  else fprintf(stderr, " %s %lld", label, (long long)v.i);
-}
-
-static int64_t pg_value_sql_runs;
-
-/* The value as an enrich column of its step SQL: PostgreSQL's dialect must
- * give SQLite's value on every row.  intdiv: as in run_case_pg. */
-static void run_value_sql(PgWorld *pw, Db *lite, Case *k, int intdiv, uint64_t seed, int world, int cs) {
-  StepValues a, b;
-  char why[256];
-  const char *now = "2026-03-01 12:00:00";
-  if (step_values(lite, k->p, now, &a, why, sizeof why)) {
-    failed++, pg_failed++;
-    fprintf(stderr, "FAIL value sql on SQLite (seed %llu world %d value %d): %s\n", (unsigned long long)seed, world,
-            cs, why);
-    return;
-  }
-  int rc = step_values(pgw_db(pw), k->p, now, &b, why, sizeof why);
-  pg_value_sql_runs++;
-  size_t bad = a.n;
-  for (size_t i = 0; !rc && i < a.n && i < b.n && bad == a.n; i++)
-    if (a.key[i] != b.key[i] || !same_dbvalue(a.v[i], b.v[i])) bad = i;
-  if (!rc && a.n == b.n && bad == a.n) {
-    passed++, pg_passed++;
-  } else {
-    int known = !rc && intdiv && a.n == b.n;
-    if (known) pg_known++;
-    else failed++, pg_failed++;
-    fprintf(stderr, "%s value sql on PostgreSQL (seed %llu world %d value %d): %s\n  value: %s\n",
-            known ? "KNOWN" : "FAIL", (unsigned long long)seed, world, cs,
-            rc ? why : a.n != b.n ? "different rows" : known ? "SQLite divides decimals it holds as integers as integers"
-                                                        : "different values",
-            k->text);
-    if (!rc && bad < a.n && bad < b.n) {
-      fprintf(stderr, "    key %lld:", (long long)a.key[bad]);
-      print_dbvalue("sqlite", a.v[bad]);
-      print_dbvalue("postgres", b.v[bad]);
-      fprintf(stderr, "\n");
-    }
-  }
-  step_values_free(&a);
-  if (!rc) step_values_free(&b);
-}
-
 /* One value over every row (and over a row list): the jit must give the
  * interpreter's values bit for bit and the same NULLs; on PostgreSQL
  * (pw) interp and jit over its snapshot must give them too. */
@@ -773,9 +543,9 @@ static void run_value(Case *k, EngineCtx *jctx, PgWorld *pw, uint64_t seed, int 
     IVals want, got;
     int ri = engine_values_rows(jctx, ENGINE_INTERP, k->dim, &k->rule, 1, NULL, r, cnt, &want, why, sizeof why);
     if (pw && !pass)
-      run_value_sql(pw, jctx->db, k, ri == 1 && strstr(why, "decimals SQLite may hold as integers"), seed, world, cs);
+      pg_value_sql(pw, jctx->db, k, ri == 1 && strstr(why, "decimals SQLite may hold as integers"), seed, world, cs);
     if (ri) { declined++; break; }
-    if (pw) run_value_pg(pw, k, r, cnt, &want, seed, world, cs, pass);
+    if (pw) pg_value(pw, k, r, cnt, &want, seed, world, cs, pass);
     int rj = engine_values_rows(jctx, ENGINE_JIT, k->dim, &k->rule, 1, NULL, r, cnt, &got, why, sizeof why);
     if (rj || jctx->values_by_jit != 1) {
       if (!rj) ivals_free(&got);
@@ -873,9 +643,9 @@ static void run_world(uint64_t seed, int world, int cases) {
   for (int c = 0; c < nvals && !sp; c++) sp = vs[c].rule ? vs[c].p : NULL;
   if (pg_url && sp) {
     pw = pgw_open(pg_url, db, sp, d, &bt, "2026-03-01 12:00:00", 42, why, sizeof why);
-    if (pw) pg_worlds++;
+    if (pw) pg_n.worlds++;
     else {
-      failed++, pg_failed++;
+      pg_n.failed++;
       fprintf(stderr, "FAIL world on PostgreSQL (seed %llu world %d): %s\n", (unsigned long long)seed, world, why);
     }
   }
@@ -990,9 +760,9 @@ int main(int argc, char **argv) {
   if (pg_url)
     printf("engines: PostgreSQL: %d worlds, sql %lld rules, interp %lld, jit %lld, %lld values, sql %lld values; "
            "%d checks passed, %d failed, %d declined, %d known differences\n",
-           pg_worlds, (long long)pg_runs[0], (long long)pg_runs[1], (long long)pg_runs[2], (long long)pg_value_runs,
-           (long long)pg_value_sql_runs,
-           pg_passed, pg_failed, pg_declined, pg_known);
+           pg_n.worlds, (long long)pg_n.runs[0], (long long)pg_n.runs[1], (long long)pg_n.runs[2],
+           (long long)pg_n.values, (long long)pg_n.sql_values, pg_n.passed, pg_n.failed, pg_n.declined, pg_n.known);
+  passed += pg_n.passed, failed += pg_n.failed, declined += pg_n.declined;
   printf("engines: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
