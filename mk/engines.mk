@@ -17,9 +17,12 @@ endif
 
 ENGINES_TEST := $(BUILD)/tests/engines_test
 
-$(ENGINES_TEST): tests/engines/engines_test.c $(LIB_OBJ)
+# engines_pg.c + pg_fixture.c: the PostgreSQL mode (CAMP_TEST_PG_URL, tests/pg section 13)
+ENGINES_TEST_SRC := tests/engines/engines_pg.c tests/pg/pg_fixture.c
+
+$(ENGINES_TEST): tests/engines/engines_test.c $(ENGINES_TEST_SRC) tests/engines/engines_pg.h tests/pg/pg_fixture.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(ENGINES_TEST_SRC) $(LIB_OBJ) $(LIBS) $(LDFLAGS)
 
 test-bins: $(ENGINES_TEST)
 

@@ -14,8 +14,27 @@
  * A columnar engine may decline (return 1: the caller would run SQL) — that
  * is counted as "declined", never as passed.
  *
+ * With CAMP_TEST_PG_URL (tests/pg/run.sh section 13) each world is also
+ * copied into that PostgreSQL database, typed from its camp schemas
+ * (tests/pg/pg_fixture.c: int bigint, decimal numeric, bool boolean, date,
+ * timestamp, text), and every rule is evaluated there (engines_pg.c): its
+ * step SQL in the PostgreSQL dialect (sql_params + sql_step, over the whole
+ * table), interp and jit over the COPY snapshot (with the case's input
+ * keys; cached in $CAMP_CACHE_DIR and re-validated by content hash when the
+ * next world replaces the tables); each must select SQLite's SQL keys.
+ * Every value is computed by interp and jit over PostgreSQL's snapshot and
+ * must be the interpreter's over SQLite's, bit for bit; as an enrich
+ * column, its step SQL on PostgreSQL must give SQLite's step SQL values
+ * row by row (numbers equal as doubles, text bytewise).  A rule SQLite
+ * answers by dividing decimals it stores as integers (the interpreter
+ * declines it on SQLite) may differ: reported as KNOWN (docs/postgres.md),
+ * and PostgreSQL's engines are held to PostgreSQL's SQL answer for it.
+ * PostgreSQL's checks also count in passed/failed, and apart in the line
+ * `engines: PostgreSQL: ...`.
+ *
  *   engines_test [SEED [WORLDS [CASES_PER_WORLD]]]
- *   ENGINES_VERBOSE=1 prints every rule.  ENGINES_JIT_OPT=1 keeps
+ *   ENGINES_VERBOSE=1 prints every rule.  ENGINES_WORLD=N runs world N only;
+ *   with ENGINES_DUMP=FILE it also writes that world's schemas and data.  ENGINES_JIT_OPT=1 keeps
  *   $CAMP_JIT_OPT as set (else worlds run at -O1, every 10th at -O2).
  * Prints failing rules with their seed/world/case for replay and ends with
  * `engines: N passed, N failed`. */
@@ -31,6 +50,7 @@
 #include "runtime/engine/engine.h"
 #include "runtime/engine/interp.h"
 #include "compiler/check/program.h"
+#include "tests/engines/engines_pg.h"
 
 enum { TY_INT, TY_DEC, TY_TEXT, TY_ENUM, TY_DATE, TY_TS, TY_BOOL, NTY };
 static const char *ty_camp[] = {"int", "decimal", "text", "enum(bronze, silver, gold)", "date", "timestamp", "bool"};
@@ -407,33 +427,15 @@ static void gen(Buf *b, int ty, int depth, Scope *s) {
 /* ---------------------------------------------------------------- run */
 
 static int passed, failed, declined, rejected;
+static int only_world = -1; /* ENGINES_WORLD */
 static int64_t engine_accepts;
-
-static int same_keys(const KeyVec *a, const KeyVec *b) {
-  if (a->n != b->n) return 0;
-  for (size_t i = 0; i < a->n; i++)
-    if (a->v[i] != b->v[i]) return 0;
-  return 1;
-}
-
-static void print_keys(const char *label, const KeyVec *k) {
-  fprintf(stderr, "    %s (%zu):", label, k->n);
-  for (size_t i = 0; i < k->n && i < 40; i++) fprintf(stderr, " %lld", (long long)k->v[i]);
-  fprintf(stderr, "%s\n", k->n > 40 ? " ..." : "");
-}
+/* PostgreSQL (CAMP_TEST_PG_URL): checks per engine, also in passed/failed */
+static const char *pg_url;
 
 static Step *first_step(Program *p) {
   Decl *c = p->campaigns.len ? p->campaigns.items[0] : NULL;
   return c && c->steps.len ? c->steps.items[0] : NULL;
 }
-
-/* A generated rule, checked: its program owns the AST. */
-typedef struct Case {
-  char *text;
-  Program *p;
-  Expr *rule;
-  Schema *dim;
-} Case;
 
 static void check_case(Case *k, const char *schemas, uint64_t seed, int world, int cs) {
   Buf src = {0};
@@ -456,7 +458,7 @@ static int64_t jit_runs;
 
 /* One rule: run SQL and the columnar engines, compare.  jctx: the world's
  * context whose JIT cache holds the world's rules (compiled in one go). */
-static void run_case(Db *db, Case *k, EngineCtx *jctx, uint64_t seed, int world, int cs, int use_input) {
+static void run_case(Db *db, Case *k, EngineCtx *jctx, PgWorld *pw, uint64_t seed, int world, int cs, int use_input) {
   const char *rule = k->text;
   EngineCtx e;
   char err[256], why[256];
@@ -472,12 +474,14 @@ static void run_case(Db *db, Case *k, EngineCtx *jctx, uint64_t seed, int world,
             (unsigned long long)seed, world, cs, why, rule);
   } else {
     EngineKind kinds[] = {ENGINE_INTERP, ENGINE_AUTO, ENGINE_JIT};
+    int intdiv = 0; /* the interpreter declined an integer-or-real division */
     for (int i = 0; i < 3; i++) {
       EngineCtx *ec = kinds[i] == ENGINE_JIT ? jctx : &e;
       if (kinds[i] == ENGINE_JIT && !engine_have_jit()) continue;
       got.n = 0;
       rc = engine_select(ec, kinds[i], k->dim, k->rule, in, &got, why, sizeof why);
       if (getenv("ENGINES_VERBOSE")) fprintf(stderr, "%s rc=%d %s (%s): %s\n", engine_kind_name(kinds[i]), rc, ec->why, why, rule);
+      if (kinds[i] == ENGINE_INTERP && rc == 1 && strstr(why, "decimals SQLite may hold as integers")) intdiv = 1;
       /* jit requested but another engine answered: the jit declined */
       if (rc == 1 || (kinds[i] == ENGINE_JIT && rc == 0 && ec->last_used != ENGINE_JIT)) { declined++; continue; }
       if (kinds[i] == ENGINE_INTERP) engine_accepts++;
@@ -489,13 +493,13 @@ static void run_case(Db *db, Case *k, EngineCtx *jctx, uint64_t seed, int world,
       print_keys("sql", &want);
       print_keys(engine_kind_name(kinds[i]), &got);
     }
+    if (pw) pg_case(pw, &e, k, in, &want, intdiv, seed, world, cs);
   }
   keyvec_free(&input);
   keyvec_free(&want);
   keyvec_free(&got);
   engine_free(&e);
 }
-
 /* A generated value (an enrich column): k->rule is its expression. */
 static void check_value(Case *k, const char *schemas, uint64_t seed, int world, int cs) {
   Buf src = {0};
@@ -519,8 +523,9 @@ static void check_value(Case *k, const char *schemas, uint64_t seed, int world, 
 static int64_t jit_value_runs;
 
 /* One value over every row (and over a row list): the jit must give the
- * interpreter's values bit for bit and the same NULLs. */
-static void run_value(Case *k, EngineCtx *jctx, uint64_t seed, int world, int cs) {
+ * interpreter's values bit for bit and the same NULLs; on PostgreSQL
+ * (pw) interp and jit over its snapshot must give them too. */
+static void run_value(Case *k, EngineCtx *jctx, PgWorld *pw, uint64_t seed, int world, int cs) {
   char why[256];
   if (engine_prepare(jctx, k->dim, &k->rule, 1, why, sizeof why)) {
     failed++;
@@ -537,7 +542,10 @@ static void run_value(Case *k, EngineCtx *jctx, uint64_t seed, int world, int cs
     int64_t cnt = pass ? m : n;
     IVals want, got;
     int ri = engine_values_rows(jctx, ENGINE_INTERP, k->dim, &k->rule, 1, NULL, r, cnt, &want, why, sizeof why);
+    if (pw && !pass)
+      pg_value_sql(pw, jctx->db, k, ri == 1 && strstr(why, "decimals SQLite may hold as integers"), seed, world, cs);
     if (ri) { declined++; break; }
+    if (pw) pg_value(pw, k, r, cnt, &want, seed, world, cs, pass);
     int rj = engine_values_rows(jctx, ENGINE_JIT, k->dim, &k->rule, 1, NULL, r, cnt, &got, why, sizeof why);
     if (rj || jctx->values_by_jit != 1) {
       if (!rj) ivals_free(&got);
@@ -546,25 +554,8 @@ static void run_value(Case *k, EngineCtx *jctx, uint64_t seed, int world, int cs
       break;
     }
     jit_value_runs++;
-    int64_t bad = -1;
-    for (int64_t i = 0; i < cnt && bad < 0; i++) {
-      int same = want.nul[i] == got.nul[i];
-      if (same && !want.nul[i])
-        same = want.ph == P_REAL ? memcmp(&want.fv[i], &got.fv[i], sizeof(double)) == 0 : want.iv[i] == got.iv[i];
-      if (!same) bad = i;
-    }
-    if (want.ph != got.ph || bad >= 0) {
-      failed++;
-      fprintf(stderr, "FAIL jit value (seed %llu world %d value %d%s): %s\n", (unsigned long long)seed, world, cs,
-              pass ? ", row list" : "", k->text);
-      if (bad >= 0)
-        fprintf(stderr, "    position %lld: interp %s %.17g / %lld, jit %s %.17g / %lld\n", (long long)bad,
-                want.nul[bad] ? "NULL" : "", want.ph == P_REAL ? want.fv[bad] : 0.0,
-                want.ph == P_INT ? (long long)want.iv[bad] : 0LL, got.nul[bad] ? "NULL" : "",
-                got.ph == P_REAL ? got.fv[bad] : 0.0, got.ph == P_INT ? (long long)got.iv[bad] : 0LL);
-    } else {
-      passed++;
-    }
+    if (same_values("jit value", "interp", "jit", &want, &got, cnt, k, seed, world, cs, pass)) passed++;
+    else failed++;
     ivals_free(&want);
     ivals_free(&got);
   }
@@ -587,6 +578,14 @@ static void run_world(uint64_t seed, int world, int cases) {
   sql_table(&sql, &dim, "grp", grp.nrows);
   sql_table(&sql, &kid, "dim", dim.nrows);
   char err[256];
+  const char *dump = getenv("ENGINES_DUMP"); /* the world's data for a replay: sqlite3 x.db < DUMP */
+  FILE *df = dump && only_world >= 0 ? fopen(dump, "w") : NULL;
+  if (df) {
+    fprintf(df, "-- seed %llu world %d; camp schemas:\n-- ", (unsigned long long)seed, world);
+    for (const char *c = schemas.s; *c; c++) fputs(*c == '\n' && c[1] ? "\n-- " : (char[]){*c, 0}, df);
+    fprintf(df, "%s", sql.s);
+    fclose(df);
+  }
   Db *db = db_open(":memory:", DB_OPEN_CREATE, err, sizeof err);
   if (!db || db_exec(db, sql.s)) {
     fprintf(stderr, "cannot build world %d: %s\n", world, db ? db_error(db) : err);
@@ -636,11 +635,26 @@ static void run_world(uint64_t seed, int world, int cases) {
     failed++;
     fprintf(stderr, "FAIL jit precompile (seed %llu world %d): %s\n", (unsigned long long)seed, world, why);
   }
+  /* PostgreSQL: the world copied there typed, its rules precompiled over
+   * the COPY snapshot (the first program holds the schemas) */
+  PgWorld *pw = NULL;
+  Program *sp = NULL;
+  for (int c = 0; c < cases && !sp; c++) sp = ks[c].rule ? ks[c].p : NULL;
+  for (int c = 0; c < nvals && !sp; c++) sp = vs[c].rule ? vs[c].p : NULL;
+  if (pg_url && sp) {
+    pw = pgw_open(pg_url, db, sp, d, &bt, "2026-03-01 12:00:00", 42, why, sizeof why);
+    if (pw) pg_n.worlds++;
+    else {
+      pg_n.failed++;
+      fprintf(stderr, "FAIL world on PostgreSQL (seed %llu world %d): %s\n", (unsigned long long)seed, world, why);
+    }
+  }
   for (int c = 0; c < cases; c++) {
-    if (ks[c].rule) run_case(db, &ks[c], &jctx, seed, world, c, c % 5 == 4);
+    if (ks[c].rule) run_case(db, &ks[c], &jctx, pw, seed, world, c, c % 5 == 4);
   }
   for (int c = 0; c < nvals && engine_have_jit(); c++)
-    if (vs[c].rule) run_value(&vs[c], &jctx, seed, world, c);
+    if (vs[c].rule) run_value(&vs[c], &jctx, pw, seed, world, c);
+  pgw_close(pw); /* its context holds schemas of the programs too */
   engine_free(&jctx); /* holds schemas of the programs: free it first */
   for (int c = 0; c < cases; c++) {
     if (ks[c].p) program_free(ks[c].p);
@@ -731,7 +745,9 @@ int main(int argc, char **argv) {
   uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 20260301;
   int worlds = argc > 2 ? atoi(argv[2]) : 100;
   int cases = argc > 3 ? atoi(argv[3]) : 40;
-  int only = getenv("ENGINES_WORLD") ? atoi(getenv("ENGINES_WORLD")) : -1;
+  int only = only_world = getenv("ENGINES_WORLD") ? atoi(getenv("ENGINES_WORLD")) : -1;
+  pg_url = getenv("CAMP_TEST_PG_URL");
+  if (pg_url && !*pg_url) pg_url = NULL;
   for (int w = 0; w < worlds; w++)
     if (only < 0 || w == only) run_world(seed, w, cases);
   if (only < 0) {
@@ -741,6 +757,12 @@ int main(int argc, char **argv) {
   printf("engines: interp evaluated %lld rules itself, jit %lld (and %lld values, compared with the interpreter's); "
          "declined %d (fallback), %d ill-typed generated rules skipped\n",
          (long long)engine_accepts, (long long)jit_runs, (long long)jit_value_runs, declined, rejected);
+  if (pg_url)
+    printf("engines: PostgreSQL: %d worlds, sql %lld rules, interp %lld, jit %lld, %lld values, sql %lld values; "
+           "%d checks passed, %d failed, %d declined, %d known differences\n",
+           pg_n.worlds, (long long)pg_n.runs[0], (long long)pg_n.runs[1], (long long)pg_n.runs[2],
+           (long long)pg_n.values, (long long)pg_n.sql_values, pg_n.passed, pg_n.failed, pg_n.declined, pg_n.known);
+  passed += pg_n.passed, failed += pg_n.failed, declined += pg_n.declined;
   printf("engines: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

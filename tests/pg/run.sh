@@ -22,6 +22,8 @@
 #   9 marketing operations (tests/mops, tests/mops2 cases on PostgreSQL)
 #  12 the whole plan in memory (auto, jit, interp) on PostgreSQL at 20,000
 #     customers: SQLite's members and plans
+#  13 the engine differential (tests/engines' random worlds and rules) on
+#     PostgreSQL: its SQL, interp and jit give SQLite's keys and values
 # Sections live in tests/pg/section_N_*.sh, sourced in order.
 
 if [ $# -ne 1 ]; then
