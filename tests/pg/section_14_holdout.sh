@@ -1,4 +1,4 @@
-# section 12 of tests/pg/run.sh (sourced): control groups on one step
+# section 14 of tests/pg/run.sh (sourced): control groups on one step
 # (tests/holdout, docs/policy.md) on PostgreSQL — the audience step
 # `treated = holdout 20% of scored` and a channel step's `holdout 10%`,
 # planned and run on both backends from the same data: the same control
@@ -7,7 +7,7 @@
 # `camp report --holdout` answer.
 
 BIN_DIR=${TEST_BIN_DIR:-build/tests}
-if want 12; then
+if want 14; then
   PH=$TMP/hold
   mkdir -p "$PH"
   cp tests/holdout/hold.camp "$PH"/
