@@ -65,6 +65,7 @@ const SqlDialect sql_dialect_sqlite = {
     .rows_object = "json_object(%1)",
     .rows_empty = "'[]'",
     .percent_limit = "CAST(%1 * %2 / 100.0 + 0.5 AS INTEGER)",
+    .divide_real = "CAST(%1 AS REAL) / %2",
 };
 
 const SqlDialect *sql_dialect(const char *name) {

@@ -460,6 +460,8 @@ static void binary_sql(SqlGen *g, SqlBuf *b, Expr *e) {
     free(y);
     return;
   }
+  if (e->op == OP_DIV && (lk == T_DECIMAL || rk == T_DECIMAL) && d->divide_real)
+    return tmpl2(g, b, d->divide_real, l, r); /* 31 held as an integer / 14 is 2.21, not 2 */
   if ((e->op == OP_DIV && d->divide) || (e->op == OP_MOD && d->modulo)) {
     const char *t = e->op == OP_DIV ? d->divide : d->modulo;
     if (e->op == OP_MOD && (lk == T_DECIMAL || rk == T_DECIMAL) && d->modulo_real) t = d->modulo_real;

@@ -77,6 +77,9 @@ struct SqlDialect {
   const char *decimal_col;        /* decimal column %1 read as camp's REAL */
   const char *divide, *modulo;    /* %1 / %2, %1 % %2: NULL when %2 is 0 */
   const char *modulo_real;        /* % on decimals: SQLite's, on integers */
+  const char *divide_real;        /* / with a decimal operand: never integer
+                                   * division (SQLite keeps an integral decimal
+                                   * of a NUMERIC column as an integer) */
   const char *concat1;            /* concat of one value %1, NULL as '' */
   const char *agg_int, *agg_real; /* aggregate result %1 as camp int/decimal */
   const char *lower, *upper;      /* ASCII-only case mapping of %1 */
