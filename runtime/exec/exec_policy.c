@@ -96,8 +96,10 @@ int exec_policy_keys(Exec *x, Step *s, const int64_t *keys, int64_t n, uint8_t *
   KeyVec left = {0};
   if (rc == 0 && exec_keys_read(x, table, &left)) rc = -1;
   if (rc == 0) {
-    qsort(left.v, left.n, sizeof *left.v, cmp_key); /* the bsearch must not rest on the server's ORDER BY */
-    for (int64_t i = 0; i < n; i++) keep[i] = bsearch(&keys[i], left.v, left.n, sizeof *left.v, cmp_key) != NULL;
+    /* (none left: left.v is NULL, which qsort and bsearch must not get) */
+    if (left.n) qsort(left.v, left.n, sizeof *left.v, cmp_key); /* the bsearch must not rest on the server's ORDER BY */
+    for (int64_t i = 0; i < n; i++)
+      keep[i] = left.n && bsearch(&keys[i], left.v, left.n, sizeof *left.v, cmp_key) != NULL;
   }
   keyvec_free(&left);
   char drop[96];
