@@ -75,9 +75,8 @@ int engine_init(EngineCtx *e, Db *db, const char *db_path, const char *now, int6
   e->schemas = calloc(1, sizeof(SchemaSet));
   if (!e->schemas) abort();
   /* PostgreSQL: read with COPY, cached across runs where there is a cache
-   * directory, else built in memory by each process (last: nothing to
-   * free on the error returns above) */
-  if (!strcmp(db_backend(db), "postgres") && (e->pg_dir = snapshot_pg_dir(db))) e->snap_mode = SNAP_PG;
+   * directory (found on first use: engine_prepare), else in memory */
+  if (!strcmp(db_backend(db), "postgres")) e->snap_mode = SNAP_PG;
   return 0;
 }
 
@@ -116,6 +115,9 @@ int engine_prepare(EngineCtx *e, Schema *dim, Expr **rules, int nrules, char *er
     return 0;
   snapshot_free(e->snap);
   e->snap = NULL;
+  /* the cache directory asks the server who it is: only when a snapshot is
+   * needed, not for every plan that merely might use an engine */
+  if (e->snap_mode == SNAP_PG && !e->pg_dir && !(e->pg_dir = snapshot_pg_dir(e->db))) e->snap_mode = SNAP_MEMORY;
   if (e->snap_mode == SNAP_MEMORY) {
     e->snap = snapshot_build(e->db, ss->v, ss->n, err, errlen);
   } else if (e->snap_mode == SNAP_PG) {

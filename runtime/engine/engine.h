@@ -58,7 +58,7 @@ typedef struct EngineCtx {
   Db *db;
   const char *db_path;     /* file of db; NULL for :memory: (forces SNAP_MEMORY) */
   SnapMode snap_mode;
-  char *pg_dir;            /* SNAP_PG: the cache directory (snapshot_pg_dir) */
+  char *pg_dir;            /* SNAP_PG: the cache directory (snapshot_pg_dir), set on first use */
   struct Snapshot *snap;   /* owned; NULL until a columnar engine needs it */
   char now[20];            /* the clock 'YYYY-MM-DD HH:MM:SS' */
   int64_t seed;

@@ -141,8 +141,8 @@ static size_t sql_cap(Schema *sc, size_t extra) {
   return cap;
 }
 
-/* Appends at sql+n the columns of sc, each cast to its wire type (wire
- * set when not NULL); the new length. */
+/* Appends at sql+n the columns of sc, each cast to its wire type (set in
+ * wire); the new length. */
 static size_t cast_list(Schema *sc, int *wire, char *sql, size_t n, size_t cap) {
   int w;
   for (int k = 0; k < sc->columns.len; k++) {
@@ -156,7 +156,7 @@ static size_t cast_list(Schema *sc, int *wire, char *sql, size_t n, size_t cap) 
       case T_TIMESTAMP: fmt = "to_char(\"%s\", 'YYYY-MM-DD HH24:MI:SS')"; w = 2; break;
       default: fmt = "CAST(\"%s\" AS text)"; w = 2; break;
     }
-    if (wire) wire[k] = w;
+    wire[k] = w;
     if (k) n += (size_t)snprintf(sql + n, cap - n, ", ");
     n += (size_t)snprintf(sql + n, cap - n, fmt, c->name);
   }
