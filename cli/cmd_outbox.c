@@ -1,5 +1,6 @@
 /* cmd_outbox.c — `camp outbox --db DB`: the messages campaigns queued
  * (camp_outbox), as a text table, RFC 4180 CSV or a JSON array. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 #include "runtime/report/report.h"
 
 #define NCOLS 10
+#define KEY_COL 3
 static const char *const columns[NCOLS] = {"id", "run", "step", "recipient_key", "channel",
                                            "address", "subject", "body", "status", "queued_at"};
 /* Text-table widths: long subjects and bodies are cut to keep rows readable. */
@@ -14,9 +16,10 @@ static const int text_width[NCOLS] = {0, 0, 32, 32, 0, 40, 40, 48, 0, 0};
 
 static DbStmt *outbox_query(Db *db, const CliOpts *o) {
   DbStmt *st = db_prepare(db,
-      "SELECT id, run_id, step, recipient_key, channel, address, subject, body, status, queued_at"
-      " FROM camp_outbox WHERE run_id = coalesce(?1, run_id) AND step = coalesce(?2, step)"
-      " ORDER BY id");
+      "SELECT o.id, o.run_id, o.step, o.recipient_key, o.channel, o.address, o.subject, o.body,"
+      " o.status, o.queued_at, d.key_type FROM camp_outbox o"
+      " LEFT JOIN camp_delivery d ON d.run_id = o.run_id AND d.step = o.step"
+      " WHERE o.run_id = coalesce(?1, o.run_id) AND o.step = coalesce(?2, o.step) ORDER BY o.id");
   if (!st) return NULL;
   if (o->run) db_bind_int(st, 1, strtoll(o->run, NULL, 10));
   else db_bind_null(st, 1);
@@ -60,12 +63,28 @@ static int write_csv(DbStmt *st, FILE *out) {
   return rc;
 }
 
+/* The recipient key as its schema types it: PostgreSQL's outbox column is
+ * text, so an int key comes back as text there (SQLite keeps the integer);
+ * camp_delivery.key_type (column NCOLS) says which keys are ints. */
+static json_t *key_json(DbStmt *st) {
+  DbValue v = db_column(st, KEY_COL);
+  DbValue kt = db_column(st, NCOLS);
+  if (v.kind == DBV_TEXT && v.s && kt.kind == DBV_TEXT && kt.s && !strcmp(kt.s, "int")) {
+    char *end;
+    errno = 0;
+    long long k = strtoll(v.s, &end, 10);
+    if (*v.s && !*end && !errno) return json_integer((json_int_t)k);
+  }
+  return report_col_json(st, KEY_COL);
+}
+
 static int write_json(DbStmt *st, FILE *out) {
   json_t *arr = json_array();
   int rc;
   while ((rc = db_step(st)) == 1) {
     json_t *obj = json_object();
-    for (int c = 0; c < NCOLS; c++) json_object_set_new(obj, columns[c], report_col_json(st, c));
+    for (int c = 0; c < NCOLS; c++)
+      json_object_set_new(obj, columns[c], c == KEY_COL ? key_json(st) : report_col_json(st, c));
     json_array_append_new(arr, obj);
   }
   if (rc == 0) {

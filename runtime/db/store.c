@@ -97,6 +97,10 @@ static const char *const migrations[] = {
     "ALTER TABLE camp_notifications ADD COLUMN address TEXT;"
     "ALTER TABLE camp_notifications ADD COLUMN sent_at TEXT;"
     "ALTER TABLE camp_notifications ADD COLUMN detail TEXT;",
+    /* 5 -> 6: the type of each channel step's recipient keys ('int' or
+     * 'text'), so readers show a key as the campaign's schema types it
+     * even where the outbox column is text (PostgreSQL) */
+    "ALTER TABLE camp_delivery ADD COLUMN key_type TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -29,9 +29,11 @@
  *       version 2 adds detail (the provider's answer) and source
  *       (smtp | http | file | ...)
  *   camp_delivery(run_id, step, channel, provider, config, columns,
- *                 PRIMARY KEY(run_id, step))    (version 2)
+ *                 key_type, PRIMARY KEY(run_id, step))    (version 2)
  *       per channel step of a run: its provider's name and declaration as
- *       JSON (env var NAMES only, never values), mail extract columns
+ *       JSON (env var NAMES only, never values), mail extract columns,
+ *       and (version 6) whether its recipient keys are 'int' or 'text'
+ *       in the campaign's schema (PostgreSQL's recipient_key is text)
  *       status 'suppressed' = the address opted out (store_track.h);
  *       columns link and detail of camp_feedback: see store_track.h
  *   camp_audience(name, dimension, key, run_id, saved_at,
@@ -80,7 +82,7 @@
 
 #include "runtime/db/db.h"
 
-#define STORE_VERSION 5
+#define STORE_VERSION 6
 
 /* Creates or migrates camp's tables.  0 on success; on failure writes a
  * message to err and changes nothing. */

@@ -93,6 +93,8 @@ static const char *const pg_migrations[] = {
     "ALTER TABLE camp_notifications ADD COLUMN address text;"
     "ALTER TABLE camp_notifications ADD COLUMN sent_at text;"
     "ALTER TABLE camp_notifications ADD COLUMN detail text;",
+    /* 5 -> 6: each channel step's recipient key type (store.c) */
+    "ALTER TABLE camp_delivery ADD COLUMN key_type text;",
 };
 
 const char *store_pg_migration(int i) {

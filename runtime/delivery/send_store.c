@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "compiler/check/provider.h"
+#include "compiler/check/types.h"
 #include "runtime/db/store.h"
 #include "runtime/delivery/provider.h"
 #include "runtime/delivery/send.h"
@@ -37,6 +38,16 @@ void job_free(Job *j) {
 }
 
 /* ------------------------------------------------------- run side */
+
+/* 'int' or 'text': how the step's recipient keys are typed in the
+ * campaign's schema (a reconcile's unmatched rows are keyed by line
+ * number), for readers of a text outbox column (camp outbox --format json) */
+static const char *key_type(const Step *s) {
+  const Pop *p = s->npops > 0 ? s->pops[0] : NULL;
+  if (p && !p->dim) return "int";
+  if (!p || !p->dim->key) return "text";
+  return p->dim->key->type->kind == T_INT ? "int" : "text";
+}
 
 int send_record_step(Db *db, int64_t run_id, const Step *s, const char *source_file, char *err,
                      size_t errlen) {
@@ -65,9 +76,10 @@ int send_record_step(Db *db, int64_t run_id, const Step *s, const char *source_f
     columns[len] = 0;
   }
   DbStmt *st = db_prepare(db, "INSERT INTO camp_delivery(run_id, step, channel, provider,"
-                              " config, columns) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, step)"
-                              " DO UPDATE SET channel = excluded.channel, provider = excluded.provider,"
-                              " config = excluded.config, columns = excluded.columns");
+                              " config, columns, key_type) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                              " ON CONFLICT(run_id, step) DO UPDATE SET channel = excluded.channel,"
+                              " provider = excluded.provider, config = excluded.config,"
+                              " columns = excluded.columns, key_type = excluded.key_type");
   int rc = -1;
   if (st) {
     db_bind_int(st, 1, run_id);
@@ -76,6 +88,7 @@ int send_record_step(Db *db, int64_t run_id, const Step *s, const char *source_f
     if (s->provider_decl) db_bind_text(st, 4, s->provider_decl->name); else db_bind_null(st, 4);
     if (config) db_bind_text(st, 5, config); else db_bind_null(st, 5);
     if (columns) db_bind_text(st, 6, columns); else db_bind_null(st, 6);
+    db_bind_text(st, 7, key_type(s));
     rc = db_step(st) < 0 ? -1 : 0;
     db_finalize(st);
   }

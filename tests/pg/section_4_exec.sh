@@ -16,7 +16,7 @@
 #    read a snapshot made with COPY); the members of every output
 #    (CAMP_PLAN_KEYS) and the --format json plan are identical.
 # c. runtime end to end (tests/runtime's fixture and full.camp campaign):
-#    run, resume after the waits, status, outbox (csv) and graph on both
+#    run, resume after the waits, status, outbox (csv, text, json) and graph on both
 #    backends, outputs identical.
 
 BIN_DIR=${TEST_BIN_DIR:-build/tests}
@@ -144,6 +144,8 @@ e2e_run() {
     camp status --db "$1" 1 > "$2/status1.txt" 2>&1
     camp outbox --db "$1" --format csv > "$2/outbox.csv" 2>&1
     camp outbox --db "$1" --format text > "$2/outbox.txt" 2>&1
+    # keys typed as the schema types them on both (PostgreSQL's column is text)
+    camp outbox --db "$1" --format json > "$2/outbox.json" 2>&1
     camp graph full.camp --db "$1" --run 1 > "$2/graph.dot" 2>&1
     cp -R out "$2/extracts" 2> /dev/null
   )
@@ -160,7 +162,7 @@ if want 4; then
   else
     e2e_run db.sqlite "$TMP/e2e.sqlite"
     e2e_run "$(pg_url e2e)" "$TMP/e2e.pg"
-    for f in run.txt resume1.txt resume2.txt status.txt status1.txt outbox.csv outbox.txt graph.dot \
+    for f in run.txt resume1.txt resume2.txt status.txt status1.txt outbox.csv outbox.txt outbox.json graph.dot \
              extracts/stores.csv extracts/vip.csv extracts/rest.csv extracts/unmatched.csv; do
       if [ ! -s "$TMP/e2e.sqlite/$f" ]; then
         t_fail "pg e2e: SQLite wrote no $f"
