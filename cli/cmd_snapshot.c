@@ -164,7 +164,7 @@ int cmd_snapshot(int argc, char **argv) {
     db_close(db);
     return rc;
   }
-  Snapshot *s = pg ? snapshot_open_pg(db, pg_dir, set, n, &rep, err, sizeof err)
+  Snapshot *s = pg ? snapshot_open_pg(db, pg_dir, set, n, NULL, &rep, err, sizeof err)
                   : snapshot_open_report(db, o.db, set, n, &rep, err, sizeof err);
   /* a fresh snapshot is checked whole here (plans check what they read):
    * damaged tables (warned) are read again */
@@ -175,7 +175,7 @@ int cmd_snapshot(int argc, char **argv) {
   if (damaged) {
     snapshot_free(s);
     snapshot_report_free(&rep);
-    s = pg ? snapshot_open_pg(db, pg_dir, set, n, &rep, err, sizeof err)
+    s = pg ? snapshot_open_pg(db, pg_dir, set, n, NULL, &rep, err, sizeof err)
            : snapshot_open_report(db, o.db, set, n, &rep, err, sizeof err);
   }
   double ms = now_ms() - t0;
@@ -193,6 +193,8 @@ int cmd_snapshot(int argc, char **argv) {
       printf("  (%s %.0f ms, links and collections %.0f ms, files written in %.0f ms)\n",
              pg ? "content hashes on the server" : "page hashes", rep.ms_hash, rep.ms_links, rep.ms_save);
     print_tables(s, &rep);
+    if (rep.kept)
+      printf("  (%d other table%s of the cache kept, not asked for here)\n", rep.kept, rep.kept == 1 ? "" : "s");
     if (o.check) rc = check_against_build(db, pg ? NULL : o.db, s, set, n);
     snapshot_free(s);
   }

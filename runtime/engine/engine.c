@@ -113,7 +113,10 @@ int engine_prepare(EngineCtx *e, Schema *dim, Expr **rules, int nrules, char *er
   if (e->snap && !e->snap->damaged && covers(e->snap, ss) &&
       (e->snap_mode != SNAP_FILE || same_file(e->snap, e->db_path)))
     return 0;
-  snapshot_free(e->snap);
+  /* PostgreSQL: what this command already read or proved is not hashed
+   * again when its set of tables grows (snapshot_open_pg) */
+  Snapshot *prev = e->snap_mode == SNAP_PG && e->snap && !e->snap->damaged ? e->snap : NULL;
+  if (!prev) snapshot_free(e->snap);
   e->snap = NULL;
   /* the cache directory asks the server who it is: only when a snapshot is
    * needed, not for every plan that merely might use an engine */
@@ -122,14 +125,25 @@ int engine_prepare(EngineCtx *e, Schema *dim, Expr **rules, int nrules, char *er
     e->snap = snapshot_build(e->db, ss->v, ss->n, err, errlen);
   } else if (e->snap_mode == SNAP_PG) {
     SnapReport rep;
-    e->snap = snapshot_open_pg(e->db, e->pg_dir, ss->v, ss->n, &rep, err, errlen);
+    e->snap = snapshot_open_pg(e->db, e->pg_dir, ss->v, ss->n, prev, &rep, err, errlen);
     e->snap_rebuilt += e->snap && rep.rows_read > 0;
+    if (e->snap) {
+      e->pg_opens++;
+      e->pg_proven += rep.proven;
+      e->pg_hashed += rep.ntables - rep.proven;
+      e->pg_kept += rep.kept;
+      for (int i = 0; i < rep.ntables; i++) {
+        e->pg_reused += rep.tables[i].how == SNAP_TABLE_REUSED;
+        e->pg_copied += rep.tables[i].how == SNAP_TABLE_BUILT;
+      }
+    }
     snapshot_report_free(&rep);
   } else {
     int rebuilt;
     e->snap = snapshot_open(e->db, e->db_path, ss->v, ss->n, &rebuilt, err, errlen);
     e->snap_rebuilt += rebuilt;
   }
+  snapshot_free(prev);
   return e->snap ? 0 : -1;
 }
 

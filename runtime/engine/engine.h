@@ -74,6 +74,11 @@ typedef struct EngineCtx {
                               the break-even: a compile would not pay) */
   void *schemas;           /* tables the snapshot must hold (engine.c) */
   int snap_rebuilt;        /* how many times a snapshot file was (re)built */
+  /* SNAP_PG, summed over the snapshots opened (explained by camp plan):
+   * tables whose content the server hashed, proven fresh earlier by this
+   * process instead, reused from the cache, read with COPY, and other
+   * tables kept in the cache file */
+  int pg_opens, pg_hashed, pg_proven, pg_reused, pg_copied, pg_kept;
   char why[256];           /* why the last engine_select chose its engine */
   EngineKind last_used;    /* engine that actually produced the last answer */
 } EngineCtx;

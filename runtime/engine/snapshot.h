@@ -87,6 +87,11 @@ typedef struct SnapReport {
   double ms_hash;           /* hashing the tables' pages */
   double ms_links;          /* links and collections */
   double ms_save;           /* writing the files */
+  int kept;                 /* PostgreSQL: tables of the cached snapshot
+                             * not asked for, kept in the file for the
+                             * commands that read them (snapshot_open_pg) */
+  int proven;               /* PostgreSQL: tables not hashed again, proven
+                             * fresh earlier by this process */
 } SnapReport;
 void snapshot_report_free(SnapReport *r);
 
@@ -141,8 +146,13 @@ char *snapshot_pg_dir(Db *db);
 /* Opens the PostgreSQL snapshot cached in dir: the server hashes each
  * table's content (snap_pg_table_hash), a table with the cached hash is
  * reused, any other read again with COPY; the result is saved back.
- * There is no file fingerprint to prove the whole fresh: the hashes do. */
-Snapshot *snapshot_open_pg(Db *db, const char *dir, Schema **schemas, int n, SnapReport *rep, char *err,
-                           size_t errlen);
+ * There is no file fingerprint to prove the whole fresh: the hashes do.
+ * proven (may be NULL): a snapshot this process opened earlier; a table it
+ * holds whose hash is still the cached one is not hashed again (within one
+ * command a table is read or proven once).  The cached tables not in
+ * schemas are kept in the saved file, without their links and collections
+ * (computed again when a command asks for them), but not in the result. */
+Snapshot *snapshot_open_pg(Db *db, const char *dir, Schema **schemas, int n, const Snapshot *proven,
+                           SnapReport *rep, char *err, size_t errlen);
 
 #endif

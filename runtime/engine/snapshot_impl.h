@@ -67,9 +67,17 @@ int snap_table_layout_matches(const SnapTable *t, Schema *sc);
 /* snapshot_refresh with, when pg_hash, each table's content hash asked of
  * the PostgreSQL server (snap_pg_table_hash) instead of read from SQLite
  * pages: a table whose hash is the earlier snapshot's is reused, any other
- * read again whole (no leaf pages to patch from). */
-Snapshot *snap_refresh(Db *db, const char *db_path, int pg_hash, Snapshot *old, Schema **schemas, int n,
-                       SnapReport *rep, char *err, size_t errlen);
+ * read again whole (no leaf pages to patch from).  A table of proven (may
+ * be NULL; pg_hash only) with old's hash for it is taken as fresh without
+ * asking the server (rep->proven counts them). */
+Snapshot *snap_refresh(Db *db, const char *db_path, int pg_hash, Snapshot *old, const Snapshot *proven,
+                       Schema **schemas, int n, SnapReport *rep, char *err, size_t errlen);
+/* Appends to s copies of old's tables that s lacks and are not marked
+ * damaged, without links and collections, taking over old's storage for
+ * them; returns how many.  For saving only: snap_drop_carried(s, n0) then
+ * takes them out again (n0: s->ntables before). */
+int snap_carry_tables(Snapshot *s, Snapshot *old);
+void snap_drop_carried(Snapshot *s, int n0);
 /* snapshot_copy.c: the hash of table sc's content on a PostgreSQL server,
  * over the columns the snapshot holds: the sum modulo 2^64 of a 64-bit
  * hash of each row's text (out[0]) and the row count (out[1]).

@@ -219,17 +219,24 @@ char *snapshot_pg_dir(Db *db) {
   return d;
 }
 
-Snapshot *snapshot_open_pg(Db *db, const char *dir, Schema **schemas, int n, SnapReport *rep, char *err,
-                           size_t errlen) {
+Snapshot *snapshot_open_pg(Db *db, const char *dir, Schema **schemas, int n, const Snapshot *proven,
+                           SnapReport *rep, char *err, size_t errlen) {
   memset(rep, 0, sizeof *rep);
   size_t plen = strlen(dir) + 32;
   char *path = malloc(plen);
   if (!path) abort();
   snprintf(path, plen, "%s/snapshot.bin", dir);
   Snapshot *old = load_old(dir, path);
-  Snapshot *s = snap_refresh(db, NULL, 1, old, schemas, n, rep, err, errlen);
+  Snapshot *s = snap_refresh(db, NULL, 1, old, proven, schemas, n, rep, err, errlen);
+  if (s) {
+    /* one cache serves every command on this database: a command that
+     * reads fewer tables must not make the next one COPY the others again */
+    int n0 = s->ntables;
+    rep->kept = snap_carry_tables(s, old);
+    save(s, dir, 0700, path, rep); /* no file fingerprint: freshness is the tables' hashes */
+    snap_drop_carried(s, n0);
+  }
   snapshot_free(old); /* s took over the storage it still uses */
-  if (s) save(s, dir, 0700, path, rep); /* no file fingerprint: freshness is the tables' hashes */
   free(path);
   return s;
 }

@@ -22,6 +22,7 @@
  *
  * Nothing of the earlier snapshot is used before its checksums and
  * bounds are checked (snapshot_check_table): damage is never carried on. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,11 +227,23 @@ static void adopt(Snapshot *s, Snapshot *old) {
 
 Snapshot *snapshot_refresh(Db *db, const char *db_path, Snapshot *old, Schema **schemas, int n,
                            SnapReport *rep, char *err, size_t errlen) {
-  return snap_refresh(db, db_path, 0, old, schemas, n, rep, err, errlen);
+  return snap_refresh(db, db_path, 0, old, NULL, schemas, n, rep, err, errlen);
 }
 
-Snapshot *snap_refresh(Db *db, const char *db_path, int pg_hash, Snapshot *old, Schema **schemas, int n,
-                       SnapReport *rep, char *err, size_t errlen) {
+/* The hash proven holds for table sc when old (the cache) holds the same:
+ * proven earlier in this process, and that is what the cache has. */
+static int proven_hash(const Snapshot *proven, const Snapshot *old, const Schema *sc, uint64_t out[2]) {
+  int pi = proven ? snapshot_table(proven, sc->name) : -1;
+  int oi = pi >= 0 && old ? snapshot_table(old, sc->name) : -1;
+  if (oi < 0) return 0;
+  const SnapTable *pt = &proven->tables[pi], *ot = &old->tables[oi];
+  if (!pt->has_hash || !ot->has_hash || pt->damaged || memcmp(pt->hash, ot->hash, sizeof pt->hash)) return 0;
+  memcpy(out, pt->hash, sizeof pt->hash);
+  return 1;
+}
+
+Snapshot *snap_refresh(Db *db, const char *db_path, int pg_hash, Snapshot *old, const Snapshot *proven,
+                       Schema **schemas, int n, SnapReport *rep, char *err, size_t errlen) {
   SnapReport local;
   if (!rep) rep = &local;
   memset(rep, 0, sizeof *rep);
@@ -257,7 +270,14 @@ Snapshot *snap_refresh(Db *db, const char *db_path, int pg_hash, Snapshot *old, 
                                                &ts[i].nleaves) == 0;
     snap_pages_close(pg);
   } else if (pg_hash) { /* PostgreSQL: each table's content hashed by the server */
-    for (int i = 0; i < n; i++) ts[i].has_hash = snap_pg_table_hash(db, schemas[i], ts[i].hash) == 0;
+    for (int i = 0; i < n; i++) {
+      if (proven_hash(proven, old, schemas[i], ts[i].hash)) {
+        ts[i].has_hash = 1;
+        rep->proven++;
+      } else {
+        ts[i].has_hash = snap_pg_table_hash(db, schemas[i], ts[i].hash) == 0;
+      }
+    }
   }
   rep->ms_hash = now_ms() - t0;
   int failed = 0, from_old = 0;
@@ -352,6 +372,56 @@ Snapshot *snap_refresh(Db *db, const char *db_path, int pg_hash, Snapshot *old, 
   rep->tables = tr;
   if (rep == &local) free(tr);
   return s;
+}
+
+int snap_carry_tables(Snapshot *s, Snapshot *old) {
+  int add = 0;
+  for (int i = 0; old && i < old->ntables; i++)
+    add += !old->tables[i].damaged && snapshot_table(s, old->tables[i].name) < 0;
+  if (!add) return 0;
+  if (old->nsegs || old->nblocks || old->narrs) adopt(s, old); /* their arrays stay where they are */
+  s->tables = xrealloc(s->tables, sizeof *s->tables * (size_t)(s->ntables + add + 1));
+  int n0 = s->ntables;
+  for (int i = 0; i < old->ntables; i++) {
+    const SnapTable *ot = &old->tables[i];
+    if (ot->damaged || snapshot_table(s, ot->name) >= 0) continue;
+    SnapTable *t = &s->tables[s->ntables++];
+    memset(t, 0, sizeof *t);
+    /* the columns as they are (links dropped: they point at old's rows of
+     * other tables); reuse_table's copy, by name not by schema */
+    t->name = strdup(ot->name);
+    t->nrows = ot->nrows, t->count = ot->count, t->max_rowid = ot->max_rowid;
+    t->key_col = ot->key_col, t->key_bad = ot->key_bad, t->rowids = ot->rowids;
+    t->has_hash = ot->has_hash;
+    memcpy(t->hash, ot->hash, sizeof t->hash);
+    t->ncols = ot->ncols;
+    t->cols = calloc((size_t)ot->ncols + 1, sizeof *t->cols);
+    t->colls = calloc(1, sizeof *t->colls);
+    if (!t->name || !t->cols || !t->colls) abort();
+    for (int k = 0; k < ot->ncols; k++) {
+      t->cols[k] = ot->cols[k];
+      t->cols[k].name = strdup(ot->cols[k].name);
+      if (!t->cols[k].name) abort();
+      t->cols[k].link_table = -1;
+      t->cols[k].link_rows = NULL;
+      t->cols[k].checked = 0;
+    }
+  }
+  assert(s->ntables == n0 + add);
+  return add;
+}
+
+void snap_drop_carried(Snapshot *s, int n0) {
+  assert(n0 <= s->ntables);
+  for (int i = n0; i < s->ntables; i++) {
+    SnapTable *t = &s->tables[i];
+    for (int k = 0; k < t->ncols; k++) free(t->cols[k].name);
+    free(t->cols);
+    free(t->colls);
+    free(t->name);
+    memset(t, 0, sizeof *t);
+  }
+  s->ntables = n0;
 }
 
 Snapshot *snapshot_build(Db *db, Schema **schemas, int n, char *err, size_t errlen) {

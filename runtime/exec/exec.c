@@ -458,6 +458,12 @@ int exec_plan(Db *db, Program *p, Decl *camp, const char *source_file, const Exe
   snapshot_check_stats(&nchk, &chk_ms);
   if (o->explain && nchk) /* checksums and bounds of the snapshot's columns, on first use */
     fprintf(stderr, "explain: snapshot: %d columns checked on first use, %.1f ms\n", nchk, chk_ms);
+  const EngineCtx *e = &x.eng;
+  if (o->explain && e->pg_opens) /* what the PostgreSQL cache saved: docs/postgres.md */
+    fprintf(stderr,
+            "explain: snapshot cache (PostgreSQL): opened %d times; tables hashed on the server %d,"
+            " proven earlier by this command %d, reused %d, read with COPY %d; %d other tables kept\n",
+            e->pg_opens, e->pg_hashed, e->pg_proven, e->pg_reused, e->pg_copied, e->pg_kept);
   if (x.mem) {
     exec_mem_free(x.mem);
     x.mem = NULL;
