@@ -82,8 +82,10 @@ static void current_roots(Db *db, Schema **schemas, int n, TabState *ts) {
 
 /* ------------------------------------------------------ unchanged table */
 
-static void reuse_table(SnapTable *t, Schema *sc, const SnapTable *ot) {
-  t->name = strdup(sc->name);
+/* t becomes ot's rows and columns, named name; links are dropped (they
+ * point into ot's snapshot) and collections left to the caller. */
+static void reuse_table(SnapTable *t, const char *name, const SnapTable *ot) {
+  t->name = strdup(name);
   t->nrows = ot->nrows;
   t->count = ot->count;
   t->max_rowid = ot->max_rowid;
@@ -300,7 +302,7 @@ Snapshot *snap_refresh(Db *db, const char *db_path, int pg_hash, Snapshot *old, 
       /* nothing is reused or carried over unchecked: damage would spread */
       snprintf(tr[i].why, sizeof tr[i].why, "%.190s", dwhy);
     } else if (ot && ot->has_hash && ts[i].has_hash && !memcmp(ot->hash, ts[i].hash, sizeof ot->hash)) {
-      reuse_table(t, sc, ot);
+      reuse_table(t, sc->name, ot);
       tr[i].how = SNAP_TABLE_REUSED;
       rc = 0;
     } else if (ot && pg_hash) { /* no leaf pages to patch from: read it again */
@@ -387,25 +389,11 @@ int snap_carry_tables(Snapshot *s, Snapshot *old) {
     if (ot->damaged || snapshot_table(s, ot->name) >= 0) continue;
     SnapTable *t = &s->tables[s->ntables++];
     memset(t, 0, sizeof *t);
-    /* the columns as they are (links dropped: they point at old's rows of
-     * other tables); reuse_table's copy, by name not by schema */
-    t->name = strdup(ot->name);
-    t->nrows = ot->nrows, t->count = ot->count, t->max_rowid = ot->max_rowid;
-    t->key_col = ot->key_col, t->key_bad = ot->key_bad, t->rowids = ot->rowids;
+    reuse_table(t, ot->name, ot); /* links dropped: they point at old's rows of other tables */
     t->has_hash = ot->has_hash;
     memcpy(t->hash, ot->hash, sizeof t->hash);
-    t->ncols = ot->ncols;
-    t->cols = calloc((size_t)ot->ncols + 1, sizeof *t->cols);
     t->colls = calloc(1, sizeof *t->colls);
-    if (!t->name || !t->cols || !t->colls) abort();
-    for (int k = 0; k < ot->ncols; k++) {
-      t->cols[k] = ot->cols[k];
-      t->cols[k].name = strdup(ot->cols[k].name);
-      if (!t->cols[k].name) abort();
-      t->cols[k].link_table = -1;
-      t->cols[k].link_rows = NULL;
-      t->cols[k].checked = 0;
-    }
+    if (!t->colls) abort();
   }
   assert(s->ntables == n0 + add);
   return add;
