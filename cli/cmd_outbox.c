@@ -14,12 +14,26 @@ static const char *const columns[NCOLS] = {"id", "run", "step", "recipient_key",
 /* Text-table widths: long subjects and bodies are cut to keep rows readable. */
 static const int text_width[NCOLS] = {0, 0, 32, 32, 0, 40, 40, 48, 0, 0};
 
+/* 1 when camp_delivery records key types (store version 6): this command
+ * only reads, so an older store is shown as it is, not migrated. */
+static int has_key_types(Db *db) {
+  DbTableInfo t;
+  if (db_table_info(db, "camp_delivery", &t) != 0) return 0;
+  int found = 0;
+  for (int i = 0; i < t.ncols; i++) found |= !strcmp(t.cols[i].name, "key_type");
+  db_free_table_info(&t);
+  return found;
+}
+
 static DbStmt *outbox_query(Db *db, const CliOpts *o) {
-  DbStmt *st = db_prepare(db,
-      "SELECT o.id, o.run_id, o.step, o.recipient_key, o.channel, o.address, o.subject, o.body,"
-      " o.status, o.queued_at, d.key_type FROM camp_outbox o"
-      " LEFT JOIN camp_delivery d ON d.run_id = o.run_id AND d.step = o.step"
-      " WHERE o.run_id = coalesce(?1, o.run_id) AND o.step = coalesce(?2, o.step) ORDER BY o.id");
+  DbStmt *st = db_prepare(db, has_key_types(db)
+      ? "SELECT o.id, o.run_id, o.step, o.recipient_key, o.channel, o.address, o.subject, o.body,"
+        " o.status, o.queued_at, d.key_type FROM camp_outbox o"
+        " LEFT JOIN camp_delivery d ON d.run_id = o.run_id AND d.step = o.step"
+        " WHERE o.run_id = coalesce(?1, o.run_id) AND o.step = coalesce(?2, o.step) ORDER BY o.id"
+      : "SELECT id, run_id, step, recipient_key, channel, address, subject, body, status, queued_at,"
+        " NULL FROM camp_outbox WHERE run_id = coalesce(?1, run_id) AND step = coalesce(?2, step)"
+        " ORDER BY id");
   if (!st) return NULL;
   if (o->run) db_bind_int(st, 1, strtoll(o->run, NULL, 10));
   else db_bind_null(st, 1);

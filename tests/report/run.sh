@@ -106,6 +106,30 @@ if run outbox_json 0 "$CAMP" outbox --db "$db" --format json; then
 fi
 run outbox_run1 0 "$CAMP" outbox --db "$db" --run 1 --format json && jq_check outbox_run1 'length == 1 and .[0].run == 1'
 run outbox_none 0 "$CAMP" outbox --db "$db" --run 3 --format json && jq_check outbox_none '. == []'
+# Keys as the schema types them (camp_delivery.key_type, store version 6):
+# an outbox whose keys are stored as text (PostgreSQL's column is text)
+# still shows int keys as numbers, text keys as strings; a store of
+# version 5 (camp_delivery without key_type) is read as it is (outbox is
+# read-only: no migration), as is the fixture without camp_delivery.
+for kt in int text old; do
+  cp "$db" "$tmp/kt_$kt.db"
+  if [ $kt = old ]; then
+    sqlite3 "$tmp/kt_$kt.db" "CREATE TABLE camp_delivery(run_id, step, channel, provider, config, columns, PRIMARY KEY(run_id, step))"
+  else
+    sqlite3 "$tmp/kt_$kt.db" "CREATE TABLE camp_delivery(run_id, step, channel, provider, config, columns, key_type,
+        PRIMARY KEY(run_id, step));
+      UPDATE camp_outbox SET recipient_key = CAST(recipient_key AS TEXT);
+      INSERT INTO camp_delivery SELECT DISTINCT run_id, step, channel, NULL, NULL, NULL, '$kt' FROM camp_outbox"
+  fi
+  run outbox_kt_$kt 0 "$CAMP" outbox --db "$tmp/kt_$kt.db" --format json
+done
+jq_check outbox_kt_int '[.[].recipient_key | type] | unique == ["number"]'
+jq_check outbox_kt_text '[.[].recipient_key | type] | unique == ["string"]'
+if cmp -s "$tmp/outbox_kt_int.out" "$tmp/outbox_json.out" && cmp -s "$tmp/outbox_kt_old.out" "$tmp/outbox_json.out"; then
+  t_pass
+else
+  t_fail "outbox json: keys stored as text with key_type int, or a version 5 store, differ from the fixture's"
+fi
 # CSV: every record ends in CRLF; the one body with a newline stays quoted.
 if [ "$(grep -c "$(printf '\r')\$" "$tmp/outbox_run2.csv.out")" = 6 ]; then t_pass; else t_fail "outbox csv: want 6 CRLF-ended records"; fi
 if run outbox_file 0 "$CAMP" outbox --db "$db" --format csv --output "$tmp/out.csv" &&
