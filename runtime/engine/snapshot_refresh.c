@@ -377,15 +377,13 @@ Snapshot *snap_refresh(Db *db, const char *db_path, int pg_hash, Snapshot *old, 
 }
 
 int snap_carry_tables(Snapshot *s, Snapshot *old) {
-  int add = 0;
-  for (int i = 0; old && i < old->ntables; i++)
-    add += !old->tables[i].damaged && snapshot_table(s, old->tables[i].name) < 0;
-  if (!add) return 0;
-  if (old->nsegs || old->nblocks || old->narrs) adopt(s, old); /* their arrays stay where they are */
-  s->tables = xrealloc(s->tables, sizeof *s->tables * (size_t)(s->ntables + add + 1));
+  if (!old || !old->ntables) return 0;
+  s->tables = xrealloc(s->tables, sizeof *s->tables * (size_t)(s->ntables + old->ntables + 1));
   int n0 = s->ntables;
   for (int i = 0; i < old->ntables; i++) {
     const SnapTable *ot = &old->tables[i];
+    /* once per name: a snapshot may hold two tables of one name (two
+     * programs' schemas of that name; the first is the one found) */
     if (ot->damaged || snapshot_table(s, ot->name) >= 0) continue;
     SnapTable *t = &s->tables[s->ntables++];
     memset(t, 0, sizeof *t);
@@ -395,8 +393,10 @@ int snap_carry_tables(Snapshot *s, Snapshot *old) {
     t->colls = calloc(1, sizeof *t->colls);
     if (!t->colls) abort();
   }
-  assert(s->ntables == n0 + add);
-  return add;
+  /* their arrays stay where they are: s takes over old's storage */
+  if (s->ntables > n0 && (old->nsegs || old->nblocks || old->narrs)) adopt(s, old);
+  assert(s->ntables <= n0 + old->ntables);
+  return s->ntables - n0;
 }
 
 void snap_drop_carried(Snapshot *s, int n0) {
