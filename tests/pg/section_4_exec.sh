@@ -77,6 +77,19 @@ plan_case() {
     t_fail "pg plans $1: copying to PostgreSQL: $(head -n 1 "$d/load.err")"
     return
   fi
+  # runs (below): every PG_PLANS_RUN_EVERY-th seed and every saved case;
+  # the second database is loaded now, before saver writes camp's tables
+  # into the SQLite file (pg_load would copy them)
+  runs=0
+  case $1 in
+    cases/*) runs=1 ;;
+    *) [ $(($1 % ${PG_PLANS_RUN_EVERY:-3})) = 0 ] && runs=1 ;;
+  esac
+  auto_url=$(pg_url plans_auto)
+  if [ "$runs" = 1 ] && ! "$BIN_DIR/pg_load" "$d/campaign.camp" "$d/db.sqlite" "$auto_url" > "$d/load.auto.err" 2>&1; then
+    t_fail "pg runs $1: copying to PostgreSQL: $(head -n 1 "$d/load.auto.err")"
+    return
+  fi
   for b in sqlite pg; do
     db=$d/db.sqlite
     [ $b = pg ] && db=$url
@@ -86,7 +99,7 @@ plan_case() {
       return
     fi
     engines=sql
-    [ $b = pg ] && engines=${PG_PLANS_ENGINES:-sql interp jit}
+    [ $b = pg ] && engines=${PG_PLANS_ENGINES:-sql interp jit auto}
     for e in $engines; do
       CAMP_PLAN_KEYS=$d/keys.$b.$e camp plan "$d/campaign.camp" --campaign pc --db "$db" --now "$now" \
         --engine "$e" --format json > "$d/plan.$b.$e" 2> "$d/err.$b.$e"
@@ -107,12 +120,70 @@ plan_case() {
       t_pass
     fi
   done
+  # the runs, when SQLite's plan succeeded
+  [ "$runs" = 1 ] && [ "$(cat "$d/rc.sqlite.sql")" = 0 ] || return 0
+  # the reference: --engine sql on a copy of the SQLite file (saver ran)
+  mkdir -p "$d/run.sqlite"
+  cp "$d/db.sqlite" "$d/run.sqlite/db.sqlite" || return
+  plan_run "$d/run.sqlite" "$d/run.sqlite/db.sqlite" sql
+  run_dump "$d/run.sqlite" "" loose > "$d/run.sqlite/dump" 2>> "$d/run.sqlite/log"
+  if [ "$(cat "$d/run.sqlite/rc")" != 0 ] || ! grep -q "^run	'pc'	'done'$" "$d/run.sqlite/dump"; then
+    t_fail "pg runs $1: the run on SQLite did not finish: $(grep -v '^explain:' "$d/run.sqlite/log" | head -n 2 | tr '\n' ' ' | cut -c 1-300)"
+    return
+  fi
+  # PostgreSQL: sql on the database just planned (plans leave nothing
+  # behind), auto on the second one, saver run first
+  if grep -q '^campaign saver' "$d/campaign.camp" &&
+      ! camp run "$d/campaign.camp" --campaign saver --db "$auto_url" --now "$now" > "$d/saver.auto" 2>&1; then
+    t_fail "pg runs $1: saver on PostgreSQL: $(tail -n 1 "$d/saver.auto")"
+    return
+  fi
+  for e in ${PG_RUNS_ENGINES:-sql auto}; do
+    r=$d/run.pg.$e
+    db=$url
+    [ "$e" = sql ] || db=$auto_url
+    mkdir -p "$r"
+    plan_run "$r" "$db" "$e"
+    run_dump "$r" "$db" loose > "$r/dump" 2>> "$r/log"
+    if [ "$(cat "$r/rc")" != 0 ]; then
+      t_fail "pg runs $1 ($e): exit $(cat "$r/rc") on PostgreSQL: $(grep -v '^explain:' "$r/log" | head -n 2 | tr '\n' ' ' | cut -c 1-300)"
+    elif cmp -s "$d/run.sqlite/dump" "$r/dump"; then
+      t_pass
+    else
+      t_fail "pg runs $1 ($e): what the run left on PostgreSQL differs from SQLite's (--engine sql): $(diff "$d/run.sqlite/dump" "$r/dump" | grep '^[<>]' | head -n 2 | cut -c 1-200 | tr '\n' ' ')"
+      mkdir -p "${TMPDIR:-/tmp}/camp-pg-failures" && cp -r "$d" "${TMPDIR:-/tmp}/camp-pg-failures/"
+    fi
+  done
+}
+
+# plan_run DIR DB ENGINE — `camp run` of pc (campaign copied into DIR, its
+# extracts in DIR/out) on DB with --engine ENGINE, resumed past every wait
+# as tests/plans/run.sh does (a resume may reach another wait); the log in
+# DIR/log, the exit status in DIR/rc.
+plan_run() {
+  mkdir -p "$1/out"
+  cp "$(dirname "$1")/campaign.camp" "$1/" || return
+  ( camp run "$1/campaign.camp" --campaign pc --db "$2" --now "$now" --engine "$3" &&
+    for when in 2026-04-15 2026-05-15 2026-06-15 2026-07-15; do
+      [ "$(plan_run_state "$2")" = done ] && break
+      camp resume --db "$2" --now "$when" --engine "$3" || exit 1
+    done ) > "$1/log" 2>&1
+  echo $? > "$1/rc"
+}
+
+plan_run_state() {
+  case $1 in
+    postgresql:*) psql -X -At "$1" -c "SELECT state FROM ${CAMP_PG_SCHEMA:-camp}.camp_runs WHERE campaign = 'pc'" ;;
+    *) sqlite3 "$1" "SELECT state FROM camp_runs WHERE campaign = 'pc'" ;;
+  esac
 }
 
 if want 4; then
   now="2026-03-01 00:00:00"
   mkdir -p "$TMP/plans"
   pg_createdb plans
+  pg_createdb plans_auto
+  . tests/plans/dump.sh
   if ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -o "$TMP/plan_gen" tests/plans/plan_gen.c 2> "$TMP/cc.err"; then
     for c in tests/plans/cases/*/; do
       [ -d "$c" ] && plan_case "cases/$(basename "$c")"
