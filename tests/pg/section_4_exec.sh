@@ -12,12 +12,23 @@
 #    campaigns (default 15) and the saved tests/plans/cases: data loaded into
 #    SQLite and copied into PostgreSQL, the `saver` campaign run on each
 #    backend, then `camp plan` of `pc`: --engine sql on SQLite (the
-#    reference), --engine sql, interp and jit on PostgreSQL (the engines
-#    read a snapshot made with COPY); the members of every output
-#    (CAMP_PLAN_KEYS) and the --format json plan are identical.
+#    reference), --engine sql, interp, jit and the default auto on
+#    PostgreSQL (the engines read a snapshot made with COPY); the members of
+#    every output (CAMP_PLAN_KEYS) and the --format json plan are identical.
+#    Every PG_PLANS_RUN_EVERY-th seed (default 3) and every saved case is
+#    also run: `camp run` of pc and `camp resume` past every wait (as
+#    tests/plans/run.sh does) with --engine sql on SQLite (the reference)
+#    and with sql and auto on PostgreSQL (PG_RUNS_ENGINES), each on its own
+#    database after saver; what each run leaves behind — run and step
+#    states and due times, camp_counts, the outbox, saved audiences,
+#    warnings, the camp_r* result tables, the extract files — dumped by
+#    tests/plans/dump.sh in one text form for both backends (numbers as
+#    values, keys as text) must be SQLite's.
 # c. runtime end to end (tests/runtime's fixture and full.camp campaign):
 #    run, resume after the waits, status, outbox (csv) and graph on both
 #    backends, outputs identical.
+# d. decimals as text and collected rows as JSON, with answers written by
+#    hand (two bugs the runs of b found).
 
 BIN_DIR=${TEST_BIN_DIR:-build/tests}
 
@@ -283,4 +294,71 @@ if want 4 && [ -s "$TMP/e2e/db.sqlite" ]; then
   fi
   (cd "$TMP/e2e" && CAMP_CACHE_DIR=off camp snapshot --db "$E2E_URL" full.camp > snap.pg4 2>&1)
   eq "pg snapshot: CAMP_CACHE_DIR=off builds in memory" 1 "$(grep -c 'built in memory with COPY, not saved' "$TMP/e2e/snap.pg4")"
+fi
+
+# d. decimals written as text and collected rows as JSON: an integral
+#    decimal that SQLite's NUMERIC column holds as an integer is still a
+#    REAL (33.0) in placeholders, extracts, string_agg and {{#rows}}; the
+#    JSON of `first N` rows is SQLite's compact text on both backends.
+#    Expected values written by hand (found by the run differential above:
+#    SQLite wrote 33, PostgreSQL 33.0; PostgreSQL's JSON had spaces).
+if want 4; then
+  D=$TMP/fmt
+  mkdir -p "$D/sqlite/out" "$D/pg/out"
+  cat > "$D/fmt.camp" <<'CAMP'
+schema customers {
+  id int key
+  email text address(email)
+  rating decimal
+}
+schema purchases {
+  id int key
+  customer_id int -> customers
+  amount decimal
+  note text
+}
+campaign fmt {
+  all = customers where true
+  e = enrich all {
+    last2 = first 2 purchases order by amount
+    amts = string_agg(purchases.amount, "/")
+  }
+  m = email e { subject "R {{rating}} {{amts}}"; body "{{#last2}}[{{amount}} {{id}}]{{/last2}}" }
+  mail e { extract "out/fmt.csv" columns (rating, amts) }
+}
+CAMP
+  cat > "$D/fixture.sql" <<'SQL'
+CREATE TABLE customers(id INTEGER PRIMARY KEY, email TEXT, rating NUMERIC);
+CREATE TABLE purchases(id INTEGER PRIMARY KEY, customer_id INTEGER, amount NUMERIC, note TEXT);
+INSERT INTO customers VALUES (1, 'a@x.com', 33), (2, 'b@x.com', 2.5);
+INSERT INTO purchases VALUES (10, 1, 20, 'n"1'), (11, 1, 1.25, 'b'), (12, 2, 7, NULL);
+SQL
+  sqlite3 -bail "$D/sqlite/db.sqlite" < "$D/fixture.sql"
+  pg_createdb fmt
+  FMT_URL=$(pg_url fmt)
+  "$BIN_DIR/pg_load" "$D/fmt.camp" "$D/sqlite/db.sqlite" "$FMT_URL" > "$D/load.err" 2>&1 ||
+    t_fail "pg fmt: copying to PostgreSQL: $(head -n 1 "$D/load.err")"
+  for b in sqlite pg; do
+    db=$D/sqlite/db.sqlite
+    [ $b = pg ] && db=$FMT_URL
+    cp "$D/fmt.camp" "$D/$b/"
+    camp run "$D/$b/fmt.camp" --db "$db" --now "2026-03-01 00:00:00" > "$D/$b/run.out" 2>&1 ||
+      t_fail "pg fmt ($b): camp run: $(tail -n 1 "$D/$b/run.out")"
+    # (a body ends with a newline)
+    q="SELECT recipient_key || '|' || subject || '|' || body FROM camp_outbox ORDER BY recipient_key"
+    j="SELECT last2 FROM camp_r1_e ORDER BY _key"
+    if [ $b = sqlite ]; then
+      sqlite3 "$db" "$q" > "$D/$b/outbox"
+      sqlite3 "$db" "$j" > "$D/$b/json"
+    else
+      psql -X -q -At "$db" -c "SET search_path = camp" -c "$q" > "$D/$b/outbox"
+      psql -X -q -At "$db" -c "SET search_path = camp" -c "$j" > "$D/$b/json"
+    fi
+    eq "pg fmt ($b): placeholders and {{#rows}}" "1|R 33.0 1.25/20.0|[1.25 11][20.0 10];;2|R 2.5 7.0|[7.0 12];;" \
+      "$(tr '\n' ';' < "$D/$b/outbox")"
+    eq "pg fmt ($b): extract" "rating,amts;33.0,1.25/20.0;2.5,7.0;" "$(tr '\n' ';' < "$D/$b/out/fmt.csv" 2> /dev/null)"
+    eq "pg fmt ($b): first N rows as JSON" \
+      '[{"id":11,"customer_id":1,"amount":1.25,"note":"b"},{"id":10,"customer_id":1,"amount":20.0,"note":"n\"1"}];[{"id":12,"customer_id":2,"amount":7.0,"note":null}];' \
+      "$(tr '\n' ';' < "$D/$b/json")"
+  done
 fi
