@@ -27,7 +27,8 @@
  *   - camp_hash is camp's FNV-1a + splitmix64 hash (runtime/db/db_sqlite.c,
  *     db_hash_values) written in PL/pgSQL on 32-bit limbs: bit-identical,
  *     so seeded samples and tie-breaks choose the same members;
- *   - json_group_array/json_object become json_agg/json_build_object;
+ *   - json_group_array/json_object become text built with to_json, in
+ *     SQLite's compact form;
  *   - temp tables live in pg_temp; unquoted identifiers are never used
  *     (PostgreSQL folds them to lower case, SQLite ignores case).
  * The helper functions live in camp's schema (%1 in `preamble`), found
@@ -236,10 +237,14 @@ const SqlDialect sql_dialect_postgres = {
     .least = "CASE WHEN %1 IS NULL OR %2 IS NULL THEN NULL ELSE LEAST(%1, %2) END",
     .greatest = "CASE WHEN %1 IS NULL OR %2 IS NULL THEN NULL ELSE GREATEST(%1, %2) END",
     .hash = "camp_hash_key((SELECT camp_hash_prefix(%1, %2)), %3)",
-    .rows_array = "json_agg(%1)",
-    .rows_object_pair = "%1, %2",
-    .rows_object = "json_build_object(%1)",
-    .rows_empty = "'[]'::json",
+    /* the JSON text SQLite's json_object/json_group_array write, byte for
+     * byte (json_build_object and json_agg put spaces around ':' and ','):
+     * to_json escapes strings as SQLite does */
+    .rows_array = "('[' || string_agg(%1, ',') || ']')",
+    .rows_object_pair = "to_json(CAST(%1 AS text))::text || ':' || coalesce(to_json(%2)::text, 'null')",
+    .rows_object_sep = " || ',' || ",
+    .rows_object = "('{' || %1 || '}')",
+    .rows_empty = "'[]'",
     .percent_limit = "CAST(floor(CAST(%1 AS double precision) * %2 / 100.0 + 0.5) AS bigint)",
     .params = "pg_temp.\"camp_params\"",
     .ts_lit = "TIMESTAMP %1",

@@ -66,6 +66,12 @@ const SqlDialect sql_dialect_sqlite = {
     .rows_empty = "'[]'",
     .percent_limit = "CAST(%1 * %2 / 100.0 + 0.5 AS INTEGER)",
     .divide_real = "CAST(%1 AS REAL) / %2",
+    /* a decimal is a REAL: written as text (placeholders, extracts,
+     * string_agg) and into JSON rows as one, 130.0, also when a NUMERIC
+     * column holds the integral value as an integer (which SQLite writes
+     * 130, PostgreSQL's numeric read as double 130.0) */
+    .text_real = "CAST(CAST(%1 AS REAL) AS TEXT)",
+    .json_real = "CAST(%1 AS REAL)",
 };
 
 const SqlDialect *sql_dialect(const char *name) {

@@ -241,7 +241,7 @@ static void string_agg_sql(SqlGen *g, SqlBuf *b, Expr *e) {
   if (k == T_DECIMAL) conv = g->d->text_real;
   else if (k == T_BOOL) conv = g->d->text_bool;
   else if (k == T_TIMESTAMP) conv = g->d->text_ts;
-  else if (g->d->text_real) conv = "CAST(%1 AS text)";
+  else if (g->d->text_bool) conv = "CAST(%1 AS text)"; /* a typed dialect: string_agg takes text */
   SqlBuf val = {0}, ord = {0};
   sb_tmpl(&val, conv ? conv : "%1", "\"v\"", NULL, NULL);
   sb_put(&ord, "\"v\"");

@@ -67,6 +67,7 @@ struct SqlDialect {
   const char *rows_array;         /* JSON array aggregate of object %1 */
   const char *rows_object_pair;   /* one 'key', value pair: %1 name %2 value */
   const char *rows_object;        /* object from pairs %1 */
+  const char *rows_object_sep;    /* between two pairs (NULL: ", ") */
   const char *rows_empty;         /* empty JSON array */
   const char *percent_limit;      /* rows for %2 percent of count %1 */
   /* Added for a second dialect.  NULL means "as SQLite spells it" (the

@@ -457,7 +457,7 @@ static void first_rows(SqlGen *g, SqlBuf *b, EnrichItem *it) {
       sb_tmpl(&val, conv, raw, NULL, NULL);
       free(raw);
     }
-    if (i) sb_put(&pairs, ", ");
+    if (i) sb_put(&pairs, d->rows_object_sep ? d->rows_object_sep : ", ");
     sb_tmpl(&pairs, d->rows_object_pair, name.s, val.s, NULL);
     sb_free(&name);
     sb_free(&val);

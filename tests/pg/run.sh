@@ -12,7 +12,8 @@
 #     ON_ERROR_STOP=1 over empty tables of the file's schemas
 #   3 dialect semantics: values computed in PostgreSQL equal SQLite's
 #     (camp_hash bit for bit, LIKE, lower(), CAST, NULL order, dates, ...)
-#   4 the runtime on both backends (exec cases, plan differential, end to end)
+#   4 the runtime on both backends (exec cases, the plan differential with
+#     every engine and auto, its campaigns run and resumed, end to end)
 #   5 errors, store, feedback import;  6 sharding (examples/sharded)
 #   7 operations (policy, send, deploy, tick, approvals, marketing ops) on
 #     both backends, command by command;  8 the tracking server (camp track)

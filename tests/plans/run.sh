@@ -52,29 +52,9 @@
 # Ends with `plans: N passed, N failed`.
 
 # run_dump DIR: what a run of pc left in DIR/db.sqlite and DIR/out, sorted,
-# one line per row: the run's and steps' states and due times, the counts,
-# the outbox, the saved audiences, the warnings, every step result table
-# and every extraction file (run ids are equal: each copy ran saver first).
-run_dump() {
-  db=$1/db.sqlite
-  sqlite3 -batch "$db" "SELECT 'SELECT ' || quote(name) || ', * FROM \"' || name || '\";'
-    FROM sqlite_master WHERE type = 'table' AND name GLOB 'camp_r[0-9]*'" > "$1/tables.sql" || return 1
-  { cat <<'SQL'
-SELECT 'run', campaign, state FROM camp_runs WHERE campaign = 'pc';
-SELECT 'step', step, kind, state, due_at FROM camp_steps;
-SELECT 'count', step, output, count FROM camp_counts;
-SELECT 'outbox', step, recipient_key, channel, address, subject, body, status, queued_at FROM camp_outbox;
-SELECT 'audience', name, dimension, key FROM camp_audience;
-SELECT 'warning', step, message, count FROM camp_warnings;
-SQL
-    cat "$1/tables.sql"; } | sqlite3 -batch -bail -cmd '.mode quote' "$db" > "$1/rows" || return 1
-  LC_ALL=C sort "$1/rows"
-  for f in "$1"/out/*; do
-    [ -f "$f" ] || continue
-    echo "file ${f##*/}"
-    cat "$f"
-  done
-}
+# one line per row (tests/plans/dump.sh, shared with tests/pg; run from the
+# repository's root).
+. "$(dirname "$0")/dump.sh"
 
 if [ "$1" = --case ]; then
   # ---- one case (run in parallel by the main script) ----------------------
@@ -135,7 +115,7 @@ if [ "$1" = --case ]; then
   done
   # runs (every PLANS_RUN_EVERY-th case): each engine runs pc on its own
   # copy of the database and campaign directory, then resumes it past every
-  # wait; what the runs left behind must be identical (run_dump below)
+  # wait; what the runs left behind must be identical (run_dump)
   runs=
   case $seed in
     cases/*) runs="sql interp jit auto" ;;
@@ -218,8 +198,8 @@ if [ "$1" = --case ]; then
       r=$d/run.$e
       if [ "$(cat "$r/rc")" != 0 ]; then
         echo "fail run --engine $e: exit $(cat "$r/rc"): $(grep -v '^explain:' "$r/log" | grep -m 1 -i -e error -e 'camp' -e fail)" >> "$res"
-      elif ! grep -q "^'run','pc','done'" "$r/dump"; then
-        echo "fail run --engine $e: the run is not done after resume: $(grep -m 1 "^'run'" "$r/dump")" >> "$res"
+      elif ! grep -q "^run	'pc'	'done'$" "$r/dump"; then
+        echo "fail run --engine $e: the run is not done after resume: $(grep -m 1 "^run	" "$r/dump")" >> "$res"
       elif [ "$e" != sql ]; then
         if cmp -s "$d/run.sql/dump" "$r/dump"; then
           echo "pass run $e" >> "$res"

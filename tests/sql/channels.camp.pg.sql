@@ -168,7 +168,7 @@ DROP TABLE IF EXISTS pg_temp."s_rich";
 CREATE TEMP TABLE "s_rich" AS
 SELECT p."_key",
   (SELECT l1."city" FROM "stores" AS l1 WHERE l1."id" = t0."store_id") AS "city",
-  coalesce((SELECT json_agg(json_build_object('id', r."id", 'customer_id', r."customer_id", 'amount', CAST(camp_real_text(CAST(r."amount" AS double precision)) AS json), 'at', to_char(r."at", 'YYYY-MM-DD HH24:MI:SS'))) FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" ORDER BY t1."at" DESC NULLS LAST, t1."id" LIMIT 2) AS r), '[]'::json) AS "last2"
+  coalesce((SELECT ('[' || string_agg(('{' || to_json(CAST('id' AS text))::text || ':' || coalesce(to_json(r."id")::text, 'null') || ',' || to_json(CAST('customer_id' AS text))::text || ':' || coalesce(to_json(r."customer_id")::text, 'null') || ',' || to_json(CAST('amount' AS text))::text || ':' || coalesce(to_json(CAST(camp_real_text(CAST(r."amount" AS double precision)) AS json))::text, 'null') || ',' || to_json(CAST('at' AS text))::text || ':' || coalesce(to_json(to_char(r."at", 'YYYY-MM-DD HH24:MI:SS'))::text, 'null') || '}'), ',') || ']') FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" ORDER BY t1."at" DESC NULLS LAST, t1."id" LIMIT 2) AS r), '[]') AS "last2"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key";
 CREATE INDEX "s_rich__key" ON "s_rich"("_key");

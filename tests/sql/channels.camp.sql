@@ -15,7 +15,7 @@ DROP TABLE IF EXISTS temp."s_rich";
 CREATE TEMP TABLE "s_rich" AS
 SELECT p."_key",
   (SELECT l1."city" FROM "stores" AS l1 WHERE l1."id" = t0."store_id") AS "city",
-  coalesce((SELECT json_group_array(json(json_object('id', r."id", 'customer_id', r."customer_id", 'amount', r."amount", 'at', r."at"))) FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" ORDER BY t1."at" DESC NULLS LAST, t1."id" LIMIT 2) AS r), '[]') AS "last2"
+  coalesce((SELECT json_group_array(json(json_object('id', r."id", 'customer_id', r."customer_id", 'amount', CAST(r."amount" AS REAL), 'at', r."at"))) FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" ORDER BY t1."at" DESC NULLS LAST, t1."id" LIMIT 2) AS r), '[]') AS "last2"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key";
 CREATE INDEX temp."s_rich__key" ON "s_rich"("_key");

@@ -19,8 +19,8 @@ SELECT p."_key",
   (SELECT sum(t1."amount") FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" AND ((t1."at" > (datetime((SELECT "now" FROM temp."camp_params"), (-2592000) || ' seconds'))))) AS "spent",
   (SELECT count(*) FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id") AS "n",
   ((t0."first_name" || '@') || coalesce((SELECT l2."city" FROM "stores" AS l2 WHERE l2."id" = t0."store_id"), '?')) AS "label",
-  coalesce((SELECT json_group_array(json(json_object('id', r."id", 'customer_id', r."customer_id", 'amount', r."amount", 'at', r."at", 'sku', r."sku"))) FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" AND ((t1."amount" > 0)) ORDER BY t1."at" DESC NULLS LAST, t1."amount" ASC NULLS LAST, t1."id" LIMIT 2) AS r), '[]') AS "last2",
-  coalesce((SELECT json_group_array(json(json_object('id', r."id", 'customer_id', r."customer_id", 'amount', r."amount", 'at', r."at", 'sku', r."sku"))) FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" ORDER BY t1."id" LIMIT 1) AS r), '[]') AS "any1"
+  coalesce((SELECT json_group_array(json(json_object('id', r."id", 'customer_id', r."customer_id", 'amount', CAST(r."amount" AS REAL), 'at', r."at", 'sku', r."sku"))) FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" AND ((t1."amount" > 0)) ORDER BY t1."at" DESC NULLS LAST, t1."amount" ASC NULLS LAST, t1."id" LIMIT 2) AS r), '[]') AS "last2",
+  coalesce((SELECT json_group_array(json(json_object('id', r."id", 'customer_id', r."customer_id", 'amount', CAST(r."amount" AS REAL), 'at', r."at", 'sku', r."sku"))) FROM (SELECT t1.* FROM "purchases" AS t1 WHERE t1."customer_id" = t0."id" ORDER BY t1."id" LIMIT 1) AS r), '[]') AS "any1"
 FROM "s_base" AS p
   JOIN "customers" AS t0 ON t0."id" = p."_key";
 CREATE INDEX temp."s_rich__key" ON "s_rich"("_key");
