@@ -51,12 +51,23 @@ int64_t db_pg_table_bytes(Db *db, const char *table) {
 }
 
 /* An index (not partial) whose first column is `column` serves equality
- * look-ups; on a partitioned table, its partitioned index. */
+ * look-ups; a partitioned table is indexed when every local leaf partition
+ * is, a foreign table counts as indexed (its server's indexes are not
+ * visible here). */
 int db_pg_column_indexed(Db *db, const char *table, const char *column) {
-  DbStmt *st = db_prepare(db, "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a"
-                              " ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
-                              " WHERE i.indrelid = to_regclass(quote_ident(?1)) AND a.attname = ?2"
-                              " AND i.indpred IS NULL)");
+  /* a foreign table's indexes are on its server, out of sight: not
+   * warned about; a partitioned one is indexed when each of its local leaf
+   * partitions is (its foreign ones are shards: examples/sharded) */
+#define INDEXED(rel) "EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid" \
+                     " AND a.attnum = i.indkey[0] WHERE i.indrelid = " rel " AND a.attname = ?2"     \
+                     " AND i.indpred IS NULL)"
+  DbStmt *st = db_prepare(db, "SELECT CASE c.relkind WHEN 'f' THEN true"
+                              " WHEN 'p' THEN NOT EXISTS (SELECT 1 FROM pg_partition_tree(c.oid) t"
+                              "   JOIN pg_class l ON l.oid = t.relid"
+                              "   WHERE t.isleaf AND l.relkind <> 'f' AND NOT " INDEXED("l.oid") ")"
+                              " ELSE " INDEXED("c.oid") " END"
+                              " FROM pg_class c WHERE c.oid = to_regclass(quote_ident(?1))");
+#undef INDEXED
   if (!st) return -1;
   db_bind_text(st, 1, table);
   db_bind_text(st, 2, column);
