@@ -26,6 +26,7 @@
 #  13 the engine differential (tests/engines' random worlds and rules) on
 #     PostgreSQL: its SQL, interp and jit give SQLite's keys and values
 #  14 control groups on one step (audience and channel holdouts) on both
+#  15 the index advice of camp plan: plain, partitioned and foreign tables
 # Sections live in tests/pg/section_N_*.sh, sourced in order.
 
 if [ $# -ne 1 ]; then
