@@ -32,7 +32,10 @@
 # printed as "> N s" (no counts to compare then).  All servers use
 # shared_buffers 512MB (shards 256MB), work_mem 64MB, 2 parallel workers,
 # the server's JIT off.  Prints the load average before each part: the
-# VM is shared.
+# VM is shared.  BENCH_SHARDED_REUSE=DIR: the servers of an earlier run
+# still running in DIR (its temporary directory) with the plain database
+# loaded; everything after pg_load is done again (for a 10M run whose
+# script was stopped after loading; the servers are stopped at the end).
 CAMP=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 GEN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 PG_LOAD=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
@@ -55,7 +58,11 @@ if [ ! -f "$DB" ]; then
 fi
 . tests/pg/lib.sh
 . examples/sharded/setup.sh
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-bench-sharded.XXXXXX") || exit 2
+if [ -n "${BENCH_SHARDED_REUSE:-}" ]; then
+  TMP=$BENCH_SHARDED_REUSE
+else
+  TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-bench-sharded.XXXXXX") || exit 2
+fi
 trap 'sharded_stop; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 load() { echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"; }
@@ -67,8 +74,15 @@ export CAMP_CACHE_DIR="$TMP/cache"
 
 PG_SERVER_OPTS="-c shared_buffers=512MB -c work_mem=64MB -c max_parallel_workers_per_gather=2 -c jit=off"
 SHARD_SERVER_OPTS="-c shared_buffers=256MB"
-sharded_start "$TMP" || fail "cannot start the servers"
-pg_createdb single
+if [ -n "${BENCH_SHARDED_REUSE:-}" ]; then
+  SHARDED_DIR=$TMP
+  read -r PGHOST PGPORT < "$TMP/coord/where" || fail "BENCH_SHARDED_REUSE: no servers in $TMP"
+  PGUSER=postgres PGDATABASE=postgres
+  export PGHOST PGPORT PGUSER PGDATABASE
+else
+  sharded_start "$TMP" || fail "cannot start the servers"
+  pg_createdb single
+fi
 pg_createdb sharded
 SINGLE=$(pg_url single)
 SHARDED=$(pg_url sharded)
@@ -102,9 +116,13 @@ done
 # ---- 1. loading -------------------------------------------------------------
 echo "== loading $N customers ($DB)"
 load
-t0=$(ms)
-"$PG_LOAD" "$TMP/c/campaigns/spring.camp" "$DB" "$SINGLE" || fail "pg_load"
-echo "  pg_load into the plain database:              $(secs $(( $(ms) - t0 )))"
+if [ -n "${BENCH_SHARDED_REUSE:-}" ]; then
+  echo "  the plain database as loaded in $TMP by an earlier run (BENCH_SHARDED_REUSE)"
+else
+  t0=$(ms)
+  "$PG_LOAD" "$TMP/c/campaigns/spring.camp" "$DB" "$SINGLE" || fail "pg_load"
+  echo "  pg_load into the plain database:              $(secs $(( $(ms) - t0 )))"
+fi
 t0=$(ms)
 # the coordinator's own tables (stores, products, consents, camp's schema),
 # and customers and purchases empty: setup.sh makes them partitioned
@@ -151,9 +169,7 @@ for how in $LOADS; do
       t1=$(ms)
       if timeout "$TO" sh -c '. tests/pg/lib.sh; pg_psql -d sharded -c "INSERT INTO customers SELECT * FROM customers_all" \
            -c "INSERT INTO purchases SELECT * FROM purchases_all"'; then
-        t2=$(ms)
-        for s in $SHARDED_SHARDS; do sharded_psql "$s" -d shard -c "ANALYZE"; done
-        echo "  through the coordinator: COPY into local tables $(secs $((t1 - t0))), INSERT through postgres_fdw $(secs $((t2 - t1))), ANALYZE on the shards $(secs $(( $(ms) - t2 )))"
+        echo "  through the coordinator: COPY into local tables $(secs $((t1 - t0))), INSERT through postgres_fdw $(secs $(( $(ms) - t1 )))"
         check "through the coordinator"
         loaded=yes
       else
@@ -168,7 +184,7 @@ for how in $LOADS; do
     direct)
       t0=$(ms)
       sharded_load_direct single || fail "direct load"
-      echo "  directly, 3 shards in parallel (COPY ... WHERE satisfies_hash_partition, ANALYZE): $(secs $(( $(ms) - t0 )))"
+      echo "  directly, 3 shards in parallel (COPY ... WHERE satisfies_hash_partition): $(secs $(( $(ms) - t0 )))"
       check "directly"
       loaded=yes
       ;;
@@ -179,7 +195,10 @@ if [ $loaded = no ]; then
   truncate_shards
   sharded_load_direct single && check "directly" || fail "direct load"
 fi
-pg_psql -d sharded -c "DROP TABLE customers_all, purchases_all" -c "ANALYZE"
+pg_psql -d sharded -c "DROP TABLE customers_all, purchases_all"
+t0=$(ms)
+sharded_analyze sharded > "$TMP/analyze.out" 2>&1 || fail "ANALYZE: $(head -3 "$TMP/analyze.out")"
+echo "  ANALYZE on the shards, then of the foreign partitions on the coordinator: $(secs $(( $(ms) - t0 )))"
 for d in single sharded; do
   pg_psql -d $d -c "ALTER DATABASE $d SET search_path = public" > /dev/null
 done
