@@ -42,7 +42,8 @@
 #                           foreign tables, and without their statistics the
 #                           coordinator guesses a few rows a partition and
 #                           joins R2's 440,000 aggregated customers to R1's
-#                           by a nested loop (not done in 30 min at 1M).
+#                           by a nested loop (not done after 8 minutes at
+#                           1M, bench/RESULTS.md).
 #                           postgres_fdw 15 reads the whole remote table to
 #                           sample it.
 #   sharded_check_routing DB   fails (message on stdout) unless every row
