@@ -4,8 +4,10 @@
 # here (throw-away clusters in a temporary directory, unix sockets only —
 # tests/pg/lib.sh), customers and purchases hash-partitioned by customer key
 # into postgres_fdw foreign partitions, the other tables local to the
-# coordinator.  The same data also goes into one plain database on the
-# coordinator, and then:
+# coordinator (examples/sharded/setup.sh, shared with bench/sharded.sh).
+# The same data also goes into one plain database on the coordinator; the
+# shards are filled through the coordinator's partitioned tables, every row
+# is checked to be on the shard its partition bound names, and then:
 #
 #   1. `camp plan spring_sale` on the sharded database equals the plan on
 #      the single database, with --engine sql and --engine jit (the jit's
