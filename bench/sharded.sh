@@ -13,9 +13,11 @@
 #      one: postgres_fdw batches) and/or directly (each shard COPYs its own
 #      third, picked by satisfies_hash_partition, the 3 in parallel):
 #      BENCH_SHARDED_LOAD="fdw direct" (default below 10M; "direct" from
-#      10M, where the other is hours).  Each load is checked: the shards'
-#      counts add up to the plain database's, every row satisfies its
-#      shard's partition bound, the coordinator finds customers by id;
+#      10M, where the other would take about 40 min at the 1M rate).  Each
+#      load is checked: the shards' counts add up to the plain database's,
+#      every row satisfies its shard's partition bound, the coordinator
+#      finds customers by id.  Then ANALYZE, of the foreign partitions too
+#      (setup.sh: sharded_analyze);
 #   2. R1, R2 and the 10-way split (bench/pg.sh's rules) as `camp plan
 #      --engine sql` on the plain and on the sharded database (camp writes
 #      grouped aggregates for the partitioned tables by itself); the split
