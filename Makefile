@@ -48,7 +48,7 @@ LIB_OBJ := $(filter-out $(BUILD)/cli/%,$(OBJ))
 TEST_BINS := $(BUILD)/tests/exec_cases $(BUILD)/tests/db_test $(BUILD)/tests/render_test \
              $(BUILD)/tests/csv_test $(BUILD)/tests/tz_test
 
-.PHONY: all deps test-deps test demo asan fuzz install install-files clean bless bench bench-delivery bench-pg test-bins
+.PHONY: all deps test-deps test demo asan fuzz install install-files clean bless bench bench-delivery bench-pg bench-sharded test-bins
 all: deps $(BIN)/camp
 
 test-bins: $(TEST_BINS)
@@ -170,6 +170,17 @@ bench: bench-delivery
 bench-pg: $(BIN)/camp $(BIN)/retail-gen $(BUILD)/tests/pg_load
 	@sh bench/pg.sh $(BIN)/camp $(BIN)/retail-gen $(BUILD)/tests/pg_load
 bench: bench-pg
+
+# The sharded benchmark (bench/sharded.sh): examples/sharded's coordinator and
+# 3 shard servers beside one plain PostgreSQL database with the same data:
+# loading (through the coordinator and directly), R1, R2, the split,
+# snapshot extraction, the retail plan; BENCH_SHARDED_CUSTOMERS (default
+# 100,000 so that `make bench` stays short; the 1M and 10M figures are in
+# bench/RESULTS.md).  Needs `make test-deps` (postgresql-15).
+BENCH_SHARDED_CUSTOMERS ?= 100000
+bench-sharded: $(BIN)/camp $(BIN)/retail-gen $(BUILD)/tests/pg_load
+	@sh bench/sharded.sh $(BIN)/camp $(BIN)/retail-gen $(BUILD)/tests/pg_load $(BENCH_SHARDED_CUSTOMERS)
+bench: bench-sharded
 
 fuzz: deps
 	@sh tests/fuzz/build.sh

@@ -4,8 +4,10 @@
 # here (throw-away clusters in a temporary directory, unix sockets only —
 # tests/pg/lib.sh), customers and purchases hash-partitioned by customer key
 # into postgres_fdw foreign partitions, the other tables local to the
-# coordinator.  The same data also goes into one plain database on the
-# coordinator, and then:
+# coordinator (examples/sharded/setup.sh, shared with bench/sharded.sh).
+# The same data also goes into one plain database on the coordinator; the
+# shards are filled through the coordinator's partitioned tables, every row
+# is checked to be on the shard its partition bound names, and then:
 #
 #   1. `camp plan spring_sale` on the sharded database equals the plan on
 #      the single database, with --engine sql and --engine jit (the jit's
@@ -43,28 +45,20 @@ for f in "$GEN" "$LOAD"; do
   [ -x "$f" ] || { echo "sharded: $f missing (make all test-bins bin/retail-gen)"; echo "sharded: 0 passed, 1 failed"; exit 1; }
 done
 
+. examples/sharded/setup.sh
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-sharded.XXXXXX") || exit 2
-NODES="coord s0 s1 s2"
-stop_all() { for n in $NODES; do pg_stop_dir "$TMP/$n"; done; }
-trap 'stop_all; [ -n "${PG_KEEP:-}" ] || rm -rf "$TMP"' EXIT
+trap 'sharded_stop; [ -n "${PG_KEEP:-}" ] || rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 export NO_COLOR=1
 eq() { if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: want [$2], got [$3]"; fi; }
 
-# Each server in its own directory; pg_start in a subshell leaves it running
-# (pg_ctl detaches) and prints where it listens.
-chmod 755 "$TMP" # under root the servers run as another user
-for n in $NODES; do
-  mkdir -p "$TMP/$n"
-  if ! (pg_start "$TMP/$n" > /dev/null && echo "$PGHOST $PGPORT" > "$TMP/$n/where"); then
-    t_fail "sharded: cannot start server $n"
-    t_summary sharded
-    exit 1
-  fi
-done
-read -r CHOST CPORT < "$TMP/coord/where"
-export PGHOST=$CHOST PGPORT=$CPORT PGUSER=postgres PGDATABASE=postgres
-psql_on() { n_=$1; shift; read -r h_ p_ < "$TMP/$n_/where"; psql -X -q -v ON_ERROR_STOP=1 -h "$h_" -p "$p_" -U postgres "$@"; }
+# the coordinator and the 3 shards (examples/sharded/setup.sh)
+if ! sharded_start "$TMP"; then
+  t_fail "sharded: cannot start the servers"
+  t_summary sharded
+  exit 1
+fi
+psql_on() { sharded_psql "$@"; }
 
 # ---- data: one SQLite file, loaded twice on the coordinator ------------------
 "$GEN" --out "$TMP/retail.db" --customers "$N" > "$TMP/gen.out" 2>&1 || { t_fail "sharded: generator"; exit 1; }
@@ -75,64 +69,30 @@ pg_createdb sharded
   "$LOAD" "$camp_file" "$TMP/retail.db" "$(pg_url sharded)" > "$TMP/load2" 2>&1 ||
   { t_fail "sharded: loading: $(cat "$TMP/load1" "$TMP/load2" | head -n 2)"; t_summary sharded; exit 1; }
 
-# ---- shards: the same tables, empty, with their indexes ---------------------
-# Column definitions come from the coordinator's catalog.
-ddl() {
-  pg_psql -d sharded -At -c "SELECT 'CREATE TABLE ' || quote_ident('$1') || '(' ||
-      string_agg(quote_ident(attname) || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) || ');'
-    FROM pg_attribute WHERE attrelid = 'public.$1'::regclass AND attnum > 0 AND NOT attisdropped"
-}
-SHARD_DDL="$(ddl customers) $(ddl purchases)
-ALTER TABLE customers ADD PRIMARY KEY (id);
-ALTER TABLE purchases ADD PRIMARY KEY (id);
-CREATE INDEX ON purchases(customer_id);
-CREATE INDEX ON purchases(at);"
-i=0
-for s in s0 s1 s2; do
-  read -r h p < "$TMP/$s/where"
-  psql_on "$s" -d postgres -c "CREATE DATABASE shard" &&
-    psql_on "$s" -d shard -c "$SHARD_DDL" ||
-    { t_fail "sharded: shard $s set-up"; t_summary sharded; exit 1; }
-  SERVERS="$SERVERS
-CREATE SERVER $s FOREIGN DATA WRAPPER postgres_fdw
-  OPTIONS (host '$h', port '$p', dbname 'shard', async_capable 'true', fetch_size '10000', batch_size '1000');
-CREATE USER MAPPING FOR CURRENT_USER SERVER $s OPTIONS (user 'postgres');
-"
-  PARTS="$PARTS
-CREATE FOREIGN TABLE customers_$s PARTITION OF customers FOR VALUES WITH (MODULUS 3, REMAINDER $i)
-  SERVER $s OPTIONS (table_name 'customers');
-CREATE FOREIGN TABLE purchases_$s PARTITION OF purchases FOR VALUES WITH (MODULUS 3, REMAINDER $i)
-  SERVER $s OPTIONS (table_name 'purchases');"
-  i=$((i + 1))
-done
-
-# ---- coordinator: hash-partitioned tables over the shards -------------------
-if ! pg_psql -d sharded > "$TMP/coord.out" 2>&1 << SQL
-CREATE EXTENSION postgres_fdw;
-$SERVERS
-ALTER TABLE customers RENAME TO customers_all;
-ALTER TABLE purchases RENAME TO purchases_all;
-CREATE TABLE customers (LIKE customers_all) PARTITION BY HASH (id);
-CREATE TABLE purchases (LIKE purchases_all) PARTITION BY HASH (customer_id);
-$PARTS
+# ---- shards: the same tables, empty, with their indexes; the coordinator's
+# customers and purchases become partitioned tables over them, filled
+# through postgres_fdw (examples/sharded/setup.sh)
+sharded_shard_tables sharded || { t_fail "sharded: shard set-up"; t_summary sharded; exit 1; }
+if ! { sharded_partition sharded && pg_psql -d sharded << SQL
 INSERT INTO customers SELECT * FROM customers_all;
 INSERT INTO purchases SELECT * FROM purchases_all;
 DROP TABLE customers_all, purchases_all;
-ANALYZE;
 SQL
-then
+} > "$TMP/coord.out" 2>&1 || ! sharded_analyze sharded > "$TMP/analyze.out" 2>&1; then
   t_fail "sharded: coordinator set-up"
   sed -n '1,10s/^/    /p' "$TMP/coord.out"
   t_summary sharded
   exit 1
 fi
-for s in s0 s1 s2; do psql_on "$s" -d shard -c "ANALYZE"; done
 n0=$(psql_on s0 -d shard -At -c "SELECT count(*) FROM customers")
 n1=$(psql_on s1 -d shard -At -c "SELECT count(*) FROM customers")
 n2=$(psql_on s2 -d shard -At -c "SELECT count(*) FROM customers")
 echo "customers per shard: $n0 $n1 $n2 (of $N)"
 eq "sharded: every customer on one shard" "$N" "$((n0 + n1 + n2))"
 if [ "$n0" -gt 0 ] && [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ]; then t_pass; else t_fail "sharded: a shard is empty"; fi
+# every row on the shard its partition bound names, found by the
+# coordinator's routing (examples/sharded/setup.sh)
+if msg=$(sharded_check_routing sharded); then t_pass; else t_fail "sharded: routing: $msg"; fi
 
 # ---- 1. the same plan -------------------------------------------------------
 now="2026-03-01 00:00:00"
