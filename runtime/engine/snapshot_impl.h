@@ -72,11 +72,12 @@ int snap_table_layout_matches(const SnapTable *t, Schema *sc);
  * asking the server (rep->proven counts them). */
 Snapshot *snap_refresh(Db *db, const char *db_path, int pg_hash, Snapshot *old, const Snapshot *proven,
                        Schema **schemas, int n, SnapReport *rep, char *err, size_t errlen);
-/* Appends to s copies of old's tables that s lacks and are not marked
- * damaged, without links and collections, taking over old's storage for
- * them; returns how many.  For saving only: snap_drop_carried(s, n0) then
- * takes them out again (n0: s->ntables before). */
-int snap_carry_tables(Snapshot *s, Snapshot *old);
+/* Appends to s copies of old's tables that s lacks, are not marked
+ * damaged and still exist in db (a dropped table is forgotten), without
+ * links and collections, taking over old's storage for them; returns how
+ * many.  For saving only: snap_drop_carried(s, n0) then takes them out
+ * again (n0: s->ntables before). */
+int snap_carry_tables(Snapshot *s, Snapshot *old, Db *db);
 void snap_drop_carried(Snapshot *s, int n0);
 /* snapshot_copy.c: the hash of table sc's content on a PostgreSQL server,
  * over the columns the snapshot holds: the sum modulo 2^64 of a 64-bit

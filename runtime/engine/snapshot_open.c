@@ -232,7 +232,7 @@ Snapshot *snapshot_open_pg(Db *db, const char *dir, Schema **schemas, int n, con
     /* one cache serves every command on this database: a command that
      * reads fewer tables must not make the next one COPY the others again */
     int n0 = s->ntables;
-    rep->kept = snap_carry_tables(s, old);
+    rep->kept = snap_carry_tables(s, old, db);
     save(s, dir, 0700, path, rep); /* no file fingerprint: freshness is the tables' hashes */
     snap_drop_carried(s, n0);
   }

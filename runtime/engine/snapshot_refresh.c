@@ -376,7 +376,7 @@ Snapshot *snap_refresh(Db *db, const char *db_path, int pg_hash, Snapshot *old, 
   return s;
 }
 
-int snap_carry_tables(Snapshot *s, Snapshot *old) {
+int snap_carry_tables(Snapshot *s, Snapshot *old, Db *db) {
   if (!old || !old->ntables) return 0;
   s->tables = xrealloc(s->tables, sizeof *s->tables * (size_t)(s->ntables + old->ntables + 1));
   int n0 = s->ntables;
@@ -384,7 +384,7 @@ int snap_carry_tables(Snapshot *s, Snapshot *old) {
     const SnapTable *ot = &old->tables[i];
     /* once per name: a snapshot may hold two tables of one name (two
      * programs' schemas of that name; the first is the one found) */
-    if (ot->damaged || snapshot_table(s, ot->name) >= 0) continue;
+    if (ot->damaged || snapshot_table(s, ot->name) >= 0 || !db_table_exists(db, ot->name)) continue;
     SnapTable *t = &s->tables[s->ntables++];
     memset(t, 0, sizeof *t);
     reuse_table(t, ot->name, ot); /* links dropped: they point at old's rows of other tables */

@@ -329,6 +329,16 @@ CAMP
   if [ -s "$TMP/e2e/grow.sql" ] && cmp -s "$TMP/e2e/grow.sql" "$TMP/e2e/grow.interp"; then t_pass; else
     t_fail "pg snapshot: the growing plan's members differ from SQL's"
   fi
+  # A table dropped from the database is not kept in the cache any more.
+  pg_psql -d e2e -q -c "CREATE TABLE scratch(id bigint PRIMARY KEY, v bigint); INSERT INTO scratch VALUES (1, 2)"
+  printf 'schema scratch { id int key; v int }\ncampaign s { a = scratch where v > 1 }\n' > "$TMP/e2e/scratch.camp"
+  (cd "$TMP/e2e" && camp snapshot --db "$E2E_URL" scratch.camp > /dev/null 2>&1 &&
+    camp snapshot --db "$E2E_URL" rich.camp > snap.pg7 2>&1)
+  pg_psql -d e2e -q -c "DROP TABLE scratch"
+  (cd "$TMP/e2e" && camp snapshot --db "$E2E_URL" rich.camp > snap.pg8 2>&1)
+  k7=$(sed -n 's/^  (\([0-9]*\) other tables\{0,1\} of the cache kept.*/\1/p' "$TMP/e2e/snap.pg7")
+  k8=$(sed -n 's/^  (\([0-9]*\) other tables\{0,1\} of the cache kept.*/\1/p' "$TMP/e2e/snap.pg8")
+  eq "pg snapshot: a dropped table is no longer kept in the cache" "$k7" "$((${k8:-0} + 1))"
 fi
 
 # d. decimals written as text and collected rows as JSON: an integral
