@@ -43,6 +43,7 @@ if [ ! -f "$DB" ]; then
   mv "$DB.tmp" "$DB"
 fi
 . tests/pg/lib.sh
+. bench/campaigns.sh
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-bench-pg.XXXXXX")
 trap 'pg_stop; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
@@ -57,29 +58,7 @@ PG_SERVER_OPTS="-c shared_buffers=512MB -c work_mem=64MB -c max_parallel_workers
 pg_start "$TMP"
 pg_createdb bench
 URL=$(pg_url bench)
-mkdir -p "$TMP/c"
-cp -R examples/retail/schemas examples/retail/campaigns examples/retail/templates examples/retail/*.camp "$TMP/c/"
-rule() { # NAME BODY
-  printf 'import "schemas/retail"\ncampaign %s {\n%s\n}\n' "$1" "$2" > "$TMP/c/$1.camp"
-}
-rule r1 '  r1 = customers where loyalty >= 500 and country in ["SE", "NO"] and store_id > 3 and email like "%@example.se"'
-rule r2 '  r2 = customers where loyalty >= 500 and country in ["SE", "NO"] and store_id > 3 and email like "%@example.se"
-         and sum(purchases.amount where at > now() - 90d) > 100'
-rule split10 '  all = customers where true
-  gold, silver800, se, dkno, mid, store50, old, dotcom, big, push, rest = split all overlap {
-    gold when tier = gold
-    silver800 when tier = silver and loyalty > 800
-    se when country = "SE"
-    dkno when country in ["DK", "NO"]
-    mid when loyalty between 100 and 300
-    store50 when store_id > 50
-    old when birthdate < 1970-01-01
-    dotcom when email like "%@example.com"
-    big when loyalty >= 2000 or tier = bronze
-    push when push_token is not null
-    else
-  }'
-cp "$TMP/c/campaigns/spring_sale.camp" "$TMP/c/campaigns/spring.camp"
+bench_campaigns "$TMP/c"
 for f in r1 r2 split10 campaigns/spring; do "$CAMP" check "$TMP/c/$f.camp" > /dev/null 2>&1 || "$CAMP" check "$TMP/c/$f.camp"; done
 
 echo "== loading $N customers into PostgreSQL 15 (pg_load: COPY, typed tables, ANALYZE)"

@@ -18,7 +18,8 @@ DB=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 . tests/pg/lib.sh
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-bench-grouped.XXXXXX")
+. bench/campaigns.sh
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-bench-grouped.XXXXXX") || exit 2
 trap 'pg_stop; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 ms() { date +%s%3N; }
@@ -27,9 +28,8 @@ PG_SERVER_OPTS="-c shared_buffers=512MB -c work_mem=64MB -c max_parallel_workers
 pg_start "$TMP"
 pg_createdb bench
 URL=$(pg_url bench)
-mkdir -p "$TMP/c"
-cp -R examples/retail/schemas examples/retail/campaigns examples/retail/templates examples/retail/*.camp "$TMP/c/"
-rule() { printf 'import "schemas/retail"\ncampaign %s {\n  %s = customers where %s\n}\n' "$1" "$1" "$2" > "$TMP/c/$1.camp"; }
+bench_campaigns "$TMP/c"
+rule() { bench_rule "$TMP/c" "$1" "  $1 = customers where $2"; }
 SUM='sum(purchases.amount where at > now() - 90d) > 100'
 rule r2 "loyalty >= 500 and country in [\"SE\", \"NO\"] and store_id > 3 and email like \"%@example.se\" and $SUM"
 rule sel "id < 2000 and $SUM"

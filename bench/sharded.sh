@@ -59,6 +59,7 @@ if [ ! -f "$DB" ]; then
   mv "$DB.tmp" "$DB"
 fi
 . tests/pg/lib.sh
+. bench/campaigns.sh
 . examples/sharded/setup.sh
 if [ -n "${BENCH_SHARDED_REUSE:-}" ]; then
   TMP=$BENCH_SHARDED_REUSE
@@ -88,29 +89,7 @@ fi
 pg_createdb sharded
 SINGLE=$(pg_url single)
 SHARDED=$(pg_url sharded)
-mkdir -p "$TMP/c"
-cp -R examples/retail/schemas examples/retail/campaigns examples/retail/templates examples/retail/*.camp "$TMP/c/"
-rule() { # NAME BODY
-  printf 'import "schemas/retail"\ncampaign %s {\n%s\n}\n' "$1" "$2" > "$TMP/c/$1.camp"
-}
-rule r1 '  r1 = customers where loyalty >= 500 and country in ["SE", "NO"] and store_id > 3 and email like "%@example.se"'
-rule r2 '  r2 = customers where loyalty >= 500 and country in ["SE", "NO"] and store_id > 3 and email like "%@example.se"
-         and sum(purchases.amount where at > now() - 90d) > 100'
-rule split10 '  all = customers where true
-  gold, silver800, se, dkno, mid, store50, old, dotcom, big, push, rest = split all overlap {
-    gold when tier = gold
-    silver800 when tier = silver and loyalty > 800
-    se when country = "SE"
-    dkno when country in ["DK", "NO"]
-    mid when loyalty between 100 and 300
-    store50 when store_id > 50
-    old when birthdate < 1970-01-01
-    dotcom when email like "%@example.com"
-    big when loyalty >= 2000 or tier = bronze
-    push when push_token is not null
-    else
-  }'
-cp "$TMP/c/campaigns/spring_sale.camp" "$TMP/c/campaigns/spring.camp"
+bench_campaigns "$TMP/c"
 for f in r1 r2 split10 campaigns/spring; do
   "$CAMP" check "$TMP/c/$f.camp" > /dev/null 2>&1 || fail "$("$CAMP" check "$TMP/c/$f.camp" 2>&1 | head -3)"
 done
