@@ -19,6 +19,10 @@ t_fail() {
   printf 'FAIL %s\n' "$*"
 }
 
+# eq NAME EXPECTED ACTUAL — passes when the two strings are equal, else one
+# failure naming both (the suites' most common assertion).
+eq() { if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: want [$2], got [$3]"; fi; }
+
 # t_diff EXPECTED ACTUAL — unified diff, cut to T_DIFF_LINES lines.
 t_diff() {
   diff -u "$1" "$2" > "${TMPDIR:-/tmp}/t_diff.$$" 2>&1

@@ -50,7 +50,6 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/camp-sharded.XXXXXX") || exit 2
 trap 'sharded_stop; [ -n "${PG_KEEP:-}" ] || rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 export NO_COLOR=1
-eq() { if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: want [$2], got [$3]"; fi; }
 
 # the coordinator and the 3 shards (examples/sharded/setup.sh)
 if ! sharded_start "$TMP"; then

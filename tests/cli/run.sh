@@ -29,7 +29,6 @@ cd "$TMP" || exit 2  # probes below may name files (--output x): keep them here
 
 camp() { timeout -k 5 "${T_TIMEOUT:-60}" "$CAMP" "$@"; }
 q() { sqlite3 -batch "$1" "$2"; }
-eq() { if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: want [$2], got [$3]"; fi; }
 has() {
   if grep -qF -e "$3" "$2"; then t_pass; else
     t_fail "$1: no \`$3\` in:"

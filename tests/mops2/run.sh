@@ -23,9 +23,6 @@ export NO_COLOR=1
 export USER=mops2test  # the default --as
 camp() { timeout -k 5 60 "$CAMP" "$@"; }
 q() { sqlite3 -batch "$1" "$2"; }
-eq() {
-  if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: want [$2], got [$3]"; fi
-}
 has() {
   if grep -qF -- "$3" "$2"; then t_pass; else t_fail "$1: [$3] not in output:"; sed 's/^/    /' "$2" | head -20; fi
 }

@@ -38,7 +38,6 @@ unset CAMP_TEST_KILL TZ
 camp() { timeout -k 5 "${T_TIMEOUT:-60}" "$CAMP" "$@"; }
 q() { sqlite3 -batch "$1" "$2"; }
 want() { [ -z "${OPS_ONLY:-}" ] && return 0; case " $OPS_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
-eq() { if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: want [$2], got [$3]"; fi; }
 same() { if cmp -s "$2" "$3"; then t_pass; else t_fail "$1"; t_diff "$2" "$3"; fi; }
 has() {
   if grep -qF -e "$3" "$2"; then t_pass; else

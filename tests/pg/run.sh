@@ -56,7 +56,6 @@ export CAMP_CACHE_DIR="$TMP/cache"
 
 camp() { timeout -k 5 "${T_TIMEOUT:-60}" "$CAMP" "$@"; }
 want() { [ -z "${PG_ONLY:-}" ] && return 0; case " $PG_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
-eq() { if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: want [$2], got [$3]"; fi; }
 
 if ! pg_start "$TMP"; then
   t_fail "pg: cannot start a PostgreSQL server"

@@ -44,9 +44,6 @@ SRV_ON_EXIT='rm -rf "$TMP"'
 srv_init "$TMP/srv"
 
 NOW="2026-03-01 10:00"
-eq() { # eq NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: want [$2], got [$3]"; fi
-}
 has() { # has NAME FILE TEXT
   if grep -qF -- "$3" "$2"; then t_pass; else t_fail "$2 lacks [$3]"; sed 's/^/    /' "$2" | head -20; fi
 }

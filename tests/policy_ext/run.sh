@@ -26,9 +26,6 @@ SRV_ON_EXIT='[ -n "$KEEP" ] || rm -rf "$TMP"'
 . "$ROOT/tests/servers/lib.sh"
 srv_init "$TMP/srv"
 
-eq() { # eq NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: want [$2], got [$3]"; fi
-}
 has() { # has NAME FILE TEXT
   if grep -qF -- "$3" "$2"; then t_pass; else t_fail "$1: $2 lacks [$3]"; sed 's/^/    /' "$2" | head -20; fi
 }

@@ -39,9 +39,6 @@ q() { sqlite3 -batch "$1" "$2"; }
 want() { [ -z "${REG_ONLY:-}" ] && return 0; case " $REG_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # eq NAME WANT GOT
-eq() {
-  if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: want [$2], got [$3]"; fi
-}
 # has NAME FILE TEXT: FILE contains the fixed string TEXT.
 has() {
   if grep -qF -e "$3" "$2"; then t_pass; else

@@ -53,9 +53,6 @@ ok() {
   if "$@"; then t_pass; else t_fail "$n_"; fi
 }
 # eq NAME WANT GOT
-eq() {
-  if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: want [$2], got [$3]"; fi
-}
 # same NAME WANTFILE GOTFILE
 same() {
   if cmp -s "$2" "$3"; then t_pass; else t_fail "$1"; t_diff "$2" "$3"; fi

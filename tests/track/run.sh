@@ -51,7 +51,6 @@ BASE=http://127.0.0.1:9/t   # what the messages say; the tests talk to the real 
 camp() { timeout -k 5 "${T_TIMEOUT:-60}" "$CAMP" "$@"; }
 q() { sqlite3 -batch "$1" "$2"; }
 want() { [ -z "${TR_ONLY:-}" ] && return 0; case " $TR_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
-eq() { if [ "$2" = "$3" ]; then t_pass; else t_fail "$1: want [$2], got [$3]"; fi; }
 has() {
   if grep -qF -e "$3" "$2"; then t_pass; else
     t_fail "$1: no \`$3\` in:"
