@@ -108,16 +108,18 @@ uint64_t snapshot_schema_hash(Schema **schemas, int n) {
   return h;
 }
 
+void snap_table_free(SnapTable *t) {
+  free(t->name);
+  for (int k = 0; k < t->ncols; k++) free(t->cols[k].name);
+  for (int k = 0; k < t->ncolls; k++) free(t->colls[k].name);
+  free(t->cols);
+  free(t->colls);
+  memset(t, 0, sizeof *t);
+}
+
 void snapshot_free(Snapshot *s) {
   if (!s) return;
-  for (int i = 0; i < s->ntables; i++) {
-    SnapTable *t = &s->tables[i];
-    free(t->name);
-    for (int k = 0; k < t->ncols; k++) free(t->cols[k].name);
-    for (int k = 0; k < t->ncolls; k++) free(t->colls[k].name);
-    free(t->cols);
-    free(t->colls);
-  }
+  for (int i = 0; i < s->ntables; i++) snap_table_free(&s->tables[i]);
   free(s->tables);
   for (int i = 0; i < s->nblocks; i++) free(s->blocks[i]);
   free(s->blocks);

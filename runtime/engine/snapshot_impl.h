@@ -79,6 +79,10 @@ Snapshot *snap_refresh(Db *db, const char *db_path, int pg_hash, Snapshot *old, 
  * again (n0: s->ntables before). */
 int snap_carry_tables(Snapshot *s, Snapshot *old, Db *db);
 void snap_drop_carried(Snapshot *s, int n0);
+/* Frees what table t owns (its name, column and collection names and
+ * arrays of them; not the data, which the snapshot's storage holds) and
+ * zeroes it. */
+void snap_table_free(SnapTable *t);
 /* snapshot_copy.c: the hash of table sc's content on a PostgreSQL server,
  * over the columns the snapshot holds: the sum modulo 2^64 of a 64-bit
  * hash of each row's text (out[0]) and the row count (out[1]).

@@ -394,21 +394,14 @@ int snap_carry_tables(Snapshot *s, Snapshot *old, Db *db) {
     if (!t->colls) abort();
   }
   /* their arrays stay where they are: s takes over old's storage */
-  if (s->ntables > n0 && (old->nsegs || old->nblocks || old->narrs)) adopt(s, old);
+  if (s->ntables > n0) adopt(s, old);
   assert(s->ntables <= n0 + old->ntables);
   return s->ntables - n0;
 }
 
 void snap_drop_carried(Snapshot *s, int n0) {
   assert(n0 <= s->ntables);
-  for (int i = n0; i < s->ntables; i++) {
-    SnapTable *t = &s->tables[i];
-    for (int k = 0; k < t->ncols; k++) free(t->cols[k].name);
-    free(t->cols);
-    free(t->colls);
-    free(t->name);
-    memset(t, 0, sizeof *t);
-  }
+  for (int i = n0; i < s->ntables; i++) snap_table_free(&s->tables[i]);
   s->ntables = n0;
 }
 
